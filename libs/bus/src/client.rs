@@ -1,0 +1,264 @@
+//! Connecting to NATS, typed publishing that awaits JetStream acks, and typed consuming.
+
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::context::PublishErrorKind;
+use async_nats::jetstream::message::PublishMessage;
+use async_nats::jetstream::publish::PublishAck;
+use async_nats::jetstream::{self, Message};
+use async_nats::{ConnectOptions, Event};
+use futures::stream::BoxStream;
+use futures::StreamExt;
+
+use crate::envelope::{Envelope, Limits};
+use crate::error::{BusError, EnvelopeError};
+use crate::id::{ExerciseId, Sender};
+use crate::provision::{self, Provisioned, StreamSettings};
+use crate::subject;
+
+/// How to reach NATS.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    /// Server URL, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+    /// Connection name shown by the server's monitoring, e.g. `muster-coordinator`.
+    pub name: String,
+    /// Timeout of JetStream API calls and acks.
+    pub request_timeout: Duration,
+    /// Size limits of envelopes sent and received.
+    pub limits: Limits,
+}
+
+impl ConnectSettings {
+    /// Settings with the defaults for everything but the URL and the name.
+    pub fn new(url: impl Into<String>, name: impl Into<String>) -> Self {
+        ConnectSettings {
+            url: url.into(),
+            name: name.into(),
+            request_timeout: Duration::from_secs(5),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A message taken off the bus: where it was, and the envelope or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The subject it arrived on.
+    pub subject: String,
+    /// Its sequence in its stream; 0 for core NATS messages.
+    pub sequence: u64,
+    /// The validated envelope, or the reason it was refused.
+    pub envelope: Result<Envelope, EnvelopeError>,
+}
+
+/// A delivery from a durable consumer, to be acknowledged once handled.
+#[derive(Debug)]
+pub struct Received {
+    /// What arrived.
+    pub delivery: Delivery,
+    message: Message,
+}
+
+impl Received {
+    /// Tells JetStream the message is handled and waits until the server has the ack, so a
+    /// handled message is not redelivered after a restart.
+    pub async fn ack(&self) -> Result<(), BusError> {
+        self.message.double_ack().await.map_err(|e| BusError::jetstream("ack", e))
+    }
+}
+
+/// A connection to the bus with its JetStream context.
+#[derive(Debug, Clone)]
+pub struct Bus {
+    client: async_nats::Client,
+    js: jetstream::Context,
+    limits: Limits,
+}
+
+impl Bus {
+    /// Connects with a name; reconnects forever with backoff and logs connection events.
+    pub async fn connect(settings: &ConnectSettings) -> Result<Bus, BusError> {
+        let name = settings.name.clone();
+        let client = ConnectOptions::new()
+            .name(&settings.name)
+            .connection_timeout(settings.request_timeout)
+            .request_timeout(Some(settings.request_timeout))
+            .event_callback(move |event| log_event(name.clone(), event))
+            .connect(&settings.url)
+            .await
+            .map_err(|source| BusError::Connect { url: settings.url.clone(), source })?;
+        let js = jetstream::ContextBuilder::new().timeout(settings.request_timeout).build(client.clone());
+        tracing::info!(url = %settings.url, name = %settings.name, "connected to nats");
+        Ok(Bus { client, js, limits: settings.limits })
+    }
+
+    /// The core NATS client, for what the typed helpers do not cover.
+    pub fn client(&self) -> &async_nats::Client {
+        &self.client
+    }
+
+    /// The JetStream context.
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.js
+    }
+
+    /// The envelope size limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Makes sure the exercise's streams exist; see [`provision::exercise_streams`].
+    pub async fn provision(&self, exercise: &ExerciseId, settings: &StreamSettings) -> Result<[Provisioned; 2], BusError> {
+        provision::exercise_streams(&self.js, exercise, settings).await
+    }
+
+    /// Publishes an event to the exercise's log and waits for JetStream's ack.
+    pub async fn publish_event(&self, envelope: &Envelope) -> Result<PublishAck, BusError> {
+        let subject = subject::event(&envelope.exercise, envelope.kind());
+        self.publish_acked(subject, envelope, None).await
+    }
+
+    /// Publishes an event only if the log still ends at `expected_last_sequence`; otherwise
+    /// another writer has written and [`BusError::Fenced`] is returned.
+    pub async fn publish_event_fenced(&self, envelope: &Envelope, expected_last_sequence: u64) -> Result<PublishAck, BusError> {
+        let subject = subject::event(&envelope.exercise, envelope.kind());
+        self.publish_acked(subject, envelope, Some(expected_last_sequence)).await
+    }
+
+    /// Submits a participant's message to the exercise's submissions stream and waits for the ack.
+    /// Retrying with the same envelope (same message id) is safe: JetStream drops the repeat.
+    pub async fn submit(&self, envelope: &Envelope) -> Result<PublishAck, BusError> {
+        let subject = subject::submission(&envelope.exercise, &envelope.sender, envelope.kind());
+        self.publish_acked(subject, envelope, None).await
+    }
+
+    async fn publish_acked(&self, subject: String, envelope: &Envelope, fence: Option<u64>) -> Result<PublishAck, BusError> {
+        let mut publish = PublishMessage::build().payload(envelope.encode(self.limits)?).message_id(envelope.message_id.as_str());
+        if let Some(sequence) = fence {
+            publish = publish.expected_last_sequence(sequence);
+        }
+        let pending = self
+            .js
+            .send_publish(subject.clone(), publish)
+            .await
+            .map_err(|source| BusError::Publish { subject: subject.clone(), source })?;
+        let ack = pending.await.map_err(|source| match (source.kind(), fence) {
+            (PublishErrorKind::WrongLastSequence, Some(expected)) => BusError::Fenced { expected },
+            _ => BusError::Publish { subject: subject.clone(), source },
+        })?;
+        tracing::debug!(
+            exercise = %envelope.exercise, message_id = %envelope.message_id, %subject,
+            sequence = ack.sequence, duplicate = ack.duplicate, "published"
+        );
+        Ok(ack)
+    }
+
+    /// Sends a reply (acceptance or rejection) to one participant over core NATS.
+    pub async fn reply(&self, to: &Sender, envelope: &Envelope) -> Result<(), BusError> {
+        let subject = subject::reply(&envelope.exercise, to);
+        let payload = envelope.encode(self.limits)?;
+        self.client
+            .publish(subject.clone(), payload)
+            .await
+            .map_err(|source| BusError::CorePublish { subject, source })
+    }
+
+    /// Replies addressed to `me` in `exercise`.
+    pub async fn replies(&self, exercise: &ExerciseId, me: &Sender) -> Result<BoxStream<'static, Delivery>, BusError> {
+        let subject = subject::reply(exercise, me);
+        let subscriber = self
+            .client
+            .subscribe(subject.clone())
+            .await
+            .map_err(|source| BusError::Subscribe { subject, source })?;
+        let (exercise, limits) = (exercise.clone(), self.limits);
+        Ok(subscriber
+            .map(move |m| delivery(m.subject.to_string(), 0, &m.payload, &exercise, limits))
+            .boxed())
+    }
+
+    /// The exercise's events in order from `from_sequence` (1 for the beginning), read through an
+    /// ordered consumer: nothing missed, nothing twice, even across reconnects.
+    pub async fn events_from(
+        &self,
+        exercise: &ExerciseId,
+        from_sequence: u64,
+    ) -> Result<BoxStream<'static, Result<Delivery, BusError>>, BusError> {
+        let stream = self.stream(&subject::events_stream(exercise)).await?;
+        let consumer = stream
+            .create_consumer(pull::OrderedConfig {
+                filter_subject: subject::events(exercise),
+                deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from_sequence.max(1) },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| BusError::jetstream("ordered consumer creation", e))?;
+        let messages = consumer.messages().await.map_err(|e| BusError::jetstream("ordered consumer stream", e))?;
+        let (exercise, limits) = (exercise.clone(), self.limits);
+        Ok(messages
+            .map(move |m| {
+                let m = m.map_err(|e| BusError::jetstream("event stream", e))?;
+                Ok(stream_delivery(&m, &exercise, limits))
+            })
+            .boxed())
+    }
+
+    /// The exercise's submissions through a durable consumer named `durable`: a restarted reader
+    /// resumes after the last message it acknowledged.
+    pub async fn submissions(
+        &self,
+        exercise: &ExerciseId,
+        durable: &str,
+    ) -> Result<BoxStream<'static, Result<Received, BusError>>, BusError> {
+        let stream = self.stream(&subject::submissions_stream(exercise)).await?;
+        let consumer = stream
+            .get_or_create_consumer(
+                durable,
+                pull::Config {
+                    durable_name: Some(durable.to_owned()),
+                    ack_policy: AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(30),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| BusError::jetstream(format!("durable consumer {durable}"), e))?;
+        let messages = consumer.messages().await.map_err(|e| BusError::jetstream("durable consumer stream", e))?;
+        let (exercise, limits) = (exercise.clone(), self.limits);
+        Ok(messages
+            .map(move |m| {
+                let message = m.map_err(|e| BusError::jetstream("submission stream", e))?;
+                Ok(Received { delivery: stream_delivery(&message, &exercise, limits), message })
+            })
+            .boxed())
+    }
+
+    async fn stream(&self, name: &str) -> Result<jetstream::stream::Stream, BusError> {
+        self.js.get_stream(name).await.map_err(|e| BusError::jetstream(format!("lookup of stream {name}"), e))
+    }
+}
+
+fn stream_delivery(message: &Message, exercise: &ExerciseId, limits: Limits) -> Delivery {
+    let sequence = message.info().map(|info| info.stream_sequence).unwrap_or_default();
+    delivery(message.subject.to_string(), sequence, &message.payload, exercise, limits)
+}
+
+/// Decodes one message; a refused one is logged here, where it is dropped from the typed flow.
+fn delivery(subject: String, sequence: u64, payload: &[u8], exercise: &ExerciseId, limits: Limits) -> Delivery {
+    let envelope = Envelope::decode(payload, exercise, limits);
+    if let Err(error) = &envelope {
+        tracing::warn!(exercise = %exercise, %subject, sequence, %error, "refused a message that is not a valid envelope");
+    }
+    Delivery { subject, sequence, envelope }
+}
+
+async fn log_event(name: String, event: Event) {
+    match event {
+        Event::Connected => tracing::info!(connection = %name, "nats connected"),
+        Event::Disconnected => tracing::warn!(connection = %name, "nats disconnected; reconnecting"),
+        Event::SlowConsumer(sid) => tracing::warn!(connection = %name, sid, "nats slow consumer: messages were dropped"),
+        other => tracing::warn!(connection = %name, event = %other, "nats connection event"),
+    }
+}

@@ -1,0 +1,244 @@
+//! The domain envelope: validated ids and sender around a payload, and its protobuf encoding.
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use prost::Message as _;
+
+use crate::error::EnvelopeError;
+use crate::id::{rename, ExerciseId, MessageId, Sender};
+
+pub use proto::v1::envelope::Payload;
+
+/// Size limits applied to every envelope sent or received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest encoded envelope accepted, in bytes.
+    pub max_message_bytes: usize,
+}
+
+impl Default for Limits {
+    /// 256 KiB: a long draft text fits many times; NATS' own default limit is 1 MiB.
+    fn default() -> Self {
+        Limits { max_message_bytes: 256 * 1024 }
+    }
+}
+
+/// A validated message: every id present and well-formed, a sender, exactly one known payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// The exercise it belongs to.
+    pub exercise: ExerciseId,
+    /// Its unique id; de-duplication key.
+    pub message_id: MessageId,
+    /// Who sent it.
+    pub sender: Sender,
+    /// When it was sent (wall time).
+    pub sent_at: SystemTime,
+    /// The conversation it belongs to.
+    pub correlation_id: Option<MessageId>,
+    /// The message that caused it.
+    pub causation_id: Option<MessageId>,
+    /// The message itself.
+    pub payload: Payload,
+}
+
+impl Envelope {
+    /// A new message with a fresh id, sent now.
+    pub fn new(exercise: ExerciseId, sender: Sender, payload: Payload) -> Self {
+        Envelope {
+            exercise,
+            message_id: MessageId::generate(),
+            sender,
+            sent_at: SystemTime::now(),
+            correlation_id: None,
+            causation_id: None,
+            payload,
+        }
+    }
+
+    /// Marks this message as caused by `cause`, in the same conversation.
+    pub fn caused_by(mut self, cause: &Envelope) -> Self {
+        self.causation_id = Some(cause.message_id.clone());
+        self.correlation_id = Some(cause.correlation_id.clone().unwrap_or_else(|| cause.message_id.clone()));
+        self
+    }
+
+    /// The payload kind token used in subjects, e.g. `draft_decision`.
+    pub fn kind(&self) -> &'static str {
+        payload_kind(&self.payload)
+    }
+
+    /// Encodes to protobuf bytes, refusing an envelope over the size limit.
+    pub fn encode(&self, limits: Limits) -> Result<Bytes, EnvelopeError> {
+        let bytes = proto::v1::Envelope::from(self).encode_to_vec();
+        check_size(bytes.len(), limits)?;
+        Ok(Bytes::from(bytes))
+    }
+
+    /// Decodes and validates bytes received on a subject of `expected` exercise.
+    pub fn decode(bytes: &[u8], expected: &ExerciseId, limits: Limits) -> Result<Envelope, EnvelopeError> {
+        check_size(bytes.len(), limits)?;
+        let wire = proto::v1::Envelope::decode(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+        let envelope = Envelope::try_from(wire)?;
+        if &envelope.exercise != expected {
+            return Err(EnvelopeError::WrongExercise {
+                expected: expected.to_string(),
+                found: envelope.exercise.to_string(),
+            });
+        }
+        Ok(envelope)
+    }
+}
+
+fn check_size(size: usize, limits: Limits) -> Result<(), EnvelopeError> {
+    if size > limits.max_message_bytes {
+        return Err(EnvelopeError::TooLarge { size, limit: limits.max_message_bytes });
+    }
+    Ok(())
+}
+
+/// The subject token of a payload kind.
+pub fn payload_kind(payload: &Payload) -> &'static str {
+    match payload {
+        Payload::Notification(_) => "notification",
+        Payload::AssemblyReport(_) => "assembly_report",
+        Payload::DeploymentOrdered(_) => "deployment_ordered",
+        Payload::ControlPointActivation(_) => "control_point_activation",
+        Payload::StageOpened(_) => "stage_opened",
+        Payload::SituationAssessment(_) => "situation_assessment",
+        Payload::DraftDecision(_) => "draft_decision",
+        Payload::Position(_) => "position",
+        Payload::DraftRevised(_) => "draft_revised",
+        Payload::StageConcluded(_) => "stage_concluded",
+        Payload::PackageCommunicated(_) => "package_communicated",
+        Payload::ReceiptConfirmed(_) => "receipt_confirmed",
+        Payload::ExerciseConcluded(_) => "exercise_concluded",
+        Payload::PhaseChanged(_) => "phase_changed",
+        Payload::PauseExercise(_) => "pause_exercise",
+        Payload::ResumeExercise(_) => "resume_exercise",
+        Payload::AdvanceExercise(_) => "advance_exercise",
+        Payload::Rejection(_) => "rejection",
+        Payload::Accepted(_) => "accepted",
+    }
+}
+
+fn optional_id(s: String, field: &'static str) -> Result<Option<MessageId>, EnvelopeError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    MessageId::new(s).map(Some).map_err(|e| rename(e, field))
+}
+
+impl TryFrom<proto::v1::Envelope> for Envelope {
+    type Error = EnvelopeError;
+
+    fn try_from(wire: proto::v1::Envelope) -> Result<Self, Self::Error> {
+        let exercise = ExerciseId::new(wire.exercise_id)?;
+        let message_id = MessageId::new(wire.message_id)?;
+        let sender = Sender::try_from(wire.sender.ok_or(EnvelopeError::Missing("sender"))?)?;
+        let sent_at = wire.sent_at.ok_or(EnvelopeError::Missing("sent_at"))?;
+        let sent_at = SystemTime::try_from(sent_at)
+            .map_err(|e| EnvelopeError::Invalid { field: "sent_at", reason: e.to_string() })?;
+        Ok(Envelope {
+            exercise,
+            message_id,
+            sender,
+            sent_at,
+            correlation_id: optional_id(wire.correlation_id, "correlation_id")?,
+            causation_id: optional_id(wire.causation_id, "causation_id")?,
+            payload: wire.payload.ok_or(EnvelopeError::UnknownPayload)?,
+        })
+    }
+}
+
+impl From<&Envelope> for proto::v1::Envelope {
+    fn from(e: &Envelope) -> Self {
+        proto::v1::Envelope {
+            exercise_id: e.exercise.to_string(),
+            message_id: e.message_id.to_string(),
+            sender: Some((&e.sender).into()),
+            sent_at: Some(e.sent_at.into()),
+            correlation_id: e.correlation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            causation_id: e.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            payload: Some(e.payload.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::{NodeId, Role};
+    use proto::v1::{AssemblyReport, RejectionCode};
+
+    fn ex(s: &str) -> ExerciseId {
+        ExerciseId::new(s).expect("valid id")
+    }
+
+    fn report() -> Envelope {
+        let sender = Sender::new(Role::ControlPoint, NodeId::new("BY").expect("valid id"));
+        Envelope::new(ex("cst-1"), sender, Payload::AssemblyReport(AssemblyReport { remarks: "ready".into() }))
+    }
+
+    #[test]
+    fn encode_decode_round_trips() {
+        let sent = report();
+        let bytes = sent.encode(Limits::default()).expect("encodes");
+        assert_eq!(Envelope::decode(&bytes, &ex("cst-1"), Limits::default()), Ok(sent));
+    }
+
+    #[test]
+    fn causation_links_to_the_cause_and_keeps_the_conversation() {
+        let first = report();
+        let second = report().caused_by(&first);
+        let third = report().caused_by(&second);
+        assert_eq!(second.causation_id.as_ref(), Some(&first.message_id));
+        assert_eq!(third.causation_id.as_ref(), Some(&second.message_id));
+        assert_eq!(third.correlation_id.as_ref(), Some(&first.message_id));
+    }
+
+    #[test]
+    fn wrong_exercise_is_refused() {
+        let bytes = report().encode(Limits::default()).expect("encodes");
+        let err = Envelope::decode(&bytes, &ex("cst-2"), Limits::default()).expect_err("refused");
+        assert_eq!(err, EnvelopeError::WrongExercise { expected: "cst-2".into(), found: "cst-1".into() });
+        assert_eq!(err.rejection_code(), RejectionCode::WrongExercise);
+    }
+
+    #[test]
+    fn missing_ids_are_named() {
+        let mut wire = proto::v1::Envelope::from(&report());
+        wire.message_id.clear();
+        assert_eq!(Envelope::try_from(wire.clone()), Err(EnvelopeError::Missing("message_id")));
+        wire.message_id = "m1".into();
+        wire.sender.as_mut().expect("sender set").node_id.clear();
+        assert_eq!(Envelope::try_from(wire.clone()), Err(EnvelopeError::Missing("sender.node_id")));
+        wire.sender = None;
+        assert_eq!(Envelope::try_from(wire), Err(EnvelopeError::Missing("sender")));
+    }
+
+    #[test]
+    fn unknown_payload_is_refused() {
+        let mut wire = proto::v1::Envelope::from(&report());
+        wire.payload = None;
+        let err = Envelope::try_from(wire).expect_err("refused");
+        assert_eq!(err.rejection_code(), RejectionCode::UnknownPayload);
+    }
+
+    #[test]
+    fn oversized_payload_is_refused_both_ways() {
+        let limits = Limits { max_message_bytes: 64 };
+        let mut big = report();
+        big.payload = Payload::AssemblyReport(AssemblyReport { remarks: "x".repeat(100) });
+        assert!(matches!(big.encode(limits), Err(EnvelopeError::TooLarge { limit: 64, .. })));
+        let bytes = big.encode(Limits::default()).expect("encodes");
+        assert!(matches!(Envelope::decode(&bytes, &ex("cst-1"), limits), Err(EnvelopeError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn garbage_bytes_are_malformed_not_a_panic() {
+        let err = Envelope::decode(&[0xff, 0xff, 0xff, 0x01], &ex("cst-1"), Limits::default()).expect_err("refused");
+        assert!(matches!(err, EnvelopeError::Malformed(_)), "{err:?}");
+    }
+}

@@ -1,0 +1,119 @@
+//! Errors of the bus layer: envelope validation failures and bus (NATS) failures.
+
+use proto::v1::RejectionCode;
+
+/// Why bytes or a wire envelope could not become a domain [`crate::Envelope`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    /// The encoded message is larger than the limit.
+    #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the message.
+        size: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The bytes are not a protobuf envelope.
+    #[error("not a muster.v1 envelope: {0}")]
+    Malformed(String),
+    /// A required field is missing or empty.
+    #[error("missing field `{0}`")]
+    Missing(&'static str),
+    /// A field holds a value that is not allowed.
+    #[error("invalid field `{field}`: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The envelope names another exercise than the one expected.
+    #[error("envelope is for exercise `{found}`, expected `{expected}`")]
+    WrongExercise {
+        /// The exercise expected (from the subject).
+        expected: String,
+        /// The exercise in the envelope.
+        found: String,
+    },
+    /// No payload, or one that this version of the contract does not know.
+    #[error("envelope carries no payload known to muster.v1")]
+    UnknownPayload,
+}
+
+impl EnvelopeError {
+    /// The machine-readable code for a rejection reply.
+    pub fn rejection_code(&self) -> RejectionCode {
+        match self {
+            EnvelopeError::TooLarge { .. } => RejectionCode::TooLarge,
+            EnvelopeError::Malformed(_) | EnvelopeError::Missing(_) | EnvelopeError::Invalid { .. } => {
+                RejectionCode::Malformed
+            }
+            EnvelopeError::WrongExercise { .. } => RejectionCode::WrongExercise,
+            EnvelopeError::UnknownPayload => RejectionCode::UnknownPayload,
+        }
+    }
+}
+
+/// A failure talking to NATS.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// Could not connect to the server.
+    #[error("cannot connect to NATS at {url}: {source}")]
+    Connect {
+        /// Where we tried.
+        url: String,
+        /// Why it failed.
+        #[source]
+        source: async_nats::ConnectError,
+    },
+    /// A JetStream publish failed or was not acknowledged.
+    #[error("publish to `{subject}` failed: {source}")]
+    Publish {
+        /// The subject published to.
+        subject: String,
+        /// Why it failed.
+        #[source]
+        source: async_nats::jetstream::context::PublishError,
+    },
+    /// A fenced publish found another writer's event at the end of the log.
+    #[error("fenced: the event log moved past sequence {expected}; another writer is active")]
+    Fenced {
+        /// The last sequence this writer expected.
+        expected: u64,
+    },
+    /// A core NATS publish failed.
+    #[error("publish to `{subject}` failed: {source}")]
+    CorePublish {
+        /// The subject published to.
+        subject: String,
+        /// Why it failed.
+        #[source]
+        source: async_nats::PublishError,
+    },
+    /// A subscription could not be made.
+    #[error("subscribe to `{subject}` failed: {source}")]
+    Subscribe {
+        /// The subject.
+        subject: String,
+        /// Why it failed.
+        #[source]
+        source: async_nats::SubscribeError,
+    },
+    /// A JetStream stream or consumer operation failed.
+    #[error("JetStream {what} failed: {reason}")]
+    JetStream {
+        /// What was being done.
+        what: String,
+        /// The server's or client's reason.
+        reason: String,
+    },
+    /// An envelope to be sent did not validate.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+}
+
+impl BusError {
+    pub(crate) fn jetstream(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        BusError::JetStream { what: what.into(), reason: reason.to_string() }
+    }
+}

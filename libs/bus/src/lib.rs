@@ -1,0 +1,22 @@
+//! The bus layer every Muster service stands on.
+//!
+//! - [`id`]: validated identifiers (exercise, message, node) and roles;
+//! - [`subject`]: the one place where NATS subjects and stream names are spelled;
+//! - [`envelope`]: the domain envelope and its encode/decode with validation;
+//! - [`provision`]: idempotent JetStream stream set-up per exercise;
+//! - [`client`]: connecting, typed publishing (awaiting JetStream acks) and consuming;
+//! - [`telemetry`]: logging set-up shared by every binary.
+
+pub mod client;
+pub mod envelope;
+pub mod error;
+pub mod id;
+pub mod provision;
+pub mod subject;
+pub mod telemetry;
+
+pub use client::{Bus, ConnectSettings, Delivery};
+pub use envelope::{Envelope, Limits, Payload};
+pub use error::{BusError, EnvelopeError};
+pub use id::{ExerciseId, MessageId, NodeId, Role, Sender};
+pub use provision::{Provisioned, StreamSettings};

@@ -1,0 +1,14 @@
+//! Logging set-up, once per binary: `RUST_LOG` sets the level (default `info`),
+//! `MUSTER_LOG_FORMAT=json` switches to one JSON object per line.
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber, writing to standard error. Calling it twice is harmless.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _already_set = match std::env::var("MUSTER_LOG_FORMAT").as_deref() {
+        Ok("json") => builder.json().try_init(),
+        _ => builder.try_init(),
+    };
+}

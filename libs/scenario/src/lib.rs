@@ -1,0 +1,32 @@
+//! Scenarios as data: the TOML format a director writes, the validated model the services use,
+//! and validation that names the file, line and field of every problem.
+//!
+//! - [`model`]: the validated scenario;
+//! - [`file`]: the file format as serde reads it (every field optional, checked later);
+//! - [`validate`]: file → model, collecting every problem;
+//! - [`locate`]: a field path → its line in the file;
+//! - [`duration`]: exercise-time durations such as `1d6h`.
+
+pub mod duration;
+pub mod error;
+pub mod file;
+pub mod locate;
+pub mod model;
+pub mod validate;
+
+pub use error::{Problem, ScenarioError};
+pub use model::{Category, DecisionRule, DraftingBody, Participant, Policy, Scenario, Slot, Stage, Transport};
+
+use std::path::Path;
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::Read { file: path.display().to_string(), reason: e.to_string() })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Validates scenario text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    validate::scenario(text).map_err(|problems| ScenarioError::Invalid { file: file.to_owned(), problems })
+}

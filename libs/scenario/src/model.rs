@@ -1,0 +1,209 @@
+//! The validated scenario: what the services run. Nothing here can be invalid.
+
+use std::fmt;
+use std::time::Duration;
+
+use bus::{NodeId, Role};
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Title, for people.
+    pub title: String,
+    /// What the exercise is about.
+    pub description: String,
+    /// Exercise time of the start as written, for reports.
+    pub starts: String,
+    /// Exercise seconds per wall second (> 0).
+    pub time_scale: f64,
+    /// How drafts are decided at consideration.
+    pub decision_rule: DecisionRule,
+    /// Assembly closes this long after the start (exercise time).
+    pub assembly_deadline: Duration,
+    /// Deployment closes this long after the start.
+    pub deployment_deadline: Duration,
+    /// Receipts of the package are due this long after the start.
+    pub distribution_deadline: Duration,
+    /// Everyone who takes part, in file order.
+    pub participants: Vec<Participant>,
+    /// The stages, in order; each has at least one slot.
+    pub stages: Vec<Stage>,
+}
+
+impl Scenario {
+    /// Participants of one role.
+    pub fn with_role(&self, role: Role) -> impl Iterator<Item = &Participant> {
+        self.participants.iter().filter(move |p| p.role == role)
+    }
+
+    /// The member states' control points.
+    pub fn states(&self) -> impl Iterator<Item = &Participant> {
+        self.with_role(Role::ControlPoint)
+    }
+
+    /// A participant by node id.
+    pub fn participant(&self, node: &NodeId) -> Option<&Participant> {
+        self.participants.iter().find(|p| &p.node == node)
+    }
+
+    /// Every slot of every stage, with its stage number.
+    pub fn slots(&self) -> impl Iterator<Item = (u32, &Slot)> {
+        self.stages.iter().flat_map(|s| s.slots.iter().map(move |slot| (s.number, slot)))
+    }
+}
+
+/// One participant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    /// Its role (never the coordinator: that is Muster itself).
+    pub role: Role,
+    /// Its node id, unique in the scenario.
+    pub node: NodeId,
+    /// Name for people.
+    pub name: String,
+    /// Assembly waits for it.
+    pub mandatory: bool,
+    /// Declared absent: it will not answer and is recorded absent.
+    pub absent: bool,
+    /// How it reaches the exercise.
+    pub transport: Transport,
+    /// How the automated participant behaves.
+    pub policy: Policy,
+}
+
+/// How a participant reaches the exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Directly on the NATS bus, inside the headquarters.
+    Nats,
+    /// Over gRPC through the gateway, from outside.
+    Grpc,
+}
+
+/// An automated participant's behaviour.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    /// Slots whose first draft version this state does not concur with.
+    pub non_concur_first_version: Vec<String>,
+    /// Slots this state stands aside on.
+    pub abstain: Vec<String>,
+    /// Slots this state objects to in every version.
+    pub object: Vec<String>,
+    /// Slots a drafting body leaves empty.
+    pub skip: Vec<String>,
+    /// Exercise time the participant takes to answer.
+    pub answer_delay: Duration,
+    /// A guest gives positions on drafts.
+    pub gives_positions: bool,
+}
+
+/// One stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// 1-based number, in order.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Region of collective security.
+    pub region: String,
+    /// The situation.
+    pub situation: String,
+    /// Tasks to work out.
+    pub tasks: Vec<String>,
+    /// Closes for consideration this long after the start (exercise time); later than the stage before.
+    pub closes_at: Duration,
+    /// Slots, at least one.
+    pub slots: Vec<Slot>,
+}
+
+/// A place for one draft decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    /// Unique id in the scenario; a subject-safe token.
+    pub id: String,
+    /// Title of the decision.
+    pub title: String,
+    /// The drafting body that owns it.
+    pub owner: DraftingBody,
+    /// Its category.
+    pub category: Category,
+}
+
+/// How drafts are decided at consideration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionRule {
+    /// Adopted when no present state non-concurs and at least one concurs; abstentions do not block.
+    Consensus,
+    /// Adopted at the deadline unless a state has objected; silence counts as consent.
+    Silence,
+}
+
+macro_rules! token_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $token:literal, $label:literal, $wire:path;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vdoc])* $variant,)+ }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The token used in scenario files.
+            pub fn token(self) -> &'static str {
+                match self { $($name::$variant => $token,)+ }
+            }
+
+            /// Parses a token as written by [`Self::token`].
+            pub fn from_token(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.token() == s)
+            }
+
+            /// The wire value.
+            pub fn to_wire(self) -> $crate::model::wire::$name {
+                match self { $($name::$variant => $wire,)+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(match self { $($name::$variant => $label,)+ })
+            }
+        }
+    };
+}
+
+pub(crate) mod wire {
+    pub use proto::v1::{DraftCategory as Category, DraftingBody};
+}
+
+token_enum!(
+    /// A body that drafts decisions.
+    DraftingBody {
+        /// The Joint Staff.
+        JointStaff = "joint_staff", "Joint Staff", wire::DraftingBody::JointStaff;
+        /// The Secretariat.
+        Secretariat = "secretariat", "Secretariat", wire::DraftingBody::Secretariat;
+    }
+);
+
+token_enum!(
+    /// The kind of matter a draft decision deals with.
+    Category {
+        /// Formation and deployment of troop components.
+        TroopComponents = "troop_components", "troop components", wire::Category::TroopComponents;
+        /// Financial support of groupings.
+        FinancialSupport = "financial_support", "financial support", wire::Category::FinancialSupport;
+        /// Military and technical assistance to states.
+        MilitaryTechnicalAssistance = "military_technical_assistance", "military-technical assistance", wire::Category::MilitaryTechnicalAssistance;
+    }
+);
+
+impl DraftingBody {
+    /// The participant role of the body.
+    pub fn role(self) -> Role {
+        match self {
+            DraftingBody::JointStaff => Role::JointStaff,
+            DraftingBody::Secretariat => Role::Secretariat,
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! From scenario text to a validated [`Scenario`], collecting every problem with its line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use bus::{NodeId, Role};
+
+use crate::duration;
+use crate::error::Problem;
+use crate::file::{DeadlinesFile, ParticipantFile, PolicyFile, ScenarioFile, SlotFile, StageFile};
+use crate::locate::{FieldPath, Locator, Segment};
+use crate::model::{Category, DecisionRule, DraftingBody, Participant, Policy, Scenario, Slot, Stage, Transport};
+
+/// Validates scenario text; on failure returns every problem found, in line order.
+pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
+    let mut check = Checker { locator: Locator::new(text), problems: Vec::new() };
+    let file = check.read(text)?;
+    let scenario = check.scenario(file);
+    if check.problems.is_empty() {
+        if let Some(scenario) = scenario {
+            return Ok(scenario);
+        }
+    }
+    check.problems.sort_by_key(|p| p.line);
+    Err(check.problems)
+}
+
+struct Checker<'t> {
+    locator: Locator<'t>,
+    problems: Vec<Problem>,
+}
+
+fn root() -> FieldPath {
+    FieldPath::default()
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, path: &FieldPath, message: impl Into<String>) {
+        self.problems.push(Problem { line: self.locator.line(path), field: path.to_string(), message: message.into() });
+    }
+
+    /// Parses the TOML and reads it into the file model; unknown keys are problems, not failures.
+    fn read(&mut self, text: &str) -> Result<ScenarioFile, Vec<Problem>> {
+        let syntax_error = |e: toml::de::Error| {
+            let line = e.span().map_or(1, |span| self.locator.line_of(span));
+            vec![Problem { line, field: String::new(), message: e.message().trim().to_owned() }]
+        };
+        let deserializer = toml::de::Deserializer::parse(text).map_err(syntax_error)?;
+        let mut unknown = Vec::new();
+        let file = serde_ignored::deserialize(deserializer, |path| unknown.push(field_path(&path)))
+            .map_err(syntax_error)?;
+        for path in unknown {
+            let key = path.0.last().map(|s| match s {
+                Segment::Key(k) => k.clone(),
+                Segment::Index(i) => i.to_string(),
+            });
+            self.problem(&path, format!("unknown key `{}`", key.unwrap_or_default()));
+        }
+        Ok(file)
+    }
+
+    fn required(&mut self, value: Option<String>, path: &FieldPath) -> Option<String> {
+        match value {
+            Some(v) if !v.trim().is_empty() => Some(v),
+            Some(_) => {
+                self.problem(path, "must not be empty");
+                None
+            }
+            None => {
+                self.problem(path, "is missing");
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, value: Option<String>, path: &FieldPath) -> Option<Duration> {
+        let text = self.required(value, path)?;
+        duration::parse(&text).map_err(|e| self.problem(path, e)).ok()
+    }
+
+    fn token<T>(&mut self, value: Option<String>, path: &FieldPath, parse: fn(&str) -> Option<T>, known: &[&str]) -> Option<T> {
+        let text = self.required(value, path)?;
+        let parsed = parse(&text);
+        if parsed.is_none() {
+            self.problem(path, format!("unknown value `{text}`; expected one of: {}", known.join(", ")));
+        }
+        parsed
+    }
+
+    fn scenario(&mut self, file: ScenarioFile) -> Option<Scenario> {
+        let title = self.required(file.title, &root().key("title"));
+        let time_scale = match file.time_scale {
+            Some(s) if s.is_finite() && s > 0.0 => Some(s),
+            Some(s) => {
+                self.problem(&root().key("time_scale"), format!("must be a positive number, not {s}"));
+                None
+            }
+            None => Some(1.0),
+        };
+        let decision_rule = match file.decision_rule.as_deref() {
+            None | Some("consensus") => Some(DecisionRule::Consensus),
+            Some("silence") => Some(DecisionRule::Silence),
+            Some(other) => {
+                self.problem(&root().key("decision_rule"), format!("unknown value `{other}`; expected consensus or silence"));
+                None
+            }
+        };
+        let deadlines = self.deadlines(file.deadlines);
+        let participants = self.participants(file.participants);
+        let mut slot_ids = BTreeMap::new();
+        let stages = self.stages(file.stages, &participants, &mut slot_ids);
+        if let (Some(deadlines), Some(stages)) = (&deadlines, &stages) {
+            self.deadline_order(deadlines, stages);
+        }
+        self.policy_slots(&participants, &slot_ids);
+        let [assembly, deployment, distribution] = deadlines?;
+        Some(Scenario {
+            title: title?,
+            description: file.description.unwrap_or_default(),
+            starts: file.starts.unwrap_or_default(),
+            time_scale: time_scale?,
+            decision_rule: decision_rule?,
+            assembly_deadline: assembly,
+            deployment_deadline: deployment,
+            distribution_deadline: distribution,
+            participants: participants.into_iter().map(|(_, p)| p).collect::<Option<Vec<_>>>()?,
+            stages: stages?,
+        })
+    }
+
+    fn deadlines(&mut self, file: Option<DeadlinesFile>) -> Option<[Duration; 3]> {
+        let path = root().key("deadlines");
+        let Some(file) = file else {
+            self.problem(&path, "is missing (assembly, deployment, distribution)");
+            return None;
+        };
+        let assembly = self.duration(file.assembly, &path.key("assembly"));
+        let deployment = self.duration(file.deployment, &path.key("deployment"));
+        let distribution = self.duration(file.distribution, &path.key("distribution"));
+        Some([assembly?, deployment?, distribution?])
+    }
+
+    /// Every deadline later than the one before: assembly, deployment, each stage, distribution.
+    fn deadline_order(&mut self, [assembly, deployment, distribution]: &[Duration; 3], stages: &[Stage]) {
+        let deadlines = root().key("deadlines");
+        let mut sequence = vec![(deadlines.key("assembly"), *assembly), (deadlines.key("deployment"), *deployment)];
+        for (i, stage) in stages.iter().enumerate() {
+            sequence.push((root().key("stages").index(i).key("closes"), stage.closes_at));
+        }
+        sequence.push((deadlines.key("distribution"), *distribution));
+        for pair in sequence.windows(2) {
+            let ((before_path, before), (path, at)) = (&pair[0], &pair[1]);
+            if at <= before {
+                self.problem(path, format!(
+                    "deadline {} is not after {} ({})", duration::format(*at), before_path, duration::format(*before)
+                ));
+            }
+        }
+    }
+
+    fn participants(&mut self, files: Vec<ParticipantFile>) -> Vec<(FieldPath, Option<Participant>)> {
+        let mut seen: BTreeMap<String, FieldPath> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (i, file) in files.into_iter().enumerate() {
+            let path = root().key("participants").index(i);
+            if let Some(node) = &file.node {
+                if let Some(first) = seen.get(node) {
+                    let first = first.to_string();
+                    self.problem(&path.key("node"), format!("duplicate node id `{node}` (first at {first})"));
+                } else {
+                    seen.insert(node.clone(), path.clone());
+                }
+            }
+            let participant = self.participant(file, &path);
+            out.push((path, participant));
+        }
+        if !out.iter().any(|(_, p)| matches!(p, Some(p) if p.role == Role::ControlPoint)) {
+            self.problem(&root().key("participants"), "no control point: an exercise needs at least one member state");
+        }
+        out
+    }
+
+    fn participant(&mut self, file: ParticipantFile, path: &FieldPath) -> Option<Participant> {
+        const ROLES: &[&str] = &["joint_staff", "secretariat", "control_point", "observer", "guest"];
+        let role = self.token(file.role, &path.key("role"), |s| Role::from_token(s).filter(|r| *r != Role::Coordinator), ROLES);
+        let node = self.required(file.node, &path.key("node")).and_then(|n| match NodeId::new(n) {
+            Ok(node) => Some(node),
+            Err(e) => {
+                self.problem(&path.key("node"), e.to_string());
+                None
+            }
+        });
+        let transport = match file.transport.as_deref() {
+            None | Some("nats") => Some(Transport::Nats),
+            Some("grpc") => Some(Transport::Grpc),
+            Some(other) => {
+                self.problem(&path.key("transport"), format!("unknown value `{other}`; expected nats or grpc"));
+                None
+            }
+        };
+        let policy = self.policy(file.policy.unwrap_or_default(), &path.key("policy"));
+        let node = node?;
+        Some(Participant {
+            role: role?,
+            name: file.name.unwrap_or_else(|| node.to_string()),
+            node,
+            mandatory: file.mandatory.unwrap_or(true),
+            absent: file.absent.unwrap_or(false),
+            transport: transport?,
+            policy: policy?,
+        })
+    }
+
+    fn policy(&mut self, file: PolicyFile, path: &FieldPath) -> Option<Policy> {
+        let answer_delay = match file.answer_delay {
+            None => Some(Duration::ZERO),
+            some => self.duration(some, &path.key("answer_delay")),
+        };
+        Some(Policy {
+            non_concur_first_version: file.non_concur_first_version,
+            abstain: file.abstain,
+            object: file.object,
+            skip: file.skip,
+            answer_delay: answer_delay?,
+            gives_positions: file.gives_positions.unwrap_or(false),
+        })
+    }
+
+    /// Policies may only name slots that exist.
+    fn policy_slots(&mut self, participants: &[(FieldPath, Option<Participant>)], slot_ids: &BTreeMap<String, FieldPath>) {
+        for (path, participant) in participants {
+            let Some(p) = participant else { continue };
+            let lists = [
+                ("non_concur_first_version", &p.policy.non_concur_first_version),
+                ("abstain", &p.policy.abstain),
+                ("object", &p.policy.object),
+                ("skip", &p.policy.skip),
+            ];
+            for (name, list) in lists {
+                for (i, slot) in list.iter().enumerate() {
+                    if !slot_ids.contains_key(slot) {
+                        self.problem(&path.key("policy").key(name).index(i), format!("unknown slot `{slot}`"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the stages; `slot_ids` collects every slot id seen, even in stages with problems.
+    fn stages(
+        &mut self,
+        files: Vec<StageFile>,
+        participants: &[(FieldPath, Option<Participant>)],
+        slot_ids: &mut BTreeMap<String, FieldPath>,
+    ) -> Option<Vec<Stage>> {
+        if files.is_empty() {
+            self.problem(&root(), "no [[stages]]: an exercise needs at least one stage");
+            return None;
+        }
+        let bodies: BTreeSet<Role> = participants.iter().filter_map(|(_, p)| p.as_ref()).map(|p| p.role).collect();
+        let mut stages = Vec::new();
+        for (i, file) in files.into_iter().enumerate() {
+            let path = root().key("stages").index(i);
+            let number = u32::try_from(i + 1).ok()?;
+            let title = self.required(file.title, &path.key("title"));
+            let region = self.required(file.region, &path.key("region"));
+            let situation = self.required(file.situation, &path.key("situation"));
+            let closes_at = self.duration(file.closes, &path.key("closes"));
+            if file.slots.is_empty() {
+                self.problem(&path, format!("stage {number} has no slots"));
+            }
+            let mut slots = Vec::new();
+            for (j, slot) in file.slots.into_iter().enumerate() {
+                slots.push(self.slot(slot, &path.key("slots").index(j), &bodies, slot_ids));
+            }
+            stages.push((|| {
+                Some(Stage {
+                    number,
+                    title: title?,
+                    region: region?,
+                    situation: situation?,
+                    tasks: file.tasks,
+                    closes_at: closes_at?,
+                    slots: slots.into_iter().collect::<Option<Vec<_>>>()?,
+                })
+            })());
+        }
+        stages.into_iter().collect()
+    }
+
+    fn slot(
+        &mut self,
+        file: SlotFile,
+        path: &FieldPath,
+        bodies: &BTreeSet<Role>,
+        seen: &mut BTreeMap<String, FieldPath>,
+    ) -> Option<Slot> {
+        let id = self.required(file.id, &path.key("id"));
+        if let Some(id) = &id {
+            if let Err(e) = NodeId::new(id.as_str()) {
+                self.problem(&path.key("id"), format!("slot id: {e}"));
+            } else if let Some(first) = seen.get(id) {
+                let first = first.to_string();
+                self.problem(&path.key("id"), format!("duplicate slot id `{id}` (first at {first})"));
+            } else {
+                seen.insert(id.clone(), path.clone());
+            }
+        }
+        let title = self.required(file.title, &path.key("title"));
+        let bodies_known: Vec<&str> = DraftingBody::ALL.iter().map(|b| b.token()).collect();
+        let owner = self.token(file.owner, &path.key("owner"), DraftingBody::from_token, &bodies_known);
+        if let Some(owner) = owner {
+            if !bodies.contains(&owner.role()) {
+                self.problem(&path.key("owner"), format!("owning body `{}` is not among the participants", owner.token()));
+            }
+        }
+        let categories: Vec<&str> = Category::ALL.iter().map(|c| c.token()).collect();
+        let category = self.token(file.category, &path.key("category"), Category::from_token, &categories);
+        Some(Slot { id: id?, title: title?, owner: owner?, category: category? })
+    }
+}
+
+/// Converts serde_ignored's path of an unknown key into a field path.
+fn field_path(path: &serde_ignored::Path<'_>) -> FieldPath {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => FieldPath::default(),
+        Path::Seq { parent, index } => field_path(parent).index(*index),
+        Path::Map { parent, key } => field_path(parent).key(key),
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => field_path(parent),
+    }
+}

@@ -1,0 +1,116 @@
+//! Scenario validation as a director meets it: the default file, and files with mistakes.
+
+use std::path::Path;
+
+use bus::Role;
+use scenario::{Category, DecisionRule, Problem, ScenarioError, Transport};
+
+fn repo_file(relative: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+}
+
+fn problems(text: &str) -> Vec<Problem> {
+    match scenario::parse(text, "t.toml") {
+        Err(ScenarioError::Invalid { problems, .. }) => problems,
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+/// A small valid scenario to plant mistakes in.
+const BASE: &str = r#"title = "t"
+[deadlines]
+assembly = "1h"
+deployment = "2h"
+distribution = "2d"
+
+[[participants]]
+role = "joint_staff"
+node = "js"
+
+[[participants]]
+role = "control_point"
+node = "BY"
+
+[[stages]]
+title = "one"
+region = "r"
+situation = "s"
+closes = "1d"
+
+[[stages.slots]]
+id = "a"
+title = "A"
+owner = "joint_staff"
+category = "troop_components"
+"#;
+
+#[test]
+fn the_default_scenario_is_the_march_2025_training() {
+    let s = scenario::load(&repo_file("scenarios/cst-2025.toml")).expect("default scenario is valid");
+    assert_eq!(s.stages.len(), 3);
+    assert!(s.stages.iter().all(|stage| stage.slots.len() == 10));
+    for category in Category::ALL {
+        assert!(s.slots().any(|(_, slot)| slot.category == *category), "no slot of {category}");
+    }
+    let states: Vec<&str> = s.states().map(|p| p.node.as_str()).collect();
+    assert_eq!(states, ["AM", "BY", "KZ", "KG", "RU", "TJ"]);
+    assert_eq!(s.states().filter(|p| p.absent).count(), 1);
+    assert!(s.states().any(|p| !p.policy.non_concur_first_version.is_empty()), "some state must non-concur");
+    assert!(s.states().filter(|p| p.transport == Transport::Grpc).count() >= 2);
+    assert_eq!(s.with_role(Role::Observer).count(), 1);
+    assert_eq!(s.with_role(Role::Guest).count(), 1);
+    assert_eq!(s.decision_rule, DecisionRule::Consensus);
+}
+
+#[test]
+fn the_base_fixture_is_valid() {
+    let s = scenario::parse(BASE, "t.toml").expect("valid");
+    assert_eq!(s.stages[0].slots[0].id, "a");
+}
+
+#[test]
+fn a_stage_without_slots_is_named() {
+    let text = BASE.replace("[[stages.slots]]\nid = \"a\"\ntitle = \"A\"\nowner = \"joint_staff\"\ncategory = \"troop_components\"\n", "");
+    let p = problems(&text);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!((p[0].line, p[0].field.as_str()), (15, "stages[0]"));
+    assert!(p[0].message.contains("no slots"), "{}", p[0]);
+}
+
+#[test]
+fn deadlines_out_of_order_are_named() {
+    let p = problems(&BASE.replace("closes = \"1d\"", "closes = \"90m\""));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!((p[0].line, p[0].field.as_str()), (19, "stages[0].closes"));
+    assert!(p[0].message.contains("not after deadlines.deployment"), "{}", p[0]);
+}
+
+#[test]
+fn an_owning_body_that_does_not_take_part_is_named() {
+    let p = problems(&BASE.replace("owner = \"joint_staff\"", "owner = \"secretariat\""));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!((p[0].line, p[0].field.as_str()), (24, "stages[0].slots[0].owner"));
+}
+
+#[test]
+fn duplicate_nodes_unknown_keys_and_missing_fields_are_all_listed_in_line_order() {
+    let text = BASE
+        .replace("node = \"js\"", "node = \"BY\"")
+        .replace("region = \"r\"\n", "regoin = \"r\"\n");
+    let p = problems(&text);
+    let got: Vec<(usize, &str)> = p.iter().map(|p| (p.line, p.field.as_str())).collect();
+    assert_eq!(got, [(13, "participants[1].node"), (15, "stages[0].region"), (17, "stages[0].regoin")], "{p:?}");
+}
+
+#[test]
+fn a_syntax_error_names_its_line() {
+    let p = problems(&BASE.replace("title = \"one\"", "title = one"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].line, 16);
+}
+
+#[test]
+fn a_missing_file_is_a_read_error_naming_it() {
+    let err = scenario::load(Path::new("/nonexistent/x.toml")).expect_err("missing");
+    assert!(err.to_string().starts_with("/nonexistent/x.toml: cannot read"), "{err}");
+}
