@@ -2,12 +2,8 @@
 
 use std::path::PathBuf;
 
-const PROTOS: &[&str] = &[
-    "muster/v1/common.proto",
-    "muster/v1/flow.proto",
-    "muster/v1/envelope.proto",
-    "muster/v1/national_node.proto",
-];
+const PROTOS: &[&str] =
+    &["muster/v1/common.proto", "muster/v1/flow.proto", "muster/v1/envelope.proto", "muster/v1/national_node.proto"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);

@@ -2,20 +2,24 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::publish::PublishAck;
 use async_nats::jetstream::{self, Message};
 use async_nats::{ConnectOptions, Event};
-use futures::stream::BoxStream;
 use futures::StreamExt;
+use futures::stream::BoxStream;
 
 use crate::envelope::{Envelope, Limits};
 use crate::error::{BusError, EnvelopeError};
 use crate::id::{ExerciseId, Sender};
 use crate::provision::{self, Provisioned, StreamSettings};
 use crate::subject;
+
+/// How long a submission handed to a reader stays unacknowledged before JetStream gives it again.
+/// Short, because a reader that died holds its messages this long.
+pub const REDELIVERY_AFTER: Duration = Duration::from_secs(5);
 
 /// How to reach NATS.
 #[derive(Debug, Clone)]
@@ -110,7 +114,11 @@ impl Bus {
     }
 
     /// Makes sure the exercise's streams exist; see [`provision::exercise_streams`].
-    pub async fn provision(&self, exercise: &ExerciseId, settings: &StreamSettings) -> Result<[Provisioned; 2], BusError> {
+    pub async fn provision(
+        &self,
+        exercise: &ExerciseId,
+        settings: &StreamSettings,
+    ) -> Result<[Provisioned; 2], BusError> {
         provision::exercise_streams(&self.js, exercise, settings).await
     }
 
@@ -122,7 +130,11 @@ impl Bus {
 
     /// Publishes an event only if the log still ends at `expected_last_sequence`; otherwise
     /// another writer has written and [`BusError::Fenced`] is returned.
-    pub async fn publish_event_fenced(&self, envelope: &Envelope, expected_last_sequence: u64) -> Result<PublishAck, BusError> {
+    pub async fn publish_event_fenced(
+        &self,
+        envelope: &Envelope,
+        expected_last_sequence: u64,
+    ) -> Result<PublishAck, BusError> {
         let subject = subject::event(&envelope.exercise, envelope.kind());
         self.publish_acked(subject, envelope, Some(expected_last_sequence)).await
     }
@@ -134,8 +146,14 @@ impl Bus {
         self.publish_acked(subject, envelope, None).await
     }
 
-    async fn publish_acked(&self, subject: String, envelope: &Envelope, fence: Option<u64>) -> Result<PublishAck, BusError> {
-        let mut publish = PublishMessage::build().payload(envelope.encode(self.limits)?).message_id(envelope.message_id.as_str());
+    async fn publish_acked(
+        &self,
+        subject: String,
+        envelope: &Envelope,
+        fence: Option<u64>,
+    ) -> Result<PublishAck, BusError> {
+        let mut publish =
+            PublishMessage::build().payload(envelope.encode(self.limits)?).message_id(envelope.message_id.as_str());
         if let Some(sequence) = fence {
             publish = publish.expected_last_sequence(sequence);
         }
@@ -159,24 +177,16 @@ impl Bus {
     pub async fn reply(&self, to: &Sender, envelope: &Envelope) -> Result<(), BusError> {
         let subject = subject::reply(&envelope.exercise, to);
         let payload = envelope.encode(self.limits)?;
-        self.client
-            .publish(subject.clone(), payload)
-            .await
-            .map_err(|source| BusError::CorePublish { subject, source })
+        self.client.publish(subject.clone(), payload).await.map_err(|source| BusError::CorePublish { subject, source })
     }
 
     /// Replies addressed to `me` in `exercise`.
     pub async fn replies(&self, exercise: &ExerciseId, me: &Sender) -> Result<BoxStream<'static, Delivery>, BusError> {
         let subject = subject::reply(exercise, me);
-        let subscriber = self
-            .client
-            .subscribe(subject.clone())
-            .await
-            .map_err(|source| BusError::Subscribe { subject, source })?;
+        let subscriber =
+            self.client.subscribe(subject.clone()).await.map_err(|source| BusError::Subscribe { subject, source })?;
         let (exercise, limits) = (exercise.clone(), self.limits);
-        Ok(subscriber
-            .map(move |m| delivery(m.subject.to_string(), 0, &m.payload, &exercise, limits))
-            .boxed())
+        Ok(subscriber.map(move |m| delivery(m.subject.to_string(), 0, &m.payload, &exercise, limits)).boxed())
     }
 
     /// The exercise's events in order from `from_sequence` (1 for the beginning), read through an
@@ -206,7 +216,8 @@ impl Bus {
     }
 
     /// The exercise's submissions through a durable consumer named `durable`: a restarted reader
-    /// resumes after the last message it acknowledged.
+    /// resumes after the last message it acknowledged. A message handed to a reader that died
+    /// before acknowledging it comes again after [`REDELIVERY_AFTER`].
     pub async fn submissions(
         &self,
         exercise: &ExerciseId,
@@ -219,7 +230,7 @@ impl Bus {
                 pull::Config {
                     durable_name: Some(durable.to_owned()),
                     ack_policy: AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(30),
+                    ack_wait: REDELIVERY_AFTER,
                     ..Default::default()
                 },
             )
@@ -257,8 +268,12 @@ fn delivery(subject: String, sequence: u64, payload: &[u8], exercise: &ExerciseI
 async fn log_event(name: String, event: Event) {
     match event {
         Event::Connected => tracing::info!(connection = %name, "nats connected"),
-        Event::Disconnected => tracing::warn!(connection = %name, "nats disconnected; reconnecting"),
-        Event::SlowConsumer(sid) => tracing::warn!(connection = %name, sid, "nats slow consumer: messages were dropped"),
+        Event::Disconnected => {
+            tracing::warn!(connection = %name, "nats disconnected; reconnecting")
+        }
+        Event::SlowConsumer(sid) => {
+            tracing::warn!(connection = %name, sid, "nats slow consumer: messages were dropped")
+        }
         other => tracing::warn!(connection = %name, event = %other, "nats connection event"),
     }
 }

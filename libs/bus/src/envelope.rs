@@ -6,7 +6,7 @@ use bytes::Bytes;
 use prost::Message as _;
 
 use crate::error::EnvelopeError;
-use crate::id::{rename, ExerciseId, MessageId, Sender};
+use crate::id::{ExerciseId, MessageId, Sender, rename};
 
 pub use proto::v1::envelope::Payload;
 

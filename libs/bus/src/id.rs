@@ -182,8 +182,10 @@ impl fmt::Display for Sender {
 impl TryFrom<proto::v1::Sender> for Sender {
     type Error = EnvelopeError;
     fn try_from(wire: proto::v1::Sender) -> Result<Self, Self::Error> {
-        let role = proto::v1::Role::try_from(wire.role)
-            .map_err(|_| EnvelopeError::Invalid { field: "sender.role", reason: format!("unknown role {}", wire.role) })?;
+        let role = proto::v1::Role::try_from(wire.role).map_err(|_| EnvelopeError::Invalid {
+            field: "sender.role",
+            reason: format!("unknown role {}", wire.role),
+        })?;
         let role = Role::try_from(role)?;
         let node = NodeId::new(wire.node_id).map_err(|e| rename(e, "sender.node_id"))?;
         Ok(Sender { role, node })

@@ -46,7 +46,12 @@ pub fn events_config(exercise: &ExerciseId, settings: &StreamSettings) -> Config
 
 /// The configuration of an exercise's submissions stream.
 pub fn submissions_config(exercise: &ExerciseId, settings: &StreamSettings) -> Config {
-    stream_config(subject::submissions_stream(exercise), subject::submissions(exercise), "exercise submissions", settings)
+    stream_config(
+        subject::submissions_stream(exercise),
+        subject::submissions(exercise),
+        "exercise submissions",
+        settings,
+    )
 }
 
 fn stream_config(name: String, subjects: String, what: &str, settings: &StreamSettings) -> Config {

@@ -105,8 +105,13 @@ mod tests {
 
     #[test]
     fn foreign_subjects_do_not_parse_as_submissions() {
-        for s in ["muster.cst-1.evt.position", "other.cst-1.in.control_point.BY.x", "muster.cst-1.in.king.BY.x",
-            "muster.cst-1.in.control_point.BY.x.y", "muster.cst-1.in.control_point.BY"] {
+        for s in [
+            "muster.cst-1.evt.position",
+            "other.cst-1.in.control_point.BY.x",
+            "muster.cst-1.in.king.BY.x",
+            "muster.cst-1.in.control_point.BY.x.y",
+            "muster.cst-1.in.control_point.BY",
+        ] {
             assert_eq!(parse_submission(s), None, "{s}");
         }
     }

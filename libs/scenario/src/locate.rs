@@ -3,8 +3,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// One step of a field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +70,14 @@ impl<'t> Locator<'t> {
         let mut array: Option<&[Spanned<DeValue<'t>>]> = None;
         for segment in &path.0 {
             let found = match segment {
-                Segment::Key(k) => table.and_then(|t| t.iter().find(|(key, _)| key.get_ref() == k)).map(|(key, v)| (key.span(), v)),
+                Segment::Key(k) => {
+                    table.and_then(|t| t.iter().find(|(key, _)| key.get_ref() == k)).map(|(key, v)| (key.span(), v))
+                }
                 Segment::Index(i) => array.and_then(|a| a.get(*i)).map(|v| (v.span(), v)),
             };
-            let Some((found_span, value)) = found else { break };
+            let Some((found_span, value)) = found else {
+                break;
+            };
             span = found_span;
             (table, array) = match value.get_ref() {
                 DeValue::Table(t) => (Some(t), None),

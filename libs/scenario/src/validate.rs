@@ -16,10 +16,8 @@ pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
     let mut check = Checker { locator: Locator::new(text), problems: Vec::new() };
     let file = check.read(text)?;
     let scenario = check.scenario(file);
-    if check.problems.is_empty() {
-        if let Some(scenario) = scenario {
-            return Ok(scenario);
-        }
+    if let (true, Some(scenario)) = (check.problems.is_empty(), scenario) {
+        return Ok(scenario);
     }
     check.problems.sort_by_key(|p| p.line);
     Err(check.problems)
@@ -47,8 +45,8 @@ impl Checker<'_> {
         };
         let deserializer = toml::de::Deserializer::parse(text).map_err(syntax_error)?;
         let mut unknown = Vec::new();
-        let file = serde_ignored::deserialize(deserializer, |path| unknown.push(field_path(&path)))
-            .map_err(syntax_error)?;
+        let file =
+            serde_ignored::deserialize(deserializer, |path| unknown.push(field_path(&path))).map_err(syntax_error)?;
         for path in unknown {
             let key = path.0.last().map(|s| match s {
                 Segment::Key(k) => k.clone(),
@@ -78,7 +76,13 @@ impl Checker<'_> {
         duration::parse(&text).map_err(|e| self.problem(path, e)).ok()
     }
 
-    fn token<T>(&mut self, value: Option<String>, path: &FieldPath, parse: fn(&str) -> Option<T>, known: &[&str]) -> Option<T> {
+    fn token<T>(
+        &mut self,
+        value: Option<String>,
+        path: &FieldPath,
+        parse: fn(&str) -> Option<T>,
+        known: &[&str],
+    ) -> Option<T> {
         let text = self.required(value, path)?;
         let parsed = parse(&text);
         if parsed.is_none() {
@@ -101,7 +105,10 @@ impl Checker<'_> {
             None | Some("consensus") => Some(DecisionRule::Consensus),
             Some("silence") => Some(DecisionRule::Silence),
             Some(other) => {
-                self.problem(&root().key("decision_rule"), format!("unknown value `{other}`; expected consensus or silence"));
+                self.problem(
+                    &root().key("decision_rule"),
+                    format!("unknown value `{other}`; expected consensus or silence"),
+                );
                 None
             }
         };
@@ -151,9 +158,15 @@ impl Checker<'_> {
         for pair in sequence.windows(2) {
             let ((before_path, before), (path, at)) = (&pair[0], &pair[1]);
             if at <= before {
-                self.problem(path, format!(
-                    "deadline {} is not after {} ({})", duration::format(*at), before_path, duration::format(*before)
-                ));
+                self.problem(
+                    path,
+                    format!(
+                        "deadline {} is not after {} ({})",
+                        duration::format(*at),
+                        before_path,
+                        duration::format(*before)
+                    ),
+                );
             }
         }
     }
@@ -182,7 +195,12 @@ impl Checker<'_> {
 
     fn participant(&mut self, file: ParticipantFile, path: &FieldPath) -> Option<Participant> {
         const ROLES: &[&str] = &["joint_staff", "secretariat", "control_point", "observer", "guest"];
-        let role = self.token(file.role, &path.key("role"), |s| Role::from_token(s).filter(|r| *r != Role::Coordinator), ROLES);
+        let role = self.token(
+            file.role,
+            &path.key("role"),
+            |s| Role::from_token(s).filter(|r| *r != Role::Coordinator),
+            ROLES,
+        );
         let node = self.required(file.node, &path.key("node")).and_then(|n| match NodeId::new(n) {
             Ok(node) => Some(node),
             Err(e) => {
@@ -227,7 +245,11 @@ impl Checker<'_> {
     }
 
     /// Policies may only name slots that exist.
-    fn policy_slots(&mut self, participants: &[(FieldPath, Option<Participant>)], slot_ids: &BTreeMap<String, FieldPath>) {
+    fn policy_slots(
+        &mut self,
+        participants: &[(FieldPath, Option<Participant>)],
+        slot_ids: &BTreeMap<String, FieldPath>,
+    ) {
         for (path, participant) in participants {
             let Some(p) = participant else { continue };
             let lists = [
@@ -309,10 +331,8 @@ impl Checker<'_> {
         let title = self.required(file.title, &path.key("title"));
         let bodies_known: Vec<&str> = DraftingBody::ALL.iter().map(|b| b.token()).collect();
         let owner = self.token(file.owner, &path.key("owner"), DraftingBody::from_token, &bodies_known);
-        if let Some(owner) = owner {
-            if !bodies.contains(&owner.role()) {
-                self.problem(&path.key("owner"), format!("owning body `{}` is not among the participants", owner.token()));
-            }
+        if let Some(owner) = owner.filter(|o| !bodies.contains(&o.role())) {
+            self.problem(&path.key("owner"), format!("owning body `{}` is not among the participants", owner.token()));
         }
         let categories: Vec<&str> = Category::ALL.iter().map(|c| c.token()).collect();
         let category = self.token(file.category, &path.key("category"), Category::from_token, &categories);

@@ -70,7 +70,10 @@ fn the_base_fixture_is_valid() {
 
 #[test]
 fn a_stage_without_slots_is_named() {
-    let text = BASE.replace("[[stages.slots]]\nid = \"a\"\ntitle = \"A\"\nowner = \"joint_staff\"\ncategory = \"troop_components\"\n", "");
+    let text = BASE.replace(
+        "[[stages.slots]]\nid = \"a\"\ntitle = \"A\"\nowner = \"joint_staff\"\ncategory = \"troop_components\"\n",
+        "",
+    );
     let p = problems(&text);
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!((p[0].line, p[0].field.as_str()), (15, "stages[0]"));
@@ -94,9 +97,7 @@ fn an_owning_body_that_does_not_take_part_is_named() {
 
 #[test]
 fn duplicate_nodes_unknown_keys_and_missing_fields_are_all_listed_in_line_order() {
-    let text = BASE
-        .replace("node = \"js\"", "node = \"BY\"")
-        .replace("region = \"r\"\n", "regoin = \"r\"\n");
+    let text = BASE.replace("node = \"js\"", "node = \"BY\"").replace("region = \"r\"\n", "regoin = \"r\"\n");
     let p = problems(&text);
     let got: Vec<(usize, &str)> = p.iter().map(|p| (p.line, p.field.as_str())).collect();
     assert_eq!(got, [(13, "participants[1].node"), (15, "stages[0].region"), (17, "stages[0].regoin")], "{p:?}");

@@ -19,7 +19,14 @@ pub fn render(scenario: &Scenario, file: &Path) -> String {
             .iter()
             .map(|c| format!("{} {}", stage.slots.iter().filter(|s| s.category == *c).count(), c))
             .collect();
-        let _ = writeln!(out, "  stage {}: {} — {} slots ({})", stage.number, stage.title, stage.slots.len(), per_category.join(", "));
+        let _ = writeln!(
+            out,
+            "  stage {}: {} — {} slots ({})",
+            stage.number,
+            stage.title,
+            stage.slots.len(),
+            per_category.join(", ")
+        );
     }
     let roles = [
         (Role::ControlPoint, "member states"),

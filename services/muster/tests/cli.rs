@@ -8,11 +8,7 @@ fn repo_file(relative: &str) -> PathBuf {
 }
 
 fn validate(file: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_muster"))
-        .args(["scenario", "validate"])
-        .arg(file)
-        .output()
-        .expect("muster runs")
+    Command::new(env!("CARGO_BIN_EXE_muster")).args(["scenario", "validate"]).arg(file).output().expect("muster runs")
 }
 
 #[test]

