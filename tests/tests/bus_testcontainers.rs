@@ -55,7 +55,7 @@ fn every_payload() -> Vec<Payload> {
                 mandatory: true,
                 display_name: "Republic of Belarus".into(),
             }],
-            assembly_deadline: Some(prost_types::Timestamp { seconds: 1_742_202_000, nanos: 0 }),
+            assembly_deadline: Some(prost_types::Duration { seconds: 3 * 3600, nanos: 0 }),
         }),
         Payload::AssemblyReport(wire::AssemblyReport { remarks: "operational group assembled".into() }),
         Payload::DeploymentOrdered(wire::DeploymentOrdered { comms_check_token: "tok".into(), deadline: None }),
@@ -108,6 +108,7 @@ fn every_payload() -> Vec<Payload> {
             reason: "version 1 is not current".into(),
         }),
         Payload::Accepted(wire::Accepted { accepted_message_id: "m2".into(), duplicate: false }),
+        Payload::AssemblyClosed(wire::AssemblyClosed { assembled: vec!["BY".into()], absent: vec!["AM".into()] }),
     ]
 }
 
@@ -119,7 +120,7 @@ async fn every_payload_type_round_trips_through_jetstream() -> anyhow::Result<()
     let coordinator = sender(Role::Coordinator, "control");
     let sent: Vec<Envelope> =
         every_payload().into_iter().map(|p| Envelope::new(ex.clone(), coordinator.clone(), p)).collect();
-    assert_eq!(sent.len(), 19, "one envelope per payload kind of muster.v1");
+    assert_eq!(sent.len(), 20, "one envelope per payload kind of muster.v1");
     for envelope in &sent {
         let ack = bus.publish_event(envelope).await?;
         assert!(!ack.duplicate);

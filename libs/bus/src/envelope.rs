@@ -120,6 +120,7 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::AdvanceExercise(_) => "advance_exercise",
         Payload::Rejection(_) => "rejection",
         Payload::Accepted(_) => "accepted",
+        Payload::AssemblyClosed(_) => "assembly_closed",
     }
 }
 

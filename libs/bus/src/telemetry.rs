@@ -1,4 +1,4 @@
-//! Logging set-up, once per binary: `RUST_LOG` sets the level (default `info`),
+//! Process set-up shared by every binary. Logging, once per binary: `RUST_LOG` sets the level (default `info`),
 //! `MUSTER_LOG_FORMAT=json` switches to one JSON object per line.
 
 use tracing_subscriber::EnvFilter;
@@ -11,4 +11,25 @@ pub fn init() {
         Ok("json") => builder.json().try_init(),
         _ => builder.try_init(),
     };
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so a binary stops cleanly when its parent stops it.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }

@@ -1,0 +1,57 @@
+//! The command line shared by the participant binaries (joint-staff, secretariat, control-point).
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use bus::{ExerciseId, NodeId, Role};
+use clap::Parser;
+
+use crate::runner::{self, Settings};
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// NATS server URL.
+    #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    nats: String,
+    /// The exercise id.
+    #[arg(long, env = "MUSTER_EXERCISE")]
+    exercise: ExerciseId,
+    /// The scenario file.
+    #[arg(long, env = "MUSTER_SCENARIO")]
+    scenario: PathBuf,
+    /// The node to play: a state code for a control point (e.g. BY); for a drafting body, the
+    /// scenario's one participant of that role when not given.
+    #[arg(long, visible_alias = "state", env = "MUSTER_NODE")]
+    node: Option<NodeId>,
+    /// Exercise seconds per wall second; the scenario's own scale when not given.
+    #[arg(long, env = "MUSTER_TIME_SCALE")]
+    time_scale: Option<f64>,
+}
+
+/// Parses the command line and plays a participant of `role` until the exercise concludes.
+pub async fn main_for(role: Role) -> anyhow::Result<()> {
+    bus::telemetry::init();
+    let args = Args::parse();
+    let scenario = scenario::load(&args.scenario)?;
+    let node = match args.node {
+        Some(node) => node,
+        None => {
+            let mut of_role = scenario.with_role(role);
+            match (of_role.next(), of_role.next()) {
+                (Some(p), None) => p.node.clone(),
+                _ => anyhow::bail!("the scenario has no single {role}; name the node with --node"),
+            }
+        }
+    };
+    let participant = scenario.participant(&node).with_context(|| format!("node `{node}` is not in the scenario"))?;
+    anyhow::ensure!(participant.role == role, "node `{node}` is a {} in the scenario, not a {role}", participant.role);
+    let settings = Settings {
+        nats_url: args.nats,
+        exercise: args.exercise,
+        time_scale: args.time_scale.unwrap_or(scenario.time_scale),
+        scenario,
+        node,
+    };
+    runner::run(settings, bus::telemetry::shutdown_signal()).await.context("participant failed")?;
+    Ok(())
+}
