@@ -15,9 +15,10 @@ CARGO ?= cargo
 
 .PHONY: run test lint lint-proto tools nats-server nats-image images clean-tools
 
-## run: the default scenario end to end (arrives with the exercise issue)
+## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
-	$(CARGO) run --quiet -p muster -- scenario validate scenarios/cst-2025.toml
+	$(CARGO) build --quiet --workspace --bins
+	$(CARGO) run --quiet -p muster -- run --fast --scenario scenarios/cst-2025.toml
 
 ## test: every test, against real NATS in containers, after the lints
 test: tools images lint

@@ -28,23 +28,27 @@ struct Args {
     time_scale: Option<f64>,
 }
 
-/// Parses the command line and plays a participant of `role` until the exercise concludes.
-pub async fn main_for(role: Role) -> anyhow::Result<()> {
-    bus::telemetry::init();
+/// Parses the command line and plays a participant of one of `roles` until the exercise concludes.
+pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
+    bus::telemetry::init("info");
     let args = Args::parse();
     let scenario = scenario::load(&args.scenario)?;
     let node = match args.node {
         Some(node) => node,
         None => {
-            let mut of_role = scenario.with_role(role);
+            let mut of_role = scenario.participants.iter().filter(|p| roles.contains(&p.role));
             match (of_role.next(), of_role.next()) {
                 (Some(p), None) => p.node.clone(),
-                _ => anyhow::bail!("the scenario has no single {role}; name the node with --node"),
+                _ => anyhow::bail!("the scenario has no single participant this binary can play; name it with --node"),
             }
         }
     };
     let participant = scenario.participant(&node).with_context(|| format!("node `{node}` is not in the scenario"))?;
-    anyhow::ensure!(participant.role == role, "node `{node}` is a {} in the scenario, not a {role}", participant.role);
+    anyhow::ensure!(
+        roles.contains(&participant.role),
+        "node `{node}` is a {} in the scenario; this binary cannot play it",
+        participant.role
+    );
     let settings = Settings {
         nats_url: args.nats,
         exercise: args.exercise,

@@ -115,8 +115,9 @@ async fn wait_for_events(
 }
 
 /// Submits after `delay`, retrying with the same message id until the bus acknowledges it.
-async fn submit(bus: Bus, envelope: Envelope, delay: Duration) {
+async fn submit(bus: Bus, mut envelope: Envelope, delay: Duration) {
     tokio::time::sleep(delay).await;
+    envelope.sent_at = std::time::SystemTime::now();
     let mut backoff = Duration::from_millis(50);
     loop {
         match bus.submit(&envelope).await {

@@ -274,6 +274,9 @@ async fn log_event(name: String, event: Event) {
         Event::SlowConsumer(sid) => {
             tracing::warn!(connection = %name, sid, "nats slow consumer: messages were dropped")
         }
+        Event::Closed | Event::Draining => {
+            tracing::debug!(connection = %name, event = %event, "nats connection closing")
+        }
         other => tracing::warn!(connection = %name, event = %other, "nats connection event"),
     }
 }

@@ -1,11 +1,12 @@
-//! Process set-up shared by every binary. Logging, once per binary: `RUST_LOG` sets the level (default `info`),
+//! Process set-up shared by every binary. Logging, once per binary: `RUST_LOG` sets the level,
 //! `MUSTER_LOG_FORMAT=json` switches to one JSON object per line.
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber, writing to standard error. Calling it twice is harmless.
-pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Installs the global subscriber, writing to standard error, at `default_level` unless `RUST_LOG`
+/// says otherwise. Calling it twice is harmless.
+pub fn init(default_level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _already_set = match std::env::var("MUSTER_LOG_FORMAT").as_deref() {
         Ok("json") => builder.json().try_init(),

@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    agent::cli::main_for(bus::Role::JointStaff).await
+    agent::cli::main_for(&[bus::Role::JointStaff]).await
 }

@@ -1,5 +1,9 @@
-//! The `muster` command line.
+//! The `muster` command line: run exercises, steer them, validate scenarios.
 
+mod control;
+mod local_nats;
+mod progress;
+mod run;
 mod summary;
 
 use std::path::PathBuf;
@@ -19,6 +23,40 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a scenario end to end: NATS (unless --nats), every service, progress, report.
+    Run(run::RunArgs),
+    /// Hold a running exercise: no window closes while it is paused.
+    Pause {
+        #[command(flatten)]
+        target: control::Target,
+        /// Why, for the record.
+        #[arg(long, default_value = "held by the director")]
+        reason: String,
+    },
+    /// Let a paused exercise go on.
+    Resume {
+        #[command(flatten)]
+        target: control::Target,
+        /// Why, for the record.
+        #[arg(long, default_value = "resumed by the director")]
+        reason: String,
+    },
+    /// Close the current window of an exercise now.
+    Advance {
+        #[command(flatten)]
+        target: control::Target,
+        /// Why, for the record.
+        #[arg(long, default_value = "advanced by the director")]
+        reason: String,
+    },
+    /// Where an exercise stands and what it still awaits, from its event log.
+    Status {
+        #[command(flatten)]
+        target: control::Target,
+        /// The exercise's scenario file.
+        #[arg(long, default_value = "scenarios/cst-2025.toml")]
+        scenario: PathBuf,
+    },
     /// Work with scenario files.
     Scenario {
         #[command(subcommand)]
@@ -36,9 +74,38 @@ enum ScenarioCommand {
 }
 
 fn main() -> ExitCode {
-    bus::telemetry::init();
-    match Cli::parse().command {
-        Command::Scenario { command: ScenarioCommand::Validate { file } } => validate(&file),
+    // The command prints its own progress; logs are for problems.
+    bus::telemetry::init("warn");
+    let command = Cli::parse().command;
+    if let Command::Scenario { command: ScenarioCommand::Validate { file } } = &command {
+        return validate(file);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("muster: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match command {
+            Command::Run(args) => run::run(args).await,
+            Command::Pause { target, reason } => control::send(&target, control::Command::Pause, reason).await,
+            Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
+            Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
+            Command::Status { target, scenario } => control::status(&target, scenario).await,
+            Command::Scenario { .. } => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<scenario::ScenarioError>() {
+                Some(scenario::ScenarioError::Invalid { .. }) => eprintln!("{e}"),
+                _ => eprintln!("muster: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
     }
 }
 

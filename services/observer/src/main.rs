@@ -28,7 +28,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    bus::telemetry::init();
+    bus::telemetry::init("info");
     let args = Args::parse();
     let scenario = scenario::load(&args.scenario)?;
     let settings = observer::Settings {

@@ -129,9 +129,24 @@ pub fn render(r: &Report) -> String {
         }
     }
 
-    let _ = writeln!(w, "\n## Answer times\n\n| node | answers | median (ms) | slowest (ms) |\n|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "\n## Answer times\n\nAfter the event that asked for the answer; exercise time is wall time × {}.\n",
+        r.time_scale
+    );
+    let _ =
+        writeln!(w, "| node | answers | median (ms) | slowest (ms) | median, exercise time |\n|---|---|---|---|---|");
+    let exercise_minutes = |ms: u64| ms as f64 * r.time_scale / 60_000.0;
     for a in &r.answer_times {
-        let _ = writeln!(w, "| {} | {} | {} | {} |", a.node, a.answers, a.median_ms, a.max_ms);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {:.0} min |",
+            a.node,
+            a.answers,
+            a.median_ms,
+            a.max_ms,
+            exercise_minutes(a.median_ms)
+        );
     }
 
     let _ = writeln!(w, "\n## Package as sent\n");

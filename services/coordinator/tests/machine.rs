@@ -1,0 +1,510 @@
+//! The coordinator's state machine, transition by transition: every allowed input and the wrong
+//! ones, which are refused with a reason and change nothing. Pure: no bus, no clock.
+
+use std::time::{Duration, SystemTime};
+
+use bus::envelope::Payload;
+use bus::{Envelope, ExerciseId, NodeId, Role, Sender};
+use coordinator::machine::{self, Config, Decision, Input, Mode, Now, Phase, Reply, State};
+use proto::v1::{self as wire, Outcome, PositionKind, RejectionCode};
+
+const SCENARIO: &str = r#"
+title = "machine test"
+decision_rule = "consensus"
+[deadlines]
+assembly = "1h"
+deployment = "2h"
+distribution = "10h"
+
+[[participants]]
+role = "joint_staff"
+node = "js"
+[[participants]]
+role = "secretariat"
+node = "sec"
+[[participants]]
+role = "control_point"
+node = "BY"
+[[participants]]
+role = "control_point"
+node = "RU"
+[[participants]]
+role = "control_point"
+node = "AM"
+[[participants]]
+role = "observer"
+node = "obs"
+mandatory = false
+[[participants]]
+role = "guest"
+node = "guest"
+mandatory = false
+
+[[stages]]
+title = "one"
+region = "east"
+situation = "tense"
+closes = "5h"
+[[stages.slots]]
+id = "a1"
+title = "troops"
+owner = "joint_staff"
+category = "troop_components"
+[[stages.slots]]
+id = "a2"
+title = "money"
+owner = "secretariat"
+category = "financial_support"
+
+[[stages]]
+title = "two"
+region = "south"
+situation = "calm"
+closes = "8h"
+[[stages.slots]]
+id = "b1"
+title = "aid"
+owner = "joint_staff"
+category = "military_technical_assistance"
+"#;
+
+struct Ex {
+    config: Config,
+    state: State,
+    now: Duration,
+    sequence: u32,
+}
+
+fn hours(h: u64) -> Duration {
+    Duration::from_secs(h * 3600)
+}
+
+fn node(n: &str) -> NodeId {
+    NodeId::new(n).expect("valid node id")
+}
+
+impl Ex {
+    fn new(rule: &str, mode: Mode) -> Ex {
+        let text = SCENARIO.replace("decision_rule = \"consensus\"", &format!("decision_rule = \"{rule}\""));
+        let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
+        let config = Config { exercise: ExerciseId::new("ex").expect("valid id"), scenario, mode };
+        let mut ex = Ex { config, state: State::default(), now: Duration::ZERO, sequence: 0 };
+        let started = ex.apply(Input::Start);
+        assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
+        assert_eq!(ex.state.phase.phase, Phase::Assembly);
+        ex
+    }
+
+    fn time(&self) -> Now {
+        Now { exercise: self.now, wall: SystemTime::now() }
+    }
+
+    fn apply(&mut self, input: Input<'_>) -> Decision {
+        let decision = machine::decide(&self.config, &self.state, input, self.time());
+        for e in &decision.events {
+            machine::evolve(&self.config, &mut self.state, e);
+        }
+        decision
+    }
+
+    fn envelope(&mut self, role: Role, n: &str, payload: Payload) -> Envelope {
+        self.sequence += 1;
+        let mut e = Envelope::new(self.config.exercise.clone(), Sender::new(role, node(n)), payload);
+        e.message_id = bus::MessageId::new(format!("m{}", self.sequence)).expect("valid id");
+        e
+    }
+
+    fn send(&mut self, envelope: &Envelope) -> (Reply, Vec<Envelope>) {
+        let decision = self.apply(Input::Submission(envelope));
+        let (_, reply) = decision.reply.expect("a submission gets a reply");
+        (reply, decision.events)
+    }
+
+    /// Submits and expects acceptance; returns the events beyond the submission itself.
+    fn accept(&mut self, role: Role, n: &str, payload: Payload) -> Vec<Envelope> {
+        let e = self.envelope(role, n, payload);
+        let (reply, events) = self.send(&e);
+        assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "{reply:?}");
+        assert_eq!(events.first(), Some(&e), "an accepted submission is recorded as an event");
+        events[1..].to_vec()
+    }
+
+    /// Submits and expects refusal with `code`; asserts nothing changed.
+    fn refuse(&mut self, role: Role, n: &str, payload: Payload, code: RejectionCode) -> String {
+        let before = self.state.clone();
+        let e = self.envelope(role, n, payload);
+        let (reply, events) = self.send(&e);
+        let Reply::Rejected { code: got, reason, .. } = reply else { panic!("expected {code:?}, got {reply:?}") };
+        assert_eq!(got, code, "{reason}");
+        assert!(events.is_empty());
+        assert_eq!(self.state, before, "a refused input changes nothing");
+        reason
+    }
+
+    fn tick(&mut self, at: Duration) -> Vec<Envelope> {
+        self.now = at;
+        self.apply(Input::Tick).events
+    }
+
+    fn director(&mut self, payload: Payload) -> (Reply, Vec<Envelope>) {
+        let e = self.envelope(Role::Coordinator, "director", payload);
+        self.send(&e)
+    }
+
+    fn assemble_all(&mut self) {
+        for (role, n) in [
+            (Role::JointStaff, "js"),
+            (Role::Secretariat, "sec"),
+            (Role::ControlPoint, "BY"),
+            (Role::ControlPoint, "RU"),
+        ] {
+            self.accept(role, n, report());
+        }
+    }
+
+    /// Assembly closed at the deadline with AM and the guest silent, deployment done, stage 1 open.
+    fn in_stage_one(rule: &str, mode: Mode) -> Ex {
+        let mut ex = Ex::new(rule, mode);
+        ex.assemble_all();
+        ex.tick(hours(1));
+        let token = ex.state.comms_token.clone().expect("token issued");
+        ex.accept(Role::ControlPoint, "BY", activation(&token));
+        let opened = ex.accept(Role::ControlPoint, "RU", activation(&token));
+        assert_eq!(kinds(&opened), ["stage_opened", "phase_changed"]);
+        assert_eq!(ex.state.phase.phase, Phase::Stage(1));
+        ex
+    }
+}
+
+fn kinds(events: &[Envelope]) -> Vec<&'static str> {
+    events.iter().map(Envelope::kind).collect()
+}
+
+fn report() -> Payload {
+    Payload::AssemblyReport(wire::AssemblyReport { remarks: "assembled".into() })
+}
+
+fn activation(token: &str) -> Payload {
+    Payload::ControlPointActivation(wire::ControlPointActivation {
+        comms_check_token: token.into(),
+        remarks: String::new(),
+    })
+}
+
+fn draft(slot: &str, version: u32, body: wire::DraftingBody, category: wire::DraftCategory) -> wire::DraftDecision {
+    wire::DraftDecision {
+        slot_id: slot.into(),
+        version,
+        drafting_body: body as i32,
+        category: category as i32,
+        title: format!("draft {slot}"),
+        text: "the council decides".into(),
+    }
+}
+
+fn a1(version: u32) -> wire::DraftDecision {
+    draft("a1", version, wire::DraftingBody::JointStaff, wire::DraftCategory::TroopComponents)
+}
+
+fn a2(version: u32) -> wire::DraftDecision {
+    draft("a2", version, wire::DraftingBody::Secretariat, wire::DraftCategory::FinancialSupport)
+}
+
+fn position(slot: &str, version: u32, kind: PositionKind) -> Payload {
+    let reasons = if kind == PositionKind::NonConcur { vec!["too costly".into()] } else { vec![] };
+    Payload::Position(wire::Position { slot_id: slot.into(), draft_version: version, kind: kind as i32, reasons })
+}
+
+fn revised(d: wire::DraftDecision) -> Payload {
+    Payload::DraftRevised(wire::DraftRevised { draft: Some(d), change_summary: "amended".into() })
+}
+
+fn outcome_of(events: &[Envelope], slot: &str) -> wire::ConsiderationOutcome {
+    events
+        .iter()
+        .find_map(|e| match &e.payload {
+            Payload::StageConcluded(c) => c.outcomes.iter().find(|o| o.slot_id == slot).cloned(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no outcome for {slot} in {:?}", kinds(events)))
+}
+
+#[test]
+fn start_notifies_once() {
+    let mut ex = Ex::new("consensus", Mode::Fast);
+    assert!(ex.apply(Input::Start).events.is_empty(), "starting twice does nothing");
+}
+
+#[test]
+fn assembly_accepts_reports_and_refuses_the_wrong_ones() {
+    let mut ex = Ex::new("consensus", Mode::Fast);
+    let e = ex.envelope(Role::ControlPoint, "BY", report());
+    let (reply, _) = ex.send(&e);
+    assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }));
+    let before = ex.state.clone();
+    let (again, events) = ex.send(&e);
+    assert!(matches!(again, Reply::Accepted { duplicate: true, .. }), "a repeated message id is acknowledged");
+    assert!(events.is_empty());
+    assert_eq!(ex.state, before);
+
+    ex.refuse(Role::ControlPoint, "BY", report(), RejectionCode::InvalidContent);
+    ex.refuse(Role::Observer, "obs", report(), RejectionCode::NotPermitted);
+    ex.refuse(Role::ControlPoint, "XX", report(), RejectionCode::NotAParticipant);
+    ex.refuse(Role::Secretariat, "BY", report(), RejectionCode::NotAParticipant);
+    ex.refuse(Role::ControlPoint, "RU", position("a1", 1, PositionKind::Concur), RejectionCode::WrongPhase);
+    ex.refuse(
+        Role::ControlPoint,
+        "RU",
+        Payload::StageOpened(wire::StageOpened::default()),
+        RejectionCode::NotPermitted,
+    );
+    let mut foreign = ex.envelope(Role::ControlPoint, "RU", report());
+    foreign.exercise = ExerciseId::new("other").expect("valid id");
+    let (reply, _) = ex.send(&foreign);
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::WrongExercise, .. }), "{reply:?}");
+}
+
+#[test]
+fn assembly_closes_early_when_every_mandatory_participant_reported() {
+    let mut ex = Ex::new("consensus", Mode::Scaled);
+    for (role, n) in
+        [(Role::JointStaff, "js"), (Role::Secretariat, "sec"), (Role::ControlPoint, "BY"), (Role::ControlPoint, "RU")]
+    {
+        ex.accept(role, n, report());
+    }
+    let closing = ex.accept(Role::ControlPoint, "AM", report());
+    assert_eq!(kinds(&closing), ["assembly_closed", "deployment_ordered", "phase_changed"]);
+    assert_eq!(ex.state.phase.phase, Phase::Deployment);
+    assert_eq!(
+        ex.state.absent.iter().map(NodeId::as_str).collect::<Vec<_>>(),
+        ["guest"],
+        "the silent guest is recorded absent"
+    );
+}
+
+#[test]
+fn assembly_closes_at_its_deadline_and_records_the_silent_absent() {
+    let mut ex = Ex::new("consensus", Mode::Fast);
+    ex.assemble_all();
+    assert!(ex.tick(hours(1) - Duration::from_secs(1)).is_empty(), "nothing closes before the deadline");
+    let closing = ex.tick(hours(1));
+    assert_eq!(kinds(&closing), ["assembly_closed", "deployment_ordered", "phase_changed"]);
+    let absent: Vec<&str> = ex.state.absent.iter().map(NodeId::as_str).collect();
+    assert_eq!(absent, ["AM", "guest"]);
+    ex.refuse(Role::ControlPoint, "AM", activation("x"), RejectionCode::NotAParticipant);
+}
+
+#[test]
+fn deployment_checks_the_token_and_who_activates() {
+    let mut ex = Ex::new("consensus", Mode::Fast);
+    ex.assemble_all();
+    ex.tick(hours(1));
+    ex.refuse(Role::ControlPoint, "BY", activation("wrong"), RejectionCode::InvalidContent);
+    let token = ex.state.comms_token.clone().expect("token issued");
+    ex.refuse(Role::JointStaff, "js", activation(&token), RejectionCode::NotPermitted);
+    assert!(ex.accept(Role::ControlPoint, "BY", activation(&token)).is_empty(), "RU has not activated yet");
+    ex.refuse(Role::ControlPoint, "BY", activation(&token), RejectionCode::InvalidContent);
+    assert_eq!(kinds(&ex.accept(Role::ControlPoint, "RU", activation(&token))), ["stage_opened", "phase_changed"]);
+}
+
+#[test]
+fn drafts_are_checked_against_their_slot() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Fast);
+    use wire::{DraftCategory as C, DraftingBody as B};
+    let reason = ex.refuse(
+        Role::JointStaff,
+        "js",
+        Payload::DraftDecision(draft("zz", 1, B::JointStaff, C::TroopComponents)),
+        RejectionCode::UnknownSlot,
+    );
+    assert!(reason.contains("zz"), "{reason}");
+    ex.refuse(
+        Role::JointStaff,
+        "js",
+        Payload::DraftDecision(draft("b1", 1, B::JointStaff, C::MilitaryTechnicalAssistance)),
+        RejectionCode::UnknownSlot,
+    );
+    ex.refuse(Role::Secretariat, "sec", Payload::DraftDecision(a1(1)), RejectionCode::NotPermitted);
+    ex.refuse(
+        Role::JointStaff,
+        "js",
+        Payload::DraftDecision(draft("a1", 1, B::JointStaff, C::FinancialSupport)),
+        RejectionCode::InvalidContent,
+    );
+    ex.refuse(Role::JointStaff, "js", Payload::DraftDecision(a1(2)), RejectionCode::InvalidContent);
+    ex.refuse(Role::JointStaff, "js", revised(a1(2)), RejectionCode::InvalidContent);
+    ex.refuse(Role::ControlPoint, "BY", position("a1", 1, PositionKind::Concur), RejectionCode::UnknownSlot);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.refuse(Role::JointStaff, "js", Payload::DraftDecision(a1(1)), RejectionCode::InvalidContent);
+    ex.refuse(Role::JointStaff, "js", revised(a1(3)), RejectionCode::StaleVersion);
+}
+
+#[test]
+fn positions_answer_the_current_version_only() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Scaled);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    let no_reasons = Payload::Position(wire::Position {
+        slot_id: "a1".into(),
+        draft_version: 1,
+        kind: PositionKind::NonConcur as i32,
+        reasons: vec![],
+    });
+    ex.refuse(Role::ControlPoint, "BY", no_reasons, RejectionCode::Malformed);
+    ex.refuse(Role::ControlPoint, "BY", position("a1", 1, PositionKind::Unspecified), RejectionCode::Malformed);
+    ex.refuse(Role::Guest, "guest", position("a1", 1, PositionKind::Concur), RejectionCode::NotAParticipant);
+    ex.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::NonConcur));
+    ex.refuse(Role::ControlPoint, "BY", position("a1", 1, PositionKind::Concur), RejectionCode::InvalidContent);
+    ex.accept(Role::JointStaff, "js", revised(a1(2)));
+    let reason =
+        ex.refuse(Role::ControlPoint, "RU", position("a1", 1, PositionKind::Concur), RejectionCode::StaleVersion);
+    assert!(reason.contains("version 2"), "{reason}");
+    ex.accept(Role::ControlPoint, "RU", position("a1", 2, PositionKind::Concur));
+    ex.refuse(Role::ControlPoint, "BY", position("a1", 3, PositionKind::Concur), RejectionCode::StaleVersion);
+}
+
+#[test]
+fn consensus_adopts_with_abstentions_and_returns_on_objection_or_silence() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Scaled);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.accept(Role::Secretariat, "sec", Payload::DraftDecision(a2(1)));
+    ex.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::Concur));
+    ex.accept(Role::ControlPoint, "RU", position("a1", 1, PositionKind::Abstain));
+    ex.accept(Role::ControlPoint, "BY", position("a2", 1, PositionKind::NonConcur));
+    assert!(ex.tick(hours(4)).is_empty(), "a scaled stage stays open until its deadline");
+    let closing = ex.tick(hours(5));
+    assert_eq!(kinds(&closing), ["stage_concluded", "stage_opened", "phase_changed"]);
+    let adopted = outcome_of(&closing, "a1");
+    assert_eq!(adopted.outcome(), Outcome::Adopted, "an abstention does not block: {adopted:?}");
+    assert_eq!(
+        (adopted.concurring.clone(), adopted.abstaining.clone()),
+        (vec!["BY".to_string()], vec!["RU".to_string()])
+    );
+    let returned = outcome_of(&closing, "a2");
+    assert_eq!(returned.outcome(), Outcome::Returned);
+    assert_eq!((returned.objecting.clone(), returned.silent.clone()), (vec!["BY".to_string()], vec!["RU".to_string()]));
+    assert_eq!(ex.state.phase.phase, Phase::Stage(2));
+}
+
+#[test]
+fn the_silence_procedure_adopts_unless_a_state_objects() {
+    let mut ex = Ex::in_stage_one("silence", Mode::Scaled);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.accept(Role::Secretariat, "sec", Payload::DraftDecision(a2(1)));
+    ex.accept(Role::ControlPoint, "RU", position("a2", 1, PositionKind::NonConcur));
+    let closing = ex.tick(hours(5));
+    let silent = outcome_of(&closing, "a1");
+    assert_eq!(silent.outcome(), Outcome::Adopted, "silence is consent: {silent:?}");
+    assert_eq!(silent.silent, ["BY", "RU"]);
+    assert_eq!(outcome_of(&closing, "a2").outcome(), Outcome::Returned, "an objection stops adoption");
+}
+
+#[test]
+fn fast_mode_closes_a_stage_once_everything_expected_arrived() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Fast);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.accept(Role::Secretariat, "sec", Payload::DraftDecision(a2(1)));
+    ex.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::NonConcur));
+    ex.accept(Role::ControlPoint, "RU", position("a1", 1, PositionKind::Concur));
+    ex.accept(Role::ControlPoint, "BY", position("a2", 1, PositionKind::Concur));
+    assert!(
+        ex.accept(Role::ControlPoint, "RU", position("a2", 1, PositionKind::Concur)).is_empty(),
+        "a1 awaits its revision"
+    );
+    assert_eq!(machine::awaited(&ex.config, &ex.state), ["revision of a1"]);
+    ex.accept(Role::JointStaff, "js", revised(a1(2)));
+    ex.accept(Role::ControlPoint, "BY", position("a1", 2, PositionKind::Concur));
+    let closing = ex.accept(Role::ControlPoint, "RU", position("a1", 2, PositionKind::Concur));
+    assert_eq!(kinds(&closing), ["stage_concluded", "stage_opened", "phase_changed"]);
+    assert_eq!(outcome_of(&closing, "a1").considered_version, 2);
+}
+
+#[test]
+fn pause_holds_every_deadline_and_resume_lets_it_run() {
+    let mut ex = Ex::new("consensus", Mode::Fast);
+    let (reply, events) = ex.director(Payload::PauseExercise(wire::PauseExercise { reason: "lunch".into() }));
+    assert!(matches!(reply, Reply::Accepted { .. }));
+    assert_eq!(kinds(&events), ["pause_exercise", "phase_changed"]);
+    assert!(ex.state.phase.paused);
+    assert!(ex.tick(hours(3)).is_empty(), "no window closes while paused");
+    ex.assemble_all();
+    ex.accept(Role::ControlPoint, "AM", report());
+    assert_eq!(ex.state.phase.phase, Phase::Assembly, "nothing advances while paused, even when all is in");
+    ex.refuse(
+        Role::Coordinator,
+        "director",
+        Payload::PauseExercise(wire::PauseExercise::default()),
+        RejectionCode::WrongPhase,
+    );
+    let (reply, _) = ex.director(Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into() }));
+    assert!(matches!(reply, Reply::Accepted { .. }));
+    ex.refuse(
+        Role::Coordinator,
+        "director",
+        Payload::ResumeExercise(wire::ResumeExercise::default()),
+        RejectionCode::WrongPhase,
+    );
+    assert_eq!(kinds(&ex.tick(hours(3))), ["assembly_closed", "deployment_ordered", "phase_changed"]);
+}
+
+#[test]
+fn advance_closes_the_current_window_now() {
+    let mut ex = Ex::new("consensus", Mode::Scaled);
+    let (_, events) = ex.director(Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into() }));
+    assert_eq!(kinds(&events), ["advance_exercise", "assembly_closed", "deployment_ordered", "phase_changed"]);
+    let (_, events) = ex.director(Payload::AdvanceExercise(wire::AdvanceExercise::default()));
+    assert_eq!(kinds(&events), ["advance_exercise", "stage_opened", "phase_changed"]);
+    ex.refuse(Role::Coordinator, "director", report(), RejectionCode::NotPermitted);
+}
+
+#[test]
+fn the_exercise_ends_with_the_package_and_the_receipts() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Fast);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    for state in ["BY", "RU"] {
+        ex.accept(Role::ControlPoint, state, position("a1", 1, PositionKind::Concur));
+    }
+    let stage_two = ex.tick(hours(5));
+    assert_eq!(outcome_of(&stage_two, "a2").outcome(), Outcome::NoDraft);
+    let to_distribution = ex.tick(hours(8));
+    assert_eq!(kinds(&to_distribution), ["stage_concluded", "package_communicated", "phase_changed"]);
+    let package = ex.state.package.clone().expect("package sent");
+    assert_eq!(package.items.len(), 1, "only considered drafts travel: {package:?}");
+    assert_eq!(package.digest, machine::digest(&package.items));
+    let wrong = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
+        package_id: package.package_id.clone(),
+        digest: "bad".into(),
+    });
+    ex.refuse(Role::ControlPoint, "BY", wrong, RejectionCode::InvalidContent);
+    let receipt = || {
+        Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
+            package_id: package.package_id.clone(),
+            digest: package.digest.clone(),
+        })
+    };
+    ex.refuse(Role::JointStaff, "js", receipt(), RejectionCode::NotPermitted);
+    ex.accept(Role::ControlPoint, "BY", receipt());
+    let end = ex.accept(Role::ControlPoint, "RU", receipt());
+    assert_eq!(kinds(&end), ["exercise_concluded", "phase_changed"]);
+    assert_eq!(ex.state.phase.phase, Phase::Concluded);
+    ex.refuse(Role::ControlPoint, "BY", report(), RejectionCode::WrongPhase);
+    assert!(ex.tick(hours(100)).is_empty());
+}
+
+#[test]
+fn state_is_a_fold_of_the_events() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Fast);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::NonConcur));
+    // Rebuild from scratch by replaying what was published.
+    let mut log = Ex::new("consensus", Mode::Fast);
+    log.assemble_all();
+    log.tick(hours(1));
+    let token = log.state.comms_token.clone().expect("token");
+    log.accept(Role::ControlPoint, "BY", activation(&token));
+    log.accept(Role::ControlPoint, "RU", activation(&token));
+    log.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    log.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::NonConcur));
+    assert_eq!(log.state.drafts, ex.state.drafts);
+    assert_eq!(log.state.phase, ex.state.phase);
+    assert_eq!(log.state.events, ex.state.events);
+}

@@ -1,0 +1,234 @@
+//! `muster run`: starts NATS (unless given one), every service of a scenario as its own process,
+//! shows progress from the event log and ends with the report's path.
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use bus::envelope::Payload;
+use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, StreamSettings};
+use futures::StreamExt;
+use scenario::Scenario;
+use tokio::process::{Child, Command};
+
+use crate::local_nats::LocalNats;
+use crate::progress::Progress;
+
+/// What to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file.
+    #[arg(long, default_value = "scenarios/cst-2025.toml")]
+    pub scenario: PathBuf,
+    /// The exercise id; a fresh one from the scenario's file name when not given.
+    #[arg(long)]
+    pub exercise: Option<ExerciseId>,
+    /// Move on as soon as everything expected has arrived (and run the clock fast).
+    #[arg(long)]
+    pub fast: bool,
+    /// Use this NATS server instead of starting one.
+    #[arg(long, env = "MUSTER_NATS_URL")]
+    pub nats: Option<String>,
+    /// Configuration of the local NATS server started when --nats is not given.
+    #[arg(long, default_value = "deploy/nats/local.conf")]
+    pub nats_config: PathBuf,
+    /// Where reports and logs go (a folder per exercise).
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+}
+
+/// A service process with its log file.
+#[derive(Debug)]
+struct Service {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+/// Runs the exercise to its end; errors name what failed and where its log is.
+pub async fn run(args: RunArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let scenario = scenario::load(&args.scenario)?;
+    let exercise = match args.exercise.clone() {
+        Some(id) => id,
+        None => fresh_id(&args.scenario)?,
+    };
+    let time_scale =
+        if args.fast { scenario.time_scale.max(coordinator::FAST_TIME_SCALE) } else { scenario.time_scale };
+    let out_dir = args.out.join(exercise.as_str());
+    let logs = out_dir.join("logs");
+    std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
+
+    println!("scenario: {} ({})", scenario.title, args.scenario.display());
+    println!("exercise: {exercise} ({} mode, time scale {time_scale}x)", if args.fast { "fast" } else { "scaled" });
+    let local = match &args.nats {
+        Some(_) => None,
+        None => Some(LocalNats::start(&args.nats_config, &logs.join("nats-server.log")).await?),
+    };
+    let url = match (&args.nats, &local) {
+        (Some(url), _) => url.clone(),
+        (None, Some(local)) => {
+            println!(
+                "nats: {} (pid {}, store {})",
+                local.url,
+                local.pid().unwrap_or_default(),
+                local.store.path().display()
+            );
+            local.url.clone()
+        }
+        (None, None) => unreachable!("a local server is started when no URL is given"),
+    };
+    let result = run_on(&url, &args, &scenario, &exercise, time_scale, &out_dir, &logs).await;
+    if let Some(local) = local {
+        local.stop().await;
+    }
+    let report = result?;
+    println!("report: {} (and report.json beside it); logs in {}", report.display(), logs.display());
+    println!("done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn run_on(
+    url: &str,
+    args: &RunArgs,
+    scenario: &Scenario,
+    exercise: &ExerciseId,
+    time_scale: f64,
+    out_dir: &Path,
+    logs: &Path,
+) -> anyhow::Result<PathBuf> {
+    let bus = Bus::connect(&ConnectSettings::new(url, "muster-run")).await?;
+    bus.provision(exercise, &StreamSettings::default()).await?;
+    let mut events = bus.events_from(exercise, 1).await?;
+
+    let common = |extra: &[String]| -> Vec<String> {
+        let mut a = vec![
+            "--nats".into(),
+            url.into(),
+            "--exercise".into(),
+            exercise.to_string(),
+            "--scenario".into(),
+            args.scenario.display().to_string(),
+            "--time-scale".into(),
+            time_scale.to_string(),
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let fast: &[String] = if args.fast { &["--fast".to_string()] } else { &[] };
+    let mut plan: Vec<(String, &str, Vec<String>)> = vec![("coordinator".into(), "coordinator", common(fast))];
+    for p in &scenario.participants {
+        let binary = match p.role {
+            Role::JointStaff => "joint-staff",
+            Role::Secretariat => "secretariat",
+            Role::ControlPoint | Role::Guest => "control-point",
+            Role::Observer | Role::Coordinator => continue,
+        };
+        plan.push((format!("{binary} {}", p.node), binary, common(&["--node".into(), p.node.to_string()])));
+    }
+    plan.push(("observer".into(), "observer", common(&["--out".into(), out_dir.display().to_string()])));
+
+    let mut services = Vec::new();
+    for (name, binary, service_args) in plan {
+        let service = spawn(&name, binary, &service_args, logs)?;
+        println!("started {name} (pid {})", service.child.id().unwrap_or_default());
+        services.push(service);
+    }
+
+    let outcome = follow(&mut events, &mut services, scenario).await;
+    let finished = match outcome {
+        Ok(progress) => wait_for(&mut services, "observer", Duration::from_secs(15)).await.map(|()| progress),
+        Err(e) => Err(e),
+    };
+    for s in &mut services {
+        let _ = s.child.start_kill();
+        let _ = s.child.wait().await;
+    }
+    let progress = finished?;
+    println!();
+    for line in &progress.stage_lines {
+        println!("{line}");
+    }
+    Ok(out_dir.join("report.md"))
+}
+
+/// Shows progress until the exercise concludes; fails if a service dies first or on Ctrl-C.
+async fn follow(
+    events: &mut futures::stream::BoxStream<'static, Result<bus::Delivery, bus::BusError>>,
+    services: &mut [Service],
+    scenario: &Scenario,
+) -> anyhow::Result<Progress> {
+    let mut progress = Progress::new(scenario);
+    let mut check = tokio::time::interval(Duration::from_millis(100));
+    let interrupted = bus::telemetry::shutdown_signal();
+    tokio::pin!(interrupted);
+    loop {
+        tokio::select! {
+            () = &mut interrupted => anyhow::bail!("interrupted; every service stopped"),
+            _ = check.tick() => {
+                for s in services.iter_mut() {
+                    if let Some(status) = s.child.try_wait()? {
+                        if !status.success() {
+                            anyhow::bail!("{} exited with {status} before the exercise concluded; see {}", s.name, s.log.display());
+                        }
+                    }
+                }
+            }
+            delivery = events.next() => {
+                let delivery = delivery.context("the event stream ended")??;
+                let Ok(event) = delivery.envelope else { continue };
+                progress.event(&event);
+                if matches!(event.payload, Payload::ExerciseConcluded(_)) {
+                    return Ok(progress);
+                }
+            }
+        }
+    }
+}
+
+async fn wait_for(services: &mut [Service], name: &str, limit: Duration) -> anyhow::Result<()> {
+    let Some(s) = services.iter_mut().find(|s| s.name == name) else { return Ok(()) };
+    let status: ExitStatus = tokio::time::timeout(limit, s.child.wait())
+        .await
+        .with_context(|| format!("{name} did not finish within {limit:?}; see {}", s.log.display()))??;
+    anyhow::ensure!(status.success(), "{name} exited with {status}; see {}", s.log.display());
+    Ok(())
+}
+
+fn spawn(name: &str, binary: &str, args: &[String], logs: &Path) -> anyhow::Result<Service> {
+    let path = sibling(binary)?;
+    let log = logs.join(format!("{}.log", name.replace(' ', "-")));
+    let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+    let child = Command::new(&path)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(file)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", path.display()))?;
+    Ok(Service { name: name.to_owned(), child, log })
+}
+
+/// The service binaries are built beside `muster`.
+fn sibling(binary: &str) -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let path = me.with_file_name(binary);
+    anyhow::ensure!(
+        path.exists(),
+        "{} not found beside {}; build the workspace (`make run` does)",
+        path.display(),
+        me.display()
+    );
+    Ok(path)
+}
+
+fn fresh_id(scenario: &Path) -> anyhow::Result<ExerciseId> {
+    let stem: String = scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
+        .unwrap_or_default();
+    let unique = MessageId::generate();
+    let tail = &unique.as_str()[unique.as_str().len() - 6..];
+    Ok(ExerciseId::new(format!("{}-{tail}", if stem.is_empty() { "exercise" } else { &stem }))?)
+}
