@@ -115,10 +115,8 @@ impl Running {
     }
 }
 
-fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) -> impl std::future::Future<Output = ()> {
-    async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    }
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
 }
 
 /// Starts an exercise on `nats` with every participant of its scenario.
@@ -169,4 +167,126 @@ pub async fn run_exercise(nats: &Nats, run: &Run, limit: Duration) -> anyhow::Re
     let report = within(limit, "the exercise to conclude", &mut running.report).await???;
     running.stop().await;
     Ok(report)
+}
+
+/// The coordinator alone, for tests that play the participants themselves.
+pub fn start_coordinator(
+    nats: &Nats,
+    run: &Run,
+) -> (tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>, tokio::sync::watch::Sender<bool>) {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let settings = coordinator::Settings {
+        nats_url: nats.url.clone(),
+        exercise: run.exercise.clone(),
+        scenario: run.scenario.clone(),
+        mode: run.mode,
+        time_scale: run.time_scale,
+        streams: StreamSettings::default(),
+    };
+    let handle = tokio::spawn(async move { Ok(coordinator::run(settings, stopped(rx)).await?) });
+    (handle, stop)
+}
+
+/// A test's own connection, playing any participant or exercise control and reading the log.
+#[derive(Debug)]
+pub struct Probe {
+    /// The connection.
+    pub bus: Bus,
+    /// The exercise probed.
+    pub exercise: ExerciseId,
+}
+
+impl Probe {
+    /// Connects to `nats` for `exercise`, waiting until the coordinator has created its streams.
+    pub async fn connect(nats: &Nats, exercise: &ExerciseId) -> anyhow::Result<Probe> {
+        let probe = Probe { bus: nats.bus("muster-probe").await?, exercise: exercise.clone() };
+        within(Duration::from_secs(10), "the exercise's streams", async {
+            while probe.bus.jetstream().get_stream(bus::subject::submissions_stream(exercise)).await.is_err() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await?;
+        Ok(probe)
+    }
+
+    /// An envelope from `role`/`node` in the probed exercise.
+    pub fn envelope(&self, role: bus::Role, node: &str, payload: bus::Payload) -> anyhow::Result<bus::Envelope> {
+        Ok(bus::Envelope::new(self.exercise.clone(), bus::Sender::new(role, bus::NodeId::new(node)?), payload))
+    }
+
+    /// Submits and waits for the coordinator's reply to it (accepted or rejection).
+    pub async fn submit(&self, envelope: &bus::Envelope) -> anyhow::Result<bus::Payload> {
+        let mut replies = self.bus.replies(&self.exercise, &envelope.sender).await?;
+        self.bus.submit(envelope).await?;
+        self.reply_to(&mut replies, envelope.message_id.as_str()).await
+    }
+
+    /// Publishes raw bytes on `sender`'s submission subject and waits for the reply.
+    pub async fn submit_raw(&self, sender: &bus::Sender, kind: &str, bytes: Vec<u8>) -> anyhow::Result<bus::Payload> {
+        let mut replies = self.bus.replies(&self.exercise, sender).await?;
+        let subject = bus::subject::submission(&self.exercise, sender, kind);
+        self.bus.jetstream().publish(subject, bytes.into()).await?.await?;
+        self.reply_to(&mut replies, "unreadable").await
+    }
+
+    async fn reply_to(
+        &self,
+        replies: &mut futures::stream::BoxStream<'static, bus::Delivery>,
+        message_id: &str,
+    ) -> anyhow::Result<bus::Payload> {
+        use futures::StreamExt as _;
+        within(Duration::from_secs(10), "the coordinator's reply", async {
+            while let Some(delivery) = replies.next().await {
+                let payload = match delivery.envelope {
+                    Ok(e) => e.payload,
+                    Err(_) => continue,
+                };
+                let answers = match &payload {
+                    bus::Payload::Accepted(a) => a.accepted_message_id == message_id,
+                    bus::Payload::Rejection(r) => r.rejected_message_id == message_id,
+                    _ => false,
+                };
+                if answers {
+                    return Ok(payload);
+                }
+            }
+            anyhow::bail!("reply subscription ended")
+        })
+        .await?
+    }
+
+    /// How many events the exercise's log holds.
+    pub async fn log_len(&self) -> anyhow::Result<u64> {
+        let mut stream = self.bus.jetstream().get_stream(bus::subject::events_stream(&self.exercise)).await?;
+        Ok(stream.info().await?.state.last_sequence)
+    }
+
+    /// Every event in the log so far; an event that is not a valid envelope of this exercise fails.
+    pub async fn log(&self) -> anyhow::Result<Vec<bus::Envelope>> {
+        use futures::StreamExt as _;
+        let last = self.log_len().await?;
+        let mut events = self.bus.events_from(&self.exercise, 1).await?;
+        let mut out = Vec::new();
+        while (out.len() as u64) < last {
+            let delivery =
+                within(Duration::from_secs(10), "an event", events.next()).await?.context("stream ended")??;
+            out.push(delivery.envelope?);
+        }
+        Ok(out)
+    }
+
+    /// Waits until an event of `kind` is in the log, at most `limit`.
+    pub async fn wait_for(&self, kind: &str, limit: Duration) -> anyhow::Result<bus::Envelope> {
+        use futures::StreamExt as _;
+        let mut events = self.bus.events_from(&self.exercise, 1).await?;
+        within(limit, kind, async {
+            while let Some(delivery) = events.next().await {
+                if let Some(e) = delivery?.envelope.ok().filter(|e| e.kind() == kind) {
+                    return Ok(e);
+                }
+            }
+            anyhow::bail!("event stream ended")
+        })
+        .await?
+    }
 }

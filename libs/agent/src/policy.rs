@@ -77,7 +77,7 @@ pub fn react(scenario: &Scenario, me: &Participant, memory: &mut Memory, event: 
         },
         Payload::DraftDecision(d) | Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
             memory.current.insert(d.slot_id.clone(), d.clone());
-            if !gives_positions {
+            if !gives_positions || me.policy.skip.contains(&d.slot_id) {
                 return vec![];
             }
             let (kind, reasons) = position(me, &d.slot_id, d.version);

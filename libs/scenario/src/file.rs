@@ -67,7 +67,7 @@ pub struct PolicyFile {
     pub abstain: Vec<String>,
     /// Slots this state objects to in every version.
     pub object: Vec<String>,
-    /// Slots a drafting body leaves empty.
+    /// Slots a drafting body leaves empty, or a state gives no position on.
     pub skip: Vec<String>,
     /// Exercise time the participant takes to answer.
     pub answer_delay: Option<String>,

@@ -168,10 +168,8 @@ async fn follow(
             () = &mut interrupted => anyhow::bail!("interrupted; every service stopped"),
             _ = check.tick() => {
                 for s in services.iter_mut() {
-                    if let Some(status) = s.child.try_wait()? {
-                        if !status.success() {
-                            anyhow::bail!("{} exited with {status} before the exercise concluded; see {}", s.name, s.log.display());
-                        }
+                    if let Some(status) = s.child.try_wait()?.filter(|status| !status.success()) {
+                        anyhow::bail!("{} exited with {status} before the exercise concluded; see {}", s.name, s.log.display());
                     }
                 }
             }
