@@ -219,7 +219,7 @@ pub fn decide(config: &Config, state: &State, input: Input<'_>, now: Now) -> Dec
     match input {
         Input::Start if state.phase.phase == Phase::NotStarted => {
             let mut next = state.clone();
-            let events = emit(config, &mut next, start_events(config, now));
+            let events = emit(&mut next, start_events(config, now));
             Decision { events, reply: None }
         }
         Input::Start => Decision::default(),
@@ -270,7 +270,7 @@ fn accept(config: &Config, state: &State, envelope: &Envelope, now: Now) -> Resu
         );
     }
     check_payload(config, state, envelope, participant)?;
-    let mut events = emit(config, &mut next, vec![envelope.clone()]);
+    let mut events = emit(&mut next, vec![envelope.clone()]);
     events.extend(close_if_complete(config, &mut next, now));
     Ok(events)
 }
@@ -479,7 +479,7 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Now) -> 
         Payload::ResumeExercise(_) if !phase.paused => return refuse(RejectionCode::WrongPhase, "not paused"),
         Payload::ResumeExercise(_) => false,
         Payload::AdvanceExercise(_) => {
-            let mut events = emit(config, next, vec![envelope.clone()]);
+            let mut events = emit(next, vec![envelope.clone()]);
             events.extend(close(config, next, now));
             return Ok(events);
         }
@@ -491,13 +491,13 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Now) -> 
         }
     };
     let changed = phase_changed(config, now, phase.phase, paused, Some(&envelope.message_id));
-    Ok(emit(config, next, vec![envelope.clone(), changed]))
+    Ok(emit(next, vec![envelope.clone(), changed]))
 }
 
 /// Applies the events to `next` as they will be published, and returns them.
-fn emit(config: &Config, next: &mut State, events: Vec<Envelope>) -> Vec<Envelope> {
+fn emit(next: &mut State, events: Vec<Envelope>) -> Vec<Envelope> {
     for e in &events {
-        evolve(config, next, e);
+        evolve(next, e);
     }
     events
 }
@@ -674,7 +674,7 @@ fn close(config: &Config, next: &mut State, now: Now) -> Vec<Envelope> {
             } else {
                 // The package needs this stage's outcomes: apply them before building it.
                 let mut with_outcomes = next.clone();
-                emit(config, &mut with_outcomes, events.clone());
+                emit(&mut with_outcomes, events.clone());
                 events.push(event(
                     config,
                     now,
@@ -704,7 +704,7 @@ fn close(config: &Config, next: &mut State, now: Now) -> Vec<Envelope> {
         }
         Phase::NotStarted | Phase::Concluded => vec![],
     };
-    emit(config, next, events)
+    emit(next, events)
 }
 
 fn count_outcomes(state: &State, outcome: Outcome) -> u32 {
@@ -831,7 +831,7 @@ pub fn digest(items: &[wire::PackageItem]) -> String {
 }
 
 /// Applies one published event to the state.
-pub fn evolve(_config: &Config, state: &mut State, event: &Envelope) {
+pub fn evolve(state: &mut State, event: &Envelope) {
     state.events += 1;
     let node = &event.sender.node;
     if event.sender != Config::sender() {

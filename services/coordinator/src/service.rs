@@ -114,7 +114,7 @@ impl Core {
             let delivery = delivery?;
             self.last_sequence = delivery.sequence;
             if let Ok(event) = &delivery.envelope {
-                machine::evolve(&self.config, &mut self.state, event);
+                machine::evolve(&mut self.state, event);
             }
         }
         self.clock.set_paused(self.state.phase.paused);
@@ -178,7 +178,7 @@ impl Core {
         for event in &decision.events {
             let ack = self.bus.publish_event_fenced(event, self.last_sequence).await?;
             self.last_sequence = ack.sequence;
-            machine::evolve(&self.config, &mut self.state, event);
+            machine::evolve(&mut self.state, event);
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }

@@ -102,7 +102,7 @@ impl Ex {
     fn apply(&mut self, input: Input<'_>) -> Decision {
         let decision = machine::decide(&self.config, &self.state, input, self.time());
         for e in &decision.events {
-            machine::evolve(&self.config, &mut self.state, e);
+            machine::evolve(&mut self.state, e);
         }
         decision
     }

@@ -82,7 +82,7 @@ pub async fn status(target: &Target, scenario: PathBuf) -> anyhow::Result<()> {
         let delivery = delivery?;
         seen = delivery.sequence;
         if let Ok(event) = delivery.envelope {
-            machine::evolve(&config, &mut state, &event);
+            machine::evolve(&mut state, &event);
         }
     }
     println!(

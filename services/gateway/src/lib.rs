@@ -1,0 +1,20 @@
+//! The gateway: serves the `muster.v1.NationalNodeService` to national nodes over gRPC with mutual
+//! TLS, one certificate per state, and forwards to the bus. Stateless: every answer comes from the
+//! bus, so several replicas can serve behind one address.
+//!
+//! - [`identity`]: who is calling, from the client certificate;
+//! - [`request`]: requests validated into domain envelopes at the edge;
+//! - [`status`]: the one place where errors become gRPC status codes;
+//! - [`view`]: an exercise's state rebuilt from its event log, for the queries;
+//! - [`service`]: the service itself; [`server`]: TLS, health, reflection and serving;
+//! - [`certs`]: development certificates (CA, gateway, one per participant).
+
+pub mod certs;
+pub mod identity;
+pub mod request;
+pub mod server;
+pub mod service;
+pub mod status;
+pub mod view;
+
+pub use server::{serve, Settings, Tls};

@@ -1,0 +1,168 @@
+//! The `NationalNodeService`: event streams from a sequence, submissions answered once the bus has
+//! them (or with the coordinator's refusal), and queries from the event log.
+
+use std::time::Duration;
+
+use bus::envelope::Payload;
+use bus::{Bus, Envelope, ExerciseId};
+use futures::StreamExt;
+use proto::v1::{self as wire, national_node_service_server::NationalNodeService};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use crate::{identity, request, status, view};
+
+/// The service over one bus connection; it keeps no exercise state of its own.
+#[derive(Debug, Clone)]
+pub struct NationalNode {
+    bus: Bus,
+    reply_timeout: Duration,
+}
+
+impl NationalNode {
+    /// A service that waits up to `reply_timeout` for the coordinator's answer to a submission.
+    pub fn new(bus: Bus, reply_timeout: Duration) -> Self {
+        NationalNode { bus, reply_timeout }
+    }
+
+    /// Submits to the bus and waits for the coordinator's answer; if none comes in time the
+    /// submission is still safe on the bus and the node gets its receipt.
+    async fn submit(&self, envelope: Envelope) -> Result<wire::SubmissionReceipt, Status> {
+        view::require_exercise(&self.bus, &envelope.exercise).await?;
+        let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
+        let ack = self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
+        let receipt = |duplicate| wire::SubmissionReceipt { message_id: envelope.message_id.to_string(), duplicate };
+        tracing::info!(exercise = %envelope.exercise, message_id = %envelope.message_id, node = %envelope.sender.node,
+            kind = envelope.kind(), duplicate = ack.duplicate, "submission from a national node on the bus");
+        if ack.duplicate {
+            // JetStream dropped the repeat: the coordinator answered the first one already.
+            return Ok(receipt(true));
+        }
+        let id = envelope.message_id.as_str();
+        let answer = async {
+            while let Some(delivery) = replies.next().await {
+                match delivery.envelope.map(|e| e.payload) {
+                    Ok(Payload::Accepted(a)) if a.accepted_message_id == id => return Ok(receipt(a.duplicate)),
+                    Ok(Payload::Rejection(r)) if r.rejected_message_id == id => return Err(status::rejection(r.code(), &r.reason)),
+                    _ => {}
+                }
+            }
+            Ok(receipt(false))
+        };
+        tokio::time::timeout(self.reply_timeout, answer).await.unwrap_or(Ok(receipt(false)))
+    }
+
+    async fn readable_view(&self, caller: &bus::Sender, exercise: &ExerciseId) -> Result<view::View, Status> {
+        let view = view::load(&self.bus, exercise).await?;
+        view.authorize(caller)?;
+        Ok(view)
+    }
+}
+
+type EventStream = ReceiverStream<Result<wire::StreamEventsResponse, Status>>;
+
+#[tonic::async_trait]
+impl NationalNodeService for NationalNode {
+    type StreamEventsStream = EventStream;
+
+    async fn stream_events(&self, request: Request<wire::StreamEventsRequest>) -> Result<Response<EventStream>, Status> {
+        let caller = identity::caller(&request)?;
+        let r = request.into_inner();
+        let exercise = request::exercise(r.exercise_id, "exercise_id")?;
+        self.readable_view(&caller, &exercise).await?;
+        let from = r.from_sequence.max(1);
+        let mut events = self.bus.events_from(&exercise, from).await.map_err(|e| status::bus(&e))?;
+        let (tx, rx) = mpsc::channel(256);
+        tracing::info!(%exercise, node = %caller.node, from, "event stream opened");
+        tokio::spawn(async move {
+            while let Some(delivery) = events.next().await {
+                let item = match delivery {
+                    Ok(d) => match d.envelope {
+                        Ok(e) => Ok(wire::StreamEventsResponse { sequence: d.sequence, envelope: Some((&e).into()) }),
+                        Err(_) => continue,
+                    },
+                    Err(e) => Err(status::bus(&e)),
+                };
+                if tx.send(item).await.is_err() {
+                    tracing::info!(%exercise, node = %caller.node, "event stream closed by the node");
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+
+    async fn submit_assembly_report(
+        &self,
+        request: Request<wire::SubmitAssemblyReportRequest>,
+    ) -> Result<Response<wire::SubmitAssemblyReportResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let receipt = self.submit(request::assembly_report(request.into_inner(), &caller)?).await?;
+        Ok(Response::new(wire::SubmitAssemblyReportResponse { receipt: Some(receipt) }))
+    }
+
+    async fn submit_activation(
+        &self,
+        request: Request<wire::SubmitActivationRequest>,
+    ) -> Result<Response<wire::SubmitActivationResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let receipt = self.submit(request::activation(request.into_inner(), &caller)?).await?;
+        Ok(Response::new(wire::SubmitActivationResponse { receipt: Some(receipt) }))
+    }
+
+    async fn submit_assessment(
+        &self,
+        request: Request<wire::SubmitAssessmentRequest>,
+    ) -> Result<Response<wire::SubmitAssessmentResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let receipt = self.submit(request::assessment(request.into_inner(), &caller)?).await?;
+        Ok(Response::new(wire::SubmitAssessmentResponse { receipt: Some(receipt) }))
+    }
+
+    async fn submit_position(
+        &self,
+        request: Request<wire::SubmitPositionRequest>,
+    ) -> Result<Response<wire::SubmitPositionResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let receipt = self.submit(request::position(request.into_inner(), &caller)?).await?;
+        Ok(Response::new(wire::SubmitPositionResponse { receipt: Some(receipt) }))
+    }
+
+    async fn submit_receipt(
+        &self,
+        request: Request<wire::SubmitReceiptRequest>,
+    ) -> Result<Response<wire::SubmitReceiptResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let receipt = self.submit(request::receipt(request.into_inner(), &caller)?).await?;
+        Ok(Response::new(wire::SubmitReceiptResponse { receipt: Some(receipt) }))
+    }
+
+    async fn get_exercise_status(
+        &self,
+        request: Request<wire::GetExerciseStatusRequest>,
+    ) -> Result<Response<wire::GetExerciseStatusResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let exercise = request::exercise(request.into_inner().exercise_id, "exercise_id")?;
+        let view = self.readable_view(&caller, &exercise).await?;
+        Ok(Response::new(view::status(&view)))
+    }
+
+    async fn get_draft(&self, request: Request<wire::GetDraftRequest>) -> Result<Response<wire::GetDraftResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let r = request.into_inner();
+        let exercise = request::exercise(r.exercise_id, "exercise_id")?;
+        if r.slot_id.trim().is_empty() {
+            return Err(status::invalid("slot_id", "is empty"));
+        }
+        let view = self.readable_view(&caller, &exercise).await?;
+        Ok(Response::new(view::draft(&view, &r.slot_id)?))
+    }
+
+    async fn get_package(&self, request: Request<wire::GetPackageRequest>) -> Result<Response<wire::GetPackageResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let exercise = request::exercise(request.into_inner().exercise_id, "exercise_id")?;
+        let view = self.readable_view(&caller, &exercise).await?;
+        Ok(Response::new(view::package(&view)?))
+    }
+}

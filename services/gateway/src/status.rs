@@ -1,0 +1,38 @@
+//! The one place where Muster's errors become gRPC status codes.
+
+use bus::{BusError, EnvelopeError};
+use proto::v1::RejectionCode;
+use tonic::Status;
+
+/// A field of a request that is missing or wrong.
+pub fn invalid(field: &str, reason: impl std::fmt::Display) -> Status {
+    Status::invalid_argument(format!("{field}: {reason}"))
+}
+
+/// The coordinator's refusal, as the status a node understands.
+pub fn rejection(code: RejectionCode, reason: &str) -> Status {
+    let message = format!("refused by the coordinator ({}): {reason}", code.as_str_name());
+    match code {
+        RejectionCode::Malformed | RejectionCode::UnknownPayload | RejectionCode::Unspecified => Status::invalid_argument(message),
+        RejectionCode::TooLarge => Status::resource_exhausted(message),
+        RejectionCode::WrongExercise | RejectionCode::UnknownSlot => Status::not_found(message),
+        RejectionCode::WrongPhase | RejectionCode::StaleVersion | RejectionCode::InvalidContent => Status::failed_precondition(message),
+        RejectionCode::NotAParticipant | RejectionCode::NotPermitted => Status::permission_denied(message),
+    }
+}
+
+/// An envelope that did not validate at the edge.
+pub fn envelope(e: &EnvelopeError) -> Status {
+    match e {
+        EnvelopeError::TooLarge { .. } => Status::resource_exhausted(e.to_string()),
+        EnvelopeError::Missing(field) => invalid(field, "is missing"),
+        EnvelopeError::Invalid { field, reason } => invalid(field, reason),
+        _ => Status::invalid_argument(e.to_string()),
+    }
+}
+
+/// A bus failure: the node should retry.
+pub fn bus(e: &BusError) -> Status {
+    tracing::warn!(error = %e, "bus unavailable for a national node request");
+    Status::unavailable(format!("the bus is not reachable now: {e}"))
+}
