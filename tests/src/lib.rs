@@ -66,6 +66,9 @@ pub async fn within<T>(limit: Duration, what: &str, future: impl std::future::Fu
 /// How an exercise is to be run by [`run_exercise`].
 #[derive(Debug, Clone)]
 pub struct Run {
+    /// When set, participants whose scenario transport is gRPC take part as national nodes
+    /// through this gateway; otherwise everyone is on the bus.
+    pub grpc: Option<GrpcLink>,
     /// The exercise id.
     pub exercise: ExerciseId,
     /// The scenario.
@@ -80,6 +83,7 @@ impl Run {
     /// The default scenario in fast mode.
     pub fn default_fast(test: &str) -> anyhow::Result<Run> {
         Ok(Run {
+            grpc: None,
             exercise: exercise(test),
             scenario: default_scenario()?,
             mode: coordinator::Mode::Fast,
@@ -108,6 +112,17 @@ pub struct Running {
 }
 
 impl Running {
+    /// Waits until every participant has ended by itself (they do once the exercise concluded).
+    pub async fn participants_done(&mut self, limit: Duration) -> anyhow::Result<()> {
+        within(limit, "every participant to finish", async {
+            while let Some(ended) = self.participants.join_next().await {
+                ended??;
+            }
+            anyhow::Ok(())
+        })
+        .await?
+    }
+
     /// Stops every task still running.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
@@ -137,6 +152,12 @@ pub fn start_exercise(nats: &Nats, run: &Run) -> anyhow::Result<Running> {
     });
     let mut participants = tokio::task::JoinSet::new();
     for p in run.scenario.participants.iter().filter(|p| p.role != bus::Role::Observer) {
+        if let (Some(link), scenario::Transport::Grpc) = (&run.grpc, p.transport) {
+            let settings = link.node_settings(run, &p.node, link.processed.clone())?;
+            let stopped = stopped(rx.clone());
+            participants.spawn(async move { Ok(national_node::run(settings, stopped).await?) });
+            continue;
+        }
         let settings = agent::Settings {
             nats_url: nats.url.clone(),
             exercise: run.exercise.clone(),
@@ -288,5 +309,166 @@ impl Probe {
             anyhow::bail!("event stream ended")
         })
         .await?
+    }
+}
+
+/// How national nodes reach the gateway in a test.
+#[derive(Debug, Clone)]
+pub struct GrpcLink {
+    /// The gateway (or a proxy in front of it), `https://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The certificates of the run.
+    pub bundle: gateway::certs::Bundle,
+    /// Receives the sequence of every event a national node processed.
+    pub processed: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
+}
+
+impl GrpcLink {
+    /// Settings for the national node `node` of `run`.
+    pub fn node_settings(
+        &self,
+        run: &Run,
+        node: &bus::NodeId,
+        processed: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
+    ) -> anyhow::Result<national_node::Settings> {
+        let pem = self.bundle.nodes.get(node).with_context(|| format!("no certificate for {node}"))?;
+        Ok(national_node::Settings {
+            endpoint: self.endpoint.clone(),
+            tls: national_node::ClientTls {
+                ca: self.bundle.ca.clone(),
+                cert: pem.cert.clone(),
+                key: pem.key.clone(),
+                domain: "localhost".into(),
+            },
+            exercise: run.exercise.clone(),
+            scenario: run.scenario.clone(),
+            node: node.clone(),
+            time_scale: run.time_scale,
+            processed,
+        })
+    }
+}
+
+/// Certificates for every participant of a scenario.
+pub fn certificates(scenario: &scenario::Scenario) -> anyhow::Result<gateway::certs::Bundle> {
+    let senders: Vec<bus::Sender> =
+        scenario.participants.iter().map(|p| bus::Sender::new(p.role, p.node.clone())).collect();
+    Ok(gateway::certs::generate(&senders)?)
+}
+
+/// A gateway serving on loopback ports, stopped when dropped.
+#[derive(Debug)]
+pub struct Gateway {
+    /// The mutual-TLS national-node port.
+    pub addr: std::net::SocketAddr,
+    /// The plain health and reflection port.
+    pub probe: std::net::SocketAddr,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Gateway {
+    /// Starts a gateway on `nats` with the bundle's gateway certificate.
+    pub async fn start(nats: &Nats, bundle: &gateway::certs::Bundle) -> anyhow::Result<Gateway> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let (addr, probe_addr) = (listener.local_addr()?, probe.local_addr()?);
+        let settings = gateway::Settings {
+            nats_url: nats.url.clone(),
+            tls: gateway::Tls {
+                cert: bundle.gateway.cert.clone(),
+                key: bundle.gateway.key.clone(),
+                client_ca: bundle.ca.clone(),
+            },
+            reply_timeout: Duration::from_secs(2),
+        };
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            if let Err(e) = gateway::serve(settings, listener, Some(probe), stopped(rx)).await {
+                eprintln!("gateway stopped: {e}");
+            }
+        });
+        Ok(Gateway { addr, probe: probe_addr, stop })
+    }
+
+    /// The endpoint national nodes use.
+    pub fn endpoint(&self) -> String {
+        format!("https://127.0.0.1:{}", self.addr.port())
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// A TCP proxy between national nodes and a gateway: a test can cut the link, restore it, or move
+/// it to another gateway.
+#[derive(Debug)]
+pub struct Proxy {
+    /// Where nodes connect.
+    pub addr: std::net::SocketAddr,
+    upstream: std::sync::Arc<std::sync::Mutex<std::net::SocketAddr>>,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    generation: tokio::sync::watch::Sender<u64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    /// A proxy to `upstream`.
+    pub async fn start(upstream: std::net::SocketAddr) -> anyhow::Result<Proxy> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let upstream = std::sync::Arc::new(std::sync::Mutex::new(upstream));
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (generation, _) = tokio::sync::watch::channel(0u64);
+        let task = tokio::spawn({
+            let (upstream, open, generation) = (upstream.clone(), open.clone(), generation.clone());
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !open.load(std::sync::atomic::Ordering::SeqCst) {
+                        continue;
+                    }
+                    let target = *upstream.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut cut = generation.subscribe();
+                    tokio::spawn(async move {
+                        let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else { return };
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                            _ = cut.changed() => {}
+                        }
+                    });
+                }
+            }
+        });
+        Ok(Proxy { addr, upstream, open, generation, task })
+    }
+
+    /// The endpoint national nodes use.
+    pub fn endpoint(&self) -> String {
+        format!("https://127.0.0.1:{}", self.addr.port())
+    }
+
+    /// Drops every open connection and refuses new ones.
+    pub fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    /// Accepts connections again.
+    pub fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Drops every open connection; new ones go to `upstream`.
+    pub fn switch(&self, upstream: std::net::SocketAddr) {
+        *self.upstream.lock().unwrap_or_else(|e| e.into_inner()) = upstream;
+        self.generation.send_modify(|g| *g += 1);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

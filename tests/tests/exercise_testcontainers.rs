@@ -92,6 +92,7 @@ async fn the_silence_procedure_adopts_unless_a_state_objects() -> anyhow::Result
     let nats = Nats::start().await?;
     // The stage waits for its deadline (x2 is objected to, x3 is not answered): 8 exercise hours, 4 s.
     let run = Run {
+        grpc: None,
         exercise: tests::exercise("silence"),
         scenario: scenario::parse(SILENCE, "silence.toml")?,
         mode: Mode::Fast,

@@ -52,7 +52,8 @@ pub fn generate(participants: &[Sender]) -> Result<Bundle, CertError> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.distinguished_name.push(DnType::CommonName, "Muster development CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca_cert = ca_params.self_signed(&ca_key)?;
     let issuer = Issuer::new(ca_params, ca_key);
 
@@ -72,11 +73,7 @@ pub fn generate(participants: &[Sender]) -> Result<Bundle, CertError> {
         let cert = params.signed_by(&key, &issuer)?;
         nodes.insert(sender.node.clone(), Pem { cert: cert.pem(), key: key.serialize_pem() });
     }
-    Ok(Bundle {
-        ca: ca_cert.pem(),
-        gateway: Pem { cert: gateway_cert.pem(), key: gateway_key.serialize_pem() },
-        nodes,
-    })
+    Ok(Bundle { ca: ca_cert.pem(), gateway: Pem { cert: gateway_cert.pem(), key: gateway_key.serialize_pem() }, nodes })
 }
 
 /// Where a bundle's files are in a folder.

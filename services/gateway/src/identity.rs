@@ -14,14 +14,18 @@ pub fn caller<T>(request: &Request<T>) -> Result<Sender, Status> {
 
 /// Reads role and node from a DER certificate.
 pub fn from_der(der: &[u8]) -> Result<Sender, Status> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| Status::unauthenticated(format!("unreadable client certificate: {e}")))?;
+    let (_, cert) = X509Certificate::from_der(der)
+        .map_err(|e| Status::unauthenticated(format!("unreadable client certificate: {e}")))?;
     let subject = cert.subject();
-    let text = |attr: Option<&x509_parser::x509::AttributeTypeAndValue<'_>>| attr.and_then(|a| a.as_str().ok()).map(str::to_owned);
-    let node = text(subject.iter_common_name().next()).ok_or_else(|| Status::unauthenticated("client certificate has no common name"))?;
+    let text = |attr: Option<&x509_parser::x509::AttributeTypeAndValue<'_>>| {
+        attr.and_then(|a| a.as_str().ok()).map(str::to_owned)
+    };
+    let node = text(subject.iter_common_name().next())
+        .ok_or_else(|| Status::unauthenticated("client certificate has no common name"))?;
     let role = text(subject.iter_organizational_unit().next()).unwrap_or_else(|| Role::ControlPoint.token().into());
-    let role = Role::from_token(&role)
-        .filter(|r| !matches!(r, Role::Coordinator))
-        .ok_or_else(|| Status::permission_denied(format!("certificate role `{role}` may not use the national-node service")))?;
+    let role = Role::from_token(&role).filter(|r| !matches!(r, Role::Coordinator)).ok_or_else(|| {
+        Status::permission_denied(format!("certificate role `{role}` may not use the national-node service"))
+    })?;
     let node = NodeId::new(node).map_err(|e| Status::unauthenticated(format!("certificate common name: {e}")))?;
     Ok(Sender::new(role, node))
 }

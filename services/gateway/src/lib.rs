@@ -17,4 +17,4 @@ pub mod service;
 pub mod status;
 pub mod view;
 
-pub use server::{serve, Settings, Tls};
+pub use server::{Settings, Tls, serve};

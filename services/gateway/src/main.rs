@@ -33,13 +33,16 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let layout = gateway::certs::Layout(args.certs.clone());
     let (cert, key) = layout.gateway();
-    let tls = gateway::Tls::read(&cert, &key, &layout.ca()).with_context(|| format!("reading certificates in {}", args.certs.display()))?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let tls = gateway::Tls::read(&cert, &key, &layout.ca())
+        .with_context(|| format!("reading certificates in {}", args.certs.display()))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let probe = match args.probe {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
         None => None,
     };
-    let settings = gateway::Settings { nats_url: args.nats, tls, reply_timeout: Duration::from_millis(args.reply_timeout_ms) };
+    let settings =
+        gateway::Settings { nats_url: args.nats, tls, reply_timeout: Duration::from_millis(args.reply_timeout_ms) };
     gateway::serve(settings, listener, probe, bus::telemetry::shutdown_signal()).await.context("gateway failed")?;
     Ok(())
 }

@@ -13,18 +13,31 @@ pub fn exercise(id: String, field: &str) -> Result<ExerciseId, Status> {
     ExerciseId::new(id).map_err(|e| invalid(field, e))
 }
 
-/// Builds the envelope of a submission after checking its header against the caller.
-fn submission(header: Option<wire::SubmissionHeader>, caller: &Sender, payload: Payload) -> Result<Envelope, Status> {
-    let header = header.ok_or_else(|| invalid("header", "is missing"))?;
-    let exercise = exercise(header.exercise_id, "header.exercise_id")?;
-    let message_id = MessageId::new(header.message_id).map_err(|e| invalid("header.message_id", e))?;
-    let node = NodeId::new(header.node_id).map_err(|e| invalid("header.node_id", e))?;
-    if node != caller.node {
-        return Err(Status::permission_denied(format!("the certificate of {} may not act for {node}", caller.node)));
+/// A submission's header, checked against the caller: the envelope to fill with its payload.
+struct Header(Envelope);
+
+impl Header {
+    fn check(header: Option<wire::SubmissionHeader>, caller: &Sender) -> Result<Header, Status> {
+        let header = header.ok_or_else(|| invalid("header", "is missing"))?;
+        let exercise = exercise(header.exercise_id, "header.exercise_id")?;
+        let message_id = MessageId::new(header.message_id).map_err(|e| invalid("header.message_id", e))?;
+        let node = NodeId::new(header.node_id).map_err(|e| invalid("header.node_id", e))?;
+        if node != caller.node {
+            return Err(Status::permission_denied(format!(
+                "the certificate of {} may not act for {node}",
+                caller.node
+            )));
+        }
+        // The payload is set once validated; until then the envelope carries a placeholder.
+        let mut envelope =
+            Envelope::new(exercise, caller.clone(), Payload::AssemblyReport(wire::AssemblyReport::default()));
+        envelope.message_id = message_id;
+        Ok(Header(envelope))
     }
-    let mut envelope = Envelope::new(exercise, caller.clone(), payload);
-    envelope.message_id = message_id;
-    Ok(envelope)
+
+    fn with(self, payload: Payload) -> Envelope {
+        Envelope { payload, ..self.0 }
+    }
 }
 
 fn required<T>(value: Option<T>, field: &str) -> Result<T, Status> {
@@ -40,50 +53,57 @@ fn not_empty(value: &str, field: &str) -> Result<(), Status> {
 
 /// An assembly report.
 pub fn assembly_report(r: wire::SubmitAssemblyReportRequest, caller: &Sender) -> Result<Envelope, Status> {
+    let header = Header::check(r.header, caller)?;
     let report = required(r.report, "report")?;
-    submission(r.header, caller, Payload::AssemblyReport(report))
+    Ok(header.with(Payload::AssemblyReport(report)))
 }
 
 /// An activation with its communications check.
 pub fn activation(r: wire::SubmitActivationRequest, caller: &Sender) -> Result<Envelope, Status> {
+    let header = Header::check(r.header, caller)?;
     let activation = required(r.activation, "activation")?;
     not_empty(&activation.comms_check_token, "activation.comms_check_token")?;
-    submission(r.header, caller, Payload::ControlPointActivation(activation))
+    Ok(header.with(Payload::ControlPointActivation(activation)))
 }
 
 /// A situation assessment.
 pub fn assessment(r: wire::SubmitAssessmentRequest, caller: &Sender) -> Result<Envelope, Status> {
+    let header = Header::check(r.header, caller)?;
     let assessment = required(r.assessment, "assessment")?;
     if assessment.stage_number == 0 {
         return Err(invalid("assessment.stage_number", "stages are numbered from 1"));
     }
     not_empty(&assessment.summary, "assessment.summary")?;
-    submission(r.header, caller, Payload::SituationAssessment(assessment))
+    Ok(header.with(Payload::SituationAssessment(assessment)))
 }
 
 /// A position on one draft version.
 pub fn position(r: wire::SubmitPositionRequest, caller: &Sender) -> Result<Envelope, Status> {
+    let header = Header::check(r.header, caller)?;
     let position = required(r.position, "position")?;
     not_empty(&position.slot_id, "position.slot_id")?;
     if position.draft_version == 0 {
         return Err(invalid("position.draft_version", "versions are numbered from 1"));
     }
     match PositionKind::try_from(position.kind) {
-        Ok(PositionKind::Unspecified) | Err(_) => return Err(invalid("position.kind", "must be concur, concur with remarks, non-concur or abstain")),
+        Ok(PositionKind::Unspecified) | Err(_) => {
+            return Err(invalid("position.kind", "must be concur, concur with remarks, non-concur or abstain"));
+        }
         Ok(PositionKind::NonConcur) if position.reasons.iter().all(|r| r.trim().is_empty()) => {
             return Err(invalid("position.reasons", "a non-concurrence needs its reasons"));
         }
         Ok(_) => {}
     }
-    submission(r.header, caller, Payload::Position(position))
+    Ok(header.with(Payload::Position(position)))
 }
 
 /// A receipt of the package.
 pub fn receipt(r: wire::SubmitReceiptRequest, caller: &Sender) -> Result<Envelope, Status> {
+    let header = Header::check(r.header, caller)?;
     let confirmation = required(r.confirmation, "confirmation")?;
     not_empty(&confirmation.package_id, "confirmation.package_id")?;
     not_empty(&confirmation.digest, "confirmation.digest")?;
-    submission(r.header, caller, Payload::ReceiptConfirmed(confirmation))
+    Ok(header.with(Payload::ReceiptConfirmed(confirmation)))
 }
 
 #[cfg(test)]
@@ -128,7 +148,10 @@ mod tests {
             (position_request(wire::Position { slot_id: String::new(), ..concur() }, "BY"), "position.slot_id"),
             (position_request(wire::Position { draft_version: 0, ..concur() }, "BY"), "position.draft_version"),
             (position_request(wire::Position { kind: 0, ..concur() }, "BY"), "position.kind"),
-            (position_request(wire::Position { kind: PositionKind::NonConcur as i32, ..concur() }, "BY"), "position.reasons"),
+            (
+                position_request(wire::Position { kind: PositionKind::NonConcur as i32, ..concur() }, "BY"),
+                "position.reasons",
+            ),
             (wire::SubmitPositionRequest { header: header("B Y"), position: Some(concur()) }, "header.node_id"),
             (wire::SubmitPositionRequest { header: header("BY"), position: None }, "position"),
         ];

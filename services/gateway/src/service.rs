@@ -44,7 +44,9 @@ impl NationalNode {
             while let Some(delivery) = replies.next().await {
                 match delivery.envelope.map(|e| e.payload) {
                     Ok(Payload::Accepted(a)) if a.accepted_message_id == id => return Ok(receipt(a.duplicate)),
-                    Ok(Payload::Rejection(r)) if r.rejected_message_id == id => return Err(status::rejection(r.code(), &r.reason)),
+                    Ok(Payload::Rejection(r)) if r.rejected_message_id == id => {
+                        return Err(status::rejection(r.code(), &r.reason));
+                    }
                     _ => {}
                 }
             }
@@ -66,7 +68,10 @@ type EventStream = ReceiverStream<Result<wire::StreamEventsResponse, Status>>;
 impl NationalNodeService for NationalNode {
     type StreamEventsStream = EventStream;
 
-    async fn stream_events(&self, request: Request<wire::StreamEventsRequest>) -> Result<Response<EventStream>, Status> {
+    async fn stream_events(
+        &self,
+        request: Request<wire::StreamEventsRequest>,
+    ) -> Result<Response<EventStream>, Status> {
         let caller = identity::caller(&request)?;
         let r = request.into_inner();
         let exercise = request::exercise(r.exercise_id, "exercise_id")?;
@@ -148,7 +153,10 @@ impl NationalNodeService for NationalNode {
         Ok(Response::new(view::status(&view)))
     }
 
-    async fn get_draft(&self, request: Request<wire::GetDraftRequest>) -> Result<Response<wire::GetDraftResponse>, Status> {
+    async fn get_draft(
+        &self,
+        request: Request<wire::GetDraftRequest>,
+    ) -> Result<Response<wire::GetDraftResponse>, Status> {
         let caller = identity::caller(&request)?;
         let r = request.into_inner();
         let exercise = request::exercise(r.exercise_id, "exercise_id")?;
@@ -159,7 +167,10 @@ impl NationalNodeService for NationalNode {
         Ok(Response::new(view::draft(&view, &r.slot_id)?))
     }
 
-    async fn get_package(&self, request: Request<wire::GetPackageRequest>) -> Result<Response<wire::GetPackageResponse>, Status> {
+    async fn get_package(
+        &self,
+        request: Request<wire::GetPackageRequest>,
+    ) -> Result<Response<wire::GetPackageResponse>, Status> {
         let caller = identity::caller(&request)?;
         let exercise = request::exercise(request.into_inner().exercise_id, "exercise_id")?;
         let view = self.readable_view(&caller, &exercise).await?;

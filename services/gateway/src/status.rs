@@ -13,10 +13,14 @@ pub fn invalid(field: &str, reason: impl std::fmt::Display) -> Status {
 pub fn rejection(code: RejectionCode, reason: &str) -> Status {
     let message = format!("refused by the coordinator ({}): {reason}", code.as_str_name());
     match code {
-        RejectionCode::Malformed | RejectionCode::UnknownPayload | RejectionCode::Unspecified => Status::invalid_argument(message),
+        RejectionCode::Malformed | RejectionCode::UnknownPayload | RejectionCode::Unspecified => {
+            Status::invalid_argument(message)
+        }
         RejectionCode::TooLarge => Status::resource_exhausted(message),
         RejectionCode::WrongExercise | RejectionCode::UnknownSlot => Status::not_found(message),
-        RejectionCode::WrongPhase | RejectionCode::StaleVersion | RejectionCode::InvalidContent => Status::failed_precondition(message),
+        RejectionCode::WrongPhase | RejectionCode::StaleVersion | RejectionCode::InvalidContent => {
+            Status::failed_precondition(message)
+        }
         RejectionCode::NotAParticipant | RejectionCode::NotPermitted => Status::permission_denied(message),
     }
 }

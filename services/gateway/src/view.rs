@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::ErrorCode;
+use async_nats::jetstream::context::GetStreamErrorKind;
 use bus::envelope::Payload;
 use bus::{Bus, ExerciseId, NodeId, Sender};
 use coordinator::machine::{self, Config, Mode, State};
@@ -52,8 +52,11 @@ pub async fn require_exercise(bus: &Bus, exercise: &ExerciseId) -> Result<(), St
 /// Reads the whole log of `exercise` and folds it.
 pub async fn load(bus: &Bus, exercise: &ExerciseId) -> Result<View, Status> {
     require_exercise(bus, exercise).await?;
-    let mut stream =
-        bus.jetstream().get_stream(bus::subject::events_stream(exercise)).await.map_err(|e| Status::unavailable(e.to_string()))?;
+    let mut stream = bus
+        .jetstream()
+        .get_stream(bus::subject::events_stream(exercise))
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
     let last = stream.info().await.map_err(|e| Status::unavailable(e.to_string()))?.state.last_sequence;
     let mut scenario = empty_scenario();
     let mut state = State::default();
@@ -149,7 +152,10 @@ pub fn draft(view: &View, slot_id: &str) -> Result<wire::GetDraftResponse, Statu
         if known {
             return Ok(wire::GetDraftResponse::default());
         }
-        return Err(Status::not_found(format!("no slot `{slot_id}` in an opened stage of exercise {}", view.config.exercise)));
+        return Err(Status::not_found(format!(
+            "no slot `{slot_id}` in an opened stage of exercise {}",
+            view.config.exercise
+        )));
     };
     let versions = record
         .versions
@@ -166,6 +172,10 @@ pub fn draft(view: &View, slot_id: &str) -> Result<wire::GetDraftResponse, Statu
 
 /// The package answer.
 pub fn package(view: &View) -> Result<wire::GetPackageResponse, Status> {
-    let package = view.state.package.clone().ok_or_else(|| Status::failed_precondition("the package has not been communicated yet"))?;
+    let package = view
+        .state
+        .package
+        .clone()
+        .ok_or_else(|| Status::failed_precondition("the package has not been communicated yet"))?;
     Ok(wire::GetPackageResponse { package: Some(package) })
 }

@@ -1,0 +1,399 @@
+//! National nodes over gRPC: real gateways on loopback ports with mutual TLS, real NATS in a
+//! container, national nodes as clients; links cut and moved through a TCP proxy.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bus::{Payload, Role};
+use coordinator::Mode;
+use futures::StreamExt;
+use proto::v1::{self as wire, national_node_service_client::NationalNodeServiceClient};
+use tests::{
+    Gateway, GrpcLink, Nats, Probe, Proxy, Run, certificates, run_exercise, start_coordinator, start_exercise, within,
+};
+use tonic::Code;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn outcomes(report: &observer::Report) -> BTreeMap<String, (String, usize)> {
+    report.stages.iter().flat_map(|s| &s.slots).map(|s| (s.id.clone(), (s.outcome.clone(), s.versions.len()))).collect()
+}
+
+#[tokio::test]
+async fn the_default_exercise_with_states_over_grpc_has_the_same_outcomes() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let all_nats = run_exercise(&nats, &Run::default_fast("all-nats")?, LIMIT).await?;
+
+    let mut run = Run::default_fast("with-grpc")?;
+    let bundle = certificates(&run.scenario)?;
+    let gateway = Gateway::start(&nats, &bundle).await?;
+    run.grpc = Some(GrpcLink { endpoint: gateway.endpoint(), bundle, processed: None });
+    let over_grpc: Vec<&str> =
+        run.scenario.states().filter(|p| p.transport == scenario::Transport::Grpc).map(|p| p.node.as_str()).collect();
+    assert_eq!(over_grpc, ["BY", "KG"], "the default scenario runs two states over gRPC");
+    let with_grpc = run_exercise(&nats, &run, LIMIT).await?;
+
+    assert!(with_grpc.totals.concluded);
+    assert_eq!(outcomes(&with_grpc), outcomes(&all_nats));
+    assert_eq!(with_grpc.absent, all_nats.absent);
+    let receipts = |r: &observer::Report| {
+        let mut v: Vec<String> = r.receipts.iter().map(|a| a.node.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(receipts(&with_grpc), receipts(&all_nats));
+    let by_positions = with_grpc
+        .stages
+        .iter()
+        .flat_map(|s| &s.slots)
+        .filter(|s| s.versions.iter().any(|v| v.positions.contains_key("BY")))
+        .count();
+    assert_eq!(by_positions, 30, "Belarus answered every draft over gRPC");
+    Ok(())
+}
+
+/// BY over gRPC, RU on the bus; one stage of three slots.
+const LINK: &str = r#"
+title = "link"
+[deadlines]
+assembly = "1h"
+deployment = "2h"
+distribution = "30h"
+[[participants]]
+role = "joint_staff"
+node = "js"
+[[participants]]
+role = "control_point"
+node = "BY"
+transport = "grpc"
+[[participants]]
+role = "control_point"
+node = "RU"
+[[stages]]
+title = "only"
+region = "r"
+situation = "s"
+closes = "24h"
+[[stages.slots]]
+id = "x1"
+title = "one"
+owner = "joint_staff"
+category = "troop_components"
+[[stages.slots]]
+id = "x2"
+title = "two"
+owner = "joint_staff"
+category = "financial_support"
+[[stages.slots]]
+id = "x3"
+title = "three"
+owner = "joint_staff"
+category = "military_technical_assistance"
+"#;
+
+/// Runs the LINK scenario with BY behind `proxy`; `disturb` acts on the link once stage 1 is open
+/// and RU has answered every draft. Returns the report and the sequences BY processed.
+async fn run_with_link(
+    nats: &Nats,
+    test: &str,
+    proxy: &Proxy,
+    bundle: gateway::certs::Bundle,
+    disturb: impl AsyncFnOnce(&Proxy, &Probe) -> anyhow::Result<()>,
+) -> anyhow::Result<(observer::Report, Vec<u64>)> {
+    // Fast mode: the stage cannot close before BY has answered (its deadline is 24 s away).
+    let (processed, mut sequences) = tokio::sync::mpsc::unbounded_channel();
+    let run = Run {
+        grpc: Some(GrpcLink { endpoint: proxy.endpoint(), bundle, processed: Some(processed) }),
+        exercise: tests::exercise(test),
+        scenario: scenario::parse(LINK, "link.toml")?,
+        mode: Mode::Fast,
+        time_scale: 3600.0,
+    };
+    let mut running = start_exercise(nats, &run)?;
+    let probe = Probe::connect(nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
+    proxy.cut();
+    within(Duration::from_secs(20), "RU's positions on all three drafts", async {
+        loop {
+            let log = probe.log().await?;
+            let ru = log.iter().filter(|e| e.sender.node.as_str() == "RU" && e.kind() == "position").count();
+            if ru == 3 {
+                return anyhow::Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await??;
+    let before = probe.log().await?;
+    assert!(
+        !before.iter().any(|e| e.sender.node.as_str() == "BY" && e.kind() == "position"),
+        "BY was cut off before it answered"
+    );
+    disturb(proxy, &probe).await?;
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    running.participants_done(Duration::from_secs(10)).await?;
+    running.stop().await;
+    let mut seen = Vec::new();
+    while let Ok(s) = sequences.try_recv() {
+        seen.push(s);
+    }
+    Ok((report, seen))
+}
+
+fn assert_exactly_once_in_order(seen: &[u64]) {
+    let expected: Vec<u64> = (1..=seen.len() as u64).collect();
+    assert_eq!(seen, expected, "every event once, in order, from the first");
+}
+
+#[tokio::test]
+async fn a_node_cut_off_mid_stage_misses_nothing_and_its_late_positions_count() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let bundle = certificates(&scenario::parse(LINK, "link.toml")?)?;
+    let gateway = Gateway::start(&nats, &bundle).await?;
+    let proxy = Proxy::start(gateway.addr).await?;
+    let (report, seen) = run_with_link(&nats, "cut", &proxy, bundle, async |proxy, _| {
+        proxy.restore();
+        Ok(())
+    })
+    .await?;
+    assert!(report.totals.concluded);
+    assert_exactly_once_in_order(&seen);
+    assert!(seen.len() >= report.events, "BY saw {} events, the log has {}", seen.len(), report.events);
+    for slot in &report.stages[0].slots {
+        assert_eq!(slot.versions[0].positions["BY"].kind, "concur", "BY's late position on {} was accepted", slot.id);
+        assert_eq!(slot.outcome, "adopted");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_node_moved_to_another_gateway_replica_resumes_without_a_gap() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let bundle = certificates(&scenario::parse(LINK, "link.toml")?)?;
+    let (a, b) = (Gateway::start(&nats, &bundle).await?, Gateway::start(&nats, &bundle).await?);
+    let proxy = Proxy::start(a.addr).await?;
+    let b_addr = b.addr;
+    let (report, seen) = run_with_link(&nats, "replica", &proxy, bundle, async move |proxy, _| {
+        proxy.switch(b_addr);
+        proxy.restore();
+        Ok(())
+    })
+    .await?;
+    drop(a);
+    assert!(report.totals.concluded);
+    assert_exactly_once_in_order(&seen);
+    assert!(
+        report.stages[0].slots.iter().all(|s| s.versions[0].positions.contains_key("BY") && s.outcome == "adopted")
+    );
+    Ok(())
+}
+
+async fn client(
+    gateway: &Gateway,
+    bundle: &gateway::certs::Bundle,
+    node: &str,
+) -> anyhow::Result<NationalNodeServiceClient<Channel>> {
+    let pem = &bundle.nodes[&bus::NodeId::new(node)?];
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(&bundle.ca))
+        .identity(Identity::from_pem(&pem.cert, &pem.key))
+        .domain_name("localhost");
+    let channel = Endpoint::from_shared(gateway.endpoint())?.tls_config(tls)?.connect().await?;
+    Ok(NationalNodeServiceClient::new(channel))
+}
+
+fn header(exercise: &str, node: &str) -> Option<wire::SubmissionHeader> {
+    Some(wire::SubmissionHeader {
+        exercise_id: exercise.into(),
+        message_id: bus::MessageId::generate().to_string(),
+        node_id: node.into(),
+    })
+}
+
+fn position(exercise: &str, node: &str, slot: &str, version: u32) -> wire::SubmitPositionRequest {
+    wire::SubmitPositionRequest {
+        header: header(exercise, node),
+        position: Some(wire::Position {
+            slot_id: slot.into(),
+            draft_version: version,
+            kind: wire::PositionKind::Concur as i32,
+            reasons: vec![],
+        }),
+    }
+}
+
+fn assert_status<T: std::fmt::Debug>(result: Result<T, tonic::Status>, code: Code, mentions: &str) {
+    let status = result.expect_err("the request must be refused");
+    assert_eq!(status.code(), code, "{}", status.message());
+    assert!(status.message().contains(mentions), "{:?} should mention {mentions:?}", status.message());
+}
+
+#[tokio::test]
+async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let run = Run { mode: Mode::Scaled, time_scale: 1.0, ..Run::default_fast("edge")? };
+    let bundle = certificates(&run.scenario)?;
+    let gateway = Gateway::start(&nats, &bundle).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("phase_changed", Duration::from_secs(10)).await?;
+    let ex = run.exercise.as_str();
+
+    // No client certificate: the handshake fails and nothing is served.
+    let anonymous = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(&bundle.ca)).domain_name("localhost");
+    let refused = async {
+        let channel = Endpoint::from_shared(gateway.endpoint())?.tls_config(anonymous)?.connect().await?;
+        NationalNodeServiceClient::new(channel)
+            .get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() })
+            .await?;
+        anyhow::Ok(())
+    };
+    assert!(refused.await.is_err(), "a client without a certificate must not be served");
+
+    let mut by = client(&gateway, &bundle, "BY").await?;
+    let report = |node: &str| wire::SubmitAssemblyReportRequest {
+        header: header(ex, node),
+        report: Some(wire::AssemblyReport { remarks: "ready".into() }),
+    };
+    assert_status(by.submit_assembly_report(report("KZ")).await, Code::PermissionDenied, "may not act for KZ");
+    assert_status(
+        by.submit_position(wire::SubmitPositionRequest { header: None, position: None }).await,
+        Code::InvalidArgument,
+        "header",
+    );
+    assert_status(by.submit_position(position(ex, "BY", "", 1)).await, Code::InvalidArgument, "position.slot_id");
+    assert_status(
+        by.submit_position(position("no-such-exercise", "BY", "s1-01", 1)).await,
+        Code::NotFound,
+        "no-such-exercise",
+    );
+    assert_status(
+        by.submit_position(position(ex, "BY", "s1-01", 1)).await,
+        Code::FailedPrecondition,
+        "not accepted in assembly",
+    );
+    let huge = wire::SubmitPositionRequest {
+        position: Some(wire::Position {
+            reasons: vec!["x".repeat(300 * 1024)],
+            ..position(ex, "BY", "s1-01", 1).position.expect("set")
+        }),
+        ..position(ex, "BY", "s1-01", 1)
+    };
+    let too_big = by.submit_position(huge).await.expect_err("oversized");
+    assert!(matches!(too_big.code(), Code::OutOfRange | Code::ResourceExhausted), "{too_big:?}");
+    let log_after_refusals = probe.log_len().await?;
+
+    // The gateway keeps serving: a good report goes through, and is on the log.
+    let receipt = by.submit_assembly_report(report("BY")).await?.into_inner().receipt.expect("receipt");
+    assert!(!receipt.duplicate);
+    assert_eq!(probe.log_len().await?, log_after_refusals + 1, "only the valid submission reached the log");
+
+    // Into stage 1; a draft in two versions.
+    for (role, node) in [(Role::JointStaff, "joint-staff")] {
+        let e = probe.envelope(role, node, Payload::AssemblyReport(wire::AssemblyReport::default()))?;
+        assert!(matches!(probe.submit(&e).await?, Payload::Accepted(_)));
+    }
+    for _ in 0..2 {
+        let advance = probe.envelope(
+            Role::Coordinator,
+            "director",
+            Payload::AdvanceExercise(wire::AdvanceExercise::default()),
+        )?;
+        assert!(matches!(probe.submit(&advance).await?, Payload::Accepted(_)));
+    }
+    let draft = |version| wire::DraftDecision {
+        slot_id: "s1-01".into(),
+        version,
+        drafting_body: wire::DraftingBody::JointStaff as i32,
+        category: wire::DraftCategory::TroopComponents as i32,
+        title: "On the formation of the CRRF grouping".into(),
+        text: "The Council decides".into(),
+    };
+    let first = probe.envelope(Role::JointStaff, "joint-staff", Payload::DraftDecision(draft(1)))?;
+    assert!(matches!(probe.submit(&first).await?, Payload::Accepted(_)));
+    let second = probe.envelope(
+        Role::JointStaff,
+        "joint-staff",
+        Payload::DraftRevised(wire::DraftRevised { draft: Some(draft(2)), change_summary: "amended".into() }),
+    )?;
+    assert!(matches!(probe.submit(&second).await?, Payload::Accepted(_)));
+
+    assert_status(by.submit_position(position(ex, "BY", "s9-99", 1)).await, Code::NotFound, "s9-99");
+    assert_status(by.submit_position(position(ex, "BY", "s1-01", 1)).await, Code::FailedPrecondition, "not current");
+    by.submit_position(position(ex, "BY", "s1-01", 2)).await?;
+
+    let draft =
+        by.get_draft(wire::GetDraftRequest { exercise_id: ex.into(), slot_id: "s1-01".into() }).await?.into_inner();
+    assert_eq!(draft.versions.len(), 2);
+    assert!(draft.versions[1].positions.contains_key("BY") && draft.versions[0].positions.is_empty());
+    assert_status(
+        by.get_draft(wire::GetDraftRequest { exercise_id: ex.into(), slot_id: "s9-99".into() }).await,
+        Code::NotFound,
+        "s9-99",
+    );
+    assert_status(
+        by.get_package(wire::GetPackageRequest { exercise_id: ex.into() }).await,
+        Code::FailedPrecondition,
+        "not been communicated",
+    );
+    let status = by.get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() }).await?.into_inner();
+    let phase = status.phase.expect("phase");
+    assert_eq!((phase.phase(), phase.stage_number), (wire::Phase::Stage, 1));
+    // Only BY reported at assembly, and it answered s1-01: what is awaited is the other drafts.
+    assert_eq!(status.awaited.len(), 9, "{:?}", status.awaited);
+    assert!(
+        status.awaited.contains(&"draft s1-02".to_string()) && !status.awaited.iter().any(|a| a.contains("s1-01")),
+        "{:?}",
+        status.awaited
+    );
+    assert_eq!(status.last_sequence, probe.log_len().await?);
+
+    let _ = stop.send(true);
+    within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
+    Ok(())
+}
+
+#[tokio::test]
+async fn health_and_reflection_answer_a_standard_grpc_client() -> anyhow::Result<()> {
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let nats = Nats::start().await?;
+    let bundle = certificates(&tests::default_scenario()?)?;
+    let gateway = Gateway::start(&nats, &bundle).await?;
+    let probe_channel = Endpoint::from_shared(format!("http://{}", gateway.probe))?.connect().await?;
+    let tls_channel = client(&gateway, &bundle, "BY").await?;
+    drop(tls_channel);
+    let pem = &bundle.nodes[&bus::NodeId::new("BY")?];
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(&bundle.ca))
+        .identity(Identity::from_pem(&pem.cert, &pem.key))
+        .domain_name("localhost");
+    let secured = Endpoint::from_shared(gateway.endpoint())?.tls_config(tls)?.connect().await?;
+
+    for channel in [probe_channel, secured] {
+        let mut health = HealthClient::new(channel.clone());
+        for service in ["", "muster.v1.NationalNodeService"] {
+            let answer = health.check(HealthCheckRequest { service: service.into() }).await?.into_inner();
+            assert_eq!(answer.status(), ServingStatus::Serving, "health of {service:?}");
+        }
+        let mut reflection = ServerReflectionClient::new(channel);
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut answers = reflection.server_reflection_info(futures::stream::iter([request])).await?.into_inner();
+        let Some(MessageResponse::ListServicesResponse(list)) =
+            answers.next().await.expect("an answer")?.message_response
+        else {
+            panic!("reflection did not list services");
+        };
+        let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+        assert!(names.contains(&"muster.v1.NationalNodeService".to_string()), "{names:?}");
+        assert!(names.contains(&"grpc.health.v1.Health".to_string()), "{names:?}");
+    }
+    Ok(())
+}
