@@ -22,6 +22,7 @@ run: tools
 
 ## test: every test, against real NATS in containers, after the lints
 test: tools images lint
+	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 ## lint: formatting, clippy with warnings as errors, and the proto lint

@@ -57,6 +57,15 @@ enum Command {
         #[arg(long, default_value = "scenarios/cst-2025.toml")]
         scenario: PathBuf,
     },
+    /// Write development certificates: a CA, the gateway's, and one per participant of a scenario.
+    Certs {
+        /// The scenario whose participants get certificates.
+        #[arg(long, default_value = "scenarios/cst-2025.toml")]
+        scenario: PathBuf,
+        /// Folder to write into (keep it out of the repository: it holds private keys).
+        #[arg(long, default_value = "out/certs")]
+        out: PathBuf,
+    },
     /// Work with scenario files.
     Scenario {
         #[command(subcommand)]
@@ -94,6 +103,7 @@ fn main() -> ExitCode {
             Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
             Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
             Command::Status { target, scenario } => control::status(&target, scenario).await,
+            Command::Certs { scenario, out } => certs(&scenario, &out),
             Command::Scenario { .. } => Ok(()),
         }
     });
@@ -107,6 +117,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn certs(scenario: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    let scenario = scenario::load(scenario)?;
+    let senders: Vec<bus::Sender> =
+        scenario.participants.iter().map(|p| bus::Sender::new(p.role, p.node.clone())).collect();
+    gateway::certs::write(&gateway::certs::generate(&senders)?, out)?;
+    println!("wrote ca.pem, gateway.pem/.key and {} participant certificates to {}", senders.len(), out.display());
+    Ok(())
 }
 
 fn validate(file: &std::path::Path) -> ExitCode {

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use bus::envelope::Payload;
-use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, StreamSettings};
+use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, Sender, StreamSettings};
 use futures::StreamExt;
-use scenario::Scenario;
+use scenario::{Scenario, Transport};
 use tokio::process::{Child, Command};
 
 use crate::local_nats::LocalNats;
@@ -118,7 +118,23 @@ async fn run_on(
     };
     let fast: &[String] = if args.fast { &["--fast".to_string()] } else { &[] };
     let mut plan: Vec<(String, &str, Vec<String>)> = vec![("coordinator".into(), "coordinator", common(fast))];
+    let gateway = match scenario.participants.iter().any(|p| p.transport == Transport::Grpc) {
+        true => Some(gateway_plan(url, scenario, out_dir, &mut plan)?),
+        false => None,
+    };
     for p in &scenario.participants {
+        if let (Some(gateway), Transport::Grpc) = (&gateway, p.transport) {
+            let mut node_args = common(&["--state".into(), p.node.to_string()]);
+            node_args.drain(..2); // a national node reaches the bus only through the gateway
+            node_args.extend([
+                "--gateway".into(),
+                gateway.endpoint.clone(),
+                "--certs".into(),
+                gateway.certs.display().to_string(),
+            ]);
+            plan.push((format!("national-node {}", p.node), "national-node", node_args));
+            continue;
+        }
         let binary = match p.role {
             Role::JointStaff => "joint-staff",
             Role::Secretariat => "secretariat",
@@ -151,6 +167,45 @@ async fn run_on(
         println!("{line}");
     }
     Ok(out_dir.join("report.md"))
+}
+
+/// Where national nodes find the gateway.
+struct GatewayPlan {
+    endpoint: String,
+    certs: PathBuf,
+}
+
+/// Certificates for every participant, and the gateway on free loopback ports.
+fn gateway_plan(
+    url: &str,
+    scenario: &Scenario,
+    out_dir: &Path,
+    plan: &mut Vec<(String, &str, Vec<String>)>,
+) -> anyhow::Result<GatewayPlan> {
+    let senders: Vec<Sender> = scenario.participants.iter().map(|p| Sender::new(p.role, p.node.clone())).collect();
+    let certs = out_dir.join("certs");
+    gateway::certs::write(&gateway::certs::generate(&senders)?, &certs)?;
+    let free = || -> anyhow::Result<u16> { Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port()) };
+    let (port, probe) = (free()?, free()?);
+    println!(
+        "gateway: https://127.0.0.1:{port} (mutual TLS; health and reflection also on 127.0.0.1:{probe}); certificates in {}",
+        certs.display()
+    );
+    plan.push((
+        "gateway".into(),
+        "gateway",
+        vec![
+            "--nats".into(),
+            url.into(),
+            "--listen".into(),
+            format!("127.0.0.1:{port}"),
+            "--probe".into(),
+            format!("127.0.0.1:{probe}"),
+            "--certs".into(),
+            certs.display().to_string(),
+        ],
+    ));
+    Ok(GatewayPlan { endpoint: format!("https://127.0.0.1:{port}"), certs })
 }
 
 /// Shows progress until the exercise concludes; fails if a service dies first or on Ctrl-C.
