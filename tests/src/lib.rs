@@ -139,14 +139,7 @@ pub fn start_exercise(nats: &Nats, run: &Run) -> anyhow::Result<Running> {
     let (stop, rx) = tokio::sync::watch::channel(false);
     let out = tempfile::TempDir::with_prefix("muster-report")?;
     let coordinator = tokio::spawn({
-        let settings = coordinator::Settings {
-            nats_url: nats.url.clone(),
-            exercise: run.exercise.clone(),
-            scenario: run.scenario.clone(),
-            mode: run.mode,
-            time_scale: run.time_scale,
-            streams: StreamSettings::default(),
-        };
+        let settings = coordinator_settings(nats, run);
         let stopped = stopped(rx.clone());
         async move { Ok(coordinator::run(settings, stopped).await?) }
     });
@@ -190,20 +183,18 @@ pub async fn run_exercise(nats: &Nats, run: &Run, limit: Duration) -> anyhow::Re
     Ok(report)
 }
 
+/// Coordinator settings for `run` on `nats`.
+pub fn coordinator_settings(nats: &Nats, run: &Run) -> coordinator::Settings {
+    coordinator::Settings::new(nats.url.clone(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale)
+}
+
 /// The coordinator alone, for tests that play the participants themselves.
 pub fn start_coordinator(
     nats: &Nats,
     run: &Run,
 ) -> (tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>, tokio::sync::watch::Sender<bool>) {
     let (stop, rx) = tokio::sync::watch::channel(false);
-    let settings = coordinator::Settings {
-        nats_url: nats.url.clone(),
-        exercise: run.exercise.clone(),
-        scenario: run.scenario.clone(),
-        mode: run.mode,
-        time_scale: run.time_scale,
-        streams: StreamSettings::default(),
-    };
+    let settings = coordinator_settings(nats, run);
     let handle = tokio::spawn(async move { Ok(coordinator::run(settings, stopped(rx)).await?) });
     (handle, stop)
 }

@@ -7,7 +7,6 @@ use std::time::Duration;
 use bus::envelope::Payload;
 use bus::{Bus, BusError, ConnectSettings, Envelope, ExerciseId, NodeId, Sender};
 use futures::StreamExt;
-use futures::stream::BoxStream;
 use scenario::Scenario;
 use tokio::task::JoinSet;
 
@@ -57,10 +56,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         tracing::info!(%exercise, node = %me.node, "declared absent in the scenario: staying silent");
     }
     tokio::pin!(shutdown);
-    let mut events = tokio::select! {
-        () = &mut shutdown => return Ok(()),
-        events = wait_for_events(&bus, &exercise) => events?,
-    };
+    let mut events = bus.follow_events(&exercise, 1);
     let mut refusals = tokio::spawn(log_refusals(bus.clone(), exercise.clone(), sender.clone()));
     let delay = me.policy.answer_delay.div_f64(settings.time_scale.max(f64::MIN_POSITIVE));
     let mut memory = Memory::default();
@@ -70,7 +66,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             () = &mut shutdown => break Ok(()),
             delivery = events.next() => {
                 let Some(delivery) = delivery else { break Err(AgentError::StreamEnded) };
-                let Ok(event) = delivery?.envelope else { continue };
+                let Ok(event) = delivery.envelope else { continue };
                 if matches!(event.payload, Payload::ExerciseConcluded(_)) {
                     tracing::info!(%exercise, node = %me.node, "exercise concluded");
                     break Ok(());
@@ -93,25 +89,6 @@ fn envelope(exercise: &ExerciseId, sender: &Sender, cause: &Envelope, action: Ac
     let mut envelope = Envelope::new(exercise.clone(), sender.clone(), action.payload).caused_by(cause);
     envelope.message_id = action.message_id;
     envelope
-}
-
-/// The event stream, once the coordinator has created it.
-async fn wait_for_events(
-    bus: &Bus,
-    exercise: &ExerciseId,
-) -> Result<BoxStream<'static, Result<bus::Delivery, BusError>>, AgentError> {
-    let mut waited = Duration::ZERO;
-    loop {
-        match bus.events_from(exercise, 1).await {
-            Ok(events) => return Ok(events),
-            Err(e) if waited < Duration::from_secs(60) => {
-                tracing::debug!(%exercise, error = %e, "waiting for the exercise's event log");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                waited += Duration::from_millis(100);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
 }
 
 /// Submits after `delay`, retrying with the same message id until the bus acknowledges it.

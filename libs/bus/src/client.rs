@@ -17,6 +17,9 @@ use crate::id::{ExerciseId, Sender};
 use crate::provision::{self, Provisioned, StreamSettings};
 use crate::subject;
 
+/// Pause before a broken stream is read again.
+const RESUME_AFTER: Duration = Duration::from_millis(100);
+
 /// How long a submission handed to a reader stays unacknowledged before JetStream gives it again.
 /// Short, because a reader that died holds its messages this long.
 pub const REDELIVERY_AFTER: Duration = Duration::from_secs(5);
@@ -24,7 +27,8 @@ pub const REDELIVERY_AFTER: Duration = Duration::from_secs(5);
 /// How to reach NATS.
 #[derive(Debug, Clone)]
 pub struct ConnectSettings {
-    /// Server URL, e.g. `nats://127.0.0.1:4222`.
+    /// Server URL, e.g. `nats://127.0.0.1:4222`, or several separated by commas for a cluster
+    /// (then only those are used, not the addresses the servers advertise).
     pub url: String,
     /// Connection name shown by the server's monitoring, e.g. `muster-coordinator`.
     pub name: String,
@@ -85,12 +89,17 @@ impl Bus {
     /// Connects with a name; reconnects forever with backoff and logs connection events.
     pub async fn connect(settings: &ConnectSettings) -> Result<Bus, BusError> {
         let name = settings.name.clone();
-        let client = ConnectOptions::new()
+        let urls: Vec<&str> = settings.url.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+        let mut options = ConnectOptions::new();
+        if urls.len() > 1 {
+            options = options.ignore_discovered_servers();
+        }
+        let client = options
             .name(&settings.name)
             .connection_timeout(settings.request_timeout)
             .request_timeout(Some(settings.request_timeout))
             .event_callback(move |event| log_event(name.clone(), event))
-            .connect(&settings.url)
+            .connect(urls)
             .await
             .map_err(|source| BusError::Connect { url: settings.url.clone(), source })?;
         let js = jetstream::ContextBuilder::new().timeout(settings.request_timeout).build(client.clone());
@@ -244,6 +253,77 @@ impl Bus {
                 Ok(Received { delivery: stream_delivery(&message, &exercise, limits), message })
             })
             .boxed())
+    }
+
+    /// The exercise's events from `from_sequence` on, for as long as the stream is read: once the
+    /// log exists, and again after any failure (a server restart, a lost link), from the sequence
+    /// after the last one delivered. Nothing is missed, nothing comes twice.
+    pub fn follow_events(&self, exercise: &ExerciseId, from_sequence: u64) -> BoxStream<'static, Delivery> {
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let (bus, exercise) = (self.clone(), exercise.clone());
+        tokio::spawn(async move {
+            let mut next = from_sequence.max(1);
+            loop {
+                match bus.events_from(&exercise, next).await {
+                    Ok(mut events) => {
+                        while let Some(delivery) = events.next().await {
+                            match delivery {
+                                Ok(d) => {
+                                    next = d.sequence + 1;
+                                    if tx.send(d).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e) => {
+                                    tracing::warn!(%exercise, next, error = %e, "event stream broke; resuming");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::debug!(%exercise, next, error = %e, "event log not readable yet"),
+                }
+                if tx.is_closed() {
+                    return;
+                }
+                tokio::time::sleep(RESUME_AFTER).await;
+            }
+        });
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|d| (d, rx)) }).boxed()
+    }
+
+    /// The exercise's submissions through the durable consumer `durable`, re-attached after any
+    /// failure; see [`Bus::submissions`].
+    pub fn follow_submissions(&self, exercise: &ExerciseId, durable: &str) -> BoxStream<'static, Received> {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let (bus, exercise, durable) = (self.clone(), exercise.clone(), durable.to_owned());
+        tokio::spawn(async move {
+            loop {
+                match bus.submissions(&exercise, &durable).await {
+                    Ok(mut received) => {
+                        while let Some(r) = received.next().await {
+                            match r {
+                                Ok(r) => {
+                                    if tx.send(r).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e) => {
+                                    tracing::warn!(%exercise, error = %e, "submission stream broke; re-attaching");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(%exercise, error = %e, "submissions not readable; retrying"),
+                }
+                if tx.is_closed() {
+                    return;
+                }
+                tokio::time::sleep(RESUME_AFTER).await;
+            }
+        });
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) }).boxed()
     }
 
     async fn stream(&self, name: &str) -> Result<jetstream::stream::Stream, BusError> {

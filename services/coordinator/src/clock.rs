@@ -1,6 +1,9 @@
 //! Exercise time: wall time since the start times the scale, not counting time spent paused.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use bus::Envelope;
+use bus::envelope::Payload;
 
 /// A stoppable clock that maps wall time to exercise time.
 #[derive(Debug, Clone)]
@@ -36,9 +39,51 @@ impl Clock {
         }
     }
 
+    /// A clock that started at `start` (wall time) and has been held for `paused_total`, and is
+    /// held still since `paused_since` if given: how a restarted coordinator takes up the time.
+    pub fn resume(scale: f64, start: SystemTime, paused_total: Duration, paused_since: Option<SystemTime>) -> Self {
+        let (now_wall, now) = (SystemTime::now(), Instant::now());
+        let instant = |t: SystemTime| now.checked_sub(now_wall.duration_since(t).unwrap_or_default()).unwrap_or(now);
+        Clock { scale, started: instant(start), paused_since: paused_since.map(instant), paused_total }
+    }
+
     /// Wall time until exercise time `at`, zero if it has passed.
     pub fn wall_until(&self, at: Duration) -> Duration {
         at.saturating_sub(self.now()).div_f64(self.scale)
+    }
+}
+
+/// What the event log says about the clock: when the exercise started and when it was held.
+#[derive(Debug, Clone, Default)]
+pub struct ClockLog {
+    start: Option<SystemTime>,
+    paused_total: Duration,
+    paused_since: Option<SystemTime>,
+}
+
+impl ClockLog {
+    /// Takes one event of the log into account.
+    pub fn observe(&mut self, event: &Envelope) {
+        match &event.payload {
+            Payload::Notification(_) => self.start = Some(event.sent_at),
+            Payload::PhaseChanged(p) if p.paused && self.paused_since.is_none() => {
+                self.paused_since = Some(event.sent_at)
+            }
+            Payload::PhaseChanged(p) if !p.paused => {
+                if let Some(since) = self.paused_since.take() {
+                    self.paused_total += event.sent_at.duration_since(since).unwrap_or_default();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The clock as the log left it, running at `scale`; a fresh one if the exercise has not started.
+    pub fn clock(&self, scale: f64) -> Clock {
+        match self.start {
+            Some(start) => Clock::resume(scale, start, self.paused_total, self.paused_since),
+            None => Clock::start(scale),
+        }
     }
 }
 
@@ -56,6 +101,17 @@ mod tests {
         clock.set_paused(false);
         std::thread::sleep(Duration::from_millis(20));
         assert!(clock.now() >= held + Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_resumed_clock_counts_from_the_logged_start_less_the_pauses() {
+        let start = SystemTime::now() - Duration::from_secs(10);
+        let clock = Clock::resume(60.0, start, Duration::from_secs(4), None);
+        let now = clock.now().as_secs_f64();
+        assert!((359.0..=362.0).contains(&now), "6 s running at 60x is 360 s, got {now}");
+        let held = Clock::resume(60.0, start, Duration::ZERO, Some(start + Duration::from_secs(2)));
+        let now = held.now().as_secs_f64();
+        assert!((119.0..=121.0).contains(&now), "held after 2 s, got {now}");
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //!
 //! - [`machine`]: the pure state machine (`decide`, `evolve`);
 //! - [`clock`]: exercise time from wall time, scale and pauses;
+//! - [`lease`]: leadership among coordinator replicas;
 //! - [`service`]: the I/O around it: submissions in, events and replies out.
 
 pub mod clock;
+pub mod lease;
 pub mod machine;
 pub mod service;
 

@@ -28,6 +28,12 @@ struct Args {
     /// Stream replicas: 1 on a single server, 3 on a cluster.
     #[arg(long, env = "MUSTER_REPLICAS", default_value_t = 1)]
     replicas: usize,
+    /// This replica's name (for the lease and the logs); a fresh one when not given.
+    #[arg(long, env = "MUSTER_INSTANCE")]
+    instance: Option<String>,
+    /// Milliseconds a leader's lease lives unrenewed; a standby takes over after at most this.
+    #[arg(long, env = "MUSTER_LEASE_TTL_MS", default_value_t = 3000)]
+    lease_ttl_ms: u64,
 }
 
 #[tokio::main]
@@ -35,14 +41,14 @@ async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
     let scenario = scenario::load(&args.scenario)?;
-    let settings = Settings {
-        nats_url: args.nats,
-        exercise: args.exercise,
-        time_scale: args.time_scale.unwrap_or(scenario.time_scale),
-        scenario,
-        mode: if args.fast { Mode::Fast } else { Mode::Scaled },
-        streams: StreamSettings { replicas: args.replicas, ..Default::default() },
-    };
+    let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
+    let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
+    let mut settings = Settings::new(args.nats, args.exercise, scenario, mode, time_scale);
+    settings.streams = StreamSettings { replicas: args.replicas, ..Default::default() };
+    settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
+    if let Some(instance) = args.instance {
+        settings.instance = instance;
+    }
     coordinator::run(settings, bus::telemetry::shutdown_signal()).await.context("coordinator failed")?;
     Ok(())
 }

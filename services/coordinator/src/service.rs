@@ -1,5 +1,7 @@
-//! The coordinator service: takes submissions off the bus, runs them through the machine, publishes
-//! the events (fenced on the log's last sequence) and replies to the submitter.
+//! The coordinator service: waits as a standby until it holds the exercise's lease, rebuilds the
+//! state from the event log, then takes submissions off the bus, runs them through the machine,
+//! publishes the events (fenced on the log's last sequence) and replies to the submitter. It steps
+//! down when it loses the lease or a write is fenced, and goes back to standing by.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
@@ -10,7 +12,8 @@ use futures::StreamExt;
 use proto::v1 as wire;
 use scenario::Scenario;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, ClockLog};
+use crate::lease::{self, Lease};
 use crate::machine::{self, Config, Decision, Input, Mode, Now, Phase, Reply, State};
 
 /// The durable consumer name of the coordinator on the submissions stream.
@@ -19,7 +22,7 @@ const CONSUMER: &str = "coordinator";
 /// What the coordinator is to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// NATS URL.
+    /// NATS URL (several, comma-separated, for a cluster).
     pub nats_url: String,
     /// The exercise.
     pub exercise: ExerciseId,
@@ -31,6 +34,33 @@ pub struct Settings {
     pub time_scale: f64,
     /// How the exercise's streams are kept.
     pub streams: StreamSettings,
+    /// This replica's name, for the lease and the logs.
+    pub instance: String,
+    /// How long a lease lives without renewal: a standby takes over at most this long after the
+    /// leader died.
+    pub lease_ttl: Duration,
+}
+
+impl Settings {
+    /// Settings with a fresh instance name and a three-second lease.
+    pub fn new(
+        nats_url: impl Into<String>,
+        exercise: ExerciseId,
+        scenario: Scenario,
+        mode: Mode,
+        time_scale: f64,
+    ) -> Self {
+        Settings {
+            nats_url: nats_url.into(),
+            exercise,
+            scenario,
+            mode,
+            time_scale,
+            streams: StreamSettings::default(),
+            instance: format!("coordinator-{}", bus::MessageId::generate()),
+            lease_ttl: Duration::from_secs(3),
+        }
+    }
 }
 
 /// Why the coordinator stopped before the exercise concluded.
@@ -39,46 +69,51 @@ pub enum CoordinatorError {
     /// The bus failed.
     #[error(transparent)]
     Bus(#[from] BusError),
-    /// The submissions stream ended.
-    #[error("the submissions stream of exercise {0} ended")]
-    StreamEnded(ExerciseId),
 }
 
-/// Runs the exercise to its conclusion, or until `shutdown` resolves.
-pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<State, CoordinatorError> {
-    let bus =
-        Bus::connect(&ConnectSettings::new(&settings.nats_url, format!("muster-coordinator-{}", settings.exercise)))
-            .await?;
-    bus.provision(&settings.exercise, &settings.streams).await?;
-    let config = Config { exercise: settings.exercise.clone(), scenario: settings.scenario, mode: settings.mode };
-    let mut core =
-        Core { bus, config, state: State::default(), clock: Clock::start(settings.time_scale), last_sequence: 0 };
-    core.replay().await?;
-    core.input(Input::Start).await?;
+/// How a term of leadership ended.
+enum Term {
+    Concluded(State),
+    Stopped(State),
+    SteppedDown,
+}
 
-    let mut submissions = core.bus.submissions(&settings.exercise, CONSUMER).await?;
-    let tick = if settings.mode == Mode::Fast { Duration::from_millis(10) } else { Duration::from_millis(100) };
-    let mut ticker = tokio::time::interval(tick);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Runs the exercise to its conclusion, or until `shutdown` resolves; stands by while another
+/// replica leads.
+pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<State, CoordinatorError> {
+    let bus = Bus::connect(&ConnectSettings::new(&settings.nats_url, format!("muster-{}", settings.instance))).await?;
+    bus.provision(&settings.exercise, &settings.streams).await?;
+    let leases = lease::bucket(&bus, settings.lease_ttl, settings.streams.replicas).await?;
+    let config =
+        Config { exercise: settings.exercise.clone(), scenario: settings.scenario.clone(), mode: settings.mode };
+    let (exercise, instance) = (&settings.exercise, &settings.instance);
     tokio::pin!(shutdown);
-    while core.state.phase.phase != Phase::Concluded {
-        tokio::select! {
-            () = &mut shutdown => {
-                tracing::info!(exercise = %core.config.exercise, "coordinator stopping on request");
-                break;
+    loop {
+        let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
+        let lease = loop {
+            tokio::select! {
+                () = &mut shutdown => return Ok(State::default()),
+                _ = waiting.tick() => match Lease::try_acquire(&leases, exercise, instance, settings.lease_ttl).await {
+                    Ok(Some(lease)) => break lease,
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(%exercise, %instance, error = %e, "cannot reach the lease; standing by"),
+                },
             }
-            received = submissions.next() => {
-                let received = received.ok_or_else(|| CoordinatorError::StreamEnded(core.config.exercise.clone()))??;
-                core.submission(&received.delivery).await?;
-                received.ack().await?;
-            }
-            _ = ticker.tick() => core.input(Input::Tick).await?,
+        };
+        tracing::info!(%exercise, %instance, "leading the exercise");
+        let core = Core {
+            bus: bus.clone(),
+            config: config.clone(),
+            state: State::default(),
+            clock: Clock::start(settings.time_scale),
+            last_sequence: 0,
+            lease,
+        };
+        match core.lead(&settings, &mut shutdown).await? {
+            Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
+            Term::SteppedDown => tracing::warn!(%exercise, %instance, "stepped down; standing by"),
         }
     }
-    if core.state.phase.phase == Phase::Concluded {
-        tracing::info!(exercise = %core.config.exercise, events = core.state.events, "exercise concluded");
-    }
-    Ok(core.state)
 }
 
 struct Core {
@@ -88,11 +123,99 @@ struct Core {
     clock: Clock,
     /// The last sequence of the event log as this writer knows it; every publish is fenced on it.
     last_sequence: u64,
+    lease: Lease,
+}
+
+/// Why a leader must stop leading now.
+enum Stop {
+    SteppedDown,
+    Bus(BusError),
+}
+
+impl From<BusError> for Stop {
+    fn from(e: BusError) -> Self {
+        match e {
+            BusError::Fenced { .. } => Stop::SteppedDown,
+            other => Stop::Bus(other),
+        }
+    }
 }
 
 impl Core {
-    /// Rebuilds the state from the events already in the log.
-    async fn replay(&mut self) -> Result<(), CoordinatorError> {
+    async fn lead(
+        mut self,
+        settings: &Settings,
+        shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+    ) -> Result<Term, CoordinatorError> {
+        match self.term(settings, shutdown).await {
+            Ok(term) => {
+                if matches!(term, Term::Concluded(_) | Term::Stopped(_)) {
+                    // Hand over at once rather than after the lease expires.
+                    self.lease.release().await;
+                }
+                Ok(term)
+            }
+            Err(Stop::SteppedDown) => Ok(Term::SteppedDown),
+            Err(Stop::Bus(e)) => {
+                tracing::warn!(exercise = %self.config.exercise, error = %e, "bus failure while leading");
+                Ok(Term::SteppedDown)
+            }
+        }
+    }
+
+    async fn term(
+        &mut self,
+        settings: &Settings,
+        shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+    ) -> Result<Term, Stop> {
+        self.replay(settings.time_scale).await?;
+        self.input(Input::Start).await?;
+        let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
+        let tick = if settings.mode == Mode::Fast { Duration::from_millis(10) } else { Duration::from_millis(100) };
+        // The first tick waits one period, so submissions queued while nobody led come in first.
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut renewal = tokio::time::interval(settings.lease_ttl / 3);
+        while self.state.phase.phase != Phase::Concluded {
+            tokio::select! {
+                biased;
+                () = shutdown.as_mut() => {
+                    tracing::info!(exercise = %self.config.exercise, "coordinator stopping on request");
+                    return Ok(Term::Stopped(self.state.clone()));
+                }
+                _ = renewal.tick() => self.renew().await?,
+                received = submissions.next() => {
+                    let Some(received) = received else { return Err(Stop::SteppedDown) };
+                    self.submission(&received.delivery).await?;
+                    received.ack().await?;
+                }
+                _ = ticker.tick() => self.input(Input::Tick).await?,
+            }
+        }
+        tracing::info!(exercise = %self.config.exercise, events = self.state.events, "exercise concluded");
+        Ok(Term::Concluded(self.state.clone()))
+    }
+
+    async fn renew(&mut self) -> Result<(), Stop> {
+        match self.lease.renew().await {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                tracing::warn!(exercise = %self.config.exercise, "lease lost to another coordinator");
+                Err(Stop::SteppedDown)
+            }
+            Err(e) if self.lease.is_fresh() => {
+                tracing::warn!(exercise = %self.config.exercise, error = %e, "lease not renewed; retrying");
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(exercise = %self.config.exercise, error = %e, "lease expired unrenewed");
+                Err(Stop::SteppedDown)
+            }
+        }
+    }
+
+    /// Rebuilds the state and the clock from the events already in the log.
+    async fn replay(&mut self, time_scale: f64) -> Result<(), Stop> {
         let mut stream = self
             .bus
             .jetstream()
@@ -105,20 +228,20 @@ impl Core {
             .map_err(|e| BusError::JetStream { what: "events stream info".into(), reason: e.to_string() })?
             .state
             .last_sequence;
-        if last == 0 {
-            return Ok(());
-        }
-        let mut events = self.bus.events_from(&self.config.exercise, 1).await?;
-        while self.last_sequence < last {
-            let Some(delivery) = events.next().await else { break };
-            let delivery = delivery?;
-            self.last_sequence = delivery.sequence;
-            if let Ok(event) = &delivery.envelope {
-                machine::evolve(&mut self.state, event);
+        let mut clock = ClockLog::default();
+        if last > 0 {
+            let mut events = self.bus.follow_events(&self.config.exercise, 1);
+            while self.last_sequence < last {
+                let Some(delivery) = events.next().await else { break };
+                self.last_sequence = delivery.sequence;
+                if let Ok(event) = &delivery.envelope {
+                    clock.observe(event);
+                    machine::evolve(&mut self.state, event);
+                }
             }
+            tracing::info!(exercise = %self.config.exercise, events = last, phase = ?self.state.phase.phase, "state rebuilt from the event log");
         }
-        self.clock.set_paused(self.state.phase.paused);
-        tracing::info!(exercise = %self.config.exercise, events = last, phase = ?self.state.phase.phase, "state rebuilt from the event log");
+        self.clock = clock.clock(time_scale);
         Ok(())
     }
 
@@ -126,12 +249,12 @@ impl Core {
         Now { exercise: self.clock.now(), wall: SystemTime::now() }
     }
 
-    async fn input(&mut self, input: Input<'_>) -> Result<(), CoordinatorError> {
+    async fn input(&mut self, input: Input<'_>) -> Result<(), Stop> {
         let decision = machine::decide(&self.config, &self.state, input, self.now());
         self.carry_out(decision).await
     }
 
-    async fn submission(&mut self, delivery: &Delivery) -> Result<(), CoordinatorError> {
+    async fn submission(&mut self, delivery: &Delivery) -> Result<(), Stop> {
         let exercise = &self.config.exercise;
         let from_subject = bus::subject::parse_submission(&delivery.subject).map(|s| s.sender);
         let envelope = match &delivery.envelope {
@@ -173,11 +296,24 @@ impl Core {
         Ok(())
     }
 
-    /// Publishes the events (each fenced on the log's last sequence) and applies each once acked.
-    async fn carry_out(&mut self, decision: Decision) -> Result<(), CoordinatorError> {
+    /// Publishes the events, each fenced on the log's last sequence, and applies each once acked.
+    /// A leader whose lease may have expired writes nothing.
+    async fn carry_out(&mut self, decision: Decision) -> Result<(), Stop> {
+        if !decision.events.is_empty() && !self.lease.is_fresh() {
+            tracing::warn!(exercise = %self.config.exercise, "lease not renewed in time; not writing");
+            return Err(Stop::SteppedDown);
+        }
         for event in &decision.events {
-            let ack = self.bus.publish_event_fenced(event, self.last_sequence).await?;
-            self.last_sequence = ack.sequence;
+            let ack = match self.bus.publish_event_fenced(event, self.last_sequence).await {
+                Ok(ack) => ack,
+                Err(BusError::Fenced { expected }) => {
+                    tracing::warn!(exercise = %self.config.exercise, expected, "write fenced: another coordinator has written");
+                    return Err(Stop::SteppedDown);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            // A de-duplicated event was written before (its sequence is an old one).
+            self.last_sequence = self.last_sequence.max(ack.sequence);
             machine::evolve(&mut self.state, event);
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
@@ -187,7 +323,7 @@ impl Core {
         Ok(())
     }
 
-    async fn reply(&self, to: &bus::Sender, cause: Option<&Envelope>, reply: &Reply) -> Result<(), CoordinatorError> {
+    async fn reply(&self, to: &bus::Sender, cause: Option<&Envelope>, reply: &Reply) -> Result<(), Stop> {
         let payload = match reply {
             Reply::Accepted { message_id, duplicate } => {
                 Payload::Accepted(wire::Accepted { accepted_message_id: message_id.to_string(), duplicate: *duplicate })

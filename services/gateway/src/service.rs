@@ -77,17 +77,14 @@ impl NationalNodeService for NationalNode {
         let exercise = request::exercise(r.exercise_id, "exercise_id")?;
         self.readable_view(&caller, &exercise).await?;
         let from = r.from_sequence.max(1);
-        let mut events = self.bus.events_from(&exercise, from).await.map_err(|e| status::bus(&e))?;
+        let mut events = self.bus.follow_events(&exercise, from);
         let (tx, rx) = mpsc::channel(256);
         tracing::info!(%exercise, node = %caller.node, from, "event stream opened");
         tokio::spawn(async move {
-            while let Some(delivery) = events.next().await {
-                let item = match delivery {
-                    Ok(d) => match d.envelope {
-                        Ok(e) => Ok(wire::StreamEventsResponse { sequence: d.sequence, envelope: Some((&e).into()) }),
-                        Err(_) => continue,
-                    },
-                    Err(e) => Err(status::bus(&e)),
+            while let Some(d) = events.next().await {
+                let item = match d.envelope {
+                    Ok(e) => Ok(wire::StreamEventsResponse { sequence: d.sequence, envelope: Some((&e).into()) }),
+                    Err(_) => continue,
                 };
                 if tx.send(item).await.is_err() {
                     tracing::info!(%exercise, node = %caller.node, "event stream closed by the node");

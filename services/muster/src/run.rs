@@ -100,7 +100,7 @@ async fn run_on(
 ) -> anyhow::Result<PathBuf> {
     let bus = Bus::connect(&ConnectSettings::new(url, "muster-run")).await?;
     bus.provision(exercise, &StreamSettings::default()).await?;
-    let mut events = bus.events_from(exercise, 1).await?;
+    let mut events = bus.follow_events(exercise, 1);
 
     let common = |extra: &[String]| -> Vec<String> {
         let mut a = vec![
@@ -210,7 +210,7 @@ fn gateway_plan(
 
 /// Shows progress until the exercise concludes; fails if a service dies first or on Ctrl-C.
 async fn follow(
-    events: &mut futures::stream::BoxStream<'static, Result<bus::Delivery, bus::BusError>>,
+    events: &mut futures::stream::BoxStream<'static, bus::Delivery>,
     services: &mut [Service],
     scenario: &Scenario,
 ) -> anyhow::Result<Progress> {
@@ -229,7 +229,7 @@ async fn follow(
                 }
             }
             delivery = events.next() => {
-                let delivery = delivery.context("the event stream ended")??;
+                let delivery = delivery.context("the event stream ended")?;
                 let Ok(event) = delivery.envelope else { continue };
                 progress.event(&event);
                 if matches!(event.payload, Payload::ExerciseConcluded(_)) {

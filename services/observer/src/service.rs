@@ -2,7 +2,6 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use bus::envelope::Payload;
 use bus::{Bus, ConnectSettings, ExerciseId};
@@ -51,24 +50,13 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     let bus = Bus::connect(&ConnectSettings::new(&settings.nats_url, format!("muster-observer-{}", settings.exercise)))
         .await?;
     tokio::pin!(shutdown);
-    let mut events = loop {
-        match bus.events_from(&settings.exercise, 1).await {
-            Ok(events) => break events,
-            Err(e) => {
-                tracing::debug!(exercise = %settings.exercise, error = %e, "waiting for the exercise's event log");
-                tokio::select! {
-                    () = &mut shutdown => return write(&settings, &[]),
-                    () = tokio::time::sleep(Duration::from_millis(100)) => {}
-                }
-            }
-        }
-    };
+    let mut events = bus.follow_events(&settings.exercise, 1);
     let mut record = Vec::new();
     loop {
         tokio::select! {
             () = &mut shutdown => break,
             delivery = events.next() => {
-                let delivery = delivery.ok_or(ObserverError::StreamEnded)??;
+                let delivery = delivery.ok_or(ObserverError::StreamEnded)?;
                 let Ok(event) = delivery.envelope else { continue };
                 let concluded = matches!(event.payload, Payload::ExerciseConcluded(_));
                 record.push(event);
