@@ -24,6 +24,8 @@ pub struct Nats {
 impl Nats {
     /// Starts NATS with JetStream (the shipped `deploy/nats/nats.conf`) and waits until it is ready.
     pub async fn start() -> anyhow::Result<Nats> {
+        // Warnings from the services under test appear with a failing test's output.
+        bus::telemetry::init("warn");
         let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
         let (name, tag) = image.rsplit_once(':').context("MUSTER_NATS_IMAGE must be name:tag")?;
         let container = GenericImage::new(name, tag)
@@ -41,6 +43,32 @@ impl Nats {
     /// A bus connection named for the test.
     pub async fn bus(&self, name: &str) -> anyhow::Result<Bus> {
         Ok(Bus::connect(&ConnectSettings::new(&self.url, name)).await?)
+    }
+}
+
+/// A NATS deployment tests run against: one server or a cluster.
+pub trait Server {
+    /// Client URL(s), comma-separated.
+    fn url(&self) -> &str;
+    /// Stream replicas that fit the deployment.
+    fn replicas(&self) -> usize;
+}
+
+impl Server for Nats {
+    fn url(&self) -> &str {
+        &self.url
+    }
+    fn replicas(&self) -> usize {
+        1
+    }
+}
+
+impl Server for NatsCluster {
+    fn url(&self) -> &str {
+        &self.url
+    }
+    fn replicas(&self) -> usize {
+        3
     }
 }
 
@@ -108,6 +136,7 @@ pub struct Running {
     pub coordinator: tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>,
     stop: tokio::sync::watch::Sender<bool>,
     participants: tokio::task::JoinSet<anyhow::Result<()>>,
+    handles: std::collections::BTreeMap<bus::NodeId, tokio::task::AbortHandle>,
     _out: tempfile::TempDir,
 }
 
@@ -116,7 +145,10 @@ impl Running {
     pub async fn participants_done(&mut self, limit: Duration) -> anyhow::Result<()> {
         within(limit, "every participant to finish", async {
             while let Some(ended) = self.participants.join_next().await {
-                ended??;
+                match ended {
+                    Err(e) if e.is_cancelled() => {}
+                    ended => ended??,
+                }
             }
             anyhow::Ok(())
         })
@@ -135,48 +167,95 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
 }
 
 /// Starts an exercise on `nats` with every participant of its scenario.
-pub fn start_exercise(nats: &Nats, run: &Run) -> anyhow::Result<Running> {
+pub fn start_exercise(nats: &impl Server, run: &Run) -> anyhow::Result<Running> {
+    let mut running = start_participants(nats, run)?;
+    running.start_coordinator(coordinator_settings(nats, run));
+    Ok(running)
+}
+
+/// Starts every participant and the observer of an exercise, but no coordinator.
+pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Running> {
     let (stop, rx) = tokio::sync::watch::channel(false);
     let out = tempfile::TempDir::with_prefix("muster-report")?;
-    let coordinator = tokio::spawn({
-        let settings = coordinator_settings(nats, run);
-        let stopped = stopped(rx.clone());
-        async move { Ok(coordinator::run(settings, stopped).await?) }
-    });
-    let mut participants = tokio::task::JoinSet::new();
+    let coordinator = tokio::spawn(std::future::pending());
+    let mut running = Running {
+        report: tokio::spawn(std::future::pending()),
+        coordinator,
+        stop,
+        participants: tokio::task::JoinSet::new(),
+        handles: std::collections::BTreeMap::new(),
+        _out: out,
+    };
     for p in run.scenario.participants.iter().filter(|p| p.role != bus::Role::Observer) {
-        if let (Some(link), scenario::Transport::Grpc) = (&run.grpc, p.transport) {
-            let settings = link.node_settings(run, &p.node, link.processed.clone())?;
-            let stopped = stopped(rx.clone());
-            participants.spawn(async move { Ok(national_node::run(settings, stopped).await?) });
-            continue;
-        }
-        let settings = agent::Settings {
-            nats_url: nats.url.clone(),
-            exercise: run.exercise.clone(),
-            scenario: run.scenario.clone(),
-            node: p.node.clone(),
-            time_scale: run.time_scale,
-        };
-        let stopped = stopped(rx.clone());
-        participants.spawn(async move { Ok(agent::run(settings, stopped).await?) });
+        running.start_participant(nats, run, &p.node)?;
     }
-    let report = tokio::spawn({
+    running.report = tokio::spawn({
         let settings = observer::Settings {
-            nats_url: nats.url.clone(),
+            nats_url: nats.url().to_owned(),
             exercise: run.exercise.clone(),
             scenario: run.scenario.clone(),
             time_scale: run.time_scale,
-            out_dir: out.path().to_owned(),
+            out_dir: running._out.path().to_owned(),
         };
         let stopped = stopped(rx);
         async move { Ok(observer::run(settings, stopped).await?) }
     });
-    Ok(Running { report, coordinator, stop, participants, _out: out })
+    Ok(running)
+}
+
+impl Running {
+    /// Starts (or starts again) the participant `node`: a national node if its transport is gRPC
+    /// and the run has a gateway, an agent on the bus otherwise.
+    pub fn start_participant(&mut self, nats: &impl Server, run: &Run, node: &bus::NodeId) -> anyhow::Result<()> {
+        let p = run.scenario.participant(node).with_context(|| format!("{node} is not in the scenario"))?;
+        let stopped = stopped(self.stop.subscribe());
+        let handle = match (&run.grpc, p.transport) {
+            (Some(link), scenario::Transport::Grpc) => {
+                let settings = link.node_settings(run, &p.node, link.processed.clone())?;
+                self.participants.spawn(async move { Ok(national_node::run(settings, stopped).await?) })
+            }
+            _ => {
+                let settings = agent::Settings {
+                    nats_url: nats.url().to_owned(),
+                    exercise: run.exercise.clone(),
+                    scenario: run.scenario.clone(),
+                    node: p.node.clone(),
+                    time_scale: run.time_scale,
+                };
+                self.participants.spawn(async move { Ok(agent::run(settings, stopped).await?) })
+            }
+        };
+        self.handles.insert(node.clone(), handle);
+        Ok(())
+    }
+
+    /// Kills the participant `node` where it stands.
+    pub fn kill_participant(&mut self, node: &bus::NodeId) {
+        if let Some(handle) = self.handles.remove(node) {
+            handle.abort();
+        }
+    }
+
+    /// The holder of the exercise's coordinator lease, if any.
+    pub async fn lease_holder(bus: &Bus, exercise: &ExerciseId) -> anyhow::Result<Option<String>> {
+        let Ok(leases) = bus.jetstream().get_key_value(coordinator::lease::BUCKET).await else { return Ok(None) };
+        Ok(leases.get(exercise.as_str()).await?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Kills the coordinator where it stands.
+    pub fn kill_coordinator(&mut self) {
+        self.coordinator.abort();
+    }
+
+    /// Starts a new coordinator with `settings` in place of the old one.
+    pub fn start_coordinator(&mut self, settings: coordinator::Settings) {
+        let stopped = stopped(self.stop.subscribe());
+        self.coordinator = tokio::spawn(async move { Ok(coordinator::run(settings, stopped).await?) });
+    }
 }
 
 /// Runs an exercise to its conclusion and returns the observer's report.
-pub async fn run_exercise(nats: &Nats, run: &Run, limit: Duration) -> anyhow::Result<observer::Report> {
+pub async fn run_exercise(nats: &impl Server, run: &Run, limit: Duration) -> anyhow::Result<observer::Report> {
     let mut running = start_exercise(nats, run)?;
     let report = within(limit, "the exercise to conclude", &mut running.report).await???;
     running.stop().await;
@@ -184,17 +263,28 @@ pub async fn run_exercise(nats: &Nats, run: &Run, limit: Duration) -> anyhow::Re
 }
 
 /// Coordinator settings for `run` on `nats`.
-pub fn coordinator_settings(nats: &Nats, run: &Run) -> coordinator::Settings {
-    coordinator::Settings::new(nats.url.clone(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale)
+pub fn coordinator_settings(nats: &impl Server, run: &Run) -> coordinator::Settings {
+    let mut settings =
+        coordinator::Settings::new(nats.url(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale);
+    settings.streams.replicas = nats.replicas();
+    // Short leases: a killed coordinator's successor takes over within half a second.
+    settings.lease_ttl = Duration::from_millis(500);
+    settings
 }
 
 /// The coordinator alone, for tests that play the participants themselves.
 pub fn start_coordinator(
-    nats: &Nats,
+    nats: &impl Server,
     run: &Run,
 ) -> (tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>, tokio::sync::watch::Sender<bool>) {
+    start_coordinator_with(coordinator_settings(nats, run))
+}
+
+/// A coordinator with the given settings, as a task (abort it to kill it).
+pub fn start_coordinator_with(
+    settings: coordinator::Settings,
+) -> (tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>, tokio::sync::watch::Sender<bool>) {
     let (stop, rx) = tokio::sync::watch::channel(false);
-    let settings = coordinator_settings(nats, run);
     let handle = tokio::spawn(async move { Ok(coordinator::run(settings, stopped(rx)).await?) });
     (handle, stop)
 }
@@ -210,8 +300,9 @@ pub struct Probe {
 
 impl Probe {
     /// Connects to `nats` for `exercise`, waiting until the coordinator has created its streams.
-    pub async fn connect(nats: &Nats, exercise: &ExerciseId) -> anyhow::Result<Probe> {
-        let probe = Probe { bus: nats.bus("muster-probe").await?, exercise: exercise.clone() };
+    pub async fn connect(nats: &impl Server, exercise: &ExerciseId) -> anyhow::Result<Probe> {
+        let bus = Bus::connect(&ConnectSettings::new(nats.url(), "muster-probe")).await?;
+        let probe = Probe { bus, exercise: exercise.clone() };
         within(Duration::from_secs(10), "the exercise's streams", async {
             while probe.bus.jetstream().get_stream(bus::subject::submissions_stream(exercise)).await.is_err() {
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -359,12 +450,12 @@ pub struct Gateway {
 
 impl Gateway {
     /// Starts a gateway on `nats` with the bundle's gateway certificate.
-    pub async fn start(nats: &Nats, bundle: &gateway::certs::Bundle) -> anyhow::Result<Gateway> {
+    pub async fn start(nats: &impl Server, bundle: &gateway::certs::Bundle) -> anyhow::Result<Gateway> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let (addr, probe_addr) = (listener.local_addr()?, probe.local_addr()?);
         let settings = gateway::Settings {
-            nats_url: nats.url.clone(),
+            nats_url: nats.url().to_owned(),
             tls: gateway::Tls {
                 cert: bundle.gateway.cert.clone(),
                 key: bundle.gateway.key.clone(),
@@ -461,5 +552,151 @@ impl Proxy {
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// A three-node NATS cluster in containers on a private network, each node with JetStream, the
+/// shipped `deploy/nats/cluster.conf`, and a fixed host port so a restarted node keeps its address.
+#[derive(Debug)]
+pub struct NatsCluster {
+    /// Client URLs of the three nodes, comma-separated (what `ConnectSettings` takes).
+    pub url: String,
+    nodes: Vec<ContainerAsync<GenericImage>>,
+}
+
+impl NatsCluster {
+    /// Starts the three nodes and waits until JetStream answers.
+    pub async fn start() -> anyhow::Result<NatsCluster> {
+        use testcontainers::ImageExt as _;
+        bus::telemetry::init("warn");
+        let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
+        let (name, tag) = image.rsplit_once(':').context("MUSTER_NATS_IMAGE must be name:tag")?;
+        let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/cluster.conf");
+        let config = std::fs::read(&config).with_context(|| format!("reading {}", config.display()))?;
+        let suffix = &bus::MessageId::generate().to_string()[20..];
+        let network = format!("muster-{suffix}");
+        let host = |i: usize| format!("muster-nats-{suffix}-{i}");
+        let mut ports = Vec::new();
+        for _ in 0..3 {
+            ports.push(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port());
+        }
+        let mut nodes = Vec::new();
+        for (i, port) in ports.iter().enumerate() {
+            let node = GenericImage::new(name, tag)
+                .with_exposed_port(4222.tcp())
+                .with_wait_for(WaitFor::message_on_stderr("Server is ready"))
+                .with_network(&network)
+                .with_container_name(host(i + 1))
+                .with_mapped_port(*port, 4222.tcp())
+                .with_env_var("NODE_NAME", format!("n{}", i + 1))
+                .with_env_var("ROUTE_1", format!("nats://{}:6222", host(1)))
+                .with_env_var("ROUTE_2", format!("nats://{}:6222", host(2)))
+                .with_env_var("ROUTE_3", format!("nats://{}:6222", host(3)))
+                .with_copy_to("/etc/nats/cluster.conf", config.clone())
+                .with_cmd(["--config", "/etc/nats/cluster.conf"]);
+            nodes.push(node);
+        }
+        let mut started = Vec::new();
+        for node in nodes {
+            started.push(node.start().await.context("starting a cluster node")?);
+        }
+        let url = ports.iter().map(|p| format!("nats://127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
+        eprintln!("testcontainers: NATS cluster of 3 ready at {url}");
+        let cluster = NatsCluster { url, nodes: started };
+        cluster.wait_for_jetstream().await?;
+        Ok(cluster)
+    }
+
+    /// Waits until the cluster's JetStream accepts a replicated stream.
+    pub async fn wait_for_jetstream(&self) -> anyhow::Result<()> {
+        let bus = Bus::connect(&ConnectSettings::new(&self.url, "muster-cluster-probe")).await?;
+        let probe = ExerciseId::new("cluster-probe")?;
+        within(Duration::from_secs(60), "JetStream in the cluster", async {
+            while bus.provision(&probe, &StreamSettings { replicas: 3, ..Default::default() }).await.is_err() {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+        .await
+    }
+
+    /// Stops node `i` (0, 1 or 2).
+    pub async fn stop(&self, i: usize) -> anyhow::Result<()> {
+        Ok(self.nodes[i].stop().await?)
+    }
+
+    /// Starts node `i` again.
+    pub async fn restart(&self, i: usize) -> anyhow::Result<()> {
+        Ok(self.nodes[i].start().await?)
+    }
+}
+
+/// A workspace binary built beside the test executables (`make test` builds them first).
+pub fn binary(name: &str) -> anyhow::Result<std::path::PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().and_then(std::path::Path::parent).context("test executable has no folder")?;
+    let path = dir.join(name);
+    anyhow::ensure!(
+        path.exists(),
+        "{} is not built; run `cargo build --workspace --bins` (make test does)",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// What a report says about the outcome of an exercise, for comparing two runs.
+#[derive(Debug, PartialEq)]
+pub struct Record {
+    /// Per slot: outcome and number of versions.
+    pub slots: std::collections::BTreeMap<String, (String, usize)>,
+    /// The package: (slot, version, outcome) in order.
+    pub package: Vec<(String, u32, String)>,
+    /// Absentees.
+    pub absent: Vec<String>,
+    /// States that confirmed receipt, sorted.
+    pub receipts: Vec<String>,
+}
+
+impl Record {
+    /// The record of a report.
+    pub fn of(report: &observer::Report) -> Record {
+        let mut receipts: Vec<String> = report.receipts.iter().map(|a| a.node.clone()).collect();
+        receipts.sort();
+        Record {
+            slots: report
+                .stages
+                .iter()
+                .flat_map(|s| &s.slots)
+                .map(|s| (s.id.clone(), (s.outcome.clone(), s.versions.len())))
+                .collect(),
+            package: report
+                .package
+                .iter()
+                .flat_map(|p| &p.items)
+                .map(|i| (i.slot.clone(), i.version, i.outcome.clone()))
+                .collect(),
+            absent: report.absent.clone(),
+            receipts,
+        }
+    }
+}
+
+/// Fails if the log holds a draft version or a position twice, or a coordinator milestone twice.
+pub fn assert_no_duplicates(log: &[bus::Envelope]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in log {
+        let key = match &e.payload {
+            bus::Payload::DraftDecision(d) => format!("draft {} v{}", d.slot_id, d.version),
+            bus::Payload::DraftRevised(r) => {
+                r.draft.as_ref().map(|d| format!("draft {} v{}", d.slot_id, d.version)).unwrap_or_default()
+            }
+            bus::Payload::Position(p) => format!("position {} {} v{}", e.sender.node, p.slot_id, p.draft_version),
+            bus::Payload::StageConcluded(c) => format!("stage {} concluded", c.stage_number),
+            bus::Payload::StageOpened(o) => format!("stage {} opened", o.stage_number),
+            bus::Payload::PackageCommunicated(_) => "package".into(),
+            bus::Payload::ExerciseConcluded(_) => "concluded".into(),
+            bus::Payload::Notification(_) => "notification".into(),
+            _ => continue,
+        };
+        assert!(seen.insert(key.clone()), "{key} is in the log twice");
     }
 }

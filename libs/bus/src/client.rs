@@ -22,7 +22,7 @@ const RESUME_AFTER: Duration = Duration::from_millis(100);
 
 /// How long a submission handed to a reader stays unacknowledged before JetStream gives it again.
 /// Short, because a reader that died holds its messages this long.
-pub const REDELIVERY_AFTER: Duration = Duration::from_secs(5);
+pub const REDELIVERY_AFTER: Duration = Duration::from_secs(1);
 
 /// How to reach NATS.
 #[derive(Debug, Clone)]
@@ -210,6 +210,9 @@ impl Bus {
             .create_consumer(pull::OrderedConfig {
                 filter_subject: subject::events(exercise),
                 deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from_sequence.max(1) },
+                // Short pulls (heartbeat every 2 s): a consumer lost with a server is noticed and
+                // recreated within seconds, not the client's default half minute.
+                max_expires: Duration::from_secs(4),
                 ..Default::default()
             })
             .await
@@ -245,7 +248,14 @@ impl Bus {
             )
             .await
             .map_err(|e| BusError::jetstream(format!("durable consumer {durable}"), e))?;
-        let messages = consumer.messages().await.map_err(|e| BusError::jetstream("durable consumer stream", e))?;
+        // Frequent heartbeats: a reader notices a lost server in seconds and re-attaches.
+        let messages = consumer
+            .stream()
+            .heartbeat(Duration::from_secs(1))
+            .expires(Duration::from_secs(5))
+            .messages()
+            .await
+            .map_err(|e| BusError::jetstream("durable consumer stream", e))?;
         let (exercise, limits) = (exercise.clone(), self.limits);
         Ok(messages
             .map(move |m| {
@@ -266,7 +276,10 @@ impl Bus {
             loop {
                 match bus.events_from(&exercise, next).await {
                     Ok(mut events) => {
-                        while let Some(delivery) = events.next().await {
+                        while let Some(delivery) = tokio::select! {
+                            next = events.next() => next,
+                            () = tx.closed() => return,
+                        } {
                             match delivery {
                                 Ok(d) => {
                                     next = d.sequence + 1;
@@ -301,7 +314,10 @@ impl Bus {
             loop {
                 match bus.submissions(&exercise, &durable).await {
                     Ok(mut received) => {
-                        while let Some(r) = received.next().await {
+                        while let Some(r) = tokio::select! {
+                            next = received.next() => next,
+                            () = tx.closed() => return,
+                        } {
                             match r {
                                 Ok(r) => {
                                     if tx.send(r).await.is_err() {
@@ -324,6 +340,15 @@ impl Bus {
             }
         });
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) }).boxed()
+    }
+
+    /// Submissions not yet acknowledged by the durable consumer `durable`: waiting, or handed to a
+    /// reader (perhaps one that died) and not acknowledged. 0 when the consumer does not exist yet.
+    pub async fn submissions_backlog(&self, exercise: &ExerciseId, durable: &str) -> Result<u64, BusError> {
+        let stream = self.stream(&subject::submissions_stream(exercise)).await?;
+        let Ok(mut consumer) = stream.get_consumer::<pull::Config>(durable).await else { return Ok(0) };
+        let info = consumer.info().await.map_err(|e| BusError::jetstream(format!("consumer {durable} info"), e))?;
+        Ok(info.num_pending + info.num_ack_pending as u64)
     }
 
     async fn stream(&self, name: &str) -> Result<jetstream::stream::Stream, BusError> {

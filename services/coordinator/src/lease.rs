@@ -76,6 +76,11 @@ impl Lease {
         }
     }
 
+    /// Whether a third of the time to live has passed since the last renewal: renew now.
+    pub fn renewal_due(&self) -> bool {
+        self.renewed.elapsed() >= self.ttl / 3
+    }
+
     /// Whether the lease is certainly still ours: renewed within its time to live.
     pub fn is_fresh(&self) -> bool {
         self.renewed.elapsed() < self.ttl

@@ -171,6 +171,7 @@ impl Core {
         self.replay(settings.time_scale).await?;
         self.input(Input::Start).await?;
         let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
+        self.catch_up(&mut submissions).await?;
         let tick = if settings.mode == Mode::Fast { Duration::from_millis(10) } else { Duration::from_millis(100) };
         // The first tick waits one period, so submissions queued while nobody led come in first.
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
@@ -194,6 +195,31 @@ impl Core {
         }
         tracing::info!(exercise = %self.config.exercise, events = self.state.events, "exercise concluded");
         Ok(Term::Concluded(self.state.clone()))
+    }
+
+    /// Handles every submission that reached the bus before this term began — including those a
+    /// dead leader took and never acknowledged, which come again after the redelivery delay —
+    /// before the clock may close a window: what arrived in time counts.
+    async fn catch_up(
+        &mut self,
+        submissions: &mut futures::stream::BoxStream<'static, bus::client::Received>,
+    ) -> Result<(), Stop> {
+        let give_up = tokio::time::Instant::now() + bus::client::REDELIVERY_AFTER * 3;
+        while tokio::time::Instant::now() < give_up {
+            if self.lease.renewal_due() {
+                self.renew().await?;
+            }
+            if self.bus.submissions_backlog(&self.config.exercise, CONSUMER).await? == 0 {
+                return Ok(());
+            }
+            if let Ok(received) = tokio::time::timeout(Duration::from_millis(50), submissions.next()).await {
+                let Some(received) = received else { return Err(Stop::SteppedDown) };
+                self.submission(&received.delivery).await?;
+                received.ack().await?;
+            }
+        }
+        tracing::warn!(exercise = %self.config.exercise, "submissions still pending after catching up; going on");
+        Ok(())
     }
 
     async fn renew(&mut self) -> Result<(), Stop> {

@@ -1,0 +1,249 @@
+//! Nothing lost: the coordinator killed at random points, a leader replaced by its standby, a NATS
+//! node lost from a three-node cluster, participants restarted — each exercise ends with the
+//! record of an uninterrupted run. The tests print the failover and recovery times they measure.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use bus::{Bus, ConnectSettings, NodeId};
+use tests::{
+    Nats, NatsCluster, Probe, Record, Run, Running, assert_no_duplicates, binary, run_exercise, start_exercise,
+    start_participants, within,
+};
+
+const LIMIT: Duration = Duration::from_secs(90);
+
+/// The default scenario in fast mode with every state present, so that no window waits for its
+/// deadline: each closes when everything expected is in, and the record depends on nothing but
+/// what the participants said. Windows are long (a stage lasts at least `min_window`) next to
+/// the disturbances the tests cause.
+fn durable_run(test: &str, time_scale: f64) -> anyhow::Result<Run> {
+    Ok(Run {
+        time_scale,
+        scenario: scenario::parse(&all_present()?, "cst-2025-all-present.toml")?,
+        ..Run::default_fast(test)?
+    })
+}
+
+/// The default scenario's text with the declared-absent state present.
+fn all_present() -> anyhow::Result<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cst-2025.toml");
+    Ok(std::fs::read_to_string(&path)?.replace("absent = true", "absent = false"))
+}
+
+/// Stage windows of 12 s wall.
+const QUICK: f64 = 7200.0;
+/// Stage windows of 60 s wall: room for a NATS node's loss and the cluster's elections.
+const SLOW: f64 = 1440.0;
+
+fn summary(label: &str, times: &mut [Duration]) {
+    times.sort();
+    let ms = |d: &Duration| d.as_millis();
+    if let (Some(first), Some(last)) = (times.first(), times.last()) {
+        println!(
+            "{label}: {} samples, min {} ms, median {} ms, max {} ms",
+            times.len(),
+            ms(first),
+            ms(&times[times.len() / 2]),
+            ms(last)
+        );
+    }
+}
+
+/// A coordinator as its own process, its log in a file.
+struct Process {
+    child: tokio::process::Child,
+    log: tempfile::NamedTempFile,
+    instance: String,
+}
+
+impl Process {
+    fn start(nats: &Nats, run: &Run, scenario: &std::path::Path, instance: &str) -> anyhow::Result<Process> {
+        let log = tempfile::NamedTempFile::new()?;
+        let child = tokio::process::Command::new(binary("coordinator")?)
+            .args(["--nats", &nats.url, "--exercise", run.exercise.as_str(), "--fast", "--instance", instance])
+            .args(["--time-scale", &run.time_scale.to_string(), "--lease-ttl-ms", "500", "--scenario"])
+            .arg(scenario)
+            .stdout(Stdio::null())
+            .stderr(log.reopen()?)
+            .kill_on_drop(true)
+            .spawn()?;
+        Ok(Process { child, log, instance: instance.into() })
+    }
+
+    fn signal(&self, signal: &str) -> anyhow::Result<()> {
+        let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("process has exited"))?;
+        let status = std::process::Command::new("kill").args([signal, &pid.to_string()]).status()?;
+        anyhow::ensure!(status.success(), "kill {signal} {pid} failed");
+        Ok(())
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+}
+
+/// Waits until `instance` holds the exercise's lease.
+async fn leads(probe: &Probe, run: &Run, instance: &str) -> anyhow::Result<()> {
+    within(Duration::from_secs(15), "a coordinator to lead", async {
+        while Running::lease_holder(&probe.bus, &run.exercise).await?.as_deref() != Some(instance) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        anyhow::Ok(())
+    })
+    .await?
+}
+
+#[tokio::test]
+async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninterrupted_run() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let baseline = Record::of(&run_exercise(&nats, &durable_run("baseline", QUICK)?, LIMIT).await?);
+    let scenario = tempfile::NamedTempFile::new()?;
+    std::fs::write(scenario.path(), all_present()?)?;
+    let seed = fastrand::u64(..);
+    println!("kill schedule seed: {seed}");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let (mut kills, mut takeovers, mut round) = (0, Vec::new(), 0);
+    while kills < 10 {
+        round += 1;
+        let run = durable_run(&format!("kills-{round}"), QUICK)?;
+        let mut running = start_participants(&nats, &run)?;
+        let mut coordinator = Process::start(&nats, &run, scenario.path(), &format!("coordinator-{round}-0"))?;
+        let probe = Probe::connect(&nats, &run.exercise).await?;
+        let report = loop {
+            tokio::select! {
+                report = &mut running.report => break report??,
+                () = tokio::time::sleep(Duration::from_millis(rng.u64(20..300))) => {
+                    coordinator.child.start_kill()?;
+                    coordinator.child.wait().await?;
+                    let killed = Instant::now();
+                    kills += 1;
+                    coordinator = Process::start(&nats, &run, scenario.path(), &format!("coordinator-{round}-{kills}"))?;
+                    tokio::select! {
+                        report = &mut running.report => break report??,
+                        led = leads(&probe, &run, &coordinator.instance) => led?,
+                    }
+                    takeovers.push(killed.elapsed());
+                }
+            }
+        };
+        running.stop().await;
+        let _ = within(Duration::from_secs(10), "the coordinator to exit", coordinator.child.wait()).await;
+        assert!(report.totals.concluded, "round {round}");
+        assert_eq!(Record::of(&report), baseline, "round {round} (seed {seed}) differs from the uninterrupted run");
+        assert_no_duplicates(&probe.log().await?);
+    }
+    println!("coordinator killed {kills} times (SIGKILL) over {round} exercises");
+    summary("a new coordinator leads after a kill (lease 500 ms)", &mut takeovers);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let baseline = Record::of(&run_exercise(&nats, &durable_run("standby-baseline", QUICK)?, LIMIT).await?);
+    let run = durable_run("standby", QUICK)?;
+    let scenario = tempfile::NamedTempFile::new()?;
+    std::fs::write(scenario.path(), all_present()?)?;
+    let mut running = start_participants(&nats, &run)?;
+    let mut a = Process::start(&nats, &run, scenario.path(), "coordinator-a")?;
+    let mut b = Process::start(&nats, &run, scenario.path(), "coordinator-b")?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
+    let leader = Running::lease_holder(&probe.bus, &run.exercise).await?.expect("a leader holds the lease");
+    let (old, new) = if leader == a.instance { (&mut a, &mut b) } else { (&mut b, &mut a) };
+
+    old.signal("-STOP")?;
+    let frozen = Instant::now();
+    leads(&probe, &run, &new.instance).await?;
+    let failover = frozen.elapsed();
+    println!("failover: the standby leads {} ms after the leader froze (lease 500 ms)", failover.as_millis());
+    assert!(failover < Duration::from_secs(5));
+
+    // The old leader wakes while the new one leads: it must not write, and steps down.
+    old.signal("-CONT")?;
+    within(Duration::from_secs(10), "the old leader to step down", async {
+        while !old.log().contains("stepped down") {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await?;
+    let concluded = within(LIMIT, "the exercise to conclude", &mut running.report).await;
+    let Ok(Ok(Ok(report))) = concluded else {
+        panic!("{concluded:?}\n--- {} ---\n{}\n--- {} ---\n{}", old.instance, old.log(), new.instance, new.log());
+    };
+    running.stop().await;
+    assert_eq!(Record::of(&report), baseline);
+    assert_no_duplicates(&probe.log().await?);
+    let woke = old.log();
+    assert!(woke.contains("stepped down"), "{woke}");
+    for p in [&mut a, &mut b] {
+        let _ = within(Duration::from_secs(10), "a coordinator to exit", p.child.wait()).await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::Result<()> {
+    let cluster = NatsCluster::start().await?;
+    let baseline = Record::of(&run_exercise(&cluster, &durable_run("cluster-baseline", SLOW)?, LIMIT).await?);
+    let run = durable_run("cluster", SLOW)?;
+    let mut running = start_exercise(&cluster, &run)?;
+    let probe = Probe::connect(&cluster, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
+    cluster.stop(1).await?;
+    let lost = Instant::now();
+    let report = within(LIMIT, "the exercise to conclude on two nodes", &mut running.report).await???;
+    println!("exercise concluded {} ms after one of three NATS nodes stopped", lost.elapsed().as_millis());
+    running.stop().await;
+    assert_eq!(Record::of(&report), baseline);
+    assert_no_duplicates(&probe.log().await?);
+
+    cluster.restart(1).await?;
+    let restarted = Instant::now();
+    let bus = Bus::connect(&ConnectSettings::new(&cluster.url, "rejoin-check")).await?;
+    within(Duration::from_secs(60), "the restarted node to catch up", async {
+        loop {
+            let mut stream = bus.jetstream().get_stream(bus::subject::events_stream(&run.exercise)).await?;
+            let info = stream.info().await?;
+            let replicas = info.cluster.as_ref().map(|c| c.replicas.clone()).unwrap_or_default();
+            if replicas.len() == 2 && replicas.iter().all(|r| r.current && !r.offline) {
+                return anyhow::Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await??;
+    println!("restarted NATS node rejoined and caught up in {} ms", restarted.elapsed().as_millis());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_control_point_and_a_drafting_body_restarted_mid_stage_catch_up() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let baseline = Record::of(&run_exercise(&nats, &durable_run("restart-baseline", QUICK)?, LIMIT).await?);
+    let run = durable_run("restart", QUICK)?;
+    let mut running = start_exercise(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
+    let (ru, js) = (NodeId::new("RU")?, NodeId::new("joint-staff")?);
+    running.kill_participant(&ru);
+    running.kill_participant(&js);
+    let down = Instant::now();
+    tokio::time::sleep(Duration::from_millis(300)).await; // they stay down a while: the stage waits
+    running.start_participant(&nats, &run, &ru)?;
+    running.start_participant(&nats, &run, &js)?;
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    println!("exercise concluded {} ms after RU and the Joint Staff went down for 300 ms", down.elapsed().as_millis());
+    running.stop().await;
+    assert_eq!(Record::of(&report), baseline);
+    assert_no_duplicates(&probe.log().await?);
+    let ru_positions = report
+        .stages
+        .iter()
+        .flat_map(|s| &s.slots)
+        .filter(|s| s.versions.iter().any(|v| v.positions.contains_key("RU")))
+        .count();
+    assert_eq!(ru_positions, 30, "the restarted control point answered every draft");
+    Ok(())
+}
