@@ -5,12 +5,14 @@
 //! - [`envelope`]: the domain envelope and its encode/decode with validation;
 //! - [`provision`]: idempotent JetStream stream set-up per exercise;
 //! - [`client`]: connecting, typed publishing (awaiting JetStream acks) and consuming;
-//! - [`telemetry`]: logging set-up shared by every binary.
+//! - [`telemetry`]: logging set-up shared by every binary;
+//! - [`local`]: a local `nats-server` process for development runs and benchmarks.
 
 pub mod client;
 pub mod envelope;
 pub mod error;
 pub mod id;
+pub mod local;
 pub mod provision;
 pub mod subject;
 pub mod telemetry;

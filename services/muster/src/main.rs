@@ -1,7 +1,6 @@
 //! The `muster` command line: run exercises, steer them, validate scenarios.
 
 mod control;
-mod local_nats;
 mod progress;
 mod run;
 mod summary;

@@ -12,7 +12,7 @@ use futures::StreamExt;
 use scenario::{Scenario, Transport};
 use tokio::process::{Child, Command};
 
-use crate::local_nats::LocalNats;
+use bus::local::LocalNats;
 use crate::progress::Progress;
 
 /// What to run.
@@ -64,7 +64,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     println!("exercise: {exercise} ({} mode, time scale {time_scale}x)", if args.fast { "fast" } else { "scaled" });
     let local = match &args.nats {
         Some(_) => None,
-        None => Some(LocalNats::start(&args.nats_config, &logs.join("nats-server.log")).await?),
+        None => Some(LocalNats::start(Some(&args.nats_config), &logs.join("nats-server.log")).await?),
     };
     let url = match (&args.nats, &local) {
         (Some(url), _) => url.clone(),
