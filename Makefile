@@ -13,7 +13,7 @@ export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run test lint lint-proto tools nats-server nats-image images clean-tools
+.PHONY: run test bench lint lint-proto tools nats-server nats-image images clean-tools
 
 ## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
@@ -24,6 +24,11 @@ run: tools
 test: tools images lint
 	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) nextest run --workspace --no-fail-fast
+
+## bench: Muster measured against the raw bus in both durability modes; prints a table, writes out/bench.json
+bench: tools
+	$(CARGO) build --release --quiet --workspace --bins
+	$(CARGO) run --release --quiet -p bench
 
 ## lint: formatting, clippy with warnings as errors, and the proto lint
 lint: lint-proto

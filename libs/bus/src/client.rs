@@ -70,10 +70,10 @@ pub struct Received {
 }
 
 impl Received {
-    /// Tells JetStream the message is handled and waits until the server has the ack, so a
-    /// handled message is not redelivered after a restart.
+    /// Tells JetStream the message is handled. The ack is not awaited: should it be lost, the
+    /// message comes again and the reader, which handles every message idempotently, recognises it.
     pub async fn ack(&self) -> Result<(), BusError> {
-        self.message.double_ack().await.map_err(|e| BusError::jetstream("ack", e))
+        self.message.ack().await.map_err(|e| BusError::jetstream("ack", e))
     }
 }
 

@@ -38,7 +38,8 @@ impl LocalNats {
             )));
         }
         let binary = std::env::var("MUSTER_NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(failed("free port".into()))?.port();
+        let port =
+            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(failed("free port".into()))?.port();
         let store = tempfile::TempDir::with_prefix("muster-nats-").map_err(failed("temporary store".into()))?;
         let log_file = std::fs::File::create(log).map_err(failed(format!("creating {}", log.display())))?;
         let mut command = Command::new(&binary);

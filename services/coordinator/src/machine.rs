@@ -1,8 +1,9 @@
 //! The coordinator's brain: pure functions over data, no I/O.
 //!
-//! [`decide`] takes the state and one input (start, a submission, the clock) and returns the events to
-//! publish and the reply to send; [`evolve`] applies one published event to the state. The state is
-//! therefore a fold of the event log, and an input that is refused changes nothing.
+//! [`step`] takes the state and one input (start, a submission, the clock), applies the events the
+//! input leads to, and returns them (to publish) with the reply to send; [`evolve`] applies one event
+//! to the state. The state is therefore a fold of the event log, and an input that is refused changes
+//! nothing: every check is made before anything is applied.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
@@ -35,6 +36,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// States present: control points of the scenario not recorded absent.
+    pub fn states_present(&self, state: &State) -> usize {
+        let absent = state
+            .absent
+            .iter()
+            .filter(|n| self.scenario.participant(n).is_some_and(|p| p.role == Role::ControlPoint))
+            .count();
+        self.scenario.states().count() - absent
+    }
+
     /// The coordinator as a sender.
     pub fn sender() -> Sender {
         Sender::new(Role::Coordinator, coordinator_node())
@@ -100,6 +111,17 @@ pub struct DraftRecord {
     pub versions: Vec<wire::DraftDecision>,
     /// Positions per version (same index), by state.
     pub positions: Vec<BTreeMap<NodeId, wire::Position>>,
+    /// Per version (same index): how many states answered, and how many did not concur.
+    pub tallies: Vec<Tally>,
+}
+
+/// Counts of the states' answers on one draft version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Control points that gave a position.
+    pub states: usize,
+    /// Of those, how many did not concur.
+    pub objections: usize,
 }
 
 impl DraftRecord {
@@ -214,24 +236,21 @@ fn refuse<T>(code: RejectionCode, reason: impl Into<String>) -> Result<T, Refusa
     Err(Refusal(code, reason.into()))
 }
 
-/// Decides what an input leads to. Pure: the same state and input give the same decision.
-pub fn decide(config: &Config, state: &State, input: Input<'_>, now: Now) -> Decision {
+/// Takes one input: applies the events it leads to and returns them with the reply. Pure: the same
+/// state and input give the same decision. A refused input leaves the state as it was.
+pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> Decision {
     match input {
         Input::Start if state.phase.phase == Phase::NotStarted => {
-            let mut next = state.clone();
-            let events = emit(&mut next, start_events(config, now));
+            let events = emit(state, start_events(config, now));
             Decision { events, reply: None }
         }
         Input::Start => Decision::default(),
-        Input::Tick => {
-            let mut next = state.clone();
-            Decision { events: close_if_due(config, &mut next, now), reply: None }
-        }
+        Input::Tick => Decision { events: close_if_due(config, state, now), reply: None },
         Input::Submission(envelope) => submission(config, state, envelope, now),
     }
 }
 
-fn submission(config: &Config, state: &State, envelope: &Envelope, now: Now) -> Decision {
+fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Decision {
     let to = envelope.sender.clone();
     let message_id = envelope.message_id.clone();
     if state.seen.contains(&message_id) {
@@ -245,14 +264,13 @@ fn submission(config: &Config, state: &State, envelope: &Envelope, now: Now) -> 
     }
 }
 
-/// Checks a submission against the state; on success the events it leads to.
-fn accept(config: &Config, state: &State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
+/// Checks a submission against the state; on success applies and returns the events it leads to.
+fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
     if envelope.exercise != config.exercise {
         return refuse(RejectionCode::WrongExercise, format!("this is exercise {}", config.exercise));
     }
-    let mut next = state.clone();
     if envelope.sender.role == Role::Coordinator {
-        return control(config, &mut next, envelope, now);
+        return control(config, state, envelope, now);
     }
     let Some(participant) = config.participant(&envelope.sender) else {
         return refuse(
@@ -270,8 +288,8 @@ fn accept(config: &Config, state: &State, envelope: &Envelope, now: Now) -> Resu
         );
     }
     check_payload(config, state, envelope, participant)?;
-    let mut events = emit(&mut next, vec![envelope.clone()]);
-    events.extend(close_if_complete(config, &mut next, now));
+    let mut events = emit(state, vec![envelope.clone()]);
+    events.extend(close_if_complete(config, state, now));
     Ok(events)
 }
 
@@ -576,7 +594,7 @@ fn close_if_due(config: &Config, next: &mut State, now: Now) -> Vec<Envelope> {
 }
 
 fn close_if_complete(config: &Config, next: &mut State, now: Now) -> Vec<Envelope> {
-    if next.phase.paused || !awaited(config, next).is_empty() {
+    if next.phase.paused || !complete(config, next) {
         return vec![];
     }
     let early = match next.phase.phase {
@@ -585,6 +603,32 @@ fn close_if_complete(config: &Config, next: &mut State, now: Now) -> Vec<Envelop
         Phase::NotStarted | Phase::Concluded => false,
     };
     if early { close(config, next, now) } else { vec![] }
+}
+
+/// Whether the current phase awaits nothing more. The same question as [`awaited`] is empty, asked
+/// after every submission, so it is answered from counts: a stage costs one look per slot.
+fn complete(config: &Config, state: &State) -> bool {
+    let s = &config.scenario;
+    match state.phase.phase {
+        Phase::Assembly => {
+            s.participants.iter().all(|p| !p.mandatory || p.role == Role::Observer || state.reported.contains(&p.node))
+        }
+        Phase::Deployment => present_states(config, state).all(|n| state.activated.contains(n)),
+        Phase::Stage(n) => {
+            let present = config.states_present(state);
+            stage(config, n).is_some_and(|stage| {
+                stage.slots.iter().all(|slot| {
+                    state
+                        .drafts
+                        .get(&slot.id)
+                        .and_then(|r| r.tallies.last())
+                        .is_some_and(|t| t.states == present && t.objections == 0)
+                })
+            })
+        }
+        Phase::Distribution => present_states(config, state).all(|n| state.receipts.contains(n)),
+        Phase::NotStarted | Phase::Concluded => false,
+    }
 }
 
 /// States present: control points not recorded absent.
@@ -860,19 +904,30 @@ pub fn evolve(state: &mut State, event: &Envelope) {
             };
             state.drafts.insert(
                 d.slot_id.clone(),
-                DraftRecord { stage, versions: vec![d.clone()], positions: vec![BTreeMap::new()] },
+                DraftRecord {
+                    stage,
+                    versions: vec![d.clone()],
+                    positions: vec![BTreeMap::new()],
+                    tallies: vec![Tally::default()],
+                },
             );
         }
         Payload::DraftRevised(r) => {
             if let Some((d, record)) = r.draft.as_ref().and_then(|d| Some((d, state.drafts.get_mut(&d.slot_id)?))) {
                 record.versions.push(d.clone());
                 record.positions.push(BTreeMap::new());
+                record.tallies.push(Tally::default());
             }
         }
         Payload::Position(p) => {
             let index = (p.draft_version as usize).checked_sub(1);
-            if let Some(positions) = state.drafts.get_mut(&p.slot_id).and_then(|r| r.positions.get_mut(index?)) {
-                positions.insert(node.clone(), p.clone());
+            let record = state.drafts.get_mut(&p.slot_id);
+            if let Some((record, i)) = record.zip(index).filter(|(r, i)| *i < r.positions.len()) {
+                let fresh = record.positions[i].insert(node.clone(), p.clone()).is_none();
+                if fresh && event.sender.role == Role::ControlPoint {
+                    record.tallies[i].states += 1;
+                    record.tallies[i].objections += usize::from(p.kind() == PositionKind::NonConcur);
+                }
             }
         }
         Payload::StageConcluded(c) => {

@@ -276,7 +276,8 @@ impl Core {
     }
 
     async fn input(&mut self, input: Input<'_>) -> Result<(), Stop> {
-        let decision = machine::decide(&self.config, &self.state, input, self.now());
+        let now = self.now();
+        let decision = machine::step(&self.config, &mut self.state, input, now);
         self.carry_out(decision).await
     }
 
@@ -309,7 +310,8 @@ impl Core {
             }
             return Ok(());
         }
-        let decision = machine::decide(&self.config, &self.state, Input::Submission(envelope), self.now());
+        let now = self.now();
+        let decision = machine::step(&self.config, &mut self.state, Input::Submission(envelope), now);
         if let Some((_, Reply::Rejected { code, reason, .. })) = &decision.reply {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), %reason, "submission refused");
@@ -322,7 +324,8 @@ impl Core {
         Ok(())
     }
 
-    /// Publishes the events, each fenced on the log's last sequence, and applies each once acked.
+    /// Publishes the events the machine has applied, each fenced on the log's last sequence. If one
+    /// cannot be written the term ends, and the next term rebuilds the state from the log.
     /// A leader whose lease may have expired writes nothing.
     async fn carry_out(&mut self, decision: Decision) -> Result<(), Stop> {
         if !decision.events.is_empty() && !self.lease.is_fresh() {
@@ -340,7 +343,6 @@ impl Core {
             };
             // A de-duplicated event was written before (its sequence is an old one).
             self.last_sequence = self.last_sequence.max(ack.sequence);
-            machine::evolve(&mut self.state, event);
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }

@@ -71,6 +71,7 @@ category = "military_technical_assistance"
 struct Ex {
     config: Config,
     state: State,
+    before: State,
     now: Duration,
     sequence: u32,
 }
@@ -88,7 +89,7 @@ impl Ex {
         let text = SCENARIO.replace("decision_rule = \"consensus\"", &format!("decision_rule = \"{rule}\""));
         let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
         let config = Config { exercise: ExerciseId::new("ex").expect("valid id"), scenario, mode };
-        let mut ex = Ex { config, state: State::default(), now: Duration::ZERO, sequence: 0 };
+        let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
         let started = ex.apply(Input::Start);
         assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
         assert_eq!(ex.state.phase.phase, Phase::Assembly);
@@ -100,10 +101,15 @@ impl Ex {
     }
 
     fn apply(&mut self, input: Input<'_>) -> Decision {
-        let decision = machine::decide(&self.config, &self.state, input, self.time());
+        let now = self.time();
+        let decision = machine::step(&self.config, &mut self.state, input, now);
+        // The state after a step is the fold of what it published.
+        let mut folded = self.before.clone();
         for e in &decision.events {
-            machine::evolve(&mut self.state, e);
+            machine::evolve(&mut folded, e);
         }
+        assert_eq!(folded, self.state, "step applied exactly the events it returned");
+        self.before = self.state.clone();
         decision
     }
 

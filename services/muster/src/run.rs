@@ -12,8 +12,8 @@ use futures::StreamExt;
 use scenario::{Scenario, Transport};
 use tokio::process::{Child, Command};
 
-use bus::local::LocalNats;
 use crate::progress::Progress;
+use bus::local::LocalNats;
 
 /// What to run.
 #[derive(Debug, Clone, clap::Args)]

@@ -1,0 +1,207 @@
+//! Muster under load: the coordinator as its own (release) process in fast mode; this driver plays
+//! the drafting body and every state from one connection, answering each event at once, and times
+//! what it sees on the event log.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use bus::envelope::Payload;
+use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender};
+use futures::StreamExt;
+use proto::v1 as wire;
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use crate::generate;
+use crate::stats::Latency;
+
+/// What one exercise under load showed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Load {
+    /// Member states.
+    pub states: usize,
+    /// Drafts considered.
+    pub drafts: usize,
+    /// Per stage: from the draft's submission to its outcome on the log (one slot per stage).
+    pub round_trip: Option<Latency>,
+    /// Seconds from the first stage's opening to the last stage's conclusion.
+    pub stages_s: f64,
+    /// Drafts fully processed (submitted, answered by every state, considered) per second.
+    pub drafts_per_s: f64,
+    /// JetStream messages (submissions and events) per second over the stages.
+    pub bus_msgs_per_s: f64,
+    /// Peak resident memory of the coordinator process, MiB.
+    pub coordinator_peak_rss_mib: f64,
+}
+
+/// Runs one exercise of `states` states and `stages` × `slots` drafts against `url`.
+pub async fn exercise(url: &str, binaries: &Path, states: usize, stages: usize, slots: usize) -> anyhow::Result<Load> {
+    let exercise =
+        ExerciseId::new(format!("bench-{states}-{stages}x{slots}-{}", &bus::MessageId::generate().as_str()[24..]))?;
+    let file = tempfile::NamedTempFile::new()?;
+    std::fs::write(file.path(), generate::scenario(states, stages, slots))?;
+    let mut coordinator = tokio::process::Command::new(binaries.join("coordinator"))
+        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--scenario"])
+        .arg(file.path())
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the coordinator (build it: make bench does)")?;
+    let pid = coordinator.id().context("coordinator pid")?;
+    let peak = tokio::spawn(async move {
+        let mut peak_kib = 0u64;
+        while let Some(kib) = peak_rss_kib(pid) {
+            peak_kib = peak_kib.max(kib);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        peak_kib
+    });
+
+    let bus = Bus::connect(&ConnectSettings::new(url, "muster-bench")).await?;
+    let body = Sender::new(Role::JointStaff, NodeId::new("js")?);
+    let senders: Vec<Sender> = (0..states)
+        .map(|n| Ok(Sender::new(Role::ControlPoint, NodeId::new(generate::state(n))?)))
+        .collect::<anyhow::Result<_>>()?;
+    let mut events = bus.follow_events(&exercise, 1);
+    let mut inflight = JoinSet::new();
+    let (mut submitted, mut logged);
+    submitted = 0usize;
+    let mut opened: Option<Instant> = None;
+    let mut draft_sent: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut round_trips = Vec::new();
+    let mut stages_elapsed = Duration::ZERO;
+    let (mut first_open, mut events_at_first_open, mut submitted_at_first_open) = (None, 0u64, 0usize);
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let delivery = tokio::time::timeout_at(deadline.into(), events.next())
+            .await
+            .context("the exercise did not conclude in time")?
+            .context("event stream ended")?;
+        logged = delivery.sequence;
+        let Ok(event) = delivery.envelope else { continue };
+        let mut batch = Vec::new();
+        match &event.payload {
+            Payload::Notification(_) => {
+                let report = || Payload::AssemblyReport(wire::AssemblyReport::default());
+                batch.push(envelope(&exercise, &body, "assembly", report()));
+                batch.extend(senders.iter().map(|s| envelope(&exercise, s, "assembly", report())));
+            }
+            Payload::DeploymentOrdered(d) => {
+                let activation = Payload::ControlPointActivation(wire::ControlPointActivation {
+                    comms_check_token: d.comms_check_token.clone(),
+                    remarks: String::new(),
+                });
+                batch.extend(senders.iter().map(|s| envelope(&exercise, s, "activation", activation.clone())));
+            }
+            Payload::StageOpened(stage) => {
+                let now = Instant::now();
+                opened = Some(now);
+                if first_open.is_none() {
+                    (first_open, events_at_first_open, submitted_at_first_open) = (Some(now), logged, submitted);
+                }
+                for slot in &stage.slots {
+                    draft_sent.insert(slot.slot_id.clone(), Instant::now());
+                    let draft = wire::DraftDecision {
+                        slot_id: slot.slot_id.clone(),
+                        version: 1,
+                        drafting_body: slot.owner,
+                        category: slot.category,
+                        title: slot.title.clone(),
+                        text: "The Council decides to approve the proposals annexed hereto.".into(),
+                    };
+                    batch.push(envelope(
+                        &exercise,
+                        &body,
+                        &format!("draft-{}", slot.slot_id),
+                        Payload::DraftDecision(draft),
+                    ));
+                }
+            }
+            Payload::DraftDecision(d) => {
+                let position = Payload::Position(wire::Position {
+                    slot_id: d.slot_id.clone(),
+                    draft_version: 1,
+                    kind: wire::PositionKind::Concur as i32,
+                    reasons: vec![],
+                });
+                batch.extend(
+                    senders.iter().map(|s| envelope(&exercise, s, &format!("pos-{}", d.slot_id), position.clone())),
+                );
+            }
+            Payload::StageConcluded(c) => {
+                let now = Instant::now();
+                let sent = c.outcomes.first().and_then(|o| draft_sent.get(&o.slot_id)).filter(|_| slots == 1);
+                if let Some(sent) = sent {
+                    round_trips.push(now - *sent);
+                }
+                stages_elapsed = first_open.map_or(Duration::ZERO, |t| now - t);
+                let _ = opened.take();
+            }
+            Payload::PackageCommunicated(p) => {
+                let receipt = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
+                    package_id: p.package_id.clone(),
+                    digest: p.digest.clone(),
+                });
+                batch.extend(senders.iter().map(|s| envelope(&exercise, s, "receipt", receipt.clone())));
+            }
+            Payload::ExerciseConcluded(_) => break,
+            _ => {}
+        }
+        submitted += batch.len();
+        if !batch.is_empty() {
+            let bus = bus.clone();
+            inflight.spawn(async move {
+                futures::stream::iter(batch)
+                    .map(|e| {
+                        let bus = bus.clone();
+                        async move { bus.submit(&e).await }
+                    })
+                    .buffer_unordered(256)
+                    .for_each(|r| async move {
+                        if let Err(e) = r {
+                            eprintln!("bench: submission failed: {e}");
+                        }
+                    })
+                    .await;
+            });
+        }
+        while inflight.try_join_next().is_some() {}
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), coordinator.wait()).await;
+    let _ = coordinator.start_kill();
+    let peak_kib = peak.await.unwrap_or_default();
+    let stage_msgs = (logged - events_at_first_open) as f64 + (submitted - submitted_at_first_open) as f64;
+    let seconds = stages_elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
+    let drafts = stages * slots;
+    Ok(Load {
+        states,
+        drafts,
+        round_trip: (!round_trips.is_empty()).then(|| Latency::of(&mut round_trips)),
+        stages_s: seconds,
+        drafts_per_s: drafts as f64 / seconds,
+        bus_msgs_per_s: stage_msgs / seconds,
+        coordinator_peak_rss_mib: peak_kib as f64 / 1024.0,
+    })
+}
+
+fn envelope(exercise: &ExerciseId, sender: &Sender, action: &str, payload: Payload) -> Envelope {
+    let mut e = Envelope::new(exercise.clone(), sender.clone(), payload);
+    if let Ok(id) = bus::MessageId::new(format!("{}-{action}", sender.node)) {
+        e.message_id = id;
+    }
+    e
+}
+
+/// VmHWM (peak resident set) of a live process, KiB; `None` once it has exited.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    if status.lines().any(|l| l.starts_with("State:") && l.contains('Z')) {
+        return None;
+    }
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -1,0 +1,210 @@
+//! `make bench`: Muster measured against the bus it stands on. For each durability mode of the
+//! server (the default, which fsyncs every two minutes, and `sync_interval: always`) it starts a
+//! local nats-server, measures the raw ceiling with async-nats, then Muster, and prints a table and
+//! writes `out/bench.json`.
+
+mod baseline;
+mod drive;
+mod generate;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use bus::local::LocalNats;
+use serde::Serialize;
+
+/// Figures of one durability mode.
+#[derive(Debug, Serialize)]
+struct Mode {
+    mode: &'static str,
+    baseline: baseline::Baseline,
+    /// One slot per stage, 6 states: submission to outcome.
+    round_trip_6_states: drive::Load,
+    /// One stage of many slots, at 6, 100 and 1000 states.
+    throughput: Vec<Throughput>,
+    /// `muster run --fast` of the default scenario, every service a process: start to report.
+    default_exercise_fast_s: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Throughput {
+    #[serde(flatten)]
+    load: drive::Load,
+    /// Bus messages per second as a fraction of the raw JetStream async publish rate of the mode.
+    fraction_of_raw_jetstream: f64,
+    /// Microseconds of stage time per position (states × drafts): flat means linear growth.
+    us_per_position: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Target {
+    target: String,
+    measured: String,
+    met: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    cores: usize,
+    modes: Vec<Mode>,
+    targets: Vec<Target>,
+    not_measured: Vec<String>,
+}
+
+/// (states, slots in one stage) for the throughput runs.
+const SIZES: [(usize, usize); 3] = [(6, 400), (100, 60), (1000, 10)];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let binaries = std::env::current_exe()?.parent().context("bench has no folder")?.to_owned();
+    let out = PathBuf::from("out");
+    std::fs::create_dir_all(&out)?;
+    let mut modes = Vec::new();
+    for (mode, config, js_sample) in
+        [("default", None, 100_000), ("sync_always", Some(Path::new("deploy/nats/local.conf")), 10_000)]
+    {
+        eprintln!("bench: {mode}: starting nats-server");
+        let nats = LocalNats::start(config, &out.join(format!("bench-nats-{mode}.log"))).await?;
+        eprintln!("bench: {mode}: raw bus");
+        let baseline = baseline::measure(&nats.url, js_sample).await?;
+        eprintln!("bench: {mode}: draft round trip at 6 states");
+        let round_trip_6_states = drive::exercise(&nats.url, &binaries, 6, 100, 1).await?;
+        let mut throughput = Vec::new();
+        for (states, slots) in SIZES {
+            eprintln!("bench: {mode}: throughput at {states} states");
+            let load = drive::exercise(&nats.url, &binaries, states, 1, slots).await?;
+            throughput.push(Throughput {
+                fraction_of_raw_jetstream: load.bus_msgs_per_s / baseline.jetstream_async_msgs_per_s,
+                us_per_position: load.stages_s * 1e6 / (load.drafts * states) as f64,
+                load,
+            });
+        }
+        eprintln!("bench: {mode}: default exercise, fast mode");
+        let default_exercise_fast_s = default_exercise(&binaries, &nats.url, mode).await?;
+        nats.stop().await;
+        modes.push(Mode { mode, baseline, round_trip_6_states, throughput, default_exercise_fast_s });
+    }
+    let report = Report {
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        targets: targets(&modes),
+        not_measured: vec![
+            "gRPC fan-out to 1000 national nodes and the gateway's memory (not yet built into the benchmark)".into(),
+        ],
+        modes,
+    };
+    print_table(&report);
+    let path = out.join("bench.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    println!("\nwritten: {}", path.display());
+    Ok(())
+}
+
+async fn default_exercise(binaries: &Path, url: &str, mode: &str) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let status = tokio::process::Command::new(binaries.join("muster"))
+        .args([
+            "run",
+            "--fast",
+            "--nats",
+            url,
+            "--out",
+            "out/bench-runs",
+            "--exercise",
+            &format!("bench-default-{mode}"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .await?;
+    anyhow::ensure!(status.success(), "muster run failed with {status}");
+    Ok(started.elapsed().as_secs_f64())
+}
+
+fn targets(modes: &[Mode]) -> Vec<Target> {
+    let mut t = Vec::new();
+    for m in modes {
+        let rt = m.round_trip_6_states.round_trip.as_ref().map_or(f64::NAN, |l| l.p99_ms);
+        t.push(Target {
+            target: format!("[{}] draft round trip at 6 states p99 <= 5 ms", m.mode),
+            measured: format!("{rt:.2} ms"),
+            met: rt <= 5.0,
+        });
+        for th in &m.throughput {
+            t.push(Target {
+                target: format!("[{}] bus msgs/s >= 50% of raw JetStream publish at {} states", m.mode, th.load.states),
+                measured: format!("{:.0}%", th.fraction_of_raw_jetstream * 100.0),
+                met: th.fraction_of_raw_jetstream >= 0.5,
+            });
+        }
+        if let Some(big) = m.throughput.iter().find(|th| th.load.states == 1000) {
+            t.push(Target {
+                target: format!("[{}] coordinator RSS <= 64 MiB at 1000 states", m.mode),
+                measured: format!("{:.1} MiB", big.load.coordinator_peak_rss_mib),
+                met: big.load.coordinator_peak_rss_mib <= 64.0,
+            });
+        }
+        let per: Vec<f64> = m.throughput.iter().map(|th| th.us_per_position).collect();
+        let growth = per.iter().cloned().fold(f64::MIN, f64::max) / per.iter().cloned().fold(f64::MAX, f64::min);
+        t.push(Target {
+            target: format!("[{}] cost per position no worse than linear (max/min over sizes <= 2)", m.mode),
+            measured: format!("{growth:.2}x"),
+            met: growth <= 2.0,
+        });
+    }
+    let six = modes.iter().filter(|m| m.mode == "default").flat_map(|m| &m.throughput).find(|th| th.load.states == 6);
+    if let Some(six) = six {
+        t.push(Target {
+            target: "[default] >= 2000 drafts/s end to end at 6 states".into(),
+            measured: format!("{:.0}", six.load.drafts_per_s),
+            met: six.load.drafts_per_s >= 2000.0,
+        });
+    }
+    t
+}
+
+fn print_table(r: &Report) {
+    for m in &r.modes {
+        let b = &m.baseline;
+        println!("\n== {} ==", m.mode);
+        println!(
+            "raw bus: core pub/sub {:.0} msgs/s; JetStream async {:.0} msgs/s, awaiting each ack {:.0} msgs/s; request/reply p50 {:.3} ms p99 {:.3} ms",
+            b.core_msgs_per_s,
+            b.jetstream_async_msgs_per_s,
+            b.jetstream_sync_msgs_per_s,
+            b.request_reply.p50_ms,
+            b.request_reply.p99_ms
+        );
+        if let Some(rt) = &m.round_trip_6_states.round_trip {
+            println!(
+                "draft round trip, 6 states: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} drafts)",
+                rt.p50_ms, rt.p99_ms, rt.max_ms, rt.samples
+            );
+        }
+        println!(
+            "{:>7} {:>7} {:>10} {:>12} {:>9} {:>11} {:>9}",
+            "states", "drafts", "drafts/s", "bus msgs/s", "% raw JS", "us/position", "RSS MiB"
+        );
+        for th in &m.throughput {
+            let l = &th.load;
+            println!(
+                "{:>7} {:>7} {:>10.0} {:>12.0} {:>8.0}% {:>11.1} {:>9.1}",
+                l.states,
+                l.drafts,
+                l.drafts_per_s,
+                l.bus_msgs_per_s,
+                th.fraction_of_raw_jetstream * 100.0,
+                th.us_per_position,
+                l.coordinator_peak_rss_mib
+            );
+        }
+        println!("default exercise (muster run --fast, every service a process): {:.2} s", m.default_exercise_fast_s);
+    }
+    println!("\ntargets:");
+    for t in &r.targets {
+        println!("  [{}] {} — {}", if t.met { "met" } else { "NOT met" }, t.target, t.measured);
+    }
+    for n in &r.not_measured {
+        println!("  [not measured] {n}");
+    }
+}
