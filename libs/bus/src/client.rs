@@ -50,6 +50,9 @@ impl ConnectSettings {
     }
 }
 
+/// The acknowledgement of a publish already sent.
+pub type PendingAck = futures::future::BoxFuture<'static, Result<PublishAck, BusError>>;
+
 /// A message taken off the bus: where it was, and the envelope or why it could not be read.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -144,8 +147,19 @@ impl Bus {
         envelope: &Envelope,
         expected_last_sequence: u64,
     ) -> Result<PublishAck, BusError> {
+        self.send_event_fenced(envelope, expected_last_sequence).await?.await
+    }
+
+    /// Sends a fenced event now and returns the future of its ack, so a writer can keep many in
+    /// flight: JetStream applies one connection's publishes in order, so the n-th in flight expects
+    /// the sequence before it.
+    pub async fn send_event_fenced(
+        &self,
+        envelope: &Envelope,
+        expected_last_sequence: u64,
+    ) -> Result<PendingAck, BusError> {
         let subject = subject::event(&envelope.exercise, envelope.kind());
-        self.publish_acked(subject, envelope, Some(expected_last_sequence)).await
+        self.send(subject, envelope, Some(expected_last_sequence)).await
     }
 
     /// Submits a participant's message to the exercise's submissions stream and waits for the ack.
@@ -161,6 +175,10 @@ impl Bus {
         envelope: &Envelope,
         fence: Option<u64>,
     ) -> Result<PublishAck, BusError> {
+        self.send(subject, envelope, fence).await?.await
+    }
+
+    async fn send(&self, subject: String, envelope: &Envelope, fence: Option<u64>) -> Result<PendingAck, BusError> {
         let mut publish =
             PublishMessage::build().payload(envelope.encode(self.limits)?).message_id(envelope.message_id.as_str());
         if let Some(sequence) = fence {
@@ -171,15 +189,15 @@ impl Bus {
             .send_publish(subject.clone(), publish)
             .await
             .map_err(|source| BusError::Publish { subject: subject.clone(), source })?;
-        let ack = pending.await.map_err(|source| match (source.kind(), fence) {
-            (PublishErrorKind::WrongLastSequence, Some(expected)) => BusError::Fenced { expected },
-            _ => BusError::Publish { subject: subject.clone(), source },
-        })?;
-        tracing::debug!(
-            exercise = %envelope.exercise, message_id = %envelope.message_id, %subject,
-            sequence = ack.sequence, duplicate = ack.duplicate, "published"
-        );
-        Ok(ack)
+        let (exercise, message_id) = (envelope.exercise.clone(), envelope.message_id.clone());
+        Ok(Box::pin(async move {
+            let ack = pending.await.map_err(|source| match (source.kind(), fence) {
+                (PublishErrorKind::WrongLastSequence, Some(expected)) => BusError::Fenced { expected },
+                _ => BusError::Publish { subject: subject.clone(), source },
+            })?;
+            tracing::debug!(%exercise, %message_id, %subject, sequence = ack.sequence, duplicate = ack.duplicate, "published");
+            Ok(ack)
+        }))
     }
 
     /// Sends a reply (acceptance or rejection) to one participant over core NATS.

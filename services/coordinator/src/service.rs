@@ -6,15 +6,18 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
+use bus::client::Received;
 use bus::envelope::Payload;
-use bus::{Bus, BusError, ConnectSettings, Delivery, Envelope, ExerciseId, StreamSettings};
+use bus::{Bus, BusError, ConnectSettings, Envelope, ExerciseId, StreamSettings};
 use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesOrdered;
 use proto::v1 as wire;
 use scenario::Scenario;
 
 use crate::clock::{Clock, ClockLog};
 use crate::lease::{self, Lease};
-use crate::machine::{self, Config, Decision, Input, Mode, Now, Phase, Reply, State};
+use crate::machine::{self, Config, Input, Mode, Now, Phase, Reply, State};
 
 /// The durable consumer name of the coordinator on the submissions stream.
 const CONSUMER: &str = "coordinator";
@@ -107,6 +110,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             state: State::default(),
             clock: Clock::start(settings.time_scale),
             last_sequence: 0,
+            sent_sequence: 0,
+            pending: FuturesOrdered::new(),
             lease,
         };
         match core.lead(&settings, &mut shutdown).await? {
@@ -121,10 +126,24 @@ struct Core {
     config: Config,
     state: State,
     clock: Clock,
-    /// The last sequence of the event log as this writer knows it; every publish is fenced on it.
+    /// The last sequence of the event log confirmed by JetStream.
     last_sequence: u64,
+    /// The sequence the last event sent will have: the next one is fenced on it.
+    sent_sequence: u64,
+    /// Inputs whose events are sent and not yet all acknowledged, in order.
+    pending: FuturesOrdered<BoxFuture<'static, Result<Done, BusError>>>,
     lease: Lease,
 }
+
+/// What is left to do for an input once its events are on the log.
+struct Done {
+    last: u64,
+    replies: Vec<(bus::Sender, Envelope)>,
+    ack: Option<Received>,
+}
+
+/// Inputs in flight at most (their events sent, their acks awaited).
+const IN_FLIGHT: usize = 256;
 
 /// Why a leader must stop leading now.
 enum Stop {
@@ -185,14 +204,15 @@ impl Core {
                     return Ok(Term::Stopped(self.state.clone()));
                 }
                 _ = renewal.tick() => self.renew().await?,
-                received = submissions.next() => {
+                Some(done) = self.pending.next(), if !self.pending.is_empty() => self.finish(done).await?,
+                received = submissions.next(), if self.pending.len() < IN_FLIGHT => {
                     let Some(received) = received else { return Err(Stop::SteppedDown) };
-                    self.submission(&received.delivery).await?;
-                    received.ack().await?;
+                    self.submission(received).await?;
                 }
                 _ = ticker.tick() => self.input(Input::Tick).await?,
             }
         }
+        self.drain().await?;
         tracing::info!(exercise = %self.config.exercise, events = self.state.events, "exercise concluded");
         Ok(Term::Concluded(self.state.clone()))
     }
@@ -214,8 +234,8 @@ impl Core {
             }
             if let Ok(received) = tokio::time::timeout(Duration::from_millis(50), submissions.next()).await {
                 let Some(received) = received else { return Err(Stop::SteppedDown) };
-                self.submission(&received.delivery).await?;
-                received.ack().await?;
+                self.submission(received).await?;
+                self.drain().await?;
             }
         }
         tracing::warn!(exercise = %self.config.exercise, "submissions still pending after catching up; going on");
@@ -268,6 +288,7 @@ impl Core {
             tracing::info!(exercise = %self.config.exercise, events = last, phase = ?self.state.phase.phase, "state rebuilt from the event log");
         }
         self.clock = clock.clock(time_scale);
+        self.sent_sequence = self.last_sequence;
         Ok(())
     }
 
@@ -278,24 +299,25 @@ impl Core {
     async fn input(&mut self, input: Input<'_>) -> Result<(), Stop> {
         let now = self.now();
         let decision = machine::step(&self.config, &mut self.state, input, now);
-        self.carry_out(decision).await
+        self.carry_out(decision.events, vec![], None).await
     }
 
-    async fn submission(&mut self, delivery: &Delivery) -> Result<(), Stop> {
-        let exercise = &self.config.exercise;
+    /// Runs one submission through the machine; its reply and its acknowledgement to JetStream
+    /// wait until the events it led to are on the log.
+    async fn submission(&mut self, received: Received) -> Result<(), Stop> {
+        let exercise = self.config.exercise.clone();
+        let delivery = &received.delivery;
         let from_subject = bus::subject::parse_submission(&delivery.subject).map(|s| s.sender);
         let envelope = match &delivery.envelope {
-            Ok(envelope) => envelope,
+            Ok(envelope) => envelope.clone(),
             Err(error) => {
-                if let Some(to) = from_subject {
-                    let reply = Reply::Rejected {
-                        message_id: unknown_id(),
-                        code: error.rejection_code(),
-                        reason: error.to_string(),
-                    };
-                    self.reply(&to, None, &reply).await?;
-                }
-                return Ok(());
+                let reply = Reply::Rejected {
+                    message_id: unknown_id(),
+                    code: error.rejection_code(),
+                    reason: error.to_string(),
+                };
+                let replies = from_subject.map(|to| (to, self.reply_envelope(None, &reply))).into_iter().collect();
+                return self.carry_out(vec![], replies, Some(received)).await;
             }
         };
         if from_subject.as_ref() != Some(&envelope.sender) {
@@ -305,53 +327,85 @@ impl Core {
                 reason: format!("sender {} may not submit on {}", envelope.sender, delivery.subject),
             };
             tracing::warn!(%exercise, message_id = %envelope.message_id, subject = %delivery.subject, "submission refused: sender does not match subject");
-            if let Some(to) = from_subject {
-                self.reply(&to, Some(envelope), &reply).await?;
-            }
-            return Ok(());
+            let replies =
+                from_subject.map(|to| (to, self.reply_envelope(Some(&envelope), &reply))).into_iter().collect();
+            return self.carry_out(vec![], replies, Some(received)).await;
         }
         let now = self.now();
-        let decision = machine::step(&self.config, &mut self.state, Input::Submission(envelope), now);
+        let decision = machine::step(&self.config, &mut self.state, Input::Submission(&envelope), now);
         if let Some((_, Reply::Rejected { code, reason, .. })) = &decision.reply {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), %reason, "submission refused");
         }
-        let reply = decision.reply.clone();
-        self.carry_out(Decision { reply: None, ..decision }).await?;
-        if let Some((to, reply)) = reply {
-            self.reply(&to, Some(envelope), &reply).await?;
-        }
-        Ok(())
+        let replies = decision
+            .reply
+            .iter()
+            .map(|(to, reply)| (to.clone(), self.reply_envelope(Some(&envelope), reply)))
+            .collect();
+        self.carry_out(decision.events, replies, Some(received)).await
     }
 
-    /// Publishes the events the machine has applied, each fenced on the log's last sequence. If one
+    /// Sends the events the machine has applied, each fenced on the sequence before it, without
+    /// waiting for their acks: up to [`IN_FLIGHT`] inputs are on their way at once. What follows an
+    /// input (its replies, its acknowledgement) happens in order once its events are acked; if one
     /// cannot be written the term ends, and the next term rebuilds the state from the log.
     /// A leader whose lease may have expired writes nothing.
-    async fn carry_out(&mut self, decision: Decision) -> Result<(), Stop> {
-        if !decision.events.is_empty() && !self.lease.is_fresh() {
+    async fn carry_out(
+        &mut self,
+        events: Vec<Envelope>,
+        replies: Vec<(bus::Sender, Envelope)>,
+        ack: Option<Received>,
+    ) -> Result<(), Stop> {
+        if !events.is_empty() && !self.lease.is_fresh() {
             tracing::warn!(exercise = %self.config.exercise, "lease not renewed in time; not writing");
             return Err(Stop::SteppedDown);
         }
-        for event in &decision.events {
-            let ack = match self.bus.publish_event_fenced(event, self.last_sequence).await {
-                Ok(ack) => ack,
-                Err(BusError::Fenced { expected }) => {
-                    tracing::warn!(exercise = %self.config.exercise, expected, "write fenced: another coordinator has written");
-                    return Err(Stop::SteppedDown);
-                }
-                Err(e) => return Err(e.into()),
-            };
-            // A de-duplicated event was written before (its sequence is an old one).
-            self.last_sequence = self.last_sequence.max(ack.sequence);
+        let mut acks = Vec::with_capacity(events.len());
+        for event in &events {
+            acks.push(self.bus.send_event_fenced(event, self.sent_sequence).await?);
+            self.sent_sequence += 1;
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }
         }
         self.clock.set_paused(self.state.phase.paused);
+        self.pending.push_back(Box::pin(async move {
+            let mut last = 0;
+            for pending in acks {
+                last = last.max(pending.await?.sequence);
+            }
+            Ok(Done { last, replies, ack })
+        }));
         Ok(())
     }
 
-    async fn reply(&self, to: &bus::Sender, cause: Option<&Envelope>, reply: &Reply) -> Result<(), Stop> {
+    /// What follows an input whose events are on the log.
+    async fn finish(&mut self, done: Result<Done, BusError>) -> Result<(), Stop> {
+        let done = done.map_err(|e| {
+            if let BusError::Fenced { expected } = e {
+                tracing::warn!(exercise = %self.config.exercise, expected, "write fenced: another coordinator has written");
+            }
+            Stop::from(e)
+        })?;
+        self.last_sequence = self.last_sequence.max(done.last);
+        for (to, envelope) in &done.replies {
+            self.bus.reply(to, envelope).await?;
+        }
+        if let Some(received) = done.ack {
+            received.ack().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for everything in flight.
+    async fn drain(&mut self) -> Result<(), Stop> {
+        while let Some(done) = self.pending.next().await {
+            self.finish(done).await?;
+        }
+        Ok(())
+    }
+
+    fn reply_envelope(&self, cause: Option<&Envelope>, reply: &Reply) -> Envelope {
         let payload = match reply {
             Reply::Accepted { message_id, duplicate } => {
                 Payload::Accepted(wire::Accepted { accepted_message_id: message_id.to_string(), duplicate: *duplicate })
@@ -362,12 +416,11 @@ impl Core {
                 reason: reason.clone(),
             }),
         };
-        let mut envelope = Envelope::new(self.config.exercise.clone(), Config::sender(), payload);
-        if let Some(cause) = cause {
-            envelope = envelope.caused_by(cause);
+        let envelope = Envelope::new(self.config.exercise.clone(), Config::sender(), payload);
+        match cause {
+            Some(cause) => envelope.caused_by(cause),
+            None => envelope,
         }
-        self.bus.reply(to, &envelope).await?;
-        Ok(())
     }
 }
 
