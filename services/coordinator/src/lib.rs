@@ -1,6 +1,6 @@
 //! The coordinator: exercise control, the only writer of exercise state.
 //!
-//! - [`machine`]: the pure state machine (`decide`, `evolve`);
+//! - [`machine`]: the pure state machine (`step`, `evolve`);
 //! - [`clock`]: exercise time from wall time, scale and pauses;
 //! - [`lease`]: leadership among coordinator replicas;
 //! - [`service`]: the I/O around it: submissions in, events and replies out.

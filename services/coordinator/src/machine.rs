@@ -220,7 +220,7 @@ pub enum Reply {
     },
 }
 
-/// What [`decide`] returns.
+/// What [`step`] returns.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Decision {
     /// Events to publish, in order.
