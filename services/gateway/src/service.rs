@@ -11,19 +11,21 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use crate::hub::Hub;
 use crate::{identity, request, status, view};
 
 /// The service over one bus connection; it keeps no exercise state of its own.
 #[derive(Debug, Clone)]
 pub struct NationalNode {
     bus: Bus,
+    hub: std::sync::Arc<Hub>,
     reply_timeout: Duration,
 }
 
 impl NationalNode {
     /// A service that waits up to `reply_timeout` for the coordinator's answer to a submission.
     pub fn new(bus: Bus, reply_timeout: Duration) -> Self {
-        NationalNode { bus, reply_timeout }
+        NationalNode { hub: std::sync::Arc::new(Hub::new(bus.clone())), bus, reply_timeout }
     }
 
     /// Submits to the bus and waits for the coordinator's answer; if none comes in time the
@@ -77,21 +79,9 @@ impl NationalNodeService for NationalNode {
         let exercise = request::exercise(r.exercise_id, "exercise_id")?;
         self.readable_view(&caller, &exercise).await?;
         let from = r.from_sequence.max(1);
-        let mut events = self.bus.follow_events(&exercise, from);
         let (tx, rx) = mpsc::channel(256);
         tracing::info!(%exercise, node = %caller.node, from, "event stream opened");
-        tokio::spawn(async move {
-            while let Some(d) = events.next().await {
-                let item = match d.envelope {
-                    Ok(e) => Ok(wire::StreamEventsResponse { sequence: d.sequence, envelope: Some((&e).into()) }),
-                    Err(_) => continue,
-                };
-                if tx.send(item).await.is_err() {
-                    tracing::info!(%exercise, node = %caller.node, "event stream closed by the node");
-                    return;
-                }
-            }
-        });
+        self.hub.stream(&exercise, from, tx);
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 
