@@ -77,7 +77,8 @@ impl NationalNodeService for NationalNode {
         let caller = identity::caller(&request)?;
         let r = request.into_inner();
         let exercise = request::exercise(r.exercise_id, "exercise_id")?;
-        self.readable_view(&caller, &exercise).await?;
+        view::require_exercise(&self.bus, &exercise).await?;
+        self.hub.authorize(&exercise, &caller).await?;
         let from = r.from_sequence.max(1);
         let (tx, rx) = mpsc::channel(256);
         tracing::info!(%exercise, node = %caller.node, from, "event stream opened");
