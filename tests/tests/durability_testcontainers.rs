@@ -25,10 +25,13 @@ fn durable_run(test: &str, time_scale: f64) -> anyhow::Result<Run> {
     })
 }
 
-/// The default scenario's text with the declared-absent state present.
+/// The default scenario's text with the declared-absent state present and everyone mandatory, so
+/// that assembly waits for every report and who is recorded present does not depend on timing.
 fn all_present() -> anyhow::Result<String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cst-2025.toml");
-    Ok(std::fs::read_to_string(&path)?.replace("absent = true", "absent = false"))
+    Ok(std::fs::read_to_string(&path)?
+        .replace("absent = true", "absent = false")
+        .replace("mandatory = false", "mandatory = true"))
 }
 
 /// Stage windows of 12 s wall.

@@ -1,38 +1,26 @@
 //! The command line shared by the participant binaries (joint-staff, secretariat, control-point).
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use bus::{ExerciseId, NodeId, Role};
+use bus::{NodeId, Role};
 use clap::Parser;
 
 use crate::runner::{self, Settings};
 
 #[derive(Debug, Parser)]
 struct Args {
-    /// NATS server URL.
-    #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
-    nats: String,
-    /// The exercise id.
-    #[arg(long, env = "MUSTER_EXERCISE")]
-    exercise: ExerciseId,
-    /// The scenario file.
-    #[arg(long, env = "MUSTER_SCENARIO")]
-    scenario: PathBuf,
+    #[command(flatten)]
+    exercise: scenario::cli::ExerciseArgs,
     /// The node to play: a state code for a control point (e.g. BY); for a drafting body, the
     /// scenario's one participant of that role when not given.
     #[arg(long, visible_alias = "state", env = "MUSTER_NODE")]
     node: Option<NodeId>,
-    /// Exercise seconds per wall second; the scenario's own scale when not given.
-    #[arg(long, env = "MUSTER_TIME_SCALE")]
-    time_scale: Option<f64>,
 }
 
 /// Parses the command line and plays a participant of one of `roles` until the exercise concludes.
 pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
-    let scenario = scenario::load(&args.scenario)?;
+    let (scenario, time_scale) = args.exercise.load()?;
     let node = match args.node {
         Some(node) => node,
         None => {
@@ -49,13 +37,8 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
         "node `{node}` is a {} in the scenario; this binary cannot play it",
         participant.role
     );
-    let settings = Settings {
-        nats_url: args.nats,
-        exercise: args.exercise,
-        time_scale: args.time_scale.unwrap_or(scenario.time_scale),
-        scenario,
-        node,
-    };
+    let settings =
+        Settings { nats_url: args.exercise.nats, exercise: args.exercise.exercise, time_scale, scenario, node };
     runner::run(settings, bus::telemetry::shutdown_signal()).await.context("participant failed")?;
     Ok(())
 }

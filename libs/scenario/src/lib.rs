@@ -5,8 +5,10 @@
 //! - [`file`]: the file format as serde reads it (every field optional, checked later);
 //! - [`validate`]: file → model, collecting every problem;
 //! - [`locate`]: a field path → its line in the file;
-//! - [`duration`]: exercise-time durations such as `1d6h`.
+//! - [`duration`]: exercise-time durations such as `1d6h`;
+//! - [`cli`]: the command-line arguments every exercise service takes.
 
+pub mod cli;
 pub mod duration;
 pub mod error;
 pub mod file;

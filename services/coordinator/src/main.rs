@@ -1,30 +1,18 @@
 //! The coordinator binary: runs one exercise to its conclusion.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use bus::{ExerciseId, StreamSettings};
+use bus::StreamSettings;
 use clap::Parser;
 use coordinator::{Mode, Settings};
 
 #[derive(Debug, Parser)]
 #[command(name = "coordinator", about = "Muster exercise control: sequences an exercise and records every decision")]
 struct Args {
-    /// NATS server URL.
-    #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
-    nats: String,
-    /// The exercise id.
-    #[arg(long, env = "MUSTER_EXERCISE")]
-    exercise: ExerciseId,
-    /// The scenario file.
-    #[arg(long, env = "MUSTER_SCENARIO")]
-    scenario: PathBuf,
+    #[command(flatten)]
+    exercise: scenario::cli::ExerciseArgs,
     /// Close stages as soon as everything expected has arrived.
     #[arg(long, env = "MUSTER_FAST")]
     fast: bool,
-    /// Exercise seconds per wall second; the scenario's own scale when not given.
-    #[arg(long, env = "MUSTER_TIME_SCALE")]
-    time_scale: Option<f64>,
     /// Stream replicas: 1 on a single server, 3 on a cluster.
     #[arg(long, env = "MUSTER_REPLICAS", default_value_t = 1)]
     replicas: usize,
@@ -40,10 +28,9 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
-    let scenario = scenario::load(&args.scenario)?;
-    let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
+    let (scenario, time_scale) = args.exercise.load()?;
     let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
-    let mut settings = Settings::new(args.nats, args.exercise, scenario, mode, time_scale);
+    let mut settings = Settings::new(args.exercise.nats, args.exercise.exercise, scenario, mode, time_scale);
     settings.streams = StreamSettings { replicas: args.replicas, ..Default::default() };
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
     if let Some(instance) = args.instance {
