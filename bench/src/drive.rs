@@ -15,7 +15,7 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 
 use crate::generate;
-use crate::stats::Latency;
+use crate::stats::{Latency, peak_rss_kib};
 
 /// What one exercise under load showed.
 #[derive(Debug, Clone, Serialize)]
@@ -68,7 +68,6 @@ pub async fn exercise(url: &str, binaries: &Path, states: usize, stages: usize, 
     let mut inflight = JoinSet::new();
     let (mut submitted, mut logged);
     submitted = 0usize;
-    let mut opened: Option<Instant> = None;
     let mut draft_sent: BTreeMap<String, Instant> = BTreeMap::new();
     let mut round_trips = Vec::new();
     let mut stages_elapsed = Duration::ZERO;
@@ -97,7 +96,6 @@ pub async fn exercise(url: &str, binaries: &Path, states: usize, stages: usize, 
             }
             Payload::StageOpened(stage) => {
                 let now = Instant::now();
-                opened = Some(now);
                 if first_open.is_none() {
                     (first_open, events_at_first_open, submitted_at_first_open) = (Some(now), logged, submitted);
                 }
@@ -137,7 +135,6 @@ pub async fn exercise(url: &str, binaries: &Path, states: usize, stages: usize, 
                     round_trips.push(now - *sent);
                 }
                 stages_elapsed = first_open.map_or(Duration::ZERO, |t| now - t);
-                let _ = opened.take();
             }
             Payload::PackageCommunicated(p) => {
                 let receipt = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
@@ -192,16 +189,4 @@ fn envelope(exercise: &ExerciseId, sender: &Sender, action: &str, payload: Paylo
         e.message_id = id;
     }
     e
-}
-
-/// VmHWM (peak resident set) of a live process, KiB; `None` once it has exited.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    if status.lines().any(|l| l.starts_with("State:") && l.contains('Z')) {
-        return None;
-    }
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
 
 use crate::generate;
-use crate::stats::Latency;
+use crate::stats::{Latency, peak_rss_kib};
 
 /// Fan-out figures.
 #[derive(Debug, Clone, Serialize)]
@@ -124,12 +124,4 @@ pub async fn measure(url: &str, binaries: &Path, nodes: usize) -> anyhow::Result
     let _ = coordinator.start_kill();
     let _ = gateway.start_kill();
     Ok(Fanout { nodes, delivery: Latency::of(&mut samples), gateway_peak_rss_mib: peak_kib as f64 / 1024.0 })
-}
-
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

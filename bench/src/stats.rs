@@ -1,4 +1,4 @@
-//! Percentiles of measured durations.
+//! Percentiles of measured durations, and the peak memory of a process.
 
 use std::time::Duration;
 
@@ -27,4 +27,16 @@ impl Latency {
         };
         Latency { samples: samples.len(), p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1.0) }
     }
+}
+
+/// VmHWM (peak resident set) of a live process, KiB; `None` once it has exited.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    if status.lines().any(|l| l.starts_with("State:") && l.contains('Z')) {
+        return None;
+    }
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::GetStreamErrorKind;
+use async_nats::jetstream::stream::Stream;
 use bus::envelope::Payload;
 use bus::{Bus, ExerciseId, NodeId, Sender};
 use coordinator::machine::{self, Config, Mode, State};
@@ -38,10 +39,10 @@ impl View {
     }
 }
 
-/// Whether the exercise exists on the bus.
-pub async fn require_exercise(bus: &Bus, exercise: &ExerciseId) -> Result<(), Status> {
+/// The exercise's event log, or `NOT_FOUND` when there is no such exercise.
+pub async fn require_exercise(bus: &Bus, exercise: &ExerciseId) -> Result<Stream, Status> {
     match bus.jetstream().get_stream(bus::subject::events_stream(exercise)).await {
-        Ok(_) => Ok(()),
+        Ok(stream) => Ok(stream),
         Err(e) if matches!(e.kind(), GetStreamErrorKind::JetStream(j) if j.error_code() == ErrorCode::STREAM_NOT_FOUND) => {
             Err(Status::not_found(format!("no exercise `{exercise}`")))
         }
@@ -51,12 +52,7 @@ pub async fn require_exercise(bus: &Bus, exercise: &ExerciseId) -> Result<(), St
 
 /// Reads the whole log of `exercise` and folds it.
 pub async fn load(bus: &Bus, exercise: &ExerciseId) -> Result<View, Status> {
-    require_exercise(bus, exercise).await?;
-    let mut stream = bus
-        .jetstream()
-        .get_stream(bus::subject::events_stream(exercise))
-        .await
-        .map_err(|e| Status::unavailable(e.to_string()))?;
+    let mut stream = require_exercise(bus, exercise).await?;
     let last = stream.info().await.map_err(|e| Status::unavailable(e.to_string()))?.state.last_sequence;
     let mut scenario = empty_scenario();
     let mut state = State::default();
