@@ -137,6 +137,7 @@ pub struct Running {
     stop: tokio::sync::watch::Sender<bool>,
     participants: tokio::task::JoinSet<anyhow::Result<()>>,
     handles: std::collections::BTreeMap<bus::NodeId, tokio::task::AbortHandle>,
+    desks: std::collections::BTreeMap<bus::NodeId, seat::Desk>,
     _out: tempfile::TempDir,
 }
 
@@ -184,6 +185,7 @@ pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Runni
         stop,
         participants: tokio::task::JoinSet::new(),
         handles: std::collections::BTreeMap::new(),
+        desks: std::collections::BTreeMap::new(),
         _out: out,
     };
     for p in run.scenario.participants.iter().filter(|p| p.role != bus::Role::Observer) {
@@ -193,8 +195,6 @@ pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Runni
         let settings = observer::Settings {
             nats_url: nats.url().to_owned(),
             exercise: run.exercise.clone(),
-            scenario: run.scenario.clone(),
-            time_scale: run.time_scale,
             out_dir: running._out.path().to_owned(),
         };
         let stopped = stopped(rx);
@@ -204,29 +204,46 @@ pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Runni
 }
 
 impl Running {
-    /// Starts (or starts again) the participant `node`: a national node if its transport is gRPC
-    /// and the run has a gateway, an agent on the bus otherwise.
+    /// Starts (or starts again) the seat `node`: over gRPC if its transport is gRPC and the run
+    /// has a gateway, on the bus otherwise; played by its policy, or, for a person's seat, by
+    /// whoever acts at its desk ([`Running::desk`]).
     pub fn start_participant(&mut self, nats: &impl Server, run: &Run, node: &bus::NodeId) -> anyhow::Result<()> {
         let p = run.scenario.participant(node).with_context(|| format!("{node} is not in the scenario"))?;
         let stopped = stopped(self.stop.subscribe());
+        let mind = match p.played_by {
+            scenario::PlayedBy::Policy => seat::Mind::Policy(Box::new(p.clone())),
+            scenario::PlayedBy::Person => {
+                let (desk, inbox) = seat::desk();
+                self.desks.insert(node.clone(), desk);
+                seat::Mind::Person(inbox)
+            }
+        };
+        let me = bus::Sender::new(p.role, p.node.clone());
         let handle = match (&run.grpc, p.transport) {
             (Some(link), scenario::Transport::Grpc) => {
-                let settings = link.node_settings(run, &p.node, link.processed.clone())?;
-                self.participants.spawn(async move { Ok(national_node::run(settings, stopped).await?) })
+                let settings = link.node_settings(run, &me, mind, link.processed.clone())?;
+                self.participants
+                    .spawn(async move { national_node::run(settings, stopped).await.map(drop).map_err(Into::into) })
             }
             _ => {
-                let settings = agent::Settings {
-                    nats_url: nats.url().to_owned(),
-                    exercise: run.exercise.clone(),
-                    scenario: run.scenario.clone(),
-                    node: p.node.clone(),
-                    time_scale: run.time_scale,
-                };
-                self.participants.spawn(async move { Ok(agent::run(settings, stopped).await?) })
+                let (url, exercise) = (nats.url().to_owned(), run.exercise.clone());
+                self.participants.spawn(async move {
+                    let bus = Bus::connect(&ConnectSettings::new(&url, format!("muster-{}", me.node))).await?;
+                    let link = seat::BusLink::new(bus, exercise.clone(), &me).await?;
+                    let settings = seat::Settings { exercise, me, processed: None };
+                    seat::run(std::sync::Arc::new(link), settings, mind, stopped).await?;
+                    Ok(())
+                })
             }
         };
         self.handles.insert(node.clone(), handle);
         Ok(())
+    }
+
+    /// Where a person acts for the seat `node` (a seat the scenario gives to a person).
+    pub fn desk(&self, node: &str) -> anyhow::Result<seat::Desk> {
+        let node = bus::NodeId::new(node)?;
+        self.desks.get(&node).cloned().with_context(|| format!("{node} is not a person's seat"))
     }
 
     /// Kills the participant `node` where it stands.
@@ -406,14 +423,15 @@ pub struct GrpcLink {
 }
 
 impl GrpcLink {
-    /// Settings for the national node `node` of `run`.
+    /// Settings for the national node `me` of `run`.
     pub fn node_settings(
         &self,
         run: &Run,
-        node: &bus::NodeId,
+        me: &bus::Sender,
+        mind: seat::Mind,
         processed: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
     ) -> anyhow::Result<national_node::Settings> {
-        let pem = self.bundle.nodes.get(node).with_context(|| format!("no certificate for {node}"))?;
+        let pem = self.bundle.nodes.get(&me.node).with_context(|| format!("no certificate for {}", me.node))?;
         Ok(national_node::Settings {
             endpoint: self.endpoint.clone(),
             tls: national_node::ClientTls {
@@ -423,9 +441,8 @@ impl GrpcLink {
                 domain: "localhost".into(),
             },
             exercise: run.exercise.clone(),
-            scenario: run.scenario.clone(),
-            node: node.clone(),
-            time_scale: run.time_scale,
+            me: me.clone(),
+            mind,
             processed,
         })
     }

@@ -54,8 +54,20 @@ fn every_payload() -> Vec<Payload> {
                 identity: Some(wire::Sender { role: wire::Role::ControlPoint.into(), node_id: "BY".into() }),
                 mandatory: true,
                 display_name: "Republic of Belarus".into(),
+                played_by: wire::PlayedBy::Person.into(),
+                remote: true,
+                ..Default::default()
             }],
             assembly_deadline: Some(prost_types::Duration { seconds: 3 * 3600, nanos: 0 }),
+            starts: "2025-03-17 09:00 MSK".into(),
+            time_scale: 1440.0,
+            decision_rule: wire::DecisionRule::Silence.into(),
+            stages: vec![wire::StagePlan {
+                stage_number: 1,
+                title: "Eastern European region".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
         }),
         Payload::AssemblyReport(wire::AssemblyReport { remarks: "operational group assembled".into() }),
         Payload::DeploymentOrdered(wire::DeploymentOrdered { comms_check_token: "tok".into(), deadline: None }),

@@ -122,7 +122,7 @@ async fn two_exercises_at_once_do_not_see_each_other() -> anyhow::Result<()> {
         assert_eq!((report.totals.considered, report.totals.adopted), (30, 30));
         // Reading the log decodes every event against its own exercise: a foreign one would fail.
         let log = Probe::connect(&nats, &run.exercise).await?.log().await?;
-        assert!(log.len() >= report.events, "the observer saw {} of {} events", report.events, log.len());
+        assert!(log.len() as u64 >= report.events, "the observer saw {} of {} events", report.events, log.len());
         assert!(log.iter().all(|e| e.exercise == run.exercise));
     }
     run_a.stop().await;

@@ -369,6 +369,36 @@ impl Bus {
         Ok(info.num_pending + info.num_ack_pending as u64)
     }
 
+    /// Every event of the exercise's log as it stands now, in order. An exercise that does not
+    /// exist is [`BusError::NoSuchExercise`]; a log that stops answering is an error, not a hang.
+    pub async fn read_log(&self, exercise: &ExerciseId) -> Result<Vec<Delivery>, BusError> {
+        let name = subject::events_stream(exercise);
+        let mut stream = match self.js.get_stream(&name).await {
+            Ok(stream) => stream,
+            Err(e)
+                if matches!(e.kind(), jetstream::context::GetStreamErrorKind::JetStream(j)
+                    if j.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND) =>
+            {
+                return Err(BusError::NoSuchExercise(exercise.to_string()));
+            }
+            Err(e) => return Err(BusError::jetstream(format!("lookup of stream {name}"), e)),
+        };
+        let last = stream.info().await.map_err(|e| BusError::jetstream("events stream info", e))?.state.last_sequence;
+        let mut out = Vec::with_capacity(usize::try_from(last).unwrap_or_default());
+        if last == 0 {
+            return Ok(out);
+        }
+        let mut events = self.events_from(exercise, 1).await?;
+        while out.last().is_none_or(|d: &Delivery| d.sequence < last) {
+            let next = tokio::time::timeout(Duration::from_secs(5), events.next())
+                .await
+                .map_err(|_| BusError::jetstream("event log read", "no event within 5 s"))?
+                .ok_or_else(|| BusError::jetstream("event log read", "the stream ended"))??;
+            out.push(next);
+        }
+        Ok(out)
+    }
+
     async fn stream(&self, name: &str) -> Result<jetstream::stream::Stream, BusError> {
         self.js.get_stream(name).await.map_err(|e| BusError::jetstream(format!("lookup of stream {name}"), e))
     }

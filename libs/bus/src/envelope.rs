@@ -1,6 +1,6 @@
 //! The domain envelope: validated ids and sender around a payload, and its protobuf encoding.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use prost::Message as _;
@@ -39,6 +39,11 @@ pub struct Envelope {
     pub correlation_id: Option<MessageId>,
     /// The message that caused it.
     pub causation_id: Option<MessageId>,
+    /// On events: the exercise time at which the coordinator recorded it (after the start,
+    /// pauses not counted). `None` on submissions.
+    pub exercise_time: Option<Duration>,
+    /// On events: the wall time at which the coordinator recorded it. `None` on submissions.
+    pub recorded_at: Option<SystemTime>,
     /// The message itself.
     pub payload: Payload,
 }
@@ -53,6 +58,8 @@ impl Envelope {
             sent_at: SystemTime::now(),
             correlation_id: None,
             causation_id: None,
+            exercise_time: None,
+            recorded_at: None,
             payload,
         }
     }
@@ -148,6 +155,20 @@ impl TryFrom<proto::v1::Envelope> for Envelope {
             sent_at,
             correlation_id: optional_id(wire.correlation_id, "correlation_id")?,
             causation_id: optional_id(wire.causation_id, "causation_id")?,
+            exercise_time: match wire.exercise_time {
+                None => None,
+                Some(d) => Some(
+                    Duration::try_from(d)
+                        .map_err(|e| EnvelopeError::Invalid { field: "exercise_time", reason: e.to_string() })?,
+                ),
+            },
+            recorded_at: match wire.recorded_at {
+                None => None,
+                Some(t) => Some(
+                    SystemTime::try_from(t)
+                        .map_err(|e| EnvelopeError::Invalid { field: "recorded_at", reason: e.to_string() })?,
+                ),
+            },
             payload: wire.payload.ok_or(EnvelopeError::UnknownPayload)?,
         })
     }
@@ -162,6 +183,8 @@ impl From<&Envelope> for proto::v1::Envelope {
             sent_at: Some(e.sent_at.into()),
             correlation_id: e.correlation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
             causation_id: e.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            exercise_time: e.exercise_time.and_then(|d| prost_types::Duration::try_from(d).ok()),
+            recorded_at: e.recorded_at.map(Into::into),
             payload: Some(e.payload.clone()),
         }
     }

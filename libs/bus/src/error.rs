@@ -110,6 +110,9 @@ pub enum BusError {
     /// An envelope to be sent did not validate.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
+    /// There is no exercise of that id on the server.
+    #[error("no exercise `{0}` on this server")]
+    NoSuchExercise(String),
 }
 
 impl BusError {

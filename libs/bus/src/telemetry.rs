@@ -7,7 +7,9 @@ use tracing_subscriber::EnvFilter;
 /// says otherwise. Calling it twice is harmless.
 pub fn init(default_level: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour only for a person at a terminal: log files and CI output stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     let _already_set = match std::env::var("MUSTER_LOG_FORMAT").as_deref() {
         Ok("json") => builder.json().try_init(),
         _ => builder.try_init(),

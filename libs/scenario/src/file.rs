@@ -53,6 +53,8 @@ pub struct ParticipantFile {
     pub absent: Option<bool>,
     /// `nats` (default) or `grpc`.
     pub transport: Option<String>,
+    /// `policy` (default: the automated participant) or `person` (through the console).
+    pub played_by: Option<String>,
     /// How the automated participant behaves.
     pub policy: Option<PolicyFile>,
 }

@@ -6,8 +6,10 @@
 //! - [`validate`]: file → model, collecting every problem;
 //! - [`locate`]: a field path → its line in the file;
 //! - [`duration`]: exercise-time durations such as `1d6h`;
+//! - [`calendar`]: exercise time on the calendar (`18 Mar 2025 14:20 MSK`, `day 2, 05:20`);
 //! - [`cli`]: the command-line arguments every exercise service takes.
 
+pub mod calendar;
 pub mod cli;
 pub mod duration;
 pub mod error;
@@ -16,8 +18,11 @@ pub mod locate;
 pub mod model;
 pub mod validate;
 
+pub use calendar::Calendar;
 pub use error::{Problem, ScenarioError};
-pub use model::{Category, DecisionRule, DraftingBody, Participant, Policy, Scenario, Slot, Stage, Transport};
+pub use model::{
+    Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
+};
 
 use std::path::Path;
 

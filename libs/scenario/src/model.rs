@@ -12,7 +12,7 @@ pub struct Scenario {
     pub title: String,
     /// What the exercise is about.
     pub description: String,
-    /// Exercise time of the start as written, for reports.
+    /// Exercise time of the start as written, for reports; empty or a valid [`crate::Calendar`].
     pub starts: String,
     /// Exercise seconds per wall second (> 0).
     pub time_scale: f64,
@@ -41,9 +41,26 @@ impl Scenario {
         self.with_role(Role::ControlPoint)
     }
 
+    /// Whether a participant of this role may take part over gRPC: the gateway serves the answers
+    /// of states and guests, not drafting or observing.
+    pub fn remote_capable(role: Role) -> bool {
+        matches!(role, Role::ControlPoint | Role::Guest)
+    }
+
     /// A participant by node id.
     pub fn participant(&self, node: &NodeId) -> Option<&Participant> {
         self.participants.iter().find(|p| &p.node == node)
+    }
+
+    /// Hands the seat `node` to a person (`muster run --person`): it then never acts by itself.
+    pub fn seat_person(&mut self, node: &NodeId) -> Result<(), String> {
+        let p = self
+            .participants
+            .iter_mut()
+            .find(|p| &p.node == node)
+            .ok_or_else(|| format!("`{node}` is not a participant of the scenario"))?;
+        p.played_by = PlayedBy::Person;
+        Ok(())
     }
 
     /// Every slot of every stage, with its stage number.
@@ -67,8 +84,29 @@ pub struct Participant {
     pub absent: bool,
     /// How it reaches the exercise.
     pub transport: Transport,
-    /// How the automated participant behaves.
+    /// Who plays the seat.
+    pub played_by: PlayedBy,
+    /// How the automated participant behaves (when a policy plays the seat).
     pub policy: Policy,
+}
+
+/// Who plays a seat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayedBy {
+    /// The scenario's automated policy.
+    Policy,
+    /// A person, whose actions come through the console; the seat never acts by itself.
+    Person,
+}
+
+impl PlayedBy {
+    /// The token used in scenario files.
+    pub fn token(self) -> &'static str {
+        match self {
+            PlayedBy::Policy => "policy",
+            PlayedBy::Person => "person",
+        }
+    }
 }
 
 /// How a participant reaches the exercise.

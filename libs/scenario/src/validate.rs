@@ -5,11 +5,14 @@ use std::time::Duration;
 
 use bus::{NodeId, Role};
 
+use crate::calendar::Calendar;
 use crate::duration;
 use crate::error::Problem;
 use crate::file::{DeadlinesFile, ParticipantFile, PolicyFile, ScenarioFile, SlotFile, StageFile};
 use crate::locate::{FieldPath, Locator, Segment};
-use crate::model::{Category, DecisionRule, DraftingBody, Participant, Policy, Scenario, Slot, Stage, Transport};
+use crate::model::{
+    Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
+};
 
 /// Validates scenario text; on failure returns every problem found, in line order.
 pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
@@ -112,6 +115,12 @@ impl Checker<'_> {
                 None
             }
         };
+        let starts = file.starts.unwrap_or_default();
+        if !starts.trim().is_empty()
+            && let Err(e) = Calendar::parse(&starts)
+        {
+            self.problem(&root().key("starts"), e);
+        }
         let deadlines = self.deadlines(file.deadlines);
         let participants = self.participants(file.participants);
         let mut slot_ids = BTreeMap::new();
@@ -124,7 +133,7 @@ impl Checker<'_> {
         Some(Scenario {
             title: title?,
             description: file.description.unwrap_or_default(),
-            starts: file.starts.unwrap_or_default(),
+            starts,
             time_scale: time_scale?,
             decision_rule: decision_rule?,
             assembly_deadline: assembly,
@@ -216,6 +225,22 @@ impl Checker<'_> {
                 None
             }
         };
+        let played_by = match file.played_by.as_deref() {
+            None | Some("policy") => Some(PlayedBy::Policy),
+            Some("person") => Some(PlayedBy::Person),
+            Some(other) => {
+                self.problem(&path.key("played_by"), format!("unknown value `{other}`; expected policy or person"));
+                None
+            }
+        };
+        if let (Some(role), Some(Transport::Grpc)) = (role, transport)
+            && !Scenario::remote_capable(role)
+        {
+            self.problem(
+                &path.key("transport"),
+                format!("a {role} cannot take part over gRPC: national nodes serve control points and guests"),
+            );
+        }
         let policy = self.policy(file.policy.unwrap_or_default(), &path.key("policy"));
         let node = node?;
         Some(Participant {
@@ -225,6 +250,7 @@ impl Checker<'_> {
             mandatory: file.mandatory.unwrap_or(true),
             absent: file.absent.unwrap_or(false),
             transport: transport?,
+            played_by: played_by?,
             policy: policy?,
         })
     }

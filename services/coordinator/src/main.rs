@@ -9,7 +9,15 @@ use coordinator::{Mode, Settings};
 #[command(name = "coordinator", about = "Muster exercise control: sequences an exercise and records every decision")]
 struct Args {
     #[command(flatten)]
+    bus: scenario::cli::BusArgs,
+    #[command(flatten)]
     exercise: scenario::cli::ExerciseArgs,
+    /// Exercise seconds per wall second; the scenario's own scale when not given.
+    #[arg(long, env = "MUSTER_TIME_SCALE")]
+    time_scale: Option<f64>,
+    /// Hand this seat to a person (as `muster run --person` does); repeat for several.
+    #[arg(long = "person", value_name = "NODE")]
+    persons: Vec<bus::NodeId>,
     /// Close stages as soon as everything expected has arrived.
     #[arg(long, env = "MUSTER_FAST")]
     fast: bool,
@@ -28,9 +36,17 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
-    let (scenario, time_scale) = args.exercise.load()?;
+    let mut scenario = args.exercise.scenario()?;
+    for node in &args.persons {
+        scenario.seat_person(node).map_err(|e| anyhow::anyhow!("--person {node}: {e}"))?;
+    }
+    let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
+    anyhow::ensure!(
+        time_scale.is_finite() && (1e-3..=1e7).contains(&time_scale),
+        "--time-scale {time_scale}: must be between 0.001 and 10000000 exercise seconds per wall second"
+    );
     let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
-    let mut settings = Settings::new(args.exercise.nats, args.exercise.exercise, scenario, mode, time_scale);
+    let mut settings = Settings::new(args.bus.nats, args.exercise.exercise, scenario, mode, time_scale);
     settings.streams = StreamSettings { replicas: args.replicas, ..Default::default() };
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
     if let Some(instance) = args.instance {

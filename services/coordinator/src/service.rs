@@ -17,7 +17,8 @@ use scenario::Scenario;
 
 use crate::clock::{Clock, ClockLog};
 use crate::lease::{self, Lease};
-use crate::machine::{self, Config, Input, Mode, Now, Phase, Reply, State};
+use crate::machine::{self, Config, Input, Now, Reply, State};
+use record::{Mode, Phase};
 
 /// The durable consumer name of the coordinator on the submissions stream.
 const CONSUMER: &str = "coordinator";
@@ -87,8 +88,12 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     let bus = Bus::connect(&ConnectSettings::new(&settings.nats_url, format!("muster-{}", settings.instance))).await?;
     bus.provision(&settings.exercise, &settings.streams).await?;
     let leases = lease::bucket(&bus, settings.lease_ttl, settings.streams.replicas).await?;
-    let config =
-        Config { exercise: settings.exercise.clone(), scenario: settings.scenario.clone(), mode: settings.mode };
+    let config = Config {
+        exercise: settings.exercise.clone(),
+        scenario: settings.scenario.clone(),
+        mode: settings.mode,
+        time_scale: settings.time_scale,
+    };
     let (exercise, instance) = (&settings.exercise, &settings.instance);
     tokio::pin!(shutdown);
     loop {
@@ -282,7 +287,7 @@ impl Core {
                 self.last_sequence = delivery.sequence;
                 if let Ok(event) = &delivery.envelope {
                     clock.observe(event);
-                    machine::evolve(&mut self.state, event);
+                    self.state.apply(event);
                 }
             }
             tracing::info!(exercise = %self.config.exercise, events = last, phase = ?self.state.phase.phase, "state rebuilt from the event log");

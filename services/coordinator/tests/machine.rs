@@ -5,8 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, NodeId, Role, Sender};
-use coordinator::machine::{self, Config, Decision, Input, Mode, Now, Phase, Reply, State};
+use coordinator::machine::{self, Config, Decision, Input, Now, Reply, State};
+use coordinator::windows;
 use proto::v1::{self as wire, Outcome, PositionKind, RejectionCode};
+use record::{Mode, Phase, Task};
 
 const SCENARIO: &str = r#"
 title = "machine test"
@@ -88,7 +90,7 @@ impl Ex {
     fn new(rule: &str, mode: Mode) -> Ex {
         let text = SCENARIO.replace("decision_rule = \"consensus\"", &format!("decision_rule = \"{rule}\""));
         let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
-        let config = Config { exercise: ExerciseId::new("ex").expect("valid id"), scenario, mode };
+        let config = Config { exercise: ExerciseId::new("ex").expect("valid id"), scenario, mode, time_scale: 60.0 };
         let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
         let started = ex.apply(Input::Start);
         assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
@@ -97,7 +99,8 @@ impl Ex {
     }
 
     fn time(&self) -> Now {
-        Now { exercise: self.now, wall: SystemTime::now() }
+        // Wall time follows exercise time, so that two runs of the same inputs give equal records.
+        Now { exercise: self.now, wall: SystemTime::UNIX_EPOCH + self.now }
     }
 
     fn apply(&mut self, input: Input<'_>) -> Decision {
@@ -106,7 +109,7 @@ impl Ex {
         // The state after a step is the fold of what it published.
         let mut folded = self.before.clone();
         for e in &decision.events {
-            machine::evolve(&mut folded, e);
+            folded.apply(e);
         }
         assert_eq!(folded, self.state, "step applied exactly the events it returned");
         self.before = self.state.clone();
@@ -131,7 +134,13 @@ impl Ex {
         let e = self.envelope(role, n, payload);
         let (reply, events) = self.send(&e);
         assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "{reply:?}");
-        assert_eq!(events.first(), Some(&e), "an accepted submission is recorded as an event");
+        let recorded = events.first().expect("an accepted submission is recorded as an event");
+        assert_eq!(recorded.exercise_time, Some(self.now), "stamped with the exercise time");
+        assert_eq!(
+            &Envelope { exercise_time: None, recorded_at: None, ..recorded.clone() },
+            &e,
+            "the submitter's own envelope"
+        );
         events[1..].to_vec()
     }
 
@@ -416,7 +425,8 @@ fn fast_mode_closes_a_stage_once_everything_expected_arrived() {
         ex.accept(Role::ControlPoint, "RU", position("a2", 1, PositionKind::Concur)).is_empty(),
         "a1 awaits its revision"
     );
-    assert_eq!(machine::awaited(&ex.config, &ex.state), ["revision of a1"]);
+    let awaited: Vec<_> = ex.state.awaited().into_iter().map(|a| (a.node.to_string(), a.task)).collect();
+    assert_eq!(awaited, [("js".to_string(), Task::Revision("a1".into(), 1))]);
     ex.accept(Role::JointStaff, "js", revised(a1(2)));
     ex.accept(Role::ControlPoint, "BY", position("a1", 2, PositionKind::Concur));
     let closing = ex.accept(Role::ControlPoint, "RU", position("a1", 2, PositionKind::Concur));
@@ -473,9 +483,9 @@ fn the_exercise_ends_with_the_package_and_the_receipts() {
     assert_eq!(outcome_of(&stage_two, "a2").outcome(), Outcome::NoDraft);
     let to_distribution = ex.tick(hours(8));
     assert_eq!(kinds(&to_distribution), ["stage_concluded", "package_communicated", "phase_changed"]);
-    let package = ex.state.package.clone().expect("package sent");
+    let package = ex.state.package.clone().expect("package sent").answer;
     assert_eq!(package.items.len(), 1, "only considered drafts travel: {package:?}");
-    assert_eq!(package.digest, machine::digest(&package.items));
+    assert_eq!(package.digest, windows::digest(&package.items));
     let wrong = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
         package_id: package.package_id.clone(),
         digest: "bad".into(),

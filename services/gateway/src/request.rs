@@ -32,6 +32,11 @@ impl Header {
         let mut envelope =
             Envelope::new(exercise, caller.clone(), Payload::AssemblyReport(wire::AssemblyReport::default()));
         envelope.message_id = message_id;
+        if !header.causation_id.is_empty() {
+            let cause = MessageId::new(header.causation_id).map_err(|e| invalid("header.causation_id", e))?;
+            envelope.correlation_id = Some(cause.clone());
+            envelope.causation_id = Some(cause);
+        }
         Ok(Header(envelope))
     }
 
@@ -117,7 +122,12 @@ mod tests {
     }
 
     fn header(node: &str) -> Option<wire::SubmissionHeader> {
-        Some(wire::SubmissionHeader { exercise_id: "ex".into(), message_id: "m1".into(), node_id: node.into() })
+        Some(wire::SubmissionHeader {
+            exercise_id: "ex".into(),
+            message_id: "m1".into(),
+            node_id: node.into(),
+            ..Default::default()
+        })
     }
 
     fn position_request(p: wire::Position, node: &str) -> wire::SubmitPositionRequest {

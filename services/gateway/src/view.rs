@@ -1,18 +1,12 @@
-//! An exercise's state rebuilt from its event log with the coordinator's own `evolve`, for the
-//! queries. The scenario is rebuilt from the log too (participants from the notification, stages
-//! from their opening), so the gateway needs nothing but the bus.
-
-use std::time::Duration;
+//! An exercise as its log says it stands, for the queries: the record (`record::Record`) folded
+//! from the log, the same fold every other reader makes, so the gateway needs nothing but the bus.
 
 use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::stream::Stream;
-use bus::envelope::Payload;
-use bus::{Bus, ExerciseId, NodeId, Sender};
-use coordinator::machine::{self, Config, Mode, State};
-use futures::StreamExt;
+use bus::{Bus, BusError, ExerciseId, Sender};
 use proto::v1 as wire;
-use scenario::{Category, DecisionRule, DraftingBody, Participant, Policy, Scenario, Slot, Stage, Transport};
+use record::Record;
 use tonic::Status;
 
 use crate::status;
@@ -20,22 +14,24 @@ use crate::status;
 /// An exercise as its log says it stands.
 #[derive(Debug)]
 pub struct View {
-    /// The scenario as far as the log shows it.
-    pub config: Config,
-    /// The coordinator's state, folded from the log.
-    pub state: State,
-    /// The last sequence read.
-    pub last_sequence: u64,
+    /// The exercise.
+    pub exercise: ExerciseId,
+    /// Its record.
+    pub record: Record,
 }
 
 impl View {
     /// Fails unless `caller` takes part in the exercise.
     pub fn authorize(&self, caller: &Sender) -> Result<(), Status> {
-        let member = self.config.scenario.participants.iter().any(|p| p.node == caller.node && p.role == caller.role);
+        let member = self
+            .record
+            .plan
+            .as_ref()
+            .is_some_and(|plan| plan.participants.iter().any(|p| p.node == caller.node && p.role == caller.role));
         if member {
             return Ok(());
         }
-        Err(Status::permission_denied(format!("{caller} is not a participant of exercise {}", self.config.exercise)))
+        Err(Status::permission_denied(format!("{caller} is not a participant of exercise {}", self.exercise)))
     }
 }
 
@@ -52,126 +48,52 @@ pub async fn require_exercise(bus: &Bus, exercise: &ExerciseId) -> Result<Stream
 
 /// Reads the whole log of `exercise` and folds it.
 pub async fn load(bus: &Bus, exercise: &ExerciseId) -> Result<View, Status> {
-    let mut stream = require_exercise(bus, exercise).await?;
-    let last = stream.info().await.map_err(|e| Status::unavailable(e.to_string()))?.state.last_sequence;
-    let mut scenario = empty_scenario();
-    let mut state = State::default();
-    let mut read = 0;
-    if last > 0 {
-        let mut events = bus.events_from(exercise, 1).await.map_err(|e| status::bus(&e))?;
-        while read < last {
-            let delivery = tokio::time::timeout(Duration::from_secs(5), events.next())
-                .await
-                .map_err(|_| Status::unavailable("the event log did not answer in time"))?
-                .ok_or_else(|| Status::unavailable("the event log ended"))?
-                .map_err(|e| status::bus(&e))?;
-            read = delivery.sequence;
-            let Ok(event) = delivery.envelope else { continue };
-            learn(&mut scenario, &event.payload);
-            machine::evolve(&mut state, &event);
-        }
-    }
-    Ok(View { config: Config { exercise: exercise.clone(), scenario, mode: Mode::Scaled }, state, last_sequence: read })
-}
-
-fn empty_scenario() -> Scenario {
-    Scenario {
-        title: String::new(),
-        description: String::new(),
-        starts: String::new(),
-        time_scale: 1.0,
-        decision_rule: DecisionRule::Consensus,
-        assembly_deadline: Duration::ZERO,
-        deployment_deadline: Duration::ZERO,
-        distribution_deadline: Duration::ZERO,
-        participants: vec![],
-        stages: vec![],
-    }
-}
-
-/// Takes what the scenario says from the events that carry it.
-fn learn(scenario: &mut Scenario, payload: &Payload) {
-    match payload {
-        Payload::Notification(n) => {
-            scenario.title = n.scenario_title.clone();
-            scenario.participants = n.participants.iter().filter_map(participant).collect();
-        }
-        Payload::StageOpened(s) => scenario.stages.push(Stage {
-            number: s.stage_number,
-            title: s.title.clone(),
-            region: s.region.clone(),
-            situation: s.situation.clone(),
-            tasks: s.tasks.clone(),
-            closes_at: s.closes_at.and_then(|d| Duration::try_from(d).ok()).unwrap_or_default(),
-            slots: s.slots.iter().filter_map(slot).collect(),
-        }),
-        _ => {}
-    }
-}
-
-fn participant(p: &wire::Participant) -> Option<Participant> {
-    let identity = Sender::try_from(p.identity.clone()?).ok()?;
-    Some(Participant {
-        role: identity.role,
-        node: identity.node,
-        name: p.display_name.clone(),
-        mandatory: p.mandatory,
-        absent: false,
-        transport: Transport::Nats,
-        policy: Policy::default(),
-    })
-}
-
-fn slot(s: &wire::Slot) -> Option<Slot> {
-    Some(Slot {
-        id: s.slot_id.clone(),
-        title: s.title.clone(),
-        owner: DraftingBody::ALL.iter().copied().find(|b| b.to_wire() as i32 == s.owner)?,
-        category: Category::ALL.iter().copied().find(|c| c.to_wire() as i32 == s.category)?,
-    })
+    let log = bus.read_log(exercise).await.map_err(|e| match e {
+        BusError::NoSuchExercise(_) => Status::not_found(format!("no exercise `{exercise}`")),
+        other => status::bus(&other),
+    })?;
+    let record = Record::of(log.iter().filter_map(|d| d.envelope.as_ref().ok()));
+    Ok(View { exercise: exercise.clone(), record })
 }
 
 /// The status answer.
 pub fn status(view: &View) -> wire::GetExerciseStatusResponse {
-    let (phase, stage_number) = view.state.phase.phase.to_wire();
+    let (phase, stage_number) = view.record.phase.phase.to_wire();
     wire::GetExerciseStatusResponse {
-        phase: Some(wire::PhaseChanged { phase: phase as i32, stage_number, paused: view.state.phase.paused }),
-        awaited: machine::awaited(&view.config, &view.state),
-        last_sequence: view.last_sequence,
+        phase: Some(wire::PhaseChanged { phase: phase as i32, stage_number, paused: view.record.phase.paused }),
+        awaited: view.record.awaited().iter().map(|a| format!("{}: {}", a.node, a.task)).collect(),
+        last_sequence: view.record.events,
     }
 }
 
 /// The draft answer: every version with its positions, and the outcome once considered.
 pub fn draft(view: &View, slot_id: &str) -> Result<wire::GetDraftResponse, Status> {
-    let known = view.config.scenario.slots().any(|(_, s)| s.id == slot_id);
-    let Some(record) = view.state.drafts.get(slot_id) else {
+    let known = view.record.plan.as_ref().is_some_and(|p| p.slot(slot_id).is_some());
+    let Some(record) = view.record.drafts.get(slot_id) else {
         if known {
             return Ok(wire::GetDraftResponse::default());
         }
-        return Err(Status::not_found(format!(
-            "no slot `{slot_id}` in an opened stage of exercise {}",
-            view.config.exercise
-        )));
+        return Err(Status::not_found(format!("no slot `{slot_id}` in exercise {}", view.exercise)));
     };
     let versions = record
         .versions
         .iter()
-        .zip(&record.positions)
-        .map(|(draft, positions)| wire::DraftVersionRecord {
-            draft: Some(draft.clone()),
-            positions: positions.iter().map(|(node, p): (&NodeId, _)| (node.to_string(), p.clone())).collect(),
+        .map(|v| wire::DraftVersionRecord {
+            draft: Some(v.draft.clone()),
+            positions: v.positions.iter().map(|(node, p)| (node.to_string(), p.answer.clone())).collect(),
         })
         .collect();
-    let outcome = view.state.outcomes.get(slot_id).map_or(wire::Outcome::Unspecified as i32, |o| o.outcome);
+    let outcome = view.record.outcomes.get(slot_id).map_or(wire::Outcome::Unspecified as i32, |o| o.outcome);
     Ok(wire::GetDraftResponse { versions, outcome })
 }
 
 /// The package answer.
 pub fn package(view: &View) -> Result<wire::GetPackageResponse, Status> {
     let package = view
-        .state
+        .record
         .package
-        .clone()
+        .as_ref()
+        .map(|p| p.answer.clone())
         .ok_or_else(|| Status::failed_precondition("the package has not been communicated yet"))?;
     Ok(wire::GetPackageResponse { package: Some(package) })
 }

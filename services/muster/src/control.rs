@@ -1,14 +1,13 @@
 //! Exercise control from the command line: pause, resume, advance, and status.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use bus::envelope::Payload;
 use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender};
-use coordinator::machine::{self, Config, Mode, State};
 use futures::StreamExt;
 use proto::v1 as wire;
+use record::{Phase, Record};
 
 /// Which exercise, on which server.
 #[derive(Debug, Clone, clap::Args)]
@@ -63,40 +62,74 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
     Ok(())
 }
 
-/// Prints where the exercise stands, rebuilt from its event log.
-pub async fn status(target: &Target, scenario: PathBuf) -> anyhow::Result<()> {
-    let scenario = scenario::load(&scenario)?;
+/// Prints where the exercise stands, folded from its event log alone.
+pub async fn status(target: &Target) -> anyhow::Result<()> {
     let bus = Bus::connect(&ConnectSettings::new(&target.nats, "muster-status")).await?;
-    let mut stream = bus
-        .jetstream()
-        .get_stream(bus::subject::events_stream(&target.exercise))
-        .await
-        .with_context(|| format!("no exercise {} on {}", target.exercise, target.nats))?;
-    let last = stream.info().await?.state.last_sequence;
-    let config = Config { exercise: target.exercise.clone(), scenario, mode: Mode::Scaled };
-    let mut state = State::default();
-    let mut events = bus.events_from(&target.exercise, 1).await?;
-    let mut seen = 0;
-    while seen < last {
-        let Some(delivery) = events.next().await else { break };
-        let delivery = delivery?;
-        seen = delivery.sequence;
-        if let Ok(event) = delivery.envelope {
-            machine::evolve(&mut state, &event);
+    let log = bus.read_log(&target.exercise).await.map_err(|e| match e {
+        bus::BusError::NoSuchExercise(_) => anyhow::anyhow!("no exercise `{}` on {}", target.exercise, target.nats),
+        other => anyhow::anyhow!("cannot read the log of {}: {other}", target.exercise),
+    })?;
+    let record = Record::of(log.iter().filter_map(|d| d.envelope.as_ref().ok()));
+    print!("{}", render_status(target.exercise.as_str(), &record, std::time::SystemTime::now()));
+    Ok(())
+}
+
+/// The status as a director reads it: phase and stage, the exercise clock and the deadline on the
+/// scenario's calendar, and what is awaited grouped by seat.
+pub fn render_status(exercise: &str, record: &Record, now: std::time::SystemTime) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let w = &mut out;
+    let Some(plan) = &record.plan else {
+        let _ = writeln!(w, "exercise {exercise}: not started ({} events)", record.events);
+        return out;
+    };
+    let phase = match record.phase.phase {
+        Phase::Stage(n) => format!(
+            "stage {n} of {}: {}",
+            plan.stages.len(),
+            plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default()
+        ),
+        other => other.to_string(),
+    };
+    let paused = if record.phase.paused { " (paused)" } else { "" };
+    let _ = writeln!(w, "exercise {exercise}: {phase}{paused}");
+    let _ = writeln!(w, "scenario: {}", plan.title);
+    let calendar = plan.calendar();
+    let at = |d: Duration| {
+        let day = scenario::calendar::day_clock(d);
+        match &calendar {
+            Some(c) => format!("{} ({day})", c.at(d)),
+            None => day,
+        }
+    };
+    let exercise_now = record.exercise_now(now);
+    let mut clock = format!("exercise time: {}", at(exercise_now));
+    if let Some(deadline) = record.deadline() {
+        let left = deadline.saturating_sub(exercise_now);
+        let _ = write!(clock, "; window closes {}, {} left", at(deadline), scenario::calendar::span(left));
+    }
+    let _ = writeln!(w, "{clock}");
+    let absent: Vec<String> = record.absent.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        w,
+        "events: {}; drafts: {}; slots considered: {}; absent: {}",
+        record.events,
+        record.drafts.len(),
+        record.outcomes.len(),
+        if absent.is_empty() { "none".into() } else { absent.join(", ") }
+    );
+    let awaited = record.awaited();
+    if awaited.is_empty() {
+        let _ = writeln!(w, "awaited: nothing");
+        return out;
+    }
+    let _ = writeln!(w, "awaited ({}):", awaited.len());
+    for p in &plan.participants {
+        let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.to_string()).collect();
+        if !tasks.is_empty() {
+            let _ = writeln!(w, "  {} ({}): {}", p.node, p.name, tasks.join(", "));
         }
     }
-    println!(
-        "exercise {}: {:?}{}",
-        target.exercise,
-        state.phase.phase,
-        if state.phase.paused { " (paused)" } else { "" }
-    );
-    println!("events: {last}; drafts: {}; slots considered: {}", state.drafts.len(), state.outcomes.len());
-    if !state.absent.is_empty() {
-        let absent: Vec<String> = state.absent.iter().map(ToString::to_string).collect();
-        println!("absent: {}", absent.join(", "));
-    }
-    let awaited = machine::awaited(&config, &state);
-    println!("awaited: {}", if awaited.is_empty() { "nothing".into() } else { awaited.join(", ") });
-    Ok(())
+    out
 }

@@ -48,13 +48,10 @@ enum Command {
         #[arg(long, default_value = "advanced by the director")]
         reason: String,
     },
-    /// Where an exercise stands and what it still awaits, from its event log.
+    /// Where an exercise stands and what it still awaits of whom, from its event log alone.
     Status {
         #[command(flatten)]
         target: control::Target,
-        /// The exercise's scenario file.
-        #[arg(long, default_value = "scenarios/cst-2025.toml")]
-        scenario: PathBuf,
     },
     /// Write development certificates: a CA, the gateway's, and one per participant of a scenario.
     Certs {
@@ -101,7 +98,7 @@ fn main() -> ExitCode {
             Command::Pause { target, reason } => control::send(&target, control::Command::Pause, reason).await,
             Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
             Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
-            Command::Status { target, scenario } => control::status(&target, scenario).await,
+            Command::Status { target } => control::status(&target).await,
             Command::Certs { scenario, out } => certs(&scenario, &out),
             Command::Scenario { .. } => Ok(()),
         }

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use bus::envelope::Payload;
 use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, Sender, StreamSettings};
 use futures::StreamExt;
-use scenario::{Scenario, Transport};
+use scenario::{PlayedBy, Scenario, Transport};
 use tokio::process::{Child, Command};
 
 use crate::progress::Progress;
@@ -36,6 +36,10 @@ pub struct RunArgs {
     /// Where reports and logs go (a folder per exercise).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Hand this seat (a node id of the scenario) to a person: no automated process plays it.
+    /// Repeat for several seats.
+    #[arg(long = "person", value_name = "NODE")]
+    pub persons: Vec<bus::NodeId>,
 }
 
 /// A service process with its log file.
@@ -49,13 +53,17 @@ struct Service {
 /// Runs the exercise to its end; errors name what failed and where its log is.
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let scenario = scenario::load(&args.scenario)?;
+    let mut scenario = scenario::load(&args.scenario)?;
+    for node in &args.persons {
+        scenario
+            .seat_person(node)
+            .map_err(|e| anyhow::anyhow!("--person {node}: {e} ({})", args.scenario.display()))?;
+    }
     let exercise = match args.exercise.clone() {
         Some(id) => id,
         None => fresh_id(&args.scenario)?,
     };
-    let time_scale =
-        if args.fast { scenario.time_scale.max(coordinator::FAST_TIME_SCALE) } else { scenario.time_scale };
+    let time_scale = if args.fast { scenario.time_scale.max(record::FAST_TIME_SCALE) } else { scenario.time_scale };
     let out_dir = args.out.join(exercise.as_str());
     let logs = out_dir.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
@@ -84,7 +92,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         local.stop().await;
     }
     let report = result?;
-    println!("report: {} (and report.json beside it); logs in {}", report.display(), logs.display());
+    println!("report: {} (report.html and report.json beside it); logs in {}", report.display(), logs.display());
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -102,30 +110,32 @@ async fn run_on(
     bus.provision(exercise, &StreamSettings::default()).await?;
     let mut events = bus.follow_events(exercise, 1);
 
-    let common = |extra: &[String]| -> Vec<String> {
-        let mut a = vec![
-            "--nats".into(),
-            url.into(),
-            "--exercise".into(),
-            exercise.to_string(),
-            "--scenario".into(),
-            args.scenario.display().to_string(),
-            "--time-scale".into(),
-            time_scale.to_string(),
-        ];
-        a.extend_from_slice(extra);
-        a
-    };
-    let fast: &[String] = if args.fast { &["--fast".to_string()] } else { &[] };
-    let mut plan: Vec<(String, &str, Vec<String>)> = vec![("coordinator".into(), "coordinator", common(fast))];
+    let nats = ["--nats".to_string(), url.into()];
+    let exercise_args = ["--exercise".to_string(), exercise.to_string()];
+    let scenario_args = ["--scenario".to_string(), args.scenario.display().to_string()];
+    let seat =
+        |node: &bus::NodeId| [&exercise_args[..], &scenario_args[..], &["--node".into(), node.to_string()]].concat();
+    let mut coordinator = [&nats[..], &exercise_args[..], &scenario_args[..]].concat();
+    coordinator.extend(["--time-scale".into(), time_scale.to_string()]);
+    if args.fast {
+        coordinator.push("--fast".into());
+    }
+    for node in &args.persons {
+        coordinator.extend(["--person".into(), node.to_string()]);
+    }
+    let mut plan: Vec<(String, &str, Vec<String>)> = vec![("coordinator".into(), "coordinator", coordinator)];
     let gateway = match scenario.participants.iter().any(|p| p.transport == Transport::Grpc) {
         true => Some(gateway_plan(url, scenario, out_dir, &mut plan)?),
         false => None,
     };
     for p in &scenario.participants {
+        if p.played_by == PlayedBy::Person {
+            println!("seat {} ({}) is played by a person: nothing acts for it unless its person does", p.node, p.name);
+            continue;
+        }
         if let (Some(gateway), Transport::Grpc) = (&gateway, p.transport) {
-            let mut node_args = common(&["--state".into(), p.node.to_string()]);
-            node_args.drain(..2); // a national node reaches the bus only through the gateway
+            // A national node reaches the bus only through the gateway.
+            let mut node_args = seat(&p.node);
             node_args.extend([
                 "--gateway".into(),
                 gateway.endpoint.clone(),
@@ -141,9 +151,10 @@ async fn run_on(
             Role::ControlPoint | Role::Guest => "control-point",
             Role::Observer | Role::Coordinator => continue,
         };
-        plan.push((format!("{binary} {}", p.node), binary, common(&["--node".into(), p.node.to_string()])));
+        plan.push((format!("{binary} {}", p.node), binary, [&nats[..], &seat(&p.node)[..]].concat()));
     }
-    plan.push(("observer".into(), "observer", common(&["--out".into(), out_dir.display().to_string()])));
+    let observer = [&nats[..], &exercise_args[..], &["--out".into(), out_dir.display().to_string()]].concat();
+    plan.push(("observer".into(), "observer", observer));
 
     let mut services = Vec::new();
     for (name, binary, service_args) in plan {

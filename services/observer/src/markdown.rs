@@ -1,8 +1,32 @@
-//! The after-action report for people, in Markdown.
+//! The after-action report for people, in Markdown. Participants' text is escaped so that a `|`
+//! or a line break in a reason cannot break a table.
 
 use std::fmt::Write as _;
 
-use crate::report::{Answer, Report};
+use scenario::calendar;
+
+use crate::report::{Answer, Report, When, is_state};
+
+/// Text made safe for a Markdown table cell: pipes escaped, line breaks as `<br>`, and the
+/// characters that would start HTML or emphasis escaped.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '`' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 fn position_mark(kind: &str) -> &'static str {
     match kind {
@@ -14,21 +38,27 @@ fn position_mark(kind: &str) -> &'static str {
     }
 }
 
-fn answered(a: Option<&Answer>) -> String {
-    a.map_or("—".into(), |a| format!("after {} ms", a.after_ms))
+fn after(a: Option<&Answer>) -> String {
+    a.map_or("—".into(), |a| format!("after {}", a.after))
+}
+
+fn when(w: &When) -> String {
+    if w.at == w.day { w.at.clone() } else { format!("{} ({})", w.at, w.day) }
 }
 
 /// Renders the report. Writing to a `String` cannot fail, hence the ignored results.
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     let w = &mut out;
-    let _ = writeln!(w, "# After-action report: {}\n", r.title);
+    let _ = writeln!(w, "# After-action report: {}\n", cell(&r.title));
+    let starts = if r.starts.is_empty() { String::new() } else { format!(" · started {}", cell(&r.starts)) };
     let _ = writeln!(
         w,
-        "Exercise `{}` · decision rule: {} · {} events · {:.1} s wall time · time scale {}×\n",
+        "Exercise `{}`{starts} · decision rule: {} · {} events · {} of exercise time in {:.1} s wall time (time scale {}×)\n",
         r.exercise,
         r.decision_rule,
         r.events,
+        r.exercise_span,
         r.wall_ms as f64 / 1000.0,
         r.time_scale
     );
@@ -56,7 +86,7 @@ pub fn render(r: &Report) -> String {
             w,
             "| {} | {} | {} | {} | {} | {} | {} |",
             s.number,
-            s.title,
+            cell(&s.title),
             s.slots.len(),
             count("adopted"),
             count("returned"),
@@ -65,34 +95,50 @@ pub fn render(r: &Report) -> String {
         );
     }
 
-    let _ = writeln!(w, "\n## Timeline\n\n| t (ms) | what |\n|---|---|");
+    let _ = writeln!(w, "\n## Timeline\n\n| exercise time | day | wall (s) | what |\n|---|---|---|---|");
     for e in &r.timeline {
-        let _ = writeln!(w, "| {} | {} |", e.at_ms, e.what);
+        let _ = writeln!(
+            w,
+            "| {} | {} | {:.2} | {} |",
+            e.when.at,
+            e.when.day,
+            e.when.wall_ms as f64 / 1000.0,
+            cell(&e.what)
+        );
     }
 
     let _ = writeln!(
         w,
-        "\n## Participants\n\n| node | name | role | assembly report | activation |\n|---|---|---|---|---|"
+        "\n## Participants\n\n| node | name | role | played by | assembly report | activation |\n|---|---|---|---|---|---|"
     );
     for p in &r.participants {
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {}{} | {} | {} |",
             p.node,
-            p.name,
+            cell(&p.name),
             p.role,
-            answered(p.assembly.as_ref()),
-            answered(p.activation.as_ref())
+            p.played_by,
+            if p.remote { ", over gRPC" } else { "" },
+            after(p.assembly.as_ref()),
+            after(p.activation.as_ref())
         );
     }
     let absent = if r.absent.is_empty() { "none".to_string() } else { r.absent.join(", ") };
     let _ = writeln!(w, "\n**Absent** (silent when assembly closed): {absent}");
 
-    let states: Vec<&str> =
-        r.participants.iter().filter(|p| p.role == "control_point").map(|p| p.node.as_str()).collect();
+    let states: Vec<&str> = r.participants.iter().filter(|p| is_state(&p.role)).map(|p| p.node.as_str()).collect();
     for s in &r.stages {
-        let _ = writeln!(w, "\n## Stage {}: {}\n\nRegion: {}\n", s.number, s.title, s.region);
-        let assessed: Vec<String> = s.assessments.iter().map(|a| format!("{} ({} ms)", a.node, a.after_ms)).collect();
+        let _ = writeln!(w, "\n## Stage {}: {}\n\nRegion: {}  ", s.number, cell(&s.title), cell(&s.region));
+        match &s.opened {
+            Some(opened) => {
+                let _ = writeln!(w, "Opened {} · deadline {}\n", when(opened), when(&s.closes));
+            }
+            None => {
+                let _ = writeln!(w, "Never opened · deadline {}\n", when(&s.closes));
+            }
+        }
+        let assessed: Vec<String> = s.assessments.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
         let _ = writeln!(
             w,
             "Situation assessments: {}\n",
@@ -105,7 +151,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(w, " outcome |");
         let _ = writeln!(w, "|{}", "---|".repeat(5 + states.len()));
         for slot in &s.slots {
-            let _ = write!(w, "| {} | {} | {} | {} |", slot.id, slot.title, slot.body, slot.versions.len());
+            let _ = write!(w, "| {} | {} | {} | {} |", slot.id, cell(&slot.title), slot.body, slot.versions.len());
             for st in &states {
                 let marks: Vec<String> = slot
                     .versions
@@ -119,11 +165,12 @@ pub fn render(r: &Report) -> String {
         for slot in &s.slots {
             for v in &slot.versions {
                 for (state, p) in v.positions.iter().filter(|(_, p)| p.kind == "non_concur") {
+                    let reasons: Vec<String> = p.reasons.iter().map(|r| cell(r)).collect();
                     let _ =
-                        writeln!(w, "\n- {} v{}: {state} did not concur: {}", slot.id, v.version, p.reasons.join("; "));
+                        writeln!(w, "\n- {} v{}: {state} did not concur: {}", slot.id, v.version, reasons.join("; "));
                 }
                 if !v.change_summary.is_empty() {
-                    let _ = writeln!(w, "- {} v{}: revised; {}", slot.id, v.version, v.change_summary);
+                    let _ = writeln!(w, "- {} v{}: revised; {}", slot.id, v.version, cell(&v.change_summary));
                 }
             }
         }
@@ -131,21 +178,19 @@ pub fn render(r: &Report) -> String {
 
     let _ = writeln!(
         w,
-        "\n## Answer times\n\nAfter the event that asked for the answer; exercise time is wall time × {}.\n",
-        r.time_scale
+        "\n## Answer times of the states\n\nExercise time from what asked for the answer (the notification, the deployment order, \
+         the stage's opening, the draft version's circulation, the package) to the answer, pauses not counted; wall time beside it.\n"
     );
-    let _ =
-        writeln!(w, "| node | answers | median (ms) | slowest (ms) | median, exercise time |\n|---|---|---|---|---|");
-    let exercise_minutes = |ms: u64| ms as f64 * r.time_scale / 60_000.0;
+    let _ = writeln!(w, "| state | answers | median | slowest | median wall (ms) |\n|---|---|---|---|---|");
     for a in &r.answer_times {
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {:.0} min |",
+            "| {} | {} | {} | {} | {} |",
             a.node,
             a.answers,
-            a.median_ms,
-            a.max_ms,
-            exercise_minutes(a.median_ms)
+            calendar::span(std::time::Duration::from_secs(a.median_s)),
+            calendar::span(std::time::Duration::from_secs(a.max_s)),
+            a.median_wall_ms
         );
     }
 
@@ -154,15 +199,17 @@ pub fn render(r: &Report) -> String {
         Some(p) => {
             let _ = writeln!(
                 w,
-                "Package `{}`, SHA-256 `{}`, {} drafts.\n\n| stage | slot | version | title | outcome |\n|---|---|---|---|---|",
+                "Package `{}`, SHA-256 `{}`, {} drafts, sent {}.\n\n| stage | slot | version | title | outcome |\n|---|---|---|---|---|",
                 p.package_id,
                 p.digest,
-                p.items.len()
+                p.items.len(),
+                when(&p.sent)
             );
             for i in &p.items {
-                let _ = writeln!(w, "| {} | {} | {} | {} | {} |", i.stage, i.slot, i.version, i.title, i.outcome);
+                let _ =
+                    writeln!(w, "| {} | {} | {} | {} | {} |", i.stage, i.slot, i.version, cell(&i.title), i.outcome);
             }
-            let receipts: Vec<String> = r.receipts.iter().map(|a| format!("{} ({} ms)", a.node, a.after_ms)).collect();
+            let receipts: Vec<String> = r.receipts.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
             let _ = writeln!(
                 w,
                 "\nReceipts confirmed: {}",
@@ -174,4 +221,19 @@ pub fn render(r: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pipe_or_a_line_break_in_text_stays_inside_its_cell() {
+        let text = "costs | shares\nsecond line with <b>tags</b> and *stars*";
+        let escaped = cell(text);
+        assert!(!escaped.contains('\n'));
+        assert_eq!(escaped.matches('|').count(), escaped.matches("\\|").count(), "{escaped}");
+        assert!(escaped.contains("&lt;b&gt;"));
+        assert!(escaped.contains("\\*stars\\*"));
+    }
 }

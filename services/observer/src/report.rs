@@ -1,12 +1,15 @@
-//! The after-action report as data, built from an exercise's events in log order. Pure.
+//! The after-action report as data, read off the exercise's record (`record::Record`). Pure.
+//! Times are exercise time (seconds after the start, and as a director reads them on the
+//! scenario's calendar), with wall time beside them.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use bus::envelope::Payload;
-use bus::{Envelope, Role};
-use proto::v1::{self as wire, Outcome, PositionKind};
-use scenario::{DecisionRule, Scenario};
+use bus::Role;
+use proto::v1::{Outcome, PositionKind};
+use record::{Happening, Moment, Phase, Plan, Record};
+use scenario::calendar::{self, Calendar};
+use scenario::{DecisionRule, PlayedBy};
 use serde::Serialize;
 
 /// The after-action record of one exercise.
@@ -16,16 +19,24 @@ pub struct Report {
     pub exercise: String,
     /// The scenario's title.
     pub title: String,
+    /// The start on the calendar as the scenario writes it (may be empty).
+    pub starts: String,
     /// The decision rule in force.
     pub decision_rule: String,
     /// Exercise seconds per wall second in this run.
     pub time_scale: f64,
-    /// Wall time from the notification to the conclusion, milliseconds.
+    /// Exercise time from the notification to the last event, seconds (pauses not counted).
+    pub exercise_s: u64,
+    /// The same, for people.
+    pub exercise_span: String,
+    /// Wall time from the notification to the last event, milliseconds.
     pub wall_ms: u64,
     /// Events in the log.
-    pub events: usize,
-    /// Phases and stages with their wall times.
+    pub events: u64,
+    /// What happened, in order.
     pub timeline: Vec<TimelineEntry>,
+    /// The phases with their spans, pauses included, for the timeline chart.
+    pub phases: Vec<PhaseSpan>,
     /// Every participant with its assembly and activation.
     pub participants: Vec<ParticipantRecord>,
     /// Nodes recorded absent at assembly.
@@ -42,13 +53,43 @@ pub struct Report {
     pub totals: Totals,
 }
 
+/// A moment as the report shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct When {
+    /// Exercise seconds after the start.
+    pub exercise_s: u64,
+    /// On the scenario's calendar (`18 Mar 2025 14:20 MSK`), or the exercise's day and hour.
+    pub at: String,
+    /// The exercise's day and hour (`day 2, 05:20`).
+    pub day: String,
+    /// Wall milliseconds after the notification.
+    pub wall_ms: u64,
+}
+
 /// One step of the timeline.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TimelineEntry {
-    /// Milliseconds after the start (wall).
-    pub at_ms: u64,
+    /// When.
+    pub when: When,
     /// What happened.
     pub what: String,
+}
+
+/// One phase (or a pause within it) from its start to the next change.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PhaseSpan {
+    /// `assembly`, `deployment`, `stage 2`, `distribution`.
+    pub phase: String,
+    /// Held by exercise control.
+    pub paused: bool,
+    /// Exercise seconds after the start.
+    pub from_s: u64,
+    /// Exercise seconds after the start.
+    pub to_s: u64,
+    /// Wall milliseconds after the notification.
+    pub from_wall_ms: u64,
+    /// Wall milliseconds after the notification.
+    pub to_wall_ms: u64,
 }
 
 /// A participant's record.
@@ -60,19 +101,27 @@ pub struct ParticipantRecord {
     pub name: String,
     /// Role token.
     pub role: String,
+    /// `policy` or `person`.
+    pub played_by: String,
+    /// Took part over gRPC.
+    pub remote: bool,
     /// Its assembly report, if any.
     pub assembly: Option<Answer>,
     /// Its activation, if any.
     pub activation: Option<Answer>,
 }
 
-/// When an answer came, relative to what asked for it.
+/// An answer and how long it took after what asked for it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Answer {
     /// Who answered.
     pub node: String,
-    /// Milliseconds (wall) after the event that asked for it.
-    pub after_ms: u64,
+    /// Exercise seconds after the asking event (pauses not counted).
+    pub after_s: u64,
+    /// The same, for people.
+    pub after: String,
+    /// Wall milliseconds after the asking event.
+    pub wall_ms: u64,
 }
 
 /// One stage's record.
@@ -84,6 +133,10 @@ pub struct StageRecord {
     pub title: String,
     /// Region.
     pub region: String,
+    /// When it opened, if it did.
+    pub opened: Option<When>,
+    /// Its deadline, exercise time.
+    pub closes: When,
     /// Situation assessments.
     pub assessments: Vec<Answer>,
     /// Slots in order.
@@ -120,6 +173,8 @@ pub struct VersionRecord {
     pub text: String,
     /// For revisions: what changed.
     pub change_summary: String,
+    /// When it circulated.
+    pub circulated: When,
     /// Positions, by state.
     pub positions: BTreeMap<String, PositionRecord>,
 }
@@ -131,21 +186,25 @@ pub struct PositionRecord {
     pub kind: String,
     /// Reasons or remarks.
     pub reasons: Vec<String>,
-    /// Milliseconds (wall) after the version circulated.
-    pub after_ms: u64,
+    /// Exercise seconds after the version circulated.
+    pub after_s: u64,
+    /// Wall milliseconds after the version circulated.
+    pub wall_ms: u64,
 }
 
-/// Answer times of one participant.
+/// Answer times of one state.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AnswerTimes {
     /// Node id.
     pub node: String,
     /// Answers given (assembly, activation, assessments, positions, receipt).
     pub answers: usize,
-    /// Median milliseconds after the asking event.
-    pub median_ms: u64,
-    /// Slowest answer.
-    pub max_ms: u64,
+    /// Median exercise seconds after the asking event.
+    pub median_s: u64,
+    /// Slowest answer, exercise seconds.
+    pub max_s: u64,
+    /// Median wall milliseconds.
+    pub median_wall_ms: u64,
 }
 
 /// The package as communicated.
@@ -155,6 +214,8 @@ pub struct PackageRecord {
     pub package_id: String,
     /// SHA-256 of its items.
     pub digest: String,
+    /// When it went out.
+    pub sent: When,
     /// Items in order.
     pub items: Vec<PackageItemRecord>,
 }
@@ -197,17 +258,18 @@ fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn outcome_token(outcome: i32) -> String {
-    match Outcome::try_from(outcome) {
-        Ok(Outcome::Adopted) => "adopted",
-        Ok(Outcome::Returned) => "returned",
-        Ok(Outcome::NoDraft) => "no_draft",
-        _ => "",
+/// Outcome token for machines.
+pub fn outcome_token(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Adopted => "adopted",
+        Outcome::Returned => "returned",
+        Outcome::NoDraft => "no_draft",
+        Outcome::Unspecified => "",
     }
-    .into()
 }
 
-fn kind_token(kind: PositionKind) -> &'static str {
+/// Position kind token for machines.
+pub fn kind_token(kind: PositionKind) -> &'static str {
     match kind {
         PositionKind::Concur => "concur",
         PositionKind::ConcurWithRemarks => "concur_with_remarks",
@@ -217,65 +279,107 @@ fn kind_token(kind: PositionKind) -> &'static str {
     }
 }
 
-/// Builds the report from the events of one exercise, in log order.
-pub fn build(scenario: &Scenario, exercise: &str, time_scale: f64, events: &[Envelope]) -> Report {
-    let start = events.first().map_or(SystemTime::UNIX_EPOCH, |e| e.sent_at);
-    let since_start = |t: SystemTime| ms(t.duration_since(start).unwrap_or_default());
-    let sent: BTreeMap<&str, SystemTime> = events.iter().map(|e| (e.message_id.as_str(), e.sent_at)).collect();
-    let answer = |e: &Envelope| Answer {
-        node: e.sender.node.to_string(),
-        after_ms: e
-            .causation_id
-            .as_ref()
-            .and_then(|c| sent.get(c.as_str()))
-            .map_or(0, |asked| ms(e.sent_at.duration_since(*asked).unwrap_or_default())),
-    };
+/// Turns moments into what the report shows.
+struct Clock {
+    calendar: Option<Calendar>,
+    start: Moment,
+}
 
-    let mut participants: Vec<ParticipantRecord> = scenario
-        .participants
-        .iter()
-        .map(|p| ParticipantRecord {
-            node: p.node.to_string(),
-            name: p.name.clone(),
-            role: p.role.token().into(),
-            assembly: None,
-            activation: None,
-        })
-        .collect();
-    let mut stages: Vec<StageRecord> = scenario
-        .stages
-        .iter()
-        .map(|s| StageRecord {
-            number: s.number,
-            title: s.title.clone(),
-            region: s.region.clone(),
-            assessments: vec![],
-            slots: s
-                .slots
+impl Clock {
+    fn when(&self, at: Moment) -> When {
+        let day = calendar::day_clock(at.exercise);
+        When {
+            exercise_s: at.exercise.as_secs(),
+            at: self.calendar.as_ref().map_or_else(|| day.clone(), |c| c.at(at.exercise)),
+            day,
+            wall_ms: ms(at.wall.duration_since(self.start.wall).unwrap_or_default()),
+        }
+    }
+
+    fn deadline(&self, after: Duration) -> When {
+        When { wall_ms: 0, ..self.when(Moment { exercise: after, wall: self.start.wall }) }
+    }
+}
+
+fn answer(node: &str, asked: Moment, at: Moment) -> Answer {
+    let after = at.exercise.saturating_sub(asked.exercise);
+    Answer {
+        node: node.into(),
+        after_s: after.as_secs(),
+        after: calendar::span(after),
+        wall_ms: ms(at.wall.duration_since(asked.wall).unwrap_or_default()),
+    }
+}
+
+/// The report of `exercise`, read off its record.
+pub fn build(exercise: &str, record: &Record) -> Report {
+    let start = record.notified.unwrap_or_default();
+    let Some(plan) = &record.plan else {
+        return empty(exercise, record);
+    };
+    let clock = Clock { calendar: plan.calendar(), start };
+    let mut report = empty(exercise, record);
+    report.title = plan.title.clone();
+    report.starts = plan.starts.clone();
+    report.decision_rule = match plan.decision_rule {
+        DecisionRule::Consensus => "consensus of the states present".into(),
+        DecisionRule::Silence => "silence procedure".into(),
+    };
+    report.time_scale = plan.time_scale;
+    let span = record.last.exercise.saturating_sub(start.exercise);
+    report.exercise_s = span.as_secs();
+    report.exercise_span = calendar::span(span);
+    report.wall_ms = ms(record.last.wall.duration_since(start.wall).unwrap_or_default());
+    report.timeline = timeline(plan, record, &clock);
+    report.phases = phases(record, &clock);
+    report.participants = participants(plan, record, start);
+    report.absent =
+        plan.participants.iter().filter(|p| record.absent.contains(&p.node)).map(|p| p.node.to_string()).collect();
+    report.stages = stages(plan, record, &clock, &mut report.totals);
+    report.answer_times = answer_times(plan, record);
+    if let Some(package) = &record.package {
+        report.package = Some(PackageRecord {
+            package_id: package.answer.package_id.clone(),
+            digest: package.answer.digest.clone(),
+            sent: clock.when(package.at),
+            items: package
+                .answer
+                .items
                 .iter()
-                .map(|slot| SlotRecord {
-                    id: slot.id.clone(),
-                    title: slot.title.clone(),
-                    body: slot.owner.to_string(),
-                    category: slot.category.to_string(),
-                    versions: vec![],
-                    outcome: String::new(),
-                    reason: String::new(),
+                .map(|i| {
+                    let d = i.draft.clone().unwrap_or_default();
+                    PackageItemRecord {
+                        stage: i.stage_number,
+                        slot: d.slot_id,
+                        version: d.version,
+                        title: d.title,
+                        outcome: outcome_token(i.outcome()).into(),
+                    }
                 })
                 .collect(),
-        })
-        .collect();
-    let mut report = Report {
+        });
+        report.receipts = plan
+            .states()
+            .filter_map(|p| record.receipts.get(&p.node).map(|at| answer(p.node.as_str(), package.at, *at)))
+            .collect();
+    }
+    report.totals.concluded = record.concluded.is_some();
+    report
+}
+
+fn empty(exercise: &str, record: &Record) -> Report {
+    Report {
         exercise: exercise.into(),
-        title: scenario.title.clone(),
-        decision_rule: match scenario.decision_rule {
-            DecisionRule::Consensus => "consensus of the states present".into(),
-            DecisionRule::Silence => "silence procedure".into(),
-        },
-        time_scale,
-        wall_ms: events.last().map_or(0, |e| since_start(e.sent_at)),
-        events: events.len(),
+        title: String::new(),
+        starts: String::new(),
+        decision_rule: String::new(),
+        time_scale: 0.0,
+        exercise_s: 0,
+        exercise_span: String::new(),
+        wall_ms: 0,
+        events: record.events,
         timeline: vec![],
+        phases: vec![],
         participants: vec![],
         absent: vec![],
         stages: vec![],
@@ -283,172 +387,199 @@ pub fn build(scenario: &Scenario, exercise: &str, time_scale: f64, events: &[Env
         package: None,
         receipts: vec![],
         totals: Totals::default(),
-    };
-    let mut answers: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    let mut circulated: BTreeMap<(String, u32), SystemTime> = BTreeMap::new();
-    let note = |report: &mut Report, at: SystemTime, what: String| {
-        report.timeline.push(TimelineEntry { at_ms: since_start(at), what });
-    };
-
-    for e in events {
-        let by_state = e.sender.role != Role::Coordinator;
-        if by_state && !matches!(e.payload, Payload::DraftDecision(_) | Payload::DraftRevised(_)) {
-            answers.entry(e.sender.node.to_string()).or_default().push(answer(e).after_ms);
-        }
-        match &e.payload {
-            Payload::Notification(_) => note(&mut report, e.sent_at, "participants notified; assembly open".into()),
-            Payload::AssemblyReport(_) => {
-                if let Some(p) = participants.iter_mut().find(|p| p.node == e.sender.node.as_str()) {
-                    p.assembly = Some(answer(e));
-                }
-            }
-            Payload::AssemblyClosed(c) => {
-                report.absent = c.absent.clone();
-                let absent = if c.absent.is_empty() { "none".to_string() } else { c.absent.join(", ") };
-                note(
-                    &mut report,
-                    e.sent_at,
-                    format!("assembly closed: {} reported, absent: {absent}", c.assembled.len()),
-                );
-            }
-            Payload::DeploymentOrdered(_) => {
-                note(&mut report, e.sent_at, "deployment ordered; control points activate".into())
-            }
-            Payload::ControlPointActivation(_) => {
-                if let Some(p) = participants.iter_mut().find(|p| p.node == e.sender.node.as_str()) {
-                    p.activation = Some(answer(e));
-                }
-            }
-            Payload::StageOpened(s) => {
-                note(&mut report, e.sent_at, format!("stage {} opened: {}", s.stage_number, s.title))
-            }
-            Payload::SituationAssessment(a) => {
-                if let Some(stage) = stages.iter_mut().find(|s| s.number == a.stage_number) {
-                    stage.assessments.push(answer(e));
-                }
-            }
-            Payload::DraftDecision(d) => add_version(&mut stages, &mut circulated, e.sent_at, d, String::new()),
-            Payload::DraftRevised(r) => {
-                if let Some(d) = &r.draft {
-                    report.totals.revisions += 1;
-                    add_version(&mut stages, &mut circulated, e.sent_at, d, r.change_summary.clone());
-                }
-            }
-            Payload::Position(p) => {
-                report.totals.positions += 1;
-                let asked = circulated.get(&(p.slot_id.clone(), p.draft_version)).copied().unwrap_or(e.sent_at);
-                let version = slot_mut(&mut stages, &p.slot_id)
-                    .and_then(|s| s.versions.iter_mut().find(|v| v.version == p.draft_version));
-                if let Some(version) = version {
-                    version.positions.insert(
-                        e.sender.node.to_string(),
-                        PositionRecord {
-                            kind: kind_token(p.kind()).into(),
-                            reasons: p.reasons.clone(),
-                            after_ms: ms(e.sent_at.duration_since(asked).unwrap_or_default()),
-                        },
-                    );
-                }
-            }
-            Payload::StageConcluded(c) => {
-                let adopted = c.outcomes.iter().filter(|o| o.outcome() == Outcome::Adopted).count();
-                note(
-                    &mut report,
-                    e.sent_at,
-                    format!("stage {} considered: {adopted} of {} adopted", c.stage_number, c.outcomes.len()),
-                );
-                for o in &c.outcomes {
-                    report.totals.considered += 1;
-                    match o.outcome() {
-                        Outcome::Adopted => report.totals.adopted += 1,
-                        Outcome::Returned => report.totals.returned += 1,
-                        Outcome::NoDraft => report.totals.no_draft += 1,
-                        Outcome::Unspecified => {}
-                    }
-                    if let Some(slot) = slot_mut(&mut stages, &o.slot_id) {
-                        slot.outcome = outcome_token(o.outcome);
-                        slot.reason = o.reason.clone();
-                    }
-                }
-            }
-            Payload::PackageCommunicated(p) => {
-                note(&mut report, e.sent_at, format!("package of {} drafts communicated to the states", p.items.len()));
-                report.package = Some(package(p));
-            }
-            Payload::ReceiptConfirmed(_) => report.receipts.push(answer(e)),
-            Payload::PauseExercise(p) => {
-                note(&mut report, e.sent_at, format!("paused by exercise control: {}", p.reason))
-            }
-            Payload::ResumeExercise(p) => {
-                note(&mut report, e.sent_at, format!("resumed by exercise control: {}", p.reason))
-            }
-            Payload::AdvanceExercise(p) => {
-                note(&mut report, e.sent_at, format!("advanced by exercise control: {}", p.reason))
-            }
-            Payload::ExerciseConcluded(c) => {
-                report.totals.concluded = true;
-                note(&mut report, e.sent_at, format!("exercise concluded: {} receipts", c.receipts.len()));
-            }
-            _ => {}
-        }
     }
-    report.answer_times = answers
-        .into_iter()
-        .map(|(node, mut times)| {
-            times.sort_unstable();
-            AnswerTimes {
-                answers: times.len(),
-                median_ms: times[times.len() / 2],
-                max_ms: times.last().copied().unwrap_or(0),
-                node,
-            }
+}
+
+fn timeline(plan: &Plan, record: &Record, clock: &Clock) -> Vec<TimelineEntry> {
+    record
+        .timeline
+        .iter()
+        .filter_map(|entry| {
+            let what = match &entry.what {
+                Happening::Notified => "participants notified; assembly open".to_string(),
+                Happening::AssemblyClosed { assembled, absent } => {
+                    let absent = if absent.is_empty() { "none".to_string() } else { absent.join(", ") };
+                    format!("assembly closed: {assembled} reported, absent: {absent}")
+                }
+                Happening::DeploymentOrdered => "deployment ordered; control points activate".into(),
+                Happening::StageOpened(n) => {
+                    let title = plan.stage(*n).map(|s| s.title.as_str()).unwrap_or_default();
+                    format!("stage {n} opened: {title}")
+                }
+                Happening::StageConcluded { stage, adopted, considered } => {
+                    format!("stage {stage} considered: {adopted} of {considered} adopted")
+                }
+                Happening::PackageCommunicated { items } => {
+                    format!("package of {items} drafts communicated to the states")
+                }
+                Happening::Paused(reason) => format!("paused by exercise control: {reason}"),
+                Happening::Resumed(reason) => format!("resumed by exercise control: {reason}"),
+                Happening::Advanced(reason) => format!("advanced by exercise control: {reason}"),
+                Happening::ExerciseConcluded { receipts } => format!("exercise concluded: {receipts} receipts"),
+                Happening::PhaseChanged(p) if p.phase == Phase::Concluded => "record complete".into(),
+                Happening::PhaseChanged(_) => return None,
+            };
+            Some(TimelineEntry { when: clock.when(entry.at), what })
+        })
+        .collect()
+}
+
+fn phases(record: &Record, clock: &Clock) -> Vec<PhaseSpan> {
+    let changes: Vec<_> = record
+        .timeline
+        .iter()
+        .filter_map(|e| match e.what {
+            Happening::PhaseChanged(p) => Some((p, e.at)),
+            _ => None,
         })
         .collect();
-    report.participants = participants;
-    report.stages = stages;
-    report
+    changes
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p.phase != Phase::Concluded)
+        .map(|(i, (p, from))| {
+            let to = changes.get(i + 1).map_or(record.last, |(_, at)| *at);
+            let (from, to) = (clock.when(*from), clock.when(to));
+            PhaseSpan {
+                phase: p.phase.to_string(),
+                paused: p.paused,
+                from_s: from.exercise_s,
+                to_s: to.exercise_s,
+                from_wall_ms: from.wall_ms,
+                to_wall_ms: to.wall_ms,
+            }
+        })
+        .collect()
 }
 
-fn slot_mut<'a>(stages: &'a mut [StageRecord], id: &str) -> Option<&'a mut SlotRecord> {
-    stages.iter_mut().flat_map(|s| s.slots.iter_mut()).find(|s| s.id == id)
+fn participants(plan: &Plan, record: &Record, start: Moment) -> Vec<ParticipantRecord> {
+    plan.participants
+        .iter()
+        .map(|p| ParticipantRecord {
+            node: p.node.to_string(),
+            name: p.name.clone(),
+            role: p.role.token().into(),
+            played_by: match p.played_by {
+                PlayedBy::Policy => "policy",
+                PlayedBy::Person => "person",
+            }
+            .into(),
+            remote: p.remote,
+            assembly: record.reported.get(&p.node).map(|at| answer(p.node.as_str(), start, *at)),
+            activation: record
+                .deployment_ordered
+                .zip(record.activated.get(&p.node))
+                .map(|(asked, at)| answer(p.node.as_str(), asked, *at)),
+        })
+        .collect()
 }
 
-fn add_version(
-    stages: &mut [StageRecord],
-    circulated: &mut BTreeMap<(String, u32), SystemTime>,
-    at: SystemTime,
-    d: &wire::DraftDecision,
-    change_summary: String,
-) {
-    circulated.insert((d.slot_id.clone(), d.version), at);
-    if let Some(slot) = slot_mut(stages, &d.slot_id) {
-        slot.versions.push(VersionRecord {
-            version: d.version,
-            title: d.title.clone(),
-            text: d.text.clone(),
-            change_summary,
-            positions: BTreeMap::new(),
-        });
+fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> Vec<StageRecord> {
+    plan.stages
+        .iter()
+        .map(|stage| {
+            let opened = record.stages_opened.get(&stage.number).copied();
+            let assessments = plan
+                .participants
+                .iter()
+                .filter_map(|p| {
+                    let a = record.assessments.get(&(stage.number, p.node.clone()))?;
+                    Some(answer(p.node.as_str(), opened?, a.at))
+                })
+                .collect();
+            let slots = stage
+                .slots
+                .iter()
+                .map(|slot| {
+                    let versions: Vec<VersionRecord> = record
+                        .drafts
+                        .get(&slot.id)
+                        .map(|d| d.versions.as_slice())
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|v| VersionRecord {
+                            version: v.draft.version,
+                            title: v.draft.title.clone(),
+                            text: v.draft.text.clone(),
+                            change_summary: v.change_summary.clone(),
+                            circulated: clock.when(v.circulated),
+                            positions: v
+                                .positions
+                                .iter()
+                                .map(|(node, p)| {
+                                    let after = p.at.exercise.saturating_sub(v.circulated.exercise);
+                                    let record = PositionRecord {
+                                        kind: kind_token(p.answer.kind()).into(),
+                                        reasons: p.answer.reasons.clone(),
+                                        after_s: after.as_secs(),
+                                        wall_ms: ms(p.at.wall.duration_since(v.circulated.wall).unwrap_or_default()),
+                                    };
+                                    (node.to_string(), record)
+                                })
+                                .collect(),
+                        })
+                        .collect();
+                    totals.revisions += versions.len().saturating_sub(1);
+                    totals.positions += versions.iter().map(|v| v.positions.len()).sum::<usize>();
+                    let outcome = record.outcomes.get(&slot.id);
+                    if let Some(o) = outcome {
+                        totals.considered += 1;
+                        match o.outcome() {
+                            Outcome::Adopted => totals.adopted += 1,
+                            Outcome::Returned => totals.returned += 1,
+                            Outcome::NoDraft => totals.no_draft += 1,
+                            Outcome::Unspecified => {}
+                        }
+                    }
+                    SlotRecord {
+                        id: slot.id.clone(),
+                        title: slot.title.clone(),
+                        body: slot.owner.to_string(),
+                        category: slot.category.to_string(),
+                        versions,
+                        outcome: outcome.map(|o| outcome_token(o.outcome())).unwrap_or_default().into(),
+                        reason: outcome.map(|o| o.reason.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            StageRecord {
+                number: stage.number,
+                title: stage.title.clone(),
+                region: stage.region.clone(),
+                opened: opened.map(|at| clock.when(at)),
+                closes: clock.deadline(stage.closes_at),
+                assessments,
+                slots,
+            }
+        })
+        .collect()
+}
+
+/// Per state (control points only), in scenario order; every kind of answer counts (assembly,
+/// activation, assessments, positions, receipt).
+fn answer_times(plan: &Plan, record: &Record) -> Vec<AnswerTimes> {
+    let mut by_node: BTreeMap<String, Vec<(Duration, Duration)>> = BTreeMap::new();
+    for a in record.answer_times() {
+        by_node.entry(a.node.to_string()).or_default().push((a.after, a.wall));
     }
-}
-
-fn package(p: &wire::PackageCommunicated) -> PackageRecord {
-    PackageRecord {
-        package_id: p.package_id.clone(),
-        digest: p.digest.clone(),
-        items: p
-            .items
-            .iter()
-            .map(|i| {
-                let d = i.draft.clone().unwrap_or_default();
-                PackageItemRecord {
-                    stage: i.stage_number,
-                    slot: d.slot_id,
-                    version: d.version,
-                    title: d.title,
-                    outcome: outcome_token(i.outcome),
-                }
+    plan.states()
+        .filter_map(|p| {
+            let mut times = by_node.remove(p.node.as_str())?;
+            times.sort_unstable();
+            let mut walls: Vec<Duration> = times.iter().map(|(_, w)| *w).collect();
+            walls.sort_unstable();
+            Some(AnswerTimes {
+                node: p.node.to_string(),
+                answers: times.len(),
+                median_s: times[times.len() / 2].0.as_secs(),
+                max_s: times.last().map_or(0, |t| t.0.as_secs()),
+                median_wall_ms: ms(walls[walls.len() / 2]),
             })
-            .collect(),
-    }
+        })
+        .collect()
+}
+
+/// Whether a participant of this role appears in the per-state tables.
+pub fn is_state(role: &str) -> bool {
+    role == Role::ControlPoint.token()
 }

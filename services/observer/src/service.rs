@@ -1,12 +1,12 @@
-//! Follows an exercise's events read-only and writes the report when the exercise concludes.
+//! Follows an exercise's events read-only, folds them into the record, and writes the report
+//! (`report.json`, `report.md`, `report.html`) once the record is complete.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
-use bus::envelope::Payload;
 use bus::{Bus, ConnectSettings, ExerciseId};
 use futures::StreamExt;
-use scenario::Scenario;
+use record::Record;
 
 use crate::report::{self, Report};
 
@@ -17,11 +17,7 @@ pub struct Settings {
     pub nats_url: String,
     /// The exercise.
     pub exercise: ExerciseId,
-    /// Its scenario.
-    pub scenario: Scenario,
-    /// Exercise seconds per wall second, for the report.
-    pub time_scale: f64,
-    /// Folder the report goes into (`report.json`, `report.md`).
+    /// Folder the report goes into.
     pub out_dir: PathBuf,
 }
 
@@ -51,17 +47,15 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         .await?;
     tokio::pin!(shutdown);
     let mut events = bus.follow_events(&settings.exercise, 1);
-    let mut record = Vec::new();
-    loop {
+    let mut record = Record::default();
+    while !record.is_concluded() {
         tokio::select! {
             () = &mut shutdown => break,
             delivery = events.next() => {
                 let delivery = delivery.ok_or(ObserverError::StreamEnded)?;
-                let Ok(event) = delivery.envelope else { continue };
-                let concluded = matches!(event.payload, Payload::ExerciseConcluded(_));
-                record.push(event);
-                if concluded {
-                    break;
+                match delivery.envelope {
+                    Ok(event) => record.apply(&event),
+                    Err(e) => tracing::warn!(exercise = %settings.exercise, sequence = delivery.sequence, error = %e, "unreadable event skipped"),
                 }
             }
         }
@@ -69,8 +63,9 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     write(&settings, &record)
 }
 
-fn write(settings: &Settings, record: &[bus::Envelope]) -> Result<Report, ObserverError> {
-    let report = report::build(&settings.scenario, settings.exercise.as_str(), settings.time_scale, record);
+/// Writes the report of `record` into `settings.out_dir`.
+pub fn write(settings: &Settings, record: &Record) -> Result<Report, ObserverError> {
+    let report = report::build(settings.exercise.as_str(), record);
     let failed =
         |path: &Path, e: &dyn std::fmt::Display| ObserverError::Write { path: path.to_owned(), reason: e.to_string() };
     std::fs::create_dir_all(&settings.out_dir).map_err(|e| failed(&settings.out_dir, &e))?;
@@ -79,6 +74,8 @@ fn write(settings: &Settings, record: &[bus::Envelope]) -> Result<Report, Observ
     std::fs::write(&json_path, json).map_err(|e| failed(&json_path, &e))?;
     let md_path = settings.out_dir.join("report.md");
     std::fs::write(&md_path, crate::markdown::render(&report)).map_err(|e| failed(&md_path, &e))?;
-    tracing::info!(exercise = %settings.exercise, path = %md_path.display(), events = record.len(), "after-action report written");
+    let html_path = settings.out_dir.join("report.html");
+    std::fs::write(&html_path, crate::html::render(&report)).map_err(|e| failed(&html_path, &e))?;
+    tracing::info!(exercise = %settings.exercise, path = %md_path.display(), events = record.events, "after-action report written");
     Ok(report)
 }

@@ -1,4 +1,5 @@
-//! What an automated participant does in answer to an event. Pure: no I/O, no clock.
+//! What an automated seat does in answer to an event: the scenario's policy for the participant.
+//! Pure: no I/O, no clock. It reads the record (already holding the event) for what it needs.
 //!
 //! Every action has a deterministic message id (`<node>-<action>`), so an action repeated after a
 //! restart is de-duplicated by JetStream and acknowledged as a duplicate by the coordinator.
@@ -8,31 +9,22 @@ use std::collections::BTreeSet;
 use bus::envelope::Payload;
 use bus::{Envelope, MessageId, Role};
 use proto::v1::{self as wire, PositionKind};
-use scenario::{DraftingBody, Participant, Scenario};
+use record::Record;
+use scenario::{DraftingBody, Participant};
+
+use crate::mind::Action;
 
 /// Most versions a drafting body writes of one draft before it leaves it to consideration.
 pub const MAX_VERSIONS: u32 = 3;
 
-/// One submission the participant decided to make.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Action {
-    /// Its deterministic message id.
-    pub message_id: MessageId,
-    /// What to submit.
-    pub payload: Payload,
-}
-
-/// What the participant has seen that later answers depend on.
+/// What the policy remembers between events beyond the record: the revisions it already made.
 #[derive(Debug, Default)]
 pub struct Memory {
-    /// (slot, version) pairs this body has already revised.
     revised: BTreeSet<(String, u32)>,
-    /// Current version per slot as circulated.
-    current: std::collections::BTreeMap<String, wire::DraftDecision>,
 }
 
-/// The actions `me` takes on `event`.
-pub fn react(scenario: &Scenario, me: &Participant, memory: &mut Memory, event: &Envelope) -> Vec<Action> {
+/// The actions `me` takes on `event`, which `record` already holds.
+pub fn react(me: &Participant, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Action> {
     if me.absent || me.role == Role::Observer {
         return vec![];
     }
@@ -61,7 +53,10 @@ pub fn react(scenario: &Scenario, me: &Participant, memory: &mut Memory, event: 
                 .slots
                 .iter()
                 .filter(|s| s.owner == body.to_wire() as i32 && !me.policy.skip.contains(&s.slot_id))
-                .map(|s| act(format!("draft-{}-v1", s.slot_id), Payload::DraftDecision(first_draft(scenario, body, s))))
+                .map(|s| {
+                    let draft = first_draft(body, s, stage.stage_number);
+                    act(format!("draft-{}-v1", s.slot_id), Payload::DraftDecision(draft))
+                })
                 .collect(),
             None if matches!(me.role, Role::ControlPoint | Role::Guest) => vec![act(
                 format!("assess-{}", stage.stage_number),
@@ -76,7 +71,6 @@ pub fn react(scenario: &Scenario, me: &Participant, memory: &mut Memory, event: 
             None => vec![],
         },
         Payload::DraftDecision(d) | Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
-            memory.current.insert(d.slot_id.clone(), d.clone());
             if !gives_positions || me.policy.skip.contains(&d.slot_id) {
                 return vec![];
             }
@@ -93,7 +87,9 @@ pub fn react(scenario: &Scenario, me: &Participant, memory: &mut Memory, event: 
         }
         Payload::Position(p) if p.kind() == PositionKind::NonConcur => {
             let Some(body) = body_of(me) else { return vec![] };
-            let Some(current) = memory.current.get(&p.slot_id) else { return vec![] };
+            let Some(current) = record.drafts.get(&p.slot_id).and_then(|d| d.latest()).map(|v| &v.draft) else {
+                return vec![];
+            };
             let mine = current.drafting_body == body.to_wire() as i32;
             if !mine || current.version != p.draft_version || current.version >= MAX_VERSIONS {
                 return vec![];
@@ -147,8 +143,7 @@ pub fn position(me: &Participant, slot: &str, version: u32) -> (PositionKind, Ve
     }
 }
 
-fn first_draft(scenario: &Scenario, body: DraftingBody, slot: &wire::Slot) -> wire::DraftDecision {
-    let stage = scenario.slots().find(|(_, s)| s.id == slot.slot_id).map(|(n, _)| n).unwrap_or_default();
+fn first_draft(body: DraftingBody, slot: &wire::Slot, stage: u32) -> wire::DraftDecision {
     wire::DraftDecision {
         slot_id: slot.slot_id.clone(),
         version: 1,

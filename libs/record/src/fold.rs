@@ -1,0 +1,326 @@
+//! The record of an exercise: its event log folded, one event at a time, by [`Record::apply`].
+//! The coordinator's state is this record; every reader builds the same one from the same log.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, SystemTime};
+
+use bus::envelope::Payload;
+use bus::{Envelope, MessageId, NodeId, Role, Sender};
+use proto::v1::{self as wire, PositionKind};
+
+use crate::phase::{Phase, PhaseState};
+use crate::plan::Plan;
+
+/// When something was recorded: exercise time (after the start, pauses not counted) and wall time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Moment {
+    /// Exercise time after the start.
+    pub exercise: Duration,
+    /// Wall time.
+    pub wall: SystemTime,
+}
+
+impl Default for Moment {
+    fn default() -> Self {
+        Moment { exercise: Duration::ZERO, wall: SystemTime::UNIX_EPOCH }
+    }
+}
+
+/// A recorded answer with the moment it was recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered<T> {
+    /// What was answered.
+    pub answer: T,
+    /// When.
+    pub at: Moment,
+}
+
+/// One version of a draft, with the positions on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    /// The draft as circulated.
+    pub draft: wire::DraftDecision,
+    /// For a revision: what changed.
+    pub change_summary: String,
+    /// When it circulated.
+    pub circulated: Moment,
+    /// Positions by node (states, and guests that give positions).
+    pub positions: BTreeMap<NodeId, Answered<wire::Position>>,
+    /// The states' answers counted.
+    pub tally: Tally,
+}
+
+/// Counts of the states' answers on one draft version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Control points that gave a position.
+    pub states: usize,
+    /// Of those, how many did not concur.
+    pub objections: usize,
+}
+
+/// A draft's versions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// The stage the slot belongs to.
+    pub stage: u32,
+    /// Every version, oldest first; version n is at index n-1.
+    pub versions: Vec<Version>,
+}
+
+impl Draft {
+    /// The current version number.
+    pub fn current(&self) -> u32 {
+        u32::try_from(self.versions.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The current version.
+    pub fn latest(&self) -> Option<&Version> {
+        self.versions.last()
+    }
+}
+
+/// Something that happened, for the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Happening {
+    /// Participants notified; assembly open.
+    Notified,
+    /// Assembly closed.
+    AssemblyClosed {
+        /// How many reported.
+        assembled: usize,
+        /// Who was recorded absent.
+        absent: Vec<String>,
+    },
+    /// Deployment ordered.
+    DeploymentOrdered,
+    /// A stage opened.
+    StageOpened(u32),
+    /// A stage was considered.
+    StageConcluded {
+        /// The stage.
+        stage: u32,
+        /// Drafts adopted.
+        adopted: usize,
+        /// Slots considered.
+        considered: usize,
+    },
+    /// The package went out.
+    PackageCommunicated {
+        /// Its drafts.
+        items: usize,
+    },
+    /// Exercise control held the exercise.
+    Paused(String),
+    /// Exercise control let it go on.
+    Resumed(String),
+    /// Exercise control closed the current window.
+    Advanced(String),
+    /// The exercise concluded.
+    ExerciseConcluded {
+        /// Receipts of the package.
+        receipts: usize,
+    },
+    /// The phase (or the pause) changed.
+    PhaseChanged(PhaseState),
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// When.
+    pub at: Moment,
+    /// What.
+    pub what: Happening,
+}
+
+/// An exercise as its log says it stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    /// The plan, once the notification is in the log.
+    pub plan: Option<Plan>,
+    /// The current phase.
+    pub phase: PhaseState,
+    /// Participants that reported at assembly.
+    pub reported: BTreeMap<NodeId, Moment>,
+    /// Participants recorded absent when assembly closed.
+    pub absent: BTreeSet<NodeId>,
+    /// The token control points must echo.
+    pub comms_token: Option<String>,
+    /// Control points that activated.
+    pub activated: BTreeMap<NodeId, Moment>,
+    /// When each stage opened.
+    pub stages_opened: BTreeMap<u32, Moment>,
+    /// Situation assessments by (stage, node).
+    pub assessments: BTreeMap<(u32, NodeId), Answered<String>>,
+    /// Drafts by slot id.
+    pub drafts: BTreeMap<String, Draft>,
+    /// Outcomes by slot id, once considered.
+    pub outcomes: BTreeMap<String, wire::ConsiderationOutcome>,
+    /// The package once communicated, and when.
+    pub package: Option<Answered<wire::PackageCommunicated>>,
+    /// States that confirmed receipt.
+    pub receipts: BTreeMap<NodeId, Moment>,
+    /// The conclusion, once recorded.
+    pub concluded: Option<wire::ExerciseConcluded>,
+    /// What happened, in order.
+    pub timeline: Vec<Entry>,
+    /// Ids of accepted submissions: a repeat is acknowledged and changes nothing.
+    pub seen: BTreeSet<MessageId>,
+    /// Events applied so far (the log's length as this record knows it).
+    pub events: u64,
+    /// When the last event was recorded.
+    pub last: Moment,
+    /// When the notification was recorded.
+    pub notified: Option<Moment>,
+    /// When deployment was ordered.
+    pub deployment_ordered: Option<Moment>,
+}
+
+/// The coordinator's identity: only its own events move the phase.
+pub fn coordinator() -> Sender {
+    Sender::new(Role::Coordinator, NodeId::new("control").unwrap_or_else(|_| unreachable!("a valid node id")))
+}
+
+impl Record {
+    /// A record folded from `events`, in log order.
+    pub fn of<'a>(events: impl IntoIterator<Item = &'a Envelope>) -> Record {
+        let mut record = Record::default();
+        for e in events {
+            record.apply(e);
+        }
+        record
+    }
+
+    /// Whether the log is complete: the phase change to concluded is its last event.
+    pub fn is_concluded(&self) -> bool {
+        self.phase.phase == Phase::Concluded
+    }
+
+    /// Applies one event of the log.
+    pub fn apply(&mut self, event: &Envelope) {
+        self.events += 1;
+        let at = Moment {
+            exercise: event.exercise_time.unwrap_or(self.last.exercise),
+            wall: event.recorded_at.unwrap_or(event.sent_at),
+        };
+        self.last = at;
+        let node = &event.sender.node;
+        let note = |timeline: &mut Vec<Entry>, what| timeline.push(Entry { at, what });
+        if event.sender != coordinator() {
+            // Submissions and control commands are remembered so that a repeat changes nothing.
+            self.seen.insert(event.message_id.clone());
+        }
+        match &event.payload {
+            Payload::Notification(n) => {
+                // A notification that does not carry a plan leaves the record without one: readers
+                // then show nothing rather than guess.
+                self.plan = Plan::from_notification(n).ok();
+                self.notified = Some(at);
+                note(&mut self.timeline, Happening::Notified);
+            }
+            Payload::PhaseChanged(p) => {
+                self.phase = PhaseState { phase: Phase::from_wire(p), paused: p.paused };
+                note(&mut self.timeline, Happening::PhaseChanged(self.phase));
+            }
+            Payload::AssemblyReport(_) => {
+                self.reported.entry(node.clone()).or_insert(at);
+            }
+            Payload::AssemblyClosed(c) => {
+                self.absent = c.absent.iter().filter_map(|n| NodeId::new(n.as_str()).ok()).collect();
+                note(
+                    &mut self.timeline,
+                    Happening::AssemblyClosed { assembled: c.assembled.len(), absent: c.absent.clone() },
+                );
+            }
+            Payload::DeploymentOrdered(d) => {
+                self.comms_token = Some(d.comms_check_token.clone());
+                self.deployment_ordered = Some(at);
+                note(&mut self.timeline, Happening::DeploymentOrdered);
+            }
+            Payload::ControlPointActivation(_) => {
+                self.activated.entry(node.clone()).or_insert(at);
+            }
+            Payload::StageOpened(s) => {
+                self.stages_opened.insert(s.stage_number, at);
+                note(&mut self.timeline, Happening::StageOpened(s.stage_number));
+            }
+            Payload::SituationAssessment(a) => {
+                self.assessments
+                    .entry((a.stage_number, node.clone()))
+                    .or_insert(Answered { answer: a.summary.clone(), at });
+            }
+            Payload::DraftDecision(d) => {
+                let stage = match self.phase.phase {
+                    Phase::Stage(n) => n,
+                    _ => 0,
+                };
+                let version = Version::new(d.clone(), String::new(), at);
+                self.drafts.insert(d.slot_id.clone(), Draft { stage, versions: vec![version] });
+            }
+            Payload::DraftRevised(r) => {
+                if let Some((d, draft)) = r.draft.as_ref().and_then(|d| Some((d, self.drafts.get_mut(&d.slot_id)?))) {
+                    draft.versions.push(Version::new(d.clone(), r.change_summary.clone(), at));
+                }
+            }
+            Payload::Position(p) => {
+                let index = (p.draft_version as usize).checked_sub(1);
+                let draft = self.drafts.get_mut(&p.slot_id);
+                if let Some(version) = draft.zip(index).and_then(|(d, i)| d.versions.get_mut(i)) {
+                    let fresh = !version.positions.contains_key(node);
+                    if fresh {
+                        version.positions.insert(node.clone(), Answered { answer: p.clone(), at });
+                    }
+                    if fresh && event.sender.role == Role::ControlPoint {
+                        version.tally.states += 1;
+                        version.tally.objections += usize::from(p.kind() == PositionKind::NonConcur);
+                    }
+                }
+            }
+            Payload::StageConcluded(c) => {
+                for o in &c.outcomes {
+                    self.outcomes.insert(o.slot_id.clone(), o.clone());
+                }
+                let adopted = c.outcomes.iter().filter(|o| o.outcome() == wire::Outcome::Adopted).count();
+                note(
+                    &mut self.timeline,
+                    Happening::StageConcluded { stage: c.stage_number, adopted, considered: c.outcomes.len() },
+                );
+            }
+            Payload::PackageCommunicated(p) => {
+                self.package = Some(Answered { answer: p.clone(), at });
+                note(&mut self.timeline, Happening::PackageCommunicated { items: p.items.len() });
+            }
+            Payload::ReceiptConfirmed(_) => {
+                self.receipts.entry(node.clone()).or_insert(at);
+            }
+            Payload::PauseExercise(p) => note(&mut self.timeline, Happening::Paused(p.reason.clone())),
+            Payload::ResumeExercise(p) => note(&mut self.timeline, Happening::Resumed(p.reason.clone())),
+            Payload::AdvanceExercise(p) => note(&mut self.timeline, Happening::Advanced(p.reason.clone())),
+            Payload::ExerciseConcluded(c) => {
+                self.concluded = Some(c.clone());
+                note(&mut self.timeline, Happening::ExerciseConcluded { receipts: c.receipts.len() });
+            }
+            Payload::Rejection(_) | Payload::Accepted(_) => {}
+        }
+    }
+
+    /// Exercise time at wall time `now`, as the log lets a reader estimate it: the last event's
+    /// exercise time, plus the wall time since then at the plan's scale unless paused.
+    pub fn exercise_now(&self, now: SystemTime) -> Duration {
+        let Some(plan) = &self.plan else { return Duration::ZERO };
+        if self.phase.paused || self.phase.phase == Phase::Concluded {
+            return self.last.exercise;
+        }
+        let since = now.duration_since(self.last.wall).unwrap_or_default();
+        self.last
+            .exercise
+            .saturating_add(Duration::try_from_secs_f64(since.as_secs_f64() * plan.time_scale).unwrap_or(Duration::MAX))
+    }
+}
+
+impl Version {
+    fn new(draft: wire::DraftDecision, change_summary: String, circulated: Moment) -> Self {
+        Version { draft, change_summary, circulated, positions: BTreeMap::new(), tally: Tally::default() }
+    }
+}

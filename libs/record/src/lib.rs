@@ -1,0 +1,20 @@
+//! The record of an exercise: the meaning of its event log, folded once.
+//!
+//! - [`plan`]: what the notification says about the scenario in force (participants, stages,
+//!   slots, deadlines, rule, clock), so no reader needs the scenario file;
+//! - [`phase`]: where an exercise stands;
+//! - [`fold`]: [`Record`], the log folded one event at a time, with exercise time on everything;
+//! - [`awaited`]: what the current window awaits of whom, and how long answers took.
+//!
+//! The coordinator's state is a [`Record`]; the gateway's queries, `muster status`, the observer's
+//! report and the participants read the same fold, so they cannot disagree.
+
+pub mod awaited;
+pub mod fold;
+pub mod phase;
+pub mod plan;
+
+pub use awaited::{AnswerKind, AnswerTime, Awaited, Task};
+pub use fold::{Answered, Draft, Entry, Happening, Moment, Record, Tally, Version, coordinator};
+pub use phase::{Phase, PhaseState};
+pub use plan::{FAST_TIME_SCALE, Mode, Participant, Plan, PlanError};

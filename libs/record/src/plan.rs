@@ -1,0 +1,318 @@
+//! The plan of an exercise: what the notification tells every reader about the scenario in force
+//! (participants, stages and slots, deadlines, decision rule, clock). The coordinator writes it
+//! into the log from the scenario file; every reader takes it from there.
+
+use std::time::Duration;
+
+use bus::{NodeId, Role, Sender};
+use proto::v1 as wire;
+use scenario::{Calendar, Category, DecisionRule, DraftingBody, PlayedBy, Scenario, Slot, Stage, Transport};
+
+use crate::phase::Phase;
+
+/// How windows close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every stage stays open until its deadline (assembly, deployment and distribution close
+    /// early once everyone expected has answered, as in the source).
+    Scaled,
+    /// Stages too close as soon as everything expected has arrived.
+    Fast,
+}
+
+/// Exercise seconds per wall second in fast mode (ten exercise hours a second): windows that wait
+/// for a silent participant end within a second, while stages close as soon as all is in.
+pub const FAST_TIME_SCALE: f64 = 36_000.0;
+
+/// One participant as the log knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    /// Its role.
+    pub role: Role,
+    /// Its node id.
+    pub node: NodeId,
+    /// Name for people.
+    pub name: String,
+    /// Assembly waits for it.
+    pub mandatory: bool,
+    /// A guest whose positions count as recorded answers (states always answer).
+    pub guest_positions: bool,
+    /// Who plays the seat.
+    pub played_by: PlayedBy,
+    /// Takes part over gRPC through the gateway.
+    pub remote: bool,
+}
+
+impl Participant {
+    /// Its sender identity.
+    pub fn sender(&self) -> Sender {
+        Sender::new(self.role, self.node.clone())
+    }
+
+    /// Whether it gives positions on drafts.
+    pub fn gives_positions(&self) -> bool {
+        self.role == Role::ControlPoint || (self.role == Role::Guest && self.guest_positions)
+    }
+}
+
+/// The exercise as planned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Title, for people.
+    pub title: String,
+    /// What the exercise is about.
+    pub description: String,
+    /// The start on the calendar as written (may be empty).
+    pub starts: String,
+    /// Exercise seconds per wall second in this run.
+    pub time_scale: f64,
+    /// How windows close.
+    pub mode: Mode,
+    /// How drafts are decided.
+    pub decision_rule: DecisionRule,
+    /// Assembly closes, after the start.
+    pub assembly_deadline: Duration,
+    /// Deployment closes, after the start.
+    pub deployment_deadline: Duration,
+    /// Receipts are due, after the start.
+    pub distribution_deadline: Duration,
+    /// Everyone who takes part, in scenario order.
+    pub participants: Vec<Participant>,
+    /// The stages, in order.
+    pub stages: Vec<Stage>,
+}
+
+/// What is wrong with a notification's plan.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("notification: {field}: {reason}")]
+pub struct PlanError {
+    /// The field.
+    pub field: &'static str,
+    /// What is wrong.
+    pub reason: String,
+}
+
+fn wrong(field: &'static str, reason: impl Into<String>) -> PlanError {
+    PlanError { field, reason: reason.into() }
+}
+
+impl Plan {
+    /// The plan of a run of `scenario` at `time_scale`.
+    pub fn of(scenario: &Scenario, time_scale: f64, mode: Mode) -> Plan {
+        Plan {
+            title: scenario.title.clone(),
+            description: scenario.description.clone(),
+            starts: scenario.starts.clone(),
+            time_scale,
+            mode,
+            decision_rule: scenario.decision_rule,
+            assembly_deadline: scenario.assembly_deadline,
+            deployment_deadline: scenario.deployment_deadline,
+            distribution_deadline: scenario.distribution_deadline,
+            participants: scenario
+                .participants
+                .iter()
+                .map(|p| Participant {
+                    role: p.role,
+                    node: p.node.clone(),
+                    name: p.name.clone(),
+                    mandatory: p.mandatory,
+                    guest_positions: p.role == Role::Guest && p.policy.gives_positions,
+                    played_by: p.played_by,
+                    remote: p.transport == Transport::Grpc,
+                })
+                .collect(),
+            stages: scenario.stages.clone(),
+        }
+    }
+
+    /// The calendar of the start, when the plan names one.
+    pub fn calendar(&self) -> Option<Calendar> {
+        Calendar::parse(&self.starts).ok()
+    }
+
+    /// A participant by node id.
+    pub fn participant(&self, node: &NodeId) -> Option<&Participant> {
+        self.participants.iter().find(|p| &p.node == node)
+    }
+
+    /// The member states' control points, in scenario order.
+    pub fn states(&self) -> impl Iterator<Item = &Participant> {
+        self.participants.iter().filter(|p| p.role == Role::ControlPoint)
+    }
+
+    /// Stage `n` (1-based).
+    pub fn stage(&self, n: u32) -> Option<&Stage> {
+        self.stages.get((n as usize).checked_sub(1)?)
+    }
+
+    /// Every slot of every stage, with its stage number.
+    pub fn slots(&self) -> impl Iterator<Item = (u32, &Slot)> {
+        self.stages.iter().flat_map(|s| s.slots.iter().map(move |slot| (s.number, slot)))
+    }
+
+    /// A slot by id, with its stage number.
+    pub fn slot(&self, id: &str) -> Option<(u32, &Slot)> {
+        self.slots().find(|(_, s)| s.id == id)
+    }
+
+    /// The participant that drafts for `body`.
+    pub fn body(&self, body: DraftingBody) -> Option<&Participant> {
+        self.participants.iter().find(|p| p.role == body.role())
+    }
+
+    /// The deadline of a phase, exercise time after the start.
+    pub fn deadline(&self, phase: Phase) -> Option<Duration> {
+        match phase {
+            Phase::Assembly => Some(self.assembly_deadline),
+            Phase::Deployment => Some(self.deployment_deadline),
+            Phase::Stage(n) => self.stage(n).map(|s| s.closes_at),
+            Phase::Distribution => Some(self.distribution_deadline),
+            Phase::NotStarted | Phase::Concluded => None,
+        }
+    }
+
+    /// The notification that carries this plan.
+    pub fn to_notification(&self) -> wire::Notification {
+        let played_by = |p: PlayedBy| match p {
+            PlayedBy::Policy => wire::PlayedBy::Policy,
+            PlayedBy::Person => wire::PlayedBy::Person,
+        };
+        wire::Notification {
+            scenario_title: self.title.clone(),
+            participants: self
+                .participants
+                .iter()
+                .map(|p| wire::Participant {
+                    identity: Some((&p.sender()).into()),
+                    mandatory: p.mandatory,
+                    display_name: p.name.clone(),
+                    gives_positions: p.guest_positions,
+                    played_by: played_by(p.played_by) as i32,
+                    remote: p.remote,
+                })
+                .collect(),
+            assembly_deadline: after_start(self.assembly_deadline),
+            description: self.description.clone(),
+            starts: self.starts.clone(),
+            time_scale: self.time_scale,
+            decision_rule: match self.decision_rule {
+                DecisionRule::Consensus => wire::DecisionRule::Consensus,
+                DecisionRule::Silence => wire::DecisionRule::Silence,
+            } as i32,
+            deployment_deadline: after_start(self.deployment_deadline),
+            distribution_deadline: after_start(self.distribution_deadline),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| wire::StagePlan {
+                    stage_number: s.number,
+                    title: s.title.clone(),
+                    region: s.region.clone(),
+                    situation: s.situation.clone(),
+                    tasks: s.tasks.clone(),
+                    slots: s.slots.iter().map(slot_to_wire).collect(),
+                    closes_at: after_start(s.closes_at),
+                })
+                .collect(),
+            closes_early: self.mode == Mode::Fast,
+        }
+    }
+
+    /// The plan a notification carries.
+    pub fn from_notification(n: &wire::Notification) -> Result<Plan, PlanError> {
+        let participants = n
+            .participants
+            .iter()
+            .map(|p| {
+                let sender =
+                    p.identity.clone().ok_or_else(|| wrong("participants", "a participant without identity"))?;
+                let sender = Sender::try_from(sender).map_err(|e| wrong("participants", e.to_string()))?;
+                Ok(Participant {
+                    role: sender.role,
+                    node: sender.node,
+                    name: p.display_name.clone(),
+                    mandatory: p.mandatory,
+                    guest_positions: p.gives_positions,
+                    played_by: match p.played_by() {
+                        wire::PlayedBy::Person => PlayedBy::Person,
+                        wire::PlayedBy::Policy | wire::PlayedBy::Unspecified => PlayedBy::Policy,
+                    },
+                    remote: p.remote,
+                })
+            })
+            .collect::<Result<Vec<_>, PlanError>>()?;
+        let stages = n
+            .stages
+            .iter()
+            .map(|s| {
+                Ok(Stage {
+                    number: s.stage_number,
+                    title: s.title.clone(),
+                    region: s.region.clone(),
+                    situation: s.situation.clone(),
+                    tasks: s.tasks.clone(),
+                    closes_at: duration(s.closes_at, "stages.closes_at")?,
+                    slots: s.slots.iter().map(slot_from_wire).collect::<Result<Vec<_>, _>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, PlanError>>()?;
+        let time_scale = n.time_scale;
+        if !(time_scale.is_finite() && time_scale > 0.0) {
+            return Err(wrong("time_scale", format!("{time_scale} is not a positive number")));
+        }
+        Ok(Plan {
+            title: n.scenario_title.clone(),
+            description: n.description.clone(),
+            starts: n.starts.clone(),
+            time_scale,
+            mode: if n.closes_early { Mode::Fast } else { Mode::Scaled },
+            decision_rule: match n.decision_rule() {
+                wire::DecisionRule::Silence => DecisionRule::Silence,
+                wire::DecisionRule::Consensus | wire::DecisionRule::Unspecified => DecisionRule::Consensus,
+            },
+            assembly_deadline: duration(n.assembly_deadline, "assembly_deadline")?,
+            deployment_deadline: duration(n.deployment_deadline, "deployment_deadline")?,
+            distribution_deadline: duration(n.distribution_deadline, "distribution_deadline")?,
+            participants,
+            stages,
+        })
+    }
+}
+
+/// Exercise time after the start, as the wire carries it.
+pub fn after_start(offset: Duration) -> Option<prost_types::Duration> {
+    prost_types::Duration::try_from(offset).ok()
+}
+
+fn duration(d: Option<prost_types::Duration>, field: &'static str) -> Result<Duration, PlanError> {
+    let d = d.ok_or_else(|| wrong(field, "is missing"))?;
+    Duration::try_from(d).map_err(|e| wrong(field, e.to_string()))
+}
+
+/// A slot as the wire carries it.
+pub fn slot_to_wire(s: &Slot) -> wire::Slot {
+    wire::Slot {
+        slot_id: s.id.clone(),
+        title: s.title.clone(),
+        owner: s.owner.to_wire() as i32,
+        category: s.category.to_wire() as i32,
+    }
+}
+
+fn slot_from_wire(s: &wire::Slot) -> Result<Slot, PlanError> {
+    Ok(Slot {
+        id: s.slot_id.clone(),
+        title: s.title.clone(),
+        owner: DraftingBody::ALL
+            .iter()
+            .copied()
+            .find(|b| b.to_wire() as i32 == s.owner)
+            .ok_or_else(|| wrong("stages.slots.owner", format!("unknown drafting body {}", s.owner)))?,
+        category: Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.to_wire() as i32 == s.category)
+            .ok_or_else(|| wrong("stages.slots.category", format!("unknown category {}", s.category)))?,
+    })
+}

@@ -1,0 +1,78 @@
+//! The command line shared by the seats on the bus (joint-staff, secretariat, control-point) and
+//! the seat picked from a scenario by every seat binary, national-node included.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use bus::{Bus, ConnectSettings, NodeId, Role};
+use clap::Parser;
+use scenario::PlayedBy;
+
+use crate::driver::{self, Settings};
+use crate::link::BusLink;
+use crate::mind::Mind;
+
+/// Which seat of the scenario to play.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SeatArgs {
+    /// The node to play: a state code for a control point (e.g. BY); for a drafting body, the
+    /// scenario's one participant of that role when not given.
+    #[arg(long, visible_alias = "state", env = "MUSTER_NODE")]
+    pub node: Option<NodeId>,
+}
+
+impl SeatArgs {
+    /// The participant to play: one of `roles`, played by the scenario's policy.
+    pub fn pick(&self, scenario: &scenario::Scenario, roles: &[Role]) -> anyhow::Result<scenario::Participant> {
+        let node = match &self.node {
+            Some(node) => node.clone(),
+            None => {
+                let mut of_role = scenario.participants.iter().filter(|p| roles.contains(&p.role));
+                match (of_role.next(), of_role.next()) {
+                    (Some(p), None) => p.node.clone(),
+                    _ => anyhow::bail!(
+                        "the scenario has no single participant this binary can play; name it with --node"
+                    ),
+                }
+            }
+        };
+        let participant =
+            scenario.participant(&node).with_context(|| format!("node `{node}` is not in the scenario"))?;
+        anyhow::ensure!(
+            roles.contains(&participant.role),
+            "node `{node}` is a {} in the scenario; this binary cannot play it",
+            participant.role
+        );
+        anyhow::ensure!(
+            participant.played_by == PlayedBy::Policy,
+            "node `{node}` is played by a person: its actions come from the console, not from an automated process"
+        );
+        Ok(participant.clone())
+    }
+}
+
+#[derive(Debug, Parser)]
+struct Args {
+    #[command(flatten)]
+    bus: scenario::cli::BusArgs,
+    #[command(flatten)]
+    exercise: scenario::cli::ExerciseArgs,
+    #[command(flatten)]
+    seat: SeatArgs,
+}
+
+/// Parses the command line and plays a seat of one of `roles` on the bus until the exercise concludes.
+pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
+    bus::telemetry::init("info");
+    let args = Args::parse();
+    let scenario = args.exercise.scenario()?;
+    let participant = args.seat.pick(&scenario, roles)?;
+    let me = bus::Sender::new(participant.role, participant.node.clone());
+    let name = format!("muster-{}-{}", me.role, me.node);
+    let bus = Bus::connect(&ConnectSettings::new(&args.bus.nats, name)).await?;
+    let link = BusLink::new(bus, args.exercise.exercise.clone(), &me).await?;
+    let settings = Settings { exercise: args.exercise.exercise, me, processed: None };
+    let mind = Mind::Policy(Box::new(participant));
+    driver::run(Arc::new(link), settings, mind, bus::telemetry::shutdown_signal()).await.context("seat failed")?;
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! The one participant driver: follows the exercise's log over a [`Link`], folds it into the
+//! record, takes its next actions from its [`Mind`] (a policy after the participant's answer
+//! delay, or a person's inbox at once), submits them, and retries only what is worth retrying.
+//! It ends when the record says the exercise concluded.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bus::{Envelope, ExerciseId, Sender};
+use futures::StreamExt;
+use record::Record;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
+
+use crate::link::{Link, SubmitError, Verdict};
+use crate::mind::{Action, Mind};
+use crate::policy::{self, Memory};
+
+/// Who the seat is, in which exercise.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The exercise.
+    pub exercise: ExerciseId,
+    /// The seat's identity.
+    pub me: Sender,
+    /// Receives the sequence of every event folded, in order (for tests and monitoring).
+    pub processed: Option<UnboundedSender<u64>>,
+}
+
+/// Why a seat stopped before the exercise concluded.
+#[derive(Debug, thiserror::Error)]
+pub enum SeatError {
+    /// The event stream ended.
+    #[error("the event stream ended before the exercise concluded")]
+    StreamEnded,
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Plays the seat until the exercise concludes (returning its record) or `shutdown` resolves.
+pub async fn run(
+    link: Arc<dyn Link>,
+    settings: Settings,
+    mind: Mind,
+    shutdown: impl Future<Output = ()>,
+) -> Result<Record, SeatError> {
+    let Settings { exercise, me, processed } = settings;
+    let (policy, mut inbox) = match mind {
+        Mind::Policy(p) => (Some(p), None),
+        Mind::Person(inbox) => (None, Some(inbox)),
+    };
+    if policy.as_ref().is_some_and(|p| p.absent) {
+        tracing::info!(%exercise, node = %me.node, "declared absent in the scenario: staying silent");
+    }
+    tokio::pin!(shutdown);
+    let mut events = link.events(1);
+    let mut record = Record::default();
+    let mut memory = Memory::default();
+    let mut submissions = JoinSet::new();
+    let result = loop {
+        tokio::select! {
+            () = &mut shutdown => break Ok(record),
+            event = events.next() => {
+                let Some(event) = event else { break Err(SeatError::StreamEnded) };
+                if let Some(processed) = &processed {
+                    let _ = processed.send(event.sequence);
+                }
+                record.apply(&event.envelope);
+                if record.is_concluded() {
+                    tracing::info!(%exercise, node = %me.node, "exercise concluded");
+                    break Ok(record);
+                }
+                let Some(participant) = &policy else { continue };
+                let delay = record.plan.as_ref().map_or(Duration::ZERO, |plan| {
+                    let seconds = participant.policy.answer_delay.as_secs_f64() / plan.time_scale;
+                    Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
+                });
+                for action in policy::react(participant, &record, &mut memory, &event.envelope) {
+                    let envelope = envelope(&exercise, &me, action).caused_by(&event.envelope);
+                    let link = link.clone();
+                    submissions.spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = submit(link.as_ref(), envelope).await;
+                    });
+                }
+            }
+            request = next_request(&mut inbox), if inbox.is_some() => {
+                let Some(request) = request else { inbox = None; continue };
+                let envelope = envelope(&exercise, &me, request.action);
+                let link = link.clone();
+                submissions.spawn(async move {
+                    let _ = request.answer.send(submit(link.as_ref(), envelope).await);
+                });
+            }
+            Some(_) = submissions.join_next(), if !submissions.is_empty() => {}
+        }
+    };
+    submissions.shutdown().await;
+    result
+}
+
+async fn next_request(inbox: &mut Option<crate::mind::Inbox>) -> Option<crate::mind::Request> {
+    match inbox {
+        Some(inbox) => inbox.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn envelope(exercise: &ExerciseId, me: &Sender, action: Action) -> Envelope {
+    let mut envelope = Envelope::new(exercise.clone(), me.clone(), action.payload);
+    envelope.message_id = action.message_id;
+    envelope
+}
+
+/// Submits, retrying with the same message id while the link or the bus is down; a refusal is
+/// final and logged.
+pub async fn submit(link: &dyn Link, mut envelope: Envelope) -> Result<Verdict, SubmitError> {
+    envelope.sent_at = std::time::SystemTime::now();
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match link.submit(envelope.clone()).await {
+            Ok(verdict) => {
+                tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), ?verdict, "submitted");
+                return Ok(verdict);
+            }
+            Err(SubmitError::Transient(reason)) => {
+                tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, %reason, "submission not through; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            Err(refused) => {
+                tracing::warn!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), error = %refused, "submission refused");
+                return Err(refused);
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The link of a seat outside the headquarters: the gateway's `NationalNodeService` over gRPC with
+//! mutual TLS. The event stream reconnects with backoff and resumes from the next sequence it
+//! needs; submissions map the gateway's status codes to [`SubmitError`]'s two kinds.
+
+use std::time::Duration;
+
+use bus::envelope::Payload;
+use bus::{Envelope, ExerciseId};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use proto::v1::{self as wire, RejectionCode, national_node_service_client::NationalNodeServiceClient};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
+use tonic::{Code, Status};
+
+use crate::link::{Event, Link, SubmitError, Verdict};
+
+/// The node's TLS material, PEM.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    /// The CA that signed the gateway's certificate.
+    pub ca: String,
+    /// The node's certificate (common name = its node id).
+    pub cert: String,
+    /// Its private key.
+    pub key: String,
+    /// The name the gateway's certificate is for.
+    pub domain: String,
+}
+
+/// The metadata key with which the gateway names the coordinator's rejection code.
+const REJECTION_KEY: &str = "muster-rejection";
+
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// A link through the gateway.
+#[derive(Debug, Clone)]
+pub struct GrpcLink {
+    channel: Channel,
+    exercise: ExerciseId,
+}
+
+impl GrpcLink {
+    /// A link to the gateway at `endpoint` (e.g. `https://127.0.0.1:7443`); connects on first use
+    /// and again after any failure.
+    pub fn new(endpoint: &str, tls: &ClientTls, exercise: ExerciseId) -> Result<GrpcLink, tonic::transport::Error> {
+        let endpoint = Endpoint::from_shared(endpoint.to_owned())?
+            .tls_config(
+                ClientTlsConfig::new()
+                    .ca_certificate(Certificate::from_pem(&tls.ca))
+                    .identity(Identity::from_pem(&tls.cert, &tls.key))
+                    .domain_name(tls.domain.clone()),
+            )?
+            .connect_timeout(Duration::from_secs(2));
+        Ok(GrpcLink { channel: endpoint.connect_lazy(), exercise })
+    }
+}
+
+impl Link for GrpcLink {
+    fn events(&self, from: u64) -> BoxStream<'static, Event> {
+        let (tx, rx) = mpsc::channel(256);
+        let (channel, exercise) = (self.channel.clone(), self.exercise.clone());
+        tokio::spawn(async move {
+            let mut next = from.max(1);
+            let mut backoff = Duration::from_millis(50);
+            loop {
+                match stream(&channel, &exercise, &mut next, &tx).await {
+                    Ok(()) => return, // the seat went away
+                    Err(status) => tracing::warn!(%exercise, next, code = ?status.code(), error = %status.message(),
+                        "link to the gateway lost; reconnecting"),
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                if tx.is_closed() {
+                    return;
+                }
+            }
+        });
+        ReceiverStream::new(rx).boxed()
+    }
+
+    fn submit(&self, envelope: Envelope) -> BoxFuture<'static, Result<Verdict, SubmitError>> {
+        let client = NationalNodeServiceClient::new(self.channel.clone());
+        Box::pin(submit(client, envelope))
+    }
+}
+
+/// One session of the event stream: from `next` until the link fails (`Err`) or the seat drops
+/// the receiver (`Ok`).
+async fn stream(
+    channel: &Channel,
+    exercise: &ExerciseId,
+    next: &mut u64,
+    tx: &mpsc::Sender<Event>,
+) -> Result<(), Status> {
+    let mut client = NationalNodeServiceClient::new(channel.clone());
+    let request = wire::StreamEventsRequest { exercise_id: exercise.to_string(), from_sequence: *next };
+    let mut events = client.stream_events(request).await?.into_inner();
+    tracing::info!(%exercise, from = *next, "event stream open");
+    while let Some(item) = events.message().await? {
+        if item.sequence < *next {
+            continue;
+        }
+        *next = item.sequence + 1;
+        match item.envelope.map(Envelope::try_from) {
+            Some(Ok(envelope)) => {
+                if tx.send(Event { sequence: item.sequence, envelope }).await.is_err() {
+                    return Ok(());
+                }
+            }
+            Some(Err(e)) => tracing::warn!(%exercise, sequence = item.sequence, error = %e, "unreadable event skipped"),
+            None => tracing::warn!(%exercise, sequence = item.sequence, "event without envelope skipped"),
+        }
+    }
+    Err(Status::unavailable("the gateway ended the stream"))
+}
+
+async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelope) -> Result<Verdict, SubmitError> {
+    let header = Some(wire::SubmissionHeader {
+        exercise_id: envelope.exercise.to_string(),
+        message_id: envelope.message_id.to_string(),
+        node_id: envelope.sender.node.to_string(),
+        causation_id: envelope.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+    });
+    let receipt = match envelope.payload {
+        Payload::AssemblyReport(report) => client
+            .submit_assembly_report(wire::SubmitAssemblyReportRequest { header, report: Some(report) })
+            .await
+            .map(|r| r.into_inner().receipt),
+        Payload::ControlPointActivation(activation) => client
+            .submit_activation(wire::SubmitActivationRequest { header, activation: Some(activation) })
+            .await
+            .map(|r| r.into_inner().receipt),
+        Payload::SituationAssessment(assessment) => client
+            .submit_assessment(wire::SubmitAssessmentRequest { header, assessment: Some(assessment) })
+            .await
+            .map(|r| r.into_inner().receipt),
+        Payload::Position(position) => client
+            .submit_position(wire::SubmitPositionRequest { header, position: Some(position) })
+            .await
+            .map(|r| r.into_inner().receipt),
+        Payload::ReceiptConfirmed(confirmation) => client
+            .submit_receipt(wire::SubmitReceiptRequest { header, confirmation: Some(confirmation) })
+            .await
+            .map(|r| r.into_inner().receipt),
+        other => {
+            return Err(SubmitError::Refused {
+                code: Some(RejectionCode::NotPermitted),
+                reason: format!("a national node does not submit {}", bus::envelope::payload_kind(&other)),
+            });
+        }
+    };
+    match receipt {
+        Ok(Some(receipt)) if receipt.duplicate => Ok(Verdict::Accepted { duplicate: true }),
+        Ok(_) => Ok(Verdict::Received),
+        Err(status) => Err(classify(&status)),
+    }
+}
+
+/// Which statuses are worth retrying: the link or the bus being down, not a refusal.
+fn classify(status: &Status) -> SubmitError {
+    match status.code() {
+        Code::Unavailable | Code::DeadlineExceeded | Code::Unknown | Code::Cancelled | Code::Aborted => {
+            SubmitError::Transient(status.message().to_owned())
+        }
+        _ => SubmitError::Refused {
+            code: status
+                .metadata()
+                .get(REJECTION_KEY)
+                .and_then(|v| v.to_str().ok())
+                .and_then(RejectionCode::from_str_name),
+            reason: status.message().to_owned(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_link_or_bus_failure_is_retried() {
+        assert!(matches!(classify(&Status::unavailable("down")), SubmitError::Transient(_)));
+        let mut stale = Status::failed_precondition("refused by the coordinator");
+        stale
+            .metadata_mut()
+            .insert(REJECTION_KEY, tonic::metadata::MetadataValue::from_static("REJECTION_CODE_STALE_VERSION"));
+        assert_eq!(
+            classify(&stale),
+            SubmitError::Refused {
+                code: Some(RejectionCode::StaleVersion),
+                reason: "refused by the coordinator".into()
+            }
+        );
+        assert!(matches!(classify(&Status::resource_exhausted("too large")), SubmitError::Refused { code: None, .. }));
+    }
+}

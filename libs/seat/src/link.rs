@@ -1,0 +1,170 @@
+//! How a seat reaches the exercise: a [`Link`] streams the event log from a sequence (resuming by
+//! itself after a failure) and submits. Two links: [`BusLink`] inside the headquarters, and
+//! [`crate::grpc::GrpcLink`] through the gateway from outside.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bus::envelope::Payload;
+use bus::{Bus, BusError, Envelope, ExerciseId, Sender};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use proto::v1::RejectionCode;
+use tokio::sync::oneshot;
+
+/// One event of the log with its sequence.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its sequence in the exercise's log (1-based, gap-free).
+    pub sequence: u64,
+    /// The event.
+    pub envelope: Envelope,
+}
+
+/// What became of a submission that went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The coordinator accepted and recorded it (`duplicate`: it had already).
+    Accepted {
+        /// It had been accepted before; nothing was recorded twice.
+        duplicate: bool,
+    },
+    /// It is safe on the bus; the coordinator's answer did not come in time.
+    Received,
+}
+
+/// Why a submission did not go through. Two kinds, because only one is worth retrying.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SubmitError {
+    /// Refused for good (by the coordinator, the gateway or the envelope's own checks): sending it
+    /// again changes nothing.
+    #[error("refused ({}): {reason}", code.map_or("by the gateway", |c| c.as_str_name()))]
+    Refused {
+        /// The coordinator's code, when known.
+        code: Option<RejectionCode>,
+        /// Why.
+        reason: String,
+    },
+    /// The link or the bus is down for now: the same submission may be sent again.
+    #[error("not through yet: {0}")]
+    Transient(String),
+}
+
+/// A way to the exercise.
+pub trait Link: Send + Sync + 'static {
+    /// The exercise's events from `from` on, in order, each once; the stream re-attaches by itself
+    /// after a failure and ends only when the link is dropped.
+    fn events(&self, from: u64) -> BoxStream<'static, Event>;
+
+    /// Submits one envelope (the seat's own), answering once it is safe or refused.
+    fn submit(&self, envelope: Envelope) -> BoxFuture<'static, Result<Verdict, SubmitError>>;
+}
+
+/// How long a submitter waits for the coordinator's verdict before it settles for the receipt.
+pub const VERDICT_WAIT: Duration = Duration::from_secs(2);
+
+type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Verdict, SubmitError>>>>>;
+
+/// The bus inside the headquarters: events through an ordered consumer, submissions to JetStream,
+/// the coordinator's verdicts from the seat's own reply subject.
+#[derive(Debug, Clone)]
+pub struct BusLink {
+    bus: Bus,
+    exercise: ExerciseId,
+    waiting: Waiting,
+    _replies: Arc<tokio::task::JoinHandle<()>>,
+}
+
+impl BusLink {
+    /// A link for seat `me`, listening to its replies from now on.
+    pub async fn new(bus: Bus, exercise: ExerciseId, me: &Sender) -> Result<BusLink, BusError> {
+        let mut replies = bus.replies(&exercise, me).await?;
+        let waiting: Waiting = Arc::default();
+        let routed = waiting.clone();
+        let (ex, node) = (exercise.clone(), me.node.clone());
+        let task = tokio::spawn(async move {
+            while let Some(delivery) = replies.next().await {
+                let (id, verdict) = match delivery.envelope.map(|e| e.payload) {
+                    Ok(Payload::Accepted(a)) => {
+                        (a.accepted_message_id, Ok(Verdict::Accepted { duplicate: a.duplicate }))
+                    }
+                    Ok(Payload::Rejection(r)) => {
+                        tracing::warn!(exercise = %ex, %node, message_id = %r.rejected_message_id, code = r.code().as_str_name(),
+                            reason = %r.reason, "submission refused by the coordinator");
+                        (
+                            r.rejected_message_id.clone(),
+                            Err(SubmitError::Refused { code: Some(r.code()), reason: r.reason }),
+                        )
+                    }
+                    _ => continue,
+                };
+                let waiter = routed.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send(verdict);
+                }
+            }
+        });
+        Ok(BusLink { bus, exercise, waiting, _replies: Arc::new(task) })
+    }
+}
+
+impl Drop for BusLink {
+    fn drop(&mut self) {
+        if Arc::strong_count(&self._replies) == 1 {
+            self._replies.abort();
+        }
+    }
+}
+
+impl Link for BusLink {
+    fn events(&self, from: u64) -> BoxStream<'static, Event> {
+        let exercise = self.exercise.clone();
+        self.bus
+            .follow_events(&self.exercise, from)
+            .filter_map(move |d| {
+                let event = match d.envelope {
+                    Ok(envelope) => Some(Event { sequence: d.sequence, envelope }),
+                    Err(e) => {
+                        tracing::warn!(%exercise, sequence = d.sequence, error = %e, "unreadable event skipped");
+                        None
+                    }
+                };
+                std::future::ready(event)
+            })
+            .boxed()
+    }
+
+    fn submit(&self, envelope: Envelope) -> BoxFuture<'static, Result<Verdict, SubmitError>> {
+        let (bus, waiting) = (self.bus.clone(), self.waiting.clone());
+        Box::pin(async move {
+            let id = envelope.message_id.to_string();
+            let (tx, rx) = oneshot::channel();
+            waiting.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), tx);
+            let forget = || waiting.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+            let ack = match bus.submit(&envelope).await {
+                Ok(ack) => ack,
+                Err(BusError::Envelope(e)) => {
+                    forget();
+                    return Err(SubmitError::Refused { code: Some(e.rejection_code()), reason: e.to_string() });
+                }
+                Err(e) => {
+                    forget();
+                    return Err(SubmitError::Transient(e.to_string()));
+                }
+            };
+            if ack.duplicate {
+                // JetStream dropped the repeat: the coordinator answered the first one already.
+                forget();
+                return Ok(Verdict::Accepted { duplicate: true });
+            }
+            let verdict = tokio::time::timeout(VERDICT_WAIT, rx).await;
+            forget();
+            match verdict {
+                Ok(Ok(verdict)) => verdict,
+                Ok(Err(_)) | Err(_) => Ok(Verdict::Received),
+            }
+        })
+    }
+}
