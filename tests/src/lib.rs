@@ -122,7 +122,12 @@ impl Run {
 
 /// The scenario `make run` runs.
 pub fn default_scenario() -> anyhow::Result<scenario::Scenario> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cst-2025.toml");
+    scenario_file("cst-2025.toml")
+}
+
+/// A scenario shipped in `scenarios/`.
+pub fn scenario_file(name: &str) -> anyhow::Result<scenario::Scenario> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(name);
     Ok(scenario::load(&path)?)
 }
 

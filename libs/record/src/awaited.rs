@@ -135,7 +135,10 @@ impl Record {
                         .filter(|n| !version.positions.contains_key(*n))
                         .map(|n| of(n, Task::Position(slot.id.clone(), number)))
                         .collect();
-                    let objected = version.positions.values().any(|p| p.answer.kind() == PositionKind::NonConcur);
+                    // A guest's non-concurrence is recorded but blocks nothing: only states' count.
+                    let objected = self
+                        .present_states()
+                        .any(|n| version.positions.get(n).is_some_and(|p| p.answer.kind() == PositionKind::NonConcur));
                     if objected && missing.is_empty() {
                         waiting.extend(owner.map(|o| of(o, Task::Revision(slot.id.clone(), number))));
                     }

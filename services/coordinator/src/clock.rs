@@ -22,17 +22,23 @@ impl Clock {
 
     /// Exercise time elapsed since the start.
     pub fn now(&self) -> Duration {
-        let end = self.paused_since.unwrap_or_else(Instant::now);
-        let running = end.saturating_duration_since(self.started).saturating_sub(self.paused_total);
-        running.mul_f64(self.scale)
+        self.at(Instant::now())
     }
 
-    /// Stops or restarts the clock; repeating the same call changes nothing.
-    pub fn set_paused(&mut self, paused: bool) {
+    /// Exercise time at `instant`.
+    pub fn at(&self, instant: Instant) -> Duration {
+        let end = self.paused_since.unwrap_or(instant);
+        let running = end.saturating_duration_since(self.started).saturating_sub(self.paused_total);
+        Duration::try_from_secs_f64(running.as_secs_f64() * self.scale).unwrap_or(Duration::MAX)
+    }
+
+    /// Stops or restarts the clock as of `instant` (the moment the pause or resume was stamped, so
+    /// that the clock stands exactly at the exercise time recorded); repeating it changes nothing.
+    pub fn set_paused(&mut self, paused: bool, instant: Instant) {
         match (paused, self.paused_since) {
-            (true, None) => self.paused_since = Some(Instant::now()),
+            (true, None) => self.paused_since = Some(instant),
             (false, Some(since)) => {
-                self.paused_total += since.elapsed();
+                self.paused_total += instant.saturating_duration_since(since);
                 self.paused_since = None;
             }
             _ => {}
@@ -49,7 +55,7 @@ impl Clock {
 
     /// Wall time until exercise time `at`, zero if it has passed.
     pub fn wall_until(&self, at: Duration) -> Duration {
-        at.saturating_sub(self.now()).div_f64(self.scale)
+        Duration::try_from_secs_f64(at.saturating_sub(self.now()).as_secs_f64() / self.scale).unwrap_or(Duration::MAX)
     }
 }
 
@@ -94,11 +100,11 @@ mod tests {
     #[test]
     fn a_paused_clock_stands_still() {
         let mut clock = Clock::start(1000.0);
-        clock.set_paused(true);
+        clock.set_paused(true, Instant::now());
         let held = clock.now();
         std::thread::sleep(Duration::from_millis(20));
         assert_eq!(clock.now(), held);
-        clock.set_paused(false);
+        clock.set_paused(false, Instant::now());
         std::thread::sleep(Duration::from_millis(20));
         assert!(clock.now() >= held + Duration::from_secs(20));
     }

@@ -118,6 +118,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             sent_sequence: 0,
             pending: FuturesOrdered::new(),
             lease,
+            stepped_at: std::time::Instant::now(),
         };
         match core.lead(&settings, &mut shutdown).await? {
             Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
@@ -138,6 +139,8 @@ struct Core {
     /// Inputs whose events are sent and not yet all acknowledged, in order.
     pending: FuturesOrdered<BoxFuture<'static, Result<Done, BusError>>>,
     lease: Lease,
+    /// When the last input was stepped.
+    stepped_at: std::time::Instant,
 }
 
 /// What is left to do for an input once its events are on the log.
@@ -297,8 +300,10 @@ impl Core {
         Ok(())
     }
 
-    fn now(&self) -> Now {
-        Now { exercise: self.clock.now(), wall: SystemTime::now() }
+    /// The time an input is stepped at; a pause or resume it leads to takes effect at this instant.
+    fn now(&mut self) -> Now {
+        self.stepped_at = tokio::time::Instant::now().into_std();
+        Now { exercise: self.clock.at(self.stepped_at), wall: SystemTime::now() }
     }
 
     async fn input(&mut self, input: Input<'_>) -> Result<(), Stop> {
@@ -373,7 +378,7 @@ impl Core {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }
         }
-        self.clock.set_paused(self.state.phase.paused);
+        self.clock.set_paused(self.state.phase.paused, self.stepped_at);
         self.pending.push_back(Box::pin(async move {
             let mut last = 0;
             for pending in acks {

@@ -1,58 +1,37 @@
-//! Live progress of an exercise from its events, for the terminal: one line per milestone, and on
-//! a terminal a status line updated in place while a stage runs.
+//! Live progress of an exercise for the terminal, read off its record as the events come: one
+//! line per milestone, stamped with the exercise time on the scenario's calendar, and on a
+//! terminal a status line updated in place while a stage runs.
 
-use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 
+use bus::Envelope;
 use bus::envelope::Payload;
-use bus::{Envelope, Role};
 use proto::v1::{Outcome, PositionKind};
-use scenario::Scenario;
+use record::{Phase, Record};
 
-/// Counts what has come in and prints it.
+/// The record so far, and what has been printed of it.
 #[derive(Debug)]
 pub struct Progress {
     tty: bool,
-    states: usize,
-    absent: BTreeSet<String>,
-    assembled: usize,
-    expected_assembly: usize,
-    activated: usize,
-    stage: Option<StageCount>,
-    receipts: usize,
+    record: Record,
     /// One summary line per concluded stage, for the end.
     pub stage_lines: Vec<String>,
 }
 
-#[derive(Debug, Default)]
-struct StageCount {
-    number: u32,
-    slots: usize,
-    drafts: usize,
-    positions: usize,
-    versions: usize,
-    revisions: usize,
-    objections: usize,
-}
-
 impl Progress {
-    /// Progress for one scenario.
-    pub fn new(scenario: &Scenario) -> Self {
-        Progress {
-            tty: std::io::stdout().is_terminal(),
-            states: scenario.states().count(),
-            absent: BTreeSet::new(),
-            assembled: 0,
-            expected_assembly: scenario.participants.iter().filter(|p| p.role != Role::Observer).count(),
-            activated: 0,
-            stage: None,
-            receipts: 0,
-            stage_lines: Vec::new(),
-        }
+    /// Progress from the first event on.
+    pub fn new() -> Self {
+        Progress { tty: std::io::stdout().is_terminal(), record: Record::default(), stage_lines: Vec::new() }
     }
 
-    fn present(&self) -> usize {
-        self.states.saturating_sub(self.absent.len())
+    /// The exercise time of the last event, as a director reads it.
+    fn now(&self) -> String {
+        let at = self.record.last.exercise;
+        let day = scenario::calendar::day_clock(at);
+        match self.record.plan.as_ref().and_then(|p| p.calendar()) {
+            Some(calendar) => format!("{} ({day})", calendar.at(at)),
+            None => day,
+        }
     }
 
     fn line(&self, text: &str) {
@@ -60,109 +39,99 @@ impl Progress {
         if self.tty {
             let _ = write!(out, "\r\x1b[2K");
         }
-        let _ = writeln!(out, "{text}");
+        let _ = writeln!(out, "{}  {text}", self.now());
         let _ = out.flush();
     }
 
     fn status(&self) {
+        let Phase::Stage(n) = self.record.phase.phase else { return };
         if !self.tty {
             return;
         }
-        if let Some(s) = &self.stage {
-            let expected = s.versions * self.present();
-            let mut out = std::io::stdout().lock();
-            let _ = write!(
-                out,
-                "\r\x1b[2K  stage {}: drafts in {}/{}, positions in {}/{}, non-concurrences {}, revisions {}",
-                s.number, s.drafts, s.slots, s.positions, expected, s.objections, s.revisions
-            );
-            let _ = out.flush();
-        }
+        let (drafts, positions, expected, objections, revisions) = self.stage_counts(n);
+        let slots = self.record.plan.as_ref().and_then(|p| p.stage(n)).map_or(0, |s| s.slots.len());
+        let left = self.record.deadline().map_or(String::new(), |d| {
+            format!(", {} left", scenario::calendar::span(d.saturating_sub(self.record.last.exercise)))
+        });
+        let mut out = std::io::stdout().lock();
+        let _ = write!(
+            out,
+            "\r\x1b[2K  stage {n}: drafts in {drafts}/{slots}, positions in {positions}/{expected}, non-concurrences {objections}, revisions {revisions}{left}"
+        );
+        let _ = out.flush();
+    }
+
+    /// Drafts, positions given, positions expected, non-concurrences and revisions in stage `n`.
+    fn stage_counts(&self, n: u32) -> (usize, usize, usize, usize, usize) {
+        let drafts: Vec<_> = self.record.drafts.values().filter(|d| d.stage == n).collect();
+        let versions: Vec<_> = drafts.iter().flat_map(|d| &d.versions).collect();
+        let positions = versions.iter().map(|v| v.positions.len()).sum();
+        let objections = versions
+            .iter()
+            .flat_map(|v| v.positions.values())
+            .filter(|p| p.answer.kind() == PositionKind::NonConcur)
+            .count();
+        let expected = versions.len() * self.record.states_present();
+        (drafts.len(), positions, expected, objections, versions.len() - drafts.len())
     }
 
     /// Takes one event into account.
     pub fn event(&mut self, e: &Envelope) {
+        self.record.apply(e);
+        let present = self.record.states_present();
         match &e.payload {
             Payload::Notification(n) => self.line(&format!("assembly: {} participants notified", n.participants.len())),
-            Payload::AssemblyReport(_) => self.assembled += 1,
             Payload::AssemblyClosed(c) => {
-                self.absent = c.absent.iter().cloned().collect();
                 let silent = if c.absent.is_empty() {
                     String::new()
                 } else {
                     format!("; silent, recorded absent: {}", c.absent.join(", "))
                 };
-                self.line(&format!("assembly: reported {} of {}{silent}", self.assembled, self.expected_assembly));
+                let expected = c.assembled.len() + c.absent.len();
+                self.line(&format!("assembly: reported {} of {expected}{silent}", c.assembled.len()));
             }
-            Payload::ControlPointActivation(_) => self.activated += 1,
             Payload::StageOpened(s) => {
                 if s.stage_number == 1 {
-                    self.line(&format!(
-                        "deployment: control points active and comms checked {} of {}",
-                        self.activated,
-                        self.present()
-                    ));
+                    let active = self.record.activated.len();
+                    self.line(&format!("deployment: control points active and comms checked {active} of {present}"));
                 }
                 self.line(&format!("stage {}: opened: {}", s.stage_number, s.title));
-                self.stage = Some(StageCount { number: s.stage_number, slots: s.slots.len(), ..Default::default() });
             }
-            Payload::DraftDecision(_) => {
-                if let Some(s) = &mut self.stage {
-                    s.drafts += 1;
-                    s.versions += 1;
-                }
-                self.status();
-            }
-            Payload::DraftRevised(_) => {
-                if let Some(s) = &mut self.stage {
-                    s.revisions += 1;
-                    s.versions += 1;
-                }
-                self.status();
-            }
-            Payload::Position(p) => {
-                if let Some(s) = &mut self.stage {
-                    s.positions += 1;
-                    if p.kind() == PositionKind::NonConcur {
-                        s.objections += 1;
-                    }
-                }
-                self.status();
-            }
+            Payload::DraftDecision(_) | Payload::DraftRevised(_) | Payload::Position(_) => self.status(),
             Payload::StageConcluded(c) => {
                 let count = |o: Outcome| c.outcomes.iter().filter(|x| x.outcome() == o).count();
-                let (adopted, returned, empty) =
-                    (count(Outcome::Adopted), count(Outcome::Returned), count(Outcome::NoDraft));
-                let s = self.stage.take().unwrap_or_default();
+                let (drafts, positions, _, objections, revisions) = self.stage_counts(c.stage_number);
                 let line = format!(
-                    "stage {}: considered {} slots: adopted {adopted}, returned {returned}, no draft {empty} \
-                     (drafts {}, positions {}, non-concurrences {}, revisions {})",
+                    "stage {}: considered {} slots: adopted {}, returned {}, no draft {} \
+                     (drafts {drafts}, positions {positions}, non-concurrences {objections}, revisions {revisions})",
                     c.stage_number,
                     c.outcomes.len(),
-                    s.drafts,
-                    s.positions,
-                    s.objections,
-                    s.revisions
+                    count(Outcome::Adopted),
+                    count(Outcome::Returned),
+                    count(Outcome::NoDraft),
                 );
                 self.line(&line);
                 self.stage_lines.push(line);
             }
             Payload::PackageCommunicated(p) => {
                 self.line(&format!(
-                    "distribution: package of {} drafts communicated to {} states",
-                    p.items.len(),
-                    self.present()
+                    "distribution: package of {} drafts communicated to {present} states",
+                    p.items.len()
                 ));
             }
-            Payload::ReceiptConfirmed(_) => self.receipts += 1,
             Payload::PauseExercise(p) => self.line(&format!("paused by exercise control: {}", p.reason)),
             Payload::ResumeExercise(p) => self.line(&format!("resumed by exercise control: {}", p.reason)),
             Payload::AdvanceExercise(p) => self.line(&format!("advanced by exercise control: {}", p.reason)),
             Payload::ExerciseConcluded(c) => {
-                self.line(&format!("distribution: receipts {} of {}", c.receipts.len(), self.present()));
-                self.line("concluded");
+                self.line(&format!("distribution: receipts {} of {present}", c.receipts.len()));
             }
+            Payload::PhaseChanged(_) if self.record.is_concluded() => self.line("concluded"),
             _ => {}
         }
+    }
+
+    /// Whether the record is complete.
+    pub fn concluded(&self) -> bool {
+        self.record.is_concluded()
     }
 }

@@ -6,7 +6,6 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use bus::envelope::Payload;
 use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, Sender, StreamSettings};
 use futures::StreamExt;
 use scenario::{PlayedBy, Scenario, Transport};
@@ -163,7 +162,7 @@ async fn run_on(
         services.push(service);
     }
 
-    let outcome = follow(&mut events, &mut services, scenario).await;
+    let outcome = follow(&mut events, &mut services).await;
     let finished = match outcome {
         Ok(progress) => wait_for(&mut services, "observer", Duration::from_secs(15)).await.map(|()| progress),
         Err(e) => Err(e),
@@ -223,9 +222,8 @@ fn gateway_plan(
 async fn follow(
     events: &mut futures::stream::BoxStream<'static, bus::Delivery>,
     services: &mut [Service],
-    scenario: &Scenario,
 ) -> anyhow::Result<Progress> {
-    let mut progress = Progress::new(scenario);
+    let mut progress = Progress::new();
     let mut check = tokio::time::interval(Duration::from_millis(100));
     let interrupted = bus::telemetry::shutdown_signal();
     tokio::pin!(interrupted);
@@ -243,7 +241,7 @@ async fn follow(
                 let delivery = delivery.context("the event stream ended")?;
                 let Ok(event) = delivery.envelope else { continue };
                 progress.event(&event);
-                if matches!(event.payload, Payload::ExerciseConcluded(_)) {
+                if progress.concluded() {
                     return Ok(progress);
                 }
             }

@@ -31,3 +31,39 @@ fn muster_run_completes_the_default_scenario_and_writes_the_report() {
     assert!(report.contains("**Concluded** · 30 slots considered: 30 adopted"), "{report}");
     assert!(out.path().join("cli-run/report.json").exists());
 }
+
+#[test]
+fn muster_run_reports_another_scenario_in_exercise_time_as_json_markdown_and_html() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = tempfile::TempDir::with_prefix("muster-run-").expect("temporary folder");
+    let run = Command::new(env!("CARGO_BIN_EXE_muster"))
+        .current_dir(&root)
+        .args(["run", "--fast", "--scenario", "scenarios/interaction-2025.toml", "--exercise", "cli-other", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("muster runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "muster run failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(stdout.contains("1 Sep 2025 08:00 MSK (day 1, 00:00)  assembly: 7 participants notified"), "{stdout}");
+    assert!(stdout.contains("stage 2: considered 3 slots: adopted 2, returned 1"), "KZ objects to i2-02:\n{stdout}");
+
+    let dir = out.path().join("cli-other");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("report.json")).expect("JSON");
+    assert_eq!(json["timeline"][0]["when"]["at"], "1 Sep 2025 08:00 MSK");
+    let considered = json["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .find(|e| e["what"] == "stage 1 considered: 3 of 3 adopted")
+        .expect("stage 1 considered under the silence procedure");
+    // TJ gives no position on i1-02, so stage 1 stays open to its deadline, 20 exercise hours in.
+    assert!(considered["when"]["exercise_s"].as_u64().is_some_and(|s| s >= 20 * 3600), "{considered}");
+
+    let markdown = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
+    assert!(markdown.contains("started 2025-09-01 08:00 MSK"), "{markdown}");
+    assert!(markdown.contains("| 2 Sep 2025 04:"), "the timeline reads on the calendar:\n{markdown}");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.starts_with("<!doctype html>") && html.contains("<svg"), "a self-contained page with its chart");
+    assert!(html.contains("2 Sep 2025 04:") && html.contains("class=\"returned\""), "times and the matrix in colour");
+}
