@@ -181,6 +181,8 @@ impl Checker<'_> {
     }
 
     fn participants(&mut self, files: Vec<ParticipantFile>) -> Vec<(FieldPath, Option<Participant>)> {
+        // Counted from the file, so that a state with a mistake elsewhere still counts as one.
+        let has_state = files.iter().any(|f| f.role.as_deref() == Some(Role::ControlPoint.token()));
         let mut seen: BTreeMap<String, FieldPath> = BTreeMap::new();
         let mut out = Vec::new();
         for (i, file) in files.into_iter().enumerate() {
@@ -196,7 +198,7 @@ impl Checker<'_> {
             let participant = self.participant(file, &path);
             out.push((path, participant));
         }
-        if !out.iter().any(|(_, p)| matches!(p, Some(p) if p.role == Role::ControlPoint)) {
+        if !has_state {
             self.problem(&root().key("participants"), "no control point: an exercise needs at least one member state");
         }
         out
@@ -238,7 +240,10 @@ impl Checker<'_> {
         {
             self.problem(
                 &path.key("transport"),
-                format!("a {role} cannot take part over gRPC: national nodes serve control points and guests"),
+                format!(
+                    "a {} cannot take part over gRPC: national nodes serve control points and guests",
+                    role.token().replace('_', " ")
+                ),
             );
         }
         let policy = self.policy(file.policy.unwrap_or_default(), &path.key("policy"));

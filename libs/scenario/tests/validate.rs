@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use bus::Role;
-use scenario::{Category, DecisionRule, Problem, ScenarioError, Transport};
+use scenario::{Category, DecisionRule, PlayedBy, Problem, ScenarioError, Transport};
 
 fn repo_file(relative: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
@@ -114,4 +114,35 @@ fn a_syntax_error_names_its_line() {
 fn a_missing_file_is_a_read_error_naming_it() {
     let err = scenario::load(Path::new("/nonexistent/x.toml")).expect_err("missing");
     assert!(err.to_string().starts_with("/nonexistent/x.toml: cannot read"), "{err}");
+}
+
+#[test]
+fn seats_are_played_by_a_policy_unless_the_file_or_the_director_says_a_person() {
+    let text = BASE.replace("node = \"BY\"", "node = \"BY\"\nplayed_by = \"person\"");
+    let mut s = scenario::parse(&text, "t.toml").expect("valid");
+    let played =
+        |s: &scenario::Scenario, n: &str| s.participants.iter().find(|p| p.node.as_str() == n).map(|p| p.played_by);
+    assert_eq!(played(&s, "BY"), Some(PlayedBy::Person));
+    assert_eq!(played(&s, "js"), Some(PlayedBy::Policy), "the default");
+    s.seat_person(&bus::NodeId::new("js").expect("valid")).expect("js is a seat");
+    assert_eq!(played(&s, "js"), Some(PlayedBy::Person));
+    let unknown = s.seat_person(&bus::NodeId::new("XX").expect("valid")).expect_err("XX is no seat");
+    assert!(unknown.contains("`XX` is not a participant"), "{unknown}");
+}
+
+#[test]
+fn what_cannot_work_is_refused_with_its_line() {
+    // A drafting body over gRPC would start a national node that never drafts.
+    let text = BASE
+        .replace("node = \"js\"", "node = \"js\"\ntransport = \"grpc\"")
+        .replace("node = \"BY\"", "node = \"BY\"\nplayed_by = \"robot\"")
+        .replace("title = \"t\"", "title = \"t\"\nstarts = \"17 March 2025\"");
+    let found = problems(&text);
+    let find = |field: &str| found.iter().find(|p| p.field == field).unwrap_or_else(|| panic!("{field}: {found:?}"));
+    let grpc = find("participants[0].transport");
+    assert_eq!(grpc.line, 11, "the line of the transport key");
+    assert!(grpc.message.contains("a joint staff cannot take part over gRPC"), "{}", grpc.message);
+    assert!(find("participants[1].played_by").message.contains("expected policy or person"));
+    assert!(find("starts").message.contains("`17 March 2025` is not a start like `2025-03-17 09:00 MSK`"));
+    assert_eq!(found.len(), 3, "{found:?}");
 }

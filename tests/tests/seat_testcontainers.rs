@@ -1,0 +1,48 @@
+//! The seat's link to the bus against a real coordinator: a verdict for every submission, a
+//! refusal named by its code and never retried, a repeat recognised.
+
+use std::time::Duration;
+
+use bus::{Envelope, MessageId, NodeId, Payload, Role, Sender};
+use proto::v1::{self as wire, RejectionCode};
+use seat::{BusLink, SubmitError, Verdict};
+use tests::{Nats, Probe, Run, start_coordinator, within};
+
+#[tokio::test]
+async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> anyhow::Result<()> {
+    let nats = Nats::start().await?;
+    let run = Run { time_scale: 60.0, ..Run::default_fast("seat-link")? };
+    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("notification", Duration::from_secs(10)).await?;
+
+    let me = Sender::new(Role::ControlPoint, NodeId::new("BY")?);
+    let link = BusLink::new(nats.bus("muster-BY").await?, run.exercise.clone(), &me).await?;
+    let envelope = |id: &str, payload| {
+        let mut e = Envelope::new(run.exercise.clone(), me.clone(), payload);
+        e.message_id = MessageId::new(id).expect("valid id");
+        e
+    };
+    let submit = |e: Envelope| within(Duration::from_secs(10), "a verdict", seat::driver::submit(&link, e));
+
+    let report = envelope("BY-assembly", Payload::AssemblyReport(wire::AssemblyReport::default()));
+    assert_eq!(submit(report.clone()).await?, Ok(Verdict::Accepted { duplicate: false }));
+    assert_eq!(submit(report).await?, Ok(Verdict::Accepted { duplicate: true }), "a repeat is recognised");
+
+    let early = wire::Position { slot_id: "s1-01".into(), draft_version: 1, kind: 1, reasons: vec![] };
+    let refused = submit(envelope("BY-early", Payload::Position(early))).await?;
+    assert!(
+        matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::WrongPhase), .. })),
+        "{refused:?}"
+    );
+
+    let huge = wire::AssemblyReport { remarks: "x".repeat(300 * 1024) };
+    let refused = submit(envelope("BY-huge", Payload::AssemblyReport(huge))).await?;
+    assert!(
+        matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::TooLarge), .. })),
+        "a permanent error comes back at once instead of being retried: {refused:?}"
+    );
+    let _ = stop.send(true);
+    within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
+    Ok(())
+}
