@@ -31,10 +31,7 @@ async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> a
 
     let early = wire::Position { slot_id: "s1-01".into(), draft_version: 1, kind: 1, reasons: vec![] };
     let refused = submit(envelope("BY-early", Payload::Position(early))).await?;
-    assert!(
-        matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::WrongPhase), .. })),
-        "{refused:?}"
-    );
+    assert!(matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::WrongPhase), .. })), "{refused:?}");
 
     let huge = wire::AssemblyReport { remarks: "x".repeat(300 * 1024) };
     let refused = submit(envelope("BY-huge", Payload::AssemblyReport(huge))).await?;

@@ -6,7 +6,14 @@ use bus::{Envelope, NodeId, Role};
 use proto::v1::{self as wire, PositionKind, RejectionCode};
 use record::{Participant, Phase, Plan, Record};
 
-use crate::machine::{Refusal, refuse};
+/// A refusal with its code.
+#[derive(Debug)]
+pub struct Refusal(pub RejectionCode, pub String);
+
+/// A refusal, as the `Err` of a check.
+pub fn refuse<T>(code: RejectionCode, reason: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal(code, reason.into()))
+}
 
 /// A refusal for a payload the current phase does not take.
 pub fn wrong_phase<T>(state: &Record, what: &str) -> Result<T, Refusal> {

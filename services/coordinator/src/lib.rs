@@ -2,6 +2,7 @@
 //!
 //! - [`machine`]: the pure state machine (`step`) over the exercise's record;
 //! - [`checks`]: what a submission must satisfy to be accepted;
+//! - [`events`]: the events the coordinator writes, stamped with exercise time;
 //! - [`windows`]: how windows close, consideration under the decision rule, the package;
 //! - [`clock`]: exercise time from wall time, scale and pauses;
 //! - [`lease`]: leadership among coordinator replicas;
@@ -9,6 +10,7 @@
 
 pub mod checks;
 pub mod clock;
+pub mod events;
 pub mod lease;
 pub mod machine;
 pub mod service;

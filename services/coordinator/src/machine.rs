@@ -7,14 +7,15 @@
 //! ([`crate::checks`]) is made before anything is applied. How windows close and drafts are
 //! considered is in [`crate::windows`].
 
-use std::time::{Duration, SystemTime};
-
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, MessageId, Role, Sender};
-use proto::v1::{self as wire, RejectionCode};
+use proto::v1::RejectionCode;
 use record::{Mode, Phase, Plan, Record};
 use scenario::Scenario;
 
+use crate::checks::{Refusal, refuse};
+pub use crate::events::Now;
+use crate::events::{emit, event, phase_changed};
 use crate::{checks, windows};
 
 /// The coordinator's state: the record of the exercise.
@@ -39,15 +40,6 @@ impl Config {
     pub fn sender() -> Sender {
         record::coordinator()
     }
-}
-
-/// The time an input arrives at.
-#[derive(Debug, Clone, Copy)]
-pub struct Now {
-    /// Exercise time since the start.
-    pub exercise: Duration,
-    /// Wall time, for the envelopes' `sent_at`.
-    pub wall: SystemTime,
 }
 
 /// One input to the machine.
@@ -89,15 +81,6 @@ pub struct Decision {
     pub events: Vec<Envelope>,
     /// The reply to the submitter, for a submission.
     pub reply: Option<(Sender, Reply)>,
-}
-
-/// A refusal with its code.
-#[derive(Debug)]
-pub struct Refusal(pub RejectionCode, pub String);
-
-/// A refusal, as the `Err` of a check.
-pub fn refuse<T>(code: RejectionCode, reason: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal(code, reason.into()))
 }
 
 /// Takes one input: applies the events it leads to and returns them with the reply. Pure: the same
@@ -177,45 +160,4 @@ fn control(exercise: &ExerciseId, next: &mut State, envelope: &Envelope, now: No
     };
     let changed = phase_changed(exercise, now, phase.phase, paused, Some(&envelope.message_id));
     Ok(emit(next, vec![recorded(envelope, now), changed]))
-}
-
-/// Applies the events to `next` as they will be published, and returns them.
-pub fn emit(next: &mut State, events: Vec<Envelope>) -> Vec<Envelope> {
-    for e in &events {
-        next.apply(e);
-    }
-    events
-}
-
-/// A coordinator event with a deterministic id, so a re-published event is de-duplicated, stamped
-/// with the exercise time.
-pub fn event(exercise: &ExerciseId, now: Now, id: String, payload: Payload) -> Envelope {
-    let mut e = Envelope::new(exercise.clone(), Config::sender(), payload);
-    e.message_id = MessageId::new(id).unwrap_or_else(|_| MessageId::generate());
-    e.sent_at = now.wall;
-    e.exercise_time = Some(now.exercise);
-    e.recorded_at = Some(now.wall);
-    e
-}
-
-/// A phase change; one caused by a control command takes its id from the command, since pause and
-/// resume can repeat within a phase.
-pub fn phase_changed(
-    exercise: &ExerciseId,
-    now: Now,
-    phase: Phase,
-    paused: bool,
-    cause: Option<&MessageId>,
-) -> Envelope {
-    let (wire_phase, stage_number) = phase.to_wire();
-    let id = match cause {
-        Some(cause) => format!("{cause}-phase"),
-        None => format!("phase-{}-{stage_number}", wire_phase.as_str_name().to_lowercase()),
-    };
-    event(
-        exercise,
-        now,
-        id,
-        Payload::PhaseChanged(wire::PhaseChanged { phase: wire_phase as i32, stage_number, paused }),
-    )
 }

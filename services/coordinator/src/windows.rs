@@ -10,7 +10,7 @@ use record::{Mode, Phase, Plan, Record};
 use scenario::DecisionRule;
 use sha2::{Digest, Sha256};
 
-use crate::machine::{Now, emit, event, phase_changed};
+use crate::events::{Now, emit, event, phase_changed};
 
 /// Closes the current window if its deadline has passed, or if it may close early.
 pub fn close_if_due(exercise: &ExerciseId, next: &mut Record, now: Now) -> Vec<Envelope> {

@@ -1,0 +1,59 @@
+//! What the coordinator writes: its events, each with a deterministic id and stamped with the
+//! exercise time and wall time at which it is recorded, applied to the record as they are made.
+
+use std::time::{Duration, SystemTime};
+
+use bus::envelope::Payload;
+use bus::{Envelope, ExerciseId, MessageId};
+use proto::v1 as wire;
+use record::{Phase, Record};
+
+/// The time an input arrives at.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    /// Exercise time since the start.
+    pub exercise: Duration,
+    /// Wall time, for the envelopes' `sent_at`.
+    pub wall: SystemTime,
+}
+
+/// Applies the events to `next` as they will be published, and returns them.
+pub fn emit(next: &mut Record, events: Vec<Envelope>) -> Vec<Envelope> {
+    for e in &events {
+        next.apply(e);
+    }
+    events
+}
+
+/// A coordinator event with a deterministic id, so a re-published event is de-duplicated, stamped
+/// with the exercise time.
+pub fn event(exercise: &ExerciseId, now: Now, id: String, payload: Payload) -> Envelope {
+    let mut e = Envelope::new(exercise.clone(), record::coordinator(), payload);
+    e.message_id = MessageId::new(id).unwrap_or_else(|_| MessageId::generate());
+    e.sent_at = now.wall;
+    e.exercise_time = Some(now.exercise);
+    e.recorded_at = Some(now.wall);
+    e
+}
+
+/// A phase change; one caused by a control command takes its id from the command, since pause and
+/// resume can repeat within a phase.
+pub fn phase_changed(
+    exercise: &ExerciseId,
+    now: Now,
+    phase: Phase,
+    paused: bool,
+    cause: Option<&MessageId>,
+) -> Envelope {
+    let (wire_phase, stage_number) = phase.to_wire();
+    let id = match cause {
+        Some(cause) => format!("{cause}-phase"),
+        None => format!("phase-{}-{stage_number}", wire_phase.as_str_name().to_lowercase()),
+    };
+    event(
+        exercise,
+        now,
+        id,
+        Payload::PhaseChanged(wire::PhaseChanged { phase: wire_phase as i32, stage_number, paused }),
+    )
+}
