@@ -27,8 +27,10 @@ pub struct Baseline {
 }
 
 /// Measures the raw figures; `js_messages` sets the JetStream sample (smaller when every ack fsyncs).
-pub async fn measure(url: &str, js_messages: usize) -> anyhow::Result<Baseline> {
-    let client = async_nats::connect(url).await?;
+pub async fn measure(url: &str, as_who: bus::Credentials, js_messages: usize) -> anyhow::Result<Baseline> {
+    let bus =
+        bus::Bus::connect(&bus::ConnectSettings::new(url, "muster-bench-raw").with_credentials(Some(as_who))).await?;
+    let client = bus.client().clone();
     Ok(Baseline {
         core_msgs_per_s: core(&client, 300_000).await?,
         jetstream_async_msgs_per_s: jetstream_async(&client, js_messages).await?,

@@ -14,7 +14,8 @@ use proto::v1 as wire;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use crate::generate;
+use crate::generate::{self, Planned};
+use crate::identities::Issued;
 use crate::stats::{Latency, peak_rss_kib};
 
 /// What one exercise under load showed.
@@ -36,14 +37,17 @@ pub struct Load {
     pub coordinator_peak_rss_mib: f64,
 }
 
-/// Runs one exercise of `states` states and `stages` × `slots` drafts against `url`.
-pub async fn exercise(url: &str, binaries: &Path, states: usize, stages: usize, slots: usize) -> anyhow::Result<Load> {
-    let exercise =
-        ExerciseId::new(format!("bench-{states}-{stages}x{slots}-{}", &bus::MessageId::generate().as_str()[24..]))?;
+/// Runs `exercise` (`generate::scenario(states, stages, slots)`, its identities issued) against `url`.
+pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Planned) -> anyhow::Result<Load> {
+    let Planned { id: exercise, states, stages, slots } = exercise.clone();
     let file = tempfile::NamedTempFile::new()?;
     std::fs::write(file.path(), generate::scenario(states, stages, slots))?;
+    let admin = ConnectSettings::new(url, "muster-bench-admin").with_credentials(Some(issued.credentials("admin")?));
+    Bus::connect(&admin).await?.provision(&exercise, &bus::StreamSettings::default()).await?;
     let mut coordinator = tokio::process::Command::new(binaries.join("coordinator"))
-        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--scenario"])
+        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--nkey"])
+        .arg(issued.seed_file("coordinator"))
+        .arg("--scenario")
         .arg(file.path())
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
@@ -59,7 +63,8 @@ pub async fn exercise(url: &str, binaries: &Path, states: usize, stages: usize, 
         peak_kib
     });
 
-    let bus = Bus::connect(&ConnectSettings::new(url, "muster-bench")).await?;
+    let generator = ConnectSettings::new(url, "muster-bench").with_credentials(Some(issued.credentials("bench")?));
+    let bus = Bus::connect(&generator).await?;
     let body = Sender::new(Role::JointStaff, NodeId::new("js")?);
     let senders: Vec<Sender> = (0..states)
         .map(|n| Ok(Sender::new(Role::ControlPoint, NodeId::new(generate::state(n))?)))

@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use bus::envelope::Payload;
-use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender};
+use bus::{Bus, ConnectSettings, Envelope, NodeId, Role, Sender};
 use proto::v1::{self as wire, national_node_service_client::NationalNodeServiceClient};
 use serde::Serialize;
 use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
 
-use crate::generate;
+use crate::generate::{self, Planned};
+use crate::identities::Issued;
 use crate::stats::{Latency, peak_rss_kib};
 
 /// Fan-out figures.
@@ -26,29 +27,34 @@ pub struct Fanout {
     pub gateway_peak_rss_mib: f64,
 }
 
-/// Runs the fan-out against `url` with `nodes` national nodes.
-pub async fn measure(url: &str, binaries: &Path, nodes: usize) -> anyhow::Result<Fanout> {
+/// Runs the fan-out against `url` with the planned exercise's nodes, its identities issued.
+pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Planned) -> anyhow::Result<Fanout> {
     let work = tempfile::TempDir::with_prefix("muster-fanout-")?;
-    let exercise = ExerciseId::new(format!("fanout-{}", &bus::MessageId::generate().as_str()[24..]))?;
+    let (exercise, nodes) = (planned.id.clone(), planned.states);
     let senders: Vec<Sender> = (0..nodes)
         .map(|n| Ok(Sender::new(Role::ControlPoint, NodeId::new(generate::state(n))?)))
         .collect::<anyhow::Result<_>>()?;
-    let bundle = gateway::certs::generate(&senders)?;
-    gateway::certs::write(&bundle, work.path())?;
+    let ca = std::fs::read_to_string(issued.dir.join("ca.pem"))?;
     let scenario = work.path().join("scenario.toml");
     std::fs::write(&scenario, generate::scenario(nodes, 1, 1))?;
+    let admin = ConnectSettings::new(url, "muster-bench-admin").with_credentials(Some(issued.credentials("admin")?));
+    Bus::connect(&admin).await?.provision(&exercise, &bus::StreamSettings::default()).await?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut gateway = tokio::process::Command::new(binaries.join("gateway"))
-        .args(["--nats", url, "--listen", &format!("127.0.0.1:{port}"), "--certs"])
-        .arg(work.path())
+        .args(["--nats", url, "--listen", &format!("127.0.0.1:{port}"), "--nkey"])
+        .arg(issued.seed_file("gateway"))
+        .arg("--certs")
+        .arg(&issued.dir)
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()
         .context("starting the gateway")?;
     let gateway_pid = gateway.id().context("gateway pid")?;
     let mut coordinator = tokio::process::Command::new(binaries.join("coordinator"))
-        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--scenario"])
+        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--nkey"])
+        .arg(issued.seed_file("coordinator"))
+        .arg("--scenario")
         .arg(&scenario)
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
@@ -60,10 +66,12 @@ pub async fn measure(url: &str, binaries: &Path, nodes: usize) -> anyhow::Result
     let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
     let mut streams = tokio::task::JoinSet::new();
     for sender in &senders {
-        let pem = bundle.nodes.get(&sender.node).context("certificate")?;
+        let layout = identity::certs::Layout(issued.dir.clone());
+        let (cert, key) = layout.node(&sender.node);
+        let (cert, key) = (std::fs::read_to_string(cert)?, std::fs::read_to_string(key)?);
         let tls = ClientTlsConfig::new()
-            .ca_certificate(Certificate::from_pem(&bundle.ca))
-            .identity(Identity::from_pem(&pem.cert, &pem.key))
+            .ca_certificate(Certificate::from_pem(&ca))
+            .identity(Identity::from_pem(&cert, &key))
             .domain_name("localhost");
         let endpoint = Endpoint::from_shared(format!("https://127.0.0.1:{port}"))?.tls_config(tls)?;
         let (ready_tx, seen_tx, exercise) = (ready_tx.clone(), seen_tx.clone(), exercise.to_string());
@@ -103,7 +111,9 @@ pub async fn measure(url: &str, binaries: &Path, nodes: usize) -> anyhow::Result
         tokio::time::timeout_at(deadline.into(), ready.recv()).await.context("nodes did not all connect in time")?;
     }
 
-    let bus = Bus::connect(&ConnectSettings::new(url, "muster-bench-director")).await?;
+    let director =
+        ConnectSettings::new(url, "muster-bench-director").with_credentials(Some(issued.credentials("director")?));
+    let bus = Bus::connect(&director).await?;
     let advance = Envelope::new(
         exercise.clone(),
         Sender::new(Role::Coordinator, NodeId::new("director")?),

@@ -39,3 +39,30 @@ pub fn state(n: usize) -> String {
 pub fn slot_id(stage: usize, slot: usize) -> String {
     format!("s{stage}-{slot}")
 }
+
+/// One exercise the bench will run: its id and the size of its generated scenario.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The exercise id.
+    pub id: bus::ExerciseId,
+    /// Member states.
+    pub states: usize,
+    /// Stages.
+    pub stages: usize,
+    /// Slots per stage.
+    pub slots: usize,
+}
+
+impl Planned {
+    /// A fresh exercise of that size, named for `what`.
+    pub fn new(what: &str, states: usize, stages: usize, slots: usize) -> anyhow::Result<Planned> {
+        let unique = bus::MessageId::generate();
+        let id = bus::ExerciseId::new(format!("{what}-{states}-{stages}x{slots}-{}", &unique.as_str()[24..]))?;
+        Ok(Planned { id, states, stages, slots })
+    }
+
+    /// Its scenario.
+    pub fn scenario(&self) -> anyhow::Result<scenario::Scenario> {
+        Ok(scenario::parse(&scenario(self.states, self.stages, self.slots), self.id.as_str())?)
+    }
+}

@@ -7,6 +7,7 @@ mod baseline;
 mod drive;
 mod fanout;
 mod generate;
+mod identities;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use bus::local::LocalNats;
+use generate::Planned;
 use serde::Serialize;
 
 /// Figures of one durability mode.
@@ -68,16 +70,31 @@ async fn main() -> anyhow::Result<()> {
     for (mode, config, js_sample) in
         [("default", None, 100_000), ("sync_always", Some(Path::new("deploy/nats/local.conf")), 10_000)]
     {
+        // Every exercise is planned first: the server admits the identities issued for them.
+        let round_trip = Planned::new("bench", 6, 100, 1)?;
+        let sizes = SIZES
+            .iter()
+            .map(|(states, slots)| Planned::new("bench", *states, 1, *slots))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let fanout_nodes = Planned::new("fanout", 1000, 1, 1)?;
+        let default = bus::ExerciseId::new(format!("bench-default-{mode}"))?;
+        let mut exercises = vec![(default.clone(), scenario::load(Path::new("scenarios/cst-2025.toml"))?)];
+        for planned in std::iter::once(&round_trip).chain(&sizes).chain(std::iter::once(&fanout_nodes)) {
+            exercises.push((planned.id.clone(), planned.scenario()?));
+        }
+        let keys = tempfile::TempDir::with_prefix("muster-bench-identities-")?;
+        let issued = identities::issue(keys.path(), &exercises, config)?;
         eprintln!("bench: {mode}: starting nats-server");
-        let nats = LocalNats::start(config, &out.join(format!("bench-nats-{mode}.log"))).await?;
+        let nats = LocalNats::start(Some(&issued.config), &out.join(format!("bench-nats-{mode}.log"))).await?;
         eprintln!("bench: {mode}: raw bus");
-        let baseline = baseline::measure(&nats.url, js_sample).await?;
+        let baseline = baseline::measure(&nats.url, issued.credentials("bench")?, js_sample).await?;
         eprintln!("bench: {mode}: draft round trip at 6 states");
-        let round_trip_6_states = drive::exercise(&nats.url, &binaries, 6, 100, 1).await?;
+        let round_trip_6_states = drive::exercise(&nats.url, &binaries, &issued, &round_trip).await?;
         let mut throughput = Vec::new();
-        for (states, slots) in SIZES {
+        for planned in &sizes {
+            let states = planned.states;
             eprintln!("bench: {mode}: throughput at {states} states");
-            let load = drive::exercise(&nats.url, &binaries, states, 1, slots).await?;
+            let load = drive::exercise(&nats.url, &binaries, &issued, planned).await?;
             throughput.push(Throughput {
                 fraction_of_raw_jetstream: load.bus_msgs_per_s / baseline.jetstream_async_msgs_per_s,
                 us_per_position: load.stages_s * 1e6 / (load.drafts * states) as f64,
@@ -85,9 +102,9 @@ async fn main() -> anyhow::Result<()> {
             });
         }
         eprintln!("bench: {mode}: default exercise, fast mode");
-        let default_exercise_fast_s = default_exercise(&binaries, &nats.url, mode).await?;
+        let default_exercise_fast_s = default_exercise(&binaries, &nats.url, &default, &issued).await?;
         eprintln!("bench: {mode}: gRPC fan-out to 1000 national nodes");
-        let grpc_fanout = fanout::measure(&nats.url, &binaries, 1000).await?;
+        let grpc_fanout = fanout::measure(&nats.url, &binaries, &issued, &fanout_nodes).await?;
         nats.stop().await;
         modes.push(Mode { mode, baseline, round_trip_6_states, throughput, default_exercise_fast_s, grpc_fanout });
     }
@@ -104,7 +121,12 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn default_exercise(binaries: &Path, url: &str, mode: &str) -> anyhow::Result<f64> {
+async fn default_exercise(
+    binaries: &Path,
+    url: &str,
+    exercise: &bus::ExerciseId,
+    issued: &identities::Issued,
+) -> anyhow::Result<f64> {
     let started = Instant::now();
     let status = tokio::process::Command::new(binaries.join("muster"))
         .args([
@@ -115,8 +137,10 @@ async fn default_exercise(binaries: &Path, url: &str, mode: &str) -> anyhow::Res
             "--out",
             "out/bench-runs",
             "--exercise",
-            &format!("bench-default-{mode}"),
+            exercise.as_str(),
+            "--identities",
         ])
+        .arg(&issued.dir)
         .stdout(std::process::Stdio::null())
         .status()
         .await?;

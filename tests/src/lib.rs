@@ -1,6 +1,8 @@
 //! The shared test harness: a real NATS with JetStream per test, started through testcontainers
 //! from the locally built `muster/nats` image (`make nats-image`), on a random host port, removed
-//! when the handle drops.
+//! when the handle drops. Authentication is on as in every deployment: the server admits the
+//! identities issued for the test's exercises, each service connects as its own, and the test's
+//! own probe connects as `harness`, an identity only test servers know.
 
 use std::time::Duration;
 
@@ -13,36 +15,85 @@ use testcontainers::{ContainerAsync, GenericImage};
 /// The image `make nats-image` builds; `MUSTER_NATS_IMAGE` (set by the Makefile) overrides it.
 const DEFAULT_IMAGE: &str = "muster/nats:2.15.1";
 
+/// The identities issued for a test server's exercises, and the test's own.
+#[derive(Debug)]
+pub struct Identities {
+    dir: tempfile::TempDir,
+    /// The server's authorization, `auth.conf` as the shipped configurations include it.
+    pub authorization: Vec<u8>,
+}
+
+impl Identities {
+    /// Issues identities for `runs`, plus `harness`, which may publish and subscribe to anything.
+    pub fn issue(runs: &[&Run]) -> anyhow::Result<Identities> {
+        let dir = tempfile::TempDir::with_prefix("muster-identities-")?;
+        let mut harness = identity::authorization::Grant::default();
+        harness.publish([">".to_string()]);
+        harness.subscribe([">".to_string()]);
+        let exercises: Vec<identity::Exercise<'_>> =
+            runs.iter().map(|r| identity::Exercise { id: &r.exercise, scenario: &r.scenario }).collect();
+        let issued = identity::issue_with(dir.path(), &exercises, [("harness".to_string(), harness)].into())?;
+        let authorization = std::fs::read(&issued.authorization)?;
+        Ok(Identities { dir, authorization })
+    }
+
+    /// The seed file of `name` (a node id, or coordinator, gateway, observer, director, admin, harness).
+    pub fn seed_file(&self, name: &str) -> std::path::PathBuf {
+        identity::keys::seed_file(self.dir.path(), name)
+    }
+
+    /// The credentials of `name`.
+    pub fn credentials(&self, name: &str) -> anyhow::Result<bus::Credentials> {
+        Ok(bus::Credentials::load(&self.seed_file(name))?)
+    }
+
+    /// Connection settings named `connection`, as `name`.
+    pub fn settings(&self, url: &str, name: &str, connection: &str) -> anyhow::Result<ConnectSettings> {
+        Ok(ConnectSettings::new(url, connection).with_credentials(Some(self.credentials(name)?)))
+    }
+}
+
 /// A NATS server in a container, alive as long as this value.
 #[derive(Debug)]
 pub struct Nats {
     /// The client URL on the host, e.g. `nats://127.0.0.1:32771`.
     pub url: String,
+    /// Who the server admits.
+    pub identities: Identities,
     _container: ContainerAsync<GenericImage>,
 }
 
 impl Nats {
-    /// Starts NATS with JetStream (the shipped `deploy/nats/nats.conf`) and waits until it is ready.
-    pub async fn start() -> anyhow::Result<Nats> {
+    /// Starts NATS with JetStream (the shipped `deploy/nats/nats.conf`) admitting the identities of
+    /// `runs`, and waits until it is ready.
+    pub async fn start(runs: &[&Run]) -> anyhow::Result<Nats> {
+        use testcontainers::ImageExt as _;
         // Warnings from the services under test appear with a failing test's output.
         bus::telemetry::init("warn");
+        let identities = Identities::issue(runs)?;
         let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
         let (name, tag) = image.rsplit_once(':').context("MUSTER_NATS_IMAGE must be name:tag")?;
         let container = GenericImage::new(name, tag)
             .with_exposed_port(4222.tcp())
             .with_wait_for(WaitFor::message_on_stderr("Server is ready"))
+            .with_copy_to("/etc/nats/auth.conf", identities.authorization.clone())
             .start()
             .await
             .with_context(|| format!("starting a NATS container from {image} (built by `make nats-image`)"))?;
         let port = container.get_host_port_ipv4(4222).await?;
         let url = format!("nats://127.0.0.1:{port}");
         eprintln!("testcontainers: NATS {image} ready at {url}");
-        Ok(Nats { url, _container: container })
+        Ok(Nats { url, identities, _container: container })
     }
 
-    /// A bus connection named for the test.
+    /// A bus connection named for the test, as the test's own `harness` identity.
     pub async fn bus(&self, name: &str) -> anyhow::Result<Bus> {
-        Ok(Bus::connect(&ConnectSettings::new(&self.url, name)).await?)
+        Ok(Bus::connect(&self.identities.settings(&self.url, "harness", name)?).await?)
+    }
+
+    /// A bus connection as the identity `who`.
+    pub async fn bus_as(&self, who: &str) -> anyhow::Result<Bus> {
+        Ok(Bus::connect(&self.identities.settings(&self.url, who, &format!("muster-{who}"))?).await?)
     }
 }
 
@@ -52,6 +103,8 @@ pub trait Server {
     fn url(&self) -> &str;
     /// Stream replicas that fit the deployment.
     fn replicas(&self) -> usize;
+    /// Who it admits.
+    fn identities(&self) -> &Identities;
 }
 
 impl Server for Nats {
@@ -60,6 +113,9 @@ impl Server for Nats {
     }
     fn replicas(&self) -> usize {
         1
+    }
+    fn identities(&self) -> &Identities {
+        &self.identities
     }
 }
 
@@ -70,6 +126,21 @@ impl Server for NatsCluster {
     fn replicas(&self) -> usize {
         3
     }
+    fn identities(&self) -> &Identities {
+        &self.identities
+    }
+}
+
+/// The lease time to live of test exercises: a killed coordinator's successor takes over within
+/// half a second.
+pub const LEASE_TTL: Duration = Duration::from_millis(500);
+
+/// Provisions `run`'s exercise as the admin identity (streams, the coordinator's consumer, the lease).
+pub async fn provision(nats: &impl Server, run: &Run) -> anyhow::Result<()> {
+    let bus = Bus::connect(&nats.identities().settings(nats.url(), "admin", "muster-admin")?).await?;
+    let settings = StreamSettings { replicas: nats.replicas(), lease_ttl: LEASE_TTL, ..Default::default() };
+    bus.provision(&run.exercise, &settings).await?;
+    Ok(())
 }
 
 /// An exercise id unique to one test, so parallel tests on one server never meet.
@@ -81,9 +152,9 @@ pub fn exercise(test: &str) -> ExerciseId {
 
 /// A connected bus with the exercise's streams provisioned.
 pub async fn provisioned(nats: &Nats, exercise: &ExerciseId) -> anyhow::Result<Bus> {
-    let bus = nats.bus("muster-test").await?;
-    bus.provision(exercise, &StreamSettings::default()).await?;
-    Ok(bus)
+    let admin = nats.bus_as("admin").await?;
+    admin.provision(exercise, &StreamSettings::default()).await?;
+    nats.bus("muster-test").await
 }
 
 /// Waits for `future` at most `limit`, failing the test with `what` instead of hanging.
@@ -175,7 +246,7 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
 /// Starts an exercise on `nats` with every participant of its scenario.
 pub fn start_exercise(nats: &impl Server, run: &Run) -> anyhow::Result<Running> {
     let mut running = start_participants(nats, run)?;
-    running.start_coordinator(coordinator_settings(nats, run));
+    running.start_coordinator(nats, coordinator_settings(nats, run)?);
     Ok(running)
 }
 
@@ -198,7 +269,7 @@ pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Runni
     }
     running.report = tokio::spawn({
         let settings = observer::Settings {
-            nats_url: nats.url().to_owned(),
+            bus: nats.identities().settings(nats.url(), "observer", "muster-observer")?,
             exercise: run.exercise.clone(),
             out_dir: running._out.path().to_owned(),
         };
@@ -231,9 +302,11 @@ impl Running {
                     .spawn(async move { national_node::run(settings, stopped).await.map(drop).map_err(Into::into) })
             }
             _ => {
-                let (url, exercise) = (nats.url().to_owned(), run.exercise.clone());
+                let exercise = run.exercise.clone();
+                let connect =
+                    nats.identities().settings(nats.url(), me.node.as_str(), &format!("muster-{}", me.node))?;
                 self.participants.spawn(async move {
-                    let bus = Bus::connect(&ConnectSettings::new(&url, format!("muster-{}", me.node))).await?;
+                    let bus = Bus::connect(&connect).await?;
                     let link = seat::BusLink::new(bus, exercise.clone(), &me).await?;
                     let settings = seat::Settings { exercise, me, processed: None };
                     seat::run(std::sync::Arc::new(link), settings, mind, stopped).await?;
@@ -260,7 +333,9 @@ impl Running {
 
     /// The holder of the exercise's coordinator lease, if any.
     pub async fn lease_holder(bus: &Bus, exercise: &ExerciseId) -> anyhow::Result<Option<String>> {
-        let Ok(leases) = bus.jetstream().get_key_value(coordinator::lease::BUCKET).await else { return Ok(None) };
+        let Ok(leases) = bus.jetstream().get_key_value(bus::subject::lease_bucket(exercise)).await else {
+            return Ok(None);
+        };
         Ok(leases.get(exercise.as_str()).await?.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
@@ -270,9 +345,8 @@ impl Running {
     }
 
     /// Starts a new coordinator with `settings` in place of the old one.
-    pub fn start_coordinator(&mut self, settings: coordinator::Settings) {
-        let stopped = stopped(self.stop.subscribe());
-        self.coordinator = tokio::spawn(async move { Ok(coordinator::run(settings, stopped).await?) });
+    pub fn start_coordinator(&mut self, nats: &impl Server, settings: coordinator::Settings) {
+        self.coordinator = coordinate(nats, settings, stopped(self.stop.subscribe()));
     }
 }
 
@@ -285,30 +359,38 @@ pub async fn run_exercise(nats: &impl Server, run: &Run, limit: Duration) -> any
 }
 
 /// Coordinator settings for `run` on `nats`.
-pub fn coordinator_settings(nats: &impl Server, run: &Run) -> coordinator::Settings {
+pub fn coordinator_settings(nats: &impl Server, run: &Run) -> anyhow::Result<coordinator::Settings> {
     let mut settings =
         coordinator::Settings::new(nats.url(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale);
-    settings.streams.replicas = nats.replicas();
-    // Short leases: a killed coordinator's successor takes over within half a second.
-    settings.lease_ttl = Duration::from_millis(500);
-    settings
+    settings.lease_ttl = LEASE_TTL;
+    settings.credentials = Some(nats.identities().credentials("coordinator")?);
+    Ok(settings)
+}
+
+type CoordinatorTask = tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>;
+
+/// Provisions the exercise (as the admin) and runs a coordinator with `settings`, as a task.
+fn coordinate(
+    nats: &impl Server,
+    settings: coordinator::Settings,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> CoordinatorTask {
+    let admin = nats.identities().settings(nats.url(), "admin", "muster-admin");
+    let provisioning =
+        StreamSettings { replicas: nats.replicas(), lease_ttl: settings.lease_ttl, ..Default::default() };
+    tokio::spawn(async move {
+        Bus::connect(&admin?).await?.provision(&settings.exercise, &provisioning).await?;
+        Ok(coordinator::run(settings, stop).await?)
+    })
 }
 
 /// The coordinator alone, for tests that play the participants themselves.
 pub fn start_coordinator(
     nats: &impl Server,
     run: &Run,
-) -> (tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>, tokio::sync::watch::Sender<bool>) {
-    start_coordinator_with(coordinator_settings(nats, run))
-}
-
-/// A coordinator with the given settings, as a task (abort it to kill it).
-pub fn start_coordinator_with(
-    settings: coordinator::Settings,
-) -> (tokio::task::JoinHandle<anyhow::Result<coordinator::machine::State>>, tokio::sync::watch::Sender<bool>) {
+) -> anyhow::Result<(CoordinatorTask, tokio::sync::watch::Sender<bool>)> {
     let (stop, rx) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(async move { Ok(coordinator::run(settings, stopped(rx)).await?) });
-    (handle, stop)
+    Ok((coordinate(nats, coordinator_settings(nats, run)?, stopped(rx)), stop))
 }
 
 /// A test's own connection, playing any participant or exercise control and reading the log.
@@ -323,7 +405,7 @@ pub struct Probe {
 impl Probe {
     /// Connects to `nats` for `exercise`, waiting until the coordinator has created its streams.
     pub async fn connect(nats: &impl Server, exercise: &ExerciseId) -> anyhow::Result<Probe> {
-        let bus = Bus::connect(&ConnectSettings::new(nats.url(), "muster-probe")).await?;
+        let bus = Bus::connect(&nats.identities().settings(nats.url(), "harness", "muster-probe")?).await?;
         let probe = Probe { bus, exercise: exercise.clone() };
         within(Duration::from_secs(10), "the exercise's streams", async {
             while probe.bus.jetstream().get_stream(bus::subject::submissions_stream(exercise)).await.is_err() {
@@ -422,7 +504,7 @@ pub struct GrpcLink {
     /// The gateway (or a proxy in front of it), `https://127.0.0.1:PORT`.
     pub endpoint: String,
     /// The certificates of the run.
-    pub bundle: gateway::certs::Bundle,
+    pub bundle: identity::certs::Bundle,
     /// Receives the sequence of every event a national node processed.
     pub processed: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
 }
@@ -454,10 +536,10 @@ impl GrpcLink {
 }
 
 /// Certificates for every participant of a scenario.
-pub fn certificates(scenario: &scenario::Scenario) -> anyhow::Result<gateway::certs::Bundle> {
+pub fn certificates(scenario: &scenario::Scenario) -> anyhow::Result<identity::certs::Bundle> {
     let senders: Vec<bus::Sender> =
         scenario.participants.iter().map(|p| bus::Sender::new(p.role, p.node.clone())).collect();
-    Ok(gateway::certs::generate(&senders)?)
+    Ok(identity::certs::generate(&senders)?)
 }
 
 /// A gateway serving on loopback ports, stopped when dropped.
@@ -472,12 +554,12 @@ pub struct Gateway {
 
 impl Gateway {
     /// Starts a gateway on `nats` with the bundle's gateway certificate.
-    pub async fn start(nats: &impl Server, bundle: &gateway::certs::Bundle) -> anyhow::Result<Gateway> {
+    pub async fn start(nats: &impl Server, bundle: &identity::certs::Bundle) -> anyhow::Result<Gateway> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let (addr, probe_addr) = (listener.local_addr()?, probe.local_addr()?);
         let settings = gateway::Settings {
-            nats_url: nats.url().to_owned(),
+            bus: nats.identities().settings(nats.url(), "gateway", "muster-gateway")?,
             tls: gateway::Tls {
                 cert: bundle.gateway.cert.clone(),
                 key: bundle.gateway.key.clone(),
@@ -583,12 +665,15 @@ impl Drop for Proxy {
 pub struct NatsCluster {
     /// Client URLs of the three nodes, comma-separated (what `ConnectSettings` takes).
     pub url: String,
+    /// Who the cluster admits.
+    pub identities: Identities,
     nodes: Vec<ContainerAsync<GenericImage>>,
 }
 
 impl NatsCluster {
     /// Starts the three nodes and waits until JetStream answers.
-    pub async fn start() -> anyhow::Result<NatsCluster> {
+    pub async fn start(runs: &[&Run]) -> anyhow::Result<NatsCluster> {
+        let identities = Identities::issue(runs)?;
         use testcontainers::ImageExt as _;
         bus::telemetry::init("warn");
         let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
@@ -615,6 +700,7 @@ impl NatsCluster {
                 .with_env_var("ROUTE_2", format!("nats://{}:6222", host(2)))
                 .with_env_var("ROUTE_3", format!("nats://{}:6222", host(3)))
                 .with_copy_to("/etc/nats/cluster.conf", config.clone())
+                .with_copy_to("/etc/nats/auth.conf", identities.authorization.clone())
                 .with_cmd(["--config", "/etc/nats/cluster.conf"]);
             nodes.push(node);
         }
@@ -624,14 +710,14 @@ impl NatsCluster {
         }
         let url = ports.iter().map(|p| format!("nats://127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
         eprintln!("testcontainers: NATS cluster of 3 ready at {url}");
-        let cluster = NatsCluster { url, nodes: started };
+        let cluster = NatsCluster { url, identities, nodes: started };
         cluster.wait_for_jetstream().await?;
         Ok(cluster)
     }
 
     /// Waits until the cluster's JetStream accepts a replicated stream.
     pub async fn wait_for_jetstream(&self) -> anyhow::Result<()> {
-        let bus = Bus::connect(&ConnectSettings::new(&self.url, "muster-cluster-probe")).await?;
+        let bus = Bus::connect(&self.identities.settings(&self.url, "admin", "muster-cluster-probe")?).await?;
         let probe = ExerciseId::new("cluster-probe")?;
         within(Duration::from_secs(60), "JetStream in the cluster", async {
             while bus.provision(&probe, &StreamSettings { replicas: 3, ..Default::default() }).await.is_err() {

@@ -126,7 +126,7 @@ fn every_payload() -> Vec<Payload> {
 
 #[tokio::test]
 async fn every_payload_type_round_trips_through_jetstream() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let ex = exercise("roundtrip");
     let bus = provisioned(&nats, &ex).await?;
     let coordinator = sender(Role::Coordinator, "control");
@@ -149,7 +149,7 @@ async fn every_payload_type_round_trips_through_jetstream() -> anyhow::Result<()
 
 #[tokio::test]
 async fn a_repeated_message_id_is_stored_once() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let ex = exercise("dedup");
     let bus = provisioned(&nats, &ex).await?;
     let by = sender(Role::ControlPoint, "BY");
@@ -167,7 +167,7 @@ async fn a_repeated_message_id_is_stored_once() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_malformed_envelope_is_refused_with_its_reason_and_the_reader_goes_on() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let ex = exercise("malformed");
     let other = exercise("other");
     let bus = provisioned(&nats, &ex).await?;
@@ -202,7 +202,7 @@ async fn a_malformed_envelope_is_refused_with_its_reason_and_the_reader_goes_on(
 
 #[tokio::test]
 async fn provisioning_twice_changes_nothing() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let ex = exercise("provision");
     let bus = nats.bus("provisioner").await?;
     let settings = StreamSettings::default();
@@ -230,7 +230,7 @@ async fn provisioning_twice_changes_nothing() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_fenced_publish_fails_once_another_writer_has_written() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let ex = exercise("fence");
     let bus = provisioned(&nats, &ex).await?;
     let control = sender(Role::Coordinator, "control");
@@ -251,7 +251,7 @@ async fn a_fenced_publish_fails_once_another_writer_has_written() -> anyhow::Res
 
 #[tokio::test]
 async fn a_durable_reader_resumes_after_what_it_acknowledged() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let ex = exercise("durable");
     let bus = provisioned(&nats, &ex).await?;
     let kz = sender(Role::ControlPoint, "KZ");
@@ -286,7 +286,7 @@ async fn a_durable_reader_resumes_after_what_it_acknowledged() -> anyhow::Result
 
 #[tokio::test]
 async fn two_exercises_on_one_server_do_not_see_each_other() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let (a, b) = (exercise("iso-a"), exercise("iso-b"));
     let bus = provisioned(&nats, &a).await?;
     bus.provision(&b, &StreamSettings::default()).await?;

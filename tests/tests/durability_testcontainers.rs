@@ -5,7 +5,8 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bus::{Bus, ConnectSettings, NodeId};
+use anyhow::Context as _;
+use bus::{Bus, NodeId};
 use tests::{
     Nats, NatsCluster, Probe, Record, Run, Running, assert_no_duplicates, binary, run_exercise, start_exercise,
     start_participants, within,
@@ -65,6 +66,8 @@ impl Process {
         let log = tempfile::NamedTempFile::new()?;
         let child = tokio::process::Command::new(binary("coordinator")?)
             .args(["--nats", &nats.url, "--exercise", run.exercise.as_str(), "--fast", "--instance", instance])
+            .arg("--nkey")
+            .arg(nats.identities.seed_file("coordinator"))
             .args(["--time-scale", &run.time_scale.to_string(), "--lease-ttl-ms", "500", "--scenario"])
             .arg(scenario)
             .stdout(Stdio::null())
@@ -99,8 +102,11 @@ async fn leads(probe: &Probe, run: &Run, instance: &str) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninterrupted_run() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
-    let baseline = Record::of(&run_exercise(&nats, &durable_run("baseline", QUICK)?, LIMIT).await?);
+    // Every exercise the test may run is known to the server before it starts.
+    let baseline_run = durable_run("baseline", QUICK)?;
+    let rounds: Vec<Run> = (1..=5).map(|r| durable_run(&format!("kills-{r}"), QUICK)).collect::<anyhow::Result<_>>()?;
+    let nats = Nats::start(&std::iter::once(&baseline_run).chain(&rounds).collect::<Vec<_>>()).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
     let scenario = tempfile::NamedTempFile::new()?;
     std::fs::write(scenario.path(), all_present()?)?;
     let seed = fastrand::u64(..);
@@ -109,9 +115,10 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
     let (mut kills, mut takeovers, mut round) = (0, Vec::new(), 0);
     while kills < 10 {
         round += 1;
-        let run = durable_run(&format!("kills-{round}"), QUICK)?;
-        let mut running = start_participants(&nats, &run)?;
-        let mut coordinator = Process::start(&nats, &run, scenario.path(), &format!("coordinator-{round}-0"))?;
+        let run = rounds.get(round - 1).context("ten kills within the planned rounds")?;
+        tests::provision(&nats, run).await?;
+        let mut running = start_participants(&nats, run)?;
+        let mut coordinator = Process::start(&nats, run, scenario.path(), &format!("coordinator-{round}-0"))?;
         let probe = Probe::connect(&nats, &run.exercise).await?;
         let report = loop {
             tokio::select! {
@@ -121,10 +128,10 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
                     coordinator.child.wait().await?;
                     let killed = Instant::now();
                     kills += 1;
-                    coordinator = Process::start(&nats, &run, scenario.path(), &format!("coordinator-{round}-{kills}"))?;
+                    coordinator = Process::start(&nats, run, scenario.path(), &format!("coordinator-{round}-{kills}"))?;
                     tokio::select! {
                         report = &mut running.report => break report??,
-                        led = leads(&probe, &run, &coordinator.instance) => led?,
+                        led = leads(&probe, run, &coordinator.instance) => led?,
                     }
                     takeovers.push(killed.elapsed());
                 }
@@ -143,9 +150,10 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
 
 #[tokio::test]
 async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
-    let baseline = Record::of(&run_exercise(&nats, &durable_run("standby-baseline", QUICK)?, LIMIT).await?);
-    let run = durable_run("standby", QUICK)?;
+    let (baseline_run, run) = (durable_run("standby-baseline", QUICK)?, durable_run("standby", QUICK)?);
+    let nats = Nats::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+    tests::provision(&nats, &run).await?;
     let scenario = tempfile::NamedTempFile::new()?;
     std::fs::write(scenario.path(), all_present()?)?;
     let mut running = start_participants(&nats, &run)?;
@@ -188,9 +196,9 @@ async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> 
 
 #[tokio::test]
 async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::Result<()> {
-    let cluster = NatsCluster::start().await?;
-    let baseline = Record::of(&run_exercise(&cluster, &durable_run("cluster-baseline", SLOW)?, LIMIT).await?);
-    let run = durable_run("cluster", SLOW)?;
+    let (baseline_run, run) = (durable_run("cluster-baseline", SLOW)?, durable_run("cluster", SLOW)?);
+    let cluster = NatsCluster::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&cluster, &baseline_run, LIMIT).await?);
     let mut running = start_exercise(&cluster, &run)?;
     let probe = Probe::connect(&cluster, &run.exercise).await?;
     probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
@@ -204,7 +212,7 @@ async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::
 
     cluster.restart(1).await?;
     let restarted = Instant::now();
-    let bus = Bus::connect(&ConnectSettings::new(&cluster.url, "rejoin-check")).await?;
+    let bus = Bus::connect(&cluster.identities.settings(&cluster.url, "harness", "rejoin-check")?).await?;
     within(Duration::from_secs(60), "the restarted node to catch up", async {
         loop {
             let mut stream = bus.jetstream().get_stream(bus::subject::events_stream(&run.exercise)).await?;
@@ -223,9 +231,9 @@ async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::
 
 #[tokio::test]
 async fn a_control_point_and_a_drafting_body_restarted_mid_stage_catch_up() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
-    let baseline = Record::of(&run_exercise(&nats, &durable_run("restart-baseline", QUICK)?, LIMIT).await?);
-    let run = durable_run("restart", QUICK)?;
+    let (baseline_run, run) = (durable_run("restart-baseline", QUICK)?, durable_run("restart", QUICK)?);
+    let nats = Nats::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
     let mut running = start_exercise(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("stage_opened", Duration::from_secs(20)).await?;

@@ -13,8 +13,8 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 #[tokio::test]
 async fn the_default_scenario_runs_to_its_conclusion() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     let run = Run::default_fast("default")?;
+    let nats = Nats::start(&[&run]).await?;
     let report = run_exercise(&nats, &run, LIMIT).await?;
 
     assert!(report.totals.concluded, "{report:#?}");
@@ -89,7 +89,6 @@ category = "military_technical_assistance"
 
 #[tokio::test]
 async fn the_silence_procedure_adopts_unless_a_state_objects() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     // The stage waits for its deadline (x2 is objected to, x3 is not answered): 8 exercise hours, 4 s.
     let run = Run {
         grpc: None,
@@ -98,6 +97,7 @@ async fn the_silence_procedure_adopts_unless_a_state_objects() -> anyhow::Result
         mode: Mode::Fast,
         time_scale: 7200.0,
     };
+    let nats = Nats::start(&[&run]).await?;
     let report = run_exercise(&nats, &run, LIMIT).await?;
     let slots = &report.stages[0].slots;
     let outcome = |id: &str| slots.iter().find(|s| s.id == id).map(|s| s.outcome.as_str()).unwrap_or_default();
@@ -111,8 +111,8 @@ async fn the_silence_procedure_adopts_unless_a_state_objects() -> anyhow::Result
 
 #[tokio::test]
 async fn two_exercises_at_once_do_not_see_each_other() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     let (a, b) = (Run::default_fast("twin-a")?, Run::default_fast("twin-b")?);
+    let nats = Nats::start(&[&a, &b]).await?;
     let (mut run_a, mut run_b) = (start_exercise(&nats, &a)?, start_exercise(&nats, &b)?);
     let report_a = within(LIMIT, "exercise a", &mut run_a.report).await???;
     let report_b = within(LIMIT, "exercise b", &mut run_b.report).await???;
@@ -139,10 +139,10 @@ fn rejection(reply: &Payload) -> (RejectionCode, String) {
 
 #[tokio::test]
 async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     // Scaled at the scenario's own 1440x, no window closes by itself during this test.
     let run = Run { mode: Mode::Scaled, time_scale: 1.0, ..Run::default_fast("bad-input")? };
-    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let nats = Nats::start(&[&run]).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("phase_changed", Duration::from_secs(10)).await?;
 
@@ -245,10 +245,10 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
 
 #[tokio::test]
 async fn pause_holds_the_exercise_and_resume_lets_it_go_on() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     // Assembly's deadline (3 exercise hours) passes 1.5 s after the start at this scale.
     let run = Run { mode: Mode::Scaled, time_scale: 7200.0, ..Run::default_fast("pause")? };
-    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let nats = Nats::start(&[&run]).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("notification", Duration::from_secs(10)).await?;
     let pause = probe.envelope(

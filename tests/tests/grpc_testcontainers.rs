@@ -22,10 +22,10 @@ fn outcomes(report: &observer::Report) -> BTreeMap<String, (String, usize)> {
 
 #[tokio::test]
 async fn the_default_exercise_with_states_over_grpc_has_the_same_outcomes() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
-    let all_nats = run_exercise(&nats, &Run::default_fast("all-nats")?, LIMIT).await?;
+    let (all, mut run) = (Run::default_fast("all-nats")?, Run::default_fast("with-grpc")?);
+    let nats = Nats::start(&[&all, &run]).await?;
+    let all_nats = run_exercise(&nats, &all, LIMIT).await?;
 
-    let mut run = Run::default_fast("with-grpc")?;
     let bundle = certificates(&run.scenario)?;
     let gateway = Gateway::start(&nats, &bundle).await?;
     run.grpc = Some(GrpcLink { endpoint: gateway.endpoint(), bundle, processed: None });
@@ -94,22 +94,27 @@ category = "military_technical_assistance"
 
 /// Runs the LINK scenario with BY behind `proxy`; `disturb` acts on the link once stage 1 is open
 /// and RU has answered every draft. Returns the report and the sequences BY processed.
-async fn run_with_link(
-    nats: &Nats,
-    test: &str,
-    proxy: &Proxy,
-    bundle: gateway::certs::Bundle,
-    disturb: impl AsyncFnOnce(&Proxy, &Probe) -> anyhow::Result<()>,
-) -> anyhow::Result<(observer::Report, Vec<u64>)> {
-    // Fast mode: the stage cannot close before BY has answered (its deadline is 24 s away).
-    let (processed, mut sequences) = tokio::sync::mpsc::unbounded_channel();
-    let run = Run {
-        grpc: Some(GrpcLink { endpoint: proxy.endpoint(), bundle, processed: Some(processed) }),
+/// The LINK exercise of a test, before its link is known.
+fn link_run(test: &str) -> anyhow::Result<Run> {
+    Ok(Run {
+        grpc: None,
         exercise: tests::exercise(test),
         scenario: scenario::parse(LINK, "link.toml")?,
         mode: Mode::Fast,
         time_scale: 3600.0,
-    };
+    })
+}
+
+async fn run_with_link(
+    nats: &Nats,
+    run: Run,
+    proxy: &Proxy,
+    bundle: identity::certs::Bundle,
+    disturb: impl AsyncFnOnce(&Proxy, &Probe) -> anyhow::Result<()>,
+) -> anyhow::Result<(observer::Report, Vec<u64>)> {
+    // Fast mode: the stage cannot close before BY has answered (its deadline is 24 s away).
+    let (processed, mut sequences) = tokio::sync::mpsc::unbounded_channel();
+    let run = Run { grpc: Some(GrpcLink { endpoint: proxy.endpoint(), bundle, processed: Some(processed) }), ..run };
     let mut running = start_exercise(nats, &run)?;
     let probe = Probe::connect(nats, &run.exercise).await?;
     probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
@@ -148,11 +153,12 @@ fn assert_exactly_once_in_order(seen: &[u64]) {
 
 #[tokio::test]
 async fn a_node_cut_off_mid_stage_misses_nothing_and_its_late_positions_count() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
-    let bundle = certificates(&scenario::parse(LINK, "link.toml")?)?;
+    let run = link_run("cut")?;
+    let nats = Nats::start(&[&run]).await?;
+    let bundle = certificates(&run.scenario)?;
     let gateway = Gateway::start(&nats, &bundle).await?;
     let proxy = Proxy::start(gateway.addr).await?;
-    let (report, seen) = run_with_link(&nats, "cut", &proxy, bundle, async |proxy, _| {
+    let (report, seen) = run_with_link(&nats, run, &proxy, bundle, async |proxy, _| {
         proxy.restore();
         Ok(())
     })
@@ -169,12 +175,13 @@ async fn a_node_cut_off_mid_stage_misses_nothing_and_its_late_positions_count() 
 
 #[tokio::test]
 async fn a_node_moved_to_another_gateway_replica_resumes_without_a_gap() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
-    let bundle = certificates(&scenario::parse(LINK, "link.toml")?)?;
+    let run = link_run("replica")?;
+    let nats = Nats::start(&[&run]).await?;
+    let bundle = certificates(&run.scenario)?;
     let (a, b) = (Gateway::start(&nats, &bundle).await?, Gateway::start(&nats, &bundle).await?);
     let proxy = Proxy::start(a.addr).await?;
     let b_addr = b.addr;
-    let (report, seen) = run_with_link(&nats, "replica", &proxy, bundle, async move |proxy, _| {
+    let (report, seen) = run_with_link(&nats, run, &proxy, bundle, async move |proxy, _| {
         proxy.switch(b_addr);
         proxy.restore();
         Ok(())
@@ -191,7 +198,7 @@ async fn a_node_moved_to_another_gateway_replica_resumes_without_a_gap() -> anyh
 
 async fn client(
     gateway: &Gateway,
-    bundle: &gateway::certs::Bundle,
+    bundle: &identity::certs::Bundle,
     node: &str,
 ) -> anyhow::Result<NationalNodeServiceClient<Channel>> {
     let pem = &bundle.nodes[&bus::NodeId::new(node)?];
@@ -232,11 +239,11 @@ fn assert_status<T: std::fmt::Debug>(result: Result<T, tonic::Status>, code: Cod
 
 #[tokio::test]
 async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     let run = Run { mode: Mode::Scaled, time_scale: 1.0, ..Run::default_fast("edge")? };
+    let nats = Nats::start(&[&run]).await?;
     let bundle = certificates(&run.scenario)?;
     let gateway = Gateway::start(&nats, &bundle).await?;
-    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("phase_changed", Duration::from_secs(10)).await?;
     let ex = run.exercise.as_str();
@@ -364,7 +371,7 @@ async fn health_and_reflection_answer_a_standard_grpc_client() -> anyhow::Result
         ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
         server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
     };
-    let nats = Nats::start().await?;
+    let nats = Nats::start(&[]).await?;
     let bundle = certificates(&tests::default_scenario()?)?;
     let gateway = Gateway::start(&nats, &bundle).await?;
     let probe_channel = Endpoint::from_shared(format!("http://{}", gateway.probe))?.connect().await?;

@@ -16,12 +16,12 @@ const HOUR: u64 = 3600;
 
 #[tokio::test]
 async fn a_paused_exercise_reports_in_exercise_time_without_the_pause() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     // Four exercise hours a wall second, every window open to its deadline: stage 1 of
     // interaction-2025 closes 20 exercise hours after the start, 5 s of running time.
     let scenario = tests::scenario_file("interaction-2025.toml")?;
     let mut run =
         Run { grpc: None, exercise: tests::exercise("paused"), scenario, mode: Mode::Scaled, time_scale: 14_400.0 };
+    let nats = Nats::start(&[&run]).await?;
     let bundle = certificates(&run.scenario)?;
     let gateway = Gateway::start(&nats, &bundle).await?;
     run.grpc = Some(GrpcLink { endpoint: gateway.endpoint(), bundle, processed: None });
@@ -84,9 +84,9 @@ async fn a_paused_exercise_reports_in_exercise_time_without_the_pause() -> anyho
 
 #[tokio::test]
 async fn a_persons_seat_that_nobody_plays_is_waited_for_and_recorded_silent() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     let mut run = Run::default_fast("person")?;
     run.scenario.seat_person(&bus::NodeId::new("TJ")?).map_err(anyhow::Error::msg)?;
+    let nats = Nats::start(&[&run]).await?;
     let mut running = start_exercise(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("notification", Duration::from_secs(10)).await?;
@@ -126,7 +126,10 @@ async fn a_persons_seat_that_nobody_plays_is_waited_for_and_recorded_silent() ->
 }
 
 fn status(nats: &Nats, exercise: &str) -> anyhow::Result<(bool, String, String)> {
-    let out = Command::new(binary("muster")?).args(["status", "--nats", &nats.url, "--exercise", exercise]).output()?;
+    let out = Command::new(binary("muster")?)
+        .args(["status", "--nats", &nats.url, "--exercise", exercise, "--nkey"])
+        .arg(nats.identities.seed_file("director"))
+        .output()?;
     Ok((
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -136,11 +139,11 @@ fn status(nats: &Nats, exercise: &str) -> anyhow::Result<(bool, String, String)>
 
 #[tokio::test]
 async fn muster_status_reads_what_is_awaited_from_the_log_alone() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     // interaction-2025 at one exercise minute a second: assembly stays open for the whole test.
     let scenario = tests::scenario_file("interaction-2025.toml")?;
     let run = Run { grpc: None, exercise: tests::exercise("status"), scenario, mode: Mode::Scaled, time_scale: 60.0 };
-    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let nats = Nats::start(&[&run]).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("notification", Duration::from_secs(10)).await?;
     for (role, node) in [(Role::JointStaff, "joint-staff"), (Role::ControlPoint, "BY")] {

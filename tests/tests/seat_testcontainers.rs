@@ -10,14 +10,14 @@ use tests::{Nats, Probe, Run, start_coordinator, within};
 
 #[tokio::test]
 async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> anyhow::Result<()> {
-    let nats = Nats::start().await?;
     let run = Run { time_scale: 60.0, ..Run::default_fast("seat-link")? };
-    let (coordinator, stop) = start_coordinator(&nats, &run);
+    let nats = Nats::start(&[&run]).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("notification", Duration::from_secs(10)).await?;
 
     let me = Sender::new(Role::ControlPoint, NodeId::new("BY")?);
-    let link = BusLink::new(nats.bus("muster-BY").await?, run.exercise.clone(), &me).await?;
+    let link = BusLink::new(nats.bus_as("BY").await?, run.exercise.clone(), &me).await?;
     let envelope = |id: &str, payload| {
         let mut e = Envelope::new(run.exercise.clone(), me.clone(), payload);
         e.message_id = MessageId::new(id).expect("valid id");

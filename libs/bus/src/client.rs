@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
+use async_nats::jetstream::consumer::{DeliverPolicy, pull};
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::publish::PublishAck;
@@ -36,6 +36,37 @@ pub struct ConnectSettings {
     pub request_timeout: Duration,
     /// Size limits of envelopes sent and received.
     pub limits: Limits,
+    /// Who connects; `None` connects anonymously, which every server Muster configures refuses.
+    pub credentials: Option<Credentials>,
+}
+
+/// An identity on the bus: an nkey seed, and the inbox prefix its permissions allow.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The identity's name (a node id or a service's name).
+    pub name: String,
+    seed: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// Credentials from a seed.
+    pub fn new(name: impl Into<String>, seed: impl Into<String>) -> Self {
+        Credentials { name: name.into(), seed: seed.into().trim().to_owned() }
+    }
+
+    /// The credentials in an nkey seed file `<name>.nk`.
+    pub fn load(path: &std::path::Path) -> Result<Credentials, BusError> {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let seed = std::fs::read_to_string(path)
+            .map_err(|e| BusError::Credentials { path: path.display().to_string(), reason: e.to_string() })?;
+        Ok(Credentials::new(name, seed))
+    }
 }
 
 impl ConnectSettings {
@@ -46,7 +77,14 @@ impl ConnectSettings {
             name: name.into(),
             request_timeout: Duration::from_secs(5),
             limits: Limits::default(),
+            credentials: None,
         }
+    }
+
+    /// The same settings, connecting as `credentials`.
+    pub fn with_credentials(mut self, credentials: Option<Credentials>) -> Self {
+        self.credentials = credentials;
+        self
     }
 }
 
@@ -96,6 +134,10 @@ impl Bus {
         let mut options = ConnectOptions::new();
         if urls.len() > 1 {
             options = options.ignore_discovered_servers();
+        }
+        if let Some(credentials) = &settings.credentials {
+            options =
+                options.nkey(credentials.seed.clone()).custom_inbox_prefix(subject::inbox_prefix(&credentials.name));
         }
         let client = options
             .name(&settings.name)
@@ -245,8 +287,8 @@ impl Bus {
             .boxed())
     }
 
-    /// The exercise's submissions through a durable consumer named `durable`: a restarted reader
-    /// resumes after the last message it acknowledged. A message handed to a reader that died
+    /// The exercise's submissions through the durable consumer `durable` that provisioning made: a
+    /// restarted reader resumes after the last message it acknowledged. A message handed to a reader that died
     /// before acknowledging it comes again after [`REDELIVERY_AFTER`].
     pub async fn submissions(
         &self,
@@ -255,15 +297,7 @@ impl Bus {
     ) -> Result<BoxStream<'static, Result<Received, BusError>>, BusError> {
         let stream = self.stream(&subject::submissions_stream(exercise)).await?;
         let consumer = stream
-            .get_or_create_consumer(
-                durable,
-                pull::Config {
-                    durable_name: Some(durable.to_owned()),
-                    ack_policy: AckPolicy::Explicit,
-                    ack_wait: REDELIVERY_AFTER,
-                    ..Default::default()
-                },
-            )
+            .get_consumer::<pull::Config>(durable)
             .await
             .map_err(|e| BusError::jetstream(format!("durable consumer {durable}"), e))?;
         // Frequent heartbeats: a reader notices a lost server in seconds and re-attaches.

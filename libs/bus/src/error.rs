@@ -110,6 +110,14 @@ pub enum BusError {
     /// An envelope to be sent did not validate.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
+    /// An identity's seed file could not be read.
+    #[error("credentials {path}: {reason}")]
+    Credentials {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// There is no exercise of that id on the server.
     #[error("no exercise `{0}` on this server")]
     NoSuchExercise(String),

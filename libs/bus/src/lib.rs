@@ -17,7 +17,7 @@ pub mod provision;
 pub mod subject;
 pub mod telemetry;
 
-pub use client::{Bus, ConnectSettings, Delivery};
+pub use client::{Bus, ConnectSettings, Credentials, Delivery};
 pub use envelope::{Envelope, Limits, Payload};
 pub use error::{BusError, EnvelopeError};
 pub use id::{ExerciseId, MessageId, NodeId, Role, Sender};

@@ -66,7 +66,8 @@ impl LocalNats {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(LocalNatsError::Start(format!("nats-server exited at start-up with {status}")));
             }
-            if async_nats::connect(&self.url).await.is_ok() {
+            // The server greets every connection with INFO, before any credentials are asked for.
+            if greets(&self.url).await {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -84,4 +85,13 @@ impl LocalNats {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
     }
+}
+
+async fn greets(url: &str) -> bool {
+    use tokio::io::AsyncReadExt as _;
+    let address = url.trim_start_matches("nats://");
+    let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else { return false };
+    let mut greeting = [0u8; 4];
+    matches!(tokio::time::timeout(Duration::from_secs(1), stream.read_exact(&mut greeting)).await, Ok(Ok(_)))
+        && &greeting == b"INFO"
 }

@@ -1,8 +1,12 @@
-//! Idempotent JetStream set-up: the two streams of an exercise, created once, checked after.
+//! Idempotent JetStream set-up of an exercise, done by the admin identity alone: its two streams,
+//! the coordinator's durable consumer on the submissions, and its lease bucket. Created once,
+//! checked after; nobody else may create, change or delete any of them.
 
 use std::time::Duration;
 
+use async_nats::jetstream::consumer::{AckPolicy, pull};
 use async_nats::jetstream::context::GetStreamErrorKind;
+use async_nats::jetstream::kv;
 use async_nats::jetstream::stream::{Config, StorageType};
 use async_nats::jetstream::{self, ErrorCode};
 
@@ -20,11 +24,19 @@ pub struct StreamSettings {
     pub duplicate_window: Duration,
     /// Largest message the streams accept, in bytes.
     pub max_message_bytes: i32,
+    /// How long the coordinator's lease lives unrenewed: a standby takes over at most this long
+    /// after the leader died. Kept by the exercise's lease bucket; every replica must agree.
+    pub lease_ttl: Duration,
 }
 
 impl Default for StreamSettings {
     fn default() -> Self {
-        StreamSettings { replicas: 1, duplicate_window: Duration::from_secs(10 * 60), max_message_bytes: 1024 * 1024 }
+        StreamSettings {
+            replicas: 1,
+            duplicate_window: Duration::from_secs(10 * 60),
+            max_message_bytes: 1024 * 1024,
+            lease_ttl: Duration::from_secs(3),
+        }
     }
 }
 
@@ -67,7 +79,31 @@ fn stream_config(name: String, subjects: String, what: &str, settings: &StreamSe
     }
 }
 
-/// Makes sure both streams of `exercise` exist as `settings` say. Running it again changes nothing.
+/// The coordinator's durable consumer on the submissions: explicit acks, redelivery after
+/// [`crate::client::REDELIVERY_AFTER`] of a submission handed out and not acknowledged.
+pub fn coordinator_consumer() -> pull::Config {
+    pull::Config {
+        durable_name: Some(subject::COORDINATOR_CONSUMER.to_owned()),
+        ack_policy: AckPolicy::Explicit,
+        ack_wait: crate::client::REDELIVERY_AFTER,
+        ..Default::default()
+    }
+}
+
+/// The lease bucket of an exercise.
+pub fn lease_config(exercise: &ExerciseId, settings: &StreamSettings) -> kv::Config {
+    kv::Config {
+        bucket: subject::lease_bucket(exercise),
+        description: format!("muster coordinator lease of exercise {exercise}"),
+        history: 1,
+        max_age: settings.lease_ttl,
+        num_replicas: settings.replicas.max(1),
+        ..Default::default()
+    }
+}
+
+/// Makes sure everything of `exercise` exists as `settings` say: both streams, the coordinator's
+/// consumer and the lease bucket. Running it again changes nothing.
 pub async fn exercise_streams(
     js: &jetstream::Context,
     exercise: &ExerciseId,
@@ -75,6 +111,18 @@ pub async fn exercise_streams(
 ) -> Result<[Provisioned; 2], BusError> {
     let events = ensure_stream(js, events_config(exercise, settings)).await?;
     let submissions = ensure_stream(js, submissions_config(exercise, settings)).await?;
+    let name = subject::submissions_stream(exercise);
+    let stream = js.get_stream(&name).await.map_err(|e| BusError::jetstream(format!("lookup of stream {name}"), e))?;
+    stream
+        .get_or_create_consumer(subject::COORDINATOR_CONSUMER, coordinator_consumer())
+        .await
+        .map_err(|e| BusError::jetstream("creation of the coordinator's consumer", e))?;
+    let bucket = subject::lease_bucket(exercise);
+    if js.get_key_value(&bucket).await.is_err() {
+        js.create_key_value(lease_config(exercise, settings))
+            .await
+            .map_err(|e| BusError::jetstream(format!("creation of lease bucket {bucket}"), e))?;
+    }
     Ok([events, submissions])
 }
 

@@ -31,6 +31,11 @@ pub fn submission(exercise: &ExerciseId, sender: &Sender, kind: &str) -> String 
     format!("{ROOT}.{exercise}.in.{}.{}.{kind}", sender.role, sender.node)
 }
 
+/// All submissions of one sender to an exercise.
+pub fn submissions_of(exercise: &ExerciseId, sender: &Sender) -> String {
+    format!("{ROOT}.{exercise}.in.{}.{}.>", sender.role, sender.node)
+}
+
 /// All submissions to an exercise.
 pub fn submissions(exercise: &ExerciseId) -> String {
     format!("{ROOT}.{exercise}.in.>")
@@ -39,6 +44,11 @@ pub fn submissions(exercise: &ExerciseId) -> String {
 /// Where the coordinator's replies to one participant go.
 pub fn reply(exercise: &ExerciseId, to: &Sender) -> String {
     format!("{ROOT}.{exercise}.reply.{}.{}", to.role, to.node)
+}
+
+/// Every reply of an exercise (the coordinator's to publish).
+pub fn replies(exercise: &ExerciseId) -> String {
+    format!("{ROOT}.{exercise}.reply.>")
 }
 
 /// The JetStream stream holding an exercise's events: the durable, authoritative log.
@@ -50,6 +60,21 @@ pub fn events_stream(exercise: &ExerciseId) -> String {
 pub fn submissions_stream(exercise: &ExerciseId) -> String {
     format!("MUSTER_IN_{exercise}")
 }
+
+/// The key-value bucket holding the coordinator's lease on an exercise (one per exercise, so that
+/// each exercise has its own lease time to live and only its coordinator may write it).
+pub fn lease_bucket(exercise: &ExerciseId) -> String {
+    format!("MUSTER_LEASE_{exercise}")
+}
+
+/// The inbox prefix of the identity `name`: replies to its requests come under it, and it may
+/// subscribe to nothing else of the kind (a shared `_INBOX.>` would show everyone's replies).
+pub fn inbox_prefix(name: &str) -> String {
+    format!("_INBOX.{name}")
+}
+
+/// The durable consumer through which the coordinator reads an exercise's submissions.
+pub const COORDINATOR_CONSUMER: &str = "coordinator";
 
 /// A submission subject taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]

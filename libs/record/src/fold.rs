@@ -177,7 +177,7 @@ pub struct Record {
     pub deployment_ordered: Option<Moment>,
 }
 
-/// The coordinator's identity: only its own events move the phase.
+/// The coordinator's identity: the sender of every event it writes itself.
 pub fn coordinator() -> Sender {
     Sender::new(Role::Coordinator, NodeId::new("control").unwrap_or_else(|_| unreachable!("a valid node id")))
 }

@@ -7,12 +7,27 @@ use bus::ExerciseId;
 
 use crate::{Scenario, ScenarioError};
 
-/// Where the bus is.
+/// Where the bus is, and who connects to it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BusArgs {
     /// NATS server URL (several, comma-separated, for a cluster).
     #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats: String,
+    /// This identity's nkey seed file (`<name>.nk`, written by `muster identities`).
+    #[arg(long, env = "MUSTER_NKEY")]
+    pub nkey: Option<PathBuf>,
+}
+
+impl BusArgs {
+    /// The identity to connect as, read from `--nkey`.
+    pub fn credentials(&self) -> Result<Option<bus::Credentials>, bus::BusError> {
+        self.nkey.as_deref().map(bus::Credentials::load).transpose()
+    }
+
+    /// Connection settings named `name`, as this identity.
+    pub fn settings(&self, name: impl Into<String>) -> Result<bus::ConnectSettings, bus::BusError> {
+        Ok(bus::ConnectSettings::new(&self.nats, name).with_credentials(self.credentials()?))
+    }
 }
 
 /// Which exercise, of which scenario.

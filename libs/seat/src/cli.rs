@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use bus::{Bus, ConnectSettings, NodeId, Role};
+use bus::{Bus, NodeId, Role};
 use clap::Parser;
 use scenario::PlayedBy;
 
@@ -69,7 +69,7 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     let participant = args.seat.pick(&scenario, roles)?;
     let me = bus::Sender::new(participant.role, participant.node.clone());
     let name = format!("muster-{}-{}", me.role, me.node);
-    let bus = Bus::connect(&ConnectSettings::new(&args.bus.nats, name)).await?;
+    let bus = Bus::connect(&args.bus.settings(name)?).await?;
     let link = BusLink::new(bus, args.exercise.exercise.clone(), &me).await?;
     let settings = Settings { exercise: args.exercise.exercise, me, processed: None };
     let mind = Mind::Policy(Box::new(participant));

@@ -74,7 +74,7 @@ pub struct BusLink {
     bus: Bus,
     exercise: ExerciseId,
     waiting: Waiting,
-    _replies: Arc<tokio::task::JoinHandle<()>>,
+    replies_task: Arc<tokio::task::JoinHandle<()>>,
 }
 
 impl BusLink {
@@ -106,14 +106,14 @@ impl BusLink {
                 }
             }
         });
-        Ok(BusLink { bus, exercise, waiting, _replies: Arc::new(task) })
+        Ok(BusLink { bus, exercise, waiting, replies_task: Arc::new(task) })
     }
 }
 
 impl Drop for BusLink {
     fn drop(&mut self) {
-        if Arc::strong_count(&self._replies) == 1 {
-            self._replies.abort();
+        if Arc::strong_count(&self.replies_task) == 1 {
+            self.replies_task.abort();
         }
     }
 }

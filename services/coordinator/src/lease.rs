@@ -1,5 +1,5 @@
-//! Leadership of an exercise: a lease in a JetStream key-value bucket whose entries expire after
-//! the lease's time to live. The holder renews it well within that time; a standby takes it once
+//! Leadership of an exercise: a lease in the exercise's own JetStream key-value bucket, whose
+//! entries expire after the lease's time to live (set when the exercise was provisioned). The holder renews it well within that time; a standby takes it once
 //! it has expired. The lease decides who may try to write; fencing on the event log's last
 //! sequence makes sure a deposed holder's writes fail even if it has not noticed yet.
 
@@ -7,9 +7,6 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
 use bus::{Bus, BusError, ExerciseId};
-
-/// The bucket holding one lease per exercise.
-pub const BUCKET: &str = "MUSTER_LEASES";
 
 /// A held lease.
 #[derive(Debug)]
@@ -22,22 +19,45 @@ pub struct Lease {
     renewed: Instant,
 }
 
-/// The lease bucket, created on first use.
-pub async fn bucket(bus: &Bus, ttl: Duration, replicas: usize) -> Result<kv::Store, BusError> {
-    let js = bus.jetstream();
-    if let Ok(store) = js.get_key_value(BUCKET).await {
-        return Ok(store);
+/// Why the lease cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LeaseError {
+    /// The exercise has no lease bucket yet: it is not provisioned.
+    #[error("exercise {0} is not provisioned yet (no lease bucket)")]
+    NotProvisioned(ExerciseId),
+    /// The bucket keeps leases for another time than this replica would renew them in.
+    #[error(
+        "the lease of exercise {exercise} lives {bucket:?} (set when it was provisioned); this coordinator was given {wanted:?}: run every replica with the same --lease-ttl-ms"
+    )]
+    Mismatch {
+        /// The exercise.
+        exercise: ExerciseId,
+        /// The bucket's time to live.
+        bucket: Duration,
+        /// This replica's.
+        wanted: Duration,
+    },
+    /// The bus failed.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+/// The exercise's lease bucket, which provisioning made; its time to live must be `ttl`.
+pub async fn bucket(bus: &Bus, exercise: &ExerciseId, ttl: Duration) -> Result<kv::Store, LeaseError> {
+    let store = bus
+        .jetstream()
+        .get_key_value(bus::subject::lease_bucket(exercise))
+        .await
+        .map_err(|_| LeaseError::NotProvisioned(exercise.clone()))?;
+    let status = store
+        .status()
+        .await
+        .map_err(|e| BusError::JetStream { what: "lease bucket status".into(), reason: e.to_string() })?;
+    let kept = status.info.config.max_age;
+    if kept != ttl {
+        return Err(LeaseError::Mismatch { exercise: exercise.clone(), bucket: kept, wanted: ttl });
     }
-    js.create_key_value(kv::Config {
-        bucket: BUCKET.into(),
-        description: "muster coordinator leases, one per exercise".into(),
-        history: 1,
-        max_age: ttl,
-        num_replicas: replicas.max(1),
-        ..Default::default()
-    })
-    .await
-    .map_err(|e| BusError::JetStream { what: "lease bucket creation".into(), reason: e.to_string() })
+    Ok(store)
 }
 
 impl Lease {

@@ -1,7 +1,6 @@
 //! The coordinator binary: runs one exercise to its conclusion.
 
 use anyhow::Context as _;
-use bus::StreamSettings;
 use clap::Parser;
 use coordinator::{Mode, Settings};
 
@@ -21,14 +20,12 @@ struct Args {
     /// Close stages as soon as everything expected has arrived.
     #[arg(long, env = "MUSTER_FAST")]
     fast: bool,
-    /// Stream replicas: 1 on a single server, 3 on a cluster.
-    #[arg(long, env = "MUSTER_REPLICAS", default_value_t = 1)]
-    replicas: usize,
     /// This replica's name (for the lease and the logs); a fresh one when not given.
     #[arg(long, env = "MUSTER_INSTANCE")]
     instance: Option<String>,
     /// Milliseconds a leader's lease lives unrenewed; a standby takes over after at most this.
-    #[arg(long, env = "MUSTER_LEASE_TTL_MS", default_value_t = 3000)]
+    /// Must be what the exercise was provisioned with (at least 100).
+    #[arg(long, env = "MUSTER_LEASE_TTL_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
     lease_ttl_ms: u64,
 }
 
@@ -46,8 +43,8 @@ async fn main() -> anyhow::Result<()> {
         "--time-scale {time_scale}: must be between 0.001 and 10000000 exercise seconds per wall second"
     );
     let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
-    let mut settings = Settings::new(args.bus.nats, args.exercise.exercise, scenario, mode, time_scale);
-    settings.streams = StreamSettings { replicas: args.replicas, ..Default::default() };
+    let mut settings = Settings::new(args.bus.nats.clone(), args.exercise.exercise, scenario, mode, time_scale);
+    settings.credentials = args.bus.credentials()?;
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
     if let Some(instance) = args.instance {
         settings.instance = instance;

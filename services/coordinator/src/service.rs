@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use bus::client::Received;
 use bus::envelope::Payload;
-use bus::{Bus, BusError, ConnectSettings, Envelope, ExerciseId, StreamSettings};
+use bus::{Bus, BusError, ConnectSettings, Envelope, ExerciseId};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesOrdered;
@@ -21,7 +21,7 @@ use crate::machine::{self, Config, Input, Now, Reply, State};
 use record::{Mode, Phase};
 
 /// The durable consumer name of the coordinator on the submissions stream.
-const CONSUMER: &str = "coordinator";
+const CONSUMER: &str = bus::subject::COORDINATOR_CONSUMER;
 
 /// What the coordinator is to run.
 #[derive(Debug, Clone)]
@@ -36,13 +36,13 @@ pub struct Settings {
     pub mode: Mode,
     /// Exercise seconds per wall second.
     pub time_scale: f64,
-    /// How the exercise's streams are kept.
-    pub streams: StreamSettings,
     /// This replica's name, for the lease and the logs.
     pub instance: String,
     /// How long a lease lives without renewal: a standby takes over at most this long after the
-    /// leader died.
+    /// leader died. Must be what the exercise was provisioned with.
     pub lease_ttl: Duration,
+    /// Who the coordinator is on the bus.
+    pub credentials: Option<bus::Credentials>,
 }
 
 impl Settings {
@@ -60,9 +60,9 @@ impl Settings {
             scenario,
             mode,
             time_scale,
-            streams: StreamSettings::default(),
             instance: format!("coordinator-{}", bus::MessageId::generate()),
             lease_ttl: Duration::from_secs(3),
+            credentials: None,
         }
     }
 }
@@ -73,6 +73,9 @@ pub enum CoordinatorError {
     /// The bus failed.
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// The lease bucket does not fit this coordinator.
+    #[error(transparent)]
+    Lease(lease::LeaseError),
 }
 
 /// How a term of leadership ended.
@@ -85,9 +88,24 @@ enum Term {
 /// Runs the exercise to its conclusion, or until `shutdown` resolves; stands by while another
 /// replica leads.
 pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<State, CoordinatorError> {
-    let bus = Bus::connect(&ConnectSettings::new(&settings.nats_url, format!("muster-{}", settings.instance))).await?;
-    bus.provision(&settings.exercise, &settings.streams).await?;
-    let leases = lease::bucket(&bus, settings.lease_ttl, settings.streams.replicas).await?;
+    let connect = ConnectSettings::new(&settings.nats_url, format!("muster-{}", settings.instance))
+        .with_credentials(settings.credentials.clone());
+    let bus = Bus::connect(&connect).await?;
+    tokio::pin!(shutdown);
+    // Provisioning is the admin's (`muster run` or `muster provision`); wait for it.
+    let mut waiting = tokio::time::interval(Duration::from_millis(200));
+    let leases = loop {
+        tokio::select! {
+            () = &mut shutdown => return Ok(State::default()),
+            _ = waiting.tick() => match lease::bucket(&bus, &settings.exercise, settings.lease_ttl).await {
+                Ok(store) => break store,
+                Err(lease::LeaseError::NotProvisioned(_)) => {
+                    tracing::info!(exercise = %settings.exercise, "waiting for the exercise to be provisioned");
+                }
+                Err(e) => return Err(CoordinatorError::Lease(e)),
+            },
+        }
+    };
     let config = Config {
         exercise: settings.exercise.clone(),
         scenario: settings.scenario.clone(),
@@ -95,7 +113,6 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         time_scale: settings.time_scale,
     };
     let (exercise, instance) = (&settings.exercise, &settings.instance);
-    tokio::pin!(shutdown);
     loop {
         let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
         let lease = loop {

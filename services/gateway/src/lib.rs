@@ -8,9 +8,7 @@
 //! - [`view`]: an exercise's state rebuilt from its event log, for the queries;
 //! - [`hub`]: one follower per exercise broadcasting to every node's event stream;
 //! - [`service`]: the service itself; [`server`]: TLS, health, reflection and serving;
-//! - [`certs`]: development certificates (CA, gateway, one per participant).
 
-pub mod certs;
 pub mod hub;
 pub mod identity;
 pub mod request;

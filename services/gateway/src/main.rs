@@ -10,16 +10,15 @@ use clap::Parser;
 #[derive(Debug, Parser)]
 #[command(name = "gateway", about = "Muster gRPC gateway for national nodes (mutual TLS, one certificate per state)")]
 struct Args {
-    /// NATS server URL.
-    #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
-    nats: String,
+    #[command(flatten)]
+    bus: scenario::cli::BusArgs,
     /// Address of the national-node service (mutual TLS).
     #[arg(long, env = "MUSTER_GATEWAY_LISTEN", default_value = "127.0.0.1:7443")]
     listen: SocketAddr,
     /// Plain-text address serving only gRPC health and reflection, for probes.
     #[arg(long, env = "MUSTER_GATEWAY_PROBE")]
     probe: Option<SocketAddr>,
-    /// Folder with ca.pem, gateway.pem and gateway.key (`muster certs` writes them).
+    /// Folder with ca.pem, gateway.pem and gateway.key (`muster identities` writes them).
     #[arg(long, env = "MUSTER_CERTS")]
     certs: PathBuf,
     /// Milliseconds a submission waits for the coordinator's answer.
@@ -31,7 +30,7 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
-    let layout = gateway::certs::Layout(args.certs.clone());
+    let layout = identity::certs::Layout(args.certs.clone());
     let (cert, key) = layout.gateway();
     let tls = gateway::Tls::read(&cert, &key, &layout.ca())
         .with_context(|| format!("reading certificates in {}", args.certs.display()))?;
@@ -41,8 +40,11 @@ async fn main() -> anyhow::Result<()> {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
         None => None,
     };
-    let settings =
-        gateway::Settings { nats_url: args.nats, tls, reply_timeout: Duration::from_millis(args.reply_timeout_ms) };
+    let settings = gateway::Settings {
+        bus: args.bus.settings("muster-gateway")?,
+        tls,
+        reply_timeout: Duration::from_millis(args.reply_timeout_ms),
+    };
     gateway::serve(settings, listener, probe, bus::telemetry::shutdown_signal()).await.context("gateway failed")?;
     Ok(())
 }

@@ -42,8 +42,8 @@ impl Tls {
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// NATS URL.
-    pub nats_url: String,
+    /// Where the bus is, and the gateway's identity on it.
+    pub bus: ConnectSettings,
     /// TLS material.
     pub tls: Tls,
     /// How long a submission waits for the coordinator's answer before it is answered with its receipt.
@@ -72,7 +72,7 @@ pub async fn serve(
     probe: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), GatewayError> {
-    let bus = Bus::connect(&ConnectSettings::new(&settings.nats_url, "muster-gateway")).await?;
+    let bus = Bus::connect(&settings.bus).await?;
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<NationalNodeServiceServer<NationalNode>>().await;
     let service = NationalNodeServiceServer::new(NationalNode::new(bus, settings.reply_timeout))

@@ -18,6 +18,30 @@ pub struct Target {
     /// NATS server URL.
     #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats: String,
+    /// The nkey seed file to act with: `director.nk` for exercise control and status, `admin.nk`
+    /// to provision (`muster identities` and `muster run` write them).
+    #[arg(long, env = "MUSTER_NKEY")]
+    pub nkey: Option<std::path::PathBuf>,
+}
+
+impl Target {
+    async fn connect(&self, name: &str) -> anyhow::Result<Bus> {
+        let credentials = self.nkey.as_deref().map(bus::Credentials::load).transpose()?;
+        let settings = ConnectSettings::new(&self.nats, name).with_credentials(credentials);
+        Bus::connect(&settings).await.with_context(|| match &self.nkey {
+            Some(nkey) => format!("connecting as {}", nkey.display()),
+            None => "connecting without credentials (give --nkey)".to_string(),
+        })
+    }
+}
+
+/// Creates the exercise's streams, consumer and lease bucket (as the admin identity).
+pub async fn provision(target: &Target, replicas: usize, lease_ttl: Duration) -> anyhow::Result<()> {
+    let bus = target.connect("muster-admin").await?;
+    let settings = bus::StreamSettings { replicas, lease_ttl, ..Default::default() };
+    bus.provision(&target.exercise, &settings).await?;
+    println!("{}: provisioned ({replicas} replica(s), lease {lease_ttl:?})", target.exercise);
+    Ok(())
 }
 
 /// A control command.
@@ -33,7 +57,7 @@ pub enum Command {
 
 /// Sends the command as exercise control and waits for the coordinator's answer.
 pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::Result<()> {
-    let bus = Bus::connect(&ConnectSettings::new(&target.nats, "muster-director")).await?;
+    let bus = target.connect("muster-director").await?;
     let director = Sender::new(Role::Coordinator, NodeId::new("director")?);
     let payload = match command {
         Command::Pause => Payload::PauseExercise(wire::PauseExercise { reason }),
@@ -64,7 +88,7 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
 
 /// Prints where the exercise stands, folded from its event log alone.
 pub async fn status(target: &Target) -> anyhow::Result<()> {
-    let bus = Bus::connect(&ConnectSettings::new(&target.nats, "muster-status")).await?;
+    let bus = target.connect("muster-status").await?;
     let log = bus.read_log(&target.exercise).await.map_err(|e| match e {
         bus::BusError::NoSuchExercise(_) => anyhow::anyhow!("no exercise `{}` on {}", target.exercise, target.nats),
         other => anyhow::anyhow!("cannot read the log of {}: {other}", target.exercise),

@@ -53,14 +53,31 @@ enum Command {
         #[command(flatten)]
         target: control::Target,
     },
-    /// Write development certificates: a CA, the gateway's, and one per participant of a scenario.
-    Certs {
-        /// The scenario whose participants get certificates.
+    /// Issue identities for exercises of a scenario: an nkey (`<name>.nk`) per seat and service,
+    /// development certificates for the gateway and its nodes, and the NATS server's authorization
+    /// (`nats-auth.conf`). Keys already in the folder are kept.
+    #[command(visible_alias = "certs")]
+    Identities {
+        /// The scenario whose participants get identities.
         #[arg(long, default_value = "scenarios/cst-2025.toml")]
         scenario: PathBuf,
+        /// The exercise the authorization is for; repeat for several on one server.
+        #[arg(long, required = true)]
+        exercise: Vec<bus::ExerciseId>,
         /// Folder to write into (keep it out of the repository: it holds private keys).
-        #[arg(long, default_value = "out/certs")]
+        #[arg(long, default_value = "out/identities")]
         out: PathBuf,
+    },
+    /// Create an exercise's streams, the coordinator's consumer and its lease bucket, as the admin.
+    Provision {
+        #[command(flatten)]
+        target: control::Target,
+        /// Stream replicas: 1 on a single server, 3 on a cluster.
+        #[arg(long, default_value_t = 1)]
+        replicas: usize,
+        /// Milliseconds the coordinator's lease lives unrenewed (every replica must use the same).
+        #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
+        lease_ttl_ms: u64,
     },
     /// Work with scenario files.
     Scenario {
@@ -99,7 +116,10 @@ fn main() -> ExitCode {
             Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
             Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
             Command::Status { target } => control::status(&target).await,
-            Command::Certs { scenario, out } => certs(&scenario, &out),
+            Command::Identities { scenario, exercise, out } => identities(&scenario, &exercise, &out),
+            Command::Provision { target, replicas, lease_ttl_ms } => {
+                control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
+            }
             Command::Scenario { .. } => Ok(()),
         }
     });
@@ -115,12 +135,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn certs(scenario: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+fn identities(scenario: &std::path::Path, exercises: &[bus::ExerciseId], out: &std::path::Path) -> anyhow::Result<()> {
     let scenario = scenario::load(scenario)?;
-    let senders: Vec<bus::Sender> =
-        scenario.participants.iter().map(|p| bus::Sender::new(p.role, p.node.clone())).collect();
-    gateway::certs::write(&gateway::certs::generate(&senders)?, out)?;
-    println!("wrote ca.pem, gateway.pem/.key and {} participant certificates to {}", senders.len(), out.display());
+    let listed: Vec<identity::Exercise<'_>> =
+        exercises.iter().map(|id| identity::Exercise { id, scenario: &scenario }).collect();
+    let issued = identity::issue(out, &listed)?;
+    println!(
+        "wrote {} nkeys (<name>.nk), certificates and {} to {}",
+        issued.keys.len(),
+        issued.authorization.display(),
+        out.display()
+    );
     Ok(())
 }
 

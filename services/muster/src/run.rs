@@ -6,7 +6,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, Sender, StreamSettings};
+use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, StreamSettings};
 use futures::StreamExt;
 use scenario::{PlayedBy, Scenario, Transport};
 use tokio::process::{Child, Command};
@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// Configuration of the local NATS server started when --nats is not given.
     #[arg(long, default_value = "deploy/nats/local.conf")]
     pub nats_config: PathBuf,
+    /// Identities to act with (`muster identities` writes them); fresh ones in the exercise's
+    /// folder when not given. With --nats, the server must admit these keys.
+    #[arg(long)]
+    pub identities: Option<PathBuf>,
     /// Where reports and logs go (a folder per exercise).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -69,9 +73,19 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     println!("scenario: {} ({})", scenario.title, args.scenario.display());
     println!("exercise: {exercise} ({} mode, time scale {time_scale}x)", if args.fast { "fast" } else { "scaled" });
+    let identities = args.identities.clone().unwrap_or_else(|| out_dir.join("identities"));
+    let issued = identity::issue(&identities, &[identity::Exercise { id: &exercise, scenario: &scenario }])?;
+    println!(
+        "identities: {} (each seat's and service's nkey as <name>.nk; the NATS server admits these only, as {} says)",
+        identities.display(),
+        issued.authorization.display()
+    );
     let local = match &args.nats {
         Some(_) => None,
-        None => Some(LocalNats::start(Some(&args.nats_config), &logs.join("nats-server.log")).await?),
+        None => {
+            let config = server_config(&args.nats_config, &issued.authorization, &identities)?;
+            Some(LocalNats::start(Some(&config), &logs.join("nats-server.log")).await?)
+        }
     };
     let url = match (&args.nats, &local) {
         (Some(url), _) => url.clone(),
@@ -86,7 +100,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         (None, None) => unreachable!("a local server is started when no URL is given"),
     };
-    let result = run_on(&url, &args, &scenario, &exercise, time_scale, &out_dir, &logs).await;
+    let folders = Folders { identities: identities.clone(), out: out_dir.clone(), logs: logs.clone() };
+    let result = run_on(&url, &args, &scenario, &exercise, time_scale, &folders).await;
     if let Some(local) = local {
         local.stop().await;
     }
@@ -102,19 +117,21 @@ async fn run_on(
     scenario: &Scenario,
     exercise: &ExerciseId,
     time_scale: f64,
-    out_dir: &Path,
-    logs: &Path,
+    folders: &Folders,
 ) -> anyhow::Result<PathBuf> {
-    let bus = Bus::connect(&ConnectSettings::new(url, "muster-run")).await?;
+    let (identities, out_dir, logs) = (folders.identities.as_path(), folders.out.as_path(), folders.logs.as_path());
+    let nkey = |name: &str| identity::keys::seed_file(identities, name);
+    let admin = bus::Credentials::load(&nkey("admin"))?;
+    let bus = Bus::connect(&ConnectSettings::new(url, "muster-run").with_credentials(Some(admin))).await?;
     bus.provision(exercise, &StreamSettings::default()).await?;
     let mut events = bus.follow_events(exercise, 1);
 
-    let nats = ["--nats".to_string(), url.into()];
+    let nats = |name: &str| vec!["--nats".to_string(), url.into(), "--nkey".into(), nkey(name).display().to_string()];
     let exercise_args = ["--exercise".to_string(), exercise.to_string()];
     let scenario_args = ["--scenario".to_string(), args.scenario.display().to_string()];
     let seat =
         |node: &bus::NodeId| [&exercise_args[..], &scenario_args[..], &["--node".into(), node.to_string()]].concat();
-    let mut coordinator = [&nats[..], &exercise_args[..], &scenario_args[..]].concat();
+    let mut coordinator = [&nats("coordinator")[..], &exercise_args[..], &scenario_args[..]].concat();
     coordinator.extend(["--time-scale".into(), time_scale.to_string()]);
     if args.fast {
         coordinator.push("--fast".into());
@@ -124,7 +141,7 @@ async fn run_on(
     }
     let mut plan: Vec<(String, &str, Vec<String>)> = vec![("coordinator".into(), "coordinator", coordinator)];
     let gateway = match scenario.participants.iter().any(|p| p.transport == Transport::Grpc) {
-        true => Some(gateway_plan(url, scenario, out_dir, &mut plan)?),
+        true => Some(gateway_plan(nats("gateway"), identities, &mut plan)?),
         false => None,
     };
     for p in &scenario.participants {
@@ -150,9 +167,10 @@ async fn run_on(
             Role::ControlPoint | Role::Guest => "control-point",
             Role::Observer | Role::Coordinator => continue,
         };
-        plan.push((format!("{binary} {}", p.node), binary, [&nats[..], &seat(&p.node)[..]].concat()));
+        plan.push((format!("{binary} {}", p.node), binary, [&nats(p.node.as_str())[..], &seat(&p.node)[..]].concat()));
     }
-    let observer = [&nats[..], &exercise_args[..], &["--out".into(), out_dir.display().to_string()]].concat();
+    let observer =
+        [&nats("observer")[..], &exercise_args[..], &["--out".into(), out_dir.display().to_string()]].concat();
     plan.push(("observer".into(), "observer", observer));
 
     let mut services = Vec::new();
@@ -179,42 +197,42 @@ async fn run_on(
     Ok(out_dir.join("report.md"))
 }
 
+/// Where a run keeps its identities, its report and its logs.
+struct Folders {
+    identities: PathBuf,
+    out: PathBuf,
+    logs: PathBuf,
+}
+
 /// Where national nodes find the gateway.
 struct GatewayPlan {
     endpoint: String,
     certs: PathBuf,
 }
 
-/// Certificates for every participant, and the gateway on free loopback ports.
+/// The gateway on free loopback ports, with the certificates among the identities.
 fn gateway_plan(
-    url: &str,
-    scenario: &Scenario,
-    out_dir: &Path,
+    nats: Vec<String>,
+    identities: &Path,
     plan: &mut Vec<(String, &str, Vec<String>)>,
 ) -> anyhow::Result<GatewayPlan> {
-    let senders: Vec<Sender> = scenario.participants.iter().map(|p| Sender::new(p.role, p.node.clone())).collect();
-    let certs = out_dir.join("certs");
-    gateway::certs::write(&gateway::certs::generate(&senders)?, &certs)?;
+    let certs = identities.to_owned();
     let free = || -> anyhow::Result<u16> { Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port()) };
     let (port, probe) = (free()?, free()?);
     println!(
         "gateway: https://127.0.0.1:{port} (mutual TLS; health and reflection also on 127.0.0.1:{probe}); certificates in {}",
         certs.display()
     );
-    plan.push((
-        "gateway".into(),
-        "gateway",
-        vec![
-            "--nats".into(),
-            url.into(),
-            "--listen".into(),
-            format!("127.0.0.1:{port}"),
-            "--probe".into(),
-            format!("127.0.0.1:{probe}"),
-            "--certs".into(),
-            certs.display().to_string(),
-        ],
-    ));
+    let mut args = nats;
+    args.extend([
+        "--listen".into(),
+        format!("127.0.0.1:{port}"),
+        "--probe".into(),
+        format!("127.0.0.1:{probe}"),
+        "--certs".into(),
+        certs.display().to_string(),
+    ]);
+    plan.push(("gateway".into(), "gateway", args));
     Ok(GatewayPlan { endpoint: format!("https://127.0.0.1:{port}"), certs })
 }
 
@@ -293,4 +311,13 @@ fn fresh_id(scenario: &Path) -> anyhow::Result<ExerciseId> {
     let unique = MessageId::generate();
     let tail = &unique.as_str()[unique.as_str().len() - 6..];
     Ok(ExerciseId::new(format!("{}-{tail}", if stem.is_empty() { "exercise" } else { &stem }))?)
+}
+
+/// The local server's configuration: the shipped one for `muster run` and the issued authorization.
+fn server_config(shipped: &Path, authorization: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+    let read = |path: &Path| std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()));
+    let text = format!("{}\n{}", read(shipped)?, read(authorization)?);
+    let config = dir.join("nats-server.conf");
+    std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
+    Ok(config)
 }

@@ -23,7 +23,8 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
-    let settings = observer::Settings { nats_url: args.bus.nats, exercise: args.exercise, out_dir: args.out };
+    let bus = args.bus.settings(format!("muster-observer-{}", args.exercise))?;
+    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out };
     observer::run(settings, bus::telemetry::shutdown_signal()).await.context("observer failed")?;
     Ok(())
 }

@@ -13,8 +13,8 @@ use crate::report::{self, Report};
 /// What to observe and where to write.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// NATS URL.
-    pub nats_url: String,
+    /// Where the bus is, and the observer's identity on it.
+    pub bus: ConnectSettings,
     /// The exercise.
     pub exercise: ExerciseId,
     /// Folder the report goes into.
@@ -43,8 +43,7 @@ pub enum ObserverError {
 /// Keeps the record until the exercise concludes, then writes the report and returns it.
 /// On `shutdown` it writes what it has (the report then says the exercise did not conclude).
 pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<Report, ObserverError> {
-    let bus = Bus::connect(&ConnectSettings::new(&settings.nats_url, format!("muster-observer-{}", settings.exercise)))
-        .await?;
+    let bus = Bus::connect(&settings.bus).await?;
     tokio::pin!(shutdown);
     let mut events = bus.follow_events(&settings.exercise, 1);
     let mut record = Record::default();

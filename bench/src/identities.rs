@@ -1,0 +1,57 @@
+//! The bench runs with authentication on, like every Muster deployment: identities for all its
+//! exercises are issued before the server starts, plus one for the load generator (`bench`) that
+//! plays every seat at once and runs the raw baselines.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use bus::{Credentials, ExerciseId};
+use identity::authorization::{Grant, reader};
+
+/// The server configuration to start with, and where the keys are.
+#[derive(Debug)]
+pub struct Issued {
+    /// `nats-server.conf`: the shipped or default settings plus the authorization.
+    pub config: PathBuf,
+    /// The keys' folder.
+    pub dir: PathBuf,
+}
+
+impl Issued {
+    /// The credentials of `name`.
+    pub fn credentials(&self, name: &str) -> anyhow::Result<Credentials> {
+        Ok(Credentials::load(&identity::keys::seed_file(&self.dir, name))?)
+    }
+
+    /// The seed file of `name`, for a child process's `--nkey`.
+    pub fn seed_file(&self, name: &str) -> PathBuf {
+        identity::keys::seed_file(&self.dir, name)
+    }
+}
+
+/// Issues identities for `exercises` into `dir` and writes the server configuration: `shipped`
+/// (or JetStream on loopback with the server's defaults) with the authorization appended.
+pub fn issue(
+    dir: &Path,
+    exercises: &[(ExerciseId, scenario::Scenario)],
+    shipped: Option<&Path>,
+) -> anyhow::Result<Issued> {
+    let mut generator = Grant::default();
+    generator.publish(["bench.>".to_string(), "$JS.API.>".to_string(), "BENCH_ASYNC.>".into(), "BENCH_SYNC.>".into()]);
+    generator.publish(["_INBOX.bench.>".to_string()]);
+    generator.subscribe(["bench.>".to_string(), "_INBOX.bench.>".to_string()]);
+    for (id, _) in exercises {
+        generator.publish([bus::subject::submissions(id)]);
+        generator.publish(reader(id));
+    }
+    let listed: Vec<identity::Exercise<'_>> =
+        exercises.iter().map(|(id, scenario)| identity::Exercise { id, scenario }).collect();
+    let issued = identity::issue_with(dir, &listed, BTreeMap::from([("bench".to_string(), generator)]))?;
+    let base = match shipped {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => "listen: 127.0.0.1:4222\njetstream {}\n".to_string(),
+    };
+    let config = dir.join("nats-server.conf");
+    std::fs::write(&config, format!("{base}\n{}", std::fs::read_to_string(&issued.authorization)?))?;
+    Ok(Issued { config, dir: dir.to_owned() })
+}

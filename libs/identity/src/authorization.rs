@@ -1,0 +1,234 @@
+//! The NATS server's authorization for a set of exercises: one account, one user per identity by
+//! public key, and explicit publish and subscribe allow-lists that follow the subject layout.
+//!
+//! - the coordinator alone publishes events, replies, and writes its exercise's lease bucket; it
+//!   reads submissions through the durable consumer the admin made, and acknowledges them;
+//! - a seat publishes only its own submissions, and subscribes only to its own replies and inbox;
+//! - the gateway submits only for the exercise's remote seats;
+//! - the director only sends exercise control; the observer only reads;
+//! - every reader may create, read and delete ordered consumers on the event log (the API cannot
+//!   tell one reader's from another's; they hold no state) and nothing on the submissions stream;
+//! - the admin alone creates, updates, deletes or purges streams and consumers;
+//! - the gateway and the director may look any stream up (its configuration and counts, not its
+//!   messages), so that an unknown exercise gets "no such exercise" rather than a timeout.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use bus::{ExerciseId, NodeId, Role, Sender, subject};
+use scenario::{Scenario, Transport};
+
+/// The services' identities, beside one per seat.
+pub const SERVICES: [&str; 5] = ["coordinator", "gateway", "observer", "director", "admin"];
+
+/// What one identity may publish and subscribe to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// Subjects it may publish on.
+    pub publish: BTreeSet<String>,
+    /// Subjects it may subscribe to.
+    pub subscribe: BTreeSet<String>,
+}
+
+impl Grant {
+    /// Allows publishing on `subjects` too.
+    pub fn publish(&mut self, subjects: impl IntoIterator<Item = String>) {
+        self.publish.extend(subjects);
+    }
+
+    /// Allows subscribing to `subjects` too.
+    pub fn subscribe(&mut self, subjects: impl IntoIterator<Item = String>) {
+        self.subscribe.extend(subjects);
+    }
+}
+
+/// One exercise on the server, with its scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Exercise<'a> {
+    /// Its id.
+    pub id: &'a ExerciseId,
+    /// Its scenario.
+    pub scenario: &'a Scenario,
+}
+
+/// The JetStream API calls a reader of the exercise's event log makes (an ordered consumer).
+pub fn reader(exercise: &ExerciseId) -> Vec<String> {
+    let evt = subject::events_stream(exercise);
+    vec![
+        format!("$JS.API.STREAM.INFO.{evt}"),
+        format!("$JS.API.CONSUMER.CREATE.{evt}"),
+        format!("$JS.API.CONSUMER.CREATE.{evt}.>"),
+        format!("$JS.API.CONSUMER.MSG.NEXT.{evt}.*"),
+        format!("$JS.API.CONSUMER.INFO.{evt}.*"),
+        format!("$JS.API.CONSUMER.DELETE.{evt}.*"),
+    ]
+}
+
+/// A sender's submissions and its replies.
+fn submitter(grant: &mut Grant, exercise: &ExerciseId, sender: &Sender) {
+    grant.publish([subject::submissions_of(exercise, sender)]);
+    grant.subscribe([subject::reply(exercise, sender)]);
+}
+
+fn coordinator(exercise: &ExerciseId) -> Vec<String> {
+    let input = subject::submissions_stream(exercise);
+    let lease = subject::lease_bucket(exercise);
+    let mut allowed = vec![
+        subject::events(exercise),
+        subject::replies(exercise),
+        format!("$JS.API.STREAM.INFO.{input}"),
+        format!("$JS.API.CONSUMER.INFO.{input}.coordinator"),
+        format!("$JS.API.CONSUMER.MSG.NEXT.{input}.coordinator"),
+        // Acknowledgements, in both subject formats the server may use.
+        format!("$JS.ACK.{input}.coordinator.>"),
+        format!("$JS.ACK.*.*.{input}.coordinator.>"),
+        format!("$JS.API.STREAM.INFO.KV_{lease}"),
+        format!("$JS.API.DIRECT.GET.KV_{lease}"),
+        format!("$JS.API.DIRECT.GET.KV_{lease}.>"),
+        format!("$JS.API.STREAM.MSG.GET.KV_{lease}"),
+        format!("$KV.{lease}.>"),
+    ];
+    allowed.extend(reader(exercise));
+    allowed
+}
+
+/// Every identity's grant for `exercises`, by identity name.
+pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
+    let mut grants: BTreeMap<String, Grant> = BTreeMap::new();
+    for name in SERVICES {
+        grants.entry(name.to_owned()).or_default().subscribe([format!("{}.>", subject::inbox_prefix(name))]);
+    }
+    grants.entry("admin".into()).or_default().publish(["$JS.API.>".to_string()]);
+    for name in ["gateway", "director"] {
+        grants.entry(name.into()).or_default().publish(["$JS.API.STREAM.INFO.*".to_string()]);
+    }
+    let director = Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!()));
+    for exercise in exercises {
+        let id = exercise.id;
+        grants.entry("coordinator".into()).or_default().publish(coordinator(id));
+        grants.entry("observer".into()).or_default().publish(reader(id));
+        let d = grants.entry("director".into()).or_default();
+        d.publish(reader(id));
+        submitter(d, id, &director);
+        let gateway = grants.entry("gateway".into()).or_default();
+        gateway.publish(reader(id));
+        for p in exercise.scenario.participants.iter().filter(|p| p.transport == Transport::Grpc) {
+            submitter(gateway, id, &Sender::new(p.role, p.node.clone()));
+        }
+        for p in &exercise.scenario.participants {
+            let seat = grants.entry(p.node.to_string()).or_default();
+            seat.subscribe([format!("{}.>", subject::inbox_prefix(p.node.as_str()))]);
+            seat.publish(reader(id));
+            if p.role != Role::Observer {
+                submitter(seat, id, &Sender::new(p.role, p.node.clone()));
+            }
+        }
+    }
+    grants
+}
+
+/// The server configuration block: one account `MUSTER` with JetStream and a user per identity,
+/// by public key. `publics` maps identity names to their public keys.
+pub fn config(grants: &BTreeMap<String, Grant>, publics: &BTreeMap<String, String>, what: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Generated by `muster identities` for {what}: who may connect and what each may do.");
+    let _ = writeln!(out, "# Public keys only; each seed (<name>.nk) stays with its holder. No anonymous user.");
+    let _ = writeln!(out, "accounts {{\n  MUSTER {{\n    jetstream: enabled\n    users: [");
+    let list = |subjects: &BTreeSet<String>| subjects.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+    for (name, grant) in grants {
+        let Some(public) = publics.get(name) else { continue };
+        let _ = writeln!(out, "      # {name}");
+        let _ = writeln!(
+            out,
+            "      {{ nkey: \"{public}\", permissions: {{ publish: {{ allow: [{}] }}, subscribe: {{ allow: [{}] }} }} }}",
+            list(&grant.publish),
+            list(&grant.subscribe)
+        );
+    }
+    let _ = writeln!(out, "    ]\n  }}\n}}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        let text = r#"
+title = "t"
+[deadlines]
+assembly = "1h"
+deployment = "2h"
+distribution = "1d"
+[[participants]]
+role = "joint_staff"
+node = "js"
+[[participants]]
+role = "control_point"
+node = "BY"
+transport = "grpc"
+[[participants]]
+role = "control_point"
+node = "RU"
+[[participants]]
+role = "observer"
+node = "obs"
+mandatory = false
+[[stages]]
+title = "s"
+region = "r"
+situation = "s"
+closes = "10h"
+[[stages.slots]]
+id = "a"
+title = "a"
+owner = "joint_staff"
+category = "troop_components"
+"#;
+        scenario::parse(text, "t.toml").expect("valid")
+    }
+
+    #[test]
+    fn each_identity_may_do_its_own_part_only() {
+        let s = scenario();
+        let ex = ExerciseId::new("ex1").expect("valid");
+        let grants = grants(&[Exercise { id: &ex, scenario: &s }]);
+        let by = &grants["BY"];
+        assert!(by.publish.contains("muster.ex1.in.control_point.BY.>"));
+        assert!(!by.publish.iter().any(|p| p.contains(".evt.") || p.contains("RU") || p.starts_with("$KV")));
+        assert!(
+            !by.publish.iter().any(|p| p.contains("MUSTER_IN") || p.contains("STREAM.DELETE") || p.contains("PURGE"))
+        );
+        assert_eq!(
+            by.subscribe.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["_INBOX.BY.>", "muster.ex1.reply.control_point.BY"],
+            "its own inbox and replies, never `_INBOX.>`"
+        );
+        let observer = &grants["obs"];
+        assert!(observer.publish.iter().all(|p| p.starts_with("$JS.API.") && p.contains("MUSTER_EVT_ex1")));
+        let coordinator = &grants["coordinator"];
+        assert!(
+            coordinator.publish.contains("muster.ex1.evt.>") && coordinator.publish.contains("$KV.MUSTER_LEASE_ex1.>")
+        );
+        assert!(!coordinator.publish.iter().any(|p| p.contains("CREATE.MUSTER_IN") || p.contains("STREAM.CREATE")));
+        let gateway = &grants["gateway"];
+        assert!(gateway.publish.contains("muster.ex1.in.control_point.BY.>"), "BY is remote");
+        assert!(!gateway.publish.iter().any(|p| p.contains(".RU.")), "RU is on the bus");
+        let director = &grants["director"];
+        assert!(director.publish.contains("muster.ex1.in.coordinator.director.>"));
+        assert!(!director.publish.iter().any(|p| p.contains(".evt.")));
+        assert_eq!(grants["admin"].publish.iter().collect::<Vec<_>>(), ["$JS.API.>"]);
+    }
+
+    #[test]
+    fn the_config_names_users_by_public_key_only() {
+        let s = scenario();
+        let ex = ExerciseId::new("ex1").expect("valid");
+        let grants = grants(&[Exercise { id: &ex, scenario: &s }]);
+        let publics = grants.keys().map(|n| (n.clone(), format!("U{n}"))).collect();
+        let text = config(&grants, &publics, "exercise ex1");
+        assert!(text.contains("{ nkey: \"UBY\", permissions: { publish: { allow: ["));
+        assert!(!text.contains("\"SU"), "no seed in the server's configuration");
+        assert_eq!(text.matches("nkey:").count(), grants.len());
+    }
+}

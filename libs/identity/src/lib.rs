@@ -1,0 +1,100 @@
+//! Who is who in an exercise, issued from its scenario by one command (`muster identities`, which
+//! `muster run` calls): per seat and per service an nkey (`<name>.nk`), a TLS certificate for the
+//! gRPC gateway, and the NATS server's authorization that follows from them.
+//!
+//! - [`keys`]: nkeys as standard seed files; signing and verifying;
+//! - [`certs`]: development certificates (CA, gateway, one per participant);
+//! - [`authorization`]: what each identity may publish and subscribe to, as server configuration;
+//! - [`secret`]: private files, born 0600 in 0700 folders.
+
+pub mod authorization;
+pub mod certs;
+pub mod keys;
+pub mod secret;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use authorization::{Exercise, SERVICES};
+pub use keys::Key;
+
+/// Why identities could not be issued or read.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A key is not a valid nkey.
+    #[error("key of {name}: {reason}")]
+    Key {
+        /// Whose.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// Certificates could not be made.
+    #[error(transparent)]
+    Certs(#[from] certs::CertError),
+}
+
+/// What was issued, and where.
+#[derive(Debug)]
+pub struct Issued {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Every identity's key, by name.
+    pub keys: BTreeMap<String, Key>,
+    /// The server's authorization (`nats-auth.conf` in the folder).
+    pub authorization: PathBuf,
+}
+
+impl Issued {
+    /// The seed file of `name`.
+    pub fn seed_file(&self, name: &str) -> PathBuf {
+        keys::seed_file(&self.dir, name)
+    }
+}
+
+/// Issues identities for `exercises` into `dir`: an nkey for every seat and service (an existing
+/// one is kept), certificates (made once), and `nats-auth.conf` for the server.
+pub fn issue(dir: &Path, exercises: &[Exercise<'_>]) -> Result<Issued, IdentityError> {
+    issue_with(dir, exercises, BTreeMap::new())
+}
+
+/// [`issue`], with more identities and their grants beside the exercises' own (a load generator
+/// that plays every seat, for the benchmarks).
+pub fn issue_with(
+    dir: &Path,
+    exercises: &[Exercise<'_>],
+    extra: BTreeMap<String, authorization::Grant>,
+) -> Result<Issued, IdentityError> {
+    secret::private_dir(dir).map_err(|e| IdentityError::Io { path: dir.to_owned(), source: e })?;
+    let mut grants = authorization::grants(exercises);
+    grants.extend(extra);
+    let mut keys = BTreeMap::new();
+    for name in grants.keys() {
+        keys.insert(name.clone(), keys::load_or_create(dir, name)?);
+    }
+    let layout = certs::Layout(dir.to_owned());
+    if !layout.ca().exists() {
+        let mut senders: Vec<bus::Sender> = exercises
+            .iter()
+            .flat_map(|e| &e.scenario.participants)
+            .map(|p| bus::Sender::new(p.role, p.node.clone()))
+            .collect();
+        senders.sort_by(|a, b| a.node.cmp(&b.node));
+        senders.dedup_by(|a, b| a.node == b.node);
+        certs::write(&certs::generate(&senders)?, dir)?;
+    }
+    let publics = keys.iter().map(|(n, k)| (n.clone(), k.public())).collect();
+    let ids: Vec<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
+    let text = authorization::config(&grants, &publics, &format!("exercise {}", ids.join(", ")));
+    let authorization = dir.join("nats-auth.conf");
+    std::fs::write(&authorization, text).map_err(|e| IdentityError::Io { path: authorization.clone(), source: e })?;
+    Ok(Issued { dir: dir.to_owned(), keys, authorization })
+}

@@ -1,0 +1,44 @@
+//! Private files: a folder only its owner can enter (0700) and files only its owner can read
+//! (0600), created with those modes rather than chmodded after the fact.
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+use std::path::Path;
+
+/// Makes `dir` (and its parents) if missing, and closes it to everyone but its owner.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+/// Writes `text` to a new file readable by its owner only, replacing any file there.
+pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt as _;
+
+    #[test]
+    fn secrets_are_born_private() {
+        let root = tempfile::TempDir::new().expect("temporary folder");
+        let dir = root.path().join("keys");
+        private_dir(&dir).expect("folder");
+        let file = dir.join("BY.nk");
+        std::fs::write(&file, "old, world-readable").expect("old file");
+        write(&file, "SUAB").expect("written");
+        assert_eq!(std::fs::metadata(&dir).expect("folder").mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(&file).expect("file").mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&file).expect("readable"), "SUAB");
+    }
+}
