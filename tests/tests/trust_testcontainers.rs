@@ -1,0 +1,111 @@
+//! The bus enforces who may do what, with real credentials against a real server: a state holding
+//! its own key cannot write the record, act for another state or for exercise control, read
+//! another's replies, or touch the streams, the coordinator's consumer or the lease; the observer
+//! publishes nothing; nobody connects without a key the server knows. Meanwhile the exercise
+//! completes with the record of an undisturbed run.
+
+use std::time::Duration;
+
+use bus::{Bus, BusError, Credentials, Envelope, NodeId, Payload, Role, Sender, subject};
+use futures::StreamExt;
+use proto::v1 as wire;
+use tests::{Nats, Probe, Record, Run, run_exercise, start_exercise, within};
+
+const LIMIT: Duration = Duration::from_secs(90);
+
+/// A connection as `who` whose refused requests fail fast (a denied publish is dropped by the
+/// server, and the JetStream ack it waits for times out).
+async fn connect_as(nats: &Nats, who: &str) -> anyhow::Result<Bus> {
+    let mut settings = nats.identities.settings(&nats.url, who, &format!("attacker-{who}"))?;
+    settings.request_timeout = Duration::from_millis(500);
+    Ok(Bus::connect(&settings).await?)
+}
+
+fn refused<T, E: std::fmt::Debug>(what: &str, result: Result<T, E>) {
+    assert!(result.is_err(), "{what} must be refused by the server, and it went through");
+}
+
+#[tokio::test]
+async fn a_state_holding_its_own_key_can_act_only_as_itself() -> anyhow::Result<()> {
+    let baseline = Run::default_fast("trust-baseline")?;
+    // Ten exercise hours a second would end the exercise before the attempts are made; two hours
+    // a second keeps it running meanwhile.
+    let run = Run { time_scale: 7200.0, ..Run::default_fast("trust")? };
+    let nats = Nats::start(&[&baseline, &run]).await?;
+    let expected = Record::of(&run_exercise(&nats, &baseline, LIMIT).await?);
+
+    let mut running = start_exercise(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
+    let ex = &run.exercise;
+    let by = connect_as(&nats, "BY").await?;
+    let as_sender = |role, node: &str, payload| {
+        let mut e = Envelope::new(ex.clone(), Sender::new(role, NodeId::new(node).expect("valid")), payload);
+        e.message_id = bus::MessageId::new(format!("forged-{node}-{}", bus::MessageId::generate())).expect("valid");
+        e
+    };
+
+    // Reading another state's replies: the subscription is refused, so nothing ever arrives.
+    let mut kz_replies =
+        by.client().subscribe(subject::reply(ex, &Sender::new(Role::ControlPoint, NodeId::new("KZ")?))).await?;
+
+    let concluded = as_sender(
+        Role::Coordinator,
+        "control",
+        Payload::ExerciseConcluded(wire::ExerciseConcluded { adopted: 0, ..Default::default() }),
+    );
+    refused("a state publishing an event", by.publish_event(&concluded).await);
+    let kz_position = as_sender(
+        Role::ControlPoint,
+        "KZ",
+        Payload::Position(wire::Position {
+            slot_id: "s1-01".into(),
+            draft_version: 1,
+            kind: 3,
+            reasons: vec!["no".into()],
+        }),
+    );
+    refused("a state submitting as another state", by.submit(&kz_position).await);
+    let pause =
+        as_sender(Role::Coordinator, "director", Payload::PauseExercise(wire::PauseExercise { reason: "mine".into() }));
+    refused("a state pausing the exercise", by.submit(&pause).await);
+    let advance = as_sender(Role::Coordinator, "director", Payload::AdvanceExercise(wire::AdvanceExercise::default()));
+    refused("a state advancing the exercise", by.submit(&advance).await);
+
+    let js = by.jetstream();
+    refused("a state deleting the event log", js.delete_stream(subject::events_stream(ex)).await);
+    refused("a state deleting the submissions", js.delete_stream(subject::submissions_stream(ex)).await);
+    let events = js.get_stream(subject::events_stream(ex)).await?; // reading is its right
+    refused("a state purging the event log", events.purge().await);
+    refused(
+        "a state deleting the coordinator's consumer",
+        js.delete_consumer_from_stream(subject::COORDINATOR_CONSUMER, subject::submissions_stream(ex)).await,
+    );
+    refused("a state reading the lease bucket", js.get_key_value(subject::lease_bucket(ex)).await);
+    let lease_key = format!("$KV.{}.{}", subject::lease_bucket(ex), ex);
+    refused("a state writing the lease", async { js.publish(lease_key, "BY".into()).await?.await }.await);
+
+    let observer = connect_as(&nats, "observer").await?;
+    let note = as_sender(Role::Observer, "pa-secretariat", Payload::AssemblyReport(wire::AssemblyReport::default()));
+    refused("the observer submitting", observer.submit(&note).await);
+    refused("the observer publishing an event", observer.publish_event(&concluded).await);
+
+    let anonymous = Bus::connect(&bus::ConnectSettings::new(&nats.url, "anonymous")).await;
+    assert!(matches!(anonymous, Err(BusError::Connect { .. })), "no credentials, no connection: {anonymous:?}");
+    let stranger = Credentials::new("BY", identity::Key::generate("BY").seed()?);
+    let unknown =
+        Bus::connect(&bus::ConnectSettings::new(&nats.url, "stranger").with_credentials(Some(stranger))).await;
+    assert!(matches!(unknown, Err(BusError::Connect { .. })), "a key the server does not know: {unknown:?}");
+
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    running.stop().await;
+    assert!(report.totals.concluded);
+    assert_eq!(Record::of(&report), expected, "the record is the undisturbed one");
+    let log = probe.log().await?;
+    assert!(!log.iter().any(|e| e.message_id.as_str().starts_with("forged-")), "nothing forged was recorded");
+    let kz_answers = log.iter().filter(|e| e.sender.node.as_str() == "KZ").count();
+    assert!(kz_answers > 10, "KZ was answered {kz_answers} times meanwhile");
+    let overheard = tokio::time::timeout(Duration::from_millis(200), kz_replies.next()).await;
+    assert!(!matches!(overheard, Ok(Some(_))), "BY read a reply meant for KZ");
+    Ok(())
+}
