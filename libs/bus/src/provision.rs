@@ -40,6 +40,9 @@ impl Default for StreamSettings {
     }
 }
 
+/// The shortest lease time to live provisioning accepts.
+pub const MIN_LEASE_TTL: Duration = Duration::from_millis(100);
+
 /// What provisioning did to one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provisioned {
@@ -109,6 +112,13 @@ pub async fn exercise_streams(
     exercise: &ExerciseId,
     settings: &StreamSettings,
 ) -> Result<[Provisioned; 2], BusError> {
+    if settings.lease_ttl < MIN_LEASE_TTL {
+        // A bucket's max_age of 0 means "never expires": no standby could ever take over.
+        return Err(BusError::jetstream(
+            "provisioning",
+            format!("the lease time to live must be at least {MIN_LEASE_TTL:?}, not {:?}", settings.lease_ttl),
+        ));
+    }
     let events = ensure_stream(js, events_config(exercise, settings)).await?;
     let submissions = ensure_stream(js, submissions_config(exercise, settings)).await?;
     let name = subject::submissions_stream(exercise);

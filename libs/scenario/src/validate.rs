@@ -13,6 +13,7 @@ use crate::locate::{FieldPath, Locator, Segment};
 use crate::model::{
     Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
 };
+use crate::model::{MAX_TIME_SCALE, MIN_TIME_SCALE, RESERVED_NODES};
 
 /// Validates scenario text; on failure returns every problem found, in line order.
 pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
@@ -97,9 +98,12 @@ impl Checker<'_> {
     fn scenario(&mut self, file: ScenarioFile) -> Option<Scenario> {
         let title = self.required(file.title, &root().key("title"));
         let time_scale = match file.time_scale {
-            Some(s) if s.is_finite() && s > 0.0 => Some(s),
+            Some(s) if s.is_finite() && (MIN_TIME_SCALE..=MAX_TIME_SCALE).contains(&s) => Some(s),
             Some(s) => {
-                self.problem(&root().key("time_scale"), format!("must be a positive number, not {s}"));
+                self.problem(
+                    &root().key("time_scale"),
+                    format!("must be between {MIN_TIME_SCALE} and {MAX_TIME_SCALE} exercise seconds per wall second, not {s}"),
+                );
                 None
             }
             None => Some(1.0),
@@ -213,6 +217,13 @@ impl Checker<'_> {
             ROLES,
         );
         let node = self.required(file.node, &path.key("node")).and_then(|n| match NodeId::new(n) {
+            Ok(node) if RESERVED_NODES.contains(&node.as_str()) => {
+                self.problem(
+                    &path.key("node"),
+                    format!("`{node}` is reserved for Muster's own services and files; choose another node id"),
+                );
+                None
+            }
             Ok(node) => Some(node),
             Err(e) => {
                 self.problem(&path.key("node"), e.to_string());

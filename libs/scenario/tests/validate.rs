@@ -146,3 +146,19 @@ fn what_cannot_work_is_refused_with_its_line() {
     assert!(find("starts").message.contains("`17 March 2025` is not a start like `2025-03-17 09:00 MSK`"));
     assert_eq!(found.len(), 3, "{found:?}");
 }
+
+#[test]
+fn a_clock_that_cannot_run_and_a_reserved_node_id_are_refused() {
+    for scale in ["1e300", "1e-300", "0.0", "-2.0"] {
+        let found = problems(&BASE.replace("title = \"t\"", &format!("title = \"t\"\ntime_scale = {scale}")));
+        let problem = found.iter().find(|p| p.field == "time_scale").unwrap_or_else(|| panic!("{scale}: {found:?}"));
+        assert!(problem.message.contains("must be between 0.001 and 10000000"), "{}", problem.message);
+    }
+    for reserved in ["ca", "gateway", "coordinator", "admin"] {
+        let found = problems(&BASE.replace("node = \"js\"", &format!("node = \"{reserved}\"")));
+        assert!(
+            found.iter().any(|p| p.field == "participants[0].node" && p.message.contains("is reserved")),
+            "{reserved}: {found:?}"
+        );
+    }
+}

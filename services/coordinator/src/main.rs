@@ -38,9 +38,10 @@ async fn main() -> anyhow::Result<()> {
         scenario.seat_person(node).map_err(|e| anyhow::anyhow!("--person {node}: {e}"))?;
     }
     let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
+    use scenario::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
     anyhow::ensure!(
-        time_scale.is_finite() && (1e-3..=1e7).contains(&time_scale),
-        "--time-scale {time_scale}: must be between 0.001 and 10000000 exercise seconds per wall second"
+        time_scale.is_finite() && (MIN_TIME_SCALE..=MAX_TIME_SCALE).contains(&time_scale),
+        "--time-scale {time_scale}: must be between {MIN_TIME_SCALE} and {MAX_TIME_SCALE} exercise seconds per wall second"
     );
     let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
     let mut settings = Settings::new(args.bus.nats.clone(), args.exercise.exercise, scenario, mode, time_scale);

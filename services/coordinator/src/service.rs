@@ -167,6 +167,9 @@ struct Done {
     ack: Option<Received>,
 }
 
+/// How long replay waits for the next event of the log before it gives up.
+const REPLAY_WAIT: Duration = Duration::from_secs(10);
+
 /// Inputs in flight at most (their events sent, their acks awaited).
 const IN_FLIGHT: usize = 256;
 
@@ -303,7 +306,18 @@ impl Core {
         if last > 0 {
             let mut events = self.bus.follow_events(&self.config.exercise, 1);
             while self.last_sequence < last {
-                let Some(delivery) = events.next().await else { break };
+                // A log whose last messages are gone (deleted, or a lost replica) must not hold the
+                // leader forever: it steps down with a clear error and tries again.
+                let next = tokio::time::timeout(REPLAY_WAIT, events.next()).await.map_err(|_| {
+                    BusError::JetStream {
+                        what: "replay of the event log".into(),
+                        reason: format!(
+                            "event {} of {last} did not come within {REPLAY_WAIT:?}",
+                            self.last_sequence + 1
+                        ),
+                    }
+                })?;
+                let Some(delivery) = next else { break };
                 self.last_sequence = delivery.sequence;
                 if let Ok(event) = &delivery.envelope {
                     clock.observe(event);
