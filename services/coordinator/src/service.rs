@@ -308,14 +308,9 @@ impl Core {
             while self.last_sequence < last {
                 // A log whose last messages are gone (deleted, or a lost replica) must not hold the
                 // leader forever: it steps down with a clear error and tries again.
-                let next = tokio::time::timeout(REPLAY_WAIT, events.next()).await.map_err(|_| {
-                    BusError::JetStream {
-                        what: "replay of the event log".into(),
-                        reason: format!(
-                            "event {} of {last} did not come within {REPLAY_WAIT:?}",
-                            self.last_sequence + 1
-                        ),
-                    }
+                let next = tokio::time::timeout(REPLAY_WAIT, events.next()).await.map_err(|_| BusError::JetStream {
+                    what: "replay of the event log".into(),
+                    reason: format!("event {} of {last} did not come within {REPLAY_WAIT:?}", self.last_sequence + 1),
                 })?;
                 let Some(delivery) = next else { break };
                 self.last_sequence = delivery.sequence;

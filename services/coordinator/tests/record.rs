@@ -222,7 +222,10 @@ fn driver(states: usize, stages: usize, slots: usize, rule: &str, mode: Mode) ->
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("MUSTER_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(500),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn the_fold_of_the_log_is_the_coordinators_state_and_awaited_agrees_with_completion(
