@@ -47,6 +47,27 @@ impl Identities {
         Ok(bus::Credentials::load(&self.seed_file(name))?)
     }
 
+    /// The public key of `name` (`<name>.pub`).
+    pub fn public_key(&self, name: &str) -> anyhow::Result<String> {
+        let path = self.dir.path().join(format!("{name}.pub"));
+        Ok(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_owned())
+    }
+
+    /// The key pair of `name`, to sign with.
+    pub fn key(&self, name: &str) -> anyhow::Result<std::sync::Arc<nkeys::KeyPair>> {
+        Ok(std::sync::Arc::new(self.credentials(name)?.key_pair()?))
+    }
+
+    /// The keys a coordinator checks the submissions of `scenario` against.
+    pub fn keys(&self, scenario: &scenario::Scenario) -> anyhow::Result<record::Keys> {
+        let seats = scenario
+            .participants
+            .iter()
+            .map(|p| Ok((p.node.clone(), self.public_key(p.node.as_str())?)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(record::Keys { seats, director: Some(self.public_key("director")?) })
+    }
+
     /// Connection settings named `connection`, as `name`.
     pub fn settings(&self, url: &str, name: &str, connection: &str) -> anyhow::Result<ConnectSettings> {
         Ok(ConnectSettings::new(url, connection).with_credentials(Some(self.credentials(name)?)))
@@ -270,6 +291,7 @@ pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Runni
     running.report = tokio::spawn({
         let settings = observer::Settings {
             bus: nats.identities().settings(nats.url(), "observer", "muster-observer")?,
+            trust: Some(nats.identities().public_key("coordinator")?),
             exercise: run.exercise.clone(),
             out_dir: running._out.path().to_owned(),
         };
@@ -297,7 +319,9 @@ impl Running {
         let me = bus::Sender::new(p.role, p.node.clone());
         let handle = match (&run.grpc, p.transport) {
             (Some(link), scenario::Transport::Grpc) => {
-                let settings = link.node_settings(run, &me, mind, link.processed.clone())?;
+                let mut settings = link.node_settings(run, &me, mind, link.processed.clone())?;
+                settings.key = Some(nats.identities().key(me.node.as_str())?);
+                settings.trust = Some(nats.identities().public_key("coordinator")?);
                 self.participants
                     .spawn(async move { national_node::run(settings, stopped).await.map(drop).map_err(Into::into) })
             }
@@ -305,10 +329,14 @@ impl Running {
                 let exercise = run.exercise.clone();
                 let connect =
                     nats.identities().settings(nats.url(), me.node.as_str(), &format!("muster-{}", me.node))?;
+                let (key, trust) = (
+                    Some(nats.identities().key(me.node.as_str())?),
+                    Some(nats.identities().public_key("coordinator")?),
+                );
                 self.participants.spawn(async move {
                     let bus = Bus::connect(&connect).await?;
                     let link = seat::BusLink::new(bus, exercise.clone(), &me).await?;
-                    let settings = seat::Settings { exercise, me, processed: None };
+                    let settings = seat::Settings { exercise, me, processed: None, key, trust };
                     seat::run(std::sync::Arc::new(link), settings, mind, stopped).await?;
                     Ok(())
                 })
@@ -364,6 +392,7 @@ pub fn coordinator_settings(nats: &impl Server, run: &Run) -> anyhow::Result<coo
         coordinator::Settings::new(nats.url(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale);
     settings.lease_ttl = LEASE_TTL;
     settings.credentials = Some(nats.identities().credentials("coordinator")?);
+    settings.keys = nats.identities().keys(&run.scenario)?;
     Ok(settings)
 }
 
@@ -400,13 +429,16 @@ pub struct Probe {
     pub bus: Bus,
     /// The exercise probed.
     pub exercise: ExerciseId,
+    /// Where the seats' keys are: the probe signs as the sender it plays.
+    keys: std::path::PathBuf,
 }
 
 impl Probe {
     /// Connects to `nats` for `exercise`, waiting until the coordinator has created its streams.
     pub async fn connect(nats: &impl Server, exercise: &ExerciseId) -> anyhow::Result<Probe> {
         let bus = Bus::connect(&nats.identities().settings(nats.url(), "harness", "muster-probe")?).await?;
-        let probe = Probe { bus, exercise: exercise.clone() };
+        let keys = nats.identities().dir.path().to_owned();
+        let probe = Probe { bus, exercise: exercise.clone(), keys };
         within(Duration::from_secs(10), "the exercise's streams", async {
             while probe.bus.jetstream().get_stream(bus::subject::submissions_stream(exercise)).await.is_err() {
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -424,7 +456,13 @@ impl Probe {
     /// Submits and waits for the coordinator's reply to it (accepted or rejection).
     pub async fn submit(&self, envelope: &bus::Envelope) -> anyhow::Result<bus::Payload> {
         let mut replies = self.bus.replies(&self.exercise, &envelope.sender).await?;
-        self.bus.submit(envelope).await?;
+        let mut signed = envelope.clone();
+        let signer =
+            if envelope.sender.role == bus::Role::Coordinator { "director" } else { envelope.sender.node.as_str() };
+        if let Ok(credentials) = bus::Credentials::load(&identity::keys::seed_file(&self.keys, signer)) {
+            bus::seal::sign(&mut signed, &credentials.key_pair()?)?;
+        }
+        self.bus.submit(&signed).await?;
         self.reply_to(&mut replies, envelope.message_id.as_str()).await
     }
 
@@ -531,6 +569,8 @@ impl GrpcLink {
             me: me.clone(),
             mind,
             processed,
+            key: None,
+            trust: None,
         })
     }
 }
@@ -560,6 +600,7 @@ impl Gateway {
         let (addr, probe_addr) = (listener.local_addr()?, probe.local_addr()?);
         let settings = gateway::Settings {
             bus: nats.identities().settings(nats.url(), "gateway", "muster-gateway")?,
+            trust: Some(nats.identities().public_key("coordinator")?),
             tls: gateway::Tls {
                 cert: bundle.gateway.cert.clone(),
                 key: bundle.gateway.key.clone(),

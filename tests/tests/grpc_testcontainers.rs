@@ -210,24 +210,44 @@ async fn client(
     Ok(NationalNodeServiceClient::new(channel))
 }
 
-fn header(exercise: &str, node: &str) -> Option<wire::SubmissionHeader> {
-    Some(wire::SubmissionHeader {
+/// A header for `node`'s submission of `payload`, signed with `node`'s key as a national node signs.
+fn header(keys: &tests::Identities, exercise: &str, node: &str, payload: Payload) -> Option<wire::SubmissionHeader> {
+    let mut header = wire::SubmissionHeader {
         exercise_id: exercise.into(),
         message_id: bus::MessageId::generate().to_string(),
         node_id: node.into(),
-        causation_id: String::new(),
-    })
+        ..Default::default()
+    };
+    let (Ok(ex), Ok(id), Ok(n)) =
+        (bus::ExerciseId::new(exercise), bus::MessageId::new(header.message_id.as_str()), bus::NodeId::new(node))
+    else {
+        return Some(header);
+    };
+    let mut envelope = bus::Envelope::new(ex, bus::Sender::new(Role::ControlPoint, n), payload);
+    envelope.message_id = id;
+    if let Ok(key) = keys.key(node) {
+        bus::seal::sign(&mut envelope, &key).expect("signed");
+        header.signature = envelope.signature;
+    }
+    Some(header)
 }
 
-fn position(exercise: &str, node: &str, slot: &str, version: u32) -> wire::SubmitPositionRequest {
+fn position(
+    keys: &tests::Identities,
+    exercise: &str,
+    node: &str,
+    slot: &str,
+    version: u32,
+) -> wire::SubmitPositionRequest {
+    let position = wire::Position {
+        slot_id: slot.into(),
+        draft_version: version,
+        kind: wire::PositionKind::Concur as i32,
+        reasons: vec![],
+    };
     wire::SubmitPositionRequest {
-        header: header(exercise, node),
-        position: Some(wire::Position {
-            slot_id: slot.into(),
-            draft_version: version,
-            kind: wire::PositionKind::Concur as i32,
-            reasons: vec![],
-        }),
+        header: header(keys, exercise, node, Payload::Position(position.clone())),
+        position: Some(position),
     }
 }
 
@@ -260,9 +280,13 @@ async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()
     assert!(refused.await.is_err(), "a client without a certificate must not be served");
 
     let mut by = client(&gateway, &bundle, "BY").await?;
-    let report = |node: &str| wire::SubmitAssemblyReportRequest {
-        header: header(ex, node),
-        report: Some(wire::AssemblyReport { remarks: "ready".into() }),
+    let keys = &nats.identities;
+    let report = |node: &str| {
+        let report = wire::AssemblyReport { remarks: "ready".into() };
+        wire::SubmitAssemblyReportRequest {
+            header: header(keys, ex, node, Payload::AssemblyReport(report.clone())),
+            report: Some(report),
+        }
     };
     assert_status(by.submit_assembly_report(report("KZ")).await, Code::PermissionDenied, "may not act for KZ");
     assert_status(
@@ -270,23 +294,23 @@ async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()
         Code::InvalidArgument,
         "header",
     );
-    assert_status(by.submit_position(position(ex, "BY", "", 1)).await, Code::InvalidArgument, "position.slot_id");
+    assert_status(by.submit_position(position(keys, ex, "BY", "", 1)).await, Code::InvalidArgument, "position.slot_id");
     assert_status(
-        by.submit_position(position("no-such-exercise", "BY", "s1-01", 1)).await,
+        by.submit_position(position(keys, "no-such-exercise", "BY", "s1-01", 1)).await,
         Code::NotFound,
         "no-such-exercise",
     );
     assert_status(
-        by.submit_position(position(ex, "BY", "s1-01", 1)).await,
+        by.submit_position(position(keys, ex, "BY", "s1-01", 1)).await,
         Code::FailedPrecondition,
         "not accepted in assembly",
     );
     let huge = wire::SubmitPositionRequest {
         position: Some(wire::Position {
             reasons: vec!["x".repeat(300 * 1024)],
-            ..position(ex, "BY", "s1-01", 1).position.expect("set")
+            ..position(keys, ex, "BY", "s1-01", 1).position.expect("set")
         }),
-        ..position(ex, "BY", "s1-01", 1)
+        ..position(keys, ex, "BY", "s1-01", 1)
     };
     let too_big = by.submit_position(huge).await.expect_err("oversized");
     assert!(matches!(too_big.code(), Code::OutOfRange | Code::ResourceExhausted), "{too_big:?}");
@@ -327,9 +351,13 @@ async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()
     )?;
     assert!(matches!(probe.submit(&second).await?, Payload::Accepted(_)));
 
-    assert_status(by.submit_position(position(ex, "BY", "s9-99", 1)).await, Code::NotFound, "s9-99");
-    assert_status(by.submit_position(position(ex, "BY", "s1-01", 1)).await, Code::FailedPrecondition, "not current");
-    by.submit_position(position(ex, "BY", "s1-01", 2)).await?;
+    assert_status(by.submit_position(position(keys, ex, "BY", "s9-99", 1)).await, Code::NotFound, "s9-99");
+    assert_status(
+        by.submit_position(position(keys, ex, "BY", "s1-01", 1)).await,
+        Code::FailedPrecondition,
+        "not current",
+    );
+    by.submit_position(position(keys, ex, "BY", "s1-01", 2)).await?;
 
     let draft =
         by.get_draft(wire::GetDraftRequest { exercise_id: ex.into(), slot_id: "s1-01".into() }).await?.into_inner();

@@ -18,9 +18,11 @@ async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> a
 
     let me = Sender::new(Role::ControlPoint, NodeId::new("BY")?);
     let link = BusLink::new(nats.bus_as("BY").await?, run.exercise.clone(), &me).await?;
+    let key = nats.identities.key("BY")?;
     let envelope = |id: &str, payload| {
         let mut e = Envelope::new(run.exercise.clone(), me.clone(), payload);
         e.message_id = MessageId::new(id).expect("valid id");
+        bus::seal::sign(&mut e, &key).expect("signed");
         e
     };
     let submit = |e: Envelope| within(Duration::from_secs(10), "a verdict", seat::driver::submit(&link, e));

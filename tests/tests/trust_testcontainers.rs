@@ -109,3 +109,123 @@ async fn a_state_holding_its_own_key_can_act_only_as_itself() -> anyhow::Result<
     assert!(!matches!(overheard, Ok(Some(_))), "BY read a reply meant for KZ");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_forged_event_in_the_log_is_dropped_by_every_reader() -> anyhow::Result<()> {
+    let baseline = Run::default_fast("seal-baseline")?;
+    let run = Run { time_scale: 7200.0, ..Run::default_fast("seal")? };
+    let nats = Nats::start(&[&baseline, &run]).await?;
+    let expected = Record::of(&run_exercise(&nats, &baseline, LIMIT).await?);
+    let mut running = start_exercise(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
+
+    // The test's own identity may write anywhere (no identity of a deployment may): it writes an
+    // end to the exercise, sealed with a key that is not the coordinator's, after the last event.
+    let log = probe.log().await?;
+    let last = bus::seal::hash(log.last().expect("events"));
+    let mut forged = Envelope::new(
+        run.exercise.clone(),
+        record::coordinator(),
+        Payload::ExerciseConcluded(wire::ExerciseConcluded { adopted: 0, ..Default::default() }),
+    );
+    forged.message_id = bus::MessageId::new("forged-conclusion")?;
+    bus::seal::seal(&mut forged, &last, &nkeys::KeyPair::new_user())?;
+    probe.bus.publish_event(&forged).await?;
+
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    running.participants_done(Duration::from_secs(20)).await?;
+    running.stop().await;
+    assert!(report.totals.concluded);
+    assert_eq!(Record::of(&report), expected, "the observer passed over the forged event");
+    let log = probe.log().await?;
+    assert!(log.iter().any(|e| e.message_id.as_str() == "forged-conclusion"), "the forged event is in the stream");
+    let coordinator = nats.identities.public_key("coordinator")?;
+    let mut reader = record::Record::trusting(coordinator);
+    let dropped: Vec<&str> = log.iter().filter(|e| reader.accept(e).is_err()).map(|e| e.message_id.as_str()).collect();
+    assert_eq!(dropped, ["forged-conclusion"], "every other event is sealed in chain");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_submission_signed_with_another_key_is_refused_with_its_code() -> anyhow::Result<()> {
+    let run = Run { time_scale: 60.0, ..Run::default_fast("signature")? };
+    let nats = Nats::start(&[&run]).await?;
+    let (coordinator, stop) = tests::start_coordinator(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("notification", Duration::from_secs(10)).await?;
+    let by = Sender::new(Role::ControlPoint, NodeId::new("BY")?);
+    let mut replies = probe.bus.replies(&run.exercise, &by).await?;
+    let mut report = Envelope::new(run.exercise.clone(), by, Payload::AssemblyReport(wire::AssemblyReport::default()));
+    bus::seal::sign(&mut report, nats.identities.key("KZ")?.as_ref())?;
+    probe.bus.submit(&report).await?;
+    let reply = within(Duration::from_secs(10), "the coordinator's reply", replies.next()).await?.expect("a reply");
+    match reply.envelope?.payload {
+        Payload::Rejection(r) => assert_eq!(r.code(), wire::RejectionCode::BadSignature, "{}", r.reason),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    let log = probe.log().await?;
+    assert!(!log.iter().any(|e| e.message_id == report.message_id), "nothing recorded");
+    let _ = stop.send(true);
+    within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
+    Ok(())
+}
+
+#[tokio::test]
+async fn muster_verify_names_the_first_event_of_a_tampered_record() -> anyhow::Result<()> {
+    let run = Run::default_fast("verify")?;
+    let nats = Nats::start(&[&run]).await?;
+    run_exercise(&nats, &run, LIMIT).await?;
+    let dir = tempfile::TempDir::with_prefix("muster-verify-")?;
+    let file = dir.path().join("record.bin");
+    let muster = |args: &[&str]| -> anyhow::Result<std::process::Output> {
+        Ok(std::process::Command::new(tests::binary("muster")?)
+            .args(args)
+            .arg("--nkey")
+            .arg(nats.identities.seed_file("director"))
+            .output()?)
+    };
+    let export = muster(&[
+        "export",
+        "--nats",
+        &nats.url,
+        "--exercise",
+        run.exercise.as_str(),
+        "--out",
+        file.to_str().unwrap_or_default(),
+    ])?;
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let verify = |path: &std::path::Path| muster(&["verify", "--file", path.to_str().unwrap_or_default()]);
+    let intact = verify(&file)?;
+    assert!(intact.status.success(), "{}", String::from_utf8_lossy(&intact.stderr));
+    assert!(String::from_utf8_lossy(&intact.stdout).contains("events verified"));
+    let from_stream = muster(&["verify", "--nats", &nats.url, "--exercise", run.exercise.as_str()])?;
+    assert!(from_stream.status.success(), "{}", String::from_utf8_lossy(&from_stream.stderr));
+
+    // Belarus's first non-concurrence, turned into a concurrence after the fact.
+    let mut events = Vec::new();
+    let mut rest = std::fs::read(&file)?;
+    let mut bytes = rest.as_slice();
+    while !bytes.is_empty() {
+        events.push(<wire::Envelope as prost::Message>::decode_length_delimited(&mut bytes)?);
+    }
+    let tampered = events
+        .iter()
+        .position(|e| matches!(&e.payload, Some(wire::envelope::Payload::Position(p)) if p.kind() == wire::PositionKind::NonConcur))
+        .expect("a non-concurrence in the default exercise");
+    if let Some(wire::envelope::Payload::Position(p)) = &mut events[tampered].payload {
+        p.kind = wire::PositionKind::Concur as i32;
+        p.reasons.clear();
+    }
+    rest.clear();
+    for e in &events {
+        prost::Message::encode_length_delimited(e, &mut rest)?;
+    }
+    let changed = dir.path().join("tampered.bin");
+    std::fs::write(&changed, rest)?;
+    let caught = verify(&changed)?;
+    let stderr = String::from_utf8_lossy(&caught.stderr);
+    assert!(!caught.status.success(), "a tampered record must fail");
+    assert!(stderr.contains(&format!("event {} (position from control_point/BY", tampered + 1)), "{stderr}");
+    Ok(())
+}

@@ -24,6 +24,15 @@ impl Default for Limits {
     }
 }
 
+/// The coordinator's seal on an event: the hash it chains to, and its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seal {
+    /// SHA-256 of the previous event.
+    pub previous: Vec<u8>,
+    /// The coordinator's signature.
+    pub signature: Vec<u8>,
+}
+
 /// A validated message: every id present and well-formed, a sender, exactly one known payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Envelope {
@@ -44,6 +53,10 @@ pub struct Envelope {
     pub exercise_time: Option<Duration>,
     /// On events: the wall time at which the coordinator recorded it. `None` on submissions.
     pub recorded_at: Option<SystemTime>,
+    /// The sender's signature of its signed content ([`crate::seal`]); empty when unsigned.
+    pub signature: Vec<u8>,
+    /// On events: the coordinator's seal. `None` on submissions.
+    pub seal: Option<Seal>,
     /// The message itself.
     pub payload: Payload,
 }
@@ -60,6 +73,8 @@ impl Envelope {
             causation_id: None,
             exercise_time: None,
             recorded_at: None,
+            signature: Vec::new(),
+            seal: None,
             payload,
         }
     }
@@ -169,6 +184,8 @@ impl TryFrom<proto::v1::Envelope> for Envelope {
                         .map_err(|e| EnvelopeError::Invalid { field: "recorded_at", reason: e.to_string() })?,
                 ),
             },
+            signature: wire.signature,
+            seal: wire.seal.map(|s| Seal { previous: s.previous, signature: s.signature }),
             payload: wire.payload.ok_or(EnvelopeError::UnknownPayload)?,
         })
     }
@@ -185,6 +202,11 @@ impl From<&Envelope> for proto::v1::Envelope {
             causation_id: e.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
             exercise_time: e.exercise_time.and_then(|d| prost_types::Duration::try_from(d).ok()),
             recorded_at: e.recorded_at.map(Into::into),
+            signature: e.signature.clone(),
+            seal: e
+                .seal
+                .as_ref()
+                .map(|s| proto::v1::Seal { previous: s.previous.clone(), signature: s.signature.clone() }),
             payload: Some(e.payload.clone()),
         }
     }

@@ -4,6 +4,7 @@
 //! - [`subject`]: the one place where NATS subjects and stream names are spelled;
 //! - [`envelope`]: the domain envelope and its encode/decode with validation;
 //! - [`provision`]: idempotent JetStream stream set-up per exercise;
+//! - [`seal`]: seats' signatures on submissions, the coordinator's chained seals on events;
 //! - [`client`]: connecting, typed publishing (awaiting JetStream acks) and consuming;
 //! - [`telemetry`]: logging set-up shared by every binary;
 //! - [`local`]: a local `nats-server` process for development runs and benchmarks.
@@ -14,6 +15,7 @@ pub mod error;
 pub mod id;
 pub mod local;
 pub mod provision;
+pub mod seal;
 pub mod subject;
 pub mod telemetry;
 

@@ -47,6 +47,11 @@ impl Key {
         self.pair.seed().map_err(|e| IdentityError::Key { name: self.name.clone(), reason: e.to_string() })
     }
 
+    /// The key pair itself, for signing with `bus::seal`.
+    pub fn into_pair(self) -> nkeys::KeyPair {
+        self.pair
+    }
+
     /// An ed25519 signature of `data`.
     pub fn sign(&self, data: &[u8]) -> Result<Vec<u8>, IdentityError> {
         self.pair.sign(data).map_err(|e| IdentityError::Key { name: self.name.clone(), reason: e.to_string() })

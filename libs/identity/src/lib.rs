@@ -1,6 +1,7 @@
 //! Who is who in an exercise, issued from its scenario by one command (`muster identities`, which
-//! `muster run` calls): per seat and per service an nkey (`<name>.nk`), a TLS certificate for the
-//! gRPC gateway, and the NATS server's authorization that follows from them.
+//! `muster run` calls): per seat and per service an nkey (`<name>.nk`, secret; `<name>.pub`, its
+//! public key, for those who verify its signatures), a TLS certificate for the gRPC gateway, and the
+//! NATS server's authorization that follows from them.
 //!
 //! - [`keys`]: nkeys as standard seed files; signing and verifying;
 //! - [`certs`]: development certificates (CA, gateway, one per participant);
@@ -78,7 +79,11 @@ pub fn issue_with(
     grants.extend(extra);
     let mut keys = BTreeMap::new();
     for name in grants.keys() {
-        keys.insert(name.clone(), keys::load_or_create(dir, name)?);
+        let key = keys::load_or_create(dir, name)?;
+        let public = dir.join(format!("{name}.pub"));
+        std::fs::write(&public, format!("{}\n", key.public()))
+            .map_err(|e| IdentityError::Io { path: public.clone(), source: e })?;
+        keys.insert(name.clone(), key);
     }
     let layout = certs::Layout(dir.to_owned());
     if !layout.ca().exists() {

@@ -17,4 +17,4 @@ pub mod plan;
 pub use awaited::{AnswerKind, AnswerTime, Awaited, Task};
 pub use fold::{Answered, Draft, Entry, Happening, Moment, Record, Tally, Version, coordinator};
 pub use phase::{Phase, PhaseState};
-pub use plan::{FAST_TIME_SCALE, Mode, Participant, Plan, PlanError};
+pub use plan::{FAST_TIME_SCALE, Keys, Mode, Participant, Plan, PlanError};

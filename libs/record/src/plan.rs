@@ -41,6 +41,8 @@ pub struct Participant {
     pub played_by: PlayedBy,
     /// Takes part over gRPC through the gateway.
     pub remote: bool,
+    /// Its public key: its submissions must carry its signature. `None` when unsigned (development).
+    pub public_key: Option<String>,
 }
 
 impl Participant {
@@ -80,6 +82,17 @@ pub struct Plan {
     pub participants: Vec<Participant>,
     /// The stages, in order.
     pub stages: Vec<Stage>,
+    /// Exercise control's public key: pause, resume and advance must carry its signature.
+    pub director_key: Option<String>,
+}
+
+/// The public keys that submissions are checked against: every seat's and the director's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// By node id.
+    pub seats: std::collections::BTreeMap<NodeId, String>,
+    /// Exercise control's.
+    pub director: Option<String>,
 }
 
 /// What is wrong with a notification's plan.
@@ -97,8 +110,8 @@ fn wrong(field: &'static str, reason: impl Into<String>) -> PlanError {
 }
 
 impl Plan {
-    /// The plan of a run of `scenario` at `time_scale`.
-    pub fn of(scenario: &Scenario, time_scale: f64, mode: Mode) -> Plan {
+    /// The plan of a run of `scenario` at `time_scale`, checking submissions against `keys`.
+    pub fn of(scenario: &Scenario, time_scale: f64, mode: Mode, keys: &Keys) -> Plan {
         Plan {
             title: scenario.title.clone(),
             description: scenario.description.clone(),
@@ -120,9 +133,11 @@ impl Plan {
                     guest_positions: p.role == Role::Guest && p.policy.gives_positions,
                     played_by: p.played_by,
                     remote: p.transport == Transport::Grpc,
+                    public_key: keys.seats.get(&p.node).cloned(),
                 })
                 .collect(),
             stages: scenario.stages.clone(),
+            director_key: keys.director.clone(),
         }
     }
 
@@ -190,6 +205,7 @@ impl Plan {
                     gives_positions: p.guest_positions,
                     played_by: played_by(p.played_by) as i32,
                     remote: p.remote,
+                    public_key: p.public_key.clone().unwrap_or_default(),
                 })
                 .collect(),
             assembly_deadline: after_start(self.assembly_deadline),
@@ -216,6 +232,7 @@ impl Plan {
                 })
                 .collect(),
             closes_early: self.mode == Mode::Fast,
+            director_key: self.director_key.clone().unwrap_or_default(),
         }
     }
 
@@ -239,6 +256,7 @@ impl Plan {
                         wire::PlayedBy::Policy | wire::PlayedBy::Unspecified => PlayedBy::Policy,
                     },
                     remote: p.remote,
+                    public_key: Some(p.public_key.clone()).filter(|k| !k.is_empty()),
                 })
             })
             .collect::<Result<Vec<_>, PlanError>>()?;
@@ -276,6 +294,7 @@ impl Plan {
             distribution_deadline: duration(n.distribution_deadline, "distribution_deadline")?,
             participants,
             stages,
+            director_key: Some(n.director_key.clone()).filter(|k| !k.is_empty()),
         })
     }
 }

@@ -71,7 +71,10 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     let name = format!("muster-{}-{}", me.role, me.node);
     let bus = Bus::connect(&args.bus.settings(name)?).await?;
     let link = BusLink::new(bus, args.exercise.exercise.clone(), &me).await?;
-    let settings = Settings { exercise: args.exercise.exercise, me, processed: None };
+    let credentials = args.bus.credentials()?;
+    let key = credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(Arc::new);
+    let trust = credentials.as_ref().and_then(|c| c.public_key_of("coordinator"));
+    let settings = Settings { exercise: args.exercise.exercise, me, processed: None, key, trust };
     let mind = Mind::Policy(Box::new(participant));
     driver::run(Arc::new(link), settings, mind, bus::telemetry::shutdown_signal()).await.context("seat failed")?;
     Ok(())

@@ -26,6 +26,10 @@ pub struct Settings {
     pub me: Sender,
     /// Receives the sequence of every event folded, in order (for tests and monitoring).
     pub processed: Option<UnboundedSender<u64>>,
+    /// The seat's key: it signs every submission.
+    pub key: Option<Arc<nkeys::KeyPair>>,
+    /// The coordinator's public key: only events it sealed, in chain, are folded.
+    pub trust: Option<String>,
 }
 
 /// Why a seat stopped before the exercise concluded.
@@ -45,7 +49,7 @@ pub async fn run(
     mind: Mind,
     shutdown: impl Future<Output = ()>,
 ) -> Result<Record, SeatError> {
-    let Settings { exercise, me, processed } = settings;
+    let Settings { exercise, me, processed, key, trust } = settings;
     let (policy, mut inbox) = match mind {
         Mind::Policy(p) => (Some(p), None),
         Mind::Person(inbox) => (None, Some(inbox)),
@@ -55,7 +59,7 @@ pub async fn run(
     }
     tokio::pin!(shutdown);
     let mut events = link.events(1);
-    let mut record = Record::default();
+    let mut record = trust.map_or_else(Record::default, Record::trusting);
     let mut memory = Memory::default();
     let mut submissions = JoinSet::new();
     let result = loop {
@@ -66,7 +70,11 @@ pub async fn run(
                 if let Some(processed) = &processed {
                     let _ = processed.send(event.sequence);
                 }
-                record.apply(&event.envelope);
+                if let Err(e) = record.accept(&event.envelope) {
+                    tracing::warn!(%exercise, node = %me.node, sequence = event.sequence, message_id = %event.envelope.message_id,
+                        error = %e, "event dropped: not the coordinator's");
+                    continue;
+                }
                 if record.is_concluded() {
                     tracing::info!(%exercise, node = %me.node, "exercise concluded");
                     break Ok(record);
@@ -77,7 +85,7 @@ pub async fn run(
                     Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
                 });
                 for action in policy::react(participant, &record, &mut memory, &event.envelope) {
-                    let envelope = envelope(&exercise, &me, action).caused_by(&event.envelope);
+                    let envelope = envelope(&exercise, &me, action, key.as_deref()).caused_by(&event.envelope);
                     let link = link.clone();
                     submissions.spawn(async move {
                         tokio::time::sleep(delay).await;
@@ -87,7 +95,7 @@ pub async fn run(
             }
             request = next_request(&mut inbox), if inbox.is_some() => {
                 let Some(request) = request else { inbox = None; continue };
-                let envelope = envelope(&exercise, &me, request.action);
+                let envelope = envelope(&exercise, &me, request.action, key.as_deref());
                 let link = link.clone();
                 submissions.spawn(async move {
                     let _ = request.answer.send(submit(link.as_ref(), envelope).await);
@@ -107,9 +115,15 @@ async fn next_request(inbox: &mut Option<crate::mind::Inbox>) -> Option<crate::m
     }
 }
 
-fn envelope(exercise: &ExerciseId, me: &Sender, action: Action) -> Envelope {
+/// The seat's envelope for an action, signed with its key.
+fn envelope(exercise: &ExerciseId, me: &Sender, action: Action, key: Option<&nkeys::KeyPair>) -> Envelope {
     let mut envelope = Envelope::new(exercise.clone(), me.clone(), action.payload);
     envelope.message_id = action.message_id;
+    if let Some(key) = key
+        && let Err(e) = bus::seal::sign(&mut envelope, key)
+    {
+        tracing::warn!(%exercise, node = %me.node, error = %e, "cannot sign a submission");
+    }
     envelope
 }
 

@@ -123,6 +123,7 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
         message_id: envelope.message_id.to_string(),
         node_id: envelope.sender.node.to_string(),
         causation_id: envelope.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+        signature: envelope.signature.clone(),
     });
     let receipt = match envelope.payload {
         Payload::AssemblyReport(report) => client

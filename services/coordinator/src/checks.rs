@@ -20,6 +20,17 @@ pub fn wrong_phase<T>(state: &Record, what: &str) -> Result<T, Refusal> {
     refuse(RejectionCode::WrongPhase, format!("{what} is not accepted in {}", state.phase.phase))
 }
 
+/// Exercise control must carry the director's signature when the exercise knows its key.
+pub fn director_signature(state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
+    let key = state.plan.as_ref().and_then(|p| p.director_key.as_ref());
+    match key {
+        Some(key) if !bus::seal::signed_by(envelope, key) => {
+            refuse(RejectionCode::BadSignature, "exercise control is not signed with the director's key")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks a participant's submission against the record.
 pub fn submission(state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
     let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
@@ -32,6 +43,14 @@ pub fn submission(state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
     };
     if participant.role == Role::Observer {
         return refuse(RejectionCode::NotPermitted, "observers publish nothing");
+    }
+    if let Some(key) = &participant.public_key
+        && !bus::seal::signed_by(envelope, key)
+    {
+        return refuse(
+            RejectionCode::BadSignature,
+            format!("the submission is not signed with {}'s key", envelope.sender.node),
+        );
     }
     if state.absent.contains(&envelope.sender.node) {
         return refuse(

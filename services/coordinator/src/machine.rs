@@ -33,6 +33,8 @@ pub struct Config {
     pub mode: Mode,
     /// Exercise seconds per wall second.
     pub time_scale: f64,
+    /// The keys submissions are checked against (written into the plan).
+    pub keys: record::Keys,
 }
 
 impl Config {
@@ -88,7 +90,7 @@ pub struct Decision {
 pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> Decision {
     match input {
         Input::Start if state.phase.phase == Phase::NotStarted => {
-            let plan = Plan::of(&config.scenario, config.time_scale, config.mode);
+            let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
             let events = vec![
                 event(&config.exercise, now, "notification".into(), Payload::Notification(plan.to_notification())),
                 phase_changed(&config.exercise, now, Phase::Assembly, false, None),
@@ -121,6 +123,7 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> 
         return refuse(RejectionCode::WrongExercise, format!("this is exercise {}", config.exercise));
     }
     if envelope.sender.role == Role::Coordinator {
+        checks::director_signature(state, envelope)?;
         return control(&config.exercise, state, envelope, now);
     }
     checks::submission(state, envelope)?;

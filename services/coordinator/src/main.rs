@@ -46,6 +46,18 @@ async fn main() -> anyhow::Result<()> {
     let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
     let mut settings = Settings::new(args.bus.nats.clone(), args.exercise.exercise, scenario, mode, time_scale);
     settings.credentials = args.bus.credentials()?;
+    if let Some(credentials) = &settings.credentials {
+        // The keys issued beside the coordinator's: every seat's and the director's.
+        settings.keys = record::Keys {
+            seats: settings
+                .scenario
+                .participants
+                .iter()
+                .filter_map(|p| Some((p.node.clone(), credentials.public_key_of(p.node.as_str())?)))
+                .collect(),
+            director: credentials.public_key_of("director"),
+        };
+    }
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
     if let Some(instance) = args.instance {
         settings.instance = instance;

@@ -41,8 +41,10 @@ pub struct Settings {
     /// How long a lease lives without renewal: a standby takes over at most this long after the
     /// leader died. Must be what the exercise was provisioned with.
     pub lease_ttl: Duration,
-    /// Who the coordinator is on the bus.
+    /// Who the coordinator is on the bus; its key seals every event it writes.
     pub credentials: Option<bus::Credentials>,
+    /// The seats' and the director's public keys: their submissions must carry their signatures.
+    pub keys: record::Keys,
 }
 
 impl Settings {
@@ -63,6 +65,7 @@ impl Settings {
             instance: format!("coordinator-{}", bus::MessageId::generate()),
             lease_ttl: Duration::from_secs(3),
             credentials: None,
+            keys: record::Keys::default(),
         }
     }
 }
@@ -111,7 +114,9 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         scenario: settings.scenario.clone(),
         mode: settings.mode,
         time_scale: settings.time_scale,
+        keys: settings.keys.clone(),
     };
+    let key = settings.credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(std::sync::Arc::new);
     let (exercise, instance) = (&settings.exercise, &settings.instance);
     loop {
         let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
@@ -136,6 +141,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             pending: FuturesOrdered::new(),
             lease,
             stepped_at: std::time::Instant::now(),
+            key: key.clone(),
+            chained: bus::seal::GENESIS,
         };
         match core.lead(&settings, &mut shutdown).await? {
             Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
@@ -158,6 +165,10 @@ struct Core {
     lease: Lease,
     /// When the last input was stepped.
     stepped_at: std::time::Instant,
+    /// The key that seals every event; `None` writes unsealed events (development without identities).
+    key: Option<std::sync::Arc<nkeys::KeyPair>>,
+    /// The hash of the last event written or read: what the next one chains to.
+    chained: bus::seal::Hash,
 }
 
 /// What is left to do for an input once its events are on the log.
@@ -315,6 +326,18 @@ impl Core {
                 let Some(delivery) = next else { break };
                 self.last_sequence = delivery.sequence;
                 if let Ok(event) = &delivery.envelope {
+                    // Only this exercise's coordinators' sealed events count: anything else in the log
+                    // (unsealed, forged, out of chain) is passed over, as every reader does.
+                    if let Some(key) = &self.key {
+                        match bus::seal::check(event, &self.chained, &key.public_key()) {
+                            Ok(hash) => self.chained = hash,
+                            Err(e) => {
+                                tracing::warn!(exercise = %self.config.exercise, sequence = delivery.sequence,
+                                    message_id = %event.message_id, error = %e, "event dropped on replay");
+                                continue;
+                            }
+                        }
+                    }
                     clock.observe(event);
                     self.state.apply(event);
                 }
@@ -397,7 +420,12 @@ impl Core {
             return Err(Stop::SteppedDown);
         }
         let mut acks = Vec::with_capacity(events.len());
-        for event in &events {
+        for mut event in events {
+            if let Some(key) = &self.key {
+                self.chained = bus::seal::seal(&mut event, &self.chained, key)
+                    .map_err(|e| BusError::JetStream { what: "sealing an event".into(), reason: e.to_string() })?;
+            }
+            let event = &event;
             acks.push(self.bus.send_event_fenced(event, self.sent_sequence).await?);
             self.sent_sequence += 1;
             if let Payload::PhaseChanged(p) = &event.payload {

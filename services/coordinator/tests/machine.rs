@@ -90,7 +90,13 @@ impl Ex {
     fn new(rule: &str, mode: Mode) -> Ex {
         let text = SCENARIO.replace("decision_rule = \"consensus\"", &format!("decision_rule = \"{rule}\""));
         let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
-        let config = Config { exercise: ExerciseId::new("ex").expect("valid id"), scenario, mode, time_scale: 60.0 };
+        let config = Config {
+            exercise: ExerciseId::new("ex").expect("valid id"),
+            scenario,
+            mode,
+            time_scale: 60.0,
+            keys: record::Keys::default(),
+        };
         let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
         let started = ex.apply(Input::Start);
         assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
@@ -523,4 +529,33 @@ fn state_is_a_fold_of_the_events() {
     assert_eq!(log.state.drafts, ex.state.drafts);
     assert_eq!(log.state.phase, ex.state.phase);
     assert_eq!(log.state.events, ex.state.events);
+}
+
+#[test]
+fn a_submission_must_carry_its_seats_signature_when_the_exercise_knows_its_key() {
+    let (by, ru, director) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+    let mut ex = Ex::new("consensus", Mode::Scaled);
+    ex.config.keys = record::Keys {
+        seats: [(node("BY"), by.public_key()), (node("RU"), ru.public_key())].into(),
+        director: Some(director.public_key()),
+    };
+    ex.state = State::default();
+    ex.before = State::default();
+    ex.apply(Input::Start);
+    let unsigned = ex.envelope(Role::ControlPoint, "BY", report());
+    let (reply, _) = ex.send(&unsigned);
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::BadSignature, .. }), "{reply:?}");
+    let mut as_ru = ex.envelope(Role::ControlPoint, "BY", report());
+    bus::seal::sign(&mut as_ru, &ru).expect("signed");
+    let (reply, _) = ex.send(&as_ru);
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::BadSignature, .. }), "RU's key for BY: {reply:?}");
+    let mut signed = ex.envelope(Role::ControlPoint, "BY", report());
+    bus::seal::sign(&mut signed, &by).expect("signed");
+    assert!(matches!(ex.send(&signed).0, Reply::Accepted { duplicate: false, .. }));
+    let pause = ex.envelope(Role::Coordinator, "director", Payload::PauseExercise(wire::PauseExercise::default()));
+    assert!(matches!(ex.send(&pause).0, Reply::Rejected { code: RejectionCode::BadSignature, .. }));
+    let mut signed_pause =
+        ex.envelope(Role::Coordinator, "director", Payload::PauseExercise(wire::PauseExercise::default()));
+    bus::seal::sign(&mut signed_pause, &director).expect("signed");
+    assert!(matches!(ex.send(&signed_pause).0, Reply::Accepted { .. }));
 }

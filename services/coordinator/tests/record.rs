@@ -215,7 +215,13 @@ impl Driver {
 fn driver(states: usize, stages: usize, slots: usize, rule: &str, mode: Mode) -> Driver {
     let text = scenario_text(states, stages, slots, rule);
     let scenario = scenario::parse(&text, "generated.toml").expect("a valid generated scenario");
-    let config = Config { exercise: ExerciseId::new("gen").expect("valid id"), scenario, mode, time_scale: 60.0 };
+    let config = Config {
+        exercise: ExerciseId::new("gen").expect("valid id"),
+        scenario,
+        mode,
+        time_scale: 60.0,
+        keys: record::Keys::default(),
+    };
     let mut d = Driver { config, state: State::default(), log: vec![], now: Duration::ZERO, n: 0, states };
     d.step(Input::Start);
     d

@@ -25,16 +25,23 @@ type Event = Arc<wire::StreamEventsResponse>;
 #[derive(Debug)]
 pub struct Hub {
     bus: Bus,
+    /// The coordinator's public key: events it did not seal, in chain, are neither kept nor broadcast.
+    trust: Option<String>,
     exercises: Mutex<HashMap<ExerciseId, Arc<Feed>>>,
+    /// Each exercise's participants, read from its notification alone: who may open a feed.
+    members: Mutex<HashMap<ExerciseId, Vec<Sender>>>,
 }
+
+/// Exercises whose logs the gateway keeps at once; concluded ones make room first.
+pub const MAX_FEEDS: usize = 64;
 
 #[derive(Debug)]
 struct Feed {
     tx: broadcast::Sender<Event>,
     /// Every event read so far, in order.
     log: RwLock<Vec<Event>>,
-    /// The participants, once the notification has been read.
-    participants: RwLock<Option<Vec<Sender>>>,
+    /// Set once the log is complete: the feed may be evicted.
+    concluded: std::sync::atomic::AtomicBool,
 }
 
 impl Feed {
@@ -48,30 +55,50 @@ impl Feed {
 
 impl Hub {
     /// A hub reading through `bus`.
-    pub fn new(bus: Bus) -> Self {
-        Hub { bus, exercises: Mutex::new(HashMap::new()) }
+    pub fn new(bus: Bus, trust: Option<String>) -> Self {
+        Hub { bus, trust, exercises: Mutex::new(HashMap::new()), members: Mutex::new(HashMap::new()) }
     }
 
-    fn feed(&self, exercise: &ExerciseId) -> Arc<Feed> {
+    /// The exercise's feed, started on first use; at [`MAX_FEEDS`], concluded exercises are evicted
+    /// (a later stream reads them again from JetStream), and when none is, the request is refused.
+    fn feed(&self, exercise: &ExerciseId) -> Result<Arc<Feed>, Status> {
         let mut exercises = self.exercises.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(feed) = exercises.get(exercise) {
-            return feed.clone();
+            return Ok(feed.clone());
+        }
+        if exercises.len() >= MAX_FEEDS {
+            exercises.retain(|_, f| !f.concluded.load(std::sync::atomic::Ordering::Relaxed));
+        }
+        if exercises.len() >= MAX_FEEDS {
+            return Err(Status::resource_exhausted(format!(
+                "this gateway follows {MAX_FEEDS} running exercises already"
+            )));
         }
         let feed = Arc::new(Feed {
             tx: broadcast::channel(BUFFER).0,
             log: RwLock::default(),
-            participants: RwLock::default(),
+            concluded: std::sync::atomic::AtomicBool::new(false),
         });
         exercises.insert(exercise.clone(), feed.clone());
         let (bus, exercise, follower) = (self.bus.clone(), exercise.clone(), feed.clone());
+        let trust = self.trust.clone();
         tokio::spawn(async move {
             let mut events = bus.follow_events(&exercise, 1);
+            let mut chained = bus::seal::GENESIS;
             while let Some(d) = events.next().await {
                 let Ok(e) = d.envelope else { continue };
-                if let Payload::Notification(n) = &e.payload {
-                    let senders =
-                        n.participants.iter().filter_map(|p| Sender::try_from(p.identity.clone()?).ok()).collect();
-                    *follower.participants.write().unwrap_or_else(|e| e.into_inner()) = Some(senders);
+                if let Some(coordinator) = &trust {
+                    match bus::seal::check(&e, &chained, coordinator) {
+                        Ok(hash) => chained = hash,
+                        Err(error) => {
+                            tracing::warn!(%exercise, sequence = d.sequence, message_id = %e.message_id, %error,
+                                "event dropped: not the coordinator's");
+                            continue;
+                        }
+                    }
+                }
+                if matches!(&e.payload, Payload::PhaseChanged(p) if p.phase() == wire::Phase::Concluded) {
+                    follower.concluded.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
                 let event = Arc::new(wire::StreamEventsResponse { sequence: d.sequence, envelope: Some((&e).into()) });
                 // Kept before it is broadcast: a stream that subscribes in between finds it in the log.
@@ -79,22 +106,44 @@ impl Hub {
                 let _ = follower.tx.send(event);
             }
         });
-        feed
+        Ok(feed)
     }
 
-    /// Fails unless `caller` takes part in the exercise (waits briefly for its notification).
+    /// Fails unless `caller` takes part in the exercise, known from its (sealed) notification alone:
+    /// nothing more of an exercise is read for a caller who is not in it.
     pub async fn authorize(&self, exercise: &ExerciseId, caller: &Sender) -> Result<(), Status> {
-        let feed = self.feed(exercise);
-        for _ in 0..250 {
-            if let Some(participants) = feed.participants.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-                if participants.contains(caller) {
-                    return Ok(());
-                }
-                return Err(Status::permission_denied(format!("{caller} is not a participant of exercise {exercise}")));
+        let known = self.members.lock().unwrap_or_else(|e| e.into_inner()).get(exercise).cloned();
+        let members = match known {
+            Some(members) => members,
+            None => {
+                let members = self.notified(exercise).await?;
+                self.members.lock().unwrap_or_else(|e| e.into_inner()).insert(exercise.clone(), members.clone());
+                members
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        if members.contains(caller) {
+            return Ok(());
         }
-        Err(Status::unavailable(format!("exercise {exercise} has not been notified yet")))
+        Err(Status::permission_denied(format!("{caller} is not a participant of exercise {exercise}")))
+    }
+
+    /// The participants of the exercise's first event, its notification (waits briefly for it).
+    async fn notified(&self, exercise: &ExerciseId) -> Result<Vec<Sender>, Status> {
+        let mut events = self.bus.follow_events(exercise, 1);
+        let first = tokio::time::timeout(Duration::from_secs(5), events.next())
+            .await
+            .map_err(|_| Status::unavailable(format!("exercise {exercise} has not been notified yet")))?
+            .ok_or_else(|| Status::unavailable("the event log ended"))?;
+        let notification = first.envelope.map_err(|e| Status::unavailable(format!("unreadable first event: {e}")))?;
+        if let Some(coordinator) = &self.trust {
+            bus::seal::check(&notification, &bus::seal::GENESIS, coordinator).map_err(|e| {
+                Status::unavailable(format!("the exercise's first event is not the coordinator's: {e}"))
+            })?;
+        }
+        let Payload::Notification(n) = &notification.payload else {
+            return Err(Status::unavailable(format!("exercise {exercise} begins with no notification")));
+        };
+        Ok(n.participants.iter().filter_map(|p| Sender::try_from(p.identity.clone()?).ok()).collect())
     }
 
     /// The exercise's events from `from` on, into `tx`, until the receiver goes away.
@@ -103,8 +152,8 @@ impl Hub {
         exercise: &ExerciseId,
         from: u64,
         tx: mpsc::Sender<Result<wire::StreamEventsResponse, Status>>,
-    ) {
-        let feed = self.feed(exercise);
+    ) -> Result<(), Status> {
+        let feed = self.feed(exercise)?;
         let mut live = feed.tx.subscribe();
         tokio::spawn(async move {
             let mut next = from.max(1);
@@ -126,5 +175,6 @@ impl Hub {
                 }
             }
         });
+        Ok(())
     }
 }

@@ -40,7 +40,9 @@ async fn main() -> anyhow::Result<()> {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
         None => None,
     };
+    let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
     let settings = gateway::Settings {
+        trust,
         bus: args.bus.settings("muster-gateway")?,
         tls,
         reply_timeout: Duration::from_millis(args.reply_timeout_ms),

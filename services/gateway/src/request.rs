@@ -32,6 +32,8 @@ impl Header {
         let mut envelope =
             Envelope::new(exercise, caller.clone(), Payload::AssemblyReport(wire::AssemblyReport::default()));
         envelope.message_id = message_id;
+        // The node's own signature: the gateway can forward it, not make it.
+        envelope.signature = header.signature;
         if !header.causation_id.is_empty() {
             let cause = MessageId::new(header.causation_id).map_err(|e| invalid("header.causation_id", e))?;
             envelope.correlation_id = Some(cause.clone());

@@ -46,6 +46,8 @@ pub struct Settings {
     pub bus: ConnectSettings,
     /// TLS material.
     pub tls: Tls,
+    /// The coordinator's public key: only events it sealed, in chain, are served.
+    pub trust: Option<String>,
     /// How long a submission waits for the coordinator's answer before it is answered with its receipt.
     pub reply_timeout: Duration,
 }
@@ -75,8 +77,9 @@ pub async fn serve(
     let bus = Bus::connect(&settings.bus).await?;
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter.set_serving::<NationalNodeServiceServer<NationalNode>>().await;
-    let service = NationalNodeServiceServer::new(NationalNode::new(bus, settings.reply_timeout))
-        .max_decoding_message_size(MAX_REQUEST_BYTES);
+    let service =
+        NationalNodeServiceServer::new(NationalNode::new(bus, settings.reply_timeout, settings.trust.clone()))
+            .max_decoding_message_size(MAX_REQUEST_BYTES);
     let tls = ServerTlsConfig::new()
         .identity(Identity::from_pem(&settings.tls.cert, &settings.tls.key))
         .client_ca_root(Certificate::from_pem(&settings.tls.client_ca));

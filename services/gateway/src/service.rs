@@ -20,12 +20,13 @@ pub struct NationalNode {
     bus: Bus,
     hub: std::sync::Arc<Hub>,
     reply_timeout: Duration,
+    trust: Option<String>,
 }
 
 impl NationalNode {
     /// A service that waits up to `reply_timeout` for the coordinator's answer to a submission.
-    pub fn new(bus: Bus, reply_timeout: Duration) -> Self {
-        NationalNode { hub: std::sync::Arc::new(Hub::new(bus.clone())), bus, reply_timeout }
+    pub fn new(bus: Bus, reply_timeout: Duration, trust: Option<String>) -> Self {
+        NationalNode { hub: std::sync::Arc::new(Hub::new(bus.clone(), trust.clone())), bus, reply_timeout, trust }
     }
 
     /// Submits to the bus and waits for the coordinator's answer; if none comes in time the
@@ -58,7 +59,10 @@ impl NationalNode {
     }
 
     async fn readable_view(&self, caller: &bus::Sender, exercise: &ExerciseId) -> Result<view::View, Status> {
-        let view = view::load(&self.bus, exercise).await?;
+        view::require_exercise(&self.bus, exercise).await?;
+        // Membership first: a caller outside the exercise gets nothing of its log read for it.
+        self.hub.authorize(exercise, caller).await?;
+        let view = view::load(&self.bus, exercise, self.trust.as_deref()).await?;
         view.authorize(caller)?;
         Ok(view)
     }
@@ -82,7 +86,7 @@ impl NationalNodeService for NationalNode {
         let from = r.from_sequence.max(1);
         let (tx, rx) = mpsc::channel(256);
         tracing::info!(%exercise, node = %caller.node, from, "event stream opened");
-        self.hub.stream(&exercise, from, tx);
+        self.hub.stream(&exercise, from, tx)?;
         Ok(Response::new(ReceiverStream::new(rx)))
     }
 

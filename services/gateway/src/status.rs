@@ -32,6 +32,7 @@ fn status_of(code: RejectionCode, message: String) -> Status {
             Status::failed_precondition(message)
         }
         RejectionCode::NotAParticipant | RejectionCode::NotPermitted => Status::permission_denied(message),
+        RejectionCode::BadSignature => Status::unauthenticated(message),
     }
 }
 

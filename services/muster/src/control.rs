@@ -25,8 +25,26 @@ pub struct Target {
 }
 
 impl Target {
+    fn credentials(&self) -> anyhow::Result<Option<bus::Credentials>> {
+        Ok(self.nkey.as_deref().map(bus::Credentials::load).transpose()?)
+    }
+
+    /// The coordinator's public key, issued beside `--nkey`.
+    pub fn trust(&self) -> anyhow::Result<Option<String>> {
+        Ok(self.credentials()?.and_then(|c| c.public_key_of("coordinator")))
+    }
+
+    /// The log of the exercise as this identity may read it.
+    pub async fn log(&self, name: &str) -> anyhow::Result<Vec<bus::Delivery>> {
+        let bus = self.connect(name).await?;
+        bus.read_log(&self.exercise).await.map_err(|e| match e {
+            bus::BusError::NoSuchExercise(_) => anyhow::anyhow!("no exercise `{}` on {}", self.exercise, self.nats),
+            other => anyhow::anyhow!("cannot read the log of {}: {other}", self.exercise),
+        })
+    }
+
     async fn connect(&self, name: &str) -> anyhow::Result<Bus> {
-        let credentials = self.nkey.as_deref().map(bus::Credentials::load).transpose()?;
+        let credentials = self.credentials()?;
         let settings = ConnectSettings::new(&self.nats, name).with_credentials(credentials);
         Bus::connect(&settings).await.with_context(|| match &self.nkey {
             Some(nkey) => format!("connecting as {}", nkey.display()),
@@ -64,7 +82,10 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
         Command::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason }),
         Command::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason }),
     };
-    let envelope = Envelope::new(target.exercise.clone(), director.clone(), payload);
+    let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), payload);
+    if let Some(credentials) = target.credentials()? {
+        bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
+    }
     let mut replies = bus.replies(&target.exercise, &director).await?;
     bus.submit(&envelope).await?;
     let wait = async {
@@ -88,12 +109,12 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
 
 /// Prints where the exercise stands, folded from its event log alone.
 pub async fn status(target: &Target) -> anyhow::Result<()> {
-    let bus = target.connect("muster-status").await?;
-    let log = bus.read_log(&target.exercise).await.map_err(|e| match e {
-        bus::BusError::NoSuchExercise(_) => anyhow::anyhow!("no exercise `{}` on {}", target.exercise, target.nats),
-        other => anyhow::anyhow!("cannot read the log of {}: {other}", target.exercise),
-    })?;
-    let record = Record::of(log.iter().filter_map(|d| d.envelope.as_ref().ok()));
+    let log = target.log("muster-status").await?;
+    let mut record = target.trust()?.map_or_else(Record::default, Record::trusting);
+    for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
+        // What the coordinator did not seal is not part of the record; verify names it.
+        let _ = record.accept(event);
+    }
     print!("{}", render_status(target.exercise.as_str(), &record, std::time::SystemTime::now()));
     Ok(())
 }

@@ -4,10 +4,12 @@ mod control;
 mod progress;
 mod run;
 mod summary;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// Exit code for input data that is not valid (sysexits' EX_DATAERR).
@@ -79,6 +81,33 @@ enum Command {
         #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
         lease_ttl_ms: u64,
     },
+    /// Write an exercise's log to a file, for `muster verify` or for the archive.
+    Export {
+        #[command(flatten)]
+        target: control::Target,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an exercise's record: the chain, the coordinator's seals, each seat's signatures. Names
+    /// the first event that fails and exits 1.
+    Verify {
+        /// A file written by `muster export`; without it the log is read from the stream.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The exercise (to read from the stream).
+        #[arg(long)]
+        exercise: Option<bus::ExerciseId>,
+        /// NATS server URL (to read from the stream).
+        #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+        nats: String,
+        /// The nkey to read the stream with (the director's, say).
+        #[arg(long, env = "MUSTER_NKEY")]
+        nkey: Option<PathBuf>,
+        /// The coordinator's public key file (`coordinator.pub`); by default the one beside --nkey.
+        #[arg(long)]
+        trust: Option<PathBuf>,
+    },
     /// Work with scenario files.
     Scenario {
         #[command(subcommand)]
@@ -120,6 +149,10 @@ fn main() -> ExitCode {
             Command::Provision { target, replicas, lease_ttl_ms } => {
                 control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
             }
+            Command::Export { target, out } => export(&target, &out).await,
+            Command::Verify { file, exercise, nats, nkey, trust } => {
+                verify_record(file.as_deref(), exercise, nats, nkey, trust.as_deref()).await
+            }
             Command::Scenario { .. } => Ok(()),
         }
     });
@@ -147,6 +180,51 @@ fn identities(scenario: &std::path::Path, exercises: &[bus::ExerciseId], out: &s
         out.display()
     );
     Ok(())
+}
+
+async fn export(target: &control::Target, out: &std::path::Path) -> anyhow::Result<()> {
+    let log = target.log("muster-export").await?;
+    let events: Vec<bus::Envelope> = log.into_iter().map(|d| d.envelope).collect::<Result<_, _>>()?;
+    verify::write(out, &events)?;
+    println!("{}: {} events written to {}", target.exercise, events.len(), out.display());
+    Ok(())
+}
+
+async fn verify_record(
+    file: Option<&std::path::Path>,
+    exercise: Option<bus::ExerciseId>,
+    nats: String,
+    nkey: Option<PathBuf>,
+    trust: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let coordinator = match trust {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+        None => nkey
+            .as_deref()
+            .map(bus::Credentials::load)
+            .transpose()?
+            .and_then(|c| c.public_key_of("coordinator"))
+            .context("give --trust coordinator.pub (or --nkey from the identities folder)")?,
+    };
+    let (events, source) = match (file, exercise) {
+        (Some(file), _) => (verify::read(file)?, file.display().to_string()),
+        (None, Some(exercise)) => {
+            let target = control::Target { exercise, nats, nkey };
+            let log = target.log("muster-verify").await?;
+            let events = log.into_iter().map(|d| d.envelope).collect::<Result<Vec<_>, _>>()?;
+            (events, format!("exercise {}", target.exercise))
+        }
+        (None, None) => anyhow::bail!("give --file or --exercise"),
+    };
+    match verify::check(&events, coordinator.trim()) {
+        Ok(n) => {
+            println!(
+                "{source}: {n} events verified: chain intact, every event sealed by the coordinator, every submission signed by its seat"
+            );
+            Ok(())
+        }
+        Err(finding) => anyhow::bail!("{source}: {finding}"),
+    }
 }
 
 fn validate(file: &std::path::Path) -> ExitCode {

@@ -19,9 +19,10 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Progress from the first event on.
-    pub fn new() -> Self {
-        Progress { tty: std::io::stdout().is_terminal(), record: Record::default(), stage_lines: Vec::new() }
+    /// Progress from the first event on, of the events `trust` (the coordinator's key) sealed.
+    pub fn new(trust: Option<String>) -> Self {
+        let record = trust.map_or_else(Record::default, Record::trusting);
+        Progress { tty: std::io::stdout().is_terminal(), record, stage_lines: Vec::new() }
     }
 
     /// The exercise time of the last event, as a director reads it.
@@ -77,7 +78,9 @@ impl Progress {
 
     /// Takes one event into account.
     pub fn event(&mut self, e: &Envelope) {
-        self.record.apply(e);
+        if self.record.accept(e).is_err() {
+            return;
+        }
         let present = self.record.states_present();
         match &e.payload {
             Payload::Notification(n) => self.line(&format!("assembly: {} participants notified", n.participants.len())),

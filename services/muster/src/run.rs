@@ -122,6 +122,7 @@ async fn run_on(
     let (identities, out_dir, logs) = (folders.identities.as_path(), folders.out.as_path(), folders.logs.as_path());
     let nkey = |name: &str| identity::keys::seed_file(identities, name);
     let admin = bus::Credentials::load(&nkey("admin"))?;
+    let trust = admin.public_key_of("coordinator");
     let bus = Bus::connect(&ConnectSettings::new(url, "muster-run").with_credentials(Some(admin))).await?;
     bus.provision(exercise, &StreamSettings::default()).await?;
     let mut events = bus.follow_events(exercise, 1);
@@ -180,7 +181,7 @@ async fn run_on(
         services.push(service);
     }
 
-    let outcome = follow(&mut events, &mut services).await;
+    let outcome = follow(&mut events, &mut services, trust).await;
     let finished = match outcome {
         Ok(progress) => wait_for(&mut services, "observer", Duration::from_secs(15)).await.map(|()| progress),
         Err(e) => Err(e),
@@ -240,8 +241,9 @@ fn gateway_plan(
 async fn follow(
     events: &mut futures::stream::BoxStream<'static, bus::Delivery>,
     services: &mut [Service],
+    trust: Option<String>,
 ) -> anyhow::Result<Progress> {
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(trust);
     let mut check = tokio::time::interval(Duration::from_millis(100));
     let interrupted = bus::telemetry::shutdown_signal();
     tokio::pin!(interrupted);

@@ -28,6 +28,10 @@ pub struct Settings {
     pub mind: Mind,
     /// Receives the sequence of every event processed, in order (for tests and monitoring).
     pub processed: Option<UnboundedSender<u64>>,
+    /// The node's key: it signs every submission (the gateway forwards the signature).
+    pub key: Option<std::sync::Arc<nkeys::KeyPair>>,
+    /// The coordinator's public key: only events it sealed, in chain, are taken.
+    pub trust: Option<String>,
 }
 
 /// Why the node stopped early.
@@ -44,6 +48,12 @@ pub enum NodeError {
 /// Takes part until the exercise concludes or `shutdown` resolves.
 pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<Record, NodeError> {
     let link = GrpcLink::new(&settings.endpoint, &settings.tls, settings.exercise.clone())?;
-    let seat = seat::Settings { exercise: settings.exercise, me: settings.me, processed: settings.processed };
+    let seat = seat::Settings {
+        exercise: settings.exercise,
+        me: settings.me,
+        processed: settings.processed,
+        key: settings.key,
+        trust: settings.trust,
+    };
     Ok(seat::run(Arc::new(link), seat, settings.mind, shutdown).await?)
 }

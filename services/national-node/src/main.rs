@@ -13,7 +13,8 @@ struct Args {
     /// The gateway.
     #[arg(long, env = "MUSTER_GATEWAY", default_value = "https://127.0.0.1:7443")]
     gateway: String,
-    /// Folder with ca.pem and this node's <NODE>.pem and <NODE>.key (`muster certs` writes them).
+    /// Folder with ca.pem, this node's <NODE>.pem, <NODE>.key and <NODE>.nk (its signing key), and
+    /// coordinator.pub (`muster identities` writes them).
     #[arg(long, env = "MUSTER_CERTS")]
     certs: PathBuf,
     #[command(flatten)]
@@ -43,6 +44,10 @@ async fn main() -> anyhow::Result<()> {
         tls,
         exercise: args.exercise.exercise,
         me: bus::Sender::new(participant.role, participant.node.clone()),
+        key: Some(std::sync::Arc::new(
+            identity::keys::load(&identity::keys::seed_file(&args.certs, participant.node.as_str()))?.into_pair(),
+        )),
+        trust: Some(read("coordinator.pub".into())?.trim().to_owned()),
         mind: Mind::Policy(Box::new(participant)),
         processed: None,
     };

@@ -24,7 +24,8 @@ async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
     let bus = args.bus.settings(format!("muster-observer-{}", args.exercise))?;
-    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out };
+    let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
+    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust };
     observer::run(settings, bus::telemetry::shutdown_signal()).await.context("observer failed")?;
     Ok(())
 }

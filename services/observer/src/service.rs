@@ -19,6 +19,8 @@ pub struct Settings {
     pub exercise: ExerciseId,
     /// Folder the report goes into.
     pub out_dir: PathBuf,
+    /// The coordinator's public key: only events it sealed, in chain, go into the report.
+    pub trust: Option<String>,
 }
 
 /// Why the observer stopped without a report.
@@ -46,14 +48,19 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     let bus = Bus::connect(&settings.bus).await?;
     tokio::pin!(shutdown);
     let mut events = bus.follow_events(&settings.exercise, 1);
-    let mut record = Record::default();
+    let mut record = settings.trust.clone().map_or_else(Record::default, Record::trusting);
     while !record.is_concluded() {
         tokio::select! {
             () = &mut shutdown => break,
             delivery = events.next() => {
                 let delivery = delivery.ok_or(ObserverError::StreamEnded)?;
                 match delivery.envelope {
-                    Ok(event) => record.apply(&event),
+                    Ok(event) => {
+                        if let Err(e) = record.accept(&event) {
+                            tracing::warn!(exercise = %settings.exercise, sequence = delivery.sequence,
+                                message_id = %event.message_id, error = %e, "event dropped: not the coordinator's");
+                        }
+                    }
                     Err(e) => tracing::warn!(exercise = %settings.exercise, sequence = delivery.sequence, error = %e, "unreadable event skipped"),
                 }
             }

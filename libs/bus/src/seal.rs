@@ -1,0 +1,145 @@
+//! Signatures on the record. A seat signs what it submits (its *signed content*: exercise, message
+//! id, sender, payload); the coordinator seals every event it writes: the SHA-256 of the event
+//! before it, and its signature over that and the event. A reader that knows the coordinator's
+//! public key checks each event against the last one it accepted, so an event written by anyone
+//! else, changed, or put out of order is found.
+
+use prost::Message as _;
+use sha2::{Digest, Sha256};
+
+use crate::envelope::{Envelope, Seal};
+
+/// SHA-256 of an event as stored.
+pub type Hash = [u8; 32];
+
+/// What the first event of a log chains to.
+pub const GENESIS: Hash = [0; 32];
+
+/// What is wrong with a signature or a seal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    /// The event carries no seal.
+    #[error("the event is not sealed")]
+    Unsealed,
+    /// The seal chains to another event than the last one accepted.
+    #[error("the event does not follow the last accepted event (out of chain)")]
+    OutOfChain,
+    /// The signature is not the expected key's.
+    #[error("the signature is not {0}'s")]
+    BadSignature(String),
+    /// A key could not be used.
+    #[error("key: {0}")]
+    Key(String),
+}
+
+/// The bytes a sender signs: exercise, message id, sender and payload, encoded as an envelope with
+/// no other field, so that the gateway can rebuild them exactly from a node's request.
+pub fn signed_content(e: &Envelope) -> Vec<u8> {
+    let full = proto::v1::Envelope::from(e);
+    proto::v1::Envelope {
+        exercise_id: full.exercise_id,
+        message_id: full.message_id,
+        sender: full.sender,
+        payload: full.payload,
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+/// Signs `e` as its sender, with `key` (the sender's nkey).
+pub fn sign(e: &mut Envelope, key: &nkeys::KeyPair) -> Result<(), SealError> {
+    e.signature = key.sign(&signed_content(e)).map_err(|err| SealError::Key(err.to_string()))?;
+    Ok(())
+}
+
+/// Whether `e` carries `public`'s signature of its signed content.
+pub fn signed_by(e: &Envelope, public: &str) -> bool {
+    verify(public, &signed_content(e), &e.signature)
+}
+
+fn verify(public: &str, data: &[u8], signature: &[u8]) -> bool {
+    nkeys::KeyPair::from_public_key(public).is_ok_and(|key| key.verify(data, signature).is_ok())
+}
+
+fn unsealed(e: &Envelope, previous: &Hash) -> Vec<u8> {
+    let mut bytes = previous.to_vec();
+    bytes.extend(proto::v1::Envelope::from(&Envelope { seal: None, ..e.clone() }).encode_to_vec());
+    bytes
+}
+
+/// SHA-256 of an event as stored, seal included: what the next event chains to.
+pub fn hash(e: &Envelope) -> Hash {
+    Sha256::digest(proto::v1::Envelope::from(e).encode_to_vec()).into()
+}
+
+/// Seals `e` after the event whose hash is `previous`, with the coordinator's `key`; returns the
+/// sealed event's hash.
+pub fn seal(e: &mut Envelope, previous: &Hash, key: &nkeys::KeyPair) -> Result<Hash, SealError> {
+    let signature = key.sign(&unsealed(e, previous)).map_err(|err| SealError::Key(err.to_string()))?;
+    e.seal = Some(Seal { previous: previous.to_vec(), signature });
+    Ok(hash(e))
+}
+
+/// Checks that `e` is sealed by `coordinator` right after the event whose hash is `previous`;
+/// returns its hash, for the next.
+pub fn check(e: &Envelope, previous: &Hash, coordinator: &str) -> Result<Hash, SealError> {
+    let seal = e.seal.as_ref().ok_or(SealError::Unsealed)?;
+    if seal.previous.as_slice() != previous.as_slice() {
+        return Err(SealError::OutOfChain);
+    }
+    if !verify(coordinator, &unsealed(e, previous), &seal.signature) {
+        return Err(SealError::BadSignature("the coordinator".into()));
+    }
+    Ok(hash(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envelope::Payload;
+    use crate::id::{ExerciseId, NodeId, Role, Sender};
+    use proto::v1 as wire;
+
+    fn report(node: &str) -> Envelope {
+        let sender = Sender::new(Role::ControlPoint, NodeId::new(node).expect("valid"));
+        Envelope::new(
+            ExerciseId::new("ex").expect("valid"),
+            sender,
+            Payload::AssemblyReport(wire::AssemblyReport::default()),
+        )
+    }
+
+    #[test]
+    fn a_seat_signature_proves_who_submitted() {
+        let (by, kz) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+        let mut e = report("BY");
+        sign(&mut e, &by).expect("signed");
+        assert!(signed_by(&e, &by.public_key()));
+        assert!(!signed_by(&e, &kz.public_key()), "another state's key does not fit");
+        let mut changed = e.clone();
+        changed.payload = Payload::AssemblyReport(wire::AssemblyReport { remarks: "changed".into() });
+        assert!(!signed_by(&changed, &by.public_key()), "a changed payload breaks the signature");
+        let mut stamped = e.clone();
+        stamped.exercise_time = Some(std::time::Duration::from_secs(60));
+        assert!(signed_by(&stamped, &by.public_key()), "the coordinator's stamps leave it intact");
+    }
+
+    #[test]
+    fn a_chain_of_seals_finds_a_forged_changed_or_reordered_event() {
+        let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+        let public = coordinator.public_key();
+        let (mut a, mut b) = (report("A"), report("B"));
+        let after_a = seal(&mut a, &GENESIS, &coordinator).expect("sealed");
+        let after_b = seal(&mut b, &after_a, &coordinator).expect("sealed");
+        assert_eq!(check(&a, &GENESIS, &public), Ok(after_a));
+        assert_eq!(check(&b, &after_a, &public), Ok(after_b));
+        assert_eq!(check(&b, &GENESIS, &public), Err(SealError::OutOfChain), "out of order");
+        let mut forged = report("B");
+        seal(&mut forged, &after_a, &intruder).expect("sealed by someone");
+        assert!(matches!(check(&forged, &after_a, &public), Err(SealError::BadSignature(_))));
+        let mut changed = b.clone();
+        changed.message_id = crate::id::MessageId::new("other").expect("valid");
+        assert!(matches!(check(&changed, &after_a, &public), Err(SealError::BadSignature(_))));
+        assert_eq!(check(&report("C"), &after_b, &public), Err(SealError::Unsealed));
+    }
+}
