@@ -69,6 +69,25 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
     let senders: Vec<Sender> = (0..states)
         .map(|n| Ok(Sender::new(Role::ControlPoint, NodeId::new(generate::state(n))?)))
         .collect::<anyhow::Result<_>>()?;
+    let mut keys: BTreeMap<NodeId, std::sync::Arc<nkeys::KeyPair>> = BTreeMap::new();
+    for sender in std::iter::once(&body).chain(&senders) {
+        keys.insert(sender.node.clone(), std::sync::Arc::new(issued.key(sender.node.as_str())?));
+    }
+    // Each state's communications token comes with the acceptance of its assembly report.
+    let tokens: std::sync::Arc<std::sync::Mutex<BTreeMap<String, String>>> = std::sync::Arc::default();
+    let mut replies = bus.client().subscribe(bus::subject::replies(&exercise)).await?;
+    let heard = tokens.clone();
+    let listener = tokio::spawn(async move {
+        while let Some(m) = replies.next().await {
+            let node = m.subject.rsplit('.').next().unwrap_or_default().to_owned();
+            if let Ok(Envelope { payload: Payload::Accepted(a), .. }) =
+                Envelope::decode(&m.payload, &exercise_of(&m.subject), bus::Limits::default())
+                && !a.comms_check_token.is_empty()
+            {
+                heard.lock().unwrap_or_else(|e| e.into_inner()).insert(node, a.comms_check_token);
+            }
+        }
+    });
     let mut events = bus.follow_events(&exercise, 1);
     let mut inflight = JoinSet::new();
     let (mut submitted, mut logged);
@@ -92,12 +111,21 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
                 batch.push(envelope(&exercise, &body, "assembly", report()));
                 batch.extend(senders.iter().map(|s| envelope(&exercise, s, "assembly", report())));
             }
-            Payload::DeploymentOrdered(d) => {
-                let activation = Payload::ControlPointActivation(wire::ControlPointActivation {
-                    comms_check_token: d.comms_check_token.clone(),
-                    remarks: String::new(),
-                });
-                batch.extend(senders.iter().map(|s| envelope(&exercise, s, "activation", activation.clone())));
+            Payload::DeploymentOrdered(_) => {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while tokens.lock().unwrap_or_else(|e| e.into_inner()).len() < senders.len()
+                    && Instant::now() < deadline
+                {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                let tokens = tokens.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                batch.extend(senders.iter().map(|s| {
+                    let activation = Payload::ControlPointActivation(wire::ControlPointActivation {
+                        comms_check_token: tokens.get(s.node.as_str()).cloned().unwrap_or_default(),
+                        remarks: String::new(),
+                    });
+                    envelope(&exercise, s, "activation", activation)
+                }));
             }
             Payload::StageOpened(stage) => {
                 let now = Instant::now();
@@ -151,6 +179,11 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
             Payload::ExerciseConcluded(_) => break,
             _ => {}
         }
+        for e in &mut batch {
+            if let Some(key) = keys.get(&e.sender.node) {
+                bus::seal::sign(e, key)?;
+            }
+        }
         submitted += batch.len();
         if !batch.is_empty() {
             let bus = bus.clone();
@@ -171,6 +204,7 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
         }
         while inflight.try_join_next().is_some() {}
     }
+    listener.abort();
     let _ = tokio::time::timeout(Duration::from_secs(10), coordinator.wait()).await;
     let _ = coordinator.start_kill();
     let peak_kib = peak.await.unwrap_or_default();
@@ -186,6 +220,10 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
         bus_msgs_per_s: stage_msgs / seconds,
         coordinator_peak_rss_mib: peak_kib as f64 / 1024.0,
     })
+}
+
+fn exercise_of(subject: &str) -> ExerciseId {
+    bus::subject::exercise_of(subject).unwrap_or_else(|| ExerciseId::new("unknown").expect("a valid id"))
 }
 
 fn envelope(exercise: &ExerciseId, sender: &Sender, action: &str, payload: Payload) -> Envelope {

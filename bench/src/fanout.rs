@@ -119,6 +119,8 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
         Sender::new(Role::Coordinator, NodeId::new("director")?),
         Payload::AdvanceExercise(wire::AdvanceExercise { reason: "fan-out".into() }),
     );
+    let mut advance = advance;
+    bus::seal::sign(&mut advance, &issued.key("director")?)?;
     let asked = Instant::now();
     bus.submit(&advance).await?;
     let mut samples = Vec::with_capacity(nodes);

@@ -23,6 +23,11 @@ impl Issued {
         Ok(Credentials::load(&identity::keys::seed_file(&self.dir, name))?)
     }
 
+    /// The key pair of `name`, to sign as it.
+    pub fn key(&self, name: &str) -> anyhow::Result<nkeys::KeyPair> {
+        Ok(self.credentials(name)?.key_pair()?)
+    }
+
     /// The seed file of `name`, for a child process's `--nkey`.
     pub fn seed_file(&self, name: &str) -> PathBuf {
         identity::keys::seed_file(&self.dir, name)
@@ -43,6 +48,8 @@ pub fn issue(
     for (id, _) in exercises {
         generator.publish([bus::subject::submissions(id)]);
         generator.publish(reader(id));
+        // It plays every state, so it hears every state's replies (their communications tokens).
+        generator.subscribe([bus::subject::replies(id)]);
     }
     let listed: Vec<identity::Exercise<'_>> =
         exercises.iter().map(|(id, scenario)| identity::Exercise { id, scenario }).collect();

@@ -119,7 +119,11 @@ fn every_payload() -> Vec<Payload> {
             code: wire::RejectionCode::StaleVersion.into(),
             reason: "version 1 is not current".into(),
         }),
-        Payload::Accepted(wire::Accepted { accepted_message_id: "m2".into(), duplicate: false }),
+        Payload::Accepted(wire::Accepted {
+            accepted_message_id: "m2".into(),
+            duplicate: false,
+            comms_check_token: "ab12".into(),
+        }),
         Payload::AssemblyClosed(wire::AssemblyClosed { assembled: vec!["BY".into()], absent: vec!["AM".into()] }),
     ]
 }

@@ -435,3 +435,31 @@ async fn health_and_reflection_answer_a_standard_grpc_client() -> anyhow::Result
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_certificate_outside_the_exercise_gets_nothing_of_it() -> anyhow::Result<()> {
+    let run = Run { mode: Mode::Scaled, time_scale: 1.0, ..Run::default_fast("outsider")? };
+    let nats = Nats::start(&[&run]).await?;
+    // A valid certificate of the same CA, for a state that is not in the exercise.
+    let mut senders: Vec<bus::Sender> =
+        run.scenario.participants.iter().map(|p| bus::Sender::new(p.role, p.node.clone())).collect();
+    senders.push(bus::Sender::new(Role::ControlPoint, bus::NodeId::new("XX")?));
+    let bundle = identity::certs::generate(&senders)?;
+    let gateway = Gateway::start(&nats, &bundle).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("notification", Duration::from_secs(10)).await?;
+
+    let ex = run.exercise.as_str();
+    let mut xx = client(&gateway, &bundle, "XX").await?;
+    let stream = xx.stream_events(wire::StreamEventsRequest { exercise_id: ex.into(), from_sequence: 1 }).await;
+    assert_status(stream, Code::PermissionDenied, "is not a participant");
+    let status = xx.get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() }).await;
+    assert_status(status, Code::PermissionDenied, "is not a participant");
+    let mut by = client(&gateway, &bundle, "BY").await?;
+    let allowed = by.get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() }).await?;
+    assert!(allowed.into_inner().phase.is_some(), "a participant is served");
+    let _ = stop.send(true);
+    within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
+    Ok(())
+}

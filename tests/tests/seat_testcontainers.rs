@@ -28,8 +28,22 @@ async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> a
     let submit = |e: Envelope| within(Duration::from_secs(10), "a verdict", seat::driver::submit(&link, e));
 
     let report = envelope("BY-assembly", Payload::AssemblyReport(wire::AssemblyReport::default()));
-    assert_eq!(submit(report.clone()).await?, Ok(Verdict::Accepted { duplicate: false }));
-    assert_eq!(submit(report).await?, Ok(Verdict::Accepted { duplicate: true }), "a repeat is recognised");
+    let first = submit(report.clone()).await?;
+    let Ok(Verdict::Accepted { duplicate: false, comms_token: Some(token) }) = &first else {
+        panic!("a state's report is accepted with its communications token: {first:?}")
+    };
+    assert_eq!(token.len(), 20, "{token}");
+    assert_eq!(
+        submit(report).await?,
+        Ok(Verdict::Accepted { duplicate: true, comms_token: None }),
+        "a repeat is recognised (by JetStream, before the coordinator)"
+    );
+    let again = envelope("BY-assembly-again", Payload::AssemblyReport(wire::AssemblyReport::default()));
+    assert_eq!(
+        submit(again).await?,
+        Ok(Verdict::Accepted { duplicate: true, comms_token: Some(token.clone()) }),
+        "a state that lost its token reports again and gets the same one, recorded once"
+    );
 
     let early = wire::Position { slot_id: "s1-01".into(), draft_version: 1, kind: 1, reasons: vec![] };
     let refused = submit(envelope("BY-early", Payload::Position(early))).await?;

@@ -156,7 +156,9 @@ async fn a_submission_signed_with_another_key_is_refused_with_its_code() -> anyh
     probe.wait_for("notification", Duration::from_secs(10)).await?;
     let by = Sender::new(Role::ControlPoint, NodeId::new("BY")?);
     let mut replies = probe.bus.replies(&run.exercise, &by).await?;
-    let mut report = Envelope::new(run.exercise.clone(), by, Payload::AssemblyReport(wire::AssemblyReport::default()));
+    // A position in BY's name signed with KZ's key: the signature is checked before anything else.
+    let position = wire::Position { slot_id: "s1-01".into(), draft_version: 1, kind: 3, reasons: vec!["no".into()] };
+    let mut report = Envelope::new(run.exercise.clone(), by, Payload::Position(position));
     bus::seal::sign(&mut report, nats.identities.key("KZ")?.as_ref())?;
     probe.bus.submit(&report).await?;
     let reply = within(Duration::from_secs(10), "the coordinator's reply", replies.next()).await?.expect("a reply");

@@ -183,6 +183,8 @@ mod tests {
         assert_eq!(events.subjects, vec!["muster.cst-1.evt.>".to_string()]);
         assert_eq!(events.num_replicas, 3);
         assert_eq!(submissions_config(&ex, &settings).subjects, vec!["muster.cst-1.in.>".to_string()]);
+        // A rollup header on an ordinary publish would purge a stream: never allowed on Muster's.
+        assert!(!events.allow_rollup && !submissions_config(&ex, &settings).allow_rollup);
     }
 
     #[test]

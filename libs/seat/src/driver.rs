@@ -4,9 +4,10 @@
 //! It ends when the record says the exercise concluded.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, Sender};
 use futures::StreamExt;
 use record::Record;
@@ -59,6 +60,7 @@ pub async fn run(
     }
     tokio::pin!(shutdown);
     let mut events = link.events(1);
+    let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default() });
     let mut record = trust.map_or_else(Record::default, Record::trusting);
     let mut memory = Memory::default();
     let mut submissions = JoinSet::new();
@@ -85,20 +87,18 @@ pub async fn run(
                     Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
                 });
                 for action in policy::react(participant, &record, &mut memory, &event.envelope) {
-                    let envelope = envelope(&exercise, &me, action, key.as_deref()).caused_by(&event.envelope);
-                    let link = link.clone();
+                    let (seat, cause) = (seat.clone(), event.envelope.clone());
                     submissions.spawn(async move {
                         tokio::time::sleep(delay).await;
-                        let _ = submit(link.as_ref(), envelope).await;
+                        let _ = seat.act(action, Some(&cause)).await;
                     });
                 }
             }
             request = next_request(&mut inbox), if inbox.is_some() => {
                 let Some(request) = request else { inbox = None; continue };
-                let envelope = envelope(&exercise, &me, request.action, key.as_deref());
-                let link = link.clone();
+                let seat = seat.clone();
                 submissions.spawn(async move {
-                    let _ = request.answer.send(submit(link.as_ref(), envelope).await);
+                    let _ = request.answer.send(seat.act(request.action, None).await);
                 });
             }
             Some(_) = submissions.join_next(), if !submissions.is_empty() => {}
@@ -115,16 +115,67 @@ async fn next_request(inbox: &mut Option<crate::mind::Inbox>) -> Option<crate::m
     }
 }
 
-/// The seat's envelope for an action, signed with its key.
-fn envelope(exercise: &ExerciseId, me: &Sender, action: Action, key: Option<&nkeys::KeyPair>) -> Envelope {
-    let mut envelope = Envelope::new(exercise.clone(), me.clone(), action.payload);
-    envelope.message_id = action.message_id;
-    if let Some(key) = key
-        && let Err(e) = bus::seal::sign(&mut envelope, key)
-    {
-        tracing::warn!(%exercise, node = %me.node, error = %e, "cannot sign a submission");
+/// What a seat needs to act: its link, identity and key, and the communications token it was sent.
+struct Acting {
+    link: Arc<dyn Link>,
+    exercise: ExerciseId,
+    me: Sender,
+    key: Option<Arc<nkeys::KeyPair>>,
+    token: Mutex<Option<String>>,
+}
+
+/// How often a seat asks again for a communications token it never received.
+const TOKEN_ATTEMPTS: u32 = 20;
+
+impl Acting {
+    /// Submits an action (an activation with the token this seat was sent), and learns the token
+    /// from the acceptance of its assembly report.
+    async fn act(&self, action: Action, cause: Option<&Envelope>) -> Result<Verdict, SubmitError> {
+        let action = self.with_token(action).await?;
+        self.send(action, cause).await
     }
-    envelope
+
+    /// The seat's envelope for `action`, signed with its key, submitted.
+    async fn send(&self, action: Action, cause: Option<&Envelope>) -> Result<Verdict, SubmitError> {
+        let mut e = Envelope::new(self.exercise.clone(), self.me.clone(), action.payload);
+        e.message_id = action.message_id;
+        if let Some(cause) = cause {
+            e = e.caused_by(cause);
+        }
+        if let Some(key) = &self.key {
+            bus::seal::sign(&mut e, key).map_err(|err| SubmitError::Refused { code: None, reason: err.to_string() })?;
+        }
+        let verdict = submit(self.link.as_ref(), e).await;
+        if let Ok(Verdict::Accepted { comms_token: Some(token), .. }) = &verdict {
+            *self.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        }
+        verdict
+    }
+
+    /// An activation without a token gets the one this state was sent; a state whose token never
+    /// arrived (its reply was lost) reports again, which is answered with it and recorded once.
+    async fn with_token(&self, mut action: Action) -> Result<Action, SubmitError> {
+        let Payload::ControlPointActivation(activation) = &mut action.payload else { return Ok(action) };
+        if !activation.comms_check_token.is_empty() {
+            return Ok(action);
+        }
+        for attempt in 1..=TOKEN_ATTEMPTS {
+            if let Some(token) = self.token.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+                activation.comms_check_token = token;
+                return Ok(action);
+            }
+            let again = Action {
+                message_id: bus::MessageId::new(format!("{}-assembly-again-{attempt}", self.me.node))
+                    .unwrap_or_else(|_| bus::MessageId::generate()),
+                payload: Payload::AssemblyReport(proto::v1::AssemblyReport {
+                    remarks: "reporting again for the communications-check token".into(),
+                }),
+            };
+            let _ = self.send(again, None).await;
+            tokio::time::sleep(Duration::from_millis(100) * attempt).await;
+        }
+        Err(SubmitError::Refused { code: None, reason: "no communications-check token arrived".into() })
+    }
 }
 
 /// Submits, retrying with the same message id while the link or the bus is down; a refusal is

@@ -24,12 +24,14 @@ pub struct Event {
 }
 
 /// What became of a submission that went through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// The coordinator accepted and recorded it (`duplicate`: it had already).
     Accepted {
         /// It had been accepted before; nothing was recorded twice.
         duplicate: bool,
+        /// For a state's assembly report: the token its activation must echo.
+        comms_token: Option<String>,
     },
     /// It is safe on the bus; the coordinator's answer did not come in time.
     Received,
@@ -88,7 +90,8 @@ impl BusLink {
             while let Some(delivery) = replies.next().await {
                 let (id, verdict) = match delivery.envelope.map(|e| e.payload) {
                     Ok(Payload::Accepted(a)) => {
-                        (a.accepted_message_id, Ok(Verdict::Accepted { duplicate: a.duplicate }))
+                        let comms_token = Some(a.comms_check_token).filter(|t| !t.is_empty());
+                        (a.accepted_message_id, Ok(Verdict::Accepted { duplicate: a.duplicate, comms_token }))
                     }
                     Ok(Payload::Rejection(r)) => {
                         tracing::warn!(exercise = %ex, %node, message_id = %r.rejected_message_id, code = r.code().as_str_name(),
@@ -157,7 +160,7 @@ impl Link for BusLink {
             if ack.duplicate {
                 // JetStream dropped the repeat: the coordinator answered the first one already.
                 forget();
-                return Ok(Verdict::Accepted { duplicate: true });
+                return Ok(Verdict::Accepted { duplicate: true, comms_token: None });
             }
             let verdict = tokio::time::timeout(VERDICT_WAIT, rx).await;
             forget();

@@ -6,6 +6,8 @@ use bus::{Envelope, NodeId, Role};
 use proto::v1::{self as wire, PositionKind, RejectionCode};
 use record::{Participant, Phase, Plan, Record};
 
+use crate::config::Config;
+
 /// A refusal with its code.
 #[derive(Debug)]
 pub struct Refusal(pub RejectionCode, pub String);
@@ -32,7 +34,7 @@ pub fn director_signature(state: &Record, envelope: &Envelope) -> Result<(), Ref
 }
 
 /// Checks a participant's submission against the record.
-pub fn submission(state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
+pub fn submission(config: &Config, state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
     let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
     let participant = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role);
     let Some(participant) = participant else {
@@ -58,11 +60,17 @@ pub fn submission(state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
             format!("{} was recorded absent at assembly", envelope.sender.node),
         );
     }
-    payload(plan, state, envelope, participant)
+    payload(config, plan, state, envelope, participant)
 }
 
 /// Validates one participant's payload against the phase and what is recorded.
-fn payload(plan: &Plan, state: &Record, envelope: &Envelope, participant: &Participant) -> Result<(), Refusal> {
+fn payload(
+    config: &Config,
+    plan: &Plan,
+    state: &Record,
+    envelope: &Envelope,
+    participant: &Participant,
+) -> Result<(), Refusal> {
     let node = &envelope.sender.node;
     let phase = state.phase.phase;
     let is_state = participant.role == Role::ControlPoint;
@@ -82,7 +90,12 @@ fn payload(plan: &Plan, state: &Record, envelope: &Envelope, participant: &Parti
             if !is_state {
                 return refuse(RejectionCode::NotPermitted, "only control points activate");
             }
-            if state.comms_token.as_deref() != Some(a.comms_check_token.as_str()) {
+            let expected = if config.comms.per_state() {
+                state.comms_token.as_ref().map(|_| config.comms.token(&config.exercise, node))
+            } else {
+                state.comms_token.clone()
+            };
+            if expected.as_deref() != Some(a.comms_check_token.as_str()) {
                 return refuse(RejectionCode::InvalidContent, "communications check token does not match");
             }
             if state.activated.contains_key(node) {

@@ -1,6 +1,7 @@
 //! The coordinator: exercise control, the only writer of exercise state.
 //!
 //! - [`machine`]: the pure state machine (`step`) over the exercise's record;
+//! - [`config`]: what the machine runs with besides its state (keys, the communications secret);
 //! - [`checks`]: what a submission must satisfy to be accepted;
 //! - [`events`]: the events the coordinator writes, stamped with exercise time;
 //! - [`windows`]: how windows close, consideration under the decision rule, the package;
@@ -10,6 +11,7 @@
 
 pub mod checks;
 pub mod clock;
+pub mod config;
 pub mod events;
 pub mod lease;
 pub mod machine;

@@ -8,41 +8,18 @@
 //! considered is in [`crate::windows`].
 
 use bus::envelope::Payload;
-use bus::{Envelope, ExerciseId, MessageId, Role, Sender};
+use bus::{Envelope, MessageId, Role, Sender};
 use proto::v1::RejectionCode;
-use record::{Mode, Phase, Plan, Record};
-use scenario::Scenario;
+use record::{Phase, Plan, Record};
 
 use crate::checks::{Refusal, refuse};
+pub use crate::config::{Comms, Config};
 pub use crate::events::Now;
 use crate::events::{emit, event, phase_changed};
 use crate::{checks, windows};
 
 /// The coordinator's state: the record of the exercise.
 pub type State = Record;
-
-/// What the machine needs to know besides its state: what to start. Once started, the plan in
-/// the log is what counts.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The exercise.
-    pub exercise: ExerciseId,
-    /// Its scenario.
-    pub scenario: Scenario,
-    /// How windows close.
-    pub mode: Mode,
-    /// Exercise seconds per wall second.
-    pub time_scale: f64,
-    /// The keys submissions are checked against (written into the plan).
-    pub keys: record::Keys,
-}
-
-impl Config {
-    /// The coordinator as a sender.
-    pub fn sender() -> Sender {
-        record::coordinator()
-    }
-}
 
 /// One input to the machine.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +41,8 @@ pub enum Reply {
         message_id: MessageId,
         /// It had been accepted before.
         duplicate: bool,
+        /// For a state's assembly report: the token its activation must echo (for it alone).
+        comms_token: Option<String>,
     },
     /// Refused; nothing changed.
     Rejected {
@@ -98,7 +77,7 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> D
             Decision { events: emit(state, events), reply: None }
         }
         Input::Start => Decision::default(),
-        Input::Tick => Decision { events: windows::close_if_due(&config.exercise, state, now), reply: None },
+        Input::Tick => Decision { events: windows::close_if_due(config, state, now), reply: None },
         Input::Submission(envelope) => submission(config, state, envelope, now),
     }
 }
@@ -106,15 +85,36 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> D
 fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Decision {
     let to = envelope.sender.clone();
     let message_id = envelope.message_id.clone();
-    if state.seen.contains(&message_id) {
-        return Decision { events: vec![], reply: Some((to, Reply::Accepted { message_id, duplicate: true })) };
+    let comms_token = comms_token(config, state, envelope);
+    let reported_again = comms_token.is_some() && state.reported.contains_key(&envelope.sender.node);
+    if state.seen.contains(&message_id) || reported_again {
+        // A state that reported already and lost its token asks again with a new report: it gets
+        // its token, and nothing is recorded twice.
+        let reply = Reply::Accepted { message_id, duplicate: true, comms_token };
+        return Decision { events: vec![], reply: Some((to, reply)) };
     }
     match accept(config, state, envelope, now) {
-        Ok(events) => Decision { events, reply: Some((to, Reply::Accepted { message_id, duplicate: false })) },
+        Ok(events) => {
+            Decision { events, reply: Some((to, Reply::Accepted { message_id, duplicate: false, comms_token })) }
+        }
         Err(Refusal(code, reason)) => {
             Decision { events: vec![], reply: Some((to, Reply::Rejected { message_id, code, reason })) }
         }
     }
+}
+
+/// The token a state's assembly report is answered with, when each state has its own and the
+/// report is the state's own (signed, when the exercise knows its key).
+fn comms_token(config: &Config, state: &State, envelope: &Envelope) -> Option<String> {
+    if !config.comms.per_state() || !matches!(envelope.payload, Payload::AssemblyReport(_)) {
+        return None;
+    }
+    let plan = state.plan.as_ref()?;
+    let seat = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role)?;
+    if seat.role != Role::ControlPoint || seat.public_key.as_ref().is_some_and(|k| !bus::seal::signed_by(envelope, k)) {
+        return None;
+    }
+    Some(config.comms.token(&config.exercise, &envelope.sender.node))
 }
 
 /// Checks a submission against the state; on success applies and returns the events it leads to.
@@ -124,11 +124,11 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> 
     }
     if envelope.sender.role == Role::Coordinator {
         checks::director_signature(state, envelope)?;
-        return control(&config.exercise, state, envelope, now);
+        return control(config, state, envelope, now);
     }
-    checks::submission(state, envelope)?;
+    checks::submission(config, state, envelope)?;
     let mut events = emit(state, vec![recorded(envelope, now)]);
-    events.extend(windows::close_if_complete(&config.exercise, state, now));
+    events.extend(windows::close_if_complete(config, state, now));
     Ok(events)
 }
 
@@ -139,7 +139,8 @@ fn recorded(envelope: &Envelope, now: Now) -> Envelope {
 }
 
 /// Pause, resume and advance from exercise control.
-fn control(exercise: &ExerciseId, next: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
+fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
+    let exercise = &config.exercise;
     let phase = next.phase;
     if matches!(phase.phase, Phase::NotStarted | Phase::Concluded) {
         return checks::wrong_phase(next, "exercise control");
@@ -151,7 +152,7 @@ fn control(exercise: &ExerciseId, next: &mut State, envelope: &Envelope, now: No
         Payload::ResumeExercise(_) => false,
         Payload::AdvanceExercise(_) => {
             let mut events = emit(next, vec![recorded(envelope, now)]);
-            events.extend(windows::close(exercise, next, now));
+            events.extend(windows::close(config, next, now));
             return Ok(events);
         }
         other => {

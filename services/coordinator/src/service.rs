@@ -115,8 +115,18 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         mode: settings.mode,
         time_scale: settings.time_scale,
         keys: settings.keys.clone(),
+        comms: crate::config::Comms::default(),
     };
+    let mut config = config;
     let key = settings.credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(std::sync::Arc::new);
+    if let Some(key) = &key {
+        // Every replica holds the same key, so every replica derives the same tokens.
+        let secret =
+            key.sign(format!("muster communications check {}", settings.exercise).as_bytes()).map_err(|e| {
+                BusError::JetStream { what: "deriving the communications secret".into(), reason: e.to_string() }
+            })?;
+        config.comms = crate::config::Comms::new(secret);
+    }
     let (exercise, instance) = (&settings.exercise, &settings.instance);
     loop {
         let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
@@ -471,9 +481,11 @@ impl Core {
 
     fn reply_envelope(&self, cause: Option<&Envelope>, reply: &Reply) -> Envelope {
         let payload = match reply {
-            Reply::Accepted { message_id, duplicate } => {
-                Payload::Accepted(wire::Accepted { accepted_message_id: message_id.to_string(), duplicate: *duplicate })
-            }
+            Reply::Accepted { message_id, duplicate, comms_token } => Payload::Accepted(wire::Accepted {
+                accepted_message_id: message_id.to_string(),
+                duplicate: *duplicate,
+                comms_check_token: comms_token.clone().unwrap_or_default(),
+            }),
             Reply::Rejected { message_id, code, reason } => Payload::Rejection(wire::Rejection {
                 rejected_message_id: message_id.to_string(),
                 code: *code as i32,

@@ -10,21 +10,22 @@ use record::{Mode, Phase, Plan, Record};
 use scenario::DecisionRule;
 use sha2::{Digest, Sha256};
 
+use crate::config::Config;
 use crate::events::{Now, emit, event, phase_changed};
 
 /// Closes the current window if its deadline has passed, or if it may close early.
-pub fn close_if_due(exercise: &ExerciseId, next: &mut Record, now: Now) -> Vec<Envelope> {
+pub fn close_if_due(config: &Config, next: &mut Record, now: Now) -> Vec<Envelope> {
     if next.phase.paused {
         return vec![];
     }
     match next.deadline() {
-        Some(at) if now.exercise >= at => close(exercise, next, now),
-        _ => close_if_complete(exercise, next, now),
+        Some(at) if now.exercise >= at => close(config, next, now),
+        _ => close_if_complete(config, next, now),
     }
 }
 
 /// Closes the current window if everything it waits for has arrived and it may close early.
-pub fn close_if_complete(exercise: &ExerciseId, next: &mut Record, now: Now) -> Vec<Envelope> {
+pub fn close_if_complete(config: &Config, next: &mut Record, now: Now) -> Vec<Envelope> {
     if next.phase.paused || !next.complete() {
         return vec![];
     }
@@ -33,11 +34,12 @@ pub fn close_if_complete(exercise: &ExerciseId, next: &mut Record, now: Now) -> 
         Phase::Stage(_) => next.plan.as_ref().is_some_and(|p| p.mode == Mode::Fast),
         Phase::NotStarted | Phase::Concluded => false,
     };
-    if early { close(exercise, next, now) } else { vec![] }
+    if early { close(config, next, now) } else { vec![] }
 }
 
 /// Closes the current window: the events that end it and open the next.
-pub fn close(exercise: &ExerciseId, next: &mut Record, now: Now) -> Vec<Envelope> {
+pub fn close(config: &Config, next: &mut Record, now: Now) -> Vec<Envelope> {
+    let exercise = &config.exercise;
     let Some(plan) = next.plan.clone() else { return vec![] };
     let events = match next.phase.phase {
         Phase::Assembly => {
@@ -47,7 +49,7 @@ pub fn close(exercise: &ExerciseId, next: &mut Record, now: Now) -> Vec<Envelope
                 .filter(|p| p.role != Role::Observer)
                 .map(|p| p.node.to_string())
                 .partition(|n| next.reported.keys().any(|r| r.as_str() == n));
-            let token = format!("comms-{exercise}");
+            let token = config.comms.shared(exercise);
             vec![
                 event(
                     exercise,

@@ -96,6 +96,7 @@ impl Ex {
             mode,
             time_scale: 60.0,
             keys: record::Keys::default(),
+            comms: coordinator::machine::Comms::default(),
         };
         let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
         let started = ex.apply(Input::Start);
@@ -558,4 +559,38 @@ fn a_submission_must_carry_its_seats_signature_when_the_exercise_knows_its_key()
         ex.envelope(Role::Coordinator, "director", Payload::PauseExercise(wire::PauseExercise::default()));
     bus::seal::sign(&mut signed_pause, &director).expect("signed");
     assert!(matches!(ex.send(&signed_pause).0, Reply::Accepted { .. }));
+}
+
+#[test]
+fn each_state_activates_with_its_own_token_sent_to_it_alone() {
+    let mut ex = Ex::new("consensus", Mode::Scaled);
+    ex.config.comms = coordinator::machine::Comms::new(b"the coordinators' secret".to_vec());
+    let by = ex.envelope(Role::ControlPoint, "BY", report());
+    let (reply, _) = ex.send(&by);
+    let Reply::Accepted { comms_token: Some(by_token), .. } = reply else { panic!("BY's token: {reply:?}") };
+    let ru = ex.envelope(Role::ControlPoint, "RU", report());
+    let Reply::Accepted { comms_token: Some(ru_token), .. } = ex.send(&ru).0 else { panic!("RU's token") };
+    assert_ne!(by_token, ru_token, "each state has its own");
+    let js = ex.envelope(Role::JointStaff, "js", report());
+    assert!(matches!(ex.send(&js).0, Reply::Accepted { comms_token: None, .. }), "drafting bodies do not activate");
+    let again = ex.envelope(Role::ControlPoint, "BY", report());
+    let before = ex.state.clone();
+    let (reply, events) = ex.send(&again);
+    assert_eq!(
+        reply,
+        Reply::Accepted { message_id: again.message_id.clone(), duplicate: true, comms_token: Some(by_token.clone()) }
+    );
+    assert!(events.is_empty() && ex.state == before, "reporting again records nothing");
+    ex.accept(Role::Secretariat, "sec", report());
+    ex.tick(hours(1));
+    assert_eq!(ex.state.comms_token.as_deref(), Some(""), "the deployment order announces no shared token");
+    ex.refuse(Role::ControlPoint, "BY", activation(&ru_token), RejectionCode::InvalidContent);
+    ex.refuse(Role::ControlPoint, "BY", activation(""), RejectionCode::InvalidContent);
+    ex.refuse(
+        Role::ControlPoint,
+        "BY",
+        activation(&format!("comms-{}", ex.config.exercise)),
+        RejectionCode::InvalidContent,
+    );
+    ex.accept(Role::ControlPoint, "BY", activation(&by_token));
 }

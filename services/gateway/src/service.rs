@@ -35,7 +35,11 @@ impl NationalNode {
         view::require_exercise(&self.bus, &envelope.exercise).await?;
         let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
         let ack = self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
-        let receipt = |duplicate| wire::SubmissionReceipt { message_id: envelope.message_id.to_string(), duplicate };
+        let receipt = |duplicate| wire::SubmissionReceipt {
+            message_id: envelope.message_id.to_string(),
+            duplicate,
+            comms_check_token: String::new(),
+        };
         tracing::info!(exercise = %envelope.exercise, message_id = %envelope.message_id, node = %envelope.sender.node,
             kind = envelope.kind(), duplicate = ack.duplicate, "submission from a national node on the bus");
         if ack.duplicate {
@@ -46,7 +50,12 @@ impl NationalNode {
         let answer = async {
             while let Some(delivery) = replies.next().await {
                 match delivery.envelope.map(|e| e.payload) {
-                    Ok(Payload::Accepted(a)) if a.accepted_message_id == id => return Ok(receipt(a.duplicate)),
+                    Ok(Payload::Accepted(a)) if a.accepted_message_id == id => {
+                        return Ok(wire::SubmissionReceipt {
+                            comms_check_token: a.comms_check_token,
+                            ..receipt(a.duplicate)
+                        });
+                    }
                     Ok(Payload::Rejection(r)) if r.rejected_message_id == id => {
                         return Err(status::rejection(r.code(), &r.reason));
                     }
