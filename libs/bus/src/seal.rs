@@ -80,6 +80,29 @@ pub fn seal(e: &mut Envelope, previous: &Hash, key: &nkeys::KeyPair) -> Result<H
     Ok(hash(e))
 }
 
+/// A reader's place in a log: whose seals it accepts, and what the next event must chain to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// The coordinator's public key.
+    pub coordinator: String,
+    /// The hash of the last event accepted ([`GENESIS`] before the first).
+    pub last: Hash,
+}
+
+impl Chain {
+    /// A chain from the start of a log sealed by `coordinator`.
+    pub fn new(coordinator: impl Into<String>) -> Chain {
+        Chain { coordinator: coordinator.into(), last: GENESIS }
+    }
+
+    /// Accepts `e` if the coordinator sealed it right after the last event accepted; a refused
+    /// event leaves the chain where it was.
+    pub fn accept(&mut self, e: &Envelope) -> Result<(), SealError> {
+        self.last = check(e, &self.last, &self.coordinator)?;
+        Ok(())
+    }
+}
+
 /// Checks that `e` is sealed by `coordinator` right after the event whose hash is `previous`;
 /// returns its hash, for the next.
 pub fn check(e: &Envelope, previous: &Hash, coordinator: &str) -> Result<Hash, SealError> {

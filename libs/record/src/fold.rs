@@ -177,16 +177,7 @@ pub struct Record {
     pub deployment_ordered: Option<Moment>,
     /// Whom the record trusts, and the last event it accepted; `None` folds without checking (the
     /// coordinator's own state, which it writes itself).
-    pub trust: Option<Trust>,
-}
-
-/// A reader's trust: the coordinator's public key and the hash of the last event accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trust {
-    /// The coordinator's public key.
-    pub coordinator: String,
-    /// What the next event must chain to.
-    pub last: bus::seal::Hash,
+    pub trust: Option<bus::seal::Chain>,
 }
 
 /// The coordinator's identity: the sender of every event it writes itself.
@@ -197,14 +188,20 @@ pub fn coordinator() -> Sender {
 impl Record {
     /// An empty record that accepts only events sealed by `coordinator`, in chain.
     pub fn trusting(coordinator: impl Into<String>) -> Record {
-        Record { trust: Some(Trust { coordinator: coordinator.into(), last: bus::seal::GENESIS }), ..Record::default() }
+        Record { trust: Some(bus::seal::Chain::new(coordinator)), ..Record::default() }
+    }
+
+    /// An empty record for a reader: trusting the coordinator whose key it was given, or, without
+    /// one (a run without identities), folding unchecked.
+    pub fn reading(coordinator: Option<String>) -> Record {
+        coordinator.map_or_else(Record::default, Record::trusting)
     }
 
     /// Checks `event` (when the record trusts a coordinator) and applies it; an event that is
     /// unsealed, sealed by another key or out of chain is refused and changes nothing.
     pub fn accept(&mut self, event: &Envelope) -> Result<(), bus::seal::SealError> {
-        if let Some(trust) = &mut self.trust {
-            trust.last = bus::seal::check(event, &trust.last, &trust.coordinator)?;
+        if let Some(chain) = &mut self.trust {
+            chain.accept(event)?;
         }
         self.apply(event);
         Ok(())

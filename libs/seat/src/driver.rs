@@ -61,7 +61,7 @@ pub async fn run(
     tokio::pin!(shutdown);
     let mut events = link.events(1);
     let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default() });
-    let mut record = trust.map_or_else(Record::default, Record::trusting);
+    let mut record = Record::reading(trust);
     let mut memory = Memory::default();
     let mut submissions = JoinSet::new();
     let result = loop {

@@ -109,24 +109,24 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             },
         }
     };
+    let key = settings.credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(std::sync::Arc::new);
+    // Every replica holds the same key, so every replica derives the same tokens.
+    let secret = match &key {
+        Some(key) => {
+            key.sign(format!("muster communications check {}", settings.exercise).as_bytes()).map_err(|e| {
+                BusError::JetStream { what: "deriving the communications secret".into(), reason: e.to_string() }
+            })?
+        }
+        None => Vec::new(),
+    };
     let config = Config {
         exercise: settings.exercise.clone(),
         scenario: settings.scenario.clone(),
         mode: settings.mode,
         time_scale: settings.time_scale,
         keys: settings.keys.clone(),
-        comms: crate::config::Comms::default(),
+        comms: crate::config::Comms::new(secret),
     };
-    let mut config = config;
-    let key = settings.credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(std::sync::Arc::new);
-    if let Some(key) = &key {
-        // Every replica holds the same key, so every replica derives the same tokens.
-        let secret =
-            key.sign(format!("muster communications check {}", settings.exercise).as_bytes()).map_err(|e| {
-                BusError::JetStream { what: "deriving the communications secret".into(), reason: e.to_string() }
-            })?;
-        config.comms = crate::config::Comms::new(secret);
-    }
     let (exercise, instance) = (&settings.exercise, &settings.instance);
     loop {
         let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
@@ -151,8 +151,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             pending: FuturesOrdered::new(),
             lease,
             stepped_at: std::time::Instant::now(),
+            chain: key.as_ref().map(|k| bus::seal::Chain::new(k.public_key())),
             key: key.clone(),
-            chained: bus::seal::GENESIS,
         };
         match core.lead(&settings, &mut shutdown).await? {
             Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
@@ -177,8 +177,8 @@ struct Core {
     stepped_at: std::time::Instant,
     /// The key that seals every event; `None` writes unsealed events (development without identities).
     key: Option<std::sync::Arc<nkeys::KeyPair>>,
-    /// The hash of the last event written or read: what the next one chains to.
-    chained: bus::seal::Hash,
+    /// This coordinator's own seals: the last event written or read is what the next chains to.
+    chain: Option<bus::seal::Chain>,
 }
 
 /// What is left to do for an input once its events are on the log.
@@ -338,15 +338,10 @@ impl Core {
                 if let Ok(event) = &delivery.envelope {
                     // Only this exercise's coordinators' sealed events count: anything else in the log
                     // (unsealed, forged, out of chain) is passed over, as every reader does.
-                    if let Some(key) = &self.key {
-                        match bus::seal::check(event, &self.chained, &key.public_key()) {
-                            Ok(hash) => self.chained = hash,
-                            Err(e) => {
-                                tracing::warn!(exercise = %self.config.exercise, sequence = delivery.sequence,
-                                    message_id = %event.message_id, error = %e, "event dropped on replay");
-                                continue;
-                            }
-                        }
+                    if let Some(Err(e)) = self.chain.as_mut().map(|c| c.accept(event)) {
+                        tracing::warn!(exercise = %self.config.exercise, sequence = delivery.sequence,
+                            message_id = %event.message_id, error = %e, "event dropped on replay");
+                        continue;
                     }
                     clock.observe(event);
                     self.state.apply(event);
@@ -431,8 +426,8 @@ impl Core {
         }
         let mut acks = Vec::with_capacity(events.len());
         for mut event in events {
-            if let Some(key) = &self.key {
-                self.chained = bus::seal::seal(&mut event, &self.chained, key)
+            if let (Some(key), Some(chain)) = (&self.key, &mut self.chain) {
+                chain.last = bus::seal::seal(&mut event, &chain.last, key)
                     .map_err(|e| BusError::JetStream { what: "sealing an event".into(), reason: e.to_string() })?;
             }
             let event = &event;

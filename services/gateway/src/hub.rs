@@ -84,18 +84,13 @@ impl Hub {
         let trust = self.trust.clone();
         tokio::spawn(async move {
             let mut events = bus.follow_events(&exercise, 1);
-            let mut chained = bus::seal::GENESIS;
+            let mut chain = trust.map(bus::seal::Chain::new);
             while let Some(d) = events.next().await {
                 let Ok(e) = d.envelope else { continue };
-                if let Some(coordinator) = &trust {
-                    match bus::seal::check(&e, &chained, coordinator) {
-                        Ok(hash) => chained = hash,
-                        Err(error) => {
-                            tracing::warn!(%exercise, sequence = d.sequence, message_id = %e.message_id, %error,
-                                "event dropped: not the coordinator's");
-                            continue;
-                        }
-                    }
+                if let Some(Err(error)) = chain.as_mut().map(|c| c.accept(&e)) {
+                    tracing::warn!(%exercise, sequence = d.sequence, message_id = %e.message_id, %error,
+                        "event dropped: not the coordinator's");
+                    continue;
                 }
                 if matches!(&e.payload, Payload::PhaseChanged(p) if p.phase() == wire::Phase::Concluded) {
                     follower.concluded.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -136,7 +131,7 @@ impl Hub {
             .ok_or_else(|| Status::unavailable("the event log ended"))?;
         let notification = first.envelope.map_err(|e| Status::unavailable(format!("unreadable first event: {e}")))?;
         if let Some(coordinator) = &self.trust {
-            bus::seal::check(&notification, &bus::seal::GENESIS, coordinator).map_err(|e| {
+            bus::seal::Chain::new(coordinator.as_str()).accept(&notification).map_err(|e| {
                 Status::unavailable(format!("the exercise's first event is not the coordinator's: {e}"))
             })?;
         }

@@ -4,7 +4,7 @@
 use async_nats::jetstream::ErrorCode;
 use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::stream::Stream;
-use bus::{Bus, BusError, ExerciseId, Sender};
+use bus::{Bus, BusError, ExerciseId};
 use proto::v1 as wire;
 use record::Record;
 use tonic::Status;
@@ -18,21 +18,6 @@ pub struct View {
     pub exercise: ExerciseId,
     /// Its record.
     pub record: Record,
-}
-
-impl View {
-    /// Fails unless `caller` takes part in the exercise.
-    pub fn authorize(&self, caller: &Sender) -> Result<(), Status> {
-        let member = self
-            .record
-            .plan
-            .as_ref()
-            .is_some_and(|plan| plan.participants.iter().any(|p| p.node == caller.node && p.role == caller.role));
-        if member {
-            return Ok(());
-        }
-        Err(Status::permission_denied(format!("{caller} is not a participant of exercise {}", self.exercise)))
-    }
 }
 
 /// The exercise's event log, or `NOT_FOUND` when there is no such exercise.
@@ -52,7 +37,7 @@ pub async fn load(bus: &Bus, exercise: &ExerciseId, trust: Option<&str>) -> Resu
         BusError::NoSuchExercise(_) => Status::not_found(format!("no exercise `{exercise}`")),
         other => status::bus(&other),
     })?;
-    let mut record = trust.map_or_else(Record::default, Record::trusting);
+    let mut record = Record::reading(trust.map(str::to_owned));
     for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
         if let Err(e) = record.accept(event) {
             tracing::warn!(%exercise, message_id = %event.message_id, error = %e, "event dropped: not the coordinator's");

@@ -110,7 +110,7 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
 /// Prints where the exercise stands, folded from its event log alone.
 pub async fn status(target: &Target) -> anyhow::Result<()> {
     let log = target.log("muster-status").await?;
-    let mut record = target.trust()?.map_or_else(Record::default, Record::trusting);
+    let mut record = Record::reading(target.trust()?);
     for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
         // What the coordinator did not seal is not part of the record; verify names it.
         let _ = record.accept(event);

@@ -21,7 +21,7 @@ pub struct Progress {
 impl Progress {
     /// Progress from the first event on, of the events `trust` (the coordinator's key) sealed.
     pub fn new(trust: Option<String>) -> Self {
-        let record = trust.map_or_else(Record::default, Record::trusting);
+        let record = Record::reading(trust);
         Progress { tty: std::io::stdout().is_terminal(), record, stage_lines: Vec::new() }
     }
 

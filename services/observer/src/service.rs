@@ -48,7 +48,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     let bus = Bus::connect(&settings.bus).await?;
     tokio::pin!(shutdown);
     let mut events = bus.follow_events(&settings.exercise, 1);
-    let mut record = settings.trust.clone().map_or_else(Record::default, Record::trusting);
+    let mut record = Record::reading(settings.trust.clone());
     while !record.is_concluded() {
         tokio::select! {
             () = &mut shutdown => break,
