@@ -69,6 +69,8 @@ pub struct Decision {
 pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> Decision {
     match input {
         Input::Start if state.phase.phase == Phase::NotStarted => {
+            // The notification is the exercise's time zero, by definition.
+            let now = Now { exercise: std::time::Duration::ZERO, ..now };
             let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
             let events = vec![
                 event(&config.exercise, now, "notification".into(), Payload::Notification(plan.to_notification())),

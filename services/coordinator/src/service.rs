@@ -237,6 +237,10 @@ impl Core {
         shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
     ) -> Result<Term, Stop> {
         self.replay(settings.time_scale).await?;
+        if self.state.phase.phase == Phase::NotStarted {
+            // The clock starts with the notification, as a successor reading the log will take it.
+            self.clock = Clock::start(settings.time_scale);
+        }
         self.input(Input::Start).await?;
         let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
         self.catch_up(&mut submissions).await?;

@@ -594,3 +594,18 @@ fn each_state_activates_with_its_own_token_sent_to_it_alone() {
     );
     ex.accept(Role::ControlPoint, "BY", activation(&by_token));
 }
+
+#[test]
+fn the_notification_is_the_exercises_time_zero() {
+    let ex = Ex::new("consensus", Mode::Scaled);
+    assert_eq!(ex.state.notified.expect("notified").exercise, Duration::ZERO);
+    let mut late = Ex::new("consensus", Mode::Scaled);
+    late.now = hours(2);
+    late.state = State::default();
+    late.before = State::default();
+    let started = late.apply(Input::Start);
+    assert!(
+        started.events.iter().all(|e| e.exercise_time == Some(Duration::ZERO)),
+        "however late the start is stepped"
+    );
+}
