@@ -140,6 +140,7 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::PauseExercise(_) => "pause_exercise",
         Payload::ResumeExercise(_) => "resume_exercise",
         Payload::AdvanceExercise(_) => "advance_exercise",
+        Payload::StartExercise(_) => "start_exercise",
         Payload::Rejection(_) => "rejection",
         Payload::Accepted(_) => "accepted",
         Payload::AssemblyClosed(_) => "assembly_closed",

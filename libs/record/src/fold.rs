@@ -325,7 +325,8 @@ impl Record {
                 self.concluded = Some(c.clone());
                 note(&mut self.timeline, Happening::ExerciseConcluded { receipts: c.receipts.len() });
             }
-            Payload::Rejection(_) | Payload::Accepted(_) => {}
+            // A start is never recorded: the notification it leads to is.
+            Payload::Rejection(_) | Payload::Accepted(_) | Payload::StartExercise(_) => {}
         }
     }
 

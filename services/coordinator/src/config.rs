@@ -22,6 +22,9 @@ pub struct Config {
     pub keys: record::Keys,
     /// Where the states' communications-check tokens come from.
     pub comms: Comms,
+    /// The exercise starts when the director says so (people take their seats first), not when
+    /// the coordinator does.
+    pub awaits_director: bool,
 }
 
 impl Config {

@@ -68,20 +68,26 @@ pub struct Decision {
 /// state and input give the same decision. A refused input leaves the state as it was.
 pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> Decision {
     match input {
-        Input::Start if state.phase.phase == Phase::NotStarted => {
-            // The notification is the exercise's time zero, by definition.
-            let now = Now { exercise: std::time::Duration::ZERO, ..now };
-            let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
-            let events = vec![
-                event(&config.exercise, now, "notification".into(), Payload::Notification(plan.to_notification())),
-                phase_changed(&config.exercise, now, Phase::Assembly, false, None),
-            ];
-            Decision { events: emit(state, events), reply: None }
+        Input::Start if state.phase.phase == Phase::NotStarted && !config.awaits_director => {
+            Decision { events: start(config, state, now, None), reply: None }
         }
         Input::Start => Decision::default(),
         Input::Tick => Decision { events: windows::close_if_due(config, state, now), reply: None },
         Input::Submission(envelope) => submission(config, state, envelope, now),
     }
+}
+
+/// The notification and the opening of assembly: the exercise's time zero, by definition.
+fn start(config: &Config, state: &mut State, now: Now, cause: Option<&Envelope>) -> Vec<Envelope> {
+    let now = Now { exercise: std::time::Duration::ZERO, ..now };
+    let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
+    let mut notification =
+        event(&config.exercise, now, "notification".into(), Payload::Notification(plan.to_notification()));
+    if let Some(cause) = cause {
+        notification = notification.caused_by(cause);
+    }
+    let events = vec![notification, phase_changed(&config.exercise, now, Phase::Assembly, false, None)];
+    emit(state, events)
 }
 
 fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Decision {
@@ -125,6 +131,9 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> 
         return refuse(RejectionCode::WrongExercise, format!("this is exercise {}", config.exercise));
     }
     if envelope.sender.role == Role::Coordinator {
+        if let Payload::StartExercise(_) = envelope.payload {
+            return start_by_director(config, state, envelope, now);
+        }
         checks::director_signature(state, envelope)?;
         return control(config, state, envelope, now);
     }
@@ -138,6 +147,28 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> 
 /// recorded.
 fn recorded(envelope: &Envelope, now: Now) -> Envelope {
     Envelope { exercise_time: Some(now.exercise), recorded_at: Some(now.wall), ..envelope.clone() }
+}
+
+/// The director's start of an exercise that waits for it; before the notification, the director's
+/// key is the one the coordinator was given.
+fn start_by_director(
+    config: &Config,
+    state: &mut State,
+    envelope: &Envelope,
+    now: Now,
+) -> Result<Vec<Envelope>, Refusal> {
+    if state.phase.phase != Phase::NotStarted {
+        return refuse(RejectionCode::WrongPhase, "the exercise has started already");
+    }
+    if !config.awaits_director {
+        return refuse(RejectionCode::NotPermitted, "this exercise starts by itself, not by the director");
+    }
+    if let Some(key) = &config.keys.director
+        && !bus::seal::signed_by(envelope, key)
+    {
+        return refuse(RejectionCode::BadSignature, "the start is not signed with the director's key");
+    }
+    Ok(start(config, state, now, Some(envelope)))
 }
 
 /// Pause, resume and advance from exercise control.

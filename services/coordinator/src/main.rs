@@ -20,6 +20,10 @@ struct Args {
     /// Close stages as soon as everything expected has arrived.
     #[arg(long, env = "MUSTER_FAST")]
     fast: bool,
+    /// Wait for the director to start the exercise (from the console or `muster start`) instead
+    /// of starting at once: people take their seats first.
+    #[arg(long, env = "MUSTER_AWAIT_START")]
+    await_start: bool,
     /// This replica's name (for the lease and the logs); a fresh one when not given.
     #[arg(long, env = "MUSTER_INSTANCE")]
     instance: Option<String>,
@@ -59,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
         };
     }
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
+    settings.awaits_director = args.await_start;
     if let Some(instance) = args.instance {
         settings.instance = instance;
     }

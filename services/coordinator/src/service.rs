@@ -45,6 +45,8 @@ pub struct Settings {
     pub credentials: Option<bus::Credentials>,
     /// The seats' and the director's public keys: their submissions must carry their signatures.
     pub keys: record::Keys,
+    /// Wait for the director's start instead of starting at once.
+    pub awaits_director: bool,
 }
 
 impl Settings {
@@ -66,6 +68,7 @@ impl Settings {
             lease_ttl: Duration::from_secs(3),
             credentials: None,
             keys: record::Keys::default(),
+            awaits_director: false,
         }
     }
 }
@@ -126,6 +129,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         time_scale: settings.time_scale,
         keys: settings.keys.clone(),
         comms: crate::config::Comms::new(secret),
+        awaits_director: settings.awaits_director,
     };
     let (exercise, instance) = (&settings.exercise, &settings.instance);
     loop {
@@ -400,7 +404,12 @@ impl Core {
             return self.carry_out(vec![], replies, Some(received)).await;
         }
         let now = self.now();
+        let was_started = self.state.phase.phase != Phase::NotStarted;
         let decision = machine::step(&self.config, &mut self.state, Input::Submission(&envelope), now);
+        if !was_started && self.state.phase.phase != Phase::NotStarted {
+            // Started by the director: the notification is time zero.
+            self.clock = Clock::start(self.config.time_scale);
+        }
         if let Some((_, Reply::Rejected { code, reason, .. })) = &decision.reply {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), %reason, "submission refused");

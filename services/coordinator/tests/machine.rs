@@ -88,6 +88,15 @@ fn node(n: &str) -> NodeId {
 
 impl Ex {
     fn new(rule: &str, mode: Mode) -> Ex {
+        let mut ex = Ex::waiting(rule, mode, false);
+        let started = ex.apply(Input::Start);
+        assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
+        assert_eq!(ex.state.phase.phase, Phase::Assembly);
+        ex
+    }
+
+    /// An exercise not started yet, which waits for the director when `awaits_director`.
+    fn waiting(rule: &str, mode: Mode, awaits_director: bool) -> Ex {
         let text = SCENARIO.replace("decision_rule = \"consensus\"", &format!("decision_rule = \"{rule}\""));
         let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
         let config = Config {
@@ -97,12 +106,9 @@ impl Ex {
             time_scale: 60.0,
             keys: record::Keys::default(),
             comms: coordinator::machine::Comms::default(),
+            awaits_director,
         };
-        let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
-        let started = ex.apply(Input::Start);
-        assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
-        assert_eq!(ex.state.phase.phase, Phase::Assembly);
-        ex
+        Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 }
     }
 
     fn time(&self) -> Now {
@@ -608,4 +614,38 @@ fn the_notification_is_the_exercises_time_zero() {
         started.events.iter().all(|e| e.exercise_time == Some(Duration::ZERO)),
         "however late the start is stepped"
     );
+}
+
+#[test]
+fn an_exercise_that_awaits_the_director_starts_on_the_directors_start_only() {
+    let mut ex = Ex::waiting("consensus", Mode::Fast, true);
+    ex.now = hours(2);
+    assert!(ex.apply(Input::Start).events.is_empty(), "the coordinator's own start waits for the director");
+    assert!(ex.apply(Input::Tick).events.is_empty());
+    let early = ex.envelope(Role::ControlPoint, "BY", report());
+    let (reply, _) = ex.send(&early);
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::WrongPhase, .. }), "{reply:?}");
+    let start = Payload::StartExercise(wire::StartExercise { reason: "every seat is taken".into() });
+    let (reply, events) = ex.director(start.clone());
+    assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "{reply:?}");
+    assert_eq!(kinds(&events), ["notification", "phase_changed"]);
+    assert_eq!(events[0].exercise_time, Some(Duration::ZERO), "the notification is time zero, whenever it comes");
+    assert_eq!(ex.state.phase.phase, Phase::Assembly);
+    let (reply, events) = ex.director(start);
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::WrongPhase, .. }), "{reply:?}");
+    assert!(events.is_empty());
+}
+
+#[test]
+fn an_exercise_that_starts_by_itself_refuses_a_start_and_a_participant_cannot_start_one() {
+    let mut ex = Ex::new("consensus", Mode::Fast);
+    let start = Payload::StartExercise(wire::StartExercise::default());
+    let (reply, _) = ex.director(start.clone());
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::WrongPhase, .. }), "{reply:?}");
+    let mut waiting = Ex::waiting("consensus", Mode::Fast, true);
+    let by_staff = waiting.envelope(Role::JointStaff, "js", start);
+    let (reply, events) = waiting.send(&by_staff);
+    assert!(matches!(reply, Reply::Rejected { .. }), "{reply:?}");
+    assert!(events.is_empty());
+    assert_eq!(waiting.state.phase.phase, Phase::NotStarted);
 }

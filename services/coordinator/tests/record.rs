@@ -222,6 +222,7 @@ fn driver(states: usize, stages: usize, slots: usize, rule: &str, mode: Mode) ->
         time_scale: 60.0,
         keys: record::Keys::default(),
         comms: coordinator::machine::Comms::default(),
+        awaits_director: false,
     };
     let mut d = Driver { config, state: State::default(), log: vec![], now: Duration::ZERO, n: 0, states };
     d.step(Input::Start);

@@ -65,6 +65,8 @@ pub async fn provision(target: &Target, replicas: usize, lease_ttl: Duration) ->
 /// A control command.
 #[derive(Debug, Clone, Copy)]
 pub enum Command {
+    /// Start an exercise that waits for the director.
+    Start,
     /// Hold the exercise.
     Pause,
     /// Let it go on.
@@ -78,6 +80,7 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
     let bus = target.connect("muster-director").await?;
     let director = Sender::new(Role::Coordinator, NodeId::new("director")?);
     let payload = match command {
+        Command::Start => Payload::StartExercise(wire::StartExercise { reason }),
         Command::Pause => Payload::PauseExercise(wire::PauseExercise { reason }),
         Command::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason }),
         Command::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason }),

@@ -26,6 +26,14 @@ struct Cli {
 enum Command {
     /// Run a scenario end to end: NATS (unless --nats), every service, progress, report.
     Run(run::RunArgs),
+    /// Start an exercise whose coordinator waits for the director (`coordinator --await-start`).
+    Start {
+        #[command(flatten)]
+        target: control::Target,
+        /// Why now, for the record.
+        #[arg(long, default_value = "started by the director")]
+        reason: String,
+    },
     /// Hold a running exercise: no window closes while it is paused.
     Pause {
         #[command(flatten)]
@@ -141,6 +149,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match command {
             Command::Run(args) => run::run(args).await,
+            Command::Start { target, reason } => control::send(&target, control::Command::Start, reason).await,
             Command::Pause { target, reason } => control::send(&target, control::Command::Pause, reason).await,
             Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
             Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
