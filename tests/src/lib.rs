@@ -12,6 +12,8 @@ use testcontainers::core::{IntoContainerPort, WaitFor};
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage};
 
+pub mod browser;
+
 /// The image `make nats-image` builds; `MUSTER_NATS_IMAGE` (set by the Makefile) overrides it.
 const DEFAULT_IMAGE: &str = "muster/nats:2.15.1";
 
@@ -21,6 +23,8 @@ pub struct Identities {
     dir: tempfile::TempDir,
     /// The server's authorization, `auth.conf` as the shipped configurations include it.
     pub authorization: Vec<u8>,
+    /// The invite links issued (their secrets exist only here).
+    pub invites: Vec<identity::invites::Invite>,
 }
 
 impl Identities {
@@ -34,7 +38,37 @@ impl Identities {
             runs.iter().map(|r| identity::Exercise { id: &r.exercise, scenario: &r.scenario }).collect();
         let issued = identity::issue_with(dir.path(), &exercises, [("harness".to_string(), harness)].into())?;
         let authorization = std::fs::read(&issued.authorization)?;
-        Ok(Identities { dir, authorization })
+        Ok(Identities { dir, authorization, invites: issued.invites })
+    }
+
+    /// The folder they were issued into (what `muster identities` writes).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The invite issued for `seat` of `exercise`.
+    pub fn invite(&self, exercise: &ExerciseId, seat: &str) -> anyhow::Result<&identity::invites::Invite> {
+        self.invites
+            .iter()
+            .find(|i| &i.exercise == exercise && i.seat.as_str() == seat)
+            .with_context(|| format!("no invite for {seat} in {exercise}"))
+    }
+
+    /// The certificates issued into the folder (the gateway's, and each participant's of `scenario`).
+    pub fn bundle(&self, scenario: &scenario::Scenario) -> anyhow::Result<identity::certs::Bundle> {
+        let layout = identity::certs::Layout(self.dir().to_owned());
+        let read = |path: std::path::PathBuf| {
+            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+        };
+        let pem = |(cert, key): (std::path::PathBuf, std::path::PathBuf)| -> anyhow::Result<identity::certs::Pem> {
+            Ok(identity::certs::Pem { cert: read(cert)?, key: read(key)? })
+        };
+        let nodes = scenario
+            .participants
+            .iter()
+            .map(|p| Ok((p.node.clone(), pem(layout.node(&p.node))?)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(identity::certs::Bundle { ca: read(layout.ca())?, gateway: pem(layout.gateway())?, nodes })
     }
 
     /// The seed file of `name` (a node id, or coordinator, gateway, observer, director, admin, harness).
@@ -273,6 +307,20 @@ pub fn start_exercise(nats: &impl Server, run: &Run) -> anyhow::Result<Running> 
 
 /// Starts every participant and the observer of an exercise, but no coordinator.
 pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Running> {
+    start_seats(nats, run, |_| true)
+}
+
+/// Starts the participants a policy plays and the observer, but no coordinator: the people's
+/// seats are left to the console.
+pub fn start_policies(nats: &impl Server, run: &Run) -> anyhow::Result<Running> {
+    start_seats(nats, run, |p| p.played_by == scenario::PlayedBy::Policy)
+}
+
+fn start_seats(
+    nats: &impl Server,
+    run: &Run,
+    which: impl Fn(&scenario::Participant) -> bool,
+) -> anyhow::Result<Running> {
     let (stop, rx) = tokio::sync::watch::channel(false);
     let out = tempfile::TempDir::with_prefix("muster-report")?;
     let coordinator = tokio::spawn(std::future::pending());
@@ -285,7 +333,7 @@ pub fn start_participants(nats: &impl Server, run: &Run) -> anyhow::Result<Runni
         desks: std::collections::BTreeMap::new(),
         _out: out,
     };
-    for p in run.scenario.participants.iter().filter(|p| p.role != bus::Role::Observer) {
+    for p in run.scenario.participants.iter().filter(|p| p.role != bus::Role::Observer && which(p)) {
         running.start_participant(nats, run, &p.node)?;
     }
     running.report = tokio::spawn({
@@ -776,6 +824,49 @@ impl NatsCluster {
     /// Starts node `i` again.
     pub async fn restart(&self, i: usize) -> anyhow::Result<()> {
         Ok(self.nodes[i].start().await?)
+    }
+}
+
+/// A service process started from its binary, killed when dropped.
+#[derive(Debug)]
+pub struct Process {
+    /// The process.
+    pub child: tokio::process::Child,
+    /// What it printed on its first line starting with `console: ` (its URL), if asked for.
+    pub console: Option<std::net::SocketAddr>,
+}
+
+impl Process {
+    /// Starts `binary` with `args`; waits for the `console: <url>` line a console prints once it
+    /// listens, and reads the address from it.
+    pub async fn console(binary: &str, args: &[String]) -> anyhow::Result<Process> {
+        use tokio::io::AsyncBufReadExt as _;
+        let mut child = tokio::process::Command::new(self::binary(binary)?)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {binary}"))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let line = within(Duration::from_secs(30), &format!("{binary} to listen"), async {
+            while let Some(line) = lines.next_line().await? {
+                if line.starts_with("console: ") {
+                    return anyhow::Ok(line);
+                }
+            }
+            anyhow::bail!("{binary} exited before it listened")
+        })
+        .await??;
+        let addr = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|url| url.split("://").nth(1))
+            .and_then(|a| a.parse().ok())
+            .with_context(|| format!("{binary} printed `{line}`"))?;
+        // Keep reading, so the process never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Process { child, console: Some(addr) })
     }
 }
 

@@ -420,6 +420,19 @@ impl Bus {
         Ok(info.num_pending + info.num_ack_pending as u64)
     }
 
+    /// The exercises on the server whose event logs this identity may list, by id.
+    pub async fn exercises(&self) -> Result<Vec<ExerciseId>, BusError> {
+        let prefix = subject::events_stream_prefix();
+        let mut names = self.js.stream_names();
+        let mut out = Vec::new();
+        while let Some(name) = names.next().await {
+            let name = name.map_err(|e| BusError::jetstream("listing the streams", e))?;
+            out.extend(name.strip_prefix(prefix.as_str()).and_then(|id| ExerciseId::new(id).ok()));
+        }
+        out.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        Ok(out)
+    }
+
     /// Every event of the exercise's log as it stands now, in order. An exercise that does not
     /// exist is [`BusError::NoSuchExercise`]; a log that stops answering is an error, not a hang.
     pub async fn read_log(&self, exercise: &ExerciseId) -> Result<Vec<Delivery>, BusError> {

@@ -53,7 +53,12 @@ pub fn replies(exercise: &ExerciseId) -> String {
 
 /// The JetStream stream holding an exercise's events: the durable, authoritative log.
 pub fn events_stream(exercise: &ExerciseId) -> String {
-    format!("MUSTER_EVT_{exercise}")
+    format!("{}{exercise}", events_stream_prefix())
+}
+
+/// What every event log's stream name starts with, before the exercise id.
+pub fn events_stream_prefix() -> String {
+    "MUSTER_EVT_".into()
 }
 
 /// The JetStream stream holding an exercise's submissions until the coordinator has handled them.

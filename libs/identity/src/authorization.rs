@@ -5,11 +5,12 @@
 //!   reads submissions through the durable consumer the admin made, and acknowledges them;
 //! - a seat publishes only its own submissions, and subscribes only to its own replies and inbox;
 //! - the gateway submits only for the exercise's remote seats;
-//! - the director only sends exercise control; the observer only reads;
+//! - the director only sends exercise control; the observer and the console only read (the
+//!   console's people act through their own seats' identities);
 //! - every reader may create, read and delete ordered consumers on the event log (the API cannot
 //!   tell one reader's from another's; they hold no state) and nothing on the submissions stream;
 //! - the admin alone creates, updates, deletes or purges streams and consumers;
-//! - the gateway and the director may look any stream up (its configuration and counts, not its
+//! - the gateway, the director and the console may look any stream up (its configuration and counts, not its
 //!   messages), so that an unknown exercise gets "no such exercise" rather than a timeout.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +20,7 @@ use bus::{ExerciseId, NodeId, Role, Sender, subject};
 use scenario::{Scenario, Transport};
 
 /// The services' identities, beside one per seat.
-pub const SERVICES: [&str; 5] = ["coordinator", "gateway", "observer", "director", "admin"];
+pub const SERVICES: [&str; 6] = ["coordinator", "gateway", "observer", "director", "admin", "console"];
 
 /// What one identity may publish and subscribe to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,14 +100,17 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
         grants.entry(name.to_owned()).or_default().subscribe([format!("{}.>", subject::inbox_prefix(name))]);
     }
     grants.entry("admin".into()).or_default().publish(["$JS.API.>".to_string()]);
-    for name in ["gateway", "director"] {
+    for name in ["gateway", "director", "console"] {
         grants.entry(name.into()).or_default().publish(["$JS.API.STREAM.INFO.*".to_string()]);
     }
+    // The console lists the exercises on the server for the director.
+    grants.entry("console".into()).or_default().publish(["$JS.API.STREAM.NAMES".to_string()]);
     let director = Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!()));
     for exercise in exercises {
         let id = exercise.id;
         grants.entry("coordinator".into()).or_default().publish(coordinator(id));
         grants.entry("observer".into()).or_default().publish(reader(id));
+        grants.entry("console".into()).or_default().publish(reader(id));
         let d = grants.entry("director".into()).or_default();
         d.publish(reader(id));
         submitter(d, id, &director);

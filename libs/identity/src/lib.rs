@@ -1,15 +1,17 @@
 //! Who is who in an exercise, issued from its scenario by one command (`muster identities`, which
 //! `muster run` calls): per seat and per service an nkey (`<name>.nk`, secret; `<name>.pub`, its
-//! public key, for those who verify its signatures), a TLS certificate for the gRPC gateway, and the
-//! NATS server's authorization that follows from them.
+//! public key, for those who verify its signatures), a TLS certificate for the gRPC gateway, an
+//! invite link for each seat a person takes, and the NATS server's authorization that follows.
 //!
 //! - [`keys`]: nkeys as standard seed files; signing and verifying;
 //! - [`certs`]: development certificates (CA, gateway, one per participant);
 //! - [`authorization`]: what each identity may publish and subscribe to, as server configuration;
+//! - [`invites`]: single-use invite links for the seats people take in the console;
 //! - [`secret`]: private files, born 0600 in 0700 folders.
 
 pub mod authorization;
 pub mod certs;
+pub mod invites;
 pub mod keys;
 pub mod secret;
 
@@ -41,6 +43,9 @@ pub enum IdentityError {
     /// Certificates could not be made.
     #[error(transparent)]
     Certs(#[from] certs::CertError),
+    /// Invites could not be issued.
+    #[error(transparent)]
+    Invites(#[from] invites::InviteError),
 }
 
 /// What was issued, and where.
@@ -52,6 +57,8 @@ pub struct Issued {
     pub keys: BTreeMap<String, Key>,
     /// The server's authorization (`nats-auth.conf` in the folder).
     pub authorization: PathBuf,
+    /// The invites issued now, one per seat a person takes (their secrets are nowhere else).
+    pub invites: Vec<invites::Invite>,
 }
 
 impl Issued {
@@ -101,5 +108,9 @@ pub fn issue_with(
     let text = authorization::config(&grants, &publics, &format!("exercise {}", ids.join(", ")));
     let authorization = dir.join("nats-auth.conf");
     std::fs::write(&authorization, text).map_err(|e| IdentityError::Io { path: authorization.clone(), source: e })?;
-    Ok(Issued { dir: dir.to_owned(), keys, authorization })
+    let mut issued = Vec::new();
+    for exercise in exercises {
+        issued.extend(invites::issue(dir, exercise.id, &invites::seats(exercise.scenario))?);
+    }
+    Ok(Issued { dir: dir.to_owned(), keys, authorization, invites: issued })
 }

@@ -24,6 +24,17 @@ pub struct SeatArgs {
 impl SeatArgs {
     /// The participant to play: one of `roles`, played by the scenario's policy.
     pub fn pick(&self, scenario: &scenario::Scenario, roles: &[Role]) -> anyhow::Result<scenario::Participant> {
+        let participant = self.seat(scenario, roles)?;
+        anyhow::ensure!(
+            participant.played_by == PlayedBy::Policy,
+            "node `{}` is played by a person: its actions come from the console, not from an automated process",
+            participant.node
+        );
+        Ok(participant)
+    }
+
+    /// The participant of one of `roles` this process hosts, whoever plays it.
+    pub fn seat(&self, scenario: &scenario::Scenario, roles: &[Role]) -> anyhow::Result<scenario::Participant> {
         let node = match &self.node {
             Some(node) => node.clone(),
             None => {
@@ -42,10 +53,6 @@ impl SeatArgs {
             roles.contains(&participant.role),
             "node `{node}` is a {} in the scenario; this binary cannot play it",
             participant.role
-        );
-        anyhow::ensure!(
-            participant.played_by == PlayedBy::Policy,
-            "node `{node}` is played by a person: its actions come from the console, not from an automated process"
         );
         Ok(participant.clone())
     }

@@ -154,10 +154,12 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
         }
     };
     match receipt {
-        Ok(Some(receipt)) if receipt.duplicate || !receipt.comms_check_token.is_empty() => Ok(Verdict::Accepted {
-            duplicate: receipt.duplicate,
-            comms_token: Some(receipt.comms_check_token).filter(|t| !t.is_empty()),
-        }),
+        Ok(Some(receipt)) if receipt.accepted || receipt.duplicate || !receipt.comms_check_token.is_empty() => {
+            Ok(Verdict::Accepted {
+                duplicate: receipt.duplicate,
+                comms_token: Some(receipt.comms_check_token).filter(|t| !t.is_empty()),
+            })
+        }
         Ok(_) => Ok(Verdict::Received),
         Err(status) => Err(classify(&status)),
     }

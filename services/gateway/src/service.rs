@@ -39,6 +39,7 @@ impl NationalNode {
             message_id: envelope.message_id.to_string(),
             duplicate,
             comms_check_token: String::new(),
+            accepted: duplicate,
         };
         tracing::info!(exercise = %envelope.exercise, message_id = %envelope.message_id, node = %envelope.sender.node,
             kind = envelope.kind(), duplicate = ack.duplicate, "submission from a national node on the bus");
@@ -53,6 +54,7 @@ impl NationalNode {
                     Ok(Payload::Accepted(a)) if a.accepted_message_id == id => {
                         return Ok(wire::SubmissionReceipt {
                             comms_check_token: a.comms_check_token,
+                            accepted: true,
                             ..receipt(a.duplicate)
                         });
                     }

@@ -64,8 +64,10 @@ enum Command {
         target: control::Target,
     },
     /// Issue identities for exercises of a scenario: an nkey (`<name>.nk`) per seat and service,
-    /// development certificates for the gateway and its nodes, and the NATS server's authorization
-    /// (`nats-auth.conf`). Keys already in the folder are kept.
+    /// development certificates for the gateway and its nodes, the NATS server's authorization
+    /// (`nats-auth.conf`), and a single-use invite link per seat a person takes (the director, the
+    /// observers, every --person seat), printed once. Keys already in the folder are kept; invites
+    /// are new each time (the old links stop working).
     #[command(visible_alias = "certs")]
     Identities {
         /// The scenario whose participants get identities.
@@ -77,6 +79,12 @@ enum Command {
         /// Folder to write into (keep it out of the repository: it holds private keys).
         #[arg(long, default_value = "out/identities")]
         out: PathBuf,
+        /// Hand this seat to a person (it gets an invite link); repeat for several.
+        #[arg(long = "person", value_name = "NODE")]
+        persons: Vec<bus::NodeId>,
+        /// The headquarters' console the links point to.
+        #[arg(long, default_value = "http://127.0.0.1:7480")]
+        console: String,
     },
     /// Create an exercise's streams, the coordinator's consumer and its lease bucket, as the admin.
     Provision {
@@ -154,7 +162,9 @@ fn main() -> ExitCode {
             Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
             Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
             Command::Status { target } => control::status(&target).await,
-            Command::Identities { scenario, exercise, out } => identities(&scenario, &exercise, &out),
+            Command::Identities { scenario, exercise, out, persons, console } => {
+                identities(&scenario, &exercise, &out, &persons, &console)
+            }
             Command::Provision { target, replicas, lease_ttl_ms } => {
                 control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
             }
@@ -177,8 +187,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn identities(scenario: &std::path::Path, exercises: &[bus::ExerciseId], out: &std::path::Path) -> anyhow::Result<()> {
-    let scenario = scenario::load(scenario)?;
+fn identities(
+    file: &std::path::Path,
+    exercises: &[bus::ExerciseId],
+    out: &std::path::Path,
+    persons: &[bus::NodeId],
+    console: &str,
+) -> anyhow::Result<()> {
+    let mut scenario = scenario::load(file)?;
+    for node in persons {
+        scenario.seat_person(node).map_err(|e| anyhow::anyhow!("--person {node}: {e} ({})", file.display()))?;
+    }
     let listed: Vec<identity::Exercise<'_>> =
         exercises.iter().map(|id| identity::Exercise { id, scenario: &scenario }).collect();
     let issued = identity::issue(out, &listed)?;
@@ -188,6 +207,12 @@ fn identities(scenario: &std::path::Path, exercises: &[bus::ExerciseId], out: &s
         issued.authorization.display(),
         out.display()
     );
+    println!("invite links, one per seat, each works once (a remote seat's on its national node's console):");
+    for invite in &issued.invites {
+        let remote = scenario.participant(&invite.seat).is_some_and(|p| p.transport == scenario::Transport::Grpc);
+        let link = invite.link(if remote { "<its national node's console>" } else { console });
+        println!("  {:<16} {link}", invite.seat.as_str());
+    }
     Ok(())
 }
 

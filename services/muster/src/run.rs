@@ -43,6 +43,14 @@ pub struct RunArgs {
     /// Repeat for several seats.
     #[arg(long = "person", value_name = "NODE")]
     pub persons: Vec<bus::NodeId>,
+    /// Serve the console: the director starts the exercise from the browser, people take the
+    /// --person seats (a remote one at its own national node's console); prints each seat's
+    /// sign-in link.
+    #[arg(long)]
+    pub console: bool,
+    /// Exercise seconds per wall second, instead of the scenario's own (or fast mode's).
+    #[arg(long)]
+    pub time_scale: Option<f64>,
 }
 
 /// A service process with its log file.
@@ -66,7 +74,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         Some(id) => id,
         None => fresh_id(&args.scenario)?,
     };
-    let time_scale = if args.fast { scenario.time_scale.max(record::FAST_TIME_SCALE) } else { scenario.time_scale };
+    let time_scale = match (args.time_scale, args.fast) {
+        (Some(scale), _) => scale,
+        (None, true) => scenario.time_scale.max(record::FAST_TIME_SCALE),
+        (None, false) => scenario.time_scale,
+    };
     let out_dir = args.out.join(exercise.as_str());
     let logs = out_dir.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
@@ -100,7 +112,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         (None, None) => unreachable!("a local server is started when no URL is given"),
     };
-    let folders = Folders { identities: identities.clone(), out: out_dir.clone(), logs: logs.clone() };
+    let folders = Folders {
+        identities: identities.clone(),
+        out: out_dir.clone(),
+        logs: logs.clone(),
+        invites: issued.invites.clone(),
+    };
     let result = run_on(&url, &args, &scenario, &exercise, time_scale, &folders).await;
     if let Some(local) = local {
         local.stop().await;
@@ -137,6 +154,9 @@ async fn run_on(
     if args.fast {
         coordinator.push("--fast".into());
     }
+    if args.console {
+        coordinator.push("--await-start".into());
+    }
     for node in &args.persons {
         coordinator.extend(["--person".into(), node.to_string()]);
     }
@@ -145,12 +165,35 @@ async fn run_on(
         true => Some(gateway_plan(nats("gateway"), identities, &mut plan)?),
         false => None,
     };
+    // Where each seat a person takes signs in: the headquarters' console, or its node's own.
+    let mut consoles: Vec<(bus::NodeId, String)> = Vec::new();
+    let hq_console = match args.console {
+        true => {
+            let url = format!("http://127.0.0.1:{}", free_port()?);
+            let mut console_args = [&nats("console")[..], &exercise_args[..], &scenario_args[..]].concat();
+            console_args.extend(["--identities".into(), identities.display().to_string()]);
+            console_args.extend(["--listen".into(), url.trim_start_matches("http://").to_string()]);
+            for node in &args.persons {
+                console_args.extend(["--person".into(), node.to_string()]);
+            }
+            plan.push(("console".into(), "console", console_args));
+            Some(url)
+        }
+        false => None,
+    };
     for p in &scenario.participants {
-        if p.played_by == PlayedBy::Person {
-            println!("seat {} ({}) is played by a person: nothing acts for it unless its person does", p.node, p.name);
+        let remote = p.transport == Transport::Grpc;
+        let person = p.played_by == PlayedBy::Person;
+        if person && (!args.console || !remote) {
+            if !args.console {
+                println!(
+                    "seat {} ({}) is played by a person: nothing acts for it unless its person does",
+                    p.node, p.name
+                );
+            }
             continue;
         }
-        if let (Some(gateway), Transport::Grpc) = (&gateway, p.transport) {
+        if let (Some(gateway), true) = (&gateway, remote) {
             // A national node reaches the bus only through the gateway.
             let mut node_args = seat(&p.node);
             node_args.extend([
@@ -159,6 +202,11 @@ async fn run_on(
                 "--certs".into(),
                 gateway.certs.display().to_string(),
             ]);
+            if person {
+                let port = free_port()?;
+                node_args.extend(["--console".into(), format!("127.0.0.1:{port}")]);
+                consoles.push((p.node.clone(), format!("http://127.0.0.1:{port}")));
+            }
             plan.push((format!("national-node {}", p.node), "national-node", node_args));
             continue;
         }
@@ -181,6 +229,17 @@ async fn run_on(
         services.push(service);
     }
 
+    if let Some(hq) = &hq_console {
+        println!("console: {hq} (the director, and the seats people take at the headquarters)");
+        println!("sign-in links, one per seat, each works once:");
+        for invite in &folders.invites {
+            let base =
+                consoles.iter().find(|(node, _)| node == &invite.seat).map_or(hq.as_str(), |(_, url)| url.as_str());
+            let name = scenario.participant(&invite.seat).map_or("Director (exercise control)", |p| p.name.as_str());
+            println!("  {:<16} {}  ({name})", invite.seat.as_str(), invite.link(base));
+        }
+        println!("the exercise starts when the director presses Start; Ctrl-C stops everything");
+    }
     let outcome = follow(&mut events, &mut services, trust).await;
     let finished = match outcome {
         Ok(progress) => wait_for(&mut services, "observer", Duration::from_secs(15)).await.map(|()| progress),
@@ -198,11 +257,12 @@ async fn run_on(
     Ok(out_dir.join("report.md"))
 }
 
-/// Where a run keeps its identities, its report and its logs.
+/// Where a run keeps its identities, its report and its logs, and the invites it issued.
 struct Folders {
     identities: PathBuf,
     out: PathBuf,
     logs: PathBuf,
+    invites: Vec<identity::invites::Invite>,
 }
 
 /// Where national nodes find the gateway.
@@ -218,8 +278,7 @@ fn gateway_plan(
     plan: &mut Vec<(String, &str, Vec<String>)>,
 ) -> anyhow::Result<GatewayPlan> {
     let certs = identities.to_owned();
-    let free = || -> anyhow::Result<u16> { Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port()) };
-    let (port, probe) = (free()?, free()?);
+    let (port, probe) = (free_port()?, free_port()?);
     println!(
         "gateway: https://127.0.0.1:{port} (mutual TLS; health and reflection also on 127.0.0.1:{probe}); certificates in {}",
         certs.display()
@@ -303,6 +362,10 @@ fn sibling(binary: &str) -> anyhow::Result<PathBuf> {
         me.display()
     );
     Ok(path)
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn fresh_id(scenario: &Path) -> anyhow::Result<ExerciseId> {

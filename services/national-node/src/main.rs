@@ -21,6 +21,12 @@ struct Args {
     exercise: scenario::cli::ExerciseArgs,
     #[command(flatten)]
     seat: seat::cli::SeatArgs,
+    /// Serve the delegation's console here (e.g. 127.0.0.1:7481): a person plays the seat from
+    /// the browser, which talks only to this node. Its invite is among --certs.
+    #[arg(long, env = "MUSTER_CONSOLE_LISTEN")]
+    console: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    console_args: console::cli::ConsoleArgs,
 }
 
 #[tokio::main]
@@ -28,7 +34,9 @@ async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
     let scenario = args.exercise.scenario()?;
-    let participant = args.seat.pick(&scenario, &[Role::ControlPoint, Role::Guest])?;
+    let roles = [Role::ControlPoint, Role::Guest];
+    let participant =
+        if args.console.is_some() { args.seat.seat(&scenario, &roles)? } else { args.seat.pick(&scenario, &roles)? };
     let read = |name: String| {
         let path = args.certs.join(&name);
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
@@ -39,6 +47,45 @@ async fn main() -> anyhow::Result<()> {
         key: read(format!("{}.key", participant.node))?,
         domain: "localhost".into(),
     };
+    let trust = Some(read("coordinator.pub".into())?.trim().to_owned());
+    let serving = args.console.is_some();
+    let mind = match args.console {
+        Some(addr) => {
+            let (desk, inbox) = seat::desk();
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+            let addr = listener.local_addr()?;
+            // The console follows the exercise over its own stream from the gateway.
+            let link = seat::grpc::GrpcLink::new(&args.gateway, &tls, args.exercise.exercise.clone())?;
+            let live =
+                console::Live::follow(args.exercise.exercise.clone(), seat::Link::events(&link, 1), trust.clone());
+            let seats = [(
+                participant.node.clone(),
+                console::Hosted::new(participant.role, participant.name.clone(), Some(desk)),
+            )];
+            let mut hosted = console::Console::new(
+                args.exercise.exercise.clone(),
+                live,
+                seats.into_iter().collect(),
+                args.certs.clone(),
+                args.console_args.sessions(addr)?,
+            );
+            hosted.preview = Some((scenario.title.clone(), scenario.description.clone()));
+            let served = args.console_args.tls()?;
+            println!(
+                "console: {}://{addr} ({} of exercise {})",
+                if served.is_some() { "https" } else { "http" },
+                participant.node,
+                args.exercise.exercise
+            );
+            tokio::spawn(async move {
+                if let Err(e) = console::cli::serve(hosted, listener, served, std::future::pending()).await {
+                    tracing::error!(error = %e, "console stopped");
+                }
+            });
+            Mind::Person(inbox)
+        }
+        None => Mind::Policy(Box::new(participant.clone())),
+    };
     let settings = national_node::Settings {
         endpoint: args.gateway,
         tls,
@@ -47,10 +94,14 @@ async fn main() -> anyhow::Result<()> {
         key: Some(std::sync::Arc::new(
             identity::keys::load(&identity::keys::seed_file(&args.certs, participant.node.as_str()))?.into_pair(),
         )),
-        trust: Some(read("coordinator.pub".into())?.trim().to_owned()),
-        mind: Mind::Policy(Box::new(participant)),
+        trust,
+        mind,
         processed: None,
     };
     national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;
+    if serving {
+        // The delegation reads the report after the exercise: the console stays until stopped.
+        bus::telemetry::shutdown_signal().await;
+    }
     Ok(())
 }

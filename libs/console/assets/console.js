@@ -1,0 +1,56 @@
+// Muster console: the live link. Every page works without this script; with it, the page follows
+// the exercise. Each event from the server (Server-Sent Events; the browser resumes from the last
+// event id by itself after a lost link) is added to the feed and the page's live regions are
+// fetched again, except a region the person is typing in. A lost link shows a loud banner.
+(function () {
+  "use strict";
+  var body = document.body;
+  var url = body.dataset.events;
+  if (!url || !window.EventSource) return;
+  var banner = document.getElementById("link-lost");
+  var busy = false, again = false;
+
+  document.addEventListener("input", function (e) {
+    var form = e.target && e.target.form;
+    if (form) form.dataset.dirty = "1";
+  });
+
+  function editing(region) {
+    if (region.querySelector("form[data-dirty]")) return true;
+    var active = document.activeElement;
+    return active && active !== body && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+  }
+
+  function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(location.pathname + location.search, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (text) {
+        if (!text) return;
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        fresh.querySelectorAll("[data-live]").forEach(function (region) {
+          var old = document.getElementById(region.id);
+          if (old && !editing(old)) old.replaceWith(region);
+        });
+      })
+      .catch(function () {})
+      .then(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  var feed = document.getElementById("feed");
+  var source = new EventSource(url + "?after=" + encodeURIComponent(body.dataset.last || "0"));
+  source.addEventListener("record", function (e) {
+    if (feed) {
+      var item = document.createElement("li");
+      item.textContent = e.data;
+      feed.insertBefore(item, feed.firstChild);
+    }
+    refresh();
+  });
+  source.onopen = function () { banner.hidden = true; };
+  source.onerror = function () { banner.hidden = false; };
+})();

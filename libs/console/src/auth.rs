@@ -1,0 +1,152 @@
+//! Who is at the browser: sessions made by redeeming an invite (a random token in an HttpOnly,
+//! SameSite=Strict cookie, kept on the server only as a hash, expiring), and the refusal of
+//! cross-site form posts (`Sec-Fetch-Site`, else `Origin` against `Host`; a request carrying
+//! neither is not a browser's and cannot carry the victim's cookie by accident either).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, header};
+use bus::{ExerciseId, NodeId};
+use sha2::{Digest, Sha256};
+
+/// A signed-in seat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The exercise.
+    pub exercise: ExerciseId,
+    /// The seat (a node of the scenario, or `director`).
+    pub seat: NodeId,
+    expires: Instant,
+}
+
+/// The sessions of one console.
+#[derive(Debug)]
+pub struct Sessions {
+    /// The cookie's name (per console, so two consoles on one host do not overwrite each other's).
+    pub cookie: String,
+    /// How long a session lasts.
+    pub lifetime: Duration,
+    /// Whether the console serves TLS (the cookie is then `Secure`).
+    pub secure: bool,
+    open: Mutex<HashMap<String, Session>>,
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Sessions {
+    /// No session yet.
+    pub fn new(cookie: String, lifetime: Duration, secure: bool) -> Sessions {
+        Sessions { cookie, lifetime, secure, open: Mutex::default() }
+    }
+
+    /// Opens a session for `seat`; the `Set-Cookie` value that carries it.
+    pub fn open(&self, exercise: ExerciseId, seat: NodeId) -> Result<String, getrandom::Error> {
+        let mut bytes = [0u8; 32];
+        getrandom::getrandom(&mut bytes)?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let session = Session { exercise, seat, expires: Instant::now() + self.lifetime };
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        open.retain(|_, s| s.expires > now);
+        open.insert(hash(&token), session);
+        Ok(format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+            self.cookie,
+            self.lifetime.as_secs(),
+            if self.secure { "; Secure" } else { "" }
+        ))
+    }
+
+    /// The session the request's cookie names, if it is open and not expired.
+    pub fn of(&self, headers: &HeaderMap) -> Option<Session> {
+        let token = cookie(headers, &self.cookie)?;
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.get(&hash(&token)).filter(|s| s.expires > Instant::now()).cloned()
+    }
+
+    /// Closes the request's session; the `Set-Cookie` value that clears the cookie.
+    pub fn close(&self, headers: &HeaderMap) -> String {
+        if let Some(token) = cookie(headers, &self.cookie) {
+            self.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token));
+        }
+        format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", self.cookie)
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Why a state-changing request is refused as cross-site, or `None` when it may go on.
+pub fn cross_site(headers: &HeaderMap) -> Option<String> {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return match site {
+            "same-origin" | "none" => None,
+            other => Some(format!("a form post from another site (Sec-Fetch-Site: {other})")),
+        };
+    }
+    let origin = get("origin")?;
+    let host = get("host").unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    (origin_host != host).then(|| format!("a form post from another origin ({origin}, this is {host})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).expect("valid header"));
+        }
+        h
+    }
+
+    #[test]
+    fn a_session_is_found_by_its_cookie_only_and_ends_when_closed() {
+        let sessions = Sessions::new("muster-7480".into(), Duration::from_secs(60), false);
+        let set = sessions.open(ExerciseId::new("ex").expect("id"), NodeId::new("BY").expect("id")).expect("random");
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"));
+        let token = set.split(';').next().and_then(|p| p.split_once('=')).map(|(_, v)| v).expect("token");
+        let with = headers(&[("cookie", &format!("other=1; muster-7480={token}"))]);
+        assert_eq!(sessions.of(&with).map(|s| s.seat.to_string()), Some("BY".into()));
+        assert_eq!(sessions.of(&headers(&[("cookie", "muster-7480=forged")])), None);
+        assert_eq!(sessions.of(&HeaderMap::new()), None);
+        sessions.close(&with);
+        assert_eq!(sessions.of(&with), None);
+    }
+
+    #[test]
+    fn an_expired_session_admits_nobody() {
+        let sessions = Sessions::new("c".into(), Duration::ZERO, true);
+        let set = sessions.open(ExerciseId::new("ex").expect("id"), NodeId::new("BY").expect("id")).expect("random");
+        assert!(set.contains("; Secure"));
+        let cookie = set.split(';').next().expect("pair").to_owned();
+        assert_eq!(sessions.of(&headers(&[("cookie", &cookie)])), None);
+    }
+
+    #[test]
+    fn cross_site_posts_are_told_apart_from_same_origin_ones() {
+        assert_eq!(cross_site(&headers(&[("sec-fetch-site", "same-origin")])), None);
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])).is_some());
+        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")])).is_some());
+        let host = ("host", "127.0.0.1:7480");
+        assert_eq!(cross_site(&headers(&[host, ("origin", "http://127.0.0.1:7480")])), None);
+        assert!(cross_site(&headers(&[host, ("origin", "http://evil.example")])).is_some());
+        assert_eq!(cross_site(&headers(&[host])), None, "not a browser: no cookie rides along by accident");
+    }
+}

@@ -1,0 +1,127 @@
+//! The Muster console: a place in the browser for every seat a person takes. A router that a
+//! seat's host mounts: the headquarters' console process hosts the director, the drafting bodies
+//! played by people and the observers; a national node mounts the same router for its own seat,
+//! so a delegation's browser talks only to its own site.
+//!
+//! - [`live`]: the exercise's log followed once, folded into the record, announced to every page;
+//! - [`auth`]: sessions from invite links, and the refusal of cross-site posts;
+//! - [`pages`]: the pages, rendered on the server from the record;
+//! - [`web`]: the routes: pages, forms (each an action put into the seat's desk, so the seat
+//!   signs and submits it as itself), the live link (Server-Sent Events that resume from the last
+//!   sequence), the report;
+//! - [`diff`]: what changed between two versions of a draft, word by word;
+//! - [`feed`]: one line of words per event;
+//! - [`serve`]: HTTP on a listener, TLS when given a certificate; [`cli`]: the hosts' arguments.
+
+pub mod auth;
+pub mod cli;
+pub mod diff;
+pub mod feed;
+pub mod live;
+pub mod pages;
+pub mod serve;
+pub mod web;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bus::{ExerciseId, NodeId, Role};
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use seat::Desk;
+use seat::link::Event;
+
+pub use live::Live;
+pub use serve::{Tls, serve};
+pub use web::router;
+
+/// A seat this console hosts.
+#[derive(Debug)]
+pub struct Hosted {
+    /// Its role (`Coordinator` for the director).
+    pub role: Role,
+    /// Its name.
+    pub name: String,
+    /// Where its person's actions go: the seat's driver signs and submits them. `None` for an
+    /// observer, who submits nothing.
+    pub desk: Option<Desk>,
+    /// The communications-check token the seat was sent with the acceptance of its assembly report.
+    pub token: Mutex<Option<String>>,
+}
+
+impl Hosted {
+    /// A seat with its desk.
+    pub fn new(role: Role, name: impl Into<String>, desk: Option<Desk>) -> Hosted {
+        Hosted { role, name: name.into(), desk, token: Mutex::default() }
+    }
+}
+
+/// Other exercises on the same server, for the director's list (the headquarters' console only).
+pub trait Others: Send + Sync + 'static {
+    /// The exercises on the server.
+    fn exercises(&self) -> BoxFuture<'static, Vec<ExerciseId>>;
+    /// One exercise's log from `from` on.
+    fn events(&self, exercise: &ExerciseId, from: u64) -> BoxStream<'static, Event>;
+}
+
+/// One console: the exercise it hosts, its seats, sessions and invites.
+pub struct Console {
+    /// The hosted exercise.
+    pub exercise: ExerciseId,
+    /// Its log, followed.
+    pub live: Arc<Live>,
+    /// The scenario's title and description, shown before the notification.
+    pub preview: Option<(String, String)>,
+    /// The seats hosted here, by node (`director` for exercise control).
+    pub seats: BTreeMap<NodeId, Hosted>,
+    /// Where the invites' hashes are (`muster identities` writes them).
+    pub identities: PathBuf,
+    /// The open sessions.
+    pub sessions: auth::Sessions,
+    /// Other exercises on the server, with the coordinator's key to trust in them.
+    pub others: Option<(Arc<dyn Others>, Option<String>)>,
+    boards: Mutex<BTreeMap<ExerciseId, Arc<Live>>>,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console").field("exercise", &self.exercise).field("seats", &self.seats.keys()).finish()
+    }
+}
+
+/// Most other exercises followed at once for the director's boards.
+const MAX_BOARDS: usize = 16;
+
+impl Console {
+    /// A console for `exercise`, hosting `seats`.
+    pub fn new(
+        exercise: ExerciseId,
+        live: Arc<Live>,
+        seats: BTreeMap<NodeId, Hosted>,
+        identities: PathBuf,
+        sessions: auth::Sessions,
+    ) -> Console {
+        Console { exercise, live, preview: None, seats, identities, sessions, others: None, boards: Mutex::default() }
+    }
+
+    /// The live log of another exercise on the server, followed from now on.
+    pub fn board(&self, exercise: &ExerciseId) -> Option<Arc<Live>> {
+        if exercise == &self.exercise {
+            return Some(self.live.clone());
+        }
+        let (others, trust) = self.others.as_ref()?;
+        let mut boards = self.boards.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(live) = boards.get(exercise) {
+            return Some(live.clone());
+        }
+        if boards.len() >= MAX_BOARDS
+            && let Some(oldest) = boards.keys().next().cloned()
+        {
+            boards.remove(&oldest);
+        }
+        let live = Live::follow(exercise.clone(), others.events(exercise, 1), trust.clone());
+        boards.insert(exercise.clone(), live.clone());
+        Some(live)
+    }
+}

@@ -1,0 +1,730 @@
+//! The pages, rendered on the server from the record (maud escapes every value). Every page says
+//! what is awaited of its seat and by when; its regions marked `data-live` (status, the seat's
+//! work, the timeline) are refreshed by the small script when the live link brings an event,
+//! unless the person is typing in one. Every form is
+//! a plain POST that works without JavaScript; a position or status is never shown by colour
+//! alone (each has a word and a mark).
+
+use std::time::SystemTime;
+
+use bus::{ExerciseId, NodeId, Role};
+use maud::{DOCTYPE, Markup, html};
+use proto::v1::{self as wire, PositionKind};
+use record::{Phase, Record, Task};
+
+use crate::diff::{self, Change};
+use crate::feed;
+use crate::live::Log;
+
+/// What a seat does at the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Exercise control.
+    Director,
+    /// The Joint Staff or the Secretariat.
+    Drafting,
+    /// A national delegation (or a guest that gives positions).
+    State,
+    /// An observer (or a guest that gives none): reads the board.
+    Board,
+}
+
+/// Everything a seat's page shows.
+#[derive(Debug)]
+pub struct View<'a> {
+    /// The exercise.
+    pub exercise: &'a ExerciseId,
+    /// Its log and record.
+    pub log: &'a Log,
+    /// The signed-in seat.
+    pub seat: &'a NodeId,
+    /// What it does.
+    pub kind: Kind,
+    /// Its name.
+    pub name: String,
+    /// The outcome of the last action, if any.
+    pub flash: Option<&'a str>,
+    /// The communications-check token the seat was sent, if any.
+    pub token: Option<String>,
+    /// The scenario's title and description before the notification (after it, the plan's).
+    pub preview: Option<(&'a str, &'a str)>,
+    /// Now, for the time left.
+    pub now: SystemTime,
+    /// Names this rendering's forms: a form sent twice is one submission, a form sent again
+    /// from a fresh page (after a refusal, corrected) is a new one.
+    pub nonce: String,
+}
+
+const CSS: &str = "/assets/console.css";
+const JS: &str = "/assets/console.js";
+
+/// The frame of every page: the live link's banner, the header, the flash, the feed.
+pub fn layout(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Muster" }
+                link rel="stylesheet" href=(CSS);
+                script src=(JS) defer {}
+            }
+            body data-events=[events.map(|(ex, _)| format!("/ex/{ex}/events"))] data-last=[events.map(|(_, last)| last)] {
+                div #link-lost role="alert" hidden {
+                    strong { "Live updates lost." } " This page is not being refreshed; reconnecting…"
+                }
+                header {
+                    h1 { (title) }
+                    nav aria-label="Console" { (nav) }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+fn path(exercise: &ExerciseId, seat: &NodeId, action: &str) -> String {
+    format!("/ex/{exercise}/seat/{seat}/{action}")
+}
+
+/// A page of a seat of the hosted exercise.
+pub fn seat(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let title = record.plan.as_ref().map(|p| p.title.as_str()).or(v.preview.map(|p| p.0)).unwrap_or("exercise");
+    let nav = html! {
+        a href=(format!("/ex/{}", v.exercise)) { "My seat" }
+        " · " a href=(format!("/ex/{}/report", v.exercise)) { "Report" }
+        @if v.kind == Kind::Director { " · " a href="/exercises" { "Every exercise" } }
+        " · "
+        form.inline method="post" action="/signout" { button type="submit" { "Sign out" } }
+    };
+    let body = html! {
+        p.seat { "Signed in as " strong { (v.name) } " (" (v.seat) ") · " (title) }
+        (status(v))
+        @if let Some(flash) = v.flash {
+            p #flash role="status" class=(if flash.starts_with("Refused") { "flash refused" } else { "flash" }) { (flash) }
+        } @else {
+            p #flash role="status" {}
+        }
+        // One live region for the seat's work: refreshed as a whole (new tasks appear), except
+        // while the person is typing in it.
+        div #work data-live {
+            @match v.kind {
+                Kind::Director => (director(v)),
+                Kind::Drafting => (drafting(v)),
+                Kind::State => (state(v)),
+                Kind::Board => (board(record)),
+            }
+        }
+        (timeline(v.exercise, record))
+        (events(v.log))
+    };
+    layout(&format!("{} · {}", v.name, title), Some((v.exercise, v.log.last())), nav, body)
+}
+
+/// Phase, clock, deadline and what is awaited of this seat.
+fn status(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let phase = match (record.phase.phase, record.plan.as_ref()) {
+        (Phase::Stage(n), Some(plan)) => {
+            format!(
+                "Stage {n} of {}: {}",
+                plan.stages.len(),
+                plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default()
+            )
+        }
+        (Phase::NotStarted, _) => "Not started: waiting for the director".into(),
+        (phase, _) => capitalised(&phase.to_string()),
+    };
+    let now = record.exercise_now(v.now);
+    let mine: Vec<Task> = record.awaited().into_iter().filter(|a| &a.node == v.seat).map(|a| a.task).collect();
+    html! {
+        section #status data-live aria-label="Where the exercise stands" {
+            p {
+                span #phase { (phase) }
+                @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } }
+            }
+            @if record.plan.is_some() {
+                p #clock { "Exercise time: " (feed::when(record, now)) }
+                @if let Some(deadline) = record.deadline() {
+                    p #deadline { "This window closes " (feed::when(record, deadline)) " — "
+                        strong { (scenario::calendar::span(deadline.saturating_sub(now))) " left" } }
+                }
+            }
+            @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() {
+                h2 { "Awaited of you" }
+                @if mine.is_empty() {
+                    p #awaited-mine { "Nothing is awaited of you now." }
+                } @else {
+                    ul #awaited-mine {
+                        @for task in &mine { li { (capitalised(&task.to_string())) @if let Some(d) = record.deadline() { ", by " (feed::when(record, d)) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn confirm(what: &str) -> Markup {
+    html! {
+        label { input type="checkbox" name="confirm" value="yes" required; " I confirm: " (what) }
+    }
+}
+
+fn director(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let phase = record.phase;
+    let act = |a: &str| path(v.exercise, v.seat, a);
+    html! {
+        section #controls aria-labelledby="controls-h" {
+            h2 #controls-h { "Exercise control" }
+            @match phase.phase {
+                Phase::NotStarted => {
+                    @if let Some((title, description)) = v.preview {
+                        p { "Scenario: " strong { (title) } }
+                        p.description { (description) }
+                    }
+                    form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
+                        label { "Reason " input type="text" name="reason" value="every seat is taken" required; }
+                        (confirm("start the exercise now; its clock starts"))
+                        button #start type="submit" { "Start the exercise" }
+                    }
+                }
+                Phase::Concluded => { p { "The exercise has concluded. " a href=(format!("/ex/{}/report", v.exercise)) { "Read the report." } } }
+                _ => {
+                    @if phase.paused {
+                        form #resume-form method="post" action=(act("resume")) { input type="hidden" name="nonce" value=(v.nonce);
+                            label { "Reason " input type="text" name="reason" required; }
+                            (confirm("resume the exercise; its clock runs again"))
+                            button #resume type="submit" { "Resume" }
+                        }
+                    } @else {
+                        form #pause-form method="post" action=(act("pause")) { input type="hidden" name="nonce" value=(v.nonce);
+                            label { "Reason " input type="text" name="reason" required; }
+                            (confirm("pause the exercise; no window closes while it is paused"))
+                            button #pause type="submit" { "Pause" }
+                        }
+                    }
+                    form #advance-form method="post" action=(act("advance")) { input type="hidden" name="nonce" value=(v.nonce);
+                        label { "Reason " input type="text" name="reason" required; }
+                        (confirm("close the current window now, as if its deadline had passed"))
+                        button #advance type="submit" { "Advance" }
+                    }
+                }
+            }
+        }
+        @if record.plan.is_some() {
+            (awaited(record))
+            (dashboard(record, v.now))
+            (board(record))
+        }
+    }
+}
+
+fn awaited(record: &Record) -> Markup {
+    let awaited = record.awaited();
+    let Some(plan) = &record.plan else { return html! {} };
+    html! {
+        section #awaited aria-labelledby="awaited-h" {
+            h2 #awaited-h { "Awaited in this window" }
+            @if awaited.is_empty() { p { "Nothing: the window may close." } } @else {
+                table {
+                    thead { tr { th scope="col" { "Seat" } th scope="col" { "Awaited" } } }
+                    tbody {
+                        @for p in &plan.participants {
+                            @let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.to_string()).collect();
+                            @if !tasks.is_empty() { tr { th scope="row" { (p.name) " (" (p.node) ")" } td { (tasks.join("; ")) } } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Per state: what it answered, what is awaited of it, and whether that is late.
+fn dashboard(record: &Record, now: SystemTime) -> Markup {
+    let Some(plan) = &record.plan else { return html! {} };
+    let awaited = record.awaited();
+    let late = record.deadline().is_some_and(|d| record.exercise_now(now) >= d);
+    html! {
+        section #dashboard aria-labelledby="dashboard-h" {
+            h2 #dashboard-h { "States" }
+            table {
+                thead { tr { th scope="col" { "State" } th scope="col" { "Present" } th scope="col" { "Answers" } th scope="col" { "Awaited" } } }
+                tbody {
+                    @for p in plan.states() {
+                        @let answers = answers_of(record, &p.node);
+                        @let owed = awaited.iter().filter(|a| a.node == p.node).count();
+                        tr id=(format!("state-{}", p.node)) {
+                            th scope="row" { (p.name) " (" (p.node) ")" }
+                            td { @if record.absent.contains(&p.node) { "✗ absent" } @else if record.reported.contains_key(&p.node) { "✓ present" } @else { "… not reported" } }
+                            td { (answers) }
+                            td class=(if owed > 0 && late { "late" } else { "" }) {
+                                @if owed == 0 { "✓ nothing" } @else if late { "⚠ late: " (owed) } @else { "… " (owed) " awaited" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn answers_of(record: &Record, node: &NodeId) -> usize {
+    let positions = record.drafts.values().flat_map(|d| &d.versions).filter(|v| v.positions.contains_key(node)).count();
+    positions
+        + usize::from(record.reported.contains_key(node))
+        + usize::from(record.activated.contains_key(node))
+        + record.assessments.keys().filter(|(_, n)| n == node).count()
+        + usize::from(record.receipts.contains_key(node))
+}
+
+fn position_class(kind: PositionKind) -> &'static str {
+    match kind {
+        PositionKind::Concur => "pos concur",
+        PositionKind::ConcurWithRemarks => "pos remarks",
+        PositionKind::NonConcur => "pos non",
+        PositionKind::Abstain | PositionKind::Unspecified => "pos abstain",
+    }
+}
+
+/// The draft × state matrix: each state's answer to each draft's latest version, and the outcome.
+pub fn board(record: &Record) -> Markup {
+    let Some(plan) = &record.plan else { return html! {} };
+    let states: Vec<&record::Participant> = plan.participants.iter().filter(|p| p.gives_positions()).collect();
+    html! {
+        section #board aria-labelledby="board-h" {
+            h2 #board-h { "Drafts and positions" }
+            @if record.drafts.is_empty() { p { "No draft yet." } } @else {
+                table #matrix {
+                    caption { "Each state's position on the latest version of each draft (✓ concur, ✗ non-concur, − abstain, … awaited)" }
+                    thead { tr {
+                        th scope="col" { "Draft" }
+                        @for s in &states { th scope="col" { abbr title=(s.name) { (s.node) } } }
+                        th scope="col" { "Outcome" }
+                    } }
+                    tbody {
+                        @for (slot, draft) in &record.drafts {
+                            @if let Some(latest) = draft.latest() {
+                                tr id=(format!("row-{slot}")) {
+                                    th scope="row" { (slot) " v" (latest.draft.version) ": " (latest.draft.title) }
+                                    @for s in &states {
+                                        @match latest.positions.get(&s.node) {
+                                            Some(p) => td class=(position_class(p.answer.kind())) { (feed::position(p.answer.kind())) },
+                                            None if record.absent.contains(&s.node) => td.pos.absent { "absent" },
+                                            None => td.pos.awaited { "… awaited" },
+                                        }
+                                    }
+                                    td id=(format!("outcome-{slot}")) {
+                                        @match record.outcomes.get(slot) {
+                                            Some(o) => (feed::outcome(o.outcome())),
+                                            None => "… open",
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn timeline(exercise: &ExerciseId, record: &Record) -> Markup {
+    let report = observer::report::build(exercise.as_str(), record);
+    html! {
+        section #timeline data-live aria-labelledby="timeline-h" {
+            h2 #timeline-h { "Timeline" }
+            @if report.timeline.is_empty() { p { "Nothing yet." } } @else {
+                ol { @for e in &report.timeline { li { time { (e.when.at) } " " (e.what) } } }
+            }
+        }
+    }
+}
+
+fn events(log: &Log) -> Markup {
+    const SHOWN: usize = 40;
+    html! {
+        section #feed-section aria-labelledby="feed-h" {
+            h2 #feed-h { "Event feed" }
+            ol #feed role="log" aria-live="polite" reversed {
+                @for (_, e) in log.events.iter().rev().take(SHOWN) { li { (feed::line(&log.record, e)) } }
+            }
+        }
+    }
+}
+
+fn awaits(record: &Record, seat: &NodeId, task: &Task) -> bool {
+    record.awaited().iter().any(|a| &a.node == seat && &a.task == task)
+}
+
+fn assembly_form(v: &View<'_>) -> Markup {
+    if !awaits(&v.log.record, v.seat, &Task::AssemblyReport) {
+        return html! {};
+    }
+    html! {
+        section #assembly aria-labelledby="assembly-h" {
+            h2 #assembly-h { "Assembly" }
+            form #assembly-form method="post" action=(path(v.exercise, v.seat, "assembly")) { input type="hidden" name="nonce" value=(v.nonce);
+                label { "Remarks " input type="text" name="remarks" value=(format!("{} assembled", v.name)); }
+                button #assembly-report type="submit" { "Report at assembly" }
+            }
+        }
+    }
+}
+
+fn drafting(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let Some(plan) = &record.plan else { return html! {} };
+    let Some(me) = plan.participant(v.seat) else { return html! {} };
+    let body = scenario::DraftingBody::ALL.iter().copied().find(|b| b.role() == me.role);
+    let current = match record.phase.phase {
+        Phase::Stage(n) => Some(n),
+        _ => None,
+    };
+    html! {
+        (assembly_form(v))
+        @for stage in &plan.stages {
+            @let mine: Vec<&scenario::Slot> = stage.slots.iter().filter(|s| Some(s.owner) == body).collect();
+            @if !mine.is_empty() && record.stages_opened.contains_key(&stage.number) {
+                section id=(format!("stage-{}", stage.number)) aria-labelledby=(format!("stage-{}-h", stage.number)) {
+                    h2 id=(format!("stage-{}-h", stage.number)) { "Stage " (stage.number) ": " (stage.title) }
+                    p { "Closes " (feed::when(record, stage.closes_at))
+                        @if current == Some(stage.number) { " — " (scenario::calendar::span(stage.closes_at.saturating_sub(record.exercise_now(v.now)))) " left" } }
+                    @for slot in mine { (slot_card(v, slot, current == Some(stage.number))) }
+                }
+            }
+        }
+    }
+}
+
+fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
+    let record = &v.log.record;
+    let draft = record.drafts.get(&slot.id);
+    let latest = draft.and_then(|d| d.latest());
+    let act = |a: &str| path(v.exercise, v.seat, a);
+    html! {
+        article.slot id=(format!("slot-{}", slot.id)) {
+            h3 { (slot.id) ": " (slot.title) " (" (slot.category) ")" }
+            @if let Some(o) = record.outcomes.get(&slot.id) {
+                p id=(format!("outcome-{}", slot.id)) { "Outcome: " strong { (feed::outcome(o.outcome())) } " — " (o.reason) }
+            }
+            @match latest {
+                None if open && awaits(record, v.seat, &Task::Draft(slot.id.clone())) => {
+                    form id=(format!("draft-{}", slot.id)) method="post" action=(act("draft")) { input type="hidden" name="nonce" value=(v.nonce);
+                        input type="hidden" name="slot" value=(slot.id);
+                        label { "Title " input type="text" name="title" value=(slot.title) required; }
+                        label { "Text " textarea name="text" rows="6" required {} }
+                        button type="submit" { "Submit draft " (slot.id) }
+                    }
+                }
+                None => p { "No draft." },
+                Some(latest) => {
+                    p { "Version " (latest.draft.version) ": " strong { (latest.draft.title) } }
+                    blockquote.text { (latest.draft.text) }
+                    (positions_table(record, &slot.id, latest))
+                    @if awaits(record, v.seat, &Task::Revision(slot.id.clone(), latest.draft.version)) {
+                        (revise_form(v, slot, latest))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn positions_table(record: &Record, slot: &str, version: &record::Version) -> Markup {
+    let Some(plan) = &record.plan else { return html! {} };
+    html! {
+        table id=(format!("positions-{slot}")) {
+            caption { "Positions on version " (version.draft.version) }
+            thead { tr { th scope="col" { "State" } th scope="col" { "Position" } th scope="col" { "Reasons or remarks" } } }
+            tbody {
+                @for p in plan.participants.iter().filter(|p| p.gives_positions()) {
+                    tr {
+                        th scope="row" { (p.name) " (" (p.node) ")" }
+                        @match version.positions.get(&p.node) {
+                            Some(a) => {
+                                td class=(position_class(a.answer.kind())) { (feed::position(a.answer.kind())) }
+                                td { (a.answer.reasons.join("; ")) }
+                            }
+                            None if record.absent.contains(&p.node) => { td.pos.absent { "absent" } td {} }
+                            None => { td.pos.awaited { "… awaited" } td {} }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A revision answers each non-concurrence and each remark on the version it revises.
+fn revise_form(v: &View<'_>, slot: &scenario::Slot, latest: &record::Version) -> Markup {
+    let to_answer: Vec<(&NodeId, &wire::Position)> = latest
+        .positions
+        .iter()
+        .filter(|(_, p)| matches!(p.answer.kind(), PositionKind::NonConcur | PositionKind::ConcurWithRemarks))
+        .map(|(n, p)| (n, &p.answer))
+        .collect();
+    html! {
+        form id=(format!("revise-{}", slot.id)) method="post" action=(path(v.exercise, v.seat, "revise")) { input type="hidden" name="nonce" value=(v.nonce);
+            h4 { "Revise to version " (latest.draft.version + 1) }
+            input type="hidden" name="slot" value=(slot.id);
+            input type="hidden" name="version" value=(latest.draft.version);
+            label { "Title " input type="text" name="title" value=(latest.draft.title) required; }
+            label { "Text " textarea name="text" rows="6" required { (latest.draft.text) } }
+            @for (node, p) in &to_answer {
+                label {
+                    "Answer to " (node) "'s " (feed::position(p.kind())) ": “" (p.reasons.join("; ")) "” "
+                    textarea name=(format!("answer-{node}")) rows="2" required {}
+                }
+            }
+            button type="submit" { "Submit the revision of " (slot.id) }
+        }
+    }
+}
+
+fn state(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let act = |a: &str| path(v.exercise, v.seat, a);
+    let positions: Vec<(String, u32)> = record
+        .awaited()
+        .into_iter()
+        .filter(|a| &a.node == v.seat)
+        .filter_map(|a| match a.task {
+            Task::Position(slot, version) => Some((slot, version)),
+            _ => None,
+        })
+        .collect();
+    let stage = match record.phase.phase {
+        Phase::Stage(n) => Some(n),
+        _ => None,
+    };
+    let assessed = stage.is_some_and(|n| record.assessments.contains_key(&(n, v.seat.clone())));
+    html! {
+        (assembly_form(v))
+        @if awaits(record, v.seat, &Task::Activation) {
+            section #activation aria-labelledby="activation-h" {
+                h2 #activation-h { "Activation and communications check" }
+                form #activation-form method="post" action=(act("activation")) { input type="hidden" name="nonce" value=(v.nonce);
+                    @match &v.token {
+                        Some(token) => { p { "Communications-check token received with the acceptance of your assembly report: " code { (token) } } input type="hidden" name="token" value=(token); }
+                        None => p { "Your communications-check token comes with the acceptance of your assembly report; the seat asks for it again if it was lost." },
+                    }
+                    label { "Remarks " input type="text" name="remarks" value="control point active; communications checked"; }
+                    button #activate type="submit" { "Activate the control point" }
+                }
+            }
+        }
+        @if let (Some(n), false) = (stage, assessed) {
+            section #assessment aria-labelledby="assessment-h" {
+                h2 #assessment-h { "Situation assessment, stage " (n) }
+                form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
+                    input type="hidden" name="stage" value=(n);
+                    label { "Assessment " textarea name="summary" rows="3" required {} }
+                    button type="submit" { "Submit the assessment" }
+                }
+            }
+        }
+        section #positions aria-labelledby="positions-h" {
+            h2 #positions-h { "Drafts awaiting your position" }
+            @if positions.is_empty() { p { "None now." } }
+            @for (slot, version) in &positions {
+                @if let Some(draft) = record.drafts.get(slot) { (position_card(v, slot, *version, draft)) }
+            }
+        }
+        (my_positions(record, v.seat))
+        (package(v))
+        (board(record))
+    }
+}
+
+fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) -> Markup {
+    let Some(current) = draft.versions.get(version as usize - 1) else { return html! {} };
+    let previous = version.checked_sub(2).and_then(|i| draft.versions.get(i as usize));
+    let kinds = [
+        ("concur", "Concur"),
+        ("concur_with_remarks", "Concur with remarks"),
+        ("non_concur", "Non-concur (give reasons)"),
+        ("abstain", "Abstain"),
+    ];
+    html! {
+        article.draft id=(format!("draft-{slot}")) {
+            h3 { (slot) " v" (version) ": " (current.draft.title) }
+            @if let Some(previous) = previous {
+                p { "What changed since v" (previous.draft.version) ": " (current.change_summary) }
+                p.diff id=(format!("diff-{slot}")) { (diff_markup(&previous.draft.text, &current.draft.text)) }
+            } @else {
+                blockquote.text { (current.draft.text) }
+            }
+            form id=(format!("position-{slot}")) method="post" action=(path(v.exercise, v.seat, "position")) { input type="hidden" name="nonce" value=(v.nonce);
+                input type="hidden" name="slot" value=(slot);
+                input type="hidden" name="version" value=(version);
+                fieldset {
+                    legend { "Your position on " (slot) " v" (version) }
+                    @for (value, label) in kinds {
+                        label { input type="radio" name="kind" value=(value) required; " " (label) }
+                    }
+                }
+                label { "Reasons or remarks (one per line) " textarea name="reasons" rows="3" {} }
+                button type="submit" { "Give the position on " (slot) " v" (version) }
+            }
+        }
+    }
+}
+
+/// The word-level diff: deletions struck through and insertions underlined, each also announced
+/// in words to screen readers.
+fn diff_markup(old: &str, new: &str) -> Markup {
+    html! {
+        @for change in diff::words(old, new) {
+            @match change {
+                Change::Same(t) => { (t) " " }
+                Change::Deleted(t) => { del { span.sr { "[deleted: " } (t) span.sr { "]" } } " " }
+                Change::Inserted(t) => { ins { span.sr { "[inserted: " } (t) span.sr { "]" } } " " }
+            }
+        }
+    }
+}
+
+fn my_positions(record: &Record, seat: &NodeId) -> Markup {
+    let given: Vec<(&String, u32, &wire::Position)> = record
+        .drafts
+        .iter()
+        .flat_map(|(slot, d)| {
+            d.versions.iter().filter_map(move |ver| Some((slot, ver.draft.version, &ver.positions.get(seat)?.answer)))
+        })
+        .collect();
+    html! {
+        section #given aria-labelledby="given-h" {
+            h2 #given-h { "Positions you gave" }
+            @if given.is_empty() { p { "None yet." } } @else {
+                ul { @for (slot, version, p) in given { li { (slot) " v" (version) ": " span class=(position_class(p.kind())) { (feed::position(p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
+            }
+        }
+    }
+}
+
+fn package(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let Some(package) = &record.package else { return html! {} };
+    let p = &package.answer;
+    html! {
+        section #package aria-labelledby="package-h" {
+            h2 #package-h { "The package" }
+            p { "Package " code { (p.package_id) } ", SHA-256 digest " code #digest { (p.digest) } }
+            ul { @for item in &p.items { li { "Stage " (item.stage_number) ": " (item.draft.as_ref().map(|d| format!("{} v{} — {}", d.slot_id, d.version, d.title)).unwrap_or_default()) } } }
+            @if awaits(record, v.seat, &Task::Receipt) {
+                form #receipt-form method="post" action=(path(v.exercise, v.seat, "receipt")) { input type="hidden" name="nonce" value=(v.nonce);
+                    input type="hidden" name="package" value=(p.package_id);
+                    input type="hidden" name="digest" value=(p.digest);
+                    button type="submit" { "Confirm receipt of package " (p.package_id) }
+                }
+            } @else if record.receipts.contains_key(v.seat) {
+                p { "✓ Receipt confirmed." }
+            }
+        }
+    }
+}
+
+/// A page that only says something (sign-in, refusals).
+pub fn notice(title: &str, message: Markup) -> Markup {
+    layout(title, None, html! { a href="/" { "Muster" } }, html! { section #notice { (message) } })
+}
+
+/// The page behind an invite link: taking the seat is a POST, so that a link previewer cannot use it up.
+pub fn invite(exercise: &ExerciseId, seat: &NodeId, name: &str, secret: &str) -> Markup {
+    notice(
+        "Take your seat",
+        html! {
+            p { "This link seats you as " strong { (name) } " (" (seat) ") in exercise " code { (exercise) } ". It works once." }
+            form #take-seat-form method="post" action="/signin" {
+                input type="hidden" name="exercise" value=(exercise);
+                input type="hidden" name="seat" value=(seat);
+                input type="hidden" name="secret" value=(secret);
+                button #take-seat type="submit" { "Take the seat of " (name) }
+            }
+        },
+    )
+}
+
+/// The sign-in page for a browser without a session.
+pub fn sign_in() -> Markup {
+    notice(
+        "Sign in",
+        html! {
+            p #sign-in { "You are not signed in. Open the invite link you were given for your seat; it signs you in on this browser." }
+            p { "Lost it? The exercise's operator issues a new one with " code { "muster identities" } "." }
+        },
+    )
+}
+
+/// The director's list of every exercise on the server.
+pub fn exercises(hosted: &ExerciseId, all: &[ExerciseId]) -> Markup {
+    layout(
+        "Every exercise",
+        None,
+        html! { a href=(format!("/ex/{hosted}")) { "My seat" } },
+        html! {
+            section #exercises {
+                h2 { "Exercises on this server" }
+                ul { @for ex in all { li { a href=(format!("/ex/{ex}")) { (ex) } @if ex == hosted { " (yours)" } } } }
+            }
+        },
+    )
+}
+
+/// Another exercise's live board, read-only.
+pub fn other(exercise: &ExerciseId, log: &Log, hosted: &ExerciseId) -> Markup {
+    let record = &log.record;
+    let title = record.plan.as_ref().map_or("exercise not started", |p| p.title.as_str());
+    let phase = capitalised(&record.phase.phase.to_string());
+    layout(
+        &format!("{exercise} · {title}"),
+        Some((exercise, log.last())),
+        html! { a href=(format!("/ex/{hosted}")) { "My seat" } " · " a href="/exercises" { "Every exercise" } " · " a href=(format!("/ex/{exercise}/report")) { "Report" } },
+        html! {
+            section #status data-live { p { span #phase { (phase) } @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } } } }
+            div #work data-live { (board(record)) }
+            (timeline(exercise, record))
+            (events(log))
+        },
+    )
+}
+
+/// The after-action report as a page, with its downloads.
+pub fn report(exercise: &ExerciseId, concluded: bool) -> Markup {
+    layout(
+        &format!("After-action report · {exercise}"),
+        None,
+        html! { a href=(format!("/ex/{exercise}")) { "Back" } },
+        html! {
+            section #report {
+                @if !concluded { p.notice { "The exercise has not concluded: this is the record so far." } }
+                p { "Download: "
+                    a href=(format!("/ex/{exercise}/report.json")) download { "JSON" } " · "
+                    a href=(format!("/ex/{exercise}/report.md")) download { "Markdown" } " · "
+                    a href=(format!("/ex/{exercise}/report.html")) download { "HTML" } }
+                iframe #report-frame src=(format!("/ex/{exercise}/report.html")) title="After-action report" {}
+            }
+        },
+    )
+}
+
+/// The role of a seat in the plan, as the console treats it.
+pub fn kind_of(role: Role, gives_positions: bool) -> Kind {
+    match role {
+        Role::Coordinator => Kind::Director,
+        Role::JointStaff | Role::Secretariat => Kind::Drafting,
+        Role::ControlPoint => Kind::State,
+        Role::Guest if gives_positions => Kind::State,
+        Role::Guest | Role::Observer => Kind::Board,
+    }
+}

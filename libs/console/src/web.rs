@@ -1,0 +1,500 @@
+//! The routes. Pages need a session for their exercise; a form acts only as the signed-in seat
+//! (another seat's path is refused with 403 before anything reaches the bus) and only from this
+//! console's own pages (cross-site posts are refused); what a form asks is put into the seat's
+//! desk, so the seat's driver signs and submits it with the seat's own key, and the verdict comes
+//! back as the page's message.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use bus::envelope::Payload;
+use bus::{ExerciseId, MessageId, NodeId, Role};
+use futures::StreamExt;
+use maud::{Markup, html};
+use proto::v1 as wire;
+use seat::{Action, SubmitError, Verdict};
+
+use crate::auth::{Session, cross_site};
+use crate::pages::{self, Kind, View};
+use crate::{Console, feed};
+
+type Shared = Arc<Console>;
+
+/// How long a form waits for its submission's verdict.
+const ACT_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The console's routes.
+pub fn router(console: Shared) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/assets/console.js", get(script))
+        .route("/assets/console.css", get(style))
+        .route("/signin", get(sign_in_page).post(sign_in))
+        .route("/signout", post(sign_out))
+        .route("/invite/{exercise}/{seat}/{secret}", get(invite))
+        .route("/exercises", get(exercises))
+        .route("/ex/{exercise}", get(page))
+        .route("/ex/{exercise}/events", get(events))
+        .route("/ex/{exercise}/report", get(report_page))
+        .route("/ex/{exercise}/{file}", get(report_file))
+        .route("/ex/{exercise}/seat/{seat}/{action}", post(act))
+        .with_state(console)
+}
+
+fn page_response(status: StatusCode, markup: Markup) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], markup).into_response()
+}
+
+fn refused(status: StatusCode, title: &str, why: &str) -> Response {
+    page_response(status, pages::notice(title, html! { p #refusal { (why) } }))
+}
+
+fn to_sign_in() -> Response {
+    Redirect::to("/signin").into_response()
+}
+
+async fn script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../assets/console.js"))
+}
+
+async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../assets/console.css"))
+}
+
+async fn home(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    match c.sessions.of(&headers) {
+        Some(s) => Redirect::to(&format!("/ex/{}", s.exercise)).into_response(),
+        None => page_response(StatusCode::OK, pages::sign_in()),
+    }
+}
+
+async fn sign_in_page() -> Response {
+    page_response(StatusCode::OK, pages::sign_in())
+}
+
+async fn invite(State(c): State<Shared>, Path((exercise, seat, secret)): Path<(String, String, String)>) -> Response {
+    let hosted = ExerciseId::new(exercise)
+        .ok()
+        .filter(|e| e == &c.exercise)
+        .zip(NodeId::new(seat).ok())
+        .and_then(|(e, s)| c.seats.get(&s).map(|h| (e, s, h)));
+    match hosted {
+        Some((exercise, seat, hosted)) => {
+            page_response(StatusCode::OK, pages::invite(&exercise, &seat, &hosted.name, &secret))
+        }
+        None => refused(StatusCode::NOT_FOUND, "No such seat", "This console hosts no such seat in that exercise."),
+    }
+}
+
+async fn sign_in(State(c): State<Shared>, headers: HeaderMap, Form(form): Form<BTreeMap<String, String>>) -> Response {
+    if let Some(why) = cross_site(&headers) {
+        tracing::warn!(exercise = %c.exercise, %why, "sign-in refused");
+        return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
+    }
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let (Ok(exercise), Ok(seat)) = (ExerciseId::new(field("exercise")), NodeId::new(field("seat"))) else {
+        return refused(StatusCode::BAD_REQUEST, "Refused", "The sign-in form names no valid exercise and seat.");
+    };
+    if exercise != c.exercise || !c.seats.contains_key(&seat) {
+        return refused(StatusCode::FORBIDDEN, "Refused", "This console hosts no such seat in that exercise.");
+    }
+    if let Err(e) = identity::invites::redeem(&c.identities, &exercise, &seat, field("secret")) {
+        tracing::warn!(%exercise, %seat, error = %e, "invite refused");
+        let status = match e {
+            identity::invites::InviteError::Store { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::FORBIDDEN,
+        };
+        return refused(
+            status,
+            "Invite refused",
+            &format!("Refused: {e}. Ask the exercise's operator for a new link."),
+        );
+    }
+    let cookie = match c.sessions.open(exercise.clone(), seat.clone()) {
+        Ok(cookie) => cookie,
+        Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, "Error", &format!("no session: {e}")),
+    };
+    tracing::info!(%exercise, %seat, "seat taken");
+    let mut response = Redirect::to(&format!("/ex/{exercise}")).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn sign_out(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(why) = cross_site(&headers) {
+        return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
+    }
+    let cookie = c.sessions.close(&headers);
+    let mut response = Redirect::to("/signin").into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Why a page is not shown.
+#[derive(Debug)]
+enum Denied {
+    /// No session: the sign-in page.
+    SignIn,
+    /// Refused, with the status and the reason.
+    Refused(StatusCode, &'static str),
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        match self {
+            Denied::SignIn => to_sign_in(),
+            Denied::Refused(status, why) => refused(status, "Refused", why),
+        }
+    }
+}
+
+/// Who may read `exercise`: its own seats, and the director of the hosted exercise for every other.
+fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, ExerciseId), Denied> {
+    let session = c.sessions.of(headers).ok_or(Denied::SignIn)?;
+    let exercise =
+        ExerciseId::new(exercise).map_err(|_| Denied::Refused(StatusCode::NOT_FOUND, "That is not an exercise id."))?;
+    let director =
+        session.exercise == c.exercise && c.seats.get(&session.seat).is_some_and(|h| h.role == Role::Coordinator);
+    if session.exercise != exercise && !director {
+        return Err(Denied::Refused(StatusCode::FORBIDDEN, "Your seat is in another exercise."));
+    }
+    Ok((session, exercise))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PageQuery {
+    said: Option<String>,
+}
+
+fn nonce() -> String {
+    let mut bytes = [0u8; 6];
+    let _ = getrandom::getrandom(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn kind(c: &Console, seat: &NodeId, record: &record::Record) -> Kind {
+    let Some(hosted) = c.seats.get(seat) else { return Kind::Board };
+    let gives =
+        record.plan.as_ref().and_then(|p| p.participant(seat)).is_some_and(record::Participant::gives_positions);
+    pages::kind_of(hosted.role, gives)
+}
+
+async fn page(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(exercise): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let (session, exercise) = match reader(&c, &headers, &exercise) {
+        Ok(ok) => ok,
+        Err(denied) => return denied.into_response(),
+    };
+    if exercise != c.exercise {
+        let Some(live) = c.board(&exercise) else {
+            return refused(StatusCode::NOT_FOUND, "No such exercise", "This console cannot follow other exercises.");
+        };
+        let log = live.read();
+        return page_response(StatusCode::OK, pages::other(&exercise, &log, &c.exercise));
+    }
+    let Some(hosted) = c.seats.get(&session.seat) else { return to_sign_in() };
+    let log = c.live.read();
+    let view = View {
+        exercise: &exercise,
+        log: &log,
+        seat: &session.seat,
+        kind: kind(&c, &session.seat, &log.record),
+        name: hosted.name.clone(),
+        flash: query.said.as_deref(),
+        token: hosted.token.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        preview: c.preview.as_ref().map(|(t, d)| (t.as_str(), d.as_str())),
+        now: SystemTime::now(),
+        nonce: nonce(),
+    };
+    page_response(StatusCode::OK, pages::seat(&view))
+}
+
+async fn exercises(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(session) = c.sessions.of(&headers) else { return to_sign_in() };
+    if c.seats.get(&session.seat).is_none_or(|h| h.role != Role::Coordinator) {
+        return refused(StatusCode::FORBIDDEN, "Refused", "The list of exercises is the director's.");
+    }
+    let mut all = match &c.others {
+        Some((others, _)) => others.exercises().await,
+        None => Vec::new(),
+    };
+    if !all.contains(&c.exercise) {
+        all.push(c.exercise.clone());
+    }
+    page_response(StatusCode::OK, pages::exercises(&c.exercise, &all))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct EventsQuery {
+    after: Option<u64>,
+}
+
+/// The live link: every event after the one the browser last saw (`Last-Event-ID`, which the
+/// browser sends by itself when it reconnects, else `?after=`), then each new one as it comes.
+async fn events(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(exercise): Path<String>,
+    Query(query): Query<EventsQuery>,
+) -> Response {
+    let (_, exercise) = match reader(&c, &headers, &exercise) {
+        Ok(ok) => ok,
+        Err(denied) => return denied.into_response(),
+    };
+    let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
+    let last_seen = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    let after = last_seen.or(query.after).unwrap_or(0);
+    let watch = live.watch();
+    let stream = futures::stream::unfold((live, watch, after), |(live, mut watch, after)| async move {
+        loop {
+            let batch: Vec<(u64, String)> = {
+                let log = live.read();
+                log.after(after).iter().take(256).map(|(seq, e)| (*seq, feed::line(&log.record, e))).collect()
+            };
+            if let Some(&(last, _)) = batch.last() {
+                let events = batch.into_iter().map(|(seq, line)| {
+                    Ok::<_, Infallible>(SseEvent::default().id(seq.to_string()).event("record").data(line))
+                });
+                return Some((futures::stream::iter(events), (live, watch, last)));
+            }
+            if watch.changed().await.is_err() {
+                return None;
+            }
+        }
+    })
+    .flatten();
+    let mut response = Sse::new(stream).keep_alive(KeepAlive::default()).into_response();
+    response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn report_page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<String>) -> Response {
+    let (_, exercise) = match reader(&c, &headers, &exercise) {
+        Ok(ok) => ok,
+        Err(denied) => return denied.into_response(),
+    };
+    let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
+    let concluded = live.read().record.is_concluded();
+    page_response(StatusCode::OK, pages::report(&exercise, concluded))
+}
+
+async fn report_file(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path((exercise, file)): Path<(String, String)>,
+) -> Response {
+    let (_, exercise) = match reader(&c, &headers, &exercise) {
+        Ok(ok) => ok,
+        Err(denied) => return denied.into_response(),
+    };
+    let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
+    let report = observer::report::build(exercise.as_str(), &live.read().record);
+    let (kind, body) = match file.as_str() {
+        "report.json" => ("application/json", serde_json::to_string_pretty(&report).unwrap_or_default()),
+        "report.md" => ("text/markdown; charset=utf-8", observer::markdown::render(&report)),
+        "report.html" => ("text/html; charset=utf-8", observer::html::render(&report)),
+        _ => return refused(StatusCode::NOT_FOUND, "Not found", "No such page."),
+    };
+    let disposition = format!("inline; filename=\"{exercise}-{file}\"");
+    ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
+}
+
+/// What a form asks, as the seat's action; `Err` names what is wrong with the form.
+fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String>) -> Result<Action, String> {
+    let field = |f: &str| form.get(f).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let number = |f: &str| field(f).parse::<u32>().map_err(|_| format!("the form's `{f}` is not a number"));
+    let confirmed = || match field("confirm").as_str() {
+        "yes" => Ok(()),
+        _ => Err("confirm first: tick the confirmation box".to_string()),
+    };
+    let (id, payload) = match name {
+        "assembly" => {
+            ("assembly".to_string(), Payload::AssemblyReport(wire::AssemblyReport { remarks: field("remarks") }))
+        }
+        "activation" => (
+            "activation".into(),
+            Payload::ControlPointActivation(wire::ControlPointActivation {
+                comms_check_token: field("token"),
+                remarks: field("remarks"),
+            }),
+        ),
+        "assessment" => {
+            let stage = number("stage")?;
+            (
+                format!("assess-{stage}"),
+                Payload::SituationAssessment(wire::SituationAssessment {
+                    stage_number: stage,
+                    summary: field("summary"),
+                }),
+            )
+        }
+        "draft" | "revise" => {
+            let slot_id = field("slot");
+            let record = &c.live.read().record;
+            let plan = record.plan.as_ref().ok_or("the exercise has not started")?;
+            let (_, slot) = plan.slot(&slot_id).ok_or_else(|| format!("no slot `{slot_id}` in this exercise"))?;
+            let version = if name == "draft" { 1 } else { number("version")? + 1 };
+            let draft = wire::DraftDecision {
+                slot_id: slot_id.clone(),
+                version,
+                drafting_body: slot.owner.to_wire() as i32,
+                category: slot.category.to_wire() as i32,
+                title: field("title"),
+                text: field("text"),
+            };
+            if name == "draft" {
+                (format!("draft-{slot_id}-v1"), Payload::DraftDecision(draft))
+            } else {
+                let answers: Vec<String> = form
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.strip_prefix("answer-")?, v.trim())))
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(state, answer)| format!("to {state}: {answer}"))
+                    .collect();
+                let change_summary = if answers.is_empty() { "revised".to_string() } else { answers.join("; ") };
+                (
+                    format!("draft-{slot_id}-v{version}"),
+                    Payload::DraftRevised(wire::DraftRevised { draft: Some(draft), change_summary }),
+                )
+            }
+        }
+        "position" => {
+            let (slot_id, version) = (field("slot"), number("version")?);
+            let kind = match field("kind").as_str() {
+                "concur" => wire::PositionKind::Concur,
+                "concur_with_remarks" => wire::PositionKind::ConcurWithRemarks,
+                "non_concur" => wire::PositionKind::NonConcur,
+                "abstain" => wire::PositionKind::Abstain,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a position: concur, concur_with_remarks, non_concur or abstain"
+                    ));
+                }
+            };
+            let reasons = field("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+            (
+                format!("position-{slot_id}-v{version}"),
+                Payload::Position(wire::Position { slot_id, draft_version: version, kind: kind as i32, reasons }),
+            )
+        }
+        "receipt" => (
+            "receipt".into(),
+            Payload::ReceiptConfirmed(wire::ReceiptConfirmed { package_id: field("package"), digest: field("digest") }),
+        ),
+        "start" => {
+            confirmed()?;
+            ("start".into(), Payload::StartExercise(wire::StartExercise { reason: field("reason") }))
+        }
+        "pause" => {
+            confirmed()?;
+            ("pause".into(), Payload::PauseExercise(wire::PauseExercise { reason: field("reason") }))
+        }
+        "resume" => {
+            confirmed()?;
+            ("resume".into(), Payload::ResumeExercise(wire::ResumeExercise { reason: field("reason") }))
+        }
+        "advance" => {
+            confirmed()?;
+            ("advance".into(), Payload::AdvanceExercise(wire::AdvanceExercise { reason: field("reason") }))
+        }
+        other => return Err(format!("`{other}` is not something a seat does")),
+    };
+    let nonce: String = field("nonce").chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+    let message_id = MessageId::new(format!("{seat}-{id}-{}", if nonce.is_empty() { self::nonce() } else { nonce }))
+        .map_err(|e| format!("no message id: {e}"))?;
+    Ok(Action { message_id, payload })
+}
+
+/// What a submission is, in words, for the person's message.
+fn describe(payload: &Payload) -> String {
+    match payload {
+        Payload::DraftDecision(d) => format!("draft {} v{}", d.slot_id, d.version),
+        Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
+            format!("revision of {} to v{}", d.slot_id, d.version)
+        }
+        Payload::Position(p) => {
+            format!("position on {} v{} ({})", p.slot_id, p.draft_version, feed::position(p.kind()))
+        }
+        Payload::SituationAssessment(a) => format!("situation assessment of stage {}", a.stage_number),
+        Payload::ControlPointActivation(_) => "activation and communications check".into(),
+        other => bus::envelope::payload_kind(other).replace('_', " "),
+    }
+}
+
+fn back(exercise: &ExerciseId, said: &str) -> Response {
+    let encoded: String = said
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Redirect::to(&format!("/ex/{exercise}?said={encoded}")).into_response()
+}
+
+async fn act(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path((exercise, seat, name)): Path<(String, String, String)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(why) = cross_site(&headers) {
+        tracing::warn!(exercise = %c.exercise, %seat, action = %name, %why, "form refused");
+        return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
+    }
+    let Some(session) = c.sessions.of(&headers) else { return to_sign_in() };
+    if session.exercise.as_str() != exercise || session.seat.as_str() != seat {
+        tracing::warn!(exercise = %c.exercise, signed_in = %session.seat, asked = %seat, action = %name, "form for another seat refused");
+        let why =
+            format!("You are signed in as {} in {}; you may act only as that seat.", session.seat, session.exercise);
+        return refused(StatusCode::FORBIDDEN, "Refused", &why);
+    }
+    let Some(desk) = c.seats.get(&session.seat).and_then(|h| h.desk.clone()) else {
+        return refused(StatusCode::FORBIDDEN, "Refused", "This seat reads only; it submits nothing.");
+    };
+    let action = match action(&c, &session.seat, &name, &form) {
+        Ok(action) => action,
+        Err(why) => return back(&session.exercise, &format!("Refused: {why}")),
+    };
+    let (message_id, kind) = (action.message_id.clone(), bus::envelope::payload_kind(&action.payload));
+    let what = describe(&action.payload);
+    // The seat keeps trying while the bus is down; the person is told rather than kept waiting.
+    let verdict = tokio::time::timeout(ACT_WAIT, desk.act(action)).await.unwrap_or_else(|_| {
+        Err(SubmitError::Transient("the bus is not reachable now; the seat keeps trying to submit it".into()))
+    });
+    let said = match verdict {
+        Ok(Verdict::Accepted { comms_token, duplicate }) => {
+            if let Some(token) = comms_token
+                && let Some(hosted) = c.seats.get(&session.seat)
+            {
+                *hosted.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
+            }
+            format!("Accepted: {what}{}", if duplicate { " (already recorded)" } else { "" })
+        }
+        Ok(Verdict::Received) => format!("Received: {what} is on the bus; the coordinator has not answered yet"),
+        Err(SubmitError::Refused { code, reason }) => {
+            format!("Refused ({}): {what}: {reason}", code.map_or("by the console", |c| c.as_str_name()))
+        }
+        Err(SubmitError::Transient(reason)) => format!("Not confirmed yet: {reason}"),
+    };
+    tracing::info!(exercise = %session.exercise, seat = %session.seat, %message_id, kind, outcome = %said, "person acted");
+    back(&session.exercise, &said)
+}

@@ -1,0 +1,352 @@
+//! People take their seats in the console, in a real browser (Debian's Chromium over WebDriver)
+//! and over raw HTTP: the headquarters' console (director, Joint Staff, observer) and Belarus's
+//! national-node console (over gRPC through the gateway), on real NATS, with policies playing
+//! every other seat.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bus::envelope::Payload;
+use bus::{NodeId, Role};
+use proto::v1::{Outcome, PositionKind};
+use tests::browser::{self, Browser, click, fill, wait_for, wait_for_text};
+use tests::{Gateway, Nats, Probe, Process, Run, Running};
+
+/// How long a person's step may take to show (policies answer after a few wall seconds).
+const STEP: Duration = Duration::from_secs(60);
+
+/// The default scenario with Belarus and the Joint Staff played by people, its coordinator
+/// waiting for the director, the gateway, both consoles as processes, and policies for the rest.
+struct Setup {
+    nats: Nats,
+    run: Run,
+    running: Running,
+    _gateway: Gateway,
+    hq: Process,
+    node: Process,
+}
+
+impl Setup {
+    async fn start(test: &str) -> anyhow::Result<Setup> {
+        let mut scenario = tests::default_scenario()?;
+        for node in ["BY", "joint-staff"] {
+            scenario.seat_person(&NodeId::new(node)?).map_err(anyhow::Error::msg)?;
+        }
+        // Policies answer in seconds (their delays are exercise time), people have minutes.
+        let run = Run {
+            grpc: None,
+            exercise: tests::exercise(test),
+            scenario,
+            mode: coordinator::Mode::Fast,
+            time_scale: 300.0,
+        };
+        let nats = Nats::start(&[&run]).await?;
+        let mut running = tests::start_policies(&nats, &run)?;
+        let mut settings = tests::coordinator_settings(&nats, &run)?;
+        settings.awaits_director = true;
+        running.start_coordinator(&nats, settings);
+        let gateway = Gateway::start(&nats, &nats.identities.bundle(&run.scenario)?).await?;
+        let ids = nats.identities.dir().display().to_string();
+        let scenario_file =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cst-2025.toml").display().to_string();
+        let common = ["--exercise".to_string(), run.exercise.to_string(), "--scenario".into(), scenario_file];
+        let nkey = nats.identities.seed_file("console").display().to_string();
+        let mut hq_args =
+            vec!["--nats".into(), nats.url.clone(), "--nkey".into(), nkey, "--identities".into(), ids.clone()];
+        hq_args.extend(["--listen", "127.0.0.1:0", "--person", "BY", "--person", "joint-staff"].map(String::from));
+        hq_args.extend(common.clone());
+        let hq = Process::console("console", &hq_args).await?;
+        let mut node_args = vec!["--gateway".into(), gateway.endpoint(), "--certs".into(), ids];
+        node_args.extend(["--node", "BY", "--console", "127.0.0.1:0"].map(String::from));
+        node_args.extend(common);
+        let node = Process::console("national-node", &node_args).await?;
+        Ok(Setup { nats, run, running, _gateway: gateway, hq, node })
+    }
+
+    fn hq(&self) -> anyhow::Result<SocketAddr> {
+        self.hq.console.context("the console's address")
+    }
+
+    fn by(&self) -> anyhow::Result<SocketAddr> {
+        self.node.console.context("the national node's console address")
+    }
+
+    /// The invite link of `seat`, on the console that hosts it.
+    fn link(&self, seat: &str) -> anyhow::Result<String> {
+        let at = if seat == "BY" { self.by()? } else { self.hq()? };
+        Ok(self.nats.identities.invite(&self.run.exercise, seat)?.link(&format!("http://{at}")))
+    }
+}
+
+/// Opens the invite link in a fresh browser and takes the seat.
+async fn take_seat(browser: &Browser, link: &str) -> anyhow::Result<fantoccini::Client> {
+    let client = browser.session().await?;
+    client.goto(link).await?;
+    click(&client, "#take-seat").await?;
+    wait_for(&client, "#status", STEP).await?;
+    Ok(client)
+}
+
+fn screenshot_path(role: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../out/console").join(format!("{role}.png"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow::Result<()> {
+    let browser = Browser::start().await?;
+    let mut setup = Setup::start("console-browser").await?;
+    let director = take_seat(&browser, &setup.link("director")?).await?;
+    let staff = take_seat(&browser, &setup.link("joint-staff")?).await?;
+    let belarus = take_seat(&browser, &setup.link("BY")?).await?;
+    let observer = take_seat(&browser, &setup.link("pa-secretariat")?).await?;
+    wait_for_text(&staff, "#phase", "Not started", STEP).await?;
+
+    // The director starts the exercise, confirming it.
+    click(&director, "#start-form input[name=confirm]").await?;
+    click(&director, "#start").await?;
+    wait_for_text(&director, "#flash", "Accepted: start exercise", STEP).await?;
+
+    // Both people report at assembly; Belarus activates with its communications check.
+    for (person, who) in [(&staff, "the Joint Staff"), (&belarus, "Belarus")] {
+        click(person, "#assembly-report").await.with_context(|| format!("{who} reporting"))?;
+        wait_for_text(person, "#flash", "Accepted: assembly report", STEP).await?;
+    }
+    click(&belarus, "#activate").await?;
+    wait_for_text(&belarus, "#flash", "Accepted: activation and communications check", STEP).await?;
+
+    // The Joint Staff writes s1-03.
+    let text = "The Council decides to form a grouping of two battalions and deploy it to the border within ten days.";
+    fill(&staff, "#draft-s1-03 textarea[name=text]", text).await?;
+    click(&staff, "#draft-s1-03 button[type=submit]").await?;
+    wait_for_text(&staff, "#flash", "Accepted: draft s1-03 v1", STEP).await?;
+
+    // Belarus does not concur, with a reason.
+    let reason = "Ten days is too short to deploy the Belarusian battalion";
+    click(&belarus, "#position-s1-03 input[value=non_concur]").await?;
+    fill(&belarus, "#position-s1-03 textarea[name=reasons]", reason).await?;
+    click(&belarus, "#position-s1-03 button[type=submit]").await?;
+    wait_for_text(&belarus, "#flash", "Accepted: position on s1-03 v1 (✗ non-concur)", STEP).await?;
+
+    // The Joint Staff revises, answering it.
+    let revised =
+        "The Council decides to form a grouping of two battalions and deploy it to the border within thirty days.";
+    let answer = "The deadline is extended to thirty days";
+    wait_for_text(&staff, "#positions-s1-03", reason, STEP).await?;
+    fill(&staff, "#revise-s1-03 textarea[name=text]", revised).await?;
+    fill(&staff, "#revise-s1-03 textarea[name=answer-BY]", answer).await?;
+    browser::screenshot(&staff, &screenshot_path("joint-staff")).await?;
+    click(&staff, "#revise-s1-03 button[type=submit]").await?;
+    wait_for_text(&staff, "#flash", "Accepted: revision of s1-03 to v2", STEP).await?;
+
+    // Belarus sees what changed, word by word, and concurs.
+    belarus.refresh().await?;
+    let diff = wait_for_text(&belarus, "#diff-s1-03", "thirty", STEP).await?;
+    assert!(diff.contains("ten"), "the deleted word is shown: {diff}");
+    let inserted = wait_for(&belarus, "#diff-s1-03 ins", STEP).await?.text().await?;
+    let deleted = wait_for(&belarus, "#diff-s1-03 del", STEP).await?.text().await?;
+    assert!(inserted.contains("thirty") && deleted.contains("ten"), "inserted {inserted:?}, deleted {deleted:?}");
+    browser::screenshot(&belarus, &screenshot_path("belarus")).await?;
+    click(&belarus, "#position-s1-03 input[value=concur]").await?;
+    click(&belarus, "#position-s1-03 button[type=submit]").await?;
+    wait_for_text(&belarus, "#flash", "Accepted: position on s1-03 v2 (✓ concur)", STEP).await?;
+
+    // The director pauses and resumes, each confirmed and with a reason.
+    fill(&director, "#pause-form input[name=reason]", "briefing of the Chief of the Joint Staff").await?;
+    click(&director, "#pause-form input[name=confirm]").await?;
+    click(&director, "#pause").await?;
+    wait_for_text(&director, "#status", "PAUSED", STEP).await?;
+    wait_for_text(&observer, "#status", "PAUSED", STEP).await?;
+    fill(&director, "#resume-form input[name=reason]", "briefing over").await?;
+    click(&director, "#resume-form input[name=confirm]").await?;
+    click(&director, "#resume").await?;
+    wait_for_text(&director, "#flash", "Accepted: resume exercise", STEP).await?;
+
+    // Once every state has answered v2, the director closes the stage (the Joint Staff left its
+    // other slots empty, so it would not close early by itself).
+    browser::wait_for_text_where(
+        &observer,
+        "#row-s1-03",
+        "have every state's answer",
+        |t| !t.contains("awaited"),
+        STEP,
+    )
+    .await?;
+    fill(&director, "#advance-form input[name=reason]", "stage 1 has what it needs").await?;
+    click(&director, "#advance-form input[name=confirm]").await?;
+    click(&director, "#advance").await?;
+    wait_for_text(&director, "#flash", "Accepted: advance exercise", STEP).await?;
+
+    // The observer's board, updated live (no reload), shows the outcome.
+    let outcome = wait_for_text(&observer, "#outcome-s1-03", "adopted", STEP).await?;
+    assert!(outcome.contains('✓'), "the outcome has a mark besides its colour: {outcome}");
+    let cell = wait_for(&observer, "#row-s1-03 td.pos.concur", STEP).await?.text().await?;
+    assert!(cell.contains("concur"), "a position is a word, not a colour: {cell}");
+    for (client, role) in [(&director, "director"), (&observer, "observer")] {
+        browser::screenshot(client, &screenshot_path(role)).await?;
+    }
+
+    // The log says the same: each person's own signed submissions, through the seat it sits in.
+    let probe = Probe::connect(&setup.nats, &setup.run.exercise).await?;
+    let log = probe.log().await?;
+    let position = |kind: PositionKind, version: u32| {
+        log.iter().find(|e| {
+            e.sender.node.as_str() == "BY"
+                && matches!(&e.payload, Payload::Position(p) if p.slot_id == "s1-03" && p.draft_version == version && p.kind() == kind)
+        })
+    };
+    let objection = position(PositionKind::NonConcur, 1).context("Belarus's non-concurrence is recorded")?;
+    assert!(!objection.signature.is_empty(), "signed by Belarus's own key");
+    assert!(matches!(&objection.payload, Payload::Position(p) if p.reasons == [reason]));
+    position(PositionKind::Concur, 2).context("Belarus's concurrence with v2 is recorded")?;
+    let revision = log
+        .iter()
+        .find_map(|e| match &e.payload {
+            Payload::DraftRevised(r) if e.sender.role == Role::JointStaff => Some(r),
+            _ => None,
+        })
+        .context("the Joint Staff's revision is recorded")?;
+    assert!(revision.change_summary.contains(answer), "the revision answers Belarus: {}", revision.change_summary);
+    let kinds: Vec<&str> =
+        log.iter().filter(|e| e.sender.node.as_str() == "director").map(bus::Envelope::kind).collect();
+    assert_eq!(kinds, ["pause_exercise", "resume_exercise", "advance_exercise"]);
+    let concluded = log
+        .iter()
+        .find_map(|e| match &e.payload {
+            Payload::StageConcluded(s) if s.stage_number == 1 => Some(s),
+            _ => None,
+        })
+        .context("stage 1 concluded")?;
+    let s103 = concluded.outcomes.iter().find(|o| o.slot_id == "s1-03").context("s1-03 considered")?;
+    assert_eq!(s103.outcome(), Outcome::Adopted, "{s103:?}");
+    assert_eq!(s103.considered_version, 2);
+
+    for client in [director, staff, belarus, observer] {
+        client.close().await?;
+    }
+    setup.running.stop().await;
+    let _ = setup.hq.child.start_kill();
+    Ok(())
+}
+
+/// Signs in over raw HTTP with an invite, as a browser on the same origin would; the session cookie.
+async fn sign_in(at: SocketAddr, link: &str) -> anyhow::Result<(String, String)> {
+    let path = link.split_once(&at.to_string()).map(|(_, p)| p).context("link on this console")?;
+    let mut parts = path.trim_start_matches("/invite/").split('/');
+    let (exercise, seat, secret) = (parts.next(), parts.next(), parts.next());
+    let body = browser::form(&[
+        ("exercise", exercise.unwrap_or_default()),
+        ("seat", seat.unwrap_or_default()),
+        ("secret", secret.unwrap_or_default()),
+    ]);
+    let origin = format!("http://{at}");
+    let response =
+        browser::request(at, "POST", "/signin", &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")], Some(&body))
+            .await?;
+    anyhow::ensure!(response.status == 303, "sign-in answered {}: {}", response.status, response.body);
+    let name = format!("muster-{}", at.port());
+    let token = response.cookie(&name).context("a session cookie")?;
+    Ok((format!("{name}={token}"), body))
+}
+
+/// Posts a form as a same-origin page of the console would.
+async fn post(at: SocketAddr, path: &str, cookie: &str, fields: &[(&str, &str)]) -> anyhow::Result<browser::Response> {
+    let origin = format!("http://{at}");
+    let headers = [("Cookie", cookie), ("Origin", origin.as_str()), ("Sec-Fetch-Site", "same-origin")];
+    browser::request(at, "POST", path, &headers, Some(&browser::form(fields))).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_exactly() -> anyhow::Result<()> {
+    let mut setup = Setup::start("console-http").await?;
+    let (hq, by) = (setup.hq()?, setup.by()?);
+    let ex = setup.run.exercise.clone();
+    let page = format!("/ex/{ex}");
+
+    // No session: the sign-in page, and nothing else.
+    let response = browser::request(hq, "GET", &page, &[], None).await?;
+    assert_eq!((response.status, response.header("location")), (303, Some("/signin")));
+    let response = browser::request(hq, "GET", "/signin", &[], None).await?;
+    assert!(response.status == 200 && response.body.contains("You are not signed in"), "{}", response.body);
+    let response =
+        browser::request(hq, "POST", &format!("{page}/seat/director/start"), &[], Some("confirm=yes")).await?;
+    assert_eq!((response.status, response.header("location")), (303, Some("/signin")));
+
+    // An invite admits once.
+    let (belarus, used) = sign_in(by, &setup.link("BY")?).await?;
+    let again = browser::request(by, "POST", "/signin", &[("Sec-Fetch-Site", "same-origin")], Some(&used)).await?;
+    assert_eq!(again.status, 403);
+    assert!(again.body.contains("used already"), "{}", again.body);
+    let (director, _) = sign_in(hq, &setup.link("director")?).await?;
+
+    // A cross-site post is refused before it is read.
+    let forged = browser::request(
+        hq,
+        "POST",
+        &format!("{page}/seat/director/start"),
+        &[("Cookie", &director), ("Sec-Fetch-Site", "cross-site")],
+        Some("confirm=yes&reason=forged"),
+    )
+    .await?;
+    assert_eq!(forged.status, 403);
+    assert!(forged.body.contains("another site"), "{}", forged.body);
+    let host = hq.to_string();
+    let forged = browser::request(
+        hq,
+        "POST",
+        &format!("{page}/seat/director/start"),
+        &[("Cookie", &director), ("Origin", "http://evil.example"), ("Host", &host)],
+        Some("confirm=yes&reason=forged"),
+    )
+    .await?;
+    assert_eq!(forged.status, 403);
+    assert!(forged.body.contains("another origin"), "{}", forged.body);
+    // An unconfirmed start is refused by the console, with the reason.
+    let response = post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go")]).await?;
+    let location = response.header("location").unwrap_or_default().to_owned();
+    assert!(location.contains("Refused") && location.contains("confirm"), "{location}");
+    let probe = Probe::connect(&setup.nats, &ex).await?;
+    assert_eq!(probe.log_len().await?, 0, "nothing refused reached the log: the exercise has not started");
+
+    // The director starts it; the live link brings the notification and assembly.
+    let response =
+        post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;
+    assert!(response.header("location").unwrap_or_default().contains("Accepted"), "{:?}", response.header("location"));
+    let events = format!("{page}/events");
+    let first = browser::sse(by, &events, &[("Cookie", &belarus)], 2, STEP).await?;
+    let ids: Vec<Option<&str>> = first.iter().map(|e| e.id.as_deref()).collect();
+    assert_eq!(ids, [Some("1"), Some("2")]);
+    assert!(first[0].data.contains("exercise notified"), "{}", first[0].data);
+
+    // Belarus's session posting for Kazakhstan: 403, and nothing on the bus.
+    let before = probe.log().await?;
+    let response = post(by, &format!("{page}/seat/KZ/assembly"), &belarus, &[("remarks", "as Kazakhstan")]).await?;
+    assert_eq!(response.status, 403);
+    assert!(response.body.contains("only as that seat"), "{}", response.body);
+    let response = post(hq, &format!("{page}/seat/joint-staff/assembly"), &belarus, &[]).await?;
+    assert_eq!(response.status, 303, "another console's cookie is no session here");
+    assert_eq!(response.header("location"), Some("/signin"));
+
+    // Belarus reports as itself; a lost live link resumes after the last event it saw.
+    let response = post(by, &format!("{page}/seat/BY/assembly"), &belarus, &[("remarks", "Belarus assembled")]).await?;
+    let location = response.header("location").unwrap_or_default().to_owned();
+    assert!(location.contains("Accepted"), "{location}");
+    let log = probe.log().await?;
+    let forged = |e: &bus::Envelope| matches!(&e.payload, Payload::AssemblyReport(r) if r.remarks == "as Kazakhstan");
+    assert!(!log[before.len()..].iter().any(forged), "nothing was submitted for Kazakhstan");
+    let ours = log.iter().position(|e| e.sender.node.as_str() == "BY").context("Belarus's report is recorded")?;
+    let sequence = ours as u64 + 1;
+    let resumed =
+        browser::sse(by, &events, &[("Cookie", &belarus), ("Last-Event-ID", "2")], (sequence - 2) as usize, STEP)
+            .await?;
+    let ids: Vec<u64> = resumed.iter().filter_map(|e| e.id.as_deref()?.parse().ok()).collect();
+    assert_eq!(ids, (3..=sequence).collect::<Vec<_>>(), "every event after 2, once, in order");
+    assert!(resumed.last().is_some_and(|e| e.data.contains("BY reported at assembly")), "{resumed:?}");
+    let from_query = browser::sse(by, &format!("{events}?after=1"), &[("Cookie", &belarus)], 1, STEP).await?;
+    assert_eq!(from_query[0].id.as_deref(), Some("2"), "without Last-Event-ID, ?after= says where to resume");
+
+    setup.running.stop().await;
+    let _ = setup.hq.child.start_kill();
+    Ok(())
+}
