@@ -147,6 +147,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     let inserted = wait_for(&belarus, "#diff-s1-03 ins", STEP).await?.text().await?;
     let deleted = wait_for(&belarus, "#diff-s1-03 del", STEP).await?.text().await?;
     assert!(inserted.contains("thirty") && deleted.contains("ten"), "inserted {inserted:?}, deleted {deleted:?}");
+    every_control_is_labelled(&belarus, "Belarus").await?;
+    belarus.execute("document.getElementById('draft-s1-03').scrollIntoView()", vec![]).await?;
     browser::screenshot(&belarus, &screenshot_path("belarus")).await?;
     click(&belarus, "#position-s1-03 input[value=concur]").await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
@@ -183,7 +185,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     assert!(outcome.contains('✓'), "the outcome has a mark besides its colour: {outcome}");
     let cell = wait_for(&observer, "#row-s1-03 td.pos.concur", STEP).await?.text().await?;
     assert!(cell.contains("concur"), "a position is a word, not a colour: {cell}");
-    for (client, role) in [(&director, "director"), (&observer, "observer")] {
+    for (client, role) in [(&director, "director"), (&observer, "observer"), (&staff, "joint-staff-after")] {
+        every_control_is_labelled(client, role).await?;
         browser::screenshot(client, &screenshot_path(role)).await?;
     }
 
@@ -222,11 +225,31 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     assert_eq!(s103.outcome(), Outcome::Adopted, "{s103:?}");
     assert_eq!(s103.considered_version, 2);
 
+    // A lost live link is loud: the headquarters' console goes away under the observer's page.
+    setup.hq.child.start_kill()?;
+    wait_for_text(&observer, "#link-lost", "Live updates lost", STEP).await?;
+    browser::screenshot(&observer, &screenshot_path("observer-link-lost")).await?;
+
     for client in [director, staff, belarus, observer] {
         client.close().await?;
     }
     setup.running.stop().await;
-    let _ = setup.hq.child.start_kill();
+    Ok(())
+}
+
+/// Every visible form control of the page has a label a screen reader announces.
+async fn every_control_is_labelled(client: &fantoccini::Client, page: &str) -> anyhow::Result<()> {
+    let unlabelled = client
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]), textarea, select')] \
+               .filter(e => !e.closest('label') && !(e.id && document.querySelector(`label[for=\"${e.id}\"]`))) \
+               .map(e => e.outerHTML);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(unlabelled, serde_json::json!([]), "unlabelled controls on the {page} page");
+    let live = client.execute("return document.getElementById('feed').getAttribute('aria-live');", vec![]).await?;
+    assert_eq!(live, serde_json::json!("polite"), "the {page} page's feed is announced without moving focus");
     Ok(())
 }
 
@@ -345,6 +368,29 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     assert!(resumed.last().is_some_and(|e| e.data.contains("BY reported at assembly")), "{resumed:?}");
     let from_query = browser::sse(by, &format!("{events}?after=1"), &[("Cookie", &belarus)], 1, STEP).await?;
     assert_eq!(from_query[0].id.as_deref(), Some("2"), "without Last-Event-ID, ?after= says where to resume");
+
+    // The director's list of every exercise on the server, each with its own page; the report
+    // as JSON, Markdown and HTML.
+    let list = browser::request(hq, "GET", "/exercises", &[("Cookie", &director)], None).await?;
+    assert!(list.status == 200 && list.body.contains(&format!("href=\"/ex/{ex}\"")), "{}", list.body);
+    let list = browser::request(by, "GET", "/exercises", &[("Cookie", &belarus)], None).await?;
+    assert_eq!(list.status, 403, "the list is the director's");
+    for (file, kind, needle) in [
+        ("report.json", "application/json", format!("\"exercise\": \"{ex}\"")),
+        ("report.md", "text/markdown", "BY".to_string()),
+        ("report.html", "text/html", "<html".to_string()),
+    ] {
+        let response = browser::request(by, "GET", &format!("{page}/{file}"), &[("Cookie", &belarus)], None).await?;
+        assert_eq!(response.status, 200, "{file}");
+        assert!(
+            response.header("content-type").unwrap_or_default().starts_with(kind),
+            "{file}: {:?}",
+            response.headers
+        );
+        assert!(response.body.contains(&needle), "{file} lacks {needle:?}");
+    }
+    let response = browser::request(by, "GET", &format!("{page}/report.exe"), &[("Cookie", &belarus)], None).await?;
+    assert_eq!(response.status, 404);
 
     setup.running.stop().await;
     let _ = setup.hq.child.start_kill();

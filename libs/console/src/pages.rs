@@ -191,7 +191,7 @@ fn director(v: &View<'_>) -> Markup {
                         p.description { (description) }
                     }
                     form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
-                        label { "Reason " input type="text" name="reason" value="every seat is taken" required; }
+                        label { "Why start now " input type="text" name="reason" value="every seat is taken" required; }
                         (confirm("start the exercise now; its clock starts"))
                         button #start type="submit" { "Start the exercise" }
                     }
@@ -200,19 +200,19 @@ fn director(v: &View<'_>) -> Markup {
                 _ => {
                     @if phase.paused {
                         form #resume-form method="post" action=(act("resume")) { input type="hidden" name="nonce" value=(v.nonce);
-                            label { "Reason " input type="text" name="reason" required; }
+                            label { "Why resume " input type="text" name="reason" required; }
                             (confirm("resume the exercise; its clock runs again"))
                             button #resume type="submit" { "Resume" }
                         }
                     } @else {
                         form #pause-form method="post" action=(act("pause")) { input type="hidden" name="nonce" value=(v.nonce);
-                            label { "Reason " input type="text" name="reason" required; }
+                            label { "Why pause " input type="text" name="reason" required; }
                             (confirm("pause the exercise; no window closes while it is paused"))
                             button #pause type="submit" { "Pause" }
                         }
                     }
                     form #advance-form method="post" action=(act("advance")) { input type="hidden" name="nonce" value=(v.nonce);
-                        label { "Reason " input type="text" name="reason" required; }
+                        label { "Why close this window now " input type="text" name="reason" required; }
                         (confirm("close the current window now, as if its deadline had passed"))
                         button #advance type="submit" { "Advance" }
                     }
