@@ -144,9 +144,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     belarus.refresh().await?;
     let diff = wait_for_text(&belarus, "#diff-s1-03", "thirty", STEP).await?;
     assert!(diff.contains("ten"), "the deleted word is shown: {diff}");
-    let inserted = wait_for(&belarus, "#diff-s1-03 ins", STEP).await?.text().await?;
-    let deleted = wait_for(&belarus, "#diff-s1-03 del", STEP).await?.text().await?;
-    assert!(inserted.contains("thirty") && deleted.contains("ten"), "inserted {inserted:?}, deleted {deleted:?}");
+    wait_for_text(&belarus, "#diff-s1-03 ins", "thirty", STEP).await?;
+    wait_for_text(&belarus, "#diff-s1-03 del", "ten", STEP).await?;
     every_control_is_labelled(&belarus, "Belarus").await?;
     belarus.execute("document.getElementById('draft-s1-03').scrollIntoView()", vec![]).await?;
     browser::screenshot(&belarus, &screenshot_path("belarus")).await?;
@@ -183,8 +182,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     // The observer's board, updated live (no reload), shows the outcome.
     let outcome = wait_for_text(&observer, "#outcome-s1-03", "adopted", STEP).await?;
     assert!(outcome.contains('✓'), "the outcome has a mark besides its colour: {outcome}");
-    let cell = wait_for(&observer, "#row-s1-03 td.pos.concur", STEP).await?.text().await?;
-    assert!(cell.contains("concur"), "a position is a word, not a colour: {cell}");
+    // A position is a word and a mark, not only a colour.
+    wait_for_text(&observer, "#row-s1-03 td.pos.concur", "✓ concur", STEP).await?;
     for (client, role) in [(&director, "director"), (&observer, "observer"), (&staff, "joint-staff-after")] {
         every_control_is_labelled(client, role).await?;
         browser::screenshot(client, &screenshot_path(role)).await?;
@@ -347,6 +346,10 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     let response = post(by, &format!("{page}/seat/KZ/assembly"), &belarus, &[("remarks", "as Kazakhstan")]).await?;
     assert_eq!(response.status, 403);
     assert!(response.body.contains("only as that seat"), "{}", response.body);
+    let response =
+        post(by, &format!("{page}/seat/BY/pause"), &belarus, &[("reason", "mine"), ("confirm", "yes")]).await?;
+    assert_eq!(response.status, 403, "exercise control needs the director's seat");
+    assert!(response.body.contains("director"), "{}", response.body);
     let response = post(hq, &format!("{page}/seat/joint-staff/assembly"), &belarus, &[]).await?;
     assert_eq!(response.status, 303, "another console's cookie is no session here");
     assert_eq!(response.header("location"), Some("/signin"));

@@ -21,6 +21,14 @@
     return active && active !== body && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  // Each rendering names its forms anew; a region that differs only in those names is unchanged.
+  function same(old, fresh) {
+    var was = old.querySelectorAll("input[name=nonce]"), now = fresh.querySelectorAll("input[name=nonce]");
+    if (was.length !== now.length) return false;
+    for (var i = 0; i < was.length; i++) now[i].setAttribute("value", was[i].getAttribute("value"));
+    return old.isEqualNode(fresh);
+  }
+
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
@@ -31,7 +39,7 @@
         var fresh = new DOMParser().parseFromString(text, "text/html");
         fresh.querySelectorAll("[data-live]").forEach(function (region) {
           var old = document.getElementById(region.id);
-          if (old && !editing(old)) old.replaceWith(region);
+          if (old && !editing(old) && !same(old, region)) old.replaceWith(region);
         });
       })
       .catch(function () {})
@@ -51,6 +59,10 @@
     }
     refresh();
   });
+  // Between events the exercise clock still runs: look again now and then while it does.
+  setInterval(function () {
+    if (!document.hidden && document.querySelector("#clock[data-running]")) refresh();
+  }, 10000);
   source.onopen = function () { banner.hidden = true; };
   source.onerror = function () { banner.hidden = false; };
 })();

@@ -114,7 +114,7 @@ pub fn seat(v: &View<'_>) -> Markup {
                 Kind::Director => (director(v)),
                 Kind::Drafting => (drafting(v)),
                 Kind::State => (state(v)),
-                Kind::Board => (board(record)),
+                Kind::Board => { (assembly_form(v)) (board(record)) },
             }
         }
         (timeline(v.exercise, record))
@@ -146,7 +146,7 @@ fn status(v: &View<'_>) -> Markup {
                 @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } }
             }
             @if record.plan.is_some() {
-                p #clock { "Exercise time: " (feed::when(record, now)) }
+                p #clock data-running[!record.phase.paused && !record.is_concluded()] { "Exercise time: " (feed::when(record, now)) }
                 @if let Some(deadline) = record.deadline() {
                     p #deadline { "This window closes " (feed::when(record, deadline)) " — "
                         strong { (scenario::calendar::span(deadline.saturating_sub(now))) " left" } }
@@ -431,6 +431,13 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                     p { "Version " (latest.draft.version) ": " strong { (latest.draft.title) } }
                     blockquote.text { (latest.draft.text) }
                     (positions_table(record, &slot.id, latest))
+                    @for earlier in draft.map(|d| &d.versions[..d.versions.len().saturating_sub(1)]).unwrap_or_default().iter().rev() {
+                        details {
+                            summary { "Version " (earlier.draft.version) " and the positions on it" }
+                            blockquote.text { (earlier.draft.text) }
+                            (positions_table(record, &format!("{}-v{}", slot.id, earlier.draft.version), earlier))
+                        }
+                    }
                     @if awaits(record, v.seat, &Task::Revision(slot.id.clone(), latest.draft.version)) {
                         (revise_form(v, slot, latest))
                     }

@@ -467,6 +467,12 @@ async fn act(
             format!("You are signed in as {} in {}; you may act only as that seat.", session.seat, session.exercise);
         return refused(StatusCode::FORBIDDEN, "Refused", &why);
     }
+    let control = matches!(name.as_str(), "start" | "pause" | "resume" | "advance");
+    if control != c.seats.get(&session.seat).is_some_and(|h| h.role == Role::Coordinator) {
+        let why =
+            if control { "Exercise control is the director's." } else { "The director submits exercise control only." };
+        return refused(StatusCode::FORBIDDEN, "Refused", why);
+    }
     let Some(desk) = c.seats.get(&session.seat).and_then(|h| h.desk.clone()) else {
         return refused(StatusCode::FORBIDDEN, "Refused", "This seat reads only; it submits nothing.");
     };

@@ -245,6 +245,11 @@ async fn run_on(
         Ok(progress) => wait_for(&mut services, "observer", Duration::from_secs(15)).await.map(|()| progress),
         Err(e) => Err(e),
     };
+    if let (Ok(_), Some(hq)) = (&finished, &hq_console) {
+        // People read the report in their consoles: those stay up until the operator stops them.
+        println!("the exercise concluded; the report is at {hq}/ex/{exercise}/report; Ctrl-C stops the consoles");
+        bus::telemetry::shutdown_signal().await;
+    }
     for s in &mut services {
         let _ = s.child.start_kill();
         let _ = s.child.wait().await;
