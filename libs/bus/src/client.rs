@@ -20,9 +20,7 @@ use crate::subject;
 /// Pause before a broken stream is read again.
 const RESUME_AFTER: Duration = Duration::from_millis(100);
 
-/// How long a submission handed to a reader stays unacknowledged before JetStream gives it again.
-/// Short, because a reader that died holds its messages this long.
-pub const REDELIVERY_AFTER: Duration = Duration::from_secs(1);
+pub use crate::provision::REDELIVERY_AFTER;
 
 /// How to reach NATS.
 #[derive(Debug, Clone)]

@@ -14,6 +14,10 @@ use crate::error::BusError;
 use crate::id::ExerciseId;
 use crate::subject;
 
+/// How long a submission handed to a reader stays unacknowledged before JetStream gives it again.
+/// Short, because a reader that died holds its messages this long.
+pub const REDELIVERY_AFTER: Duration = Duration::from_secs(1);
+
 /// How an exercise's streams are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamSettings {
@@ -83,12 +87,12 @@ fn stream_config(name: String, subjects: String, what: &str, settings: &StreamSe
 }
 
 /// The coordinator's durable consumer on the submissions: explicit acks, redelivery after
-/// [`crate::client::REDELIVERY_AFTER`] of a submission handed out and not acknowledged.
+/// [`REDELIVERY_AFTER`] of a submission handed out and not acknowledged.
 pub fn coordinator_consumer() -> pull::Config {
     pull::Config {
         durable_name: Some(subject::COORDINATOR_CONSUMER.to_owned()),
         ack_policy: AckPolicy::Explicit,
-        ack_wait: crate::client::REDELIVERY_AFTER,
+        ack_wait: REDELIVERY_AFTER,
         ..Default::default()
     }
 }

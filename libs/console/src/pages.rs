@@ -304,7 +304,7 @@ pub fn board(record: &Record) -> Markup {
             h2 #board-h { "Drafts and positions" }
             @if record.drafts.is_empty() { p { "No draft yet." } } @else {
                 table #matrix {
-                    caption { "Each state's position on the latest version of each draft (✓ concur, ✗ non-concur, − abstain, … awaited)" }
+                    caption { "Each state's position on the latest version of each draft (✓ concur, ✗ non-concur, − abstain, … awaited, ○ silent)" }
                     thead { tr {
                         th scope="col" { "Draft" }
                         @for s in &states { th scope="col" { abbr title=(s.name) { (s.node) } } }
@@ -319,6 +319,7 @@ pub fn board(record: &Record) -> Markup {
                                         @match latest.positions.get(&s.node) {
                                             Some(p) => td class=(position_class(p.answer.kind())) { (feed::position(p.answer.kind())) },
                                             None if record.absent.contains(&s.node) => td.pos.absent { "absent" },
+                                            None if record.outcomes.contains_key(slot) => td.pos.absent { "○ silent" },
                                             None => td.pos.awaited { "… awaited" },
                                         }
                                     }
@@ -339,7 +340,7 @@ pub fn board(record: &Record) -> Markup {
 }
 
 fn timeline(exercise: &ExerciseId, record: &Record) -> Markup {
-    let report = observer::report::build(exercise.as_str(), record);
+    let report = report::build(exercise.as_str(), record);
     html! {
         section #timeline data-live aria-labelledby="timeline-h" {
             h2 #timeline-h { "Timeline" }
@@ -449,6 +450,13 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
 
 fn positions_table(record: &Record, slot: &str, version: &record::Version) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
+    // Once a later version circulated or the draft was considered, no answer is awaited here.
+    let answered = record
+        .drafts
+        .get(slot)
+        .and_then(record::Draft::latest)
+        .is_none_or(|l| l.draft.version != version.draft.version)
+        || record.outcomes.contains_key(slot);
     html! {
         table id=(format!("positions-{slot}")) {
             caption { "Positions on version " (version.draft.version) }
@@ -463,6 +471,7 @@ fn positions_table(record: &Record, slot: &str, version: &record::Version) -> Ma
                                 td { (a.answer.reasons.join("; ")) }
                             }
                             None if record.absent.contains(&p.node) => { td.pos.absent { "absent" } td {} }
+                            None if answered => { td.pos.absent { "○ silent" } td {} }
                             None => { td.pos.awaited { "… awaited" } td {} }
                         }
                     }

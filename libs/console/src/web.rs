@@ -306,11 +306,11 @@ async fn report_file(
         Err(denied) => return denied.into_response(),
     };
     let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
-    let report = observer::report::build(exercise.as_str(), &live.read().record);
+    let report = report::build(exercise.as_str(), &live.read().record);
     let (kind, body) = match file.as_str() {
         "report.json" => ("application/json", serde_json::to_string_pretty(&report).unwrap_or_default()),
-        "report.md" => ("text/markdown; charset=utf-8", observer::markdown::render(&report)),
-        "report.html" => ("text/html; charset=utf-8", observer::html::render(&report)),
+        "report.md" => ("text/markdown; charset=utf-8", report::markdown::render(&report)),
+        "report.html" => ("text/html; charset=utf-8", report::html::render(&report)),
         _ => return refused(StatusCode::NOT_FOUND, "Not found", "No such page."),
     };
     let disposition = format!("inline; filename=\"{exercise}-{file}\"");

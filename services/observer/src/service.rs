@@ -8,7 +8,7 @@ use bus::{Bus, ConnectSettings, ExerciseId};
 use futures::StreamExt;
 use record::Record;
 
-use crate::report::{self, Report};
+use report::Report;
 
 /// What to observe and where to write.
 #[derive(Debug, Clone)]
@@ -79,9 +79,9 @@ pub fn write(settings: &Settings, record: &Record) -> Result<Report, ObserverErr
     let json = serde_json::to_string_pretty(&report).map_err(|e| failed(&json_path, &e))?;
     std::fs::write(&json_path, json).map_err(|e| failed(&json_path, &e))?;
     let md_path = settings.out_dir.join("report.md");
-    std::fs::write(&md_path, crate::markdown::render(&report)).map_err(|e| failed(&md_path, &e))?;
+    std::fs::write(&md_path, report::markdown::render(&report)).map_err(|e| failed(&md_path, &e))?;
     let html_path = settings.out_dir.join("report.html");
-    std::fs::write(&html_path, crate::html::render(&report)).map_err(|e| failed(&html_path, &e))?;
+    std::fs::write(&html_path, report::html::render(&report)).map_err(|e| failed(&html_path, &e))?;
     tracing::info!(exercise = %settings.exercise, path = %md_path.display(), events = record.events, "after-action report written");
     Ok(report)
 }

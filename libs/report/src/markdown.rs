@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use scenario::calendar;
 
-use crate::report::{Answer, Report, When, is_state};
+use crate::model::{Answer, Report, When, is_state};
 
 /// Text made safe for a Markdown table cell: pipes escaped, line breaks as `<br>`, and the
 /// characters that would start HTML or emphasis escaped.

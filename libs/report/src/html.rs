@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{Report, When, is_state};
+use crate::model::{Report, When, is_state};
 
 /// Text made safe for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -94,7 +94,7 @@ pub fn render(r: &Report) -> String {
     );
     for p in &r.participants {
         let answer =
-            |a: &Option<crate::report::Answer>| a.as_ref().map_or("—".into(), |a| format!("after {}", esc(&a.after)));
+            |a: &Option<crate::model::Answer>| a.as_ref().map_or("—".into(), |a| format!("after {}", esc(&a.after)));
         let _ = write!(
             w,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
