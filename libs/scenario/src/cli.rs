@@ -47,3 +47,22 @@ impl ExerciseArgs {
         crate::load(&self.scenario)
     }
 }
+
+/// Seats handed to people on the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PersonArgs {
+    /// Hand this seat (a node of the scenario) to a person: nothing automated plays it. Repeat
+    /// for several.
+    #[arg(long = "person", value_name = "NODE")]
+    pub persons: Vec<bus::NodeId>,
+}
+
+impl PersonArgs {
+    /// Seats the persons in `scenario`; the error names the flag and why.
+    pub fn apply(&self, scenario: &mut Scenario) -> Result<(), String> {
+        for node in &self.persons {
+            scenario.seat_person(node).map_err(|e| format!("--person {node}: {e}"))?;
+        }
+        Ok(())
+    }
+}

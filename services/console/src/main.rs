@@ -38,9 +38,8 @@ struct Args {
     listen: SocketAddr,
     #[command(flatten)]
     console: console::cli::ConsoleArgs,
-    /// Hand this seat to a person (as `muster run --person` does); repeat for several.
-    #[arg(long = "person", value_name = "NODE")]
-    persons: Vec<NodeId>,
+    #[command(flatten)]
+    persons: scenario::cli::PersonArgs,
 }
 
 /// The exercises on the server, read with the console's own identity.
@@ -73,9 +72,7 @@ async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
     let mut scenario = args.exercise.scenario()?;
-    for node in &args.persons {
-        scenario.seat_person(node).map_err(|e| anyhow::anyhow!("--person {node}: {e}"))?;
-    }
+    args.persons.apply(&mut scenario).map_err(anyhow::Error::msg)?;
     let exercise = args.exercise.exercise.clone();
     let identities = match (&args.identities, &args.bus.nkey) {
         (Some(dir), _) => dir.clone(),

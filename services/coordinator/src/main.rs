@@ -14,9 +14,8 @@ struct Args {
     /// Exercise seconds per wall second; the scenario's own scale when not given.
     #[arg(long, env = "MUSTER_TIME_SCALE")]
     time_scale: Option<f64>,
-    /// Hand this seat to a person (as `muster run --person` does); repeat for several.
-    #[arg(long = "person", value_name = "NODE")]
-    persons: Vec<bus::NodeId>,
+    #[command(flatten)]
+    persons: scenario::cli::PersonArgs,
     /// Close stages as soon as everything expected has arrived.
     #[arg(long, env = "MUSTER_FAST")]
     fast: bool,
@@ -38,9 +37,7 @@ async fn main() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
     let mut scenario = args.exercise.scenario()?;
-    for node in &args.persons {
-        scenario.seat_person(node).map_err(|e| anyhow::anyhow!("--person {node}: {e}"))?;
-    }
+    args.persons.apply(&mut scenario).map_err(anyhow::Error::msg)?;
     let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
     use scenario::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
     anyhow::ensure!(
