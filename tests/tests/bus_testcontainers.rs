@@ -100,6 +100,11 @@ fn every_payload() -> Vec<Payload> {
         Payload::DraftRevised(wire::DraftRevised {
             draft: Some(draft(2)),
             change_summary: "air component doubled".into(),
+            dispositions: vec![wire::Disposition {
+                comment_id: "s1-01-v1-BY-1".into(),
+                kind: wire::DispositionKind::Accepted as i32,
+                reason: "doubled".into(),
+            }],
         }),
         Payload::StageConcluded(wire::StageConcluded { stage_number: 1, outcomes: vec![outcome] }),
         Payload::PackageCommunicated(package),

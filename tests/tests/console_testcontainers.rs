@@ -135,17 +135,20 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     let answer = "The deadline is extended to thirty days";
     wait_for_text(&staff, "#positions-s1-03", reason, STEP).await?;
     fill(&staff, "#revise-s1-03 textarea[name=text]", revised).await?;
-    fill(&staff, "#revise-s1-03 textarea[name=answer-BY]", answer).await?;
+    fill(&staff, "#revise-s1-03 input[name=summary]", "deployment within thirty days").await?;
+    click(&staff, "#revise-s1-03 select[name='disposition-s1-03-v1-BY-1'] option[value=accepted]").await?;
+    fill(&staff, "#revise-s1-03 input[name='reason-s1-03-v1-BY-1']", answer).await?;
     browser::screenshot(&staff, &screenshot_path("joint-staff")).await?;
     click(&staff, "#revise-s1-03 button[type=submit]").await?;
     wait_for_text(&staff, "#flash", "Accepted: revision of s1-03 to v2", STEP).await?;
 
-    // Belarus sees what changed, word by word, and concurs.
+    // Belarus sees what changed, word by word, and how its comment was dealt with, and concurs.
     belarus.refresh().await?;
     let diff = wait_for_text(&belarus, "#diff-s1-03", "thirty", STEP).await?;
     assert!(diff.contains("ten"), "the deleted word is shown: {diff}");
     wait_for_text(&belarus, "#diff-s1-03 ins", "thirty", STEP).await?;
     wait_for_text(&belarus, "#diff-s1-03 del", "ten", STEP).await?;
+    wait_for_text(&belarus, "#your-comments #comments-s1-03", answer, STEP).await?;
     every_control_is_labelled(&belarus, "Belarus").await?;
     belarus.execute("document.getElementById('draft-s1-03').scrollIntoView()", vec![]).await?;
     browser::screenshot(&belarus, &screenshot_path("belarus")).await?;
@@ -209,7 +212,12 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
             _ => None,
         })
         .context("the Joint Staff's revision is recorded")?;
-    assert!(revision.change_summary.contains(answer), "the revision answers Belarus: {}", revision.change_summary);
+    let disposition = revision.dispositions.iter().find(|d| d.comment_id == "s1-03-v1-BY-1");
+    assert!(
+        disposition.is_some_and(|d| d.kind() == proto::v1::DispositionKind::Accepted && d.reason == answer),
+        "the revision answers Belarus's comment: {:?}",
+        revision.dispositions
+    );
     let kinds: Vec<&str> =
         log.iter().filter(|e| e.sender.node.as_str() == "director").map(bus::Envelope::kind).collect();
     assert_eq!(kinds, ["pause_exercise", "resume_exercise", "advance_exercise"]);

@@ -222,8 +222,11 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
     assert_eq!(rejection(&probe.submit(&unknown).await?).0, RejectionCode::UnknownSlot);
     let first = probe.envelope(Role::JointStaff, "joint-staff", Payload::DraftDecision(draft("s1-01", 1)))?;
     assert!(matches!(probe.submit(&first).await?, Payload::Accepted(_)));
-    let revision =
-        Payload::DraftRevised(wire::DraftRevised { draft: Some(draft("s1-01", 2)), change_summary: "amended".into() });
+    let revision = Payload::DraftRevised(wire::DraftRevised {
+        draft: Some(draft("s1-01", 2)),
+        change_summary: "amended".into(),
+        ..Default::default()
+    });
     assert!(matches!(
         probe.submit(&probe.envelope(Role::JointStaff, "joint-staff", revision)?).await?,
         Payload::Accepted(_)

@@ -347,7 +347,11 @@ async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()
     let second = probe.envelope(
         Role::JointStaff,
         "joint-staff",
-        Payload::DraftRevised(wire::DraftRevised { draft: Some(draft(2)), change_summary: "amended".into() }),
+        Payload::DraftRevised(wire::DraftRevised {
+            draft: Some(draft(2)),
+            change_summary: "amended".into(),
+            ..Default::default()
+        }),
     )?;
     assert!(matches!(probe.submit(&second).await?, Payload::Accepted(_)));
 

@@ -439,8 +439,9 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                             (positions_table(record, &format!("{}-v{}", slot.id, earlier.draft.version), earlier))
                         }
                     }
-                    @if awaits(record, v.seat, &Task::Revision(slot.id.clone(), latest.draft.version)) {
-                        (revise_form(v, slot, latest))
+                    @if let Some(draft) = draft { (resolution_table(&slot.id, draft, None)) }
+                    @if let (Some(draft), true) = (draft, awaits(record, v.seat, &Task::Revision(slot.id.clone(), latest.draft.version))) {
+                        (revise_form(v, slot, draft, latest))
                     }
                 }
             }
@@ -481,14 +482,16 @@ fn positions_table(record: &Record, slot: &str, version: &record::Version) -> Ma
     }
 }
 
-/// A revision answers each non-concurrence and each remark on the version it revises.
-fn revise_form(v: &View<'_>, slot: &scenario::Slot, latest: &record::Version) -> Markup {
-    let to_answer: Vec<(&NodeId, &wire::Position)> = latest
-        .positions
-        .iter()
-        .filter(|(_, p)| matches!(p.answer.kind(), PositionKind::NonConcur | PositionKind::ConcurWithRemarks))
-        .map(|(n, p)| (n, &p.answer))
-        .collect();
+/// A revision gives each comment open on the version it revises a disposition (every objection
+/// must have one; the coordinator refuses the revision otherwise).
+fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, latest: &record::Version) -> Markup {
+    let open = draft.open_comments(latest.draft.version);
+    let kinds = [
+        ("accepted", "accepted"),
+        ("accepted_in_part", "accepted in part"),
+        ("not_accepted", "not accepted (say why)"),
+        ("noted", "noted"),
+    ];
     html! {
         form id=(format!("revise-{}", slot.id)) method="post" action=(path(v.exercise, v.seat, "revise")) { input type="hidden" name="nonce" value=(v.nonce);
             h4 { "Revise to version " (latest.draft.version + 1) }
@@ -496,13 +499,54 @@ fn revise_form(v: &View<'_>, slot: &scenario::Slot, latest: &record::Version) ->
             input type="hidden" name="version" value=(latest.draft.version);
             label { "Title " input type="text" name="title" value=(latest.draft.title) required; }
             label { "Text " textarea name="text" rows="6" required { (latest.draft.text) } }
-            @for (node, p) in &to_answer {
-                label {
-                    "Answer to " (node) "'s " (feed::position(p.kind())) ": “" (p.reasons.join("; ")) "” "
-                    textarea name=(format!("answer-{node}")) rows="2" required {}
+            label { "What changed " input type="text" name="summary" required; }
+            @for c in &open {
+                fieldset.comment {
+                    legend { "Comment " code { (c.id) } " — " (c.state) (if c.objection { " did not concur" } else { " remarked" }) " on v" (c.version) ": “" (c.text) "”" }
+                    label { "Disposition "
+                        select name=(format!("disposition-{}", c.id)) required[c.objection] {
+                            option value="" { (if c.objection { "— choose —" } else { "— none —" }) }
+                            @for (value, label) in kinds { option value=(value) { (label) } }
+                        }
+                    }
+                    label { "Reason " input type="text" name=(format!("reason-{}", c.id)); }
                 }
             }
             button type="submit" { "Submit the revision of " (slot.id) }
+        }
+    }
+}
+
+/// The comment-resolution matrix of a draft: each comment, each revision's disposition of it, and
+/// its state's answer; `only` limits it to one state's comments.
+fn resolution_table(slot: &str, draft: &record::Draft, only: Option<&NodeId>) -> Markup {
+    let rows: Vec<record::Resolution> =
+        draft.resolutions().into_iter().filter(|r| only.is_none_or(|s| &r.comment.state == s)).collect();
+    if rows.is_empty() {
+        return html! {};
+    }
+    let answer = |kind: Option<PositionKind>| kind.map_or("— no answer yet", feed::position);
+    html! {
+        table.resolution id=(format!("comments-{slot}")) {
+            caption { "Comment resolution of " (slot) }
+            thead { tr { th scope="col" { "Comment" } th scope="col" { "By, on" } th scope="col" { "Text" } th scope="col" { "Disposition" } th scope="col" { "The state's answer" } th scope="col" { "Status" } } }
+            tbody {
+                @for r in &rows {
+                    tr {
+                        th scope="row" { code { (r.comment.id) } }
+                        td { (r.comment.state) ", v" (r.comment.version) (if r.comment.objection { " (objection)" } else { " (remark)" }) }
+                        td { (r.comment.text) }
+                        td { @if r.steps.is_empty() { "— not yet revised" } @for step in &r.steps {
+                            div { "v" (step.version) ": " @match &step.disposition {
+                                Some(d) => { strong { (record::comments::disposition_label(d.kind())) } @if !d.reason.is_empty() { " — " (d.reason) } }
+                                None => "none",
+                            } }
+                        } }
+                        td { @for step in &r.steps { div { "v" (step.version) ": " (answer(step.answer)) } } }
+                        td { (if r.open { "● open" } else { "○ closed" }) }
+                    }
+                }
+            }
         }
     }
 }
@@ -557,6 +601,7 @@ fn state(v: &View<'_>) -> Markup {
             }
         }
         (my_positions(record, v.seat))
+        (my_comments(record, v.seat))
         (package(v))
         (board(record))
     }
@@ -624,6 +669,19 @@ fn my_positions(record: &Record, seat: &NodeId) -> Markup {
             @if given.is_empty() { p { "None yet." } } @else {
                 ul { @for (slot, version, p) in given { li { (slot) " v" (version) ": " span class=(position_class(p.kind())) { (feed::position(p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
             }
+        }
+    }
+}
+
+/// How this state's comments were dealt with, draft by draft.
+fn my_comments(record: &Record, seat: &NodeId) -> Markup {
+    let drafts: Vec<(&String, &record::Draft)> =
+        record.drafts.iter().filter(|(_, d)| d.resolutions().iter().any(|r| &r.comment.state == seat)).collect();
+    html! {
+        section #your-comments aria-labelledby="your-comments-h" {
+            h2 #your-comments-h { "How your comments were dealt with" }
+            @if drafts.is_empty() { p { "You have made no comment." } }
+            @for (slot, draft) in drafts { (resolution_table(slot, draft, Some(seat))) }
         }
     }
 }

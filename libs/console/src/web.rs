@@ -363,16 +363,26 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
             if name == "draft" {
                 (format!("draft-{slot_id}-v1"), Payload::DraftDecision(draft))
             } else {
-                let answers: Vec<String> = form
+                let dispositions = form
                     .iter()
-                    .filter_map(|(k, v)| Some((k.strip_prefix("answer-")?, v.trim())))
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(state, answer)| format!("to {state}: {answer}"))
-                    .collect();
-                let change_summary = if answers.is_empty() { "revised".to_string() } else { answers.join("; ") };
+                    .filter_map(|(k, v)| Some((k.strip_prefix("disposition-")?, v.trim())))
+                    .filter(|(_, kind)| !kind.is_empty())
+                    .map(|(comment, kind)| {
+                        let kind = match kind {
+                            "accepted" => wire::DispositionKind::Accepted,
+                            "accepted_in_part" => wire::DispositionKind::AcceptedInPart,
+                            "not_accepted" => wire::DispositionKind::NotAccepted,
+                            "noted" => wire::DispositionKind::Noted,
+                            other => return Err(format!("`{other}` is not a disposition of comment {comment}")),
+                        };
+                        let reason = field(&format!("reason-{comment}"));
+                        Ok(wire::Disposition { comment_id: comment.to_owned(), kind: kind as i32, reason })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                let change_summary = field("summary");
                 (
                     format!("draft-{slot_id}-v{version}"),
-                    Payload::DraftRevised(wire::DraftRevised { draft: Some(draft), change_summary }),
+                    Payload::DraftRevised(wire::DraftRevised { draft: Some(draft), change_summary, dispositions }),
                 )
             }
         }

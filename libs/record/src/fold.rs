@@ -46,6 +46,8 @@ pub struct Version {
     pub circulated: Moment,
     /// Positions by node (states, and guests that give positions).
     pub positions: BTreeMap<NodeId, Answered<wire::Position>>,
+    /// For a revision: what it did with each comment open on the version before.
+    pub dispositions: Vec<wire::Disposition>,
     /// The states' answers counted.
     pub tally: Tally,
 }
@@ -284,7 +286,9 @@ impl Record {
             }
             Payload::DraftRevised(r) => {
                 if let Some((d, draft)) = r.draft.as_ref().and_then(|d| Some((d, self.drafts.get_mut(&d.slot_id)?))) {
-                    draft.versions.push(Version::new(d.clone(), r.change_summary.clone(), at));
+                    let mut version = Version::new(d.clone(), r.change_summary.clone(), at);
+                    version.dispositions = r.dispositions.clone();
+                    draft.versions.push(version);
                 }
             }
             Payload::Position(p) => {
@@ -346,6 +350,13 @@ impl Record {
 
 impl Version {
     fn new(draft: wire::DraftDecision, change_summary: String, circulated: Moment) -> Self {
-        Version { draft, change_summary, circulated, positions: BTreeMap::new(), tally: Tally::default() }
+        Version {
+            draft,
+            change_summary,
+            circulated,
+            positions: BTreeMap::new(),
+            dispositions: Vec::new(),
+            tally: Tally::default(),
+        }
     }
 }

@@ -185,6 +185,49 @@ pub fn render(r: &Report) -> String {
             }
         }
         let _ = write!(w, "</ul>");
+        for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
+            let _ = write!(
+                w,
+                "<h4 id=\"comments-{0}\">Comment resolution: {0}</h4><table class=comments><tr><th>comment</th><th>by</th>\
+                 <th>on</th><th>kind</th><th>text</th><th>disposition</th><th>state's answer</th><th>status</th></tr>",
+                esc(&slot.id)
+            );
+            for c in &slot.comments {
+                let dispositions: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| match d.disposition.as_str() {
+                        "" => format!("v{}: none", d.version),
+                        kind => format!("v{}: {} — {}", d.version, esc(&kind.replace('_', " ")), esc(&d.reason)),
+                    })
+                    .collect();
+                let answers: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "v{}: {}",
+                            d.version,
+                            if d.answer.is_empty() { "—".into() } else { esc(&d.answer.replace('_', " ")) }
+                        )
+                    })
+                    .collect();
+                let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
+                let _ = write!(
+                    w,
+                    "<tr><td>{}</td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&c.id),
+                    esc(&c.state),
+                    c.version,
+                    esc(&c.kind),
+                    esc(&c.text),
+                    dash(dispositions),
+                    dash(answers),
+                    if c.open { "open" } else { "closed" }
+                );
+            }
+            let _ = write!(w, "</table>");
+        }
     }
 
     let _ = write!(

@@ -174,6 +174,41 @@ pub fn render(r: &Report) -> String {
                 }
             }
         }
+        for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
+            let _ = writeln!(w, "\n#### Comment resolution: {}\n", slot.id);
+            let _ = writeln!(w, "| comment | by | on | kind | text | disposition | state's answer | status |");
+            let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+            for c in &slot.comments {
+                let dispositions: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| match d.disposition.as_str() {
+                        "" => format!("v{}: none", d.version),
+                        kind => format!("v{}: {} — {}", d.version, kind.replace('_', " "), cell(&d.reason)),
+                    })
+                    .collect();
+                let answers: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| {
+                        format!("v{}: {}", d.version, if d.answer.is_empty() { "—" } else { position_mark(&d.answer) })
+                    })
+                    .collect();
+                let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | v{} | {} | {} | {} | {} | {} |",
+                    c.id,
+                    c.state,
+                    c.version,
+                    c.kind,
+                    cell(&c.text),
+                    dash(dispositions),
+                    dash(answers),
+                    if c.open { "open" } else { "closed" }
+                );
+            }
+        }
     }
 
     let _ = writeln!(

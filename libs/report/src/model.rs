@@ -156,10 +156,44 @@ pub struct SlotRecord {
     pub category: String,
     /// Every version with its positions.
     pub versions: Vec<VersionRecord>,
+    /// The comment-resolution matrix: every comment made on the draft, with what became of it.
+    pub comments: Vec<CommentRecord>,
     /// Outcome token: adopted, returned, no_draft; empty when not considered.
     pub outcome: String,
     /// Why.
     pub reason: String,
+}
+
+/// One comment (a reason of a non-concurrence, or a remark) and what became of it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CommentRecord {
+    /// Stable id: `<slot>-v<version>-<state>-<n>`.
+    pub id: String,
+    /// The state that made it.
+    pub state: String,
+    /// The version it answers.
+    pub version: u32,
+    /// objection (from a non-concurrence) or remark.
+    pub kind: String,
+    /// What it says.
+    pub text: String,
+    /// Each revision that answered it, and the state's answer to that revision.
+    pub dispositions: Vec<DispositionRecord>,
+    /// Still open on the draft's last version.
+    pub open: bool,
+}
+
+/// One revision's disposition of a comment, and the state's answer to it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DispositionRecord {
+    /// The version the revision made.
+    pub version: u32,
+    /// accepted, accepted_in_part, not_accepted, noted; empty when the revision gave none.
+    pub disposition: String,
+    /// Why.
+    pub reason: String,
+    /// The state's position on that version (concur, … ; empty when it gave none).
+    pub answer: String,
 }
 
 /// One draft version.
@@ -531,12 +565,14 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                             Outcome::Unspecified => {}
                         }
                     }
+                    let comments = record.drafts.get(&slot.id).map(comments).unwrap_or_default();
                     SlotRecord {
                         id: slot.id.clone(),
                         title: slot.title.clone(),
                         body: slot.owner.to_string(),
                         category: slot.category.to_string(),
                         versions,
+                        comments,
                         outcome: outcome.map(|o| outcome_token(o.outcome())).unwrap_or_default().into(),
                         reason: outcome.map(|o| o.reason.clone()).unwrap_or_default(),
                     }
@@ -553,6 +589,49 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
             }
         })
         .collect()
+}
+
+/// The comment-resolution matrix of a draft.
+fn comments(draft: &record::Draft) -> Vec<CommentRecord> {
+    draft
+        .resolutions()
+        .into_iter()
+        .map(|r| CommentRecord {
+            id: r.comment.id,
+            state: r.comment.state.to_string(),
+            version: r.comment.version,
+            kind: if r.comment.objection { "objection" } else { "remark" }.into(),
+            text: r.comment.text,
+            dispositions: r
+                .steps
+                .into_iter()
+                .map(|step| DispositionRecord {
+                    version: step.version,
+                    disposition: step
+                        .disposition
+                        .as_ref()
+                        .map(|d| disposition_token(d.kind()))
+                        .unwrap_or_default()
+                        .into(),
+                    reason: step.disposition.map(|d| d.reason).unwrap_or_default(),
+                    answer: step.answer.map(kind_token).unwrap_or_default().into(),
+                })
+                .collect(),
+            open: r.open,
+        })
+        .collect()
+}
+
+/// Disposition kind token for machines.
+pub fn disposition_token(kind: proto::v1::DispositionKind) -> &'static str {
+    use proto::v1::DispositionKind as K;
+    match kind {
+        K::Accepted => "accepted",
+        K::AcceptedInPart => "accepted_in_part",
+        K::NotAccepted => "not_accepted",
+        K::Noted => "noted",
+        K::Unspecified => "",
+    }
 }
 
 /// Per state (control points only), in scenario order; every kind of answer counts (assembly,

@@ -4,11 +4,11 @@
 //! Every action has a deterministic message id (`<node>-<action>`), so an action repeated after a
 //! restart is de-duplicated by JetStream and acknowledged as a duplicate by the coordinator.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use bus::envelope::Payload;
 use bus::{Envelope, MessageId, Role};
-use proto::v1::{self as wire, PositionKind};
+use proto::v1::{self as wire, DispositionKind, PositionKind};
 use record::Record;
 use scenario::{DraftingBody, Participant};
 
@@ -17,10 +17,11 @@ use crate::mind::Action;
 /// Most versions a drafting body writes of one draft before it leaves it to consideration.
 pub const MAX_VERSIONS: u32 = 3;
 
-/// What the policy remembers between events beyond the record: the revisions it already made.
+/// What the policy remembers between events beyond the record: per draft version it revised, how
+/// many objections its revision answered.
 #[derive(Debug, Default)]
 pub struct Memory {
-    revised: BTreeSet<(String, u32)>,
+    revised: BTreeMap<(String, u32), usize>,
 }
 
 /// The actions `me` takes on `event`, which `record` already holds.
@@ -87,26 +88,49 @@ pub fn react(me: &Participant, record: &Record, memory: &mut Memory, event: &Env
         }
         Payload::Position(p) if p.kind() == PositionKind::NonConcur => {
             let Some(body) = body_of(me) else { return vec![] };
-            let Some(current) = record.drafts.get(&p.slot_id).and_then(|d| d.latest()).map(|v| &v.draft) else {
-                return vec![];
-            };
+            let Some(draft) = record.drafts.get(&p.slot_id) else { return vec![] };
+            let Some(current) = draft.latest().map(|v| &v.draft) else { return vec![] };
             let mine = current.drafting_body == body.to_wire() as i32;
             if !mine || current.version != p.draft_version || current.version >= MAX_VERSIONS {
                 return vec![];
             }
-            if !memory.revised.insert((p.slot_id.clone(), p.draft_version)) {
+            // Every comment open on the version gets a disposition. An objection that arrives
+            // while a revision is on its way makes that revision incomplete (it is refused): the
+            // policy revises again, answering them all, under a message id of its own.
+            let open = draft.open_comments(current.version);
+            let objections: Vec<&record::Comment> = open.iter().filter(|c| c.objection).collect();
+            let answered = memory.revised.entry((p.slot_id.clone(), p.draft_version)).or_default();
+            if *answered >= objections.len() {
                 return vec![];
             }
-            let revised = revise(current, &event.sender.node.to_string(), &p.reasons);
+            let first = *answered == 0;
+            *answered = objections.len();
+            let mut objectors: Vec<String> = objections.iter().map(|c| c.state.to_string()).collect();
+            objectors.dedup();
+            let reasons: Vec<String> = objections.iter().map(|c| c.text.clone()).collect();
+            let dispositions = open
+                .iter()
+                .map(|c| wire::Disposition {
+                    comment_id: c.id.clone(),
+                    kind: if c.objection { DispositionKind::Accepted } else { DispositionKind::Noted } as i32,
+                    reason: if c.objection { "the text is amended accordingly" } else { "taken note of" }.into(),
+                })
+                .collect();
+            let revised = revise(current, &objectors.join(", "), &reasons);
+            let id = match first {
+                true => format!("draft-{}-v{}", p.slot_id, revised.version),
+                false => format!("draft-{}-v{}-{}", p.slot_id, revised.version, objections.len()),
+            };
             vec![act(
-                format!("draft-{}-v{}", p.slot_id, revised.version),
+                id,
                 Payload::DraftRevised(wire::DraftRevised {
                     change_summary: format!(
                         "answers the non-concurrence of {}: {}",
-                        event.sender.node,
-                        p.reasons.join("; ")
+                        objectors.join(", "),
+                        reasons.join("; ")
                     ),
                     draft: Some(revised),
+                    dispositions,
                 }),
             )]
         }

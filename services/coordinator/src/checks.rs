@@ -3,7 +3,7 @@
 
 use bus::envelope::Payload;
 use bus::{Envelope, NodeId, Role};
-use proto::v1::{self as wire, PositionKind, RejectionCode};
+use proto::v1::{self as wire, DispositionKind, PositionKind, RejectionCode};
 use record::{Participant, Phase, Plan, Record};
 
 use crate::config::Config;
@@ -144,6 +144,7 @@ fn payload(
                     format!("the next version of {} is {}", d.slot_id, record.current() + 1),
                 );
             }
+            dispositions(record, &r.dispositions)?;
         }
         Payload::Position(p) => position(plan, state, participant, node, p)?,
         Payload::ReceiptConfirmed(r) => {
@@ -167,6 +168,44 @@ fn payload(
                 format!("{} is not a participant's message", bus::envelope::payload_kind(other)),
             );
         }
+    }
+    Ok(())
+}
+
+/// A revision answers the comments open on the version it revises: each at most once, every
+/// comment of a non-concurrence, and a comment not accepted with the reason why.
+fn dispositions(draft: &record::Draft, given: &[wire::Disposition]) -> Result<(), Refusal> {
+    let open = draft.open_comments(draft.current());
+    for (i, d) in given.iter().enumerate() {
+        if !open.iter().any(|c| c.id == d.comment_id) {
+            return refuse(
+                RejectionCode::InvalidContent,
+                format!("no comment `{}` is open on version {}", d.comment_id, draft.current()),
+            );
+        }
+        if given[..i].iter().any(|e| e.comment_id == d.comment_id) {
+            return refuse(RejectionCode::InvalidContent, format!("comment `{}` has two dispositions", d.comment_id));
+        }
+        match DispositionKind::try_from(d.kind) {
+            Ok(DispositionKind::Unspecified) | Err(_) => {
+                return refuse(RejectionCode::Malformed, format!("the disposition of `{}` has no kind", d.comment_id));
+            }
+            Ok(DispositionKind::NotAccepted) if d.reason.trim().is_empty() => {
+                return refuse(
+                    RejectionCode::InvalidContent,
+                    format!("comment `{}` is not accepted without a reason", d.comment_id),
+                );
+            }
+            Ok(_) => {}
+        }
+    }
+    let missing: Vec<String> =
+        open.into_iter().filter(|c| c.objection && !given.iter().any(|d| d.comment_id == c.id)).map(|c| c.id).collect();
+    if !missing.is_empty() {
+        return refuse(
+            RejectionCode::UnresolvedComment,
+            format!("the revision gives no disposition for {}", missing.join(", ")),
+        );
     }
     Ok(())
 }

@@ -8,7 +8,6 @@ use bus::{Envelope, ExerciseId, NodeId, Role};
 use proto::v1::{self as wire, Outcome, PositionKind};
 use record::{Mode, Phase, Plan, Record};
 use scenario::DecisionRule;
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::events::{Now, emit, event, phase_changed};
@@ -151,8 +150,11 @@ pub fn consider(plan: &Plan, state: &Record, n: u32) -> wire::StageConcluded {
                 };
             };
             let (mut concurring, mut objecting, mut abstaining, mut silent) = (vec![], vec![], vec![], vec![]);
+            // A comment not accepted and still open is its state's objection until it concurs.
+            let unresolved = state.drafts.get(&slot.id).map(record::Draft::unresolved_states).unwrap_or_default();
             for node in &present {
                 let list = match version.positions.get(*node).map(|p| p.answer.kind()) {
+                    _ if unresolved.contains(node) => &mut objecting,
                     Some(PositionKind::Concur | PositionKind::ConcurWithRemarks) => &mut concurring,
                     Some(PositionKind::NonConcur) => &mut objecting,
                     Some(PositionKind::Abstain) => &mut abstaining,
@@ -214,11 +216,4 @@ fn package(exercise: &ExerciseId, plan: &Plan, state: &Record) -> wire::PackageC
 }
 
 /// SHA-256 over the encoded items, hex: what a receipt echoes.
-pub fn digest(items: &[wire::PackageItem]) -> String {
-    use prost::Message as _;
-    let mut hasher = Sha256::new();
-    for item in items {
-        hasher.update(item.encode_length_delimited_to_vec());
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use record::package::digest;

@@ -7,7 +7,7 @@ use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, NodeId, Role, Sender};
 use coordinator::machine::{self, Config, Decision, Input, Now, Reply, State};
 use coordinator::windows;
-use proto::v1::{self as wire, Outcome, PositionKind, RejectionCode};
+use proto::v1::{self as wire, DispositionKind, Outcome, PositionKind, RejectionCode};
 use record::{Mode, Phase, Task};
 
 const SCENARIO: &str = r#"
@@ -243,8 +243,18 @@ fn position(slot: &str, version: u32, kind: PositionKind) -> Payload {
     Payload::Position(wire::Position { slot_id: slot.into(), draft_version: version, kind: kind as i32, reasons })
 }
 
+/// A revision accepting BY's comment on the version before.
 fn revised(d: wire::DraftDecision) -> Payload {
-    Payload::DraftRevised(wire::DraftRevised { draft: Some(d), change_summary: "amended".into() })
+    let comment = format!("{}-v{}-BY-1", d.slot_id, d.version.saturating_sub(1));
+    revised_with(d, vec![disposition(&comment, DispositionKind::Accepted, "amended")])
+}
+
+fn revised_with(d: wire::DraftDecision, dispositions: Vec<wire::Disposition>) -> Payload {
+    Payload::DraftRevised(wire::DraftRevised { draft: Some(d), change_summary: "amended".into(), dispositions })
+}
+
+fn disposition(comment: &str, kind: DispositionKind, reason: &str) -> wire::Disposition {
+    wire::Disposition { comment_id: comment.into(), kind: kind as i32, reason: reason.into() }
 }
 
 fn outcome_of(events: &[Envelope], slot: &str) -> wire::ConsiderationOutcome {
@@ -648,4 +658,61 @@ fn an_exercise_that_starts_by_itself_refuses_a_start_and_a_participant_cannot_st
     assert!(matches!(reply, Reply::Rejected { .. }), "{reply:?}");
     assert!(events.is_empty());
     assert_eq!(waiting.state.phase.phase, Phase::NotStarted);
+}
+
+#[test]
+fn a_revision_answers_every_objection_and_a_comment_not_accepted_blocks_consensus_until_its_state_concurs() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Scaled);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::NonConcur));
+    let remark = Payload::Position(wire::Position {
+        slot_id: "a1".into(),
+        draft_version: 1,
+        kind: PositionKind::ConcurWithRemarks as i32,
+        reasons: vec!["add a map".into()],
+    });
+    ex.accept(Role::ControlPoint, "RU", remark);
+    let comments: Vec<String> = ex.state.drafts["a1"].open_comments(1).into_iter().map(|c| c.id).collect();
+    assert_eq!(comments, ["a1-v1-BY-1", "a1-v1-RU-1"]);
+
+    let reason = ex.refuse(Role::JointStaff, "js", revised_with(a1(2), vec![]), RejectionCode::UnresolvedComment);
+    assert!(reason.contains("a1-v1-BY-1") && !reason.contains("RU"), "only the objection must be answered: {reason}");
+    let unknown = vec![disposition("a1-v1-KZ-1", DispositionKind::Accepted, "")];
+    ex.refuse(Role::JointStaff, "js", revised_with(a1(2), unknown), RejectionCode::InvalidContent);
+    let unexplained = vec![disposition("a1-v1-BY-1", DispositionKind::NotAccepted, " ")];
+    ex.refuse(Role::JointStaff, "js", revised_with(a1(2), unexplained), RejectionCode::InvalidContent);
+    let twice = vec![
+        disposition("a1-v1-BY-1", DispositionKind::Accepted, ""),
+        disposition("a1-v1-BY-1", DispositionKind::Noted, ""),
+    ];
+    ex.refuse(Role::JointStaff, "js", revised_with(a1(2), twice), RejectionCode::InvalidContent);
+    let kept = vec![disposition("a1-v1-BY-1", DispositionKind::NotAccepted, "the cost is already shared")];
+    ex.accept(Role::JointStaff, "js", revised_with(a1(2), kept));
+    assert_eq!(ex.state.drafts["a1"].unresolved_states(), [node("BY")], "the comment stays open on v2");
+
+    // The same on a2, where the state concurs with the revision: its comment is satisfied.
+    ex.accept(Role::Secretariat, "sec", Payload::DraftDecision(a2(1)));
+    ex.accept(Role::ControlPoint, "BY", position("a2", 1, PositionKind::NonConcur));
+    let kept = vec![disposition("a2-v1-BY-1", DispositionKind::NotAccepted, "the budget is fixed")];
+    ex.accept(Role::Secretariat, "sec", revised_with(a2(2), kept));
+    ex.accept(Role::ControlPoint, "BY", position("a2", 2, PositionKind::Concur));
+    ex.accept(Role::ControlPoint, "RU", position("a2", 2, PositionKind::Concur));
+    assert!(ex.state.drafts["a2"].unresolved_states().is_empty());
+
+    // On a1 Belarus abstains: its comment stays open, and at the deadline it is an objection.
+    ex.accept(Role::ControlPoint, "BY", position("a1", 2, PositionKind::Abstain));
+    ex.accept(Role::ControlPoint, "RU", position("a1", 2, PositionKind::Concur));
+    let closing = ex.tick(hours(5));
+    let a1 = outcome_of(&closing, "a1");
+    assert_eq!((a1.outcome(), a1.objecting.clone()), (Outcome::Returned, vec!["BY".to_string()]), "{a1:?}");
+    let a2 = outcome_of(&closing, "a2");
+    assert_eq!(a2.outcome(), Outcome::Adopted, "{a2:?}");
+    let matrix = ex.state.drafts["a1"].resolutions();
+    let by = matrix.iter().find(|r| r.comment.id == "a1-v1-BY-1").expect("BY's comment in the matrix");
+    assert!(by.open && by.comment.objection);
+    assert_eq!(by.steps.len(), 1);
+    assert_eq!(by.steps[0].disposition.as_ref().map(|d| d.kind()), Some(DispositionKind::NotAccepted));
+    assert_eq!(by.steps[0].answer, Some(PositionKind::Abstain));
+    let ru = matrix.iter().find(|r| r.comment.id == "a1-v1-RU-1").expect("RU's remark in the matrix");
+    assert!(!ru.comment.objection && ru.steps[0].disposition.is_none() && !ru.open);
 }

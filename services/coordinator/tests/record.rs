@@ -167,7 +167,29 @@ impl Driver {
                 };
                 let payload = match op {
                     Op::Draft(_) => Payload::DraftDecision(draft),
-                    _ => Payload::DraftRevised(wire::DraftRevised { draft: Some(draft), change_summary: "c".into() }),
+                    _ => {
+                        // Every open comment answered, some not accepted (they stay open).
+                        let open = self.state.drafts.get(&draft.slot_id).map(|d| d.open_comments(current));
+                        let dispositions = open
+                            .unwrap_or_default()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(k, c)| wire::Disposition {
+                                comment_id: c.id,
+                                kind: if (k + *i).is_multiple_of(3) {
+                                    wire::DispositionKind::NotAccepted
+                                } else {
+                                    wire::DispositionKind::Accepted
+                                } as i32,
+                                reason: "r".into(),
+                            })
+                            .collect();
+                        Payload::DraftRevised(wire::DraftRevised {
+                            draft: Some(draft),
+                            change_summary: "c".into(),
+                            dispositions,
+                        })
+                    }
                 };
                 self.submit(role, node, payload);
             }

@@ -28,9 +28,10 @@ fn status_of(code: RejectionCode, message: String) -> Status {
         }
         RejectionCode::TooLarge => Status::resource_exhausted(message),
         RejectionCode::WrongExercise | RejectionCode::UnknownSlot => Status::not_found(message),
-        RejectionCode::WrongPhase | RejectionCode::StaleVersion | RejectionCode::InvalidContent => {
-            Status::failed_precondition(message)
-        }
+        RejectionCode::WrongPhase
+        | RejectionCode::StaleVersion
+        | RejectionCode::InvalidContent
+        | RejectionCode::UnresolvedComment => Status::failed_precondition(message),
         RejectionCode::NotAParticipant | RejectionCode::NotPermitted => Status::permission_denied(message),
         RejectionCode::BadSignature => Status::unauthenticated(message),
     }

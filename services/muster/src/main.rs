@@ -97,6 +97,16 @@ enum Command {
         #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
         lease_ttl_ms: u64,
     },
+    /// Write the traceable package of an exercise (package.json, package.md, package.html): each
+    /// decision with its versions, comments and dispositions, and every state's positions; its
+    /// digest is checked against the one recorded when the package was communicated.
+    Package {
+        #[command(flatten)]
+        target: control::Target,
+        /// The folder to write into; `out/<exercise>/package` when not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write an exercise's log to a file, for `muster verify` or for the archive.
     Export {
         #[command(flatten)]
@@ -169,6 +179,7 @@ fn main() -> ExitCode {
                 control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
             }
             Command::Export { target, out } => export(&target, &out).await,
+            Command::Package { target, out } => package(&target, out).await,
             Command::Verify { file, exercise, nats, nkey, trust } => {
                 verify_record(file.as_deref(), exercise, nats, nkey, trust.as_deref()).await
             }
@@ -213,6 +224,35 @@ fn identities(
         let link = invite.link(if remote { "<its national node's console>" } else { console });
         println!("  {:<16} {link}", invite.seat.as_str());
     }
+    Ok(())
+}
+
+async fn package(target: &control::Target, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let log = target.log("muster-package").await?;
+    let mut record = record::Record::reading(target.trust()?);
+    for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
+        // What the coordinator did not seal is not part of the record; verify names it.
+        let _ = record.accept(event);
+    }
+    let package = report::package::build(target.exercise.as_str(), &record)
+        .map_err(|e| anyhow::anyhow!("exercise {}: {e}", target.exercise))?;
+    let out = out.unwrap_or_else(|| PathBuf::from("out").join(target.exercise.as_str()).join("package"));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let write = |name: &str, text: String| {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    };
+    write("package.json", serde_json::to_string_pretty(&package)?)?;
+    write("package.md", report::package::markdown(&package))?;
+    write("package.html", report::package::html(&package))?;
+    println!(
+        "{}: package {} ({} decisions, digest {} as recorded) written to {}",
+        target.exercise,
+        package.package_id,
+        package.items.len(),
+        package.digest,
+        out.display()
+    );
     Ok(())
 }
 

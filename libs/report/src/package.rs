@@ -1,0 +1,282 @@
+//! The traceable package: every decision the package carries, each with its trail — every
+//! version, every comment with its dispositions and its state's answers, every state's position
+//! on every version, and the outcome — with the digest recorded when the package was
+//! communicated (checked against the items). JSON, Markdown and one HTML page whose items link to
+//! their versions and comments.
+
+use std::fmt::Write as _;
+
+use record::Record;
+use serde::Serialize;
+
+use crate::html::esc;
+use crate::markdown::cell;
+use crate::model::{self, SlotRecord};
+
+/// The package with its trail.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Package {
+    /// The exercise.
+    pub exercise: String,
+    /// The package's id.
+    pub package_id: String,
+    /// SHA-256 of the items, as recorded when the package was communicated.
+    pub digest: String,
+    /// When it was communicated, on the exercise's calendar.
+    pub communicated: String,
+    /// Its decisions, in the package's order.
+    pub items: Vec<Item>,
+}
+
+/// One decision of the package and its trail.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Item {
+    /// The stage.
+    pub stage: u32,
+    /// adopted or returned.
+    pub outcome: String,
+    /// The version the package carries.
+    pub version: u32,
+    /// The slot with every version, positions and comments.
+    pub trail: SlotRecord,
+}
+
+/// Why the package cannot be written.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PackageError {
+    /// The log holds no package yet.
+    #[error("the package has not been communicated yet")]
+    NotYet,
+    /// The items do not hash to the digest recorded with them.
+    #[error("the package's items hash to {computed}, not to the digest recorded ({recorded})")]
+    Digest {
+        /// Recorded.
+        recorded: String,
+        /// Computed from the items.
+        computed: String,
+    },
+}
+
+/// The package of `record`, with its trail, its digest checked.
+pub fn build(exercise: &str, record: &Record) -> Result<Package, PackageError> {
+    let package = record.package.as_ref().ok_or(PackageError::NotYet)?;
+    let computed = record::package::digest(&package.answer.items);
+    if computed != package.answer.digest {
+        return Err(PackageError::Digest { recorded: package.answer.digest.clone(), computed });
+    }
+    let report = model::build(exercise, record);
+    let slots: Vec<&SlotRecord> = report.stages.iter().flat_map(|s| &s.slots).collect();
+    let items = package
+        .answer
+        .items
+        .iter()
+        .filter_map(|item| {
+            let draft = item.draft.as_ref()?;
+            let trail = slots.iter().find(|s| s.id == draft.slot_id)?;
+            Some(Item {
+                stage: item.stage_number,
+                outcome: model::outcome_token(item.outcome()).into(),
+                version: draft.version,
+                trail: (*trail).clone(),
+            })
+        })
+        .collect();
+    let at = package.at.exercise;
+    let day = scenario::calendar::day_clock(at);
+    let communicated = match record.plan.as_ref().and_then(record::Plan::calendar) {
+        Some(calendar) => format!("{} ({day})", calendar.at(at)),
+        None => day,
+    };
+    Ok(Package {
+        exercise: exercise.into(),
+        package_id: package.answer.package_id.clone(),
+        digest: package.answer.digest.clone(),
+        communicated,
+        items,
+    })
+}
+
+/// The package as Markdown.
+pub fn markdown(p: &Package) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "# Package {} of exercise {}\n", p.package_id, p.exercise);
+    let _ = writeln!(w, "Communicated {}. SHA-256 of its items: `{}`\n", p.communicated, p.digest);
+    let _ = writeln!(w, "| stage | decision | version | outcome |\n|---|---|---|---|");
+    for item in &p.items {
+        let _ = writeln!(
+            w,
+            "| {} | {}: {} | v{} | {} |",
+            item.stage,
+            item.trail.id,
+            cell(&item.trail.title),
+            item.version,
+            item.outcome
+        );
+    }
+    for item in &p.items {
+        let t = &item.trail;
+        let _ = writeln!(
+            w,
+            "\n## {}: {} ({})\n\nStage {}, {}; {}: {}\n",
+            t.id, t.title, item.outcome, item.stage, t.body, t.outcome, t.reason
+        );
+        for v in &t.versions {
+            let _ = writeln!(w, "### {} v{}: {}\n", t.id, v.version, v.title);
+            if !v.change_summary.is_empty() {
+                let _ = writeln!(w, "What changed: {}\n", v.change_summary);
+            }
+            let _ = writeln!(w, "> {}\n", v.text.replace('\n', "\n> "));
+            let _ = writeln!(w, "| state | position | reasons or remarks |\n|---|---|---|");
+            for (state, pos) in &v.positions {
+                let _ = writeln!(w, "| {state} | {} | {} |", pos.kind.replace('_', " "), cell(&pos.reasons.join("; ")));
+            }
+            let _ = writeln!(w);
+        }
+        if !t.comments.is_empty() {
+            let _ = writeln!(
+                w,
+                "### Comments on {}\n\n| comment | by | text | dispositions | the state's answers | status |\n|---|---|---|---|---|---|",
+                t.id
+            );
+            for c in &t.comments {
+                let dispositions: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| format!("v{}: {} {}", d.version, d.disposition.replace('_', " "), cell(&d.reason)))
+                    .collect();
+                let answers: Vec<String> =
+                    c.dispositions.iter().map(|d| format!("v{}: {}", d.version, d.answer.replace('_', " "))).collect();
+                let _ = writeln!(
+                    w,
+                    "| {} | {} (v{}, {}) | {} | {} | {} | {} |",
+                    c.id,
+                    c.state,
+                    c.version,
+                    c.kind,
+                    cell(&c.text),
+                    dispositions.join("<br>"),
+                    answers.join("<br>"),
+                    if c.open { "open" } else { "closed" }
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The package as one self-contained HTML page: each item links to its versions and comments.
+pub fn html(p: &Package) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = write!(
+        w,
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Package {0}</title><style>\
+         body{{font:15px/1.45 system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem}}\
+         table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}}\
+         blockquote{{white-space:pre-wrap;border-left:4px solid #ccc;margin:.4rem 0;padding:.2rem .8rem}}</style></head><body>\
+         <h1>Package {0} of exercise {1}</h1><p>Communicated {2}. SHA-256 of its items: <code id=digest>{3}</code></p>\
+         <table><tr><th>stage</th><th>decision</th><th>version</th><th>outcome</th><th>trail</th></tr>",
+        esc(&p.package_id),
+        esc(&p.exercise),
+        esc(&p.communicated),
+        esc(&p.digest)
+    );
+    for item in &p.items {
+        let t = &item.trail;
+        let versions: Vec<String> =
+            t.versions.iter().map(|v| format!("<a href=\"#{0}-v{1}\">v{1}</a>", esc(&t.id), v.version)).collect();
+        let comments: Vec<String> =
+            t.comments.iter().map(|c| format!("<a href=\"#{0}\">{0}</a>", esc(&c.id))).collect();
+        let _ = write!(
+            w,
+            "<tr id=\"item-{0}\"><td>{1}</td><td><a href=\"#trail-{0}\">{0}: {2}</a></td><td>v{3}</td><td>{4}</td><td>versions {5}{6}</td></tr>",
+            esc(&t.id),
+            item.stage,
+            esc(&t.title),
+            item.version,
+            esc(&item.outcome),
+            versions.join(", "),
+            if comments.is_empty() { String::new() } else { format!("; comments {}", comments.join(", ")) }
+        );
+    }
+    let _ = write!(w, "</table>");
+    for item in &p.items {
+        let t = &item.trail;
+        let _ = write!(
+            w,
+            "<section id=\"trail-{0}\"><h2>{0}: {1} — {2}</h2><p>Stage {3}, {4}; {5}</p>",
+            esc(&t.id),
+            esc(&t.title),
+            esc(&item.outcome),
+            item.stage,
+            esc(&t.body),
+            esc(&t.reason)
+        );
+        for v in &t.versions {
+            let _ = write!(w, "<h3 id=\"{0}-v{1}\">{0} v{1}: {2}</h3>", esc(&t.id), v.version, esc(&v.title));
+            if !v.change_summary.is_empty() {
+                let _ = write!(w, "<p>What changed: {}</p>", esc(&v.change_summary));
+            }
+            let _ = write!(
+                w,
+                "<blockquote>{}</blockquote><table><tr><th>state</th><th>position</th><th>reasons or remarks</th></tr>",
+                esc(&v.text)
+            );
+            for (state, pos) in &v.positions {
+                let _ = write!(
+                    w,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(state),
+                    esc(&pos.kind.replace('_', " ")),
+                    esc(&pos.reasons.join("; "))
+                );
+            }
+            let _ = write!(w, "</table>");
+        }
+        if !t.comments.is_empty() {
+            let _ = write!(
+                w,
+                "<h3>Comments</h3><table><tr><th>comment</th><th>by</th><th>text</th><th>dispositions</th><th>the state's answers</th><th>status</th></tr>"
+            );
+            for c in &t.comments {
+                let dispositions: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "<a href=\"#{}-v{}\">v{}</a>: {} {}",
+                            esc(&t.id),
+                            d.version,
+                            d.version,
+                            esc(&d.disposition.replace('_', " ")),
+                            esc(&d.reason)
+                        )
+                    })
+                    .collect();
+                let answers: Vec<String> = c
+                    .dispositions
+                    .iter()
+                    .map(|d| format!("v{}: {}", d.version, esc(&d.answer.replace('_', " "))))
+                    .collect();
+                let _ = write!(
+                    w,
+                    "<tr id=\"{0}\"><td>{0}</td><td>{1} (<a href=\"#{2}-v{3}\">v{3}</a>, {4})</td><td>{5}</td><td>{6}</td><td>{7}</td><td>{8}</td></tr>",
+                    esc(&c.id),
+                    esc(&c.state),
+                    esc(&t.id),
+                    c.version,
+                    esc(&c.kind),
+                    esc(&c.text),
+                    dispositions.join("<br>"),
+                    answers.join("<br>"),
+                    if c.open { "open" } else { "closed" }
+                );
+            }
+            let _ = write!(w, "</table>");
+        }
+        let _ = write!(w, "</section>");
+    }
+    let _ = write!(w, "</body></html>");
+    out
+}
