@@ -422,7 +422,7 @@ async fn health_and_reflection_answer_a_standard_grpc_client() -> anyhow::Result
             let answer = health.check(HealthCheckRequest { service: service.into() }).await?.into_inner();
             assert_eq!(answer.status(), ServingStatus::Serving, "health of {service:?}");
         }
-        let mut reflection = ServerReflectionClient::new(channel);
+        let mut reflection = ServerReflectionClient::new(channel.clone());
         let request = ServerReflectionRequest {
             host: String::new(),
             message_request: Some(MessageRequest::ListServices(String::new())),
@@ -436,6 +436,22 @@ async fn health_and_reflection_answer_a_standard_grpc_client() -> anyhow::Result
         let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
         assert!(names.contains(&"muster.v1.NationalNodeService".to_string()), "{names:?}");
         assert!(names.contains(&"grpc.health.v1.Health".to_string()), "{names:?}");
+
+        // Older tools (grpcurl before 1.8.8, evans, Postman, grpcio-reflection) speak v1alpha only.
+        use tonic_reflection::pb::v1alpha as alpha;
+        let mut older = alpha::server_reflection_client::ServerReflectionClient::new(channel.clone());
+        let request = alpha::ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(alpha::server_reflection_request::MessageRequest::FileContainingSymbol(
+                "muster.v1.NationalNodeService".into(),
+            )),
+        };
+        let mut answers = older.server_reflection_info(futures::stream::iter([request])).await?.into_inner();
+        let answer = answers.next().await.expect("an answer")?.message_response;
+        let Some(alpha::server_reflection_response::MessageResponse::FileDescriptorResponse(files)) = answer else {
+            panic!("v1alpha reflection did not describe the service: {answer:?}");
+        };
+        assert!(!files.file_descriptor_proto.is_empty(), "the service's file descriptors");
     }
     Ok(())
 }

@@ -97,6 +97,7 @@ pub async fn serve(
         let probe_server = Server::builder()
             .add_service(health.clone())
             .add_service(reflection()?)
+            .add_service(reflection_v1alpha()?)
             .serve_with_incoming_shutdown(TcpListenerStream::new(probe), signal(stopped.clone()));
         tokio::spawn(async move {
             if let Err(e) = probe_server.await {
@@ -110,18 +111,31 @@ pub async fn serve(
         .timeout(Duration::from_secs(30))
         .add_service(health)
         .add_service(reflection()?)
+        .add_service(reflection_v1alpha()?)
         .add_service(service)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal(stopped))
         .await?;
     Ok(())
 }
 
+fn builder() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::v1::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+}
+
 fn reflection() -> Result<
     tonic_reflection::server::v1::ServerReflectionServer<impl tonic_reflection::server::v1::ServerReflection>,
     GatewayError,
 > {
-    Ok(tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proto::v1::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?)
+    Ok(builder().build_v1()?)
+}
+
+/// Reflection as older tools speak it (grpcurl before 1.8.8, evans, Postman, Python's
+/// `grpcio-reflection`): they ask `grpc.reflection.v1alpha` only.
+fn reflection_v1alpha() -> Result<
+    tonic_reflection::server::v1alpha::ServerReflectionServer<impl tonic_reflection::server::v1alpha::ServerReflection>,
+    GatewayError,
+> {
+    Ok(builder().build_v1alpha()?)
 }
