@@ -13,7 +13,7 @@ export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run console test browser bench fuzz lint lint-proto tools nats-server nats-image images clean-tools
+.PHONY: run console test browser bench fuzz lint lint-proto tools nats-server nats-image images service-images clean-tools
 
 ## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
@@ -28,7 +28,7 @@ console: tools
 	$(CARGO) run --quiet -p muster -- run --console --person BY --person joint-staff --time-scale 60 --scenario scenarios/cst-2025.toml
 
 ## test: every test, against real NATS in containers and a real browser, after the lints
-test: tools images browser lint
+test: tools nats-image browser lint
 	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) nextest run --workspace --no-fail-fast
 
@@ -71,8 +71,23 @@ $(BUF):
 	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/buf buf-bin==$(BUF_VERSION)
 	@test -x $@ && $@ --version
 
-## images: every image, built locally (no registry)
-images: nats-image
+## images: every image, built locally (no registry): NATS, and one per service from its static
+## binary (one release build for all; nothing pulled); prints each image's size
+images: nats-image service-images
+
+SERVICES := coordinator joint-staff secretariat control-point national-node gateway observer console muster
+STATIC_TARGET := x86_64-unknown-linux-gnu
+STATIC_DIR := target/static/$(STATIC_TARGET)/release
+IMAGE_TAG := 0.1.0
+
+service-images:
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --quiet --target $(STATIC_TARGET) --target-dir target/static --workspace --bins
+	@for s in $(SERVICES); do \
+	  mkdir -p deploy/images/build/$$s && cp $(STATIC_DIR)/$$s deploy/images/build/$$s/ && \
+	  { out=$$(docker build --quiet --build-arg BIN=$$s -t muster/$$s:$(IMAGE_TAG) -f deploy/images/Dockerfile deploy/images/build/$$s 2>&1) || { echo "$$out"; exit 1; }; } && \
+	  docker run --rm muster/$$s:$(IMAGE_TAG) --help >/dev/null || exit 1; \
+	done
+	@docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | grep '^muster/' | sort
 
 nats-image: $(NATS_SERVER)
 	mkdir -p deploy/nats/build
@@ -80,4 +95,4 @@ nats-image: $(NATS_SERVER)
 	docker build --quiet -t $(NATS_IMAGE) deploy/nats
 
 clean-tools:
-	rm -rf $(TOOLS) deploy/nats/build
+	rm -rf $(TOOLS) deploy/nats/build deploy/images/build

@@ -14,7 +14,7 @@ pub enum Change {
 
 /// Longest texts compared word by word; beyond, the whole text is shown replaced (the table is
 /// quadratic).
-const MAX_WORDS: usize = 4000;
+const MAX_WORDS: usize = 1500;
 
 /// The changes that turn `old` into `new`, adjacent words of one kind joined by single spaces.
 pub fn words(old: &str, new: &str) -> Vec<Change> {

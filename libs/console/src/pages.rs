@@ -608,7 +608,7 @@ fn state(v: &View<'_>) -> Markup {
 }
 
 fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) -> Markup {
-    let Some(current) = draft.versions.get(version as usize - 1) else { return html! {} };
+    let Some(current) = version.checked_sub(1).and_then(|i| draft.versions.get(i as usize)) else { return html! {} };
     let previous = version.checked_sub(2).and_then(|i| draft.versions.get(i as usize));
     let kinds = [
         ("concur", "Concur"),

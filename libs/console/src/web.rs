@@ -351,7 +351,10 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
             let record = &c.live.read().record;
             let plan = record.plan.as_ref().ok_or("the exercise has not started")?;
             let (_, slot) = plan.slot(&slot_id).ok_or_else(|| format!("no slot `{slot_id}` in this exercise"))?;
-            let version = if name == "draft" { 1 } else { number("version")? + 1 };
+            let version = match name {
+                "draft" => 1,
+                _ => number("version")?.checked_add(1).ok_or("the form's `version` is out of range")?,
+            };
             let draft = wire::DraftDecision {
                 slot_id: slot_id.clone(),
                 version,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bus::{NodeId, Role};
 use proto::v1::PositionKind;
 
-use crate::fold::{Moment, Record};
+use crate::fold::{Draft, Moment, Record};
 use crate::phase::Phase;
 
 /// What a seat is still expected to do.
@@ -136,9 +136,12 @@ impl Record {
                         .map(|n| of(n, Task::Position(slot.id.clone(), number)))
                         .collect();
                     // A guest's non-concurrence is recorded but blocks nothing: only states' count.
-                    let objected = self
-                        .present_states()
-                        .any(|n| version.positions.get(n).is_some_and(|p| p.answer.kind() == PositionKind::NonConcur));
+                    // A state whose comment a revision did not accept objects until it concurs.
+                    let unresolved = self.drafts.get(&slot.id).map(Draft::unresolved_states).unwrap_or_default();
+                    let objected = self.present_states().any(|n| {
+                        unresolved.contains(n)
+                            || version.positions.get(n).is_some_and(|p| p.answer.kind() == PositionKind::NonConcur)
+                    });
                     if objected && missing.is_empty() {
                         waiting.extend(owner.map(|o| of(o, Task::Revision(slot.id.clone(), number))));
                     }
@@ -170,10 +173,10 @@ impl Record {
                 let present = self.states_present();
                 plan.stage(n).is_some_and(|stage| {
                     stage.slots.iter().all(|slot| {
-                        self.drafts
-                            .get(&slot.id)
-                            .and_then(|d| d.latest())
-                            .is_some_and(|v| v.tally.states == present && v.tally.objections == 0)
+                        self.drafts.get(&slot.id).is_some_and(|d| {
+                            d.latest().is_some_and(|v| v.tally.states == present && v.tally.objections == 0)
+                                && !d.unresolved_states().iter().any(|n| self.present_states().any(|p| p == n))
+                        })
                     })
                 })
             }

@@ -1,8 +1,9 @@
 //! Comment resolution: each reason of a non-concurrence and each remark of a concurrence with
 //! remarks is a comment, with a stable id, on the version it answers. A revision gives each open
-//! comment a disposition (every comment of a non-concurrence must have one); a comment not
+//! comment a disposition (every comment of a non-concurrence must have one); an objection not
 //! accepted stays open on the next version until its state concurs, and while open its state's
-//! consent is not given. Pure: read off the record.
+//! consent is not given (a remark not accepted is closed with that answer). Pure: read off the
+//! record.
 
 use bus::NodeId;
 use proto::v1::{self as wire, DispositionKind, PositionKind};
@@ -92,14 +93,14 @@ fn carried_on(disposition: Option<&wire::Disposition>) -> bool {
 }
 
 impl Draft {
-    /// The comments open on `version`: those its positions made, and those carried into it (not
-    /// accepted by the revision that made it) whose state has not concurred with it.
+    /// The comments open on `version`: those its positions made, and the objections carried into
+    /// it (not accepted by the revision that made it) whose state has not concurred with it.
     pub fn open_comments(&self, version: u32) -> Vec<Comment> {
         let Some(this) = version.checked_sub(1).and_then(|i| self.versions.get(i as usize)) else { return vec![] };
         let mut open: Vec<Comment> = self
             .open_comments(version - 1)
             .into_iter()
-            .filter(|c| carried_on(this.disposition(&c.id)) && !this.concurred(&c.state))
+            .filter(|c| c.objection && carried_on(this.disposition(&c.id)) && !this.concurred(&c.state))
             .collect();
         open.extend(this.comments());
         open
@@ -111,6 +112,7 @@ impl Draft {
         let current = self.current();
         let mut states: Vec<NodeId> =
             self.open_comments(current).into_iter().filter(|c| c.version < current).map(|c| c.state).collect();
+        states.sort();
         states.dedup();
         states
     }
@@ -125,7 +127,8 @@ impl Draft {
                 for later in self.versions.iter().skip(comment.version as usize) {
                     let disposition = later.disposition(&comment.id).cloned();
                     let answer = later.positions.get(&comment.state).map(|p| p.answer.kind());
-                    let carried = carried_on(disposition.as_ref()) && !later.concurred(&comment.state);
+                    let carried =
+                        comment.objection && carried_on(disposition.as_ref()) && !later.concurred(&comment.state);
                     steps.push(Step { version: later.draft.version, disposition, answer });
                     if !carried {
                         break;

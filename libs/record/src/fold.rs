@@ -243,6 +243,9 @@ impl Record {
                 // then show nothing rather than guess.
                 self.plan = Plan::from_notification(n).ok();
                 self.notified = Some(at);
+                // The director's start, when the notification answers one: a start that comes
+                // again is recognised as recorded.
+                self.seen.extend(event.causation_id.clone());
                 note(&mut self.timeline, Happening::Notified);
             }
             Payload::PhaseChanged(p) => {

@@ -81,6 +81,10 @@ async fn main() -> anyhow::Result<()> {
     };
     let seed = |name: &str| identity::keys::seed_file(&identities, name);
     let trust = bus::Credentials::load(&seed("console")).ok().and_then(|c| c.public_key_of("coordinator"));
+    if trust.is_none() {
+        tracing::warn!(%exercise, identities = %identities.display(),
+            "no coordinator.pub beside console.nk: events are shown without checking the coordinator's seals");
+    }
     let bus = Bus::connect(&args.bus.settings("muster-console")?).await.context("connecting as the console")?;
     let live = Live::follow(exercise.clone(), events(&bus, &exercise, 1), trust.clone());
 

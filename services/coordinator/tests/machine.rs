@@ -647,6 +647,19 @@ fn an_exercise_that_awaits_the_director_starts_on_the_directors_start_only() {
 }
 
 #[test]
+fn a_start_that_comes_again_is_recognised_as_recorded() {
+    let mut ex = Ex::waiting("consensus", Mode::Fast, true);
+    let start = ex.envelope(Role::Coordinator, "director", Payload::StartExercise(wire::StartExercise::default()));
+    let (reply, events) = ex.send(&start);
+    assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "{reply:?}");
+    assert_eq!(events[0].causation_id.as_ref(), Some(&start.message_id), "the notification answers the start");
+    // Redelivered after a crash between writing and replying: the same answer, nothing twice.
+    let (reply, events) = ex.send(&start);
+    assert!(matches!(reply, Reply::Accepted { duplicate: true, .. }), "{reply:?}");
+    assert!(events.is_empty());
+}
+
+#[test]
 fn an_exercise_that_starts_by_itself_refuses_a_start_and_a_participant_cannot_start_one() {
     let mut ex = Ex::new("consensus", Mode::Fast);
     let start = Payload::StartExercise(wire::StartExercise::default());
@@ -699,9 +712,13 @@ fn a_revision_answers_every_objection_and_a_comment_not_accepted_blocks_consensu
     ex.accept(Role::ControlPoint, "RU", position("a2", 2, PositionKind::Concur));
     assert!(ex.state.drafts["a2"].unresolved_states().is_empty());
 
-    // On a1 Belarus abstains: its comment stays open, and at the deadline it is an objection.
+    // On a1 Belarus abstains: its comment stays open, so a revision is awaited and the stage
+    // does not close early; at the deadline the open comment is Belarus's objection.
     ex.accept(Role::ControlPoint, "BY", position("a1", 2, PositionKind::Abstain));
     ex.accept(Role::ControlPoint, "RU", position("a1", 2, PositionKind::Concur));
+    let awaited: Vec<_> = ex.state.awaited().into_iter().map(|a| (a.node.to_string(), a.task)).collect();
+    assert_eq!(awaited, [("js".to_string(), Task::Revision("a1".into(), 2))]);
+    assert!(!ex.state.complete());
     let closing = ex.tick(hours(5));
     let a1 = outcome_of(&closing, "a1");
     assert_eq!((a1.outcome(), a1.objecting.clone()), (Outcome::Returned, vec!["BY".to_string()]), "{a1:?}");

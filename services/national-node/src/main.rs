@@ -98,8 +98,9 @@ async fn main() -> anyhow::Result<()> {
         mind,
         processed: None,
     };
-    national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;
-    if serving {
+    let record =
+        national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;
+    if serving && record.is_concluded() {
         // The delegation reads the report after the exercise: the console stays until stopped.
         bus::telemetry::shutdown_signal().await;
     }
