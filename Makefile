@@ -13,7 +13,7 @@ export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run console test browser bench fuzz lint lint-proto tools nats-server nats-image images service-images clean-tools
+.PHONY: run console deploy deploy-down test browser bench fuzz lint lint-proto tools nats-server nats-image images service-images clean-tools
 
 ## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
@@ -26,6 +26,16 @@ run: tools
 console: tools
 	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) run --quiet -p muster -- run --console --person BY --person joint-staff --time-scale 60 --scenario scenarios/cst-2025.toml
+
+## deploy: the default exercise in containers (deploy/compose.yaml: a NATS cluster of three, two
+## coordinators, two gateways, every seat, the observer, the console); prints where the report is and
+## leaves the deployment up
+deploy: images
+	deploy/deploy.sh
+
+## deploy-down: removes the deployment and its volumes
+deploy-down:
+	deploy/deploy.sh down
 
 ## test: every test, against real NATS in containers and a real browser, after the lints
 test: tools nats-image browser lint

@@ -13,7 +13,7 @@ use record::{Phase, Record};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Target {
     /// The exercise id.
-    #[arg(long)]
+    #[arg(long, env = "MUSTER_EXERCISE")]
     pub exercise: ExerciseId,
     /// NATS server URL.
     #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
