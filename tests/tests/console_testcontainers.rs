@@ -280,6 +280,15 @@ async fn sign_in(at: SocketAddr, link: &str) -> anyhow::Result<(String, String)>
     Ok((format!("{name}={token}"), body))
 }
 
+/// The message the seat's page shows after a form (once).
+async fn flash(at: SocketAddr, page: &str, cookie: &str) -> anyhow::Result<String> {
+    let body = browser::request(at, "GET", page, &[("Cookie", cookie)], None).await?.body;
+    let start = body.find("id=\"flash\"").context("the page's message")?;
+    let text = &body[start..];
+    let end = text.find("</p>").unwrap_or(text.len());
+    Ok(text[..end].to_owned())
+}
+
 /// Posts a form as a same-origin page of the console would.
 async fn post(at: SocketAddr, path: &str, cookie: &str, fields: &[(&str, &str)]) -> anyhow::Result<browser::Response> {
     let origin = format!("http://{at}");
@@ -333,16 +342,19 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     assert_eq!(forged.status, 403);
     assert!(forged.body.contains("another origin"), "{}", forged.body);
     // An unconfirmed start is refused by the console, with the reason.
-    let response = post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go")]).await?;
-    let location = response.header("location").unwrap_or_default().to_owned();
-    assert!(location.contains("Refused") && location.contains("confirm"), "{location}");
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go")]).await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("Refused") && said.contains("confirm"), "{said}");
+    let crafted = format!("{page}?said=Refused%3A+fake");
+    let spoofed = browser::request(hq, "GET", &crafted, &[("Cookie", &director)], None).await?;
+    assert!(!spoofed.body.contains("fake"), "no link puts words on a page");
     let probe = Probe::connect(&setup.nats, &ex).await?;
     assert_eq!(probe.log_len().await?, 0, "nothing refused reached the log: the exercise has not started");
 
     // The director starts it; the live link brings the notification and assembly.
-    let response =
-        post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;
-    assert!(response.header("location").unwrap_or_default().contains("Accepted"), "{:?}", response.header("location"));
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("Accepted: start exercise"), "{said}");
     let events = format!("{page}/events");
     let first = browser::sse(by, &events, &[("Cookie", &belarus)], 2, STEP).await?;
     let ids: Vec<Option<&str>> = first.iter().map(|e| e.id.as_deref()).collect();
@@ -363,9 +375,9 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     assert_eq!(response.header("location"), Some("/signin"));
 
     // Belarus reports as itself; a lost live link resumes after the last event it saw.
-    let response = post(by, &format!("{page}/seat/BY/assembly"), &belarus, &[("remarks", "Belarus assembled")]).await?;
-    let location = response.header("location").unwrap_or_default().to_owned();
-    assert!(location.contains("Accepted"), "{location}");
+    post(by, &format!("{page}/seat/BY/assembly"), &belarus, &[("remarks", "Belarus assembled")]).await?;
+    let said = flash(by, &page, &belarus).await?;
+    assert!(said.contains("Accepted: assembly report"), "{said}");
     let log = probe.log().await?;
     let forged = |e: &bus::Envelope| matches!(&e.payload, Payload::AssemblyReport(r) if r.remarks == "as Kazakhstan");
     assert!(!log[before.len()..].iter().any(forged), "nothing was submitted for Kazakhstan");

@@ -32,7 +32,7 @@
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    fetch(location.pathname + location.search, { credentials: "same-origin" })
+    fetch(location.pathname + location.search, { credentials: "same-origin", headers: { "X-Muster-Refresh": "1" } })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (text) {
         if (!text) return;

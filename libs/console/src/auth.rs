@@ -31,6 +31,8 @@ pub struct Sessions {
     /// Whether the console serves TLS (the cookie is then `Secure`).
     pub secure: bool,
     open: Mutex<HashMap<String, Session>>,
+    /// Per session, what became of its last form, shown once on the next page.
+    flashes: Mutex<HashMap<String, String>>,
 }
 
 fn hash(token: &str) -> String {
@@ -40,7 +42,7 @@ fn hash(token: &str) -> String {
 impl Sessions {
     /// No session yet.
     pub fn new(cookie: String, lifetime: Duration, secure: bool) -> Sessions {
-        Sessions { cookie, lifetime, secure, open: Mutex::default() }
+        Sessions { cookie, lifetime, secure, open: Mutex::default(), flashes: Mutex::default() }
     }
 
     /// Opens a session for `seat`; the `Set-Cookie` value that carries it.
@@ -68,10 +70,25 @@ impl Sessions {
         open.get(&hash(&token)).filter(|s| s.expires > Instant::now()).cloned()
     }
 
+    /// Keeps `text` for the request's session's next page (kept on the server, so that no link
+    /// can put words on a console page).
+    pub fn say(&self, headers: &HeaderMap, text: String) {
+        if let Some(token) = cookie(headers, &self.cookie) {
+            self.flashes.lock().unwrap_or_else(|e| e.into_inner()).insert(hash(&token), text);
+        }
+    }
+
+    /// What was kept for the request's session, once.
+    pub fn said(&self, headers: &HeaderMap) -> Option<String> {
+        let token = cookie(headers, &self.cookie)?;
+        self.flashes.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token))
+    }
+
     /// Closes the request's session; the `Set-Cookie` value that clears the cookie.
     pub fn close(&self, headers: &HeaderMap) -> String {
         if let Some(token) = cookie(headers, &self.cookie) {
             self.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token));
+            self.flashes.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token));
         }
         format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", self.cookie)
     }

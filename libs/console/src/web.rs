@@ -28,6 +28,9 @@ use crate::{Console, feed};
 
 type Shared = Arc<Console>;
 
+/// The header the live script sets on its refreshes of a page.
+const REFRESH: &str = "x-muster-refresh";
+
 /// How long a form waits for its submission's verdict.
 const ACT_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -174,11 +177,6 @@ fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, 
     Ok((session, exercise))
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct PageQuery {
-    said: Option<String>,
-}
-
 fn nonce() -> String {
     let mut bytes = [0u8; 6];
     let _ = getrandom::getrandom(&mut bytes);
@@ -192,12 +190,7 @@ fn kind(c: &Console, seat: &NodeId, record: &record::Record) -> Kind {
     pages::kind_of(hosted.role, gives)
 }
 
-async fn page(
-    State(c): State<Shared>,
-    headers: HeaderMap,
-    Path(exercise): Path<String>,
-    Query(query): Query<PageQuery>,
-) -> Response {
+async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<String>) -> Response {
     let (session, exercise) = match reader(&c, &headers, &exercise) {
         Ok(ok) => ok,
         Err(denied) => return denied.into_response(),
@@ -210,6 +203,8 @@ async fn page(
         return page_response(StatusCode::OK, pages::other(&exercise, &log, &c.exercise));
     }
     let Some(hosted) = c.seats.get(&session.seat) else { return to_sign_in() };
+    // The live script's refreshes leave the message to the page the browser navigates to.
+    let flash = if headers.contains_key(REFRESH) { None } else { c.sessions.said(&headers) };
     let log = c.live.read();
     let view = View {
         exercise: &exercise,
@@ -217,7 +212,7 @@ async fn page(
         seat: &session.seat,
         kind: kind(&c, &session.seat, &log.record),
         name: hosted.name.clone(),
-        flash: query.said.as_deref(),
+        flash: flash.as_deref(),
         token: hosted.token.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         preview: c.preview.as_ref().map(|(t, d)| (t.as_str(), d.as_str())),
         now: SystemTime::now(),
@@ -452,15 +447,10 @@ fn describe(payload: &Payload) -> String {
     }
 }
 
-fn back(exercise: &ExerciseId, said: &str) -> Response {
-    let encoded: String = said
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    Redirect::to(&format!("/ex/{exercise}?said={encoded}")).into_response()
+/// Back to the seat's page, which says what became of the form.
+fn back(c: &Console, headers: &HeaderMap, exercise: &ExerciseId, said: String) -> Response {
+    c.sessions.say(headers, said);
+    Redirect::to(&format!("/ex/{exercise}")).into_response()
 }
 
 async fn act(
@@ -491,7 +481,7 @@ async fn act(
     };
     let action = match action(&c, &session.seat, &name, &form) {
         Ok(action) => action,
-        Err(why) => return back(&session.exercise, &format!("Refused: {why}")),
+        Err(why) => return back(&c, &headers, &session.exercise, format!("Refused: {why}")),
     };
     let (message_id, kind) = (action.message_id.clone(), bus::envelope::payload_kind(&action.payload));
     let what = describe(&action.payload);
@@ -515,5 +505,5 @@ async fn act(
         Err(SubmitError::Transient(reason)) => format!("Not confirmed yet: {reason}"),
     };
     tracing::info!(exercise = %session.exercise, seat = %session.seat, %message_id, kind, outcome = %said, "person acted");
-    back(&session.exercise, &said)
+    back(&c, &headers, &session.exercise, said)
 }
