@@ -16,6 +16,8 @@ struct Args {
     time_scale: Option<f64>,
     #[command(flatten)]
     persons: scenario::cli::PersonArgs,
+    #[command(flatten)]
+    ops: ops::OpsArgs,
     /// Close stages as soon as everything expected has arrived.
     #[arg(long, env = "MUSTER_FAST")]
     fast: bool,
@@ -61,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
     }
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
     settings.awaits_director = args.await_start;
+    settings.ready = args.ops.start().await?;
     if let Some(instance) = args.instance {
         settings.instance = instance;
     }

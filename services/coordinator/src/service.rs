@@ -47,6 +47,8 @@ pub struct Settings {
     pub keys: record::Keys,
     /// Wait for the director's start instead of starting at once.
     pub awaits_director: bool,
+    /// Said ready once the exercise is provisioned and this replica leads or stands by.
+    pub ready: ops::Ready,
 }
 
 impl Settings {
@@ -69,6 +71,7 @@ impl Settings {
             credentials: None,
             keys: record::Keys::default(),
             awaits_director: false,
+            ready: ops::Ready::default(),
         }
     }
 }
@@ -132,6 +135,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         awaits_director: settings.awaits_director,
     };
     let (exercise, instance) = (&settings.exercise, &settings.instance);
+    settings.ready.set(true);
+    metrics::gauge!("muster_coordinator_leader").set(0.0);
     loop {
         let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
         let lease = loop {
@@ -145,6 +150,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             }
         };
         tracing::info!(%exercise, %instance, "leading the exercise");
+        metrics::gauge!("muster_coordinator_leader").set(1.0);
+        metrics::counter!("muster_coordinator_terms_total").increment(1);
         let core = Core {
             bus: bus.clone(),
             config: config.clone(),
@@ -160,7 +167,10 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         };
         match core.lead(&settings, &mut shutdown).await? {
             Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
-            Term::SteppedDown => tracing::warn!(%exercise, %instance, "stepped down; standing by"),
+            Term::SteppedDown => {
+                metrics::gauge!("muster_coordinator_leader").set(0.0);
+                tracing::warn!(%exercise, %instance, "stepped down; standing by");
+            }
         }
     }
 }
@@ -383,6 +393,8 @@ impl Core {
         let envelope = match &delivery.envelope {
             Ok(envelope) => envelope.clone(),
             Err(error) => {
+                metrics::counter!("muster_submissions_total", "outcome" => error.rejection_code().as_str_name())
+                    .increment(1);
                 let reply = Reply::Rejected {
                     message_id: unknown_id(),
                     code: error.rejection_code(),
@@ -393,6 +405,8 @@ impl Core {
             }
         };
         if from_subject.as_ref() != Some(&envelope.sender) {
+            metrics::counter!("muster_submissions_total", "outcome" => wire::RejectionCode::NotPermitted.as_str_name())
+                .increment(1);
             let reply = Reply::Rejected {
                 message_id: envelope.message_id.clone(),
                 code: wire::RejectionCode::NotPermitted,
@@ -410,6 +424,11 @@ impl Core {
             // Started by the director: the notification is time zero.
             self.clock = Clock::start(self.config.time_scale);
         }
+        let outcome = match &decision.reply {
+            Some((_, Reply::Rejected { code, .. })) => code.as_str_name(),
+            _ => "ACCEPTED",
+        };
+        metrics::counter!("muster_submissions_total", "outcome" => outcome).increment(1);
         if let Some((_, Reply::Rejected { code, reason, .. })) = &decision.reply {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), %reason, "submission refused");
@@ -451,10 +470,15 @@ impl Core {
             }
         }
         self.clock.set_paused(self.state.phase.paused, self.stepped_at);
+        let sent = std::time::Instant::now();
+        let written = !acks.is_empty();
         self.pending.push_back(Box::pin(async move {
             let mut last = 0;
             for pending in acks {
                 last = last.max(pending.await?.sequence);
+            }
+            if written {
+                metrics::histogram!("muster_event_write_seconds").record(sent.elapsed().as_secs_f64());
             }
             Ok(Done { last, replies, ack })
         }));

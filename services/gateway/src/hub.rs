@@ -151,8 +151,10 @@ impl Hub {
         let feed = self.feed(exercise)?;
         let mut live = feed.tx.subscribe();
         tokio::spawn(async move {
+            let _open = StreamOpen::new();
             let mut next = from.max(1);
             let mut pending = feed.since(next);
+            let mut caught_up = false;
             loop {
                 for event in pending.drain(..) {
                     if event.sequence < next {
@@ -162,7 +164,11 @@ impl Hub {
                     if tx.send(Ok((*event).clone())).await.is_err() {
                         return;
                     }
+                    if caught_up {
+                        fanned_out(&event);
+                    }
                 }
+                caught_up = true;
                 match live.recv().await {
                     Ok(event) => pending.push(event),
                     Err(broadcast::error::RecvError::Lagged(_)) => pending = feed.since(next),
@@ -171,5 +177,30 @@ impl Hub {
             }
         });
         Ok(())
+    }
+}
+
+/// Counts the node streams open while it lives.
+struct StreamOpen;
+
+impl StreamOpen {
+    fn new() -> StreamOpen {
+        metrics::gauge!("muster_grpc_streams_open").increment(1.0);
+        StreamOpen
+    }
+}
+
+impl Drop for StreamOpen {
+    fn drop(&mut self) {
+        metrics::gauge!("muster_grpc_streams_open").decrement(1.0);
+    }
+}
+
+/// Records how long a live event took from the coordinator's stamp to a node's stream.
+fn fanned_out(event: &wire::StreamEventsResponse) {
+    let recorded = event.envelope.as_ref().and_then(|e| e.recorded_at);
+    let recorded = recorded.and_then(|t| std::time::SystemTime::try_from(t).ok());
+    if let Some(elapsed) = recorded.and_then(|t| t.elapsed().ok()) {
+        metrics::histogram!("muster_fanout_seconds").record(elapsed.as_secs_f64());
     }
 }

@@ -24,6 +24,8 @@ struct Args {
     /// Milliseconds a submission waits for the coordinator's answer.
     #[arg(long, env = "MUSTER_REPLY_TIMEOUT_MS", default_value_t = 2000)]
     reply_timeout_ms: u64,
+    #[command(flatten)]
+    ops: ops::OpsArgs,
 }
 
 #[tokio::main]
@@ -40,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
         None => None,
     };
+    let ready = args.ops.start().await?;
     let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
     let settings = gateway::Settings {
         trust,
@@ -47,6 +50,8 @@ async fn main() -> anyhow::Result<()> {
         tls,
         reply_timeout: Duration::from_millis(args.reply_timeout_ms),
     };
+    // Listening, and the bus is reached on demand: ready.
+    ready.set(true);
     gateway::serve(settings, listener, probe, bus::telemetry::shutdown_signal()).await.context("gateway failed")?;
     Ok(())
 }

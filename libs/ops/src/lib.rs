@@ -1,0 +1,89 @@
+//! The operations port a long-running service serves when given `--ops ADDR`: `/healthz` (the
+//! process answers), `/readyz` (it can do its work: 503 until the service says so) and `/metrics`
+//! (Prometheus text). Services record metrics through the `metrics` facade wherever they are;
+//! without an operations port the facade records nothing.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+/// Where the operations port listens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OpsArgs {
+    /// Serve /healthz, /readyz and /metrics here (e.g. 0.0.0.0:9090); nothing when not given.
+    #[arg(long = "ops", env = "MUSTER_OPS_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// Whether the service can do its work; `/readyz` answers with it.
+#[derive(Debug, Clone, Default)]
+pub struct Ready(Arc<AtomicBool>);
+
+impl Ready {
+    /// Says whether the service can do its work now.
+    pub fn set(&self, ready: bool) {
+        self.0.store(ready, Ordering::Relaxed);
+    }
+
+    /// Whether it can.
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Why the operations port could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// Another metrics recorder is installed in this process.
+    #[error("metrics recorder: {0}")]
+    Recorder(String),
+    /// The address cannot be listened on.
+    #[error("operations port {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl OpsArgs {
+    /// Starts the operations port when asked for; the readiness it answers with (not ready yet).
+    pub async fn start(&self) -> Result<Ready, OpsError> {
+        let ready = Ready::default();
+        let Some(addr) = self.listen else { return Ok(ready) };
+        let handle = PrometheusBuilder::new().install_recorder().map_err(|e| OpsError::Recorder(e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| OpsError::Listen { addr, source })?;
+        let router = router(handle, ready.clone());
+        tracing::info!(addr = ?listener.local_addr().ok(), "operations port: /healthz, /readyz, /metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "operations port stopped");
+            }
+        });
+        Ok(ready)
+    }
+}
+
+fn router(handle: PrometheusHandle, ready: Ready) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            get(move || {
+                let ready = ready.get();
+                async move {
+                    match ready {
+                        true => (StatusCode::OK, "ready"),
+                        false => (StatusCode::SERVICE_UNAVAILABLE, "not ready"),
+                    }
+                }
+            }),
+        )
+        .route("/metrics", get(move || std::future::ready(handle.render())))
+}
