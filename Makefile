@@ -3,17 +3,19 @@
 
 NATS_VERSION := 2.15.1
 BUF_VERSION  := 1.75.0
+KUBE_VALIDATE_VERSION := 1.37.0
 NATS_IMAGE   := muster/nats:$(NATS_VERSION)
 
 TOOLS := $(CURDIR)/.tools
 NATS_SERVER := $(TOOLS)/nats/bin/nats-server
 BUF := $(TOOLS)/buf/bin/buf
+KUBE_VALIDATE := $(TOOLS)/kube/bin/kubernetes-validate
 export PATH := $(TOOLS)/nats/bin:$(TOOLS)/buf/bin:$(PATH)
 export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run console deploy deploy-down test browser bench fuzz lint lint-proto tools nats-server nats-image images service-images clean-tools
+.PHONY: run console deploy deploy-down test browser bench fuzz lint lint-proto lint-k8s tools nats-server nats-image images service-images clean-tools
 
 ## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
@@ -53,14 +55,22 @@ FUZZ_CASES ?= 125000
 fuzz:
 	MUSTER_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) nextest run --release --no-fail-fast -p bus -p scenario -p gateway -p coordinator -E 'binary(fuzz) | binary(record)'
 
-## lint: formatting, clippy with warnings as errors, and the proto lint
-lint: lint-proto
+## lint: formatting, clippy with warnings as errors, the proto lint, the Kubernetes manifests
+lint: lint-proto lint-k8s
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 
 ## lint-proto: buf lint of the muster.v1 contract
 lint-proto: $(BUF)
 	cd proto && $(BUF) lint
+
+## lint-k8s: deploy/k8s validated offline against the Kubernetes schemas (strict: no unknown fields)
+lint-k8s: $(KUBE_VALIDATE)
+	PYTHONPATH=$(TOOLS)/kube $(KUBE_VALIDATE) --strict --quiet $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
+
+$(KUBE_VALIDATE):
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/kube kubernetes-validate==$(KUBE_VALIDATE_VERSION)
+	@test -x $@
 
 tools: nats-server $(BUF)
 
