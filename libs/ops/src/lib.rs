@@ -17,7 +17,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 pub struct OpsArgs {
     /// Serve /healthz, /readyz and /metrics here (e.g. 0.0.0.0:9090); nothing when not given.
     #[arg(long = "ops", env = "MUSTER_OPS_LISTEN", value_name = "ADDR")]
-    pub listen: Option<SocketAddr>,
+    pub ops: Option<SocketAddr>,
 }
 
 /// Whether the service can do its work; `/readyz` answers with it.
@@ -56,7 +56,7 @@ impl OpsArgs {
     /// Starts the operations port when asked for; the readiness it answers with (not ready yet).
     pub async fn start(&self) -> Result<Ready, OpsError> {
         let ready = Ready::default();
-        let Some(addr) = self.listen else { return Ok(ready) };
+        let Some(addr) = self.ops else { return Ok(ready) };
         let handle = PrometheusBuilder::new().install_recorder().map_err(|e| OpsError::Recorder(e.to_string()))?;
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| OpsError::Listen { addr, source })?;
         let router = router(handle, ready.clone());
