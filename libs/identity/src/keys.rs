@@ -93,6 +93,6 @@ mod tests {
         assert!(text.starts_with("SU"), "a standard nkey user seed");
         let from_file = nkeys::KeyPair::from_seed(text.trim()).expect("a valid seed");
         assert_eq!(from_file.public_key(), key.public(), "the file holds this key");
-        assert!(!format!("{key:?}").contains("SU"), "debug output never shows the seed");
+        assert!(!format!("{key:?}").contains(text.trim()), "debug output never shows the seed");
     }
 }
