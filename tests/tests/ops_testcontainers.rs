@@ -61,6 +61,16 @@ async fn a_coordinator_serves_health_readiness_and_metrics_while_it_runs() -> an
 
     assert_eq!(until(addr, "/healthz", |r| r.status == 200).await?.body, "ok");
     until(addr, "/readyz", |r| r.status == 200).await?;
+    // The image's health check: the same binary asks its own port.
+    let probe = |addr: String| {
+        std::process::Command::new(binary("coordinator")?)
+            .arg("probe")
+            .env("MUSTER_OPS_LISTEN", addr)
+            .status()
+            .map_err(anyhow::Error::from)
+    };
+    assert!(probe(addr.to_string())?.success(), "probe of a ready coordinator");
+    assert!(!probe("127.0.0.1:1".into())?.success(), "probe of nothing");
     let leading = |r: &Response| sample(&r.body, "muster_coordinator_leader", &[]) == Some(1.0);
     until(addr, "/metrics", leading).await?;
 

@@ -12,6 +12,34 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+/// The container health check of an image without a shell or curl: `<service> probe` asks this
+/// process's own operations port (`MUSTER_OPS_LISTEN`) for `/readyz` and exits 0 when ready, 1
+/// otherwise. Call it first thing in `main`; it returns when the command line is not `probe`.
+pub fn probe_if_asked() {
+    if std::env::args().nth(1).as_deref() != Some("probe") {
+        return;
+    }
+    let ready = std::env::var("MUSTER_OPS_LISTEN")
+        .ok()
+        .and_then(|addr| addr.parse::<SocketAddr>().ok())
+        .is_some_and(|addr| readyz(addr).unwrap_or(false));
+    std::process::exit(if ready { 0 } else { 1 });
+}
+
+fn readyz(mut addr: SocketAddr) -> std::io::Result<bool> {
+    use std::io::{Read as _, Write as _};
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let timeout = std::time::Duration::from_secs(2);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.write_all(b"GET /readyz HTTP/1.0\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"))
+}
+
 /// Where the operations port listens.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OpsArgs {

@@ -30,6 +30,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    ops::probe_if_asked();
     bus::telemetry::init("info");
     let args = Args::parse();
     let layout = identity::certs::Layout(args.certs.clone());
