@@ -110,6 +110,13 @@ impl Draft {
     /// current version: until they concur, their consent is not given.
     pub fn unresolved_states(&self) -> Vec<NodeId> {
         let current = self.current();
+        // Only the revision that made the current version can have carried a comment into it: a
+        // draft none of whose dispositions is "not accepted" is settled without walking the
+        // versions (the coordinator asks after every submission).
+        let carries = self.latest().is_some_and(|v| v.dispositions.iter().any(|d| carried_on(Some(d))));
+        if !carries {
+            return Vec::new();
+        }
         let mut states: Vec<NodeId> =
             self.open_comments(current).into_iter().filter(|c| c.version < current).map(|c| c.state).collect();
         states.sort();
