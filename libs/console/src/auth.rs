@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 use bus::{ExerciseId, NodeId};
-use sha2::{Digest, Sha256};
+use identity::secret::sha256_hex as hash;
 
 /// A signed-in seat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,10 +35,6 @@ pub struct Sessions {
     flashes: Mutex<HashMap<String, String>>,
 }
 
-fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Sessions {
     /// No session yet.
     pub fn new(cookie: String, lifetime: Duration, secure: bool) -> Sessions {
@@ -47,9 +43,7 @@ impl Sessions {
 
     /// Opens a session for `seat`; the `Set-Cookie` value that carries it.
     pub fn open(&self, exercise: ExerciseId, seat: NodeId) -> Result<String, getrandom::Error> {
-        let mut bytes = [0u8; 32];
-        getrandom::getrandom(&mut bytes)?;
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = identity::secret::random_hex(32)?;
         let session = Session { exercise, seat, expires: Instant::now() + self.lifetime };
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();

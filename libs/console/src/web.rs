@@ -178,9 +178,7 @@ fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, 
 }
 
 fn nonce() -> String {
-    let mut bytes = [0u8; 6];
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    identity::secret::random_hex(6).unwrap_or_default()
 }
 
 fn kind(c: &Console, seat: &NodeId, record: &record::Record) -> Kind {

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use bus::{ExerciseId, NodeId};
-use sha2::{Digest, Sha256};
+
+use crate::secret::sha256_hex as hash;
 
 /// The seat name of the director's invite.
 pub const DIRECTOR: &str = "director";
@@ -54,10 +55,6 @@ pub fn file(dir: &Path, exercise: &ExerciseId, seat: &NodeId) -> PathBuf {
     dir.join("invites").join(exercise.as_str()).join(format!("{seat}.sha256"))
 }
 
-fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Issues a new invite for each of `seats`, replacing any before.
 pub fn issue(dir: &Path, exercise: &ExerciseId, seats: &[NodeId]) -> Result<Vec<Invite>, InviteError> {
     let folder = dir.join("invites").join(exercise.as_str());
@@ -65,10 +62,8 @@ pub fn issue(dir: &Path, exercise: &ExerciseId, seats: &[NodeId]) -> Result<Vec<
     crate::secret::private_dir(&folder).map_err(|e| store(&folder, e))?;
     let mut invites = Vec::with_capacity(seats.len());
     for seat in seats {
-        let mut bytes = [0u8; 32];
-        getrandom::getrandom(&mut bytes)
+        let secret = crate::secret::random_hex(32)
             .map_err(|e| InviteError::Store { path: folder.clone(), reason: e.to_string() })?;
-        let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let path = file(dir, exercise, seat);
         crate::secret::write(&path, &format!("{}\n", hash(&secret))).map_err(|e| store(&path, e))?;
         invites.push(Invite { exercise: exercise.clone(), seat: seat.clone(), secret });

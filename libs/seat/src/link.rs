@@ -121,22 +121,26 @@ impl Drop for BusLink {
     }
 }
 
+/// The exercise's events from `from` on, read on the bus; an unreadable one is logged and skipped.
+pub fn bus_events(bus: &Bus, exercise: &ExerciseId, from: u64) -> BoxStream<'static, Event> {
+    let exercise = exercise.clone();
+    bus.follow_events(&exercise, from)
+        .filter_map(move |d| {
+            let event = match d.envelope {
+                Ok(envelope) => Some(Event { sequence: d.sequence, envelope }),
+                Err(e) => {
+                    tracing::warn!(%exercise, sequence = d.sequence, error = %e, "unreadable event skipped");
+                    None
+                }
+            };
+            std::future::ready(event)
+        })
+        .boxed()
+}
+
 impl Link for BusLink {
     fn events(&self, from: u64) -> BoxStream<'static, Event> {
-        let exercise = self.exercise.clone();
-        self.bus
-            .follow_events(&self.exercise, from)
-            .filter_map(move |d| {
-                let event = match d.envelope {
-                    Ok(envelope) => Some(Event { sequence: d.sequence, envelope }),
-                    Err(e) => {
-                        tracing::warn!(%exercise, sequence = d.sequence, error = %e, "unreadable event skipped");
-                        None
-                    }
-                };
-                std::future::ready(event)
-            })
-            .boxed()
+        bus_events(&self.bus, &self.exercise, from)
     }
 
     fn submit(&self, envelope: Envelope) -> BoxFuture<'static, Result<Verdict, SubmitError>> {

@@ -12,7 +12,6 @@ use anyhow::Context as _;
 use bus::{Bus, ConnectSettings, ExerciseId, NodeId, Role, Sender};
 use clap::Parser;
 use console::{Console, Hosted, Live, Others};
-use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use scenario::{PlayedBy, Transport};
@@ -57,14 +56,8 @@ impl Others for BusOthers {
     }
 
     fn events(&self, exercise: &ExerciseId, from: u64) -> BoxStream<'static, Event> {
-        events(&self.0, exercise, from)
+        seat::link::bus_events(&self.0, exercise, from)
     }
-}
-
-fn events(bus: &Bus, exercise: &ExerciseId, from: u64) -> BoxStream<'static, Event> {
-    bus.follow_events(exercise, from)
-        .filter_map(|d| std::future::ready(d.envelope.ok().map(|envelope| Event { sequence: d.sequence, envelope })))
-        .boxed()
 }
 
 #[tokio::main]
@@ -86,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
             "no coordinator.pub beside console.nk: events are shown without checking the coordinator's seals");
     }
     let bus = Bus::connect(&args.bus.settings("muster-console")?).await.context("connecting as the console")?;
-    let live = Live::follow(exercise.clone(), events(&bus, &exercise, 1), trust.clone());
+    let live = Live::follow(exercise.clone(), seat::link::bus_events(&bus, &exercise, 1), trust.clone());
 
     // The director, and every seat a person plays on the bus here; observers read only.
     let mut seats = BTreeMap::new();
