@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use bus::{ExerciseId, NodeId, Role};
 use maud::{DOCTYPE, Markup, html};
 use proto::v1::{self as wire, PositionKind};
-use record::{Phase, Record, Task};
+use record::{Awaited, Phase, Record, Task};
 
 use crate::diff::{self, Change};
 use crate::feed;
@@ -50,6 +50,8 @@ pub struct View<'a> {
     pub preview: Option<(&'a str, &'a str)>,
     /// Now, for the time left.
     pub now: SystemTime,
+    /// What the current window awaits of whom (asked of the record once per page).
+    pub awaited: Vec<Awaited>,
     /// Names this rendering's forms: a form sent twice is one submission, a form sent again
     /// from a fresh page (after a refusal, corrected) is a new one.
     pub nonce: String,
@@ -138,7 +140,7 @@ fn status(v: &View<'_>) -> Markup {
         (phase, _) => capitalised(&phase.to_string()),
     };
     let now = record.exercise_now(v.now);
-    let mine: Vec<Task> = record.awaited().into_iter().filter(|a| &a.node == v.seat).map(|a| a.task).collect();
+    let mine: Vec<&Task> = v.awaited.iter().filter(|a| &a.node == v.seat).map(|a| &a.task).collect();
     html! {
         section #status data-live aria-label="Where the exercise stands" {
             p {
@@ -220,15 +222,14 @@ fn director(v: &View<'_>) -> Markup {
             }
         }
         @if record.plan.is_some() {
-            (awaited(record))
-            (dashboard(record, v.now))
+            (awaited(record, &v.awaited))
+            (dashboard(record, &v.awaited, v.now))
             (board(record))
         }
     }
 }
 
-fn awaited(record: &Record) -> Markup {
-    let awaited = record.awaited();
+fn awaited(record: &Record, awaited: &[Awaited]) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
     html! {
         section #awaited aria-labelledby="awaited-h" {
@@ -249,9 +250,8 @@ fn awaited(record: &Record) -> Markup {
 }
 
 /// Per state: what it answered, what is awaited of it, and whether that is late.
-fn dashboard(record: &Record, now: SystemTime) -> Markup {
+fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
-    let awaited = record.awaited();
     let late = record.deadline().is_some_and(|d| record.exercise_now(now) >= d);
     html! {
         section #dashboard aria-labelledby="dashboard-h" {
@@ -363,12 +363,12 @@ fn events(log: &Log) -> Markup {
     }
 }
 
-fn awaits(record: &Record, seat: &NodeId, task: &Task) -> bool {
-    record.awaited().iter().any(|a| &a.node == seat && &a.task == task)
+fn awaits(v: &View<'_>, task: &Task) -> bool {
+    v.awaited.iter().any(|a| &a.node == v.seat && &a.task == task)
 }
 
 fn assembly_form(v: &View<'_>) -> Markup {
-    if !awaits(&v.log.record, v.seat, &Task::AssemblyReport) {
+    if !awaits(v, &Task::AssemblyReport) {
         return html! {};
     }
     html! {
@@ -419,7 +419,7 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                 p id=(format!("outcome-{}", slot.id)) { "Outcome: " strong { (feed::outcome(o.outcome())) } " — " (o.reason) }
             }
             @match latest {
-                None if open && awaits(record, v.seat, &Task::Draft(slot.id.clone())) => {
+                None if open && awaits(v, &Task::Draft(slot.id.clone())) => {
                     form id=(format!("draft-{}", slot.id)) method="post" action=(act("draft")) { input type="hidden" name="nonce" value=(v.nonce);
                         input type="hidden" name="slot" value=(slot.id);
                         label { "Title " input type="text" name="title" value=(slot.title) required; }
@@ -431,16 +431,16 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                 Some(latest) => {
                     p { "Version " (latest.draft.version) ": " strong { (latest.draft.title) } }
                     blockquote.text { (latest.draft.text) }
-                    (positions_table(record, &slot.id, latest))
+                    (positions_table(record, &slot.id, latest, !record.outcomes.contains_key(&slot.id)))
                     @for earlier in draft.map(|d| &d.versions[..d.versions.len().saturating_sub(1)]).unwrap_or_default().iter().rev() {
                         details {
                             summary { "Version " (earlier.draft.version) " and the positions on it" }
                             blockquote.text { (earlier.draft.text) }
-                            (positions_table(record, &format!("{}-v{}", slot.id, earlier.draft.version), earlier))
+                            (positions_table(record, &format!("{}-v{}", slot.id, earlier.draft.version), earlier, false))
                         }
                     }
                     @if let Some(draft) = draft { (resolution_table(&slot.id, draft, None)) }
-                    @if let (Some(draft), true) = (draft, awaits(record, v.seat, &Task::Revision(slot.id.clone(), latest.draft.version))) {
+                    @if let (Some(draft), true) = (draft, awaits(v, &Task::Revision(slot.id.clone(), latest.draft.version))) {
                         (revise_form(v, slot, draft, latest))
                     }
                 }
@@ -449,17 +449,12 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
     }
 }
 
-fn positions_table(record: &Record, slot: &str, version: &record::Version) -> Markup {
+/// The positions on one version; `open`: answers are still awaited on it (the current version of
+/// a draft not yet considered), else a missing one is silence.
+fn positions_table(record: &Record, id: &str, version: &record::Version, open: bool) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
-    // Once a later version circulated or the draft was considered, no answer is awaited here.
-    let answered = record
-        .drafts
-        .get(slot)
-        .and_then(record::Draft::latest)
-        .is_none_or(|l| l.draft.version != version.draft.version)
-        || record.outcomes.contains_key(slot);
     html! {
-        table id=(format!("positions-{slot}")) {
+        table id=(format!("positions-{id}")) {
             caption { "Positions on version " (version.draft.version) }
             thead { tr { th scope="col" { "State" } th scope="col" { "Position" } th scope="col" { "Reasons or remarks" } } }
             tbody {
@@ -472,7 +467,7 @@ fn positions_table(record: &Record, slot: &str, version: &record::Version) -> Ma
                                 td { (a.answer.reasons.join("; ")) }
                             }
                             None if record.absent.contains(&p.node) => { td.pos.absent { "absent" } td {} }
-                            None if answered => { td.pos.absent { "○ silent" } td {} }
+                            None if !open => { td.pos.absent { "○ silent" } td {} }
                             None => { td.pos.awaited { "… awaited" } td {} }
                         }
                     }
@@ -554,12 +549,12 @@ fn resolution_table(slot: &str, draft: &record::Draft, only: Option<&NodeId>) ->
 fn state(v: &View<'_>) -> Markup {
     let record = &v.log.record;
     let act = |a: &str| path(v.exercise, v.seat, a);
-    let positions: Vec<(String, u32)> = record
-        .awaited()
-        .into_iter()
+    let positions: Vec<(&String, u32)> = v
+        .awaited
+        .iter()
         .filter(|a| &a.node == v.seat)
-        .filter_map(|a| match a.task {
-            Task::Position(slot, version) => Some((slot, version)),
+        .filter_map(|a| match &a.task {
+            Task::Position(slot, version) => Some((slot, *version)),
             _ => None,
         })
         .collect();
@@ -570,7 +565,7 @@ fn state(v: &View<'_>) -> Markup {
     let assessed = stage.is_some_and(|n| record.assessments.contains_key(&(n, v.seat.clone())));
     html! {
         (assembly_form(v))
-        @if awaits(record, v.seat, &Task::Activation) {
+        @if awaits(v, &Task::Activation) {
             section #activation aria-labelledby="activation-h" {
                 h2 #activation-h { "Activation and communications check" }
                 form #activation-form method="post" action=(act("activation")) { input type="hidden" name="nonce" value=(v.nonce);
@@ -597,7 +592,7 @@ fn state(v: &View<'_>) -> Markup {
             h2 #positions-h { "Drafts awaiting your position" }
             @if positions.is_empty() { p { "None now." } }
             @for (slot, version) in &positions {
-                @if let Some(draft) = record.drafts.get(slot) { (position_card(v, slot, *version, draft)) }
+                @if let Some(draft) = record.drafts.get(*slot) { (position_card(v, slot, *version, draft)) }
             }
         }
         (my_positions(record, v.seat))
@@ -695,7 +690,7 @@ fn package(v: &View<'_>) -> Markup {
             h2 #package-h { "The package" }
             p { "Package " code { (p.package_id) } ", SHA-256 digest " code #digest { (p.digest) } }
             ul { @for item in &p.items { li { "Stage " (item.stage_number) ": " (item.draft.as_ref().map(|d| format!("{} v{} — {}", d.slot_id, d.version, d.title)).unwrap_or_default()) } } }
-            @if awaits(record, v.seat, &Task::Receipt) {
+            @if awaits(v, &Task::Receipt) {
                 form #receipt-form method="post" action=(path(v.exercise, v.seat, "receipt")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="package" value=(p.package_id);
                     input type="hidden" name="digest" value=(p.digest);

@@ -24,7 +24,7 @@ use seat::{Action, SubmitError, Verdict};
 
 use crate::auth::{Session, cross_site};
 use crate::pages::{self, Kind, View};
-use crate::{Console, feed};
+use crate::{Console, Live, feed};
 
 type Shared = Arc<Console>;
 
@@ -164,8 +164,9 @@ impl IntoResponse for Denied {
     }
 }
 
-/// Who may read `exercise`: its own seats, and the director of the hosted exercise for every other.
-fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, ExerciseId), Denied> {
+/// Who may read `exercise`: its own seats, and the director of the hosted exercise for every other;
+/// with the exercise's live log.
+fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, ExerciseId, Arc<Live>), Denied> {
     let session = c.sessions.of(headers).ok_or(Denied::SignIn)?;
     let exercise =
         ExerciseId::new(exercise).map_err(|_| Denied::Refused(StatusCode::NOT_FOUND, "That is not an exercise id."))?;
@@ -174,7 +175,10 @@ fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, 
     if session.exercise != exercise && !director {
         return Err(Denied::Refused(StatusCode::FORBIDDEN, "Your seat is in another exercise."));
     }
-    Ok((session, exercise))
+    let live = c
+        .board(&exercise)
+        .ok_or(Denied::Refused(StatusCode::NOT_FOUND, "This console cannot follow other exercises."))?;
+    Ok((session, exercise, live))
 }
 
 fn nonce() -> String {
@@ -188,22 +192,16 @@ fn kind(c: &Console, seat: &NodeId, record: &record::Record) -> Kind {
     pages::kind_of(hosted.role, gives)
 }
 
-async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<String>) -> Response {
-    let (session, exercise) = match reader(&c, &headers, &exercise) {
-        Ok(ok) => ok,
-        Err(denied) => return denied.into_response(),
-    };
+async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<String>) -> Result<Response, Denied> {
+    let (session, exercise, live) = reader(&c, &headers, &exercise)?;
     if exercise != c.exercise {
-        let Some(live) = c.board(&exercise) else {
-            return refused(StatusCode::NOT_FOUND, "No such exercise", "This console cannot follow other exercises.");
-        };
         let log = live.read();
-        return page_response(StatusCode::OK, pages::other(&exercise, &log, &c.exercise));
+        return Ok(page_response(StatusCode::OK, pages::other(&exercise, &log, &c.exercise)));
     }
-    let Some(hosted) = c.seats.get(&session.seat) else { return to_sign_in() };
+    let hosted = c.seats.get(&session.seat).ok_or(Denied::SignIn)?;
     // The live script's refreshes leave the message to the page the browser navigates to.
     let flash = if headers.contains_key(REFRESH) { None } else { c.sessions.said(&headers) };
-    let log = c.live.read();
+    let log = live.read();
     let view = View {
         exercise: &exercise,
         log: &log,
@@ -215,8 +213,9 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
         preview: c.preview.as_ref().map(|(t, d)| (t.as_str(), d.as_str())),
         now: SystemTime::now(),
         nonce: nonce(),
+        awaited: log.record.awaited(),
     };
-    page_response(StatusCode::OK, pages::seat(&view))
+    Ok(page_response(StatusCode::OK, pages::seat(&view)))
 }
 
 async fn exercises(State(c): State<Shared>, headers: HeaderMap) -> Response {
@@ -246,12 +245,8 @@ async fn events(
     headers: HeaderMap,
     Path(exercise): Path<String>,
     Query(query): Query<EventsQuery>,
-) -> Response {
-    let (_, exercise) = match reader(&c, &headers, &exercise) {
-        Ok(ok) => ok,
-        Err(denied) => return denied.into_response(),
-    };
-    let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
+) -> Result<Response, Denied> {
+    let (_, _, live) = reader(&c, &headers, &exercise)?;
     let last_seen = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
     let after = last_seen.or(query.after).unwrap_or(0);
     let watch = live.watch();
@@ -276,38 +271,34 @@ async fn events(
     let mut response = Sse::new(stream).keep_alive(KeepAlive::default()).into_response();
     response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(response)
 }
 
-async fn report_page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<String>) -> Response {
-    let (_, exercise) = match reader(&c, &headers, &exercise) {
-        Ok(ok) => ok,
-        Err(denied) => return denied.into_response(),
-    };
-    let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
+async fn report_page(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(exercise): Path<String>,
+) -> Result<Response, Denied> {
+    let (_, exercise, live) = reader(&c, &headers, &exercise)?;
     let concluded = live.read().record.is_concluded();
-    page_response(StatusCode::OK, pages::report(&exercise, concluded))
+    Ok(page_response(StatusCode::OK, pages::report(&exercise, concluded)))
 }
 
 async fn report_file(
     State(c): State<Shared>,
     headers: HeaderMap,
     Path((exercise, file)): Path<(String, String)>,
-) -> Response {
-    let (_, exercise) = match reader(&c, &headers, &exercise) {
-        Ok(ok) => ok,
-        Err(denied) => return denied.into_response(),
-    };
-    let Some(live) = c.board(&exercise) else { return StatusCode::NOT_FOUND.into_response() };
+) -> Result<Response, Denied> {
+    let (_, exercise, live) = reader(&c, &headers, &exercise)?;
     let report = report::build(exercise.as_str(), &live.read().record);
     let (kind, body) = match file.as_str() {
         "report.json" => ("application/json", serde_json::to_string_pretty(&report).unwrap_or_default()),
         "report.md" => ("text/markdown; charset=utf-8", report::markdown::render(&report)),
         "report.html" => ("text/html; charset=utf-8", report::html::render(&report)),
-        _ => return refused(StatusCode::NOT_FOUND, "Not found", "No such page."),
+        _ => return Err(Denied::Refused(StatusCode::NOT_FOUND, "No such page.")),
     };
     let disposition = format!("inline; filename=\"{exercise}-{file}\"");
-    ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
+    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
 /// What a form asks, as the seat's action; `Err` names what is wrong with the form.
