@@ -23,8 +23,7 @@ pub fn wrong_phase<T>(state: &Record, what: &str) -> Result<T, Refusal> {
 }
 
 /// Exercise control must carry the director's signature when the exercise knows its key.
-pub fn director_signature(state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
-    let key = state.plan.as_ref().and_then(|p| p.director_key.as_ref());
+pub fn director_signature(key: Option<&String>, envelope: &Envelope) -> Result<(), Refusal> {
     match key {
         Some(key) if !bus::seal::signed_by(envelope, key) => {
             refuse(RejectionCode::BadSignature, "exercise control is not signed with the director's key")

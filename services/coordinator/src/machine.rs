@@ -134,7 +134,7 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> 
         if let Payload::StartExercise(_) = envelope.payload {
             return start_by_director(config, state, envelope, now);
         }
-        checks::director_signature(state, envelope)?;
+        checks::director_signature(state.plan.as_ref().and_then(|p| p.director_key.as_ref()), envelope)?;
         return control(config, state, envelope, now);
     }
     checks::submission(config, state, envelope)?;
@@ -163,11 +163,8 @@ fn start_by_director(
     if !config.awaits_director {
         return refuse(RejectionCode::NotPermitted, "this exercise starts by itself, not by the director");
     }
-    if let Some(key) = &config.keys.director
-        && !bus::seal::signed_by(envelope, key)
-    {
-        return refuse(RejectionCode::BadSignature, "the start is not signed with the director's key");
-    }
+    // Before the notification there is no plan: the key is the one the coordinator was given.
+    checks::director_signature(config.keys.director.as_ref(), envelope)?;
     Ok(start(config, state, now, Some(envelope)))
 }
 
