@@ -186,47 +186,8 @@ pub fn render(r: &Report) -> String {
         }
         let _ = write!(w, "</ul>");
         for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
-            let _ = write!(
-                w,
-                "<h4 id=\"comments-{0}\">Comment resolution: {0}</h4><table class=comments><tr><th>comment</th><th>by</th>\
-                 <th>on</th><th>kind</th><th>text</th><th>disposition</th><th>state's answer</th><th>status</th></tr>",
-                esc(&slot.id)
-            );
-            for c in &slot.comments {
-                let dispositions: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| match d.disposition.as_str() {
-                        "" => format!("v{}: none", d.version),
-                        kind => format!("v{}: {} — {}", d.version, esc(&kind.replace('_', " ")), esc(&d.reason)),
-                    })
-                    .collect();
-                let answers: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "v{}: {}",
-                            d.version,
-                            if d.answer.is_empty() { "—".into() } else { esc(&d.answer.replace('_', " ")) }
-                        )
-                    })
-                    .collect();
-                let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
-                let _ = write!(
-                    w,
-                    "<tr><td>{}</td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&c.id),
-                    esc(&c.state),
-                    c.version,
-                    esc(&c.kind),
-                    esc(&c.text),
-                    dash(dispositions),
-                    dash(answers),
-                    if c.open { "open" } else { "closed" }
-                );
-            }
-            let _ = write!(w, "</table>");
+            let _ = write!(w, "<h4 id=\"comments-{0}\">Comment resolution: {0}</h4>", esc(&slot.id));
+            comment_table(w, slot, false);
         }
     }
 
@@ -330,6 +291,52 @@ fn svg_timeline(r: &Report) -> String {
         end
     );
     svg
+}
+
+/// A draft's comment-resolution matrix as a table (the report's and the package's); each row is
+/// the comment's anchor, and with `version_links` each version links to its place on the page.
+pub fn comment_table(w: &mut String, slot: &crate::model::SlotRecord, version_links: bool) {
+    let version = |n: u32| match version_links {
+        true => format!("<a href=\"#{}-v{n}\">v{n}</a>", esc(&slot.id)),
+        false => format!("v{n}"),
+    };
+    let _ = write!(
+        w,
+        "<table class=comments><tr><th>comment</th><th>by</th><th>on</th><th>kind</th><th>text</th>\
+         <th>disposition</th><th>state's answer</th><th>status</th></tr>"
+    );
+    for c in &slot.comments {
+        let dispositions: Vec<String> = c
+            .dispositions
+            .iter()
+            .map(|d| match d.disposition.as_str() {
+                "" => format!("{}: none", version(d.version)),
+                kind => format!("{}: {} — {}", version(d.version), esc(&kind.replace('_', " ")), esc(&d.reason)),
+            })
+            .collect();
+        let answers: Vec<String> = c
+            .dispositions
+            .iter()
+            .map(|d| {
+                let answer = if d.answer.is_empty() { "—".into() } else { esc(&d.answer.replace('_', " ")) };
+                format!("v{}: {answer}", d.version)
+            })
+            .collect();
+        let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
+        let _ = write!(
+            w,
+            "<tr id=\"{0}\"><td>{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td></tr>",
+            esc(&c.id),
+            esc(&c.state),
+            version(c.version),
+            esc(&c.kind),
+            esc(&c.text),
+            dash(dispositions),
+            dash(answers),
+            if c.open { "open" } else { "closed" }
+        );
+    }
+    let _ = write!(w, "</table>");
 }
 
 #[cfg(test)]

@@ -176,38 +176,7 @@ pub fn render(r: &Report) -> String {
         }
         for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
             let _ = writeln!(w, "\n#### Comment resolution: {}\n", slot.id);
-            let _ = writeln!(w, "| comment | by | on | kind | text | disposition | state's answer | status |");
-            let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
-            for c in &slot.comments {
-                let dispositions: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| match d.disposition.as_str() {
-                        "" => format!("v{}: none", d.version),
-                        kind => format!("v{}: {} — {}", d.version, kind.replace('_', " "), cell(&d.reason)),
-                    })
-                    .collect();
-                let answers: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| {
-                        format!("v{}: {}", d.version, if d.answer.is_empty() { "—" } else { position_mark(&d.answer) })
-                    })
-                    .collect();
-                let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
-                let _ = writeln!(
-                    w,
-                    "| {} | {} | v{} | {} | {} | {} | {} | {} |",
-                    c.id,
-                    c.state,
-                    c.version,
-                    c.kind,
-                    cell(&c.text),
-                    dash(dispositions),
-                    dash(answers),
-                    if c.open { "open" } else { "closed" }
-                );
-            }
+            comment_table(w, slot);
         }
     }
 
@@ -256,6 +225,40 @@ pub fn render(r: &Report) -> String {
         }
     }
     out
+}
+
+/// A draft's comment-resolution matrix as a table (the report's and the package's).
+pub fn comment_table(w: &mut String, slot: &crate::model::SlotRecord) {
+    let _ = writeln!(w, "| comment | by | on | kind | text | disposition | state's answer | status |");
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+    for c in &slot.comments {
+        let dispositions: Vec<String> = c
+            .dispositions
+            .iter()
+            .map(|d| match d.disposition.as_str() {
+                "" => format!("v{}: none", d.version),
+                kind => format!("v{}: {} — {}", d.version, kind.replace('_', " "), cell(&d.reason)),
+            })
+            .collect();
+        let answers: Vec<String> = c
+            .dispositions
+            .iter()
+            .map(|d| format!("v{}: {}", d.version, if d.answer.is_empty() { "—" } else { position_mark(&d.answer) }))
+            .collect();
+        let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
+        let _ = writeln!(
+            w,
+            "| {} | {} | v{} | {} | {} | {} | {} | {} |",
+            c.id,
+            c.state,
+            c.version,
+            c.kind,
+            cell(&c.text),
+            dash(dispositions),
+            dash(answers),
+            if c.open { "open" } else { "closed" }
+        );
+    }
 }
 
 #[cfg(test)]

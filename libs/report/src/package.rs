@@ -134,32 +134,8 @@ pub fn markdown(p: &Package) -> String {
             let _ = writeln!(w);
         }
         if !t.comments.is_empty() {
-            let _ = writeln!(
-                w,
-                "### Comments on {}\n\n| comment | by | text | dispositions | the state's answers | status |\n|---|---|---|---|---|---|",
-                t.id
-            );
-            for c in &t.comments {
-                let dispositions: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| format!("v{}: {} {}", d.version, d.disposition.replace('_', " "), cell(&d.reason)))
-                    .collect();
-                let answers: Vec<String> =
-                    c.dispositions.iter().map(|d| format!("v{}: {}", d.version, d.answer.replace('_', " "))).collect();
-                let _ = writeln!(
-                    w,
-                    "| {} | {} (v{}, {}) | {} | {} | {} | {} |",
-                    c.id,
-                    c.state,
-                    c.version,
-                    c.kind,
-                    cell(&c.text),
-                    dispositions.join("<br>"),
-                    answers.join("<br>"),
-                    if c.open { "open" } else { "closed" }
-                );
-            }
+            let _ = writeln!(w, "### Comments on {}\n", t.id);
+            crate::markdown::comment_table(w, t);
         }
     }
     out
@@ -235,45 +211,8 @@ pub fn html(p: &Package) -> String {
             let _ = write!(w, "</table>");
         }
         if !t.comments.is_empty() {
-            let _ = write!(
-                w,
-                "<h3>Comments</h3><table><tr><th>comment</th><th>by</th><th>text</th><th>dispositions</th><th>the state's answers</th><th>status</th></tr>"
-            );
-            for c in &t.comments {
-                let dispositions: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "<a href=\"#{}-v{}\">v{}</a>: {} {}",
-                            esc(&t.id),
-                            d.version,
-                            d.version,
-                            esc(&d.disposition.replace('_', " ")),
-                            esc(&d.reason)
-                        )
-                    })
-                    .collect();
-                let answers: Vec<String> = c
-                    .dispositions
-                    .iter()
-                    .map(|d| format!("v{}: {}", d.version, esc(&d.answer.replace('_', " "))))
-                    .collect();
-                let _ = write!(
-                    w,
-                    "<tr id=\"{0}\"><td>{0}</td><td>{1} (<a href=\"#{2}-v{3}\">v{3}</a>, {4})</td><td>{5}</td><td>{6}</td><td>{7}</td><td>{8}</td></tr>",
-                    esc(&c.id),
-                    esc(&c.state),
-                    esc(&t.id),
-                    c.version,
-                    esc(&c.kind),
-                    esc(&c.text),
-                    dispositions.join("<br>"),
-                    answers.join("<br>"),
-                    if c.open { "open" } else { "closed" }
-                );
-            }
-            let _ = write!(w, "</table>");
+            let _ = write!(w, "<h3>Comments</h3>");
+            crate::html::comment_table(w, t, true);
         }
         let _ = write!(w, "</section>");
     }
