@@ -821,6 +821,15 @@ impl NatsCluster {
         Ok(self.nodes[i].stop().await?)
     }
 
+    /// The node (0, 1 or 2) leading `stream`'s replicas.
+    pub async fn leader_of(&self, stream: &str) -> anyhow::Result<usize> {
+        let bus = Bus::connect(&self.identities.settings(&self.url, "admin", "muster-cluster-leader")?).await?;
+        let info = bus.jetstream().get_stream(stream).await?.info().await?.clone();
+        let leader = info.cluster.and_then(|c| c.leader).context("the stream has no leader")?;
+        let n: usize = leader.trim_start_matches('n').parse().with_context(|| format!("node name {leader}"))?;
+        Ok(n - 1)
+    }
+
     /// Starts node `i` again.
     pub async fn restart(&self, i: usize) -> anyhow::Result<()> {
         Ok(self.nodes[i].start().await?)

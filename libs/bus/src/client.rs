@@ -30,7 +30,9 @@ pub struct ConnectSettings {
     pub url: String,
     /// Connection name shown by the server's monitoring, e.g. `muster-coordinator`.
     pub name: String,
-    /// Timeout of JetStream API calls and acks.
+    /// Timeout of JetStream API calls and acks. Short, because an ack in flight when a server is
+    /// lost never comes: every caller retries (publishes are deduplicated by message id), so the
+    /// timeout is how long an exercise waits before it goes on through another server.
     pub request_timeout: Duration,
     /// Size limits of envelopes sent and received.
     pub limits: Limits,
@@ -90,7 +92,7 @@ impl ConnectSettings {
         ConnectSettings {
             url: url.into(),
             name: name.into(),
-            request_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_millis(1500),
             limits: Limits::default(),
             credentials: None,
         }
@@ -139,12 +141,15 @@ pub struct Bus {
     client: async_nats::Client,
     js: jetstream::Context,
     limits: Limits,
+    /// How many times the connection came back after a loss.
+    reconnects: tokio::sync::watch::Receiver<u64>,
 }
 
 impl Bus {
     /// Connects with a name; reconnects forever with backoff and logs connection events.
     pub async fn connect(settings: &ConnectSettings) -> Result<Bus, BusError> {
         let name = settings.name.clone();
+        let (reconnected, reconnects) = tokio::sync::watch::channel(0u64);
         let urls: Vec<&str> = settings.url.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
         let mut options = ConnectOptions::new();
         if urls.len() > 1 {
@@ -158,13 +163,18 @@ impl Bus {
             .name(&settings.name)
             .connection_timeout(settings.request_timeout)
             .request_timeout(Some(settings.request_timeout))
-            .event_callback(move |event| log_event(name.clone(), event))
+            .event_callback(move |event| {
+                if matches!(event, Event::Connected) {
+                    reconnected.send_modify(|n| *n += 1);
+                }
+                log_event(name.clone(), event)
+            })
             .connect(urls)
             .await
             .map_err(|source| BusError::Connect { url: settings.url.clone(), source })?;
         let js = jetstream::ContextBuilder::new().timeout(settings.request_timeout).build(client.clone());
         tracing::info!(url = %settings.url, name = %settings.name, "connected to nats");
-        Ok(Bus { client, js, limits: settings.limits })
+        Ok(Bus { client, js, limits: settings.limits, reconnects })
     }
 
     /// The core NATS client, for what the typed helpers do not cover.
@@ -285,9 +295,9 @@ impl Bus {
             .create_consumer(pull::OrderedConfig {
                 filter_subject: subject::events(exercise),
                 deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from_sequence.max(1) },
-                // Short pulls (heartbeat every 2 s): a consumer lost with a server is noticed and
-                // recreated within seconds, not the client's default half minute.
-                max_expires: Duration::from_secs(4),
+                // Short pulls (a heartbeat every 500 ms): a consumer lost with a server is
+                // missed twice and recreated within 2 s, not the client's default half minute.
+                max_expires: Duration::from_secs(1),
                 ..Default::default()
             })
             .await
@@ -315,11 +325,11 @@ impl Bus {
             .get_consumer::<pull::Config>(durable)
             .await
             .map_err(|e| BusError::jetstream(format!("durable consumer {durable}"), e))?;
-        // Frequent heartbeats: a reader notices a lost server in seconds and re-attaches.
+        // Frequent heartbeats: a reader notices a lost server within a second and re-attaches.
         let messages = consumer
             .stream()
-            .heartbeat(Duration::from_secs(1))
-            .expires(Duration::from_secs(5))
+            .heartbeat(Duration::from_millis(500))
+            .expires(Duration::from_secs(2))
             .messages()
             .await
             .map_err(|e| BusError::jetstream("durable consumer stream", e))?;
@@ -338,29 +348,38 @@ impl Bus {
     pub fn follow_events(&self, exercise: &ExerciseId, from_sequence: u64) -> BoxStream<'static, Delivery> {
         let (tx, rx) = tokio::sync::mpsc::channel(256);
         let (bus, exercise) = (self.clone(), exercise.clone());
+        let mut reconnects = self.reconnects.clone();
         tokio::spawn(async move {
             let mut next = from_sequence.max(1);
             loop {
+                reconnects.mark_unchanged();
                 match bus.events_from(&exercise, next).await {
-                    Ok(mut events) => {
-                        while let Some(delivery) = tokio::select! {
+                    Ok(mut events) => loop {
+                        let delivery = tokio::select! {
                             next = events.next() => next,
                             () = tx.closed() => return,
-                        } {
-                            match delivery {
-                                Ok(d) => {
-                                    next = d.sequence + 1;
-                                    if tx.send(d).await.is_err() {
-                                        return;
-                                    }
-                                }
-                                Err(e) => {
-                                    tracing::warn!(%exercise, next, error = %e, "event stream broke; resuming");
-                                    break;
+                            // The ordered consumer lives on one server; after a reconnect it may
+                            // have gone with the server lost. A new one costs one call; waiting for
+                            // the old one to be declared gone costs many seconds.
+                            Ok(()) = reconnects.changed() => {
+                                tracing::debug!(%exercise, next, "reconnected; reading the log through a new consumer");
+                                break;
+                            }
+                        };
+                        match delivery {
+                            Some(Ok(d)) => {
+                                next = d.sequence + 1;
+                                if tx.send(d).await.is_err() {
+                                    return;
                                 }
                             }
+                            Some(Err(e)) => {
+                                tracing::warn!(%exercise, next, error = %e, "event stream broke; resuming");
+                                break;
+                            }
+                            None => break,
                         }
-                    }
+                    },
                     Err(e) => tracing::debug!(%exercise, next, error = %e, "event log not readable yet"),
                 }
                 if tx.is_closed() {
