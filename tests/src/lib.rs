@@ -316,7 +316,8 @@ pub fn start_policies(nats: &impl Server, run: &Run) -> anyhow::Result<Running> 
     start_seats(nats, run, |p| p.played_by == scenario::PlayedBy::Policy)
 }
 
-fn start_seats(
+/// Starts the participants `which` picks and the observer, but no coordinator.
+pub fn start_seats(
     nats: &impl Server,
     run: &Run,
     which: impl Fn(&scenario::Participant) -> bool,
@@ -342,6 +343,7 @@ fn start_seats(
             trust: Some(nats.identities().public_key("coordinator")?),
             exercise: run.exercise.clone(),
             out_dir: running._out.path().to_owned(),
+            ready: ops::Ready::default(),
         };
         let stopped = stopped(rx);
         async move { Ok(observer::run(settings, stopped).await?) }

@@ -115,6 +115,9 @@ pub struct Delivery {
     pub subject: String,
     /// Its sequence in its stream; 0 for core NATS messages.
     pub sequence: u64,
+    /// How many messages the stream held after it when it was delivered: how far the reader is
+    /// behind. 0 for core NATS messages.
+    pub pending: u64,
     /// The validated envelope, or the reason it was refused.
     pub envelope: Result<Envelope, EnvelopeError>,
 }
@@ -143,6 +146,8 @@ pub struct Bus {
     limits: Limits,
     /// How many times the connection came back after a loss.
     reconnects: tokio::sync::watch::Receiver<u64>,
+    /// The connection's name, which labels its readers' metrics.
+    name: std::sync::Arc<str>,
 }
 
 impl Bus {
@@ -174,7 +179,7 @@ impl Bus {
             .map_err(|source| BusError::Connect { url: settings.url.clone(), source })?;
         let js = jetstream::ContextBuilder::new().timeout(settings.request_timeout).build(client.clone());
         tracing::info!(url = %settings.url, name = %settings.name, "connected to nats");
-        Ok(Bus { client, js, limits: settings.limits, reconnects })
+        Ok(Bus { client, js, limits: settings.limits, reconnects, name: settings.name.as_str().into() })
     }
 
     /// The core NATS client, for what the typed helpers do not cover.
@@ -349,6 +354,7 @@ impl Bus {
         let (tx, rx) = tokio::sync::mpsc::channel(256);
         let (bus, exercise) = (self.clone(), exercise.clone());
         let mut reconnects = self.reconnects.clone();
+        let lag = metrics::gauge!("muster_follower_lag_events", "exercise" => exercise.to_string(), "reader" => self.name.to_string());
         tokio::spawn(async move {
             let mut next = from_sequence.max(1);
             loop {
@@ -369,6 +375,7 @@ impl Bus {
                         match delivery {
                             Some(Ok(d)) => {
                                 next = d.sequence + 1;
+                                lag.set(d.pending as f64);
                                 if tx.send(d).await.is_err() {
                                     return;
                                 }
@@ -486,8 +493,8 @@ impl Bus {
 }
 
 fn stream_delivery(message: &Message, exercise: &ExerciseId, limits: Limits) -> Delivery {
-    let sequence = message.info().map(|info| info.stream_sequence).unwrap_or_default();
-    delivery(message.subject.to_string(), sequence, &message.payload, exercise, limits)
+    let (sequence, pending) = message.info().map(|info| (info.stream_sequence, info.pending)).unwrap_or_default();
+    Delivery { pending, ..delivery(message.subject.to_string(), sequence, &message.payload, exercise, limits) }
 }
 
 /// Decodes one message; a refused one is logged here, where it is dropped from the typed flow.
@@ -496,7 +503,7 @@ fn delivery(subject: String, sequence: u64, payload: &[u8], exercise: &ExerciseI
     if let Err(error) = &envelope {
         tracing::warn!(exercise = %exercise, %subject, sequence, %error, "refused a message that is not a valid envelope");
     }
-    Delivery { subject, sequence, envelope }
+    Delivery { subject, sequence, pending: 0, envelope }
 }
 
 async fn log_event(name: String, event: Event) {

@@ -66,12 +66,30 @@ struct Args {
     exercise: scenario::cli::ExerciseArgs,
     #[command(flatten)]
     seat: SeatArgs,
+    #[command(flatten)]
+    ops: ops::OpsArgs,
+}
+
+/// A seat's sign of life for its operations port: ready once it folds the exercise's events, and
+/// the last one it folded as `muster_seat_event_sequence`. Give it to the driver as `processed`.
+pub fn monitored(ready: ops::Ready) -> tokio::sync::mpsc::UnboundedSender<u64> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let folded = metrics::gauge!("muster_seat_event_sequence");
+        while let Some(sequence) = rx.recv().await {
+            ready.set(true);
+            folded.set(sequence as f64);
+        }
+    });
+    tx
 }
 
 /// Parses the command line and plays a seat of one of `roles` on the bus until the exercise concludes.
 pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
+    ops::probe_if_asked();
     bus::telemetry::init("info");
     let args = Args::parse();
+    let ready = args.ops.start().await?;
     let scenario = args.exercise.scenario()?;
     let participant = args.seat.pick(&scenario, roles)?;
     let me = bus::Sender::new(participant.role, participant.node.clone());
@@ -81,7 +99,8 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     let credentials = args.bus.credentials()?;
     let key = credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(Arc::new);
     let trust = credentials.as_ref().and_then(|c| c.public_key_of("coordinator"));
-    let settings = Settings { exercise: args.exercise.exercise, me, processed: None, key, trust };
+    let processed = Some(monitored(ready));
+    let settings = Settings { exercise: args.exercise.exercise, me, processed, key, trust };
     let mind = Mind::Policy(Box::new(participant));
     driver::run(Arc::new(link), settings, mind, bus::telemetry::shutdown_signal()).await.context("seat failed")?;
     Ok(())

@@ -187,15 +187,27 @@ pub async fn submit(link: &dyn Link, mut envelope: Envelope) -> Result<Verdict, 
         match link.submit(envelope.clone()).await {
             Ok(verdict) => {
                 tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), ?verdict, "submitted");
+                let outcome = match verdict {
+                    Verdict::Accepted { duplicate: false, .. } => "accepted",
+                    Verdict::Accepted { duplicate: true, .. } => "duplicate",
+                    Verdict::Received => "received",
+                };
+                metrics::counter!("muster_seat_submissions_total", "outcome" => outcome).increment(1);
                 return Ok(verdict);
             }
             Err(SubmitError::Transient(reason)) => {
                 tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, %reason, "submission not through; retrying");
+                metrics::counter!("muster_seat_submission_retries_total").increment(1);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             }
             Err(refused) => {
                 tracing::warn!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), error = %refused, "submission refused");
+                let code = match &refused {
+                    SubmitError::Refused { code: Some(code), .. } => code.as_str_name(),
+                    _ => "refused_by_the_gateway",
+                };
+                metrics::counter!("muster_seat_submissions_total", "outcome" => code).increment(1);
                 return Err(refused);
             }
         }

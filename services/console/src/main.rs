@@ -39,6 +39,8 @@ struct Args {
     console: console::cli::ConsoleArgs,
     #[command(flatten)]
     persons: scenario::cli::PersonArgs,
+    #[command(flatten)]
+    ops: ops::OpsArgs,
 }
 
 /// The exercises on the server, read with the console's own identity.
@@ -62,8 +64,10 @@ impl Others for BusOthers {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    ops::probe_if_asked();
     bus::telemetry::init("info");
     let args = Args::parse();
+    let ready = args.ops.start().await?;
     let mut scenario = args.exercise.scenario()?;
     args.persons.apply(&mut scenario).map_err(anyhow::Error::msg)?;
     let exercise = args.exercise.exercise.clone();
@@ -120,6 +124,7 @@ async fn main() -> anyhow::Result<()> {
     console.others = Some((Arc::new(BusOthers(bus)), trust));
     let tls = args.console.tls()?;
     println!("console: {}://{addr} (exercise {exercise})", if tls.is_some() { "https" } else { "http" });
+    ready.set(true);
     console::cli::serve(console, listener, tls, bus::telemetry::shutdown_signal()).await?;
     Ok(())
 }

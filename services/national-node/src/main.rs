@@ -27,12 +27,16 @@ struct Args {
     console: Option<std::net::SocketAddr>,
     #[command(flatten)]
     console_args: console::cli::ConsoleArgs,
+    #[command(flatten)]
+    ops: ops::OpsArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    ops::probe_if_asked();
     bus::telemetry::init("info");
     let args = Args::parse();
+    let ready = args.ops.start().await?;
     let scenario = args.exercise.scenario()?;
     let roles = [Role::ControlPoint, Role::Guest];
     let participant =
@@ -96,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
         )),
         trust,
         mind,
-        processed: None,
+        processed: Some(seat::cli::monitored(ready)),
     };
     let record =
         national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;

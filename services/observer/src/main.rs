@@ -17,15 +17,19 @@ struct Args {
     /// Folder for report.json, report.md and report.html.
     #[arg(long, env = "MUSTER_OUT", default_value = "out")]
     out: PathBuf,
+    #[command(flatten)]
+    ops: ops::OpsArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    ops::probe_if_asked();
     bus::telemetry::init("info");
     let args = Args::parse();
+    let ready = args.ops.start().await?;
     let bus = args.bus.settings(format!("muster-observer-{}", args.exercise))?;
     let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
-    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust };
+    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust, ready };
     observer::run(settings, bus::telemetry::shutdown_signal()).await.context("observer failed")?;
     Ok(())
 }

@@ -21,6 +21,8 @@ pub struct Settings {
     pub out_dir: PathBuf,
     /// The coordinator's public key: only events it sealed, in chain, go into the report.
     pub trust: Option<String>,
+    /// Said ready once the observer is connected and following.
+    pub ready: ops::Ready,
 }
 
 /// Why the observer stopped without a report.
@@ -48,6 +50,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     let bus = Bus::connect(&settings.bus).await?;
     tokio::pin!(shutdown);
     let mut events = bus.follow_events(&settings.exercise, 1);
+    settings.ready.set(true);
     let mut record = Record::reading(settings.trust.clone());
     while !record.is_concluded() {
         tokio::select! {
