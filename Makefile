@@ -15,7 +15,7 @@ export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run console deploy deploy-down test browser bench fuzz lint lint-proto lint-k8s tools nats-server nats-image images service-images clean-tools
+.PHONY: run console deploy deploy-down test chaos browser bench fuzz lint lint-proto lint-k8s tools nats-server nats-image images service-images clean-tools
 
 ## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
 run: tools
@@ -39,10 +39,20 @@ deploy: images
 deploy-down:
 	deploy/deploy.sh down
 
-## test: every test, against real NATS in containers and a real browser, after the lints
+## test: every test, against real NATS in containers and a real browser, after the lints; then
+## the chaos tests on the deployment's containers (make chaos)
 test: tools nats-image browser lint
 	$(CARGO) build --quiet --workspace --bins
-	$(CARGO) nextest run --workspace --no-fail-fast
+	$(CARGO) nextest run --workspace --no-fail-fast -E 'not binary(chaos_compose)'
+	$(MAKE) chaos
+
+## chaos: the deployment (deploy/compose.yaml on the images) disturbed: the leading coordinator's
+## container killed, the NATS node leading the log stopped, then partitioned from the others, a
+## national node cut off its network for 10 s; each exercise must end as an undisturbed one did;
+## prints the recovery times
+chaos: images
+	$(CARGO) build --quiet --workspace --bins
+	MUSTER_IMAGES=required $(CARGO) nextest run -p tests --test chaos_compose --no-fail-fast
 
 ## bench: Muster measured against the raw bus in both durability modes; prints a table, writes out/bench.json
 bench: tools

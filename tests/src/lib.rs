@@ -13,6 +13,7 @@ use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage};
 
 pub mod browser;
+pub mod compose;
 
 /// The image `make nats-image` builds; `MUSTER_NATS_IMAGE` (set by the Makefile) overrides it.
 const DEFAULT_IMAGE: &str = "muster/nats:2.15.1";
@@ -892,6 +893,23 @@ pub fn binary(name: &str) -> anyhow::Result<std::path::PathBuf> {
         path.display()
     );
     Ok(path)
+}
+
+/// The default scenario's text with the declared-absent state present and everyone mandatory, so
+/// that assembly waits for every report and who is recorded present does not depend on timing.
+pub fn all_present_scenario() -> anyhow::Result<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cst-2025.toml");
+    Ok(std::fs::read_to_string(&path)?
+        .replace("absent = true", "absent = false")
+        .replace("mandatory = false", "mandatory = true"))
+}
+
+/// The longest time the log went without a new event after `since`: how long the exercise
+/// stalled (the events before `since` included, so a silence that began before it counts whole).
+pub fn longest_silence(log: &[bus::Envelope], since: std::time::SystemTime) -> Duration {
+    let times: Vec<_> = log.iter().filter_map(|e| e.recorded_at).collect();
+    let start = times.iter().rposition(|t| *t <= since).unwrap_or(0);
+    times[start..].windows(2).map(|w| w[1].duration_since(w[0]).unwrap_or_default()).max().unwrap_or_default()
 }
 
 /// What a report says about the outcome of an exercise, for comparing two runs.

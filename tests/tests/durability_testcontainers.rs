@@ -21,32 +21,15 @@ const LIMIT: Duration = Duration::from_secs(90);
 fn durable_run(test: &str, time_scale: f64) -> anyhow::Result<Run> {
     Ok(Run {
         time_scale,
-        scenario: scenario::parse(&all_present()?, "cst-2025-all-present.toml")?,
+        scenario: scenario::parse(&tests::all_present_scenario()?, "cst-2025-all-present.toml")?,
         ..Run::default_fast(test)?
     })
-}
-
-/// The default scenario's text with the declared-absent state present and everyone mandatory, so
-/// that assembly waits for every report and who is recorded present does not depend on timing.
-fn all_present() -> anyhow::Result<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cst-2025.toml");
-    Ok(std::fs::read_to_string(&path)?
-        .replace("absent = true", "absent = false")
-        .replace("mandatory = false", "mandatory = true"))
 }
 
 /// Stage windows of 12 s wall.
 const QUICK: f64 = 7200.0;
 /// Stage windows of 60 s wall: room for a NATS node's loss and the cluster's elections.
 const SLOW: f64 = 1440.0;
-
-/// The longest time the log went without a new event after `since`: how long the exercise
-/// stalled (the events before `since` included, so a silence that began before it counts whole).
-fn longest_silence(log: &[bus::Envelope], since: std::time::SystemTime) -> Duration {
-    let times: Vec<_> = log.iter().filter_map(|e| e.recorded_at).collect();
-    let start = times.iter().rposition(|t| *t <= since).unwrap_or(0);
-    times[start..].windows(2).map(|w| w[1].duration_since(w[0]).unwrap_or_default()).max().unwrap_or_default()
-}
 
 fn summary(label: &str, times: &mut [Duration]) {
     times.sort();
@@ -116,7 +99,7 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
     let nats = Nats::start(&std::iter::once(&baseline_run).chain(&rounds).collect::<Vec<_>>()).await?;
     let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
     let scenario = tempfile::NamedTempFile::new()?;
-    std::fs::write(scenario.path(), all_present()?)?;
+    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
     let seed = fastrand::u64(..);
     println!("kill schedule seed: {seed}");
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -163,7 +146,7 @@ async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> 
     let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
     tests::provision(&nats, &run).await?;
     let scenario = tempfile::NamedTempFile::new()?;
-    std::fs::write(scenario.path(), all_present()?)?;
+    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
     let mut running = start_participants(&nats, &run)?;
     let mut a = Process::start(&nats, &run, scenario.path(), "coordinator-a")?;
     let mut b = Process::start(&nats, &run, scenario.path(), "coordinator-b")?;
@@ -223,8 +206,8 @@ async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::
     let undisturbed = Probe::connect(&cluster, &baseline_run.exercise).await?.log().await?;
     println!(
         "stall after the loss of the log's leading NATS node: {} ms without a new event (longest silence of an undisturbed run: {} ms)",
-        longest_silence(&log, lost_at).as_millis(),
-        longest_silence(&undisturbed, std::time::UNIX_EPOCH).as_millis()
+        tests::longest_silence(&log, lost_at).as_millis(),
+        tests::longest_silence(&undisturbed, std::time::UNIX_EPOCH).as_millis()
     );
 
     cluster.restart(lost_node).await?;

@@ -167,6 +167,9 @@ impl Bus {
         let client = options
             .name(&settings.name)
             .connection_timeout(settings.request_timeout)
+            // A server cut off by the network sends no reset: a ping every 2 s notices it within
+            // seconds (two unanswered) and the client reconnects to another server.
+            .ping_interval(Duration::from_secs(2))
             .request_timeout(Some(settings.request_timeout))
             .event_callback(move |event| {
                 if matches!(event, Event::Connected) {

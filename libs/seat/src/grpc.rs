@@ -35,6 +35,9 @@ const REJECTION_KEY: &str = "muster-rejection";
 
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
+/// How often an idle link is pinged, and how long a ping may go unanswered.
+const KEEP_ALIVE: Duration = Duration::from_secs(2);
+
 /// A link through the gateway.
 #[derive(Debug, Clone)]
 pub struct GrpcLink {
@@ -53,7 +56,12 @@ impl GrpcLink {
                     .identity(Identity::from_pem(&tls.cert, &tls.key))
                     .domain_name(tls.domain.clone()),
             )?
-            .connect_timeout(Duration::from_secs(2));
+            .connect_timeout(Duration::from_secs(2))
+            // A link cut by the network sends no reset: HTTP/2 pings notice a dead connection
+            // within seconds, so the node reconnects as soon as the network is back.
+            .http2_keep_alive_interval(KEEP_ALIVE)
+            .keep_alive_timeout(KEEP_ALIVE)
+            .keep_alive_while_idle(true);
         Ok(GrpcLink { channel: endpoint.connect_lazy(), exercise })
     }
 }

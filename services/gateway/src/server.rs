@@ -109,6 +109,9 @@ pub async fn serve(
     Server::builder()
         .tls_config(tls)?
         .timeout(Duration::from_secs(30))
+        // A node cut off by the network sends no reset: pings close its dead streams in seconds.
+        .http2_keepalive_interval(Some(Duration::from_secs(2)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(2)))
         .add_service(health)
         .add_service(reflection()?)
         .add_service(reflection_v1alpha()?)

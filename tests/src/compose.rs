@@ -1,0 +1,185 @@
+//! The shipped deployment (`deploy/compose.yaml`, the images `make images` builds) brought up
+//! under a project of its own, for tests that do to its containers what networks and machines do.
+//! Removed with its volumes when dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use bus::{Bus, ConnectSettings, Credentials, ExerciseId};
+
+/// The images the deployment runs, by `make images`.
+const IMAGES: &[&str] = &["muster/coordinator:0.1.0", "muster/gateway:0.1.0", "muster/national-node:0.1.0"];
+
+/// One deployment of `deploy/compose.yaml` playing one exercise.
+#[derive(Debug)]
+pub struct Deployment {
+    /// The compose project: every container, network and volume is named after it.
+    pub project: String,
+    /// The exercise it plays.
+    pub exercise: ExerciseId,
+    /// The NATS nodes' client URLs on the host, comma-separated.
+    pub nats: String,
+    dir: tempfile::TempDir,
+}
+
+impl Deployment {
+    /// Brings the deployment up playing `scenario` (TOML text); `None` (and says why) when the
+    /// images are not built, unless `MUSTER_IMAGES=required` (as `make chaos` sets), when that fails.
+    pub async fn up(test: &str, scenario: &str) -> anyhow::Result<Option<Deployment>> {
+        let missing: Vec<_> = IMAGES.iter().filter(|image| !docker_quiet(&["image", "inspect", image])).collect();
+        if !missing.is_empty() {
+            anyhow::ensure!(
+                std::env::var("MUSTER_IMAGES").as_deref() != Ok("required"),
+                "images {missing:?} are not built (make images)"
+            );
+            println!("skipped: images {missing:?} are not built; `make chaos` builds them and runs this test");
+            return Ok(None);
+        }
+        let exercise = crate::exercise(test);
+        let suffix = &bus::MessageId::generate().to_string()[24..];
+        let project = format!("{}{suffix}", test.replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+        let dir = tempfile::TempDir::with_prefix("muster-deploy")?;
+        for sub in ["reports", "scenarios"] {
+            std::fs::create_dir_all(dir.path().join(sub))?;
+        }
+        let scenario_file = dir.path().join("scenarios/exercise.toml");
+        std::fs::write(&scenario_file, scenario)?;
+        let issued = Command::new(crate::binary("muster")?)
+            .args(["identities", "--exercise", exercise.as_str(), "--scenario"])
+            .arg(&scenario_file)
+            .arg("--out")
+            .arg(dir.path().join("identities"))
+            .output()?;
+        anyhow::ensure!(issued.status.success(), "muster identities: {}", String::from_utf8_lossy(&issued.stderr));
+        let mut deployment = Deployment { project, exercise, nats: String::new(), dir };
+        let started = Instant::now();
+        deployment.compose(&["up", "--detach", "--quiet-pull"])?;
+        let mut urls = Vec::new();
+        for node in ["nats-1", "nats-2", "nats-3"] {
+            let port = deployment.compose_output(&["port", node, "4222"])?;
+            urls.push(format!("nats://{}", port.trim()));
+        }
+        deployment.nats = urls.join(",");
+        eprintln!("compose: project {} up in {} ms", deployment.project, started.elapsed().as_millis());
+        Ok(Some(deployment))
+    }
+
+    fn command(&self) -> anyhow::Result<Command> {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/compose.yaml");
+        let mut command = Command::new("docker-compose");
+        command
+            .args(["--project-name", &self.project, "--file"])
+            .arg(file)
+            .env("MUSTER_EXERCISE", self.exercise.as_str())
+            .env("MUSTER_IDENTITIES", self.dir.path().join("identities"))
+            .env("MUSTER_OUT", self.dir.path().join("reports"))
+            .env("MUSTER_SCENARIOS", self.dir.path().join("scenarios"))
+            .env("MUSTER_SCENARIO_FILE", "exercise.toml")
+            .env("MUSTER_CONSOLE_PORT", "")
+            .env("MUSTER_UID", uid()?);
+        Ok(command)
+    }
+
+    /// Runs `docker-compose <args>` on this project.
+    pub fn compose(&self, args: &[&str]) -> anyhow::Result<()> {
+        self.compose_output(args).map(drop)
+    }
+
+    fn compose_output(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = self.command()?.args(args).output().context("running docker-compose")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "docker-compose {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The container of `service` (compose 1.29 names it `<project>_<service>_1`).
+    pub fn container(&self, service: &str) -> String {
+        format!("{}_{service}_1", self.project)
+    }
+
+    /// The network `name` of the deployment (`hq`, `nodes`).
+    pub fn network(&self, name: &str) -> String {
+        format!("{}_{name}", self.project)
+    }
+
+    /// A connection to the deployment's NATS from the host, as `who` (an identity it issued).
+    pub async fn bus(&self, who: &str) -> anyhow::Result<Bus> {
+        let credentials = Credentials::load(&self.identity(who))?;
+        let settings =
+            ConnectSettings::new(&self.nats, format!("muster-chaos-{who}")).with_credentials(Some(credentials));
+        Ok(Bus::connect(&settings).await?)
+    }
+
+    fn identity(&self, who: &str) -> PathBuf {
+        identity::keys::seed_file(&self.dir.path().join("identities"), who)
+    }
+
+    /// The exercise's log so far.
+    pub async fn log(&self, bus: &Bus) -> anyhow::Result<Vec<bus::Envelope>> {
+        Ok(bus.read_log(&self.exercise).await?.into_iter().filter_map(|d| d.envelope.ok()).collect())
+    }
+
+    /// Waits until the log holds an event of `kind`; the log then.
+    pub async fn wait_for(&self, bus: &Bus, kind: &str, limit: Duration) -> anyhow::Result<Vec<bus::Envelope>> {
+        crate::within(limit, &format!("{kind} in the deployment's log"), async {
+            loop {
+                if let Ok(log) = self.log(bus).await
+                    && log.iter().any(|e| e.kind() == kind)
+                {
+                    return log;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+        .await
+    }
+
+    /// What the log says happened, read as the observer reads it: only events the coordinator
+    /// sealed, in chain.
+    pub fn record(&self, log: &[bus::Envelope]) -> anyhow::Result<crate::Record> {
+        let trust = Credentials::load(&self.identity("observer"))?.public_key_of("coordinator");
+        let mut record = record::Record::reading(trust);
+        for event in log {
+            record.accept(event).map_err(|e| anyhow::anyhow!("event {}: {e}", event.message_id))?;
+        }
+        Ok(crate::Record::of(&report::build(self.exercise.as_str(), &record)))
+    }
+
+    /// The last lines each of `services` logged, for a failure's message.
+    pub fn logs(&self, services: &[&str]) -> String {
+        let mut args = vec!["logs", "--no-color", "--tail", "30"];
+        args.extend(services);
+        self.compose_output(&args).unwrap_or_else(|e| e.to_string())
+    }
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        if let Ok(mut command) = self.command() {
+            let _ = command.args(["down", "--volumes", "--remove-orphans", "--timeout", "2"]).output();
+        }
+    }
+}
+
+/// `docker <args>`, failing with what it said.
+pub fn docker(args: &[&str]) -> anyhow::Result<()> {
+    let out = Command::new("docker").args(args).output().context("running docker")?;
+    anyhow::ensure!(out.status.success(), "docker {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    Ok(())
+}
+
+fn docker_quiet(args: &[&str]) -> bool {
+    Command::new("docker").args(args).output().is_ok_and(|out| out.status.success())
+}
+
+/// The user the services run as: the one whose identity files they read.
+fn uid() -> anyhow::Result<String> {
+    let out = Command::new("id").arg("-u").output().context("id -u")?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
