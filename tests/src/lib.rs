@@ -882,6 +882,24 @@ impl Process {
     }
 }
 
+/// A free loopback address to give a service.
+pub fn free_addr() -> anyhow::Result<std::net::SocketAddr> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+/// Service `name` as its own process with `args` and `env`, killed when dropped; what it logs goes
+/// to the test's output (shown when the test fails).
+pub fn service(name: &str, args: &[String], env: &[(&str, String)]) -> anyhow::Result<tokio::process::Child> {
+    tokio::process::Command::new(binary(name)?)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {name}"))
+}
+
 /// A workspace binary built beside the test executables (`make test` builds them first).
 pub fn binary(name: &str) -> anyhow::Result<std::path::PathBuf> {
     let exe = std::env::current_exe()?;

@@ -4,13 +4,12 @@
 //! counts its streams and times its fan-out; every reader of the log says how far behind it is.
 
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::time::Duration;
 
 use bus::{Payload, Role};
 use proto::v1 as wire;
 use tests::browser::{self, Response};
-use tests::{Nats, Probe, Run, binary, provision, start_seats, within};
+use tests::{Nats, Probe, Run, binary, free_addr, provision, start_seats, within};
 
 async fn get(addr: SocketAddr, path: &str) -> anyhow::Result<Response> {
     browser::request(addr, "GET", path, &[], None).await
@@ -39,20 +38,9 @@ fn sample(metrics: &str, metric: &str, labels: &[&str]) -> Option<f64> {
         .find_map(|l| l.rsplit(' ').next()?.parse().ok())
 }
 
-/// A free loopback address for a service's operations port.
-fn free_addr() -> anyhow::Result<SocketAddr> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
-}
-
 /// Service `name` as its own process with `args`, its operations port on `ops`.
 fn service(name: &str, args: &[String], ops: SocketAddr) -> anyhow::Result<tokio::process::Child> {
-    Ok(tokio::process::Command::new(binary(name)?)
-        .args(args)
-        .args(["--ops", &ops.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()?)
+    tests::service(name, &[args, &["--ops".to_string(), ops.to_string()]].concat(), &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

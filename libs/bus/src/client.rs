@@ -118,6 +118,8 @@ pub struct Delivery {
     /// How many messages the stream held after it when it was delivered: how far the reader is
     /// behind. 0 for core NATS messages.
     pub pending: u64,
+    /// The trace context it was sent in, if any.
+    pub trace: crate::trace::Carrier,
     /// The validated envelope, or the reason it was refused.
     pub envelope: Result<Envelope, EnvelopeError>,
 }
@@ -259,6 +261,9 @@ impl Bus {
         if let Some(sequence) = fence {
             publish = publish.expected_last_sequence(sequence);
         }
+        for (name, value) in crate::trace::current() {
+            publish = publish.header(name.as_str(), value.as_str());
+        }
         let pending = self
             .js
             .send_publish(subject.clone(), publish)
@@ -357,7 +362,8 @@ impl Bus {
         let (tx, rx) = tokio::sync::mpsc::channel(256);
         let (bus, exercise) = (self.clone(), exercise.clone());
         let mut reconnects = self.reconnects.clone();
-        let lag = metrics::gauge!("muster_follower_lag_events", "exercise" => exercise.to_string(), "reader" => self.name.to_string());
+        let reader = self.name.clone();
+        let lag = metrics::gauge!("muster_follower_lag_events", "exercise" => exercise.to_string(), "reader" => reader.to_string());
         tokio::spawn(async move {
             let mut next = from_sequence.max(1);
             loop {
@@ -379,6 +385,11 @@ impl Bus {
                             Some(Ok(d)) => {
                                 next = d.sequence + 1;
                                 lag.set(d.pending as f64);
+                                if !d.trace.is_empty() {
+                                    // The reader's part of the trace the event was written in.
+                                    let span = tracing::info_span!("event read", %exercise, sequence = d.sequence, reader = %reader);
+                                    crate::trace::follow(&span, &d.trace);
+                                }
                                 if tx.send(d).await.is_err() {
                                     return;
                                 }
@@ -497,7 +508,8 @@ impl Bus {
 
 fn stream_delivery(message: &Message, exercise: &ExerciseId, limits: Limits) -> Delivery {
     let (sequence, pending) = message.info().map(|info| (info.stream_sequence, info.pending)).unwrap_or_default();
-    Delivery { pending, ..delivery(message.subject.to_string(), sequence, &message.payload, exercise, limits) }
+    let trace = crate::trace::from_headers(message.headers.as_ref());
+    Delivery { pending, trace, ..delivery(message.subject.to_string(), sequence, &message.payload, exercise, limits) }
 }
 
 /// Decodes one message; a refused one is logged here, where it is dropped from the typed flow.
@@ -506,7 +518,7 @@ fn delivery(subject: String, sequence: u64, payload: &[u8], exercise: &ExerciseI
     if let Err(error) = &envelope {
         tracing::warn!(exercise = %exercise, %subject, sequence, %error, "refused a message that is not a valid envelope");
     }
-    Delivery { subject, sequence, pending: 0, envelope }
+    Delivery { subject, sequence, pending: 0, trace: Default::default(), envelope }
 }
 
 async fn log_event(name: String, event: Event) {

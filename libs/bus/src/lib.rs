@@ -18,6 +18,7 @@ pub mod provision;
 pub mod seal;
 pub mod subject;
 pub mod telemetry;
+pub mod trace;
 
 pub use client::{Bus, ConnectSettings, Credentials, Delivery};
 pub use envelope::{Envelope, Limits, Payload};

@@ -103,5 +103,7 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     let settings = Settings { exercise: args.exercise.exercise, me, processed, key, trust };
     let mind = Mind::Policy(Box::new(participant));
     driver::run(Arc::new(link), settings, mind, bus::telemetry::shutdown_signal()).await.context("seat failed")?;
+    // Spans still batched would go with the process.
+    bus::telemetry::flush_traces().await;
     Ok(())
 }

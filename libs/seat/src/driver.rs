@@ -180,7 +180,15 @@ impl Acting {
 
 /// Submits, retrying with the same message id while the link or the bus is down; a refusal is
 /// final and logged.
-pub async fn submit(link: &dyn Link, mut envelope: Envelope) -> Result<Verdict, SubmitError> {
+pub async fn submit(link: &dyn Link, envelope: Envelope) -> Result<Verdict, SubmitError> {
+    use tracing::Instrument as _;
+    // The root of the submission's trace: the gateway, the coordinator and the readers of its
+    // events join it.
+    let span = tracing::info_span!("submit", exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind());
+    submit_retrying(link, envelope).instrument(span).await
+}
+
+async fn submit_retrying(link: &dyn Link, mut envelope: Envelope) -> Result<Verdict, SubmitError> {
     envelope.sent_at = std::time::SystemTime::now();
     let mut backoff = Duration::from_millis(50);
     loop {

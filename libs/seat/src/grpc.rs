@@ -135,23 +135,23 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
     });
     let receipt = match envelope.payload {
         Payload::AssemblyReport(report) => client
-            .submit_assembly_report(wire::SubmitAssemblyReportRequest { header, report: Some(report) })
+            .submit_assembly_report(traced(wire::SubmitAssemblyReportRequest { header, report: Some(report) }))
             .await
             .map(|r| r.into_inner().receipt),
         Payload::ControlPointActivation(activation) => client
-            .submit_activation(wire::SubmitActivationRequest { header, activation: Some(activation) })
+            .submit_activation(traced(wire::SubmitActivationRequest { header, activation: Some(activation) }))
             .await
             .map(|r| r.into_inner().receipt),
         Payload::SituationAssessment(assessment) => client
-            .submit_assessment(wire::SubmitAssessmentRequest { header, assessment: Some(assessment) })
+            .submit_assessment(traced(wire::SubmitAssessmentRequest { header, assessment: Some(assessment) }))
             .await
             .map(|r| r.into_inner().receipt),
         Payload::Position(position) => client
-            .submit_position(wire::SubmitPositionRequest { header, position: Some(position) })
+            .submit_position(traced(wire::SubmitPositionRequest { header, position: Some(position) }))
             .await
             .map(|r| r.into_inner().receipt),
         Payload::ReceiptConfirmed(confirmation) => client
-            .submit_receipt(wire::SubmitReceiptRequest { header, confirmation: Some(confirmation) })
+            .submit_receipt(traced(wire::SubmitReceiptRequest { header, confirmation: Some(confirmation) }))
             .await
             .map(|r| r.into_inner().receipt),
         other => {
@@ -171,6 +171,18 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
         Ok(_) => Ok(Verdict::Received),
         Err(status) => Err(classify(&status)),
     }
+}
+
+/// A request carrying the current trace context in its metadata, for the gateway to join.
+fn traced<T>(message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    let carrier = bus::trace::current();
+    for name in bus::trace::HEADERS {
+        if let Some(value) = carrier.get(name).and_then(|v| v.parse().ok()) {
+            request.metadata_mut().insert(name, value);
+        }
+    }
+    request
 }
 
 /// Which statuses are worth retrying: the link or the bus being down, not a refusal.

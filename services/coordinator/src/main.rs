@@ -69,5 +69,7 @@ async fn main() -> anyhow::Result<()> {
         settings.instance = instance;
     }
     coordinator::run(settings, bus::telemetry::shutdown_signal()).await.context("coordinator failed")?;
+    // Spans still batched would go with the process.
+    bus::telemetry::flush_traces().await;
     Ok(())
 }

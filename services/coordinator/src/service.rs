@@ -384,9 +384,19 @@ impl Core {
         self.carry_out(decision.events, vec![], None).await
     }
 
+    /// Runs one submission through the machine, in a span of the trace it was sent in: the events
+    /// it leads to carry that trace to their readers.
+    async fn submission(&mut self, received: Received) -> Result<(), Stop> {
+        use tracing::Instrument as _;
+        let span =
+            tracing::info_span!("submission", exercise = %self.config.exercise, sequence = received.delivery.sequence);
+        bus::trace::follow(&span, &received.delivery.trace);
+        self.step_submission(received).instrument(span).await
+    }
+
     /// Runs one submission through the machine; its reply and its acknowledgement to JetStream
     /// wait until the events it led to are on the log.
-    async fn submission(&mut self, received: Received) -> Result<(), Stop> {
+    async fn step_submission(&mut self, received: Received) -> Result<(), Stop> {
         let exercise = self.config.exercise.clone();
         let delivery = &received.delivery;
         let from_subject = bus::subject::parse_submission(&delivery.subject).map(|s| s.sender);

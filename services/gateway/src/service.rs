@@ -23,6 +23,14 @@ pub struct NationalNode {
     trust: Option<String>,
 }
 
+/// The trace context a node's request came with.
+fn traced<T>(request: &Request<T>) -> bus::trace::Carrier {
+    bus::trace::HEADERS
+        .iter()
+        .filter_map(|name| Some((name.to_string(), request.metadata().get(*name)?.to_str().ok()?.to_owned())))
+        .collect()
+}
+
 impl NationalNode {
     /// A service that waits up to `reply_timeout` for the coordinator's answer to a submission.
     pub fn new(bus: Bus, reply_timeout: Duration, trust: Option<String>) -> Self {
@@ -31,7 +39,16 @@ impl NationalNode {
 
     /// Submits to the bus and waits for the coordinator's answer; if none comes in time the
     /// submission is still safe on the bus and the node gets its receipt.
-    async fn submit(&self, envelope: Envelope) -> Result<wire::SubmissionReceipt, Status> {
+    /// Submits in a span of the node's trace, so that the coordinator and the readers join it.
+    async fn submit(&self, envelope: Envelope, trace: bus::trace::Carrier) -> Result<wire::SubmissionReceipt, Status> {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!("gateway submit", exercise = %envelope.exercise, message_id = %envelope.message_id,
+            node = %envelope.sender.node, kind = envelope.kind());
+        bus::trace::follow(&span, &trace);
+        self.submit_traced(envelope).instrument(span).await
+    }
+
+    async fn submit_traced(&self, envelope: Envelope) -> Result<wire::SubmissionReceipt, Status> {
         view::require_exercise(&self.bus, &envelope.exercise).await?;
         let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
         let ack = self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
@@ -104,7 +121,8 @@ impl NationalNodeService for NationalNode {
         request: Request<wire::SubmitAssemblyReportRequest>,
     ) -> Result<Response<wire::SubmitAssemblyReportResponse>, Status> {
         let caller = identity::caller(&request)?;
-        let receipt = self.submit(request::assembly_report(request.into_inner(), &caller)?).await?;
+        let trace = traced(&request);
+        let receipt = self.submit(request::assembly_report(request.into_inner(), &caller)?, trace).await?;
         Ok(Response::new(wire::SubmitAssemblyReportResponse { receipt: Some(receipt) }))
     }
 
@@ -113,7 +131,8 @@ impl NationalNodeService for NationalNode {
         request: Request<wire::SubmitActivationRequest>,
     ) -> Result<Response<wire::SubmitActivationResponse>, Status> {
         let caller = identity::caller(&request)?;
-        let receipt = self.submit(request::activation(request.into_inner(), &caller)?).await?;
+        let trace = traced(&request);
+        let receipt = self.submit(request::activation(request.into_inner(), &caller)?, trace).await?;
         Ok(Response::new(wire::SubmitActivationResponse { receipt: Some(receipt) }))
     }
 
@@ -122,7 +141,8 @@ impl NationalNodeService for NationalNode {
         request: Request<wire::SubmitAssessmentRequest>,
     ) -> Result<Response<wire::SubmitAssessmentResponse>, Status> {
         let caller = identity::caller(&request)?;
-        let receipt = self.submit(request::assessment(request.into_inner(), &caller)?).await?;
+        let trace = traced(&request);
+        let receipt = self.submit(request::assessment(request.into_inner(), &caller)?, trace).await?;
         Ok(Response::new(wire::SubmitAssessmentResponse { receipt: Some(receipt) }))
     }
 
@@ -131,7 +151,8 @@ impl NationalNodeService for NationalNode {
         request: Request<wire::SubmitPositionRequest>,
     ) -> Result<Response<wire::SubmitPositionResponse>, Status> {
         let caller = identity::caller(&request)?;
-        let receipt = self.submit(request::position(request.into_inner(), &caller)?).await?;
+        let trace = traced(&request);
+        let receipt = self.submit(request::position(request.into_inner(), &caller)?, trace).await?;
         Ok(Response::new(wire::SubmitPositionResponse { receipt: Some(receipt) }))
     }
 
@@ -140,7 +161,8 @@ impl NationalNodeService for NationalNode {
         request: Request<wire::SubmitReceiptRequest>,
     ) -> Result<Response<wire::SubmitReceiptResponse>, Status> {
         let caller = identity::caller(&request)?;
-        let receipt = self.submit(request::receipt(request.into_inner(), &caller)?).await?;
+        let trace = traced(&request);
+        let receipt = self.submit(request::receipt(request.into_inner(), &caller)?, trace).await?;
         Ok(Response::new(wire::SubmitReceiptResponse { receipt: Some(receipt) }))
     }
 

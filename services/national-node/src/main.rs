@@ -104,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let record =
         national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;
+    bus::telemetry::flush_traces().await;
     if serving && record.is_concluded() {
         // The delegation reads the report after the exercise: the console stays until stopped.
         bus::telemetry::shutdown_signal().await;

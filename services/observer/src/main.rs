@@ -31,5 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
     let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust, ready };
     observer::run(settings, bus::telemetry::shutdown_signal()).await.context("observer failed")?;
+    // Spans still batched would go with the process.
+    bus::telemetry::flush_traces().await;
     Ok(())
 }
