@@ -74,9 +74,15 @@ lint: lint-proto lint-k8s
 lint-proto: $(BUF)
 	cd proto && $(BUF) lint
 
-## lint-k8s: deploy/k8s validated offline against the Kubernetes schemas (strict: no unknown fields)
+## lint-k8s: deploy/k8s rendered with kustomize (kubectl's; Debian's kubernetes-client when there is
+## no kubectl) and what it renders validated offline against the Kubernetes schemas (strict: no
+## unknown fields)
 lint-k8s: $(KUBE_VALIDATE)
-	PYTHONPATH=$(TOOLS)/kube $(KUBE_VALIDATE) --strict --quiet $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
+	@command -v kubectl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; }
+	mkdir -p deploy/k8s/build
+	kubectl kustomize deploy/k8s > deploy/k8s/build/rendered.yaml
+	PYTHONPATH=$(TOOLS)/kube $(KUBE_VALIDATE) --strict --quiet deploy/k8s/build/rendered.yaml
+	@echo "deploy/k8s: $$(grep -c '^kind:' deploy/k8s/build/rendered.yaml) objects rendered by kustomize and valid"
 
 $(KUBE_VALIDATE):
 	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/kube kubernetes-validate==$(KUBE_VALIDATE_VERSION)
@@ -125,4 +131,4 @@ nats-image: $(NATS_SERVER)
 	docker build --quiet -t $(NATS_IMAGE) deploy/nats
 
 clean-tools:
-	rm -rf $(TOOLS) deploy/nats/build deploy/images/build
+	rm -rf $(TOOLS) deploy/nats/build deploy/images/build deploy/k8s/build
