@@ -40,4 +40,5 @@ if [[ ! -s "$report" ]]; then
 fi
 compose ps
 echo "deploy: the exercise concluded; report: $report (report.html and report.json beside it)"
+echo "deploy: metrics: curl http://$(compose port gateway-1 9090)/metrics (every service serves them on 9090 while it runs: docker-compose -p muster port <service> 9090)"
 echo "deploy: the deployment stays up (console http://127.0.0.1:7480); make deploy-down removes it"
