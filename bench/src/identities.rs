@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bus::{Credentials, ExerciseId};
-use identity::authorization::{Grant, reader};
+use identity::authorization::Grant;
 
 /// The server configuration to start with, and where the keys are.
 #[derive(Debug)]
@@ -47,7 +47,7 @@ pub fn issue(
     generator.subscribe(["bench.>".to_string(), "_INBOX.bench.>".to_string()]);
     for (id, _) in exercises {
         generator.publish([bus::subject::submissions(id)]);
-        generator.publish(reader(id));
+        identity::authorization::read(&mut generator, id);
         // It plays every state, so it hears every state's replies (their communications tokens).
         generator.subscribe([bus::subject::replies(id)]);
     }

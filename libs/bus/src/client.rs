@@ -363,9 +363,19 @@ impl Bus {
         let (bus, exercise) = (self.clone(), exercise.clone());
         let mut reconnects = self.reconnects.clone();
         let reader = self.name.clone();
+        let elections = subject::events_leader_elected(&exercise);
         let lag = metrics::gauge!("muster_follower_lag_events", "exercise" => exercise.to_string(), "reader" => reader.to_string());
         tokio::spawn(async move {
             let mut next = from_sequence.max(1);
+            // Where the log's replicas announce a new leader; without the permission to hear it,
+            // a lost consumer is noticed by its missed heartbeats alone.
+            let mut elected = match bus.client.subscribe(elections).await {
+                Ok(subscriber) => subscriber.boxed(),
+                Err(e) => {
+                    tracing::debug!(%exercise, error = %e, "not listening for the log's leader elections");
+                    futures::stream::pending().boxed()
+                }
+            };
             loop {
                 reconnects.mark_unchanged();
                 match bus.events_from(&exercise, next).await {
@@ -375,9 +385,15 @@ impl Bus {
                             () = tx.closed() => return,
                             // The ordered consumer lives on one server; after a reconnect it may
                             // have gone with the server lost. A new one costs one call; waiting for
-                            // the old one to be declared gone costs many seconds.
+                            // the old one to be declared gone costs seconds.
                             Ok(()) = reconnects.changed() => {
                                 tracing::debug!(%exercise, next, "reconnected; reading the log through a new consumer");
+                                break;
+                            }
+                            // Its consumer may have gone with the old leader's server; asking
+                            // the new one now saves seconds of missed heartbeats and clean-up.
+                            Some(_) = elected.next() => {
+                                tracing::debug!(%exercise, next, "the log elected a leader; reading through a new consumer");
                                 break;
                             }
                         };

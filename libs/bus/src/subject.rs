@@ -56,6 +56,12 @@ pub fn events_stream(exercise: &ExerciseId) -> String {
     format!("{}{exercise}", events_stream_prefix())
 }
 
+/// The advisory NATS publishes when the replicas of the exercise's event log elect a leader: its
+/// readers re-create their consumers at once instead of waiting to miss a lost one's heartbeats.
+pub fn events_leader_elected(exercise: &ExerciseId) -> String {
+    format!("$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.{}", events_stream(exercise))
+}
+
 /// What every event log's stream name starts with, before the exercise id.
 pub fn events_stream_prefix() -> String {
     "MUSTER_EVT_".into()

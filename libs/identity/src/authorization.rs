@@ -65,6 +65,13 @@ pub fn reader(exercise: &ExerciseId) -> Vec<String> {
     ]
 }
 
+/// Everything a reader of the exercise's event log does: its JetStream calls, and the advisory of
+/// the log electing a leader.
+pub fn read(grant: &mut Grant, exercise: &ExerciseId) {
+    grant.publish(reader(exercise));
+    grant.subscribe([subject::events_leader_elected(exercise)]);
+}
+
 /// A sender's submissions and its replies.
 fn submitter(grant: &mut Grant, exercise: &ExerciseId, sender: &Sender) {
     grant.publish([subject::submissions_of(exercise, sender)]);
@@ -108,21 +115,23 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
     let director = Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!()));
     for exercise in exercises {
         let id = exercise.id;
-        grants.entry("coordinator".into()).or_default().publish(coordinator(id));
-        grants.entry("observer".into()).or_default().publish(reader(id));
-        grants.entry("console".into()).or_default().publish(reader(id));
+        let c = grants.entry("coordinator".into()).or_default();
+        c.publish(coordinator(id));
+        c.subscribe([subject::events_leader_elected(id)]);
+        read(grants.entry("observer".into()).or_default(), id);
+        read(grants.entry("console".into()).or_default(), id);
         let d = grants.entry("director".into()).or_default();
-        d.publish(reader(id));
+        read(d, id);
         submitter(d, id, &director);
         let gateway = grants.entry("gateway".into()).or_default();
-        gateway.publish(reader(id));
+        read(gateway, id);
         for p in exercise.scenario.participants.iter().filter(|p| p.transport == Transport::Grpc) {
             submitter(gateway, id, &Sender::new(p.role, p.node.clone()));
         }
         for p in &exercise.scenario.participants {
             let seat = grants.entry(p.node.to_string()).or_default();
             seat.subscribe([format!("{}.>", subject::inbox_prefix(p.node.as_str()))]);
-            seat.publish(reader(id));
+            read(seat, id);
             if p.role != Role::Observer {
                 submitter(seat, id, &Sender::new(p.role, p.node.clone()));
             }
@@ -205,8 +214,12 @@ category = "troop_components"
         );
         assert_eq!(
             by.subscribe.iter().map(String::as_str).collect::<Vec<_>>(),
-            ["_INBOX.BY.>", "muster.ex1.reply.control_point.BY"],
-            "its own inbox and replies, never `_INBOX.>`"
+            [
+                "$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.MUSTER_EVT_ex1",
+                "_INBOX.BY.>",
+                "muster.ex1.reply.control_point.BY"
+            ],
+            "the log's leader elections, its own inbox and replies, never `_INBOX.>` or other advisories"
         );
         let observer = &grants["obs"];
         assert!(observer.publish.iter().all(|p| p.starts_with("$JS.API.") && p.contains("MUSTER_EVT_ex1")));
