@@ -44,8 +44,11 @@ impl Target {
     }
 
     async fn connect(&self, name: &str) -> anyhow::Result<Bus> {
-        let credentials = self.credentials()?;
-        let settings = ConnectSettings::new(&self.nats, name).with_credentials(credentials);
+        self.connect_with(ConnectSettings::new(&self.nats, name)).await
+    }
+
+    async fn connect_with(&self, settings: ConnectSettings) -> anyhow::Result<Bus> {
+        let settings = settings.with_credentials(self.credentials()?);
         Bus::connect(&settings).await.with_context(|| match &self.nkey {
             Some(nkey) => format!("connecting as {}", nkey.display()),
             None => "connecting without credentials (give --nkey)".to_string(),
@@ -55,7 +58,13 @@ impl Target {
 
 /// Creates the exercise's streams, consumer and lease bucket (as the admin identity).
 pub async fn provision(target: &Target, replicas: usize, lease_ttl: Duration) -> anyhow::Result<()> {
-    let bus = target.connect("muster-admin").await?;
+    // Creating replicated streams on a cluster still electing its leaders takes seconds; the
+    // exercise's own calls keep the short timeout, which they retry.
+    let settings = ConnectSettings {
+        request_timeout: Duration::from_secs(10),
+        ..ConnectSettings::new(&target.nats, "muster-admin")
+    };
+    let bus = target.connect_with(settings).await?;
     let settings = bus::StreamSettings { replicas, lease_ttl, ..Default::default() };
     bus.provision(&target.exercise, &settings).await?;
     println!("{}: provisioned ({replicas} replica(s), lease {lease_ttl:?})", target.exercise);
