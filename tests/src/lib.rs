@@ -827,8 +827,7 @@ impl NatsCluster {
     /// The node (0, 1 or 2) leading `stream`'s replicas.
     pub async fn leader_of(&self, stream: &str) -> anyhow::Result<usize> {
         let bus = Bus::connect(&self.identities.settings(&self.url, "admin", "muster-cluster-leader")?).await?;
-        let info = bus.jetstream().get_stream(stream).await?.info().await?.clone();
-        let leader = info.cluster.and_then(|c| c.leader).context("the stream has no leader")?;
+        let leader = stream_leader(&bus, stream).await?;
         let n: usize = leader.trim_start_matches('n').parse().with_context(|| format!("node name {leader}"))?;
         Ok(n - 1)
     }
@@ -880,6 +879,12 @@ impl Process {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Process { child, console: Some(addr) })
     }
+}
+
+/// The name of the NATS server leading `stream`'s replicas.
+pub async fn stream_leader(bus: &Bus, stream: &str) -> anyhow::Result<String> {
+    let info = bus.jetstream().get_stream(stream).await?.info().await?.clone();
+    info.cluster.and_then(|c| c.leader).context("the stream has no leader")
 }
 
 /// A free loopback address to give a service.

@@ -61,9 +61,7 @@ async fn concluded(deployment: &Deployment, admin: &Bus, test: &str) -> anyhow::
 
 /// The NATS node (its service name) leading the exercise's log.
 async fn log_leader(deployment: &Deployment, admin: &Bus) -> anyhow::Result<String> {
-    let mut stream = admin.jetstream().get_stream(bus::subject::events_stream(&deployment.exercise)).await?;
-    let info = stream.info().await?;
-    info.cluster.as_ref().and_then(|c| c.leader.clone()).context("the log has no leader")
+    tests::stream_leader(admin, &bus::subject::events_stream(&deployment.exercise)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

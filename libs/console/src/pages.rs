@@ -439,7 +439,7 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                             (positions_table(record, &format!("{}-v{}", slot.id, earlier.draft.version), earlier, false))
                         }
                     }
-                    @if let Some(draft) = draft { (resolution_table(&slot.id, draft, None)) }
+                    @if let Some(draft) = draft { (resolution_table(&slot.id, &draft.resolutions())) }
                     @if let (Some(draft), true) = (draft, awaits(v, &Task::Revision(slot.id.clone(), latest.draft.version))) {
                         (revise_form(v, slot, draft, latest))
                     }
@@ -480,13 +480,8 @@ fn positions_table(record: &Record, id: &str, version: &record::Version, open: b
 /// A revision gives each comment open on the version it revises a disposition (every objection
 /// must have one; the coordinator refuses the revision otherwise).
 fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, latest: &record::Version) -> Markup {
+    use record::comments::{DISPOSITIONS, disposition_label, disposition_token};
     let open = draft.open_comments(latest.draft.version);
-    let kinds = [
-        ("accepted", "accepted"),
-        ("accepted_in_part", "accepted in part"),
-        ("not_accepted", "not accepted (say why)"),
-        ("noted", "noted"),
-    ];
     html! {
         form id=(format!("revise-{}", slot.id)) method="post" action=(path(v.exercise, v.seat, "revise")) { input type="hidden" name="nonce" value=(v.nonce);
             h4 { "Revise to version " (latest.draft.version + 1) }
@@ -501,7 +496,11 @@ fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, lates
                     label { "Disposition "
                         select name=(format!("disposition-{}", c.id)) required[c.objection] {
                             option value="" { (if c.objection { "— choose —" } else { "— none —" }) }
-                            @for (value, label) in kinds { option value=(value) { (label) } }
+                            @for kind in DISPOSITIONS {
+                                option value=(disposition_token(kind)) {
+                                    (disposition_label(kind)) @if kind == wire::DispositionKind::NotAccepted { " (say why)" }
+                                }
+                            }
                         }
                     }
                     label { "Reason " input type="text" name=(format!("reason-{}", c.id)); }
@@ -512,11 +511,9 @@ fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, lates
     }
 }
 
-/// The comment-resolution matrix of a draft: each comment, each revision's disposition of it, and
-/// its state's answer; `only` limits it to one state's comments.
-fn resolution_table(slot: &str, draft: &record::Draft, only: Option<&NodeId>) -> Markup {
-    let rows: Vec<record::Resolution> =
-        draft.resolutions().into_iter().filter(|r| only.is_none_or(|s| &r.comment.state == s)).collect();
+/// The comment-resolution matrix of a draft (`rows`: its resolutions, or some of them): each
+/// comment, each revision's disposition of it, and its state's answer.
+fn resolution_table(slot: &str, rows: &[record::Resolution]) -> Markup {
     if rows.is_empty() {
         return html! {};
     }
@@ -526,7 +523,7 @@ fn resolution_table(slot: &str, draft: &record::Draft, only: Option<&NodeId>) ->
             caption { "Comment resolution of " (slot) }
             thead { tr { th scope="col" { "Comment" } th scope="col" { "By, on" } th scope="col" { "Text" } th scope="col" { "Disposition" } th scope="col" { "The state's answer" } th scope="col" { "Status" } } }
             tbody {
-                @for r in &rows {
+                @for r in rows {
                     tr {
                         th scope="row" { code { (r.comment.id) } }
                         td { (r.comment.state) ", v" (r.comment.version) (if r.comment.objection { " (objection)" } else { " (remark)" }) }
@@ -670,13 +667,17 @@ fn my_positions(record: &Record, seat: &NodeId) -> Markup {
 
 /// How this state's comments were dealt with, draft by draft.
 fn my_comments(record: &Record, seat: &NodeId) -> Markup {
-    let drafts: Vec<(&String, &record::Draft)> =
-        record.drafts.iter().filter(|(_, d)| d.resolutions().iter().any(|r| &r.comment.state == seat)).collect();
+    let drafts: Vec<(&String, Vec<record::Resolution>)> = record
+        .drafts
+        .iter()
+        .map(|(slot, d)| (slot, d.resolutions().into_iter().filter(|r| &r.comment.state == seat).collect::<Vec<_>>()))
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect();
     html! {
         section #your-comments aria-labelledby="your-comments-h" {
             h2 #your-comments-h { "How your comments were dealt with" }
             @if drafts.is_empty() { p { "You have made no comment." } }
-            @for (slot, draft) in drafts { (resolution_table(slot, draft, Some(seat))) }
+            @for (slot, rows) in &drafts { (resolution_table(slot, rows)) }
         }
     }
 }

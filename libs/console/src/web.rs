@@ -355,13 +355,8 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                     .filter_map(|(k, v)| Some((k.strip_prefix("disposition-")?, v.trim())))
                     .filter(|(_, kind)| !kind.is_empty())
                     .map(|(comment, kind)| {
-                        let kind = match kind {
-                            "accepted" => wire::DispositionKind::Accepted,
-                            "accepted_in_part" => wire::DispositionKind::AcceptedInPart,
-                            "not_accepted" => wire::DispositionKind::NotAccepted,
-                            "noted" => wire::DispositionKind::Noted,
-                            other => return Err(format!("`{other}` is not a disposition of comment {comment}")),
-                        };
+                        let kind = record::comments::disposition_of(kind)
+                            .ok_or_else(|| format!("`{kind}` is not a disposition of comment {comment}"))?;
                         let reason = field(&format!("reason-{comment}"));
                         Ok(wire::Disposition { comment_id: comment.to_owned(), kind: kind as i32, reason })
                     })

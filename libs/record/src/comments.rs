@@ -148,6 +148,10 @@ impl Draft {
     }
 }
 
+/// The dispositions a revision may give, in the order a person is offered them.
+pub const DISPOSITIONS: [DispositionKind; 4] =
+    [DispositionKind::Accepted, DispositionKind::AcceptedInPart, DispositionKind::NotAccepted, DispositionKind::Noted];
+
 /// A disposition kind in words.
 pub fn disposition_label(kind: DispositionKind) -> &'static str {
     match kind {
@@ -157,4 +161,20 @@ pub fn disposition_label(kind: DispositionKind) -> &'static str {
         DispositionKind::Noted => "noted",
         DispositionKind::Unspecified => "unspecified",
     }
+}
+
+/// A disposition kind as a token for machines (reports, forms); empty for none.
+pub fn disposition_token(kind: DispositionKind) -> &'static str {
+    match kind {
+        DispositionKind::Accepted => "accepted",
+        DispositionKind::AcceptedInPart => "accepted_in_part",
+        DispositionKind::NotAccepted => "not_accepted",
+        DispositionKind::Noted => "noted",
+        DispositionKind::Unspecified => "",
+    }
+}
+
+/// The disposition a token names; `None` for anything else.
+pub fn disposition_of(token: &str) -> Option<DispositionKind> {
+    DISPOSITIONS.into_iter().find(|kind| disposition_token(*kind) == token)
 }

@@ -610,7 +610,7 @@ fn comments(draft: &record::Draft) -> Vec<CommentRecord> {
                     disposition: step
                         .disposition
                         .as_ref()
-                        .map(|d| disposition_token(d.kind()))
+                        .map(|d| record::comments::disposition_token(d.kind()))
                         .unwrap_or_default()
                         .into(),
                     reason: step.disposition.map(|d| d.reason).unwrap_or_default(),
@@ -620,18 +620,6 @@ fn comments(draft: &record::Draft) -> Vec<CommentRecord> {
             open: r.open,
         })
         .collect()
-}
-
-/// Disposition kind token for machines.
-pub fn disposition_token(kind: proto::v1::DispositionKind) -> &'static str {
-    use proto::v1::DispositionKind as K;
-    match kind {
-        K::Accepted => "accepted",
-        K::AcceptedInPart => "accepted_in_part",
-        K::NotAccepted => "not_accepted",
-        K::Noted => "noted",
-        K::Unspecified => "",
-    }
 }
 
 /// Per state (control points only), in scenario order; every kind of answer counts (assembly,

@@ -6,6 +6,7 @@
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, NodeId, Role};
 use proto::v1::{self as wire, Outcome, PositionKind};
+use record::package::digest;
 use record::{Mode, Phase, Plan, Record};
 use scenario::DecisionRule;
 
@@ -214,6 +215,3 @@ fn package(exercise: &ExerciseId, plan: &Plan, state: &Record) -> wire::PackageC
         .collect();
     wire::PackageCommunicated { package_id: format!("{exercise}-package"), digest: digest(&items), items }
 }
-
-/// SHA-256 over the encoded items, hex: what a receipt echoes.
-pub use record::package::digest;

@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime};
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, NodeId, Role, Sender};
 use coordinator::machine::{self, Config, Decision, Input, Now, Reply, State};
-use coordinator::windows;
 use proto::v1::{self as wire, DispositionKind, Outcome, PositionKind, RejectionCode};
 use record::{Mode, Phase, Task};
 
@@ -508,7 +507,7 @@ fn the_exercise_ends_with_the_package_and_the_receipts() {
     assert_eq!(kinds(&to_distribution), ["stage_concluded", "package_communicated", "phase_changed"]);
     let package = ex.state.package.clone().expect("package sent").answer;
     assert_eq!(package.items.len(), 1, "only considered drafts travel: {package:?}");
-    assert_eq!(package.digest, windows::digest(&package.items));
+    assert_eq!(package.digest, record::package::digest(&package.items));
     let wrong = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
         package_id: package.package_id.clone(),
         digest: "bad".into(),

@@ -43,6 +43,17 @@ impl Target {
         })
     }
 
+    /// The exercise's record, folded from its log read as `name`.
+    pub async fn record(&self, name: &str) -> anyhow::Result<Record> {
+        let log = self.log(name).await?;
+        let mut record = Record::reading(self.trust()?);
+        for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
+            // What the coordinator did not seal is not part of the record; verify names it.
+            let _ = record.accept(event);
+        }
+        Ok(record)
+    }
+
     async fn connect(&self, name: &str) -> anyhow::Result<Bus> {
         self.connect_with(ConnectSettings::new(&self.nats, name)).await
     }
@@ -121,12 +132,7 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
 
 /// Prints where the exercise stands, folded from its event log alone.
 pub async fn status(target: &Target) -> anyhow::Result<()> {
-    let log = target.log("muster-status").await?;
-    let mut record = Record::reading(target.trust()?);
-    for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
-        // What the coordinator did not seal is not part of the record; verify names it.
-        let _ = record.accept(event);
-    }
+    let record = target.record("muster-status").await?;
     print!("{}", render_status(target.exercise.as_str(), &record, std::time::SystemTime::now()));
     Ok(())
 }

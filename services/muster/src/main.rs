@@ -228,12 +228,7 @@ fn identities(
 }
 
 async fn package(target: &control::Target, out: Option<PathBuf>) -> anyhow::Result<()> {
-    let log = target.log("muster-package").await?;
-    let mut record = record::Record::reading(target.trust()?);
-    for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
-        // What the coordinator did not seal is not part of the record; verify names it.
-        let _ = record.accept(event);
-    }
+    let record = target.record("muster-package").await?;
     let package = report::package::build(target.exercise.as_str(), &record)
         .map_err(|e| anyhow::anyhow!("exercise {}: {e}", target.exercise))?;
     let out = out.unwrap_or_else(|| PathBuf::from("out").join(target.exercise.as_str()).join("package"));
