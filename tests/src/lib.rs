@@ -775,10 +775,7 @@ impl NatsCluster {
         let suffix = &bus::MessageId::generate().to_string()[20..];
         let network = format!("muster-{suffix}");
         let host = |i: usize| format!("muster-nats-{suffix}-{i}");
-        let mut ports = Vec::new();
-        for _ in 0..3 {
-            ports.push(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port());
-        }
+        let ports = fixed_ports(3)?;
         let mut nodes = Vec::new();
         for (i, port) in ports.iter().enumerate() {
             let node = GenericImage::new(name, tag)
@@ -879,6 +876,24 @@ impl Process {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Process { child, console: Some(addr) })
     }
+}
+
+/// `n` host ports free on every interface, below the kernel's ephemeral range. Docker and the
+/// kernel hand out ports from that range to everyone else (other tests' containers among them), so
+/// a port taken from there could be given away between our probe and Docker's bind, or while a
+/// node is stopped; one below it stays ours.
+fn fixed_ports(n: usize) -> anyhow::Result<Vec<u16>> {
+    let mut ports = Vec::new();
+    for _ in 0..1000 {
+        let port = fastrand::u16(20_000..32_000);
+        if !ports.contains(&port) && std::net::TcpListener::bind(("0.0.0.0", port)).is_ok() {
+            ports.push(port);
+            if ports.len() == n {
+                return Ok(ports);
+            }
+        }
+    }
+    anyhow::bail!("no {n} free host ports between 20000 and 32000")
 }
 
 /// The name of the NATS server leading `stream`'s replicas.

@@ -13,6 +13,8 @@ use tests::{
 };
 
 const LIMIT: Duration = Duration::from_secs(90);
+/// Coordinators killed (SIGKILL) in the kill test.
+const KILLS: usize = 15;
 
 /// The default scenario in fast mode with every state present, so that no window waits for its
 /// deadline: each closes when everything expected is in, and the record depends on nothing but
@@ -100,21 +102,33 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
     let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
     let scenario = tempfile::NamedTempFile::new()?;
     std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
-    let seed = fastrand::u64(..);
-    println!("kill schedule seed: {seed}");
+    // MUSTER_KILL_SEED replays a schedule a failed run printed.
+    let seed = std::env::var("MUSTER_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    println!("kill schedule seed: {seed} (MUSTER_KILL_SEED)");
     let mut rng = fastrand::Rng::with_seed(seed);
     let (mut kills, mut takeovers, mut round) = (0, Vec::new(), 0);
-    while kills < 10 {
+    while kills < KILLS {
         round += 1;
-        let run = rounds.get(round - 1).context("ten kills within the planned rounds")?;
+        let run = rounds.get(round - 1).context("the kills within the planned rounds")?;
         tests::provision(&nats, run).await?;
         let mut running = start_participants(&nats, run)?;
         let mut coordinator = Process::start(&nats, run, scenario.path(), &format!("coordinator-{round}-0"))?;
         let probe = Probe::connect(&nats, &run.exercise).await?;
+        // Killed at random moments until KILLS, each successor leading first; then left alone,
+        // so that a schedule of kills can never keep the exercise from its end.
         let report = loop {
+            let pause = if kills < KILLS { Duration::from_millis(rng.u64(20..400)) } else { LIMIT };
             tokio::select! {
                 report = &mut running.report => break report??,
-                () = tokio::time::sleep(Duration::from_millis(rng.u64(20..300))) => {
+                () = tokio::time::sleep(pause) => {
+                    if kills >= KILLS {
+                        let events: Vec<String> = probe.log().await?.iter().rev().take(5).map(|e| e.kind().to_owned()).collect();
+                        anyhow::bail!(
+                            "round {round} (seed {seed}): no report {} s after the last kill; last events {events:?}\n{}",
+                            LIMIT.as_secs(),
+                            coordinator.log()
+                        );
+                    }
                     coordinator.child.start_kill()?;
                     coordinator.child.wait().await?;
                     let killed = Instant::now();
