@@ -9,37 +9,46 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use serde::Serialize;
 
-use crate::stats::Latency;
+use crate::stats::{Latency, REPEATS, STEADY, Spread};
 
 const PAYLOAD: usize = 256;
 
-/// Raw bus figures.
+/// Raw bus figures: each rate measured [`REPEATS`] times over [`STEADY`] at least.
 #[derive(Debug, Clone, Serialize)]
 pub struct Baseline {
     /// Core NATS publish → subscribe, one publisher, messages per second.
-    pub core_msgs_per_s: f64,
+    pub core_msgs_per_s: Spread,
     /// JetStream publish with up to 1000 acks in flight, messages per second.
-    pub jetstream_async_msgs_per_s: f64,
+    pub jetstream_async_msgs_per_s: Spread,
     /// JetStream publish awaiting each ack, messages per second.
-    pub jetstream_sync_msgs_per_s: f64,
-    /// Request/reply round trip.
+    pub jetstream_sync_msgs_per_s: Spread,
+    /// Request/reply round trip, over [`STEADY`].
     pub request_reply: Latency,
 }
 
-/// Measures the raw figures; `js_messages` sets the JetStream sample (smaller when every ack fsyncs).
-pub async fn measure(url: &str, as_who: bus::Credentials, js_messages: usize) -> anyhow::Result<Baseline> {
+/// Measures the raw figures.
+pub async fn measure(url: &str, as_who: bus::Credentials) -> anyhow::Result<Baseline> {
     let bus =
         bus::Bus::connect(&bus::ConnectSettings::new(url, "muster-bench-raw").with_credentials(Some(as_who))).await?;
     let client = bus.client().clone();
+    let (mut core_rates, mut async_rates, mut sync_rates) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..REPEATS {
+        core_rates.push(core(&client).await?);
+        async_rates.push(jetstream_async(&client).await?);
+        sync_rates.push(jetstream_sync(&client).await?);
+    }
     Ok(Baseline {
-        core_msgs_per_s: core(&client, 300_000).await?,
-        jetstream_async_msgs_per_s: jetstream_async(&client, js_messages).await?,
-        jetstream_sync_msgs_per_s: jetstream_sync(&client, js_messages / 10).await?,
-        request_reply: request_reply(&client, 3_000).await?,
+        core_msgs_per_s: Spread::of(core_rates),
+        jetstream_async_msgs_per_s: Spread::of(async_rates),
+        jetstream_sync_msgs_per_s: Spread::of(sync_rates),
+        request_reply: request_reply(&client).await?,
     })
 }
 
-async fn core(client: &async_nats::Client, n: usize) -> anyhow::Result<f64> {
+/// Publishes in rounds of this many messages until [`STEADY`] has passed.
+const ROUND: usize = 1000;
+
+async fn core(client: &async_nats::Client) -> anyhow::Result<f64> {
     let mut sub = client.subscribe("bench.core").await?;
     client.flush().await?;
     let payload = Bytes::from(vec![7u8; PAYLOAD]);
@@ -47,23 +56,24 @@ async fn core(client: &async_nats::Client, n: usize) -> anyhow::Result<f64> {
     let publisher = {
         let client = client.clone();
         tokio::spawn(async move {
-            for _ in 0..n {
-                client.publish("bench.core", payload.clone()).await?;
+            while started.elapsed() < STEADY {
+                for _ in 0..ROUND {
+                    client.publish("bench.core", payload.clone()).await?;
+                }
             }
             client.flush().await?;
             anyhow::Ok(())
         })
     };
-    let mut received = 0;
-    while received < n {
-        match tokio::time::timeout(Duration::from_secs(5), sub.next()).await {
-            Ok(Some(_)) => received += 1,
-            _ => break, // a slow consumer may drop: the rate counts what arrived
-        }
+    // Until a quiet second after the publisher stopped; a slow consumer may drop: the rate counts
+    // what arrived.
+    let (mut received, mut last) = (0u64, started);
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_secs(1), sub.next()).await {
+        received += 1;
+        last = Instant::now();
     }
-    let elapsed = started.elapsed();
     publisher.await??;
-    Ok(received as f64 / elapsed.as_secs_f64())
+    Ok(received as f64 / (last - started).as_secs_f64())
 }
 
 async fn bench_stream(client: &async_nats::Client, name: &str) -> anyhow::Result<jetstream::Context> {
@@ -75,34 +85,42 @@ async fn bench_stream(client: &async_nats::Client, name: &str) -> anyhow::Result
     Ok(js)
 }
 
-async fn jetstream_async(client: &async_nats::Client, n: usize) -> anyhow::Result<f64> {
+async fn jetstream_async(client: &async_nats::Client) -> anyhow::Result<f64> {
     let js = bench_stream(client, "BENCH_ASYNC").await?;
     let payload = Bytes::from(vec![7u8; PAYLOAD]);
     let mut in_flight = FuturesUnordered::new();
-    let started = Instant::now();
-    for _ in 0..n {
-        if in_flight.len() >= 1000 {
-            in_flight.next().await.context("ack")??;
+    let (started, mut sent) = (Instant::now(), 0u64);
+    while started.elapsed() < STEADY {
+        for _ in 0..ROUND {
+            if in_flight.len() >= 1000 {
+                in_flight.next().await.context("ack")??;
+            }
+            in_flight.push(js.publish("BENCH_ASYNC.x", payload.clone()).await?.into_future());
         }
-        in_flight.push(js.publish("BENCH_ASYNC.x", payload.clone()).await?.into_future());
+        sent += ROUND as u64;
     }
     while let Some(ack) = in_flight.next().await {
         ack?;
     }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    let rate = sent as f64 / started.elapsed().as_secs_f64();
+    js.delete_stream("BENCH_ASYNC").await?;
+    Ok(rate)
 }
 
-async fn jetstream_sync(client: &async_nats::Client, n: usize) -> anyhow::Result<f64> {
+async fn jetstream_sync(client: &async_nats::Client) -> anyhow::Result<f64> {
     let js = bench_stream(client, "BENCH_SYNC").await?;
     let payload = Bytes::from(vec![7u8; PAYLOAD]);
-    let started = Instant::now();
-    for _ in 0..n {
+    let (started, mut sent) = (Instant::now(), 0u64);
+    while started.elapsed() < STEADY {
         js.publish("BENCH_SYNC.x", payload.clone()).await?.await?;
+        sent += 1;
     }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
+    let rate = sent as f64 / started.elapsed().as_secs_f64();
+    js.delete_stream("BENCH_SYNC").await?;
+    Ok(rate)
 }
 
-async fn request_reply(client: &async_nats::Client, n: usize) -> anyhow::Result<Latency> {
+async fn request_reply(client: &async_nats::Client) -> anyhow::Result<Latency> {
     let mut service = client.subscribe("bench.rr").await?;
     let responder = client.clone();
     let task = tokio::spawn(async move {
@@ -114,8 +132,8 @@ async fn request_reply(client: &async_nats::Client, n: usize) -> anyhow::Result<
     });
     client.flush().await?;
     let payload = Bytes::from(vec![7u8; PAYLOAD]);
-    let mut samples = Vec::with_capacity(n);
-    for _ in 0..n {
+    let (started, mut samples) = (Instant::now(), Vec::new());
+    while started.elapsed() < STEADY {
         let t = Instant::now();
         client.request("bench.rr", payload.clone()).await?;
         samples.push(t.elapsed());

@@ -1,6 +1,8 @@
 //! Muster under load: the coordinator as its own (release) process in fast mode; this driver plays
 //! the drafting body and every state from one connection, answering each event at once, and times
-//! what it sees on the event log.
+//! what it sees on the event log. For a steady load the drafting body revises each draft as soon
+//! as every state has answered it, for as long as asked: the stage stays busy at the pace the
+//! coordinator sets, however long the measurement.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,13 +25,13 @@ use crate::stats::{Latency, peak_rss_kib};
 pub struct Load {
     /// Member states.
     pub states: usize,
-    /// Drafts considered.
+    /// Draft versions circulated (first drafts and revisions), each answered by every state.
     pub drafts: usize,
     /// Per stage: from the draft's submission to its outcome on the log (one slot per stage).
     pub round_trip: Option<Latency>,
     /// Seconds from the first stage's opening to the last stage's conclusion.
     pub stages_s: f64,
-    /// Drafts fully processed (submitted, answered by every state, considered) per second.
+    /// Draft versions fully processed (submitted, answered by every state) per second.
     pub drafts_per_s: f64,
     /// JetStream messages (submissions and events) per second over the stages.
     pub bus_msgs_per_s: f64,
@@ -37,8 +39,15 @@ pub struct Load {
     pub coordinator_peak_rss_mib: f64,
 }
 
-/// Runs `exercise` (`generate::scenario(states, stages, slots)`, its identities issued) against `url`.
-pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Planned) -> anyhow::Result<Load> {
+/// Runs `exercise` (`generate::scenario(states, stages, slots)`, its identities issued) against `url`;
+/// with `steady`, the drafting body keeps revising for that long after the first stage opened.
+pub async fn exercise(
+    url: &str,
+    binaries: &Path,
+    issued: &Issued,
+    exercise: &Planned,
+    steady: Option<Duration>,
+) -> anyhow::Result<Load> {
     let Planned { id: exercise, states, stages, slots } = exercise.clone();
     let file = tempfile::NamedTempFile::new()?;
     std::fs::write(file.path(), generate::scenario(states, stages, slots))?;
@@ -94,6 +103,9 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
     submitted = 0usize;
     let mut draft_sent: BTreeMap<String, Instant> = BTreeMap::new();
     let mut round_trips = Vec::new();
+    // Per slot: its draft, the version circulating and how many states answered it.
+    let mut circulating: BTreeMap<String, (wire::DraftDecision, usize)> = BTreeMap::new();
+    let (mut versions, mut revise_until) = (0usize, None::<Instant>);
     let mut stages_elapsed = Duration::ZERO;
     let (mut first_open, mut events_at_first_open, mut submitted_at_first_open) = (None, 0u64, 0usize);
     let deadline = Instant::now() + Duration::from_secs(600);
@@ -131,6 +143,7 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
                 let now = Instant::now();
                 if first_open.is_none() {
                     (first_open, events_at_first_open, submitted_at_first_open) = (Some(now), logged, submitted);
+                    revise_until = steady.map(|d| now + d);
                 }
                 for slot in &stage.slots {
                     draft_sent.insert(slot.slot_id.clone(), Instant::now());
@@ -151,15 +164,31 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
                 }
             }
             Payload::DraftDecision(d) => {
-                let position = Payload::Position(wire::Position {
-                    slot_id: d.slot_id.clone(),
-                    draft_version: 1,
-                    kind: wire::PositionKind::Concur as i32,
-                    reasons: vec![],
-                });
-                batch.extend(
-                    senders.iter().map(|s| envelope(&exercise, s, &format!("pos-{}", d.slot_id), position.clone())),
-                );
+                batch.extend(positions(&exercise, &senders, d));
+                circulating.insert(d.slot_id.clone(), (d.clone(), 0));
+                versions += 1;
+            }
+            Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
+                batch.extend(positions(&exercise, &senders, d));
+                circulating.insert(d.slot_id.clone(), (d.clone(), 0));
+                versions += 1;
+            }
+            Payload::Position(p) => {
+                if let Some((draft, answers)) = circulating.get_mut(&p.slot_id)
+                    && p.draft_version == draft.version
+                {
+                    *answers += 1;
+                    if *answers == states && revise_until.is_some_and(|t| Instant::now() < t) {
+                        let next = wire::DraftDecision { version: draft.version + 1, ..draft.clone() };
+                        let action = format!("revise-{}-v{}", next.slot_id, next.version);
+                        let revision = wire::DraftRevised {
+                            draft: Some(next),
+                            change_summary: "Wording aligned with the states' answers.".into(),
+                            dispositions: vec![],
+                        };
+                        batch.push(envelope(&exercise, &body, &action, Payload::DraftRevised(revision)));
+                    }
+                }
             }
             Payload::StageConcluded(c) => {
                 let now = Instant::now();
@@ -210,7 +239,13 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
     let peak_kib = peak.await.unwrap_or_default();
     let stage_msgs = (logged - events_at_first_open) as f64 + (submitted - submitted_at_first_open) as f64;
     let seconds = stages_elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
-    let drafts = stages * slots;
+    let drafts = versions;
+    if let Some(steady) = steady {
+        anyhow::ensure!(
+            stages_elapsed >= steady,
+            "the stage closed after {stages_elapsed:?}, before the {steady:?} of steady load (every draft answered at once)"
+        );
+    }
     Ok(Load {
         states,
         drafts,
@@ -220,6 +255,22 @@ pub async fn exercise(url: &str, binaries: &Path, issued: &Issued, exercise: &Pl
         bus_msgs_per_s: stage_msgs / seconds,
         coordinator_peak_rss_mib: peak_kib as f64 / 1024.0,
     })
+}
+
+/// Every state's concurrence with version `d.version` of a draft.
+fn positions<'a>(
+    exercise: &'a ExerciseId,
+    senders: &'a [Sender],
+    d: &'a wire::DraftDecision,
+) -> impl Iterator<Item = Envelope> + 'a {
+    let position = Payload::Position(wire::Position {
+        slot_id: d.slot_id.clone(),
+        draft_version: d.version,
+        kind: wire::PositionKind::Concur as i32,
+        reasons: vec![],
+    });
+    let action = format!("pos-{}-v{}", d.slot_id, d.version);
+    senders.iter().map(move |s| envelope(exercise, s, &action, position.clone()))
 }
 
 fn exercise_of(subject: &str) -> ExerciseId {

@@ -1,4 +1,4 @@
-//! Percentiles of measured durations, and the peak memory of a process.
+//! Percentiles of measured durations, the spread of repeated runs, and the peak memory of a process.
 
 use std::time::Duration;
 
@@ -26,6 +26,48 @@ impl Latency {
             samples.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
         };
         Latency { samples: samples.len(), p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1.0) }
+    }
+}
+
+/// How long each throughput figure is measured under steady load.
+pub const STEADY: Duration = Duration::from_secs(3);
+/// How many times each figure is measured.
+pub const REPEATS: usize = 3;
+
+/// A figure measured in several runs: the median, with the lowest and highest.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Spread {
+    /// The median of the runs.
+    pub median: f64,
+    /// The lowest run.
+    pub min: f64,
+    /// The highest run.
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of `values` (one per run; NaN when there is none).
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Spread {
+        let mut v: Vec<f64> = values.into_iter().collect();
+        v.sort_by(f64::total_cmp);
+        let (Some(min), Some(max)) = (v.first().copied(), v.last().copied()) else {
+            return Spread { median: f64::NAN, min: f64::NAN, max: f64::NAN };
+        };
+        let mid = v.len() / 2;
+        let median = if v.len() % 2 == 1 { v[mid] } else { (v[mid - 1] + v[mid]) / 2.0 };
+        Spread { median, min, max }
+    }
+}
+
+impl std::fmt::Display for Spread {
+    /// `median (min–max)`, to the precision asked for, right-aligned in the width asked for.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = f.precision().unwrap_or(0);
+        let text = format!("{:.p$} ({:.p$}–{:.p$})", self.median, self.min, self.max);
+        match f.width() {
+            Some(w) => write!(f, "{text:>w$}"),
+            None => f.write_str(&text),
+        }
     }
 }
 
