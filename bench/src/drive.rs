@@ -20,6 +20,28 @@ use crate::generate::{self, Planned};
 use crate::identities::Issued;
 use crate::stats::{Latency, peak_rss_kib};
 
+/// How the drafting body drafts, and where the driver stops.
+#[derive(Debug, Clone, Copy)]
+pub enum Pace {
+    /// Each draft once; the exercise runs to its conclusion.
+    Once,
+    /// Revising for this long after the first stage opened; then on to the conclusion.
+    Steady(Duration),
+    /// Revising until the log holds this many events. When the next stage opens the coordinator
+    /// is killed, and a new one's takeover timed: from its start to its first event.
+    Takeover(u64),
+}
+
+/// A new coordinator taking over a log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Takeover {
+    /// Events in the log it took over.
+    pub log_events: u64,
+    /// From the new coordinator's start (the old one's lease expired) to the first event it
+    /// wrote, the answer to a draft submitted as it started: connection, lease, replay, catch-up.
+    pub first_write_ms: f64,
+}
+
 /// What one exercise under load showed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Load {
@@ -37,31 +59,45 @@ pub struct Load {
     pub bus_msgs_per_s: f64,
     /// Peak resident memory of the coordinator process, MiB.
     pub coordinator_peak_rss_mib: f64,
+    /// With [`Pace::Takeover`], how the next coordinator took over.
+    pub takeover: Option<Takeover>,
 }
 
-/// Runs `exercise` (`generate::scenario(states, stages, slots)`, its identities issued) against `url`;
-/// with `steady`, the drafting body keeps revising for that long after the first stage opened.
+/// The coordinator of `exercise` as its own process, in fast mode.
+fn coordinator(
+    url: &str,
+    binaries: &Path,
+    issued: &Issued,
+    exercise: &ExerciseId,
+    scenario: &Path,
+) -> anyhow::Result<tokio::process::Child> {
+    tokio::process::Command::new(binaries.join("coordinator"))
+        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--nkey"])
+        .arg(issued.seed_file("coordinator"))
+        .arg("--scenario")
+        .arg(scenario)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the coordinator (build it: make bench does)")
+}
+
+/// Runs `exercise` (`generate::scenario(states, stages, slots)`, its identities issued) against `url`
+/// at `pace`.
 pub async fn exercise(
     url: &str,
     binaries: &Path,
     issued: &Issued,
     exercise: &Planned,
-    steady: Option<Duration>,
+    pace: Pace,
 ) -> anyhow::Result<Load> {
     let Planned { id: exercise, states, stages, slots } = exercise.clone();
     let file = tempfile::NamedTempFile::new()?;
     std::fs::write(file.path(), generate::scenario(states, stages, slots))?;
     let admin = ConnectSettings::new(url, "muster-bench-admin").with_credentials(Some(issued.credentials("admin")?));
-    Bus::connect(&admin).await?.provision(&exercise, &bus::StreamSettings::default()).await?;
-    let mut coordinator = tokio::process::Command::new(binaries.join("coordinator"))
-        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--nkey"])
-        .arg(issued.seed_file("coordinator"))
-        .arg("--scenario")
-        .arg(file.path())
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting the coordinator (build it: make bench does)")?;
+    let admin = Bus::connect(&admin).await?;
+    admin.provision(&exercise, &bus::StreamSettings::default()).await?;
+    let mut coordinator = self::coordinator(url, binaries, issued, &exercise, file.path())?;
     let pid = coordinator.id().context("coordinator pid")?;
     let peak = tokio::spawn(async move {
         let mut peak_kib = 0u64;
@@ -106,6 +142,7 @@ pub async fn exercise(
     // Per slot: its draft, the version circulating and how many states answered it.
     let mut circulating: BTreeMap<String, (wire::DraftDecision, usize)> = BTreeMap::new();
     let (mut versions, mut revise_until) = (0usize, None::<Instant>);
+    let (mut next_stage, mut held) = (None, None);
     let mut stages_elapsed = Duration::ZERO;
     let (mut first_open, mut events_at_first_open, mut submitted_at_first_open) = (None, 0u64, 0usize);
     let deadline = Instant::now() + Duration::from_secs(600);
@@ -143,24 +180,21 @@ pub async fn exercise(
                 let now = Instant::now();
                 if first_open.is_none() {
                     (first_open, events_at_first_open, submitted_at_first_open) = (Some(now), logged, submitted);
-                    revise_until = steady.map(|d| now + d);
+                    if let Pace::Steady(d) = pace {
+                        revise_until = Some(now + d);
+                    }
+                } else if matches!(pace, Pace::Takeover(_)) {
+                    next_stage = Some(stage.clone());
+                    break;
                 }
                 for slot in &stage.slots {
                     draft_sent.insert(slot.slot_id.clone(), Instant::now());
-                    let draft = wire::DraftDecision {
-                        slot_id: slot.slot_id.clone(),
-                        version: 1,
-                        drafting_body: slot.owner,
-                        category: slot.category,
-                        title: slot.title.clone(),
-                        text: "The Council decides to approve the proposals annexed hereto.".into(),
-                    };
-                    batch.push(envelope(
-                        &exercise,
-                        &body,
-                        &format!("draft-{}", slot.slot_id),
-                        Payload::DraftDecision(draft),
-                    ));
+                    batch.push(first_draft(&exercise, &body, slot));
+                }
+                // While revising, one slot stays undrafted: a stage whose every draft is answered
+                // closes, and the answers to the first drafts are all queued before any revision.
+                if !matches!(pace, Pace::Once) {
+                    held = batch.pop();
                 }
             }
             Payload::DraftDecision(d) => {
@@ -178,7 +212,15 @@ pub async fn exercise(
                     && p.draft_version == draft.version
                 {
                     *answers += 1;
-                    if *answers == states && revise_until.is_some_and(|t| Instant::now() < t) {
+                    let revising = match pace {
+                        Pace::Once => false,
+                        Pace::Steady(_) => revise_until.is_some_and(|t| Instant::now() < t),
+                        Pace::Takeover(events) => logged < events,
+                    };
+                    if !revising && let Some(last) = held.take() {
+                        batch.push(last);
+                    }
+                    if *answers == states && revising {
                         let next = wire::DraftDecision { version: draft.version + 1, ..draft.clone() };
                         let action = format!("revise-{}-v{}", next.slot_id, next.version);
                         let revision = wire::DraftRevised {
@@ -234,13 +276,30 @@ pub async fn exercise(
         while inflight.try_join_next().is_some() {}
     }
     listener.abort();
-    let _ = tokio::time::timeout(Duration::from_secs(10), coordinator.wait()).await;
+    let takeover = match next_stage {
+        Some(stage) => {
+            let slot = stage.slots.first().context("a stage without slots")?;
+            let mut draft = first_draft(&exercise, &body, slot);
+            if let Some(key) = keys.get(&body.node) {
+                bus::seal::sign(&mut draft, key)?;
+            }
+            coordinator.start_kill()?;
+            coordinator.wait().await?;
+            let start = || self::coordinator(url, binaries, issued, &exercise, file.path());
+            let first_write = take_over(&admin, &bus, &exercise, start, &draft, &mut events).await?;
+            Some(Takeover { log_events: logged, first_write_ms: first_write.as_secs_f64() * 1000.0 })
+        }
+        None => {
+            let _ = tokio::time::timeout(Duration::from_secs(10), coordinator.wait()).await;
+            None
+        }
+    };
     let _ = coordinator.start_kill();
     let peak_kib = peak.await.unwrap_or_default();
     let stage_msgs = (logged - events_at_first_open) as f64 + (submitted - submitted_at_first_open) as f64;
     let seconds = stages_elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
     let drafts = versions;
-    if let Some(steady) = steady {
+    if let Pace::Steady(steady) = pace {
         anyhow::ensure!(
             stages_elapsed >= steady,
             "the stage closed after {stages_elapsed:?}, before the {steady:?} of steady load (every draft answered at once)"
@@ -254,7 +313,57 @@ pub async fn exercise(
         drafts_per_s: drafts as f64 / seconds,
         bus_msgs_per_s: stage_msgs / seconds,
         coordinator_peak_rss_mib: peak_kib as f64 / 1024.0,
+        takeover,
     })
+}
+
+/// Once the dead coordinator's lease has expired, starts a new one and submits `draft`: how long
+/// from the start to the draft's event on the log.
+async fn take_over(
+    admin: &Bus,
+    bus: &Bus,
+    exercise: &ExerciseId,
+    start: impl Fn() -> anyhow::Result<tokio::process::Child>,
+    draft: &Envelope,
+    events: &mut futures::stream::BoxStream<'static, bus::Delivery>,
+) -> anyhow::Result<Duration> {
+    let leases = admin.jetstream().get_key_value(bus::subject::lease_bucket(exercise)).await?;
+    let expired = async {
+        while leases.get(exercise.as_str()).await?.is_some() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        anyhow::Ok(())
+    };
+    tokio::time::timeout(Duration::from_secs(10), expired)
+        .await
+        .context("the dead leader's lease did not expire")??;
+    let started = Instant::now();
+    let mut coordinator = start()?;
+    bus.submit(draft).await?;
+    let written = async {
+        while let Some(delivery) = events.next().await {
+            if delivery.envelope.is_ok_and(|e| e.message_id == draft.message_id && e.kind() == draft.kind()) {
+                return Ok(started.elapsed());
+            }
+        }
+        anyhow::bail!("the event log ended")
+    };
+    let took = tokio::time::timeout(Duration::from_secs(600), written).await.context("no takeover in 10 minutes")?;
+    coordinator.start_kill()?;
+    took
+}
+
+/// Version 1 of the draft for `slot`.
+fn first_draft(exercise: &ExerciseId, body: &Sender, slot: &wire::Slot) -> Envelope {
+    let draft = wire::DraftDecision {
+        slot_id: slot.slot_id.clone(),
+        version: 1,
+        drafting_body: slot.owner,
+        category: slot.category,
+        title: slot.title.clone(),
+        text: "The Council decides to approve the proposals annexed hereto.".into(),
+    };
+    envelope(exercise, body, &format!("draft-{}", slot.slot_id), Payload::DraftDecision(draft))
 }
 
 /// Every state's concurrence with version `d.version` of a draft.

@@ -32,6 +32,9 @@ struct Mode {
     default_exercise_fast_s: f64,
     /// One event to 1000 national nodes streaming from the gateway.
     grpc_fanout: fanout::Fanout,
+    /// A new coordinator taking over logs of growing length (default mode only: the logs are
+    /// written at the pace of the mode).
+    takeover: Vec<drive::Takeover>,
 }
 
 /// The draft round trip in each run.
@@ -91,6 +94,8 @@ struct Report {
 
 /// (states, slots in one stage) for the throughput runs.
 const SIZES: [(usize, usize); 3] = [(6, 400), (100, 60), (1000, 10)];
+/// Events in the logs a new coordinator takes over.
+const LOGS: [u64; 3] = [10_000, 100_000, 1_000_000];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -106,9 +111,13 @@ async fn main() -> anyhow::Result<()> {
             .map(|(states, slots)| (0..REPEATS).map(|_| Planned::new("bench", *states, 1, *slots)).collect())
             .collect::<anyhow::Result<Vec<Vec<_>>>>()?;
         let fanout_nodes = Planned::new("fanout", 1000, 1, 1)?;
+        let logs = if config.is_none() { LOGS.to_vec() } else { vec![] };
+        let takeovers = logs.iter().map(|_| Planned::new("takeover", 6, 2, 400)).collect::<anyhow::Result<Vec<_>>>()?;
         let default = bus::ExerciseId::new(format!("bench-default-{mode}"))?;
         let mut exercises = vec![(default.clone(), scenario::load(Path::new("scenarios/cst-2025.toml"))?)];
-        for planned in round_trips.iter().chain(sizes.iter().flatten()).chain(std::iter::once(&fanout_nodes)) {
+        for planned in
+            round_trips.iter().chain(sizes.iter().flatten()).chain(&takeovers).chain(std::iter::once(&fanout_nodes))
+        {
             exercises.push((planned.id.clone(), planned.scenario()?));
         }
         let keys = tempfile::TempDir::with_prefix("muster-bench-identities-")?;
@@ -120,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("bench: {mode}: draft round trip at 6 states");
         let mut runs = Vec::new();
         for planned in &round_trips {
-            let load = drive::exercise(&nats.url, &binaries, &issued, planned, None).await?;
+            let load = drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Once).await?;
             runs.push(load.round_trip.context("a round trip of one slot per stage")?);
         }
         let round_trip_6_states = RoundTrip {
@@ -133,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("bench: {mode}: throughput at {states} states, {} s of steady load x{REPEATS}", STEADY.as_secs());
             let mut runs = Vec::new();
             for planned in planned {
-                runs.push(drive::exercise(&nats.url, &binaries, &issued, planned, Some(STEADY)).await?);
+                runs.push(drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Steady(STEADY)).await?);
             }
             throughput.push(Throughput::of(states, slots, runs, baseline.jetstream_async_msgs_per_s.median));
         }
@@ -141,8 +150,22 @@ async fn main() -> anyhow::Result<()> {
         let default_exercise_fast_s = default_exercise(&binaries, &nats.url, &default, &issued).await?;
         eprintln!("bench: {mode}: gRPC fan-out to 1000 national nodes");
         let grpc_fanout = fanout::measure(&nats.url, &binaries, &issued, &fanout_nodes).await?;
+        let mut takeover = Vec::new();
+        for (planned, events) in takeovers.iter().zip(logs) {
+            eprintln!("bench: {mode}: a new coordinator taking over a log of {events} events");
+            let load = drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Takeover(events)).await?;
+            takeover.push(load.takeover.context("a takeover timed")?);
+        }
         nats.stop().await;
-        modes.push(Mode { mode, baseline, round_trip_6_states, throughput, default_exercise_fast_s, grpc_fanout });
+        modes.push(Mode {
+            mode,
+            baseline,
+            round_trip_6_states,
+            throughput,
+            default_exercise_fast_s,
+            grpc_fanout,
+            takeover,
+        });
     }
     let report = Report {
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
@@ -213,6 +236,13 @@ fn targets(modes: &[Mode]) -> Vec<Target> {
             measured: format!("{:.1} ms", fan.delivery.p99_ms),
             met: fan.delivery.p99_ms <= 50.0,
         });
+        if let Some(biggest) = m.takeover.iter().max_by_key(|t| t.log_events) {
+            t.push(Target {
+                target: format!("[{}] a new leader writes <= 1 s after taking over 1M events", m.mode),
+                measured: format!("{:.0} ms at {} events", biggest.first_write_ms, biggest.log_events),
+                met: biggest.log_events >= 1_000_000 && biggest.first_write_ms <= 1000.0,
+            });
+        }
         let per: Vec<f64> = m.throughput.iter().map(|th| th.us_per_position.median).collect();
         let growth = per.iter().cloned().fold(f64::MIN, f64::max) / per.iter().cloned().fold(f64::MAX, f64::min);
         t.push(Target {
@@ -275,6 +305,12 @@ fn print_table(r: &Report) {
                 th.us_per_position,
                 th.coordinator_peak_rss_mib,
                 th.us_per_position.median / base
+            );
+        }
+        for t in &m.takeover {
+            println!(
+                "takeover of a log of {:>9} events: first write {:>8.0} ms after the new coordinator's start",
+                t.log_events, t.first_write_ms
             );
         }
         println!("default exercise (muster run --fast, every service a process): {:.2} s", m.default_exercise_fast_s);

@@ -115,6 +115,8 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
     let director = Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!()));
     for exercise in exercises {
         let id = exercise.id;
+        // The admin follows the log too (`muster run` shows its progress).
+        grants.entry("admin".into()).or_default().subscribe([subject::events_leader_elected(id)]);
         let c = grants.entry("coordinator".into()).or_default();
         c.publish(coordinator(id));
         c.subscribe([subject::events_leader_elected(id)]);

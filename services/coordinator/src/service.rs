@@ -352,6 +352,11 @@ impl Core {
                     reason: format!("event {} of {last} did not come within {REPLAY_WAIT:?}", self.last_sequence + 1),
                 })?;
                 let Some(delivery) = next else { break };
+                // A long log takes longer to read than the lease lives: unrenewed, it would expire
+                // and the next leader would start the same replay.
+                if self.lease.renewal_due() {
+                    self.renew().await?;
+                }
                 self.last_sequence = delivery.sequence;
                 if let Ok(event) = &delivery.envelope {
                     // Only this exercise's coordinators' sealed events count: anything else in the log
