@@ -237,6 +237,11 @@ category = "troop_components"
         assert!(director.publish.contains("muster.ex1.in.coordinator.director.>"));
         assert!(!director.publish.iter().any(|p| p.contains(".evt.")));
         assert_eq!(grants["admin"].publish.iter().collect::<Vec<_>>(), ["$JS.API.>"]);
+        assert_eq!(
+            grants["admin"].subscribe.iter().collect::<Vec<_>>(),
+            ["$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.MUSTER_EVT_ex1", "_INBOX.admin.>"],
+            "the admin follows the log (muster run shows its progress)"
+        );
     }
 
     #[test]
