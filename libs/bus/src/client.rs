@@ -398,6 +398,11 @@ impl Bus {
                             }
                         };
                         match delivery {
+                            // A consumer re-created by the client itself may start over from where
+                            // it was first asked to: what this reader has had already is skipped.
+                            Some(Ok(d)) if d.sequence < next => {
+                                tracing::debug!(%exercise, sequence = d.sequence, next, "event already read; skipped");
+                            }
                             Some(Ok(d)) => {
                                 next = d.sequence + 1;
                                 lag.set(d.pending as f64);
