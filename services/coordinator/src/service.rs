@@ -293,9 +293,7 @@ impl Core {
     ) -> Result<(), Stop> {
         let give_up = tokio::time::Instant::now() + bus::client::REDELIVERY_AFTER * 3;
         while tokio::time::Instant::now() < give_up {
-            if self.lease.renewal_due() {
-                self.renew().await?;
-            }
+            self.renew_if_due().await?;
             if self.bus.submissions_backlog(&self.config.exercise, CONSUMER).await? == 0 {
                 return Ok(());
             }
@@ -307,6 +305,12 @@ impl Core {
         }
         tracing::warn!(exercise = %self.config.exercise, "submissions still pending after catching up; going on");
         Ok(())
+    }
+
+    /// Renews the lease if a third of its life has passed: for the work a term does before its
+    /// loop, whose ticker renews it.
+    async fn renew_if_due(&mut self) -> Result<(), Stop> {
+        if self.lease.renewal_due() { self.renew().await } else { Ok(()) }
     }
 
     async fn renew(&mut self) -> Result<(), Stop> {
@@ -354,9 +358,7 @@ impl Core {
                 let Some(delivery) = next else { break };
                 // A long log takes longer to read than the lease lives: unrenewed, it would expire
                 // and the next leader would start the same replay.
-                if self.lease.renewal_due() {
-                    self.renew().await?;
-                }
+                self.renew_if_due().await?;
                 self.last_sequence = delivery.sequence;
                 if let Ok(event) = &delivery.envelope {
                     // Only this exercise's coordinators' sealed events count: anything else in the log
