@@ -15,6 +15,8 @@ use tests::{
 const LIMIT: Duration = Duration::from_secs(90);
 /// Coordinators killed (SIGKILL) in the kill test.
 const KILLS: usize = 15;
+/// Events between the coordinators' snapshots in the kill test.
+const SNAPSHOT_EVERY: u64 = 10;
 
 /// The default scenario in fast mode with every state present, so that no window waits for its
 /// deadline: each closes when everything expected is in, and the record depends on nothing but
@@ -61,7 +63,9 @@ impl Process {
             .args(["--nats", &nats.url, "--exercise", run.exercise.as_str(), "--fast", "--instance", instance])
             .arg("--nkey")
             .arg(nats.identities.seed_file("coordinator"))
-            .args(["--time-scale", &run.time_scale.to_string(), "--lease-ttl-ms", "500", "--scenario"])
+            .args(["--time-scale", &run.time_scale.to_string(), "--lease-ttl-ms", "500"])
+            // Snapshots every few events, so that most successors start from one.
+            .args(["--snapshot-every", &SNAPSHOT_EVERY.to_string(), "--scenario"])
             .arg(scenario)
             .stdout(Stdio::null())
             .stderr(log.reopen()?)
@@ -80,6 +84,33 @@ impl Process {
     fn log(&self) -> String {
         std::fs::read_to_string(self.log.path()).unwrap_or_default()
     }
+}
+
+/// Whether a coordinator's log says it started from a snapshot (1) or not (0); an error if it
+/// passed one over or could not write one, which nothing in these tests should cause.
+fn snapshots_taken(log: &str) -> anyhow::Result<usize> {
+    for trouble in ["snapshot passed over", "snapshot not written"] {
+        anyhow::ensure!(!log.contains(trouble), "a coordinator logged '{trouble}':\n{log}");
+    }
+    Ok(usize::from(log.contains("starting from the snapshot")))
+}
+
+/// The exercise's last snapshot, read as a new leader would, is the record a reader folds from the
+/// log's events up to the one it claims to follow.
+async fn assert_snapshot_is_the_logs(nats: &Nats, run: &Run, log: &[bus::Envelope]) -> anyhow::Result<()> {
+    let bus = nats.bus_as("coordinator").await?;
+    let key = nats.identities.public_key("coordinator")?;
+    let snapshot = coordinator::snapshot::load(&bus, &run.exercise, &key).await?.context("a snapshot")?;
+    let upto = usize::try_from(snapshot.sequence)?;
+    anyhow::ensure!(
+        upto >= usize::try_from(SNAPSHOT_EVERY)? && upto <= log.len(),
+        "snapshot at {upto} of {}",
+        log.len()
+    );
+    let mut folded = record::Record::default();
+    log[..upto].iter().for_each(|e| folded.apply(e));
+    assert_eq!(snapshot.record, folded, "the snapshot at event {upto} is not the log's record");
+    Ok(())
 }
 
 /// Waits until `instance` holds the exercise's lease.
@@ -107,6 +138,7 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
     println!("kill schedule seed: {seed} (MUSTER_KILL_SEED)");
     let mut rng = fastrand::Rng::with_seed(seed);
     let (mut kills, mut takeovers, mut round) = (0, Vec::new(), 0);
+    let mut from_snapshots = 0;
     while kills < KILLS {
         round += 1;
         let run = rounds.get(round - 1).context("the kills within the planned rounds")?;
@@ -133,6 +165,7 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
                     coordinator.child.wait().await?;
                     let killed = Instant::now();
                     kills += 1;
+                    from_snapshots += snapshots_taken(&coordinator.log())?;
                     coordinator = Process::start(&nats, run, scenario.path(), &format!("coordinator-{round}-{kills}"))?;
                     tokio::select! {
                         report = &mut running.report => break report??,
@@ -144,11 +177,17 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
         };
         running.stop().await;
         let _ = within(Duration::from_secs(10), "the coordinator to exit", coordinator.child.wait()).await;
+        from_snapshots += snapshots_taken(&coordinator.log())?;
         assert!(report.totals.concluded, "round {round}");
         assert_eq!(Record::of(&report), baseline, "round {round} (seed {seed}) differs from the uninterrupted run");
-        assert_no_duplicates(&probe.log().await?);
+        let log = probe.log().await?;
+        assert_no_duplicates(&log);
+        assert_snapshot_is_the_logs(&nats, run, &log).await?;
     }
-    println!("coordinator killed {kills} times (SIGKILL) over {round} exercises");
+    println!(
+        "coordinator killed {kills} times (SIGKILL) over {round} exercises; {from_snapshots} started from a snapshot"
+    );
+    assert!(from_snapshots > 0, "no successor started from a snapshot");
     summary("a new coordinator leads after a kill (lease 500 ms)", &mut takeovers);
     Ok(())
 }

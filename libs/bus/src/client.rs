@@ -522,6 +522,17 @@ impl Bus {
         Ok(out)
     }
 
+    /// The event at `sequence` of the exercise's log, read directly (no consumer).
+    pub async fn event_at(&self, exercise: &ExerciseId, sequence: u64) -> Result<Envelope, BusError> {
+        let stream = self.stream(&subject::events_stream(exercise)).await?;
+        let message = stream
+            .get_raw_message(sequence)
+            .await
+            .map_err(|e| BusError::jetstream(format!("event {sequence} of the log"), e))?;
+        Envelope::decode(&message.payload, exercise, self.limits)
+            .map_err(|e| BusError::jetstream(format!("event {sequence} of the log"), e))
+    }
+
     async fn stream(&self, name: &str) -> Result<jetstream::stream::Stream, BusError> {
         self.js.get_stream(name).await.map_err(|e| BusError::jetstream(format!("lookup of stream {name}"), e))
     }

@@ -1,14 +1,14 @@
 //! Idempotent JetStream set-up of an exercise, done by the admin identity alone: its two streams,
-//! the coordinator's durable consumer on the submissions, and its lease bucket. Created once,
+//! the coordinator's durable consumer on the submissions, its lease bucket and its snapshot store. Created once,
 //! checked after; nobody else may create, change or delete any of them.
 
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, pull};
 use async_nats::jetstream::context::GetStreamErrorKind;
-use async_nats::jetstream::kv;
 use async_nats::jetstream::stream::{Config, StorageType};
 use async_nats::jetstream::{self, ErrorCode};
+use async_nats::jetstream::{kv, object_store};
 
 use crate::error::BusError;
 use crate::id::ExerciseId;
@@ -137,7 +137,24 @@ pub async fn exercise_streams(
             .await
             .map_err(|e| BusError::jetstream(format!("creation of lease bucket {bucket}"), e))?;
     }
+    let snapshots = subject::snapshot_bucket(exercise);
+    if js.get_object_store(&snapshots).await.is_err() {
+        js.create_object_store(snapshot_config(exercise, settings))
+            .await
+            .map_err(|e| BusError::jetstream(format!("creation of snapshot store {snapshots}"), e))?;
+    }
     Ok([events, submissions])
+}
+
+/// The object store of an exercise's snapshots: kept like its log.
+pub fn snapshot_config(exercise: &ExerciseId, settings: &StreamSettings) -> object_store::Config {
+    object_store::Config {
+        bucket: subject::snapshot_bucket(exercise),
+        description: Some(format!("muster coordinator snapshots of exercise {exercise}")),
+        storage: StorageType::File,
+        num_replicas: settings.replicas.max(1),
+        ..Default::default()
+    }
 }
 
 /// Creates the stream, or brings an existing one to `wanted` when the fields Muster sets differ.

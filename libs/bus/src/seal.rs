@@ -81,7 +81,7 @@ pub fn seal(e: &mut Envelope, previous: &Hash, key: &nkeys::KeyPair) -> Result<H
 }
 
 /// A reader's place in a log: whose seals it accepts, and what the next event must chain to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Chain {
     /// The coordinator's public key.
     pub coordinator: String,

@@ -78,6 +78,12 @@ pub fn lease_bucket(exercise: &ExerciseId) -> String {
     format!("MUSTER_LEASE_{exercise}")
 }
 
+/// The object store holding the coordinator's latest snapshot of an exercise's state, from which a
+/// new leader starts instead of replaying the whole log.
+pub fn snapshot_bucket(exercise: &ExerciseId) -> String {
+    format!("MUSTER_SNAP_{exercise}")
+}
+
 /// The inbox prefix of the identity `name`: replies to its requests come under it, and it may
 /// subscribe to nothing else of the kind (a shared `_INBOX.>` would show everyone's replies).
 pub fn inbox_prefix(name: &str) -> String {

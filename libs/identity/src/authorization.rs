@@ -95,7 +95,24 @@ fn coordinator(exercise: &ExerciseId) -> Vec<String> {
         format!("$JS.API.DIRECT.GET.KV_{lease}.>"),
         format!("$JS.API.STREAM.MSG.GET.KV_{lease}"),
         format!("$KV.{lease}.>"),
+        // A new leader checks a snapshot against the event it claims to follow.
+        format!("$JS.API.STREAM.MSG.GET.{}", subject::events_stream(exercise)),
     ];
+    // The snapshot store: writing (chunks, the entry, the old chunks purged) and reading (an
+    // ordered push consumer, answered flow control).
+    let snapshots = format!("OBJ_{}", subject::snapshot_bucket(exercise));
+    allowed.extend([
+        format!("$O.{}.>", subject::snapshot_bucket(exercise)),
+        format!("$JS.API.STREAM.INFO.{snapshots}"),
+        format!("$JS.API.STREAM.PURGE.{snapshots}"),
+        format!("$JS.API.STREAM.MSG.GET.{snapshots}"),
+        format!("$JS.API.DIRECT.GET.{snapshots}"),
+        format!("$JS.API.DIRECT.GET.{snapshots}.>"),
+        format!("$JS.API.CONSUMER.CREATE.{snapshots}"),
+        format!("$JS.API.CONSUMER.CREATE.{snapshots}.>"),
+        format!("$JS.API.CONSUMER.DELETE.{snapshots}.*"),
+        format!("$JS.FC.{snapshots}.>"),
+    ]);
     allowed.extend(reader(exercise));
     allowed
 }

@@ -7,12 +7,13 @@ use std::time::{Duration, SystemTime};
 use bus::envelope::Payload;
 use bus::{Envelope, MessageId, NodeId, Role, Sender};
 use proto::v1::{self as wire, PositionKind};
+use serde::{Deserialize, Serialize};
 
 use crate::phase::{Phase, PhaseState};
 use crate::plan::Plan;
 
 /// When something was recorded: exercise time (after the start, pauses not counted) and wall time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Moment {
     /// Exercise time after the start.
     pub exercise: Duration,
@@ -27,7 +28,7 @@ impl Default for Moment {
 }
 
 /// A recorded answer with the moment it was recorded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answered<T> {
     /// What was answered.
     pub answer: T,
@@ -36,7 +37,7 @@ pub struct Answered<T> {
 }
 
 /// One version of a draft, with the positions on it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Version {
     /// The draft as circulated.
     pub draft: wire::DraftDecision,
@@ -53,7 +54,7 @@ pub struct Version {
 }
 
 /// Counts of the states' answers on one draft version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Tally {
     /// Control points that gave a position.
     pub states: usize,
@@ -62,7 +63,7 @@ pub struct Tally {
 }
 
 /// A draft's versions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     /// The stage the slot belongs to.
     pub stage: u32,
@@ -83,7 +84,7 @@ impl Draft {
 }
 
 /// Something that happened, for the timeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Happening {
     /// Participants notified; assembly open.
     Notified,
@@ -128,7 +129,7 @@ pub enum Happening {
 }
 
 /// One entry of the timeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// When.
     pub at: Moment,
@@ -137,9 +138,12 @@ pub struct Entry {
 }
 
 /// An exercise as its log says it stands.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A record serializes (for the coordinator's snapshots) with its plan as the notification it came
+/// from, the wire form every reader already folds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Record {
     /// The plan, once the notification is in the log.
+    #[serde(with = "crate::plan::as_notification")]
     pub plan: Option<Plan>,
     /// The current phase.
     pub phase: PhaseState,

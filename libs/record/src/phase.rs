@@ -5,7 +5,7 @@ use std::fmt;
 use proto::v1 as wire;
 
 /// The phase of an exercise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Phase {
     /// Not started: the log is empty.
     NotStarted,
@@ -61,7 +61,7 @@ impl fmt::Display for Phase {
 }
 
 /// Phase and pause, kept together because `PhaseChanged` carries both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PhaseState {
     /// The phase.
     pub phase: Phase,

@@ -335,3 +335,22 @@ fn slot_from_wire(s: &wire::Slot) -> Result<Slot, PlanError> {
             .ok_or_else(|| wrong("stages.slots.category", format!("unknown category {}", s.category)))?,
     })
 }
+
+/// A plan serialized as the notification that carries it (`#[serde(with)]`): the wire form, so a
+/// plan read back is one a reader of the log would have folded.
+pub(crate) mod as_notification {
+    use prost::Message as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Plan, wire};
+
+    pub(crate) fn serialize<S: Serializer>(plan: &Option<Plan>, to: S) -> Result<S::Ok, S::Error> {
+        plan.as_ref().map(|p| p.to_notification().encode_to_vec()).serialize(to)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Option<Plan>, D::Error> {
+        let Some(bytes) = Option::<Vec<u8>>::deserialize(from)? else { return Ok(None) };
+        let notification = wire::Notification::decode(bytes.as_slice()).map_err(serde::de::Error::custom)?;
+        Plan::from_notification(&notification).map(Some).map_err(serde::de::Error::custom)
+    }
+}

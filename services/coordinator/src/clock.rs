@@ -60,7 +60,7 @@ impl Clock {
 }
 
 /// What the event log says about the clock: when the exercise started and when it was held.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClockLog {
     start: Option<SystemTime>,
     paused_total: Duration,

@@ -7,6 +7,7 @@
 //! - [`windows`]: how windows close, consideration under the decision rule, the package;
 //! - [`clock`]: exercise time from wall time, scale and pauses;
 //! - [`lease`]: leadership among coordinator replicas;
+//! - [`snapshot`]: the leader's state every so many events, from which a new leader starts;
 //! - [`service`]: the I/O around it: submissions in, events and replies out.
 
 pub mod checks;
@@ -16,6 +17,7 @@ pub mod events;
 pub mod lease;
 pub mod machine;
 pub mod service;
+pub mod snapshot;
 pub mod windows;
 
 pub use record::{FAST_TIME_SCALE, Mode};

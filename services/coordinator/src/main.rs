@@ -32,6 +32,10 @@ struct Args {
     /// Must be what the exercise was provisioned with (at least 100).
     #[arg(long, env = "MUSTER_LEASE_TTL_MS", default_value_t = 3000, value_parser = clap::value_parser!(u64).range(100..))]
     lease_ttl_ms: u64,
+    /// Events between two snapshots of the state, from which a new leader starts instead of
+    /// replaying the whole log (0: none).
+    #[arg(long, env = "MUSTER_SNAPSHOT_EVERY", default_value_t = coordinator::snapshot::EVERY)]
+    snapshot_every: u64,
 }
 
 #[tokio::main]
@@ -64,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
     }
     settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
     settings.awaits_director = args.await_start;
+    settings.snapshot_every = args.snapshot_every;
     settings.ready = args.ops.start().await?;
     if let Some(instance) = args.instance {
         settings.instance = instance;

@@ -49,6 +49,8 @@ pub struct Settings {
     pub awaits_director: bool,
     /// Said ready once the exercise is provisioned and this replica leads or stands by.
     pub ready: ops::Ready,
+    /// Events between two snapshots of the state (0: none); see [`crate::snapshot`].
+    pub snapshot_every: u64,
 }
 
 impl Settings {
@@ -72,6 +74,7 @@ impl Settings {
             keys: record::Keys::default(),
             awaits_director: false,
             ready: ops::Ready::default(),
+            snapshot_every: crate::snapshot::EVERY,
         }
     }
 }
@@ -164,6 +167,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
             stepped_at: std::time::Instant::now(),
             chain: key.as_ref().map(|k| bus::seal::Chain::new(k.public_key())),
             key: key.clone(),
+            clock_log: ClockLog::default(),
+            snapshots: Snapshots { every: settings.snapshot_every, ..Snapshots::default() },
         };
         match core.lead(&settings, &mut shutdown).await? {
             Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
@@ -193,6 +198,22 @@ struct Core {
     key: Option<std::sync::Arc<nkeys::KeyPair>>,
     /// This coordinator's own seals: the last event written or read is what the next chains to.
     chain: Option<bus::seal::Chain>,
+    /// What the log says of the clock so far, for the snapshots.
+    clock_log: ClockLog,
+    snapshots: Snapshots,
+}
+
+/// The snapshots a leader takes (only with a key: a snapshot is signed like the events).
+#[derive(Default)]
+struct Snapshots {
+    /// Events between two.
+    every: u64,
+    /// The sequence of the last one taken, or the state started from.
+    taken_at: u64,
+    /// Taken, and waiting for its last event's ack before it is written.
+    waiting: Option<crate::snapshot::Snapshot>,
+    /// The one being written; the next waits until it is.
+    writing: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// What is left to do for an input once its events are on the log.
@@ -345,9 +366,19 @@ impl Core {
             .map_err(|e| BusError::JetStream { what: "events stream info".into(), reason: e.to_string() })?
             .state
             .last_sequence;
-        let mut clock = ClockLog::default();
-        if last > 0 {
-            let mut events = self.bus.follow_events(&self.config.exercise, 1);
+        let coordinator = self.key.as_ref().map(|k| k.public_key());
+        if let Some(snapshot) = trusted_snapshot(&self.bus, &self.config.exercise, coordinator).await {
+            self.last_sequence = snapshot.sequence;
+            self.snapshots.taken_at = snapshot.sequence;
+            self.state = snapshot.record;
+            self.clock_log = snapshot.clock;
+            if let Some(chain) = &mut self.chain {
+                chain.last = snapshot.hash;
+            }
+        }
+        let from = self.last_sequence;
+        if last > from {
+            let mut events = self.bus.follow_events(&self.config.exercise, from + 1);
             while self.last_sequence < last {
                 // A log whose last messages are gone (deleted, or a lost replica) must not hold the
                 // leader forever: it steps down with a clear error and tries again.
@@ -368,15 +399,57 @@ impl Core {
                             message_id = %event.message_id, error = %e, "event dropped on replay");
                         continue;
                     }
-                    clock.observe(event);
+                    self.clock_log.observe(event);
                     self.state.apply(event);
                 }
             }
-            tracing::info!(exercise = %self.config.exercise, events = last, phase = ?self.state.phase.phase, "state rebuilt from the event log");
+            tracing::info!(exercise = %self.config.exercise, events = last, replayed = last - from, phase = ?self.state.phase.phase, "state rebuilt from the event log");
         }
-        self.clock = clock.clock(time_scale);
+        self.clock = self.clock_log.clock(time_scale);
         self.sent_sequence = self.last_sequence;
         Ok(())
+    }
+
+    /// Takes a snapshot if enough events have been sent since the last: the state as of the last
+    /// event sent, written once that event is acked.
+    fn take_snapshot_if_due(&mut self) {
+        let s = &mut self.snapshots;
+        let (Some(chain), true) = (&self.chain, s.every > 0) else { return };
+        let busy = s.waiting.is_some() || s.writing.as_ref().is_some_and(|w| !w.is_finished());
+        if busy || self.sent_sequence < s.taken_at + s.every {
+            return;
+        }
+        s.taken_at = self.sent_sequence;
+        s.waiting = Some(crate::snapshot::Snapshot {
+            exercise: self.config.exercise.clone(),
+            sequence: self.sent_sequence,
+            hash: chain.last,
+            record: self.state.clone(),
+            clock: self.clock_log.clone(),
+        });
+    }
+
+    /// Writes the snapshot waiting for its last event, now on the log, off the loop.
+    fn write_snapshot_if_acked(&mut self) {
+        let (Some(key), Some(waiting)) = (&self.key, &self.snapshots.waiting) else { return };
+        if waiting.sequence > self.last_sequence {
+            return;
+        }
+        let Some(snapshot) = self.snapshots.waiting.take() else { return };
+        let (bus, key) = (self.bus.clone(), key.clone());
+        self.snapshots.writing = Some(tokio::spawn(async move {
+            let (exercise, sequence) = (snapshot.exercise.clone(), snapshot.sequence);
+            let encoded = tokio::task::spawn_blocking(move || crate::snapshot::encode(&snapshot, &key)).await;
+            let written = match encoded {
+                Ok(Ok(bytes)) => crate::snapshot::save(&bus, &exercise, &bytes).await.map(|()| bytes.len()),
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(crate::snapshot::SnapshotError::Key(e.to_string())),
+            };
+            match written {
+                Ok(bytes) => tracing::info!(%exercise, sequence, bytes, "snapshot written"),
+                Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not written"),
+            }
+        }));
     }
 
     /// The time an input is stepped at; a pause or resume it leads to takes effect at this instant.
@@ -482,11 +555,13 @@ impl Core {
             let event = &event;
             acks.push(self.bus.send_event_fenced(event, self.sent_sequence).await?);
             self.sent_sequence += 1;
+            self.clock_log.observe(event);
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }
         }
         self.clock.set_paused(self.state.phase.paused, self.stepped_at);
+        self.take_snapshot_if_due();
         let sent = std::time::Instant::now();
         let written = !acks.is_empty();
         self.pending.push_back(Box::pin(async move {
@@ -511,6 +586,7 @@ impl Core {
             Stop::from(e)
         })?;
         self.last_sequence = self.last_sequence.max(done.last);
+        self.write_snapshot_if_acked();
         for (to, envelope) in &done.replies {
             self.bus.reply(to, envelope).await?;
         }
@@ -545,6 +621,26 @@ impl Core {
         match cause {
             Some(cause) => envelope.caused_by(cause),
             None => envelope,
+        }
+    }
+}
+
+/// The latest snapshot, if there is one `coordinator` signed that fits the log; else the leader
+/// replays the whole log.
+async fn trusted_snapshot(
+    bus: &Bus,
+    exercise: &ExerciseId,
+    coordinator: Option<String>,
+) -> Option<crate::snapshot::Snapshot> {
+    match crate::snapshot::load(bus, exercise, &coordinator?).await {
+        Ok(Some(snapshot)) => {
+            tracing::info!(%exercise, sequence = snapshot.sequence, "starting from the snapshot");
+            Some(snapshot)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(%exercise, error = %e, "snapshot passed over; replaying the whole log");
+            None
         }
     }
 }

@@ -1,0 +1,223 @@
+//! Snapshots of the coordinator's state, so that a new leader need not replay the whole log.
+//!
+//! Every so many events the leader writes its record, its clock's log and the position they stand
+//! at (a sequence of the event log and that event's hash) to the exercise's object store, signed
+//! with the key that seals the events. A new leader takes the snapshot only if the signature is the
+//! coordinator's, it was written by this release, and the log holds at that sequence the very
+//! event the snapshot names; then it replays the log from the next event on. Anything else, and it
+//! replays the whole log: a snapshot is a shortcut, never the truth. Fencing is untouched: writes
+//! are still fenced on the log's last sequence, whatever state the leader started from.
+
+use bus::seal::Hash;
+use bus::{Bus, BusError, Envelope, ExerciseId};
+use record::Record;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt as _;
+
+use crate::clock::ClockLog;
+
+/// Events between two snapshots, by default: the most a new leader replays after one.
+pub const EVERY: u64 = 10_000;
+
+/// The store's entry: only the latest snapshot is kept.
+const NAME: &str = "state";
+
+/// What every snapshot starts with, before the release that wrote it. The record's serialized
+/// shape is this code's, so a snapshot of another release is passed over, not misread.
+const MAGIC: &[u8] = b"muster snapshot\n";
+const RELEASE: &str = env!("CARGO_PKG_VERSION");
+
+/// The coordinator's state as of one event of the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The exercise.
+    pub exercise: ExerciseId,
+    /// The log's sequence of the last event folded in.
+    pub sequence: u64,
+    /// That event's hash (as sealed): what the next event chains to.
+    pub hash: Hash,
+    /// The record folded from the log's first `sequence` events.
+    pub record: Record,
+    /// What those events say of the clock.
+    pub clock: ClockLog,
+}
+
+/// Why a snapshot was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// It is not a snapshot at all.
+    #[error("not a snapshot: {0}")]
+    Malformed(String),
+    /// Another release wrote it.
+    #[error("written by release {0}, not {RELEASE}")]
+    OtherRelease(String),
+    /// The signature is not the coordinator's.
+    #[error("its signature is not the coordinator's")]
+    BadSignature,
+    /// It is another exercise's.
+    #[error("it is of exercise {0}")]
+    OtherExercise(ExerciseId),
+    /// The log holds another event at the sequence it claims.
+    #[error("the log's event {0} is not the one it claims to follow")]
+    NotTheLogs(u64),
+    /// The key could not sign.
+    #[error("signing: {0}")]
+    Key(String),
+    /// The bus failed.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+fn header() -> Vec<u8> {
+    [MAGIC, RELEASE.as_bytes(), b"\n"].concat()
+}
+
+/// What is signed: the header and the SHA-256 of the body (hashing is much faster than signing a
+/// long message).
+fn signed(body: &[u8]) -> Vec<u8> {
+    [header().as_slice(), Sha256::digest(body).as_slice()].concat()
+}
+
+/// The snapshot as stored: header, signature (64 bytes), body.
+pub fn encode(snapshot: &Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
+    let body = postcard::to_stdvec(snapshot).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+    let signature = key.sign(&signed(&body)).map_err(|e| SnapshotError::Key(e.to_string()))?;
+    Ok([header(), signature, body].concat())
+}
+
+/// Reads a stored snapshot of `exercise`, checking that `coordinator` signed it.
+pub fn decode(bytes: &[u8], exercise: &ExerciseId, coordinator: &str) -> Result<Snapshot, SnapshotError> {
+    let rest = bytes.strip_prefix(MAGIC).ok_or_else(|| SnapshotError::Malformed("no header".into()))?;
+    let (release, rest) = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|end| (&rest[..end], &rest[end + 1..]))
+        .ok_or_else(|| SnapshotError::Malformed("no release".into()))?;
+    if release != RELEASE.as_bytes() {
+        return Err(SnapshotError::OtherRelease(String::from_utf8_lossy(release).into_owned()));
+    }
+    let (signature, body) = rest.split_at_checked(64).ok_or_else(|| SnapshotError::Malformed("too short".into()))?;
+    let key = nkeys::KeyPair::from_public_key(coordinator).map_err(|e| SnapshotError::Key(e.to_string()))?;
+    key.verify(&signed(body), signature).map_err(|_| SnapshotError::BadSignature)?;
+    let snapshot: Snapshot = postcard::from_bytes(body).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+    if &snapshot.exercise != exercise {
+        return Err(SnapshotError::OtherExercise(snapshot.exercise));
+    }
+    Ok(snapshot)
+}
+
+/// Whether `event`, the log's event at the snapshot's sequence, is the one the snapshot follows.
+pub fn follows(snapshot: &Snapshot, event: &Envelope) -> Result<(), SnapshotError> {
+    if bus::seal::hash(event) == snapshot.hash { Ok(()) } else { Err(SnapshotError::NotTheLogs(snapshot.sequence)) }
+}
+
+/// Stores `bytes` (an encoded snapshot) as the exercise's latest.
+pub async fn save(bus: &Bus, exercise: &ExerciseId, bytes: &[u8]) -> Result<(), SnapshotError> {
+    let store = store(bus, exercise).await?;
+    let mut reader = bytes;
+    store.put(NAME, &mut reader).await.map_err(|e| jetstream("writing the snapshot", e))?;
+    Ok(())
+}
+
+/// The exercise's latest snapshot, checked (signed by `coordinator`, and the log holds the event it
+/// follows); `None` if there is none yet.
+pub async fn load(bus: &Bus, exercise: &ExerciseId, coordinator: &str) -> Result<Option<Snapshot>, SnapshotError> {
+    use async_nats::jetstream::object_store::GetErrorKind;
+    let store = store(bus, exercise).await?;
+    let mut object = match store.get(NAME).await {
+        Ok(object) => object,
+        Err(e) if e.kind() == GetErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(jetstream("reading the snapshot", e)),
+    };
+    let mut bytes = Vec::new();
+    object.read_to_end(&mut bytes).await.map_err(|e| jetstream("reading the snapshot", e))?;
+    let snapshot = decode(&bytes, exercise, coordinator)?;
+    follows(&snapshot, &bus.event_at(exercise, snapshot.sequence).await?)?;
+    Ok(Some(snapshot))
+}
+
+async fn store(
+    bus: &Bus,
+    exercise: &ExerciseId,
+) -> Result<async_nats::jetstream::object_store::ObjectStore, SnapshotError> {
+    bus.jetstream()
+        .get_object_store(bus::subject::snapshot_bucket(exercise))
+        .await
+        .map_err(|e| jetstream("the snapshot store", e))
+}
+
+fn jetstream(what: &str, e: impl std::fmt::Display) -> SnapshotError {
+    SnapshotError::Bus(BusError::JetStream { what: what.into(), reason: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bus::envelope::Payload;
+    use proto::v1 as wire;
+
+    fn event(remarks: &str) -> Envelope {
+        let sender = bus::Sender::new(bus::Role::ControlPoint, bus::NodeId::new("BY").expect("valid"));
+        Envelope::new(
+            ExerciseId::new("ex").expect("valid"),
+            sender,
+            Payload::AssemblyReport(wire::AssemblyReport { remarks: remarks.into() }),
+        )
+    }
+
+    fn snapshot_after(events: &[Envelope]) -> Snapshot {
+        let mut record = Record::default();
+        let mut clock = ClockLog::default();
+        for e in events {
+            record.apply(e);
+            clock.observe(e);
+        }
+        let last = events.last().expect("an event");
+        Snapshot {
+            exercise: ExerciseId::new("ex").expect("valid"),
+            sequence: u64::try_from(events.len()).expect("small"),
+            hash: bus::seal::hash(last),
+            record,
+            clock,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_as_written_by_the_coordinators_key_only() {
+        let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+        let exercise = ExerciseId::new("ex").expect("valid");
+        let snapshot = snapshot_after(&[event("a"), event("b")]);
+        let bytes = encode(&snapshot, &coordinator).expect("encoded");
+        assert_eq!(decode(&bytes, &exercise, &coordinator.public_key()).expect("decoded"), snapshot);
+        let forged = encode(&snapshot, &intruder).expect("encoded");
+        assert!(matches!(decode(&forged, &exercise, &coordinator.public_key()), Err(SnapshotError::BadSignature)));
+        let mut changed = bytes.clone();
+        let last = changed.len() - 1;
+        changed[last] ^= 1;
+        assert!(matches!(decode(&changed, &exercise, &coordinator.public_key()), Err(SnapshotError::BadSignature)));
+        let other = ExerciseId::new("other").expect("valid");
+        assert!(matches!(decode(&bytes, &other, &coordinator.public_key()), Err(SnapshotError::OtherExercise(_))));
+    }
+
+    #[test]
+    fn a_snapshot_of_another_release_is_passed_over() {
+        let coordinator = nkeys::KeyPair::new_user();
+        let bytes = encode(&snapshot_after(&[event("a")]), &coordinator).expect("encoded");
+        let older = [MAGIC, b"0.0.0-older\n", &bytes[header().len()..]].concat();
+        let exercise = ExerciseId::new("ex").expect("valid");
+        assert!(matches!(
+            decode(&older, &exercise, &coordinator.public_key()),
+            Err(SnapshotError::OtherRelease(r)) if r == "0.0.0-older"
+        ));
+        assert!(matches!(decode(b"junk", &exercise, &coordinator.public_key()), Err(SnapshotError::Malformed(_))));
+    }
+
+    #[test]
+    fn a_snapshot_is_taken_only_at_the_event_it_claims_to_follow() {
+        let (a, b) = (event("a"), event("b"));
+        let snapshot = snapshot_after(&[a.clone(), b.clone()]);
+        assert!(follows(&snapshot, &b).is_ok());
+        assert!(matches!(follows(&snapshot, &a), Err(SnapshotError::NotTheLogs(2))));
+    }
+}
