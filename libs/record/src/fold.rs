@@ -171,7 +171,8 @@ pub struct Record {
     pub concluded: Option<wire::ExerciseConcluded>,
     /// What happened, in order.
     pub timeline: Vec<Entry>,
-    /// Ids of accepted submissions: a repeat is acknowledged and changes nothing.
+    /// Ids of the events applied (accepted submissions and the coordinator's own): a repeated
+    /// submission is acknowledged and changes nothing, and so does an event the log holds already.
     pub seen: BTreeSet<MessageId>,
     /// Events applied so far (the log's length as this record knows it).
     pub events: u64,
@@ -227,9 +228,13 @@ impl Record {
         self.phase.phase == Phase::Concluded
     }
 
-    /// Applies one event of the log.
+    /// Applies one event of the log. An event whose id the record holds already changes nothing but
+    /// the count: every id is one event, the coordinator's own too.
     pub fn apply(&mut self, event: &Envelope) {
         self.events += 1;
+        if !self.seen.insert(event.message_id.clone()) {
+            return;
+        }
         let at = Moment {
             exercise: event.exercise_time.unwrap_or(self.last.exercise),
             wall: event.recorded_at.unwrap_or(event.sent_at),
@@ -237,10 +242,6 @@ impl Record {
         self.last = at;
         let node = &event.sender.node;
         let note = |timeline: &mut Vec<Entry>, what| timeline.push(Entry { at, what });
-        if event.sender != coordinator() {
-            // Submissions and control commands are remembered so that a repeat changes nothing.
-            self.seen.insert(event.message_id.clone());
-        }
         match &event.payload {
             Payload::Notification(n) => {
                 // A notification that does not carry a plan leaves the record without one: readers

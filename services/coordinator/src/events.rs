@@ -17,12 +17,19 @@ pub struct Now {
     pub wall: SystemTime,
 }
 
-/// Applies the events to `next` as they will be published, and returns them.
+/// Applies the events to `next` as they will be published, and returns them, less those the
+/// record holds already: a leader that died between two events of one step left the first in the
+/// log, and its successor, stepping the same way, writes only the rest (written again, the first
+/// would be dropped by JetStream as a duplicate and throw the fencing sequence off by one).
 pub fn emit(next: &mut Record, events: Vec<Envelope>) -> Vec<Envelope> {
-    for e in &events {
-        next.apply(e);
+    let mut new = Vec::with_capacity(events.len());
+    for e in events {
+        if !next.seen.contains(&e.message_id) {
+            next.apply(&e);
+            new.push(e);
+        }
     }
-    events
+    new
 }
 
 /// A coordinator event with a deterministic id, so a re-published event is de-duplicated, stamped

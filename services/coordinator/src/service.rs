@@ -376,7 +376,7 @@ impl Core {
                 chain.last = snapshot.hash;
             }
         }
-        let from = self.last_sequence;
+        let (from, began) = (self.last_sequence, std::time::Instant::now());
         if last > from {
             let mut events = self.bus.follow_events(&self.config.exercise, from + 1);
             while self.last_sequence < last {
@@ -403,7 +403,7 @@ impl Core {
                     self.state.apply(event);
                 }
             }
-            tracing::info!(exercise = %self.config.exercise, events = last, replayed = last - from, phase = ?self.state.phase.phase, "state rebuilt from the event log");
+            tracing::info!(exercise = %self.config.exercise, events = last, replayed = last - from, took_ms = began.elapsed().as_millis(), phase = ?self.state.phase.phase, "state rebuilt from the event log");
         }
         self.clock = self.clock_log.clock(time_scale);
         self.sent_sequence = self.last_sequence;
@@ -632,9 +632,10 @@ async fn trusted_snapshot(
     exercise: &ExerciseId,
     coordinator: Option<String>,
 ) -> Option<crate::snapshot::Snapshot> {
+    let began = std::time::Instant::now();
     match crate::snapshot::load(bus, exercise, &coordinator?).await {
         Ok(Some(snapshot)) => {
-            tracing::info!(%exercise, sequence = snapshot.sequence, "starting from the snapshot");
+            tracing::info!(%exercise, sequence = snapshot.sequence, took_ms = began.elapsed().as_millis(), "starting from the snapshot");
             Some(snapshot)
         }
         Ok(None) => None,

@@ -732,3 +732,25 @@ fn a_revision_answers_every_objection_and_a_comment_not_accepted_blocks_consensu
     let ru = matrix.iter().find(|r| r.comment.id == "a1-v1-RU-1").expect("RU's remark in the matrix");
     assert!(!ru.comment.objection && ru.steps[0].disposition.is_none() && !ru.open);
 }
+
+#[test]
+fn a_step_its_leader_wrote_in_part_is_finished_by_its_successor_not_repeated() {
+    let mut ex = Ex::in_stage_one("consensus", Mode::Fast);
+    ex.accept(Role::JointStaff, "js", Payload::DraftDecision(a1(1)));
+    ex.accept(Role::Secretariat, "sec", Payload::DraftDecision(a2(1)));
+    ex.accept(Role::ControlPoint, "BY", position("a1", 1, PositionKind::Concur));
+    ex.accept(Role::ControlPoint, "RU", position("a1", 1, PositionKind::Concur));
+    ex.accept(Role::ControlPoint, "BY", position("a2", 1, PositionKind::Concur));
+    let before = ex.state.clone();
+    let last = ex.envelope(Role::ControlPoint, "RU", position("a2", 1, PositionKind::Concur));
+    let (_, written) = ex.send(&last);
+    assert_eq!(kinds(&written), ["position", "stage_concluded", "stage_opened", "phase_changed"]);
+    // The leader died after its stage_opened reached the log: its successor folds what is there.
+    for cut in 1..written.len() {
+        let mut successor = before.clone();
+        written[..cut].iter().for_each(|e| successor.apply(e));
+        let rest = machine::step(&ex.config, &mut successor, Input::Tick, ex.time()).events;
+        assert_eq!(rest, written[cut..], "after {cut} of the step's events, the successor writes the rest only");
+        assert_eq!(successor, ex.state, "after {cut}: the record of a leader that did not die");
+    }
+}
