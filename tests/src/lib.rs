@@ -444,9 +444,6 @@ pub fn coordinator_settings(nats: &impl Server, run: &Run) -> anyhow::Result<coo
     settings.lease_ttl = LEASE_TTL;
     settings.credentials = Some(nats.identities().credentials("coordinator")?);
     settings.keys = nats.identities().keys(&run.scenario)?;
-    // Snapshots every few events: every test's takeover starts from one, with the permissions
-    // a deployment has.
-    settings.snapshot_every = 25;
     Ok(settings)
 }
 

@@ -101,6 +101,29 @@ impl Chain {
         self.last = check(e, &self.last, &self.coordinator)?;
         Ok(())
     }
+
+    /// Accepts a run of events at once if each names the hash of the one before (the first, the
+    /// last accepted) and the last carries the coordinator's seal: one signature checked for the
+    /// whole run, since that seal covers the hash of the event before it, which covers that
+    /// event's own `previous`, and so on back. Returns whether it did; if not, nothing is
+    /// accepted and the caller checks the events one by one to find which to pass over.
+    pub fn accept_run(&mut self, events: &[&Envelope]) -> bool {
+        let Some((last, before)) = events.split_last() else { return true };
+        let mut previous = self.last;
+        for e in before {
+            match &e.seal {
+                Some(seal) if seal.previous.as_slice() == previous.as_slice() => previous = hash(e),
+                _ => return false,
+            }
+        }
+        match check(last, &previous, &self.coordinator) {
+            Ok(after) => {
+                self.last = after;
+                true
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 /// Checks that `e` is sealed by `coordinator` right after the event whose hash is `previous`;
@@ -164,5 +187,38 @@ mod tests {
         changed.message_id = crate::id::MessageId::new("other").expect("valid");
         assert!(matches!(check(&changed, &after_a, &public), Err(SealError::BadSignature(_))));
         assert_eq!(check(&report("C"), &after_b, &public), Err(SealError::Unsealed));
+    }
+
+    #[test]
+    fn a_run_is_accepted_at_once_only_if_it_is_all_the_coordinators() {
+        let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+        let public = coordinator.public_key();
+        let mut log = Vec::new();
+        let mut last = GENESIS;
+        for node in ["A", "B", "C", "D"] {
+            let mut e = report(node);
+            last = seal(&mut e, &last, &coordinator).expect("sealed");
+            log.push(e);
+        }
+        let run: Vec<&Envelope> = log.iter().collect();
+        let mut chain = Chain::new(public.clone());
+        assert!(chain.accept_run(&run));
+        assert_eq!(chain.last, last, "the chain stands after the run's last event");
+
+        let mut changed = log.clone();
+        changed[1].message_id = crate::id::MessageId::new("other").expect("valid");
+        let mut forged_last = log.clone();
+        seal(&mut forged_last[3], &hash(&log[2]), &intruder).expect("sealed by someone");
+        let mut inserted = log.clone();
+        let mut extra = report("X");
+        seal(&mut extra, &hash(&log[1]), &intruder).expect("sealed by someone");
+        inserted.insert(2, extra);
+        for (what, events) in
+            [("a changed event", changed), ("a forged last", forged_last), ("an inserted one", inserted)]
+        {
+            let mut chain = Chain::new(public.clone());
+            assert!(!chain.accept_run(&events.iter().collect::<Vec<_>>()), "{what}");
+            assert_eq!(chain.last, GENESIS, "{what}: nothing accepted");
+        }
     }
 }

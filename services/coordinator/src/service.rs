@@ -226,6 +226,9 @@ struct Done {
 /// How long replay waits for the next event of the log before it gives up.
 const REPLAY_WAIT: Duration = Duration::from_secs(10);
 
+/// Events folded at once on replay, their seals checked as one run.
+const RUN: usize = 1024;
+
 /// Inputs in flight at most (their events sent, their acks awaited).
 const IN_FLIGHT: usize = 256;
 
@@ -379,6 +382,7 @@ impl Core {
         let (from, began) = (self.last_sequence, std::time::Instant::now());
         if last > from {
             let mut events = self.bus.follow_events(&self.config.exercise, from + 1);
+            let mut run = Vec::with_capacity(RUN);
             while self.last_sequence < last {
                 // A log whose last messages are gone (deleted, or a lost replica) must not hold the
                 // leader forever: it steps down with a clear error and tries again.
@@ -391,23 +395,39 @@ impl Core {
                 // and the next leader would start the same replay.
                 self.renew_if_due().await?;
                 self.last_sequence = delivery.sequence;
-                if let Ok(event) = &delivery.envelope {
-                    // Only this exercise's coordinators' sealed events count: anything else in the log
-                    // (unsealed, forged, out of chain) is passed over, as every reader does.
-                    if let Some(Err(e)) = self.chain.as_mut().map(|c| c.accept(event)) {
-                        tracing::warn!(exercise = %self.config.exercise, sequence = delivery.sequence,
-                            message_id = %event.message_id, error = %e, "event dropped on replay");
-                        continue;
-                    }
-                    self.clock_log.observe(event);
-                    self.state.apply(event);
+                if let Ok(event) = delivery.envelope {
+                    run.push((delivery.sequence, event));
+                }
+                if run.len() == RUN {
+                    self.fold(std::mem::take(&mut run));
                 }
             }
+            self.fold(run);
             tracing::info!(exercise = %self.config.exercise, events = last, replayed = last - from, took_ms = began.elapsed().as_millis(), phase = ?self.state.phase.phase, "state rebuilt from the event log");
         }
         self.clock = self.clock_log.clock(time_scale);
         self.sent_sequence = self.last_sequence;
         Ok(())
+    }
+
+    /// Folds a run of the log's events into the state. Only this exercise's coordinators' sealed
+    /// events count: anything else in the log (unsealed, forged, out of chain) is passed over, as
+    /// every reader does. A run that is all theirs costs one signature check (see
+    /// [`bus::seal::Chain::accept_run`]); otherwise each event is checked on its own.
+    fn fold(&mut self, run: Vec<(u64, Envelope)>) {
+        let all_sealed = match &mut self.chain {
+            Some(chain) => chain.accept_run(&run.iter().map(|(_, e)| e).collect::<Vec<_>>()),
+            None => true,
+        };
+        for (sequence, event) in &run {
+            if !all_sealed && let Some(Err(e)) = self.chain.as_mut().map(|c| c.accept(event)) {
+                tracing::warn!(exercise = %self.config.exercise, sequence, message_id = %event.message_id,
+                    error = %e, "event dropped on replay");
+                continue;
+            }
+            self.clock_log.observe(event);
+            self.state.apply(event);
+        }
     }
 
     /// Takes a snapshot if enough events have been sent since the last: the state as of the last
