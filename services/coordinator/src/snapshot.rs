@@ -130,10 +130,13 @@ pub async fn load(bus: &Bus, exercise: &ExerciseId, coordinator: &str) -> Result
         Err(e) if e.kind() == GetErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(jetstream("reading the snapshot", e)),
     };
-    let mut bytes = Vec::new();
+    let began = std::time::Instant::now();
+    let mut bytes = Vec::with_capacity(object.info().size);
     object.read_to_end(&mut bytes).await.map_err(|e| jetstream("reading the snapshot", e))?;
+    let read = began.elapsed();
     let snapshot = decode(&bytes, exercise, coordinator)?;
     follows(&snapshot, &bus.event_at(exercise, snapshot.sequence).await?)?;
+    tracing::debug!(%exercise, bytes = bytes.len(), read_ms = read.as_millis(), decoded_ms = (began.elapsed() - read).as_millis(), "snapshot read");
     Ok(Some(snapshot))
 }
 
