@@ -173,6 +173,7 @@ pub struct Record {
     pub timeline: Vec<Entry>,
     /// Ids of the events applied (accepted submissions and the coordinator's own): a repeated
     /// submission is acknowledged and changes nothing, and so does an event the log holds already.
+    #[serde(deserialize_with = "sorted_set")]
     pub seen: BTreeSet<MessageId>,
     /// Events applied so far (the log's length as this record knows it).
     pub events: u64,
@@ -185,6 +186,12 @@ pub struct Record {
     /// Whom the record trusts, and the last event it accepted; `None` folds without checking (the
     /// coordinator's own state, which it writes itself).
     pub trust: Option<bus::seal::Chain>,
+}
+
+/// A set read as the sorted list it was written as, and built at once: a million ids inserted one
+/// by one took a new leader a good part of its snapshot's decoding.
+fn sorted_set<'de, D: serde::Deserializer<'de>, T: Ord + Deserialize<'de>>(from: D) -> Result<BTreeSet<T>, D::Error> {
+    Ok(Vec::<T>::deserialize(from)?.into_iter().collect())
 }
 
 /// The coordinator's identity: the sender of every event it writes itself.
