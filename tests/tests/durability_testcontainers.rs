@@ -88,7 +88,7 @@ impl Process {
 
 /// Whether a coordinator's log says it started from a snapshot (1) or not (0); an error if it
 /// passed one over or could not write one, which nothing in these tests should cause.
-fn snapshots_taken(log: &str) -> anyhow::Result<usize> {
+fn started_from_snapshot(log: &str) -> anyhow::Result<usize> {
     for trouble in ["snapshot passed over", "snapshot not written"] {
         anyhow::ensure!(!log.contains(trouble), "a coordinator logged '{trouble}':\n{log}");
     }
@@ -165,7 +165,7 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
                     coordinator.child.wait().await?;
                     let killed = Instant::now();
                     kills += 1;
-                    from_snapshots += snapshots_taken(&coordinator.log())?;
+                    from_snapshots += started_from_snapshot(&coordinator.log())?;
                     coordinator = Process::start(&nats, run, scenario.path(), &format!("coordinator-{round}-{kills}"))?;
                     tokio::select! {
                         report = &mut running.report => break report??,
@@ -177,7 +177,7 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
         };
         running.stop().await;
         let _ = within(Duration::from_secs(10), "the coordinator to exit", coordinator.child.wait()).await;
-        from_snapshots += snapshots_taken(&coordinator.log())?;
+        from_snapshots += started_from_snapshot(&coordinator.log())?;
         assert!(report.totals.concluded, "round {round}");
         assert_eq!(Record::of(&report), baseline, "round {round} (seed {seed}) differs from the uninterrupted run");
         let log = probe.log().await?;

@@ -124,7 +124,8 @@ pub enum BusError {
 }
 
 impl BusError {
-    pub(crate) fn jetstream(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+    /// A JetStream call that failed: `what` was being done, `reason` why it failed.
+    pub fn jetstream(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         BusError::JetStream { what: what.into(), reason: reason.to_string() }
     }
 }

@@ -451,21 +451,13 @@ impl Core {
 
     /// Writes the snapshot waiting for its last event, now on the log, off the loop.
     fn write_snapshot_if_acked(&mut self) {
-        let (Some(key), Some(waiting)) = (&self.key, &self.snapshots.waiting) else { return };
-        if waiting.sequence > self.last_sequence {
-            return;
-        }
-        let Some(snapshot) = self.snapshots.waiting.take() else { return };
+        let acked = self.last_sequence;
+        let waiting = self.snapshots.waiting.take_if(|w| w.sequence <= acked);
+        let (Some(key), Some(snapshot)) = (&self.key, waiting) else { return };
         let (bus, key) = (self.bus.clone(), key.clone());
         self.snapshots.writing = Some(tokio::spawn(async move {
             let (exercise, sequence) = (snapshot.exercise.clone(), snapshot.sequence);
-            let encoded = tokio::task::spawn_blocking(move || crate::snapshot::encode(&snapshot, &key)).await;
-            let written = match encoded {
-                Ok(Ok(bytes)) => crate::snapshot::save(&bus, &exercise, &bytes).await.map(|()| bytes.len()),
-                Ok(Err(e)) => Err(e),
-                Err(e) => Err(crate::snapshot::SnapshotError::Key(e.to_string())),
-            };
-            match written {
+            match crate::snapshot::save(&bus, snapshot, key).await {
                 Ok(bytes) => tracing::info!(%exercise, sequence, bytes, "snapshot written"),
                 Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not written"),
             }

@@ -61,6 +61,9 @@ pub enum SnapshotError {
     /// The log holds another event at the sequence it claims.
     #[error("the log's event {0} is not the one it claims to follow")]
     NotTheLogs(u64),
+    /// It could not be encoded.
+    #[error("encoding: {0}")]
+    Encoding(String),
     /// The key could not sign.
     #[error("signing: {0}")]
     Key(String),
@@ -81,7 +84,7 @@ fn signed(body: &[u8]) -> Vec<u8> {
 
 /// The snapshot as stored: header, signature (64 bytes), body.
 pub fn encode(snapshot: &Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let body = postcard::to_stdvec(snapshot).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+    let body = postcard::to_stdvec(snapshot).map_err(|e| SnapshotError::Encoding(e.to_string()))?;
     let signature = key.sign(&signed(&body)).map_err(|e| SnapshotError::Key(e.to_string()))?;
     Ok([header(), signature, body].concat())
 }
@@ -112,12 +115,16 @@ pub fn follows(snapshot: &Snapshot, event: &Envelope) -> Result<(), SnapshotErro
     if bus::seal::hash(event) == snapshot.hash { Ok(()) } else { Err(SnapshotError::NotTheLogs(snapshot.sequence)) }
 }
 
-/// Stores `bytes` (an encoded snapshot) as the exercise's latest.
-pub async fn save(bus: &Bus, exercise: &ExerciseId, bytes: &[u8]) -> Result<(), SnapshotError> {
-    let store = store(bus, exercise).await?;
-    let mut reader = bytes;
-    store.put(NAME, &mut reader).await.map_err(|e| jetstream("writing the snapshot", e))?;
-    Ok(())
+/// Encodes `snapshot` (off the async threads: a long record takes a while) and stores it as the
+/// exercise's latest; returns its size in bytes.
+pub async fn save(bus: &Bus, snapshot: Snapshot, key: std::sync::Arc<nkeys::KeyPair>) -> Result<usize, SnapshotError> {
+    let exercise = snapshot.exercise.clone();
+    let bytes = tokio::task::spawn_blocking(move || encode(&snapshot, &key))
+        .await
+        .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
+    let store = store(bus, &exercise).await?;
+    store.put(NAME, &mut bytes.as_slice()).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
+    Ok(bytes.len())
 }
 
 /// The exercise's latest snapshot, checked (signed by `coordinator`, and the log holds the event it
@@ -128,11 +135,11 @@ pub async fn load(bus: &Bus, exercise: &ExerciseId, coordinator: &str) -> Result
     let mut object = match store.get(NAME).await {
         Ok(object) => object,
         Err(e) if e.kind() == GetErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(jetstream("reading the snapshot", e)),
+        Err(e) => return Err(BusError::jetstream("reading the snapshot", e).into()),
     };
     let began = std::time::Instant::now();
     let mut bytes = Vec::with_capacity(object.info().size);
-    object.read_to_end(&mut bytes).await.map_err(|e| jetstream("reading the snapshot", e))?;
+    object.read_to_end(&mut bytes).await.map_err(|e| BusError::jetstream("reading the snapshot", e))?;
     let read = began.elapsed();
     let snapshot = decode(&bytes, exercise, coordinator)?;
     follows(&snapshot, &bus.event_at(exercise, snapshot.sequence).await?)?;
@@ -147,11 +154,7 @@ async fn store(
     bus.jetstream()
         .get_object_store(bus::subject::snapshot_bucket(exercise))
         .await
-        .map_err(|e| jetstream("the snapshot store", e))
-}
-
-fn jetstream(what: &str, e: impl std::fmt::Display) -> SnapshotError {
-    SnapshotError::Bus(BusError::JetStream { what: what.into(), reason: e.to_string() })
+        .map_err(|e| BusError::jetstream("the snapshot store", e).into())
 }
 
 #[cfg(test)]
