@@ -26,6 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             build.type_attribute(format!(".muster.v1.{message}"), "#[derive(serde::Serialize, serde::Deserialize)]");
     }
     build
+        // The gateway generates its own server side (services/gateway/build.rs).
+        .build_server(false)
         // The descriptor set feeds gRPC server reflection in the gateway.
         .file_descriptor_set_path(out_dir.join("muster_v1_descriptor.bin"))
         .compile_with_config(config, PROTOS, &["."])?;

@@ -15,11 +15,13 @@ use proto::v1 as wire;
 use tokio::sync::{broadcast, mpsc};
 use tonic::Status;
 
+use crate::frame::Frame;
+
 /// Events buffered for streams that are momentarily slow; one that falls further behind takes
 /// them from the kept log.
 const BUFFER: usize = 1024;
 
-type Event = Arc<wire::StreamEventsResponse>;
+type Event = Frame;
 
 /// The followers of one gateway.
 #[derive(Debug)]
@@ -95,7 +97,7 @@ impl Hub {
                 if matches!(&e.payload, Payload::PhaseChanged(p) if p.phase() == wire::Phase::Concluded) {
                     follower.concluded.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
-                let event = Arc::new(wire::StreamEventsResponse { sequence: d.sequence, envelope: Some((&e).into()) });
+                let event = Frame::new(d.sequence, (&e).into());
                 // Kept before it is broadcast: a stream that subscribes in between finds it in the log.
                 follower.log.write().unwrap_or_else(|e| e.into_inner()).push(event.clone());
                 let _ = follower.tx.send(event);
@@ -146,7 +148,7 @@ impl Hub {
         &self,
         exercise: &ExerciseId,
         from: u64,
-        tx: mpsc::Sender<Result<wire::StreamEventsResponse, Status>>,
+        tx: mpsc::Sender<Result<Frame, Status>>,
     ) -> Result<(), Status> {
         let feed = self.feed(exercise)?;
         let mut live = feed.tx.subscribe();
@@ -161,7 +163,7 @@ impl Hub {
                         continue;
                     }
                     next = event.sequence + 1;
-                    if tx.send(Ok((*event).clone())).await.is_err() {
+                    if tx.send(Ok(event.clone())).await.is_err() {
                         return;
                     }
                     if caught_up {
@@ -197,10 +199,8 @@ impl Drop for StreamOpen {
 }
 
 /// Records how long a live event took from the coordinator's stamp to a node's stream.
-fn fanned_out(event: &wire::StreamEventsResponse) {
-    let recorded = event.envelope.as_ref().and_then(|e| e.recorded_at);
-    let recorded = recorded.and_then(|t| std::time::SystemTime::try_from(t).ok());
-    if let Some(elapsed) = recorded.and_then(|t| t.elapsed().ok()) {
+fn fanned_out(event: &Frame) {
+    if let Some(elapsed) = event.recorded_at.and_then(|t| t.elapsed().ok()) {
         metrics::histogram!("muster_fanout_seconds").record(elapsed.as_secs_f64());
     }
 }

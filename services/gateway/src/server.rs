@@ -7,11 +7,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use bus::{Bus, ConnectSettings};
-use proto::v1::national_node_service_server::NationalNodeServiceServer;
+
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
+use crate::rpc::national_node_service_server::NationalNodeServiceServer;
 use crate::service::NationalNode;
 
 /// Largest request the gateway decodes; larger ones are refused before reaching the bus.

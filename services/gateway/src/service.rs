@@ -6,12 +6,14 @@ use std::time::Duration;
 use bus::envelope::Payload;
 use bus::{Bus, Envelope, ExerciseId};
 use futures::StreamExt;
-use proto::v1::{self as wire, national_node_service_server::NationalNodeService};
+use proto::v1 as wire;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use crate::frame::Frame;
 use crate::hub::Hub;
+use crate::rpc::national_node_service_server::NationalNodeService;
 use crate::{identity, request, status, view};
 
 /// The service over one bus connection; it keeps no exercise state of its own.
@@ -94,7 +96,7 @@ impl NationalNode {
     }
 }
 
-type EventStream = ReceiverStream<Result<wire::StreamEventsResponse, Status>>;
+type EventStream = ReceiverStream<Result<Frame, Status>>;
 
 #[tonic::async_trait]
 impl NationalNodeService for NationalNode {
