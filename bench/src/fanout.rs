@@ -1,9 +1,11 @@
 //! gRPC fan-out: 1000 national nodes stream an exercise's events from the gateway (its own release
-//! process, mutual TLS with one certificate per node); one event is made, and each node's delivery
-//! time is measured from the moment it was asked for.
+//! process, mutual TLS with one certificate per node); one event is made, then a burst of
+//! [`BURST`], and each event's delivery to each node is timed from the coordinator's stamp on it
+//! (`recorded_at`: the event goes to the log, the gateway reads it and streams it to every node).
+//! The nodes run in the bench's process, the gateway in its own.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 use bus::envelope::Payload;
@@ -21,11 +23,16 @@ use crate::stats::{Latency, peak_rss_kib};
 pub struct Fanout {
     /// Nodes streaming.
     pub nodes: usize,
-    /// From exercise control's command to each node receiving the event it caused.
+    /// One event: from the coordinator's stamp to each node receiving it.
     pub delivery: Latency,
+    /// A burst of [`BURST`] events at once: each event to each node, timed the same way.
+    pub burst: Latency,
     /// Peak resident memory of the gateway process, MiB.
     pub gateway_peak_rss_mib: f64,
 }
+
+/// Events in the burst: assembly reports of as many states, submitted at once.
+pub const BURST: usize = 100;
 
 /// Runs the fan-out against `url` with the planned exercise's nodes, its identities issued.
 pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Planned) -> anyhow::Result<Fanout> {
@@ -94,14 +101,19 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
             };
             let mut announced = false;
             while let Ok(Some(item)) = stream.message().await {
-                let kind = item.envelope.as_ref().and_then(|e| e.payload.as_ref()).map(bus::envelope::payload_kind);
+                let arrived = SystemTime::now();
+                let envelope = item.envelope.as_ref();
+                let kind = envelope.and_then(|e| e.payload.as_ref()).map(bus::envelope::payload_kind);
                 if !announced && kind == Some("phase_changed") {
                     announced = true;
                     let _ = ready_tx.send(());
                 }
-                if kind == Some("advance_exercise") {
-                    let _ = seen_tx.send(Instant::now());
-                    return;
+                if kind == Some("assembly_report") {
+                    let recorded = envelope.and_then(|e| e.recorded_at).and_then(|t| SystemTime::try_from(t).ok());
+                    let took = recorded.and_then(|t| arrived.duration_since(t).ok()).unwrap_or_default();
+                    if seen_tx.send(took).is_err() {
+                        return;
+                    }
                 }
             }
         });
@@ -111,29 +123,41 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
         tokio::time::timeout_at(deadline.into(), ready.recv()).await.context("nodes did not all connect in time")?;
     }
 
-    let director =
-        ConnectSettings::new(url, "muster-bench-director").with_credentials(Some(issued.credentials("director")?));
-    let bus = Bus::connect(&director).await?;
-    let advance = Envelope::new(
-        exercise.clone(),
-        Sender::new(Role::Coordinator, NodeId::new("director")?),
-        Payload::AdvanceExercise(wire::AdvanceExercise { reason: "fan-out".into() }),
-    );
-    let mut advance = advance;
-    bus::seal::sign(&mut advance, &issued.key("director")?)?;
-    let asked = Instant::now();
-    bus.submit(&advance).await?;
-    let mut samples = Vec::with_capacity(nodes);
-    for _ in 0..nodes {
-        let at = tokio::time::timeout_at(deadline.into(), seen.recv())
-            .await
-            .context("the event did not reach every node")?
-            .context("nodes gone")?;
-        samples.push(at - asked);
+    let submitter =
+        ConnectSettings::new(url, "muster-bench-states").with_credentials(Some(issued.credentials("bench")?));
+    let bus = Bus::connect(&submitter).await?;
+    let mut reports = Vec::with_capacity(1 + BURST);
+    for sender in senders.iter().take(1 + BURST) {
+        let mut report =
+            Envelope::new(exercise.clone(), sender.clone(), Payload::AssemblyReport(wire::AssemblyReport::default()));
+        bus::seal::sign(&mut report, &issued.key(sender.node.as_str())?)?;
+        reports.push(report);
     }
+    let (first, burst) = reports.split_first().context("no states")?;
+    bus.submit(first).await?;
+    let delivery = delivered(&mut seen, nodes, deadline).await?;
+    futures::future::try_join_all(burst.iter().map(|r| bus.submit(r))).await?;
+    let burst = delivered(&mut seen, nodes * burst.len(), deadline).await?;
     let peak_kib = peak_rss_kib(gateway_pid).unwrap_or_default();
     streams.shutdown().await;
     let _ = coordinator.start_kill();
     let _ = gateway.start_kill();
-    Ok(Fanout { nodes, delivery: Latency::of(&mut samples), gateway_peak_rss_mib: peak_kib as f64 / 1024.0 })
+    Ok(Fanout { nodes, delivery, burst, gateway_peak_rss_mib: peak_kib as f64 / 1024.0 })
+}
+
+/// The next `count` deliveries' latencies.
+async fn delivered(
+    seen: &mut tokio::sync::mpsc::UnboundedReceiver<Duration>,
+    count: usize,
+    deadline: Instant,
+) -> anyhow::Result<Latency> {
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        let took = tokio::time::timeout_at(deadline.into(), seen.recv())
+            .await
+            .context("the events did not reach every node")?
+            .context("nodes gone")?;
+        samples.push(took);
+    }
+    Ok(Latency::of(&mut samples))
 }
