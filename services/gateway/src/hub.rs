@@ -4,15 +4,15 @@
 //! for, then takes the broadcast; sequences tell it what it already has, so nothing is missed and
 //! nothing comes twice. The gateway stays stateless: any replica rebuilds the same from JetStream.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use bus::envelope::Payload;
 use bus::{Bus, ExerciseId, Sender};
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use proto::v1 as wire;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 use tonic::Status;
 
 use crate::frame::Frame;
@@ -143,42 +143,56 @@ impl Hub {
         Ok(n.participants.iter().filter_map(|p| Sender::try_from(p.identity.clone()?).ok()).collect())
     }
 
-    /// The exercise's events from `from` on, into `tx`, until the receiver goes away.
+    /// The exercise's events from `from` on, as the node's stream pulls them: the kept log first,
+    /// then the broadcast. No task or queue of its own: a node that reads slowly falls behind the
+    /// broadcast and takes the rest from the kept log.
     pub fn stream(
         &self,
         exercise: &ExerciseId,
         from: u64,
-        tx: mpsc::Sender<Result<Frame, Status>>,
-    ) -> Result<(), Status> {
+    ) -> Result<impl Stream<Item = Frame> + Send + 'static, Status> {
         let feed = self.feed(exercise)?;
-        let mut live = feed.tx.subscribe();
-        tokio::spawn(async move {
-            let _open = StreamOpen::new();
-            let mut next = from.max(1);
-            let mut pending = feed.since(next);
-            let mut caught_up = false;
-            loop {
-                for event in pending.drain(..) {
-                    if event.sequence < next {
-                        continue;
-                    }
-                    next = event.sequence + 1;
-                    if tx.send(Ok(event.clone())).await.is_err() {
-                        return;
-                    }
-                    if caught_up {
-                        fanned_out(&event);
-                    }
+        // Subscribed before the kept log is read: an event in between is in one or the other.
+        let live = feed.tx.subscribe();
+        let next = from.max(1);
+        let pending = feed.since(next).into();
+        let cursor = Cursor { feed, live, pending, next, caught_up: false, _open: StreamOpen::new() };
+        Ok(futures::stream::unfold(cursor, Cursor::advance))
+    }
+}
+
+/// Where one node's stream stands.
+struct Cursor {
+    feed: Arc<Feed>,
+    live: broadcast::Receiver<Event>,
+    pending: VecDeque<Event>,
+    /// The sequence the node takes next.
+    next: u64,
+    /// Whether the backlog it asked for is sent: from then on, events are live and timed.
+    caught_up: bool,
+    _open: StreamOpen,
+}
+
+impl Cursor {
+    async fn advance(mut self) -> Option<(Event, Cursor)> {
+        loop {
+            while let Some(event) = self.pending.pop_front() {
+                if event.sequence < self.next {
+                    continue;
                 }
-                caught_up = true;
-                match live.recv().await {
-                    Ok(event) => pending.push(event),
-                    Err(broadcast::error::RecvError::Lagged(_)) => pending = feed.since(next),
-                    Err(broadcast::error::RecvError::Closed) => return,
+                self.next = event.sequence + 1;
+                if self.caught_up {
+                    fanned_out(&event);
                 }
+                return Some((event, self));
             }
-        });
-        Ok(())
+            self.caught_up = true;
+            match self.live.recv().await {
+                Ok(event) => self.pending.push_back(event),
+                Err(broadcast::error::RecvError::Lagged(_)) => self.pending = self.feed.since(self.next).into(),
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
     }
 }
 

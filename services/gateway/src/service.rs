@@ -7,8 +7,6 @@ use bus::envelope::Payload;
 use bus::{Bus, Envelope, ExerciseId};
 use futures::StreamExt;
 use proto::v1 as wire;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use crate::frame::Frame;
@@ -96,7 +94,7 @@ impl NationalNode {
     }
 }
 
-type EventStream = ReceiverStream<Result<Frame, Status>>;
+type EventStream = futures::stream::BoxStream<'static, Result<Frame, Status>>;
 
 #[tonic::async_trait]
 impl NationalNodeService for NationalNode {
@@ -112,10 +110,9 @@ impl NationalNodeService for NationalNode {
         view::require_exercise(&self.bus, &exercise).await?;
         self.hub.authorize(&exercise, &caller).await?;
         let from = r.from_sequence.max(1);
-        let (tx, rx) = mpsc::channel(256);
+        let events = self.hub.stream(&exercise, from)?;
         tracing::info!(%exercise, node = %caller.node, from, "event stream opened");
-        self.hub.stream(&exercise, from, tx)?;
-        Ok(Response::new(ReceiverStream::new(rx)))
+        Ok(Response::new(events.map(Ok).boxed()))
     }
 
     async fn submit_assembly_report(
