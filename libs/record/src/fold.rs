@@ -5,12 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
 use bus::envelope::Payload;
-use bus::{Envelope, MessageId, NodeId, Role, Sender};
+use bus::{Envelope, NodeId, Role, Sender};
 use proto::v1::{self as wire, PositionKind};
 use serde::{Deserialize, Serialize};
 
 use crate::phase::{Phase, PhaseState};
 use crate::plan::Plan;
+use crate::seen::Seen;
 
 /// When something was recorded: exercise time (after the start, pauses not counted) and wall time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -173,8 +174,7 @@ pub struct Record {
     pub timeline: Vec<Entry>,
     /// Ids of the events applied (accepted submissions and the coordinator's own): a repeated
     /// submission is acknowledged and changes nothing, and so does an event the log holds already.
-    #[serde(deserialize_with = "sorted_set")]
-    pub seen: BTreeSet<MessageId>,
+    pub seen: Seen,
     /// Events applied so far (the log's length as this record knows it).
     pub events: u64,
     /// When the last event was recorded.
@@ -186,12 +186,6 @@ pub struct Record {
     /// Whom the record trusts, and the last event it accepted; `None` folds without checking (the
     /// coordinator's own state, which it writes itself).
     pub trust: Option<bus::seal::Chain>,
-}
-
-/// A set read as the sorted list it was written as, and built at once: a million ids inserted one
-/// by one took a new leader a good part of its snapshot's decoding.
-fn sorted_set<'de, D: serde::Deserializer<'de>, T: Ord + Deserialize<'de>>(from: D) -> Result<BTreeSet<T>, D::Error> {
-    Ok(Vec::<T>::deserialize(from)?.into_iter().collect())
 }
 
 /// The coordinator's identity: the sender of every event it writes itself.
@@ -239,7 +233,7 @@ impl Record {
     /// the count: every id is one event, the coordinator's own too.
     pub fn apply(&mut self, event: &Envelope) {
         self.events += 1;
-        if !self.seen.insert(event.message_id.clone()) {
+        if !self.seen.insert(&event.message_id) {
             return;
         }
         let at = Moment {
@@ -257,7 +251,9 @@ impl Record {
                 self.notified = Some(at);
                 // The director's start, when the notification answers one: a start that comes
                 // again is recognised as recorded.
-                self.seen.extend(event.causation_id.clone());
+                if let Some(start) = &event.causation_id {
+                    self.seen.insert(start);
+                }
                 note(&mut self.timeline, Happening::Notified);
             }
             Payload::PhaseChanged(p) => {

@@ -6,7 +6,8 @@
 //! - [`fold`]: [`Record`], the log folded one event at a time, with exercise time on everything;
 //! - [`awaited`]: what the current window awaits of whom, and how long answers took;
 //! - [`comments`]: comment resolution: comments, dispositions, what stays open;
-//! - [`package`]: the package's digest, as the coordinator records it and anyone checks it.
+//! - [`package`]: the package's digest, as the coordinator records it and anyone checks it;
+//! - [`seen`]: the ids of the events applied, by which repeats are known.
 //!
 //! The coordinator's state is a [`Record`]; the gateway's queries, `muster status`, the observer's
 //! report and the participants read the same fold, so they cannot disagree.
@@ -17,9 +18,11 @@ pub mod fold;
 pub mod package;
 pub mod phase;
 pub mod plan;
+pub mod seen;
 
 pub use awaited::{AnswerKind, AnswerTime, Awaited, Task};
 pub use comments::{Comment, Resolution, Step};
 pub use fold::{Answered, Draft, Entry, Happening, Moment, Record, Tally, Version, coordinator};
 pub use phase::{Phase, PhaseState};
 pub use plan::{FAST_TIME_SCALE, Keys, Mode, Participant, Plan, PlanError};
+pub use seen::Seen;
