@@ -214,6 +214,10 @@ struct Snapshots {
     waiting: Option<crate::snapshot::Snapshot>,
     /// The one being written; the next waits until it is.
     writing: Option<tokio::task::JoinHandle<()>>,
+    /// Set while a term rebuilds its state and catches up: what waited for a leader is served
+    /// before the state is copied for a snapshot (a copy of a million events' record holds the
+    /// loop for a few hundred milliseconds).
+    held: bool,
 }
 
 /// What is left to do for an input once its events are on the log.
@@ -274,6 +278,7 @@ impl Core {
         settings: &Settings,
         shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
     ) -> Result<Term, Stop> {
+        self.snapshots.held = true;
         self.replay(settings.time_scale).await?;
         if self.state.phase.phase == Phase::NotStarted {
             // The clock starts with the notification, as a successor reading the log will take it.
@@ -282,6 +287,7 @@ impl Core {
         self.input(Input::Start).await?;
         let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
         self.catch_up(&mut submissions).await?;
+        self.snapshots.held = false;
         let tick = if settings.mode == Mode::Fast { Duration::from_millis(10) } else { Duration::from_millis(100) };
         // The first tick waits one period, so submissions queued while nobody led come in first.
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
@@ -436,7 +442,7 @@ impl Core {
         let s = &mut self.snapshots;
         let (Some(chain), true) = (&self.chain, s.every > 0) else { return };
         let busy = s.waiting.is_some() || s.writing.as_ref().is_some_and(|w| !w.is_finished());
-        if busy || self.sent_sequence < s.taken_at + s.every {
+        if s.held || busy || self.sent_sequence < s.taken_at + s.every {
             return;
         }
         s.taken_at = self.sent_sequence;
