@@ -82,11 +82,77 @@ fn signed(body: &[u8]) -> Vec<u8> {
     [header().as_slice(), Sha256::digest(body).as_slice()].concat()
 }
 
-/// The snapshot as stored: header, signature (64 bytes), body.
-pub fn encode(snapshot: &Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let body = postcard::to_stdvec(snapshot).map_err(|e| SnapshotError::Encoding(e.to_string()))?;
+/// The drafts, the bulk of a long record (every version with its positions), are stored in this
+/// many parts, each of about as many versions, and decoded side by side.
+const PARTS: usize = 4;
+
+/// The snapshot as stored: header, signature (64 bytes), body. The body is a count of blobs, then
+/// each blob (length, bytes): the snapshot without its drafts, then the drafts in [`PARTS`] parts.
+pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
+    let encoding = |e: postcard::Error| SnapshotError::Encoding(e.to_string());
+    let drafts = std::mem::take(&mut snapshot.record.drafts);
+    let versions: usize = drafts.values().map(|d| d.versions.len()).sum();
+    let mut parts: Vec<Vec<(String, record::Draft)>> = vec![Vec::new()];
+    let mut in_part = 0;
+    for (slot, draft) in drafts {
+        if in_part * PARTS > versions && parts.len() < PARTS {
+            parts.push(Vec::new());
+            in_part = 0;
+        }
+        in_part += draft.versions.len();
+        if let Some(part) = parts.last_mut() {
+            part.push((slot, draft));
+        }
+    }
+    let mut blobs = vec![postcard::to_stdvec(&snapshot).map_err(encoding)?];
+    for part in &parts {
+        blobs.push(postcard::to_stdvec(part).map_err(encoding)?);
+    }
+    let mut body = Vec::with_capacity(blobs.iter().map(|b| b.len() + 8).sum::<usize>() + 4);
+    body.extend(u32::try_from(blobs.len()).map_err(|e| SnapshotError::Encoding(e.to_string()))?.to_le_bytes());
+    for blob in &blobs {
+        body.extend(u64::try_from(blob.len()).map_err(|e| SnapshotError::Encoding(e.to_string()))?.to_le_bytes());
+        body.extend(blob);
+    }
     let signature = key.sign(&signed(&body)).map_err(|e| SnapshotError::Key(e.to_string()))?;
     Ok([header(), signature, body].concat())
+}
+
+/// The blobs of a body.
+fn blobs(body: &[u8]) -> Result<Vec<&[u8]>, SnapshotError> {
+    let short = || SnapshotError::Malformed("the body ends early".into());
+    let (count, mut rest) = body.split_first_chunk::<4>().ok_or_else(short)?;
+    let mut blobs = Vec::new();
+    for _ in 0..u32::from_le_bytes(*count) {
+        let (len, after) = rest.split_first_chunk::<8>().ok_or_else(short)?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| short())?;
+        let (blob, after) = after.split_at_checked(len).ok_or_else(short)?;
+        blobs.push(blob);
+        rest = after;
+    }
+    Ok(blobs)
+}
+
+/// The snapshot of a body, its parts decoded on threads of their own.
+fn decode_body(body: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let malformed = |e: postcard::Error| SnapshotError::Malformed(e.to_string());
+    let blobs = blobs(body)?;
+    let (head, parts) = blobs.split_first().ok_or_else(|| SnapshotError::Malformed("no blobs".into()))?;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = parts
+            .iter()
+            .map(|part| scope.spawn(move || postcard::from_bytes::<Vec<(String, record::Draft)>>(part)))
+            .collect();
+        let mut snapshot: Snapshot = postcard::from_bytes(head).map_err(malformed)?;
+        let mut drafts = Vec::new();
+        for part in parts {
+            let part = part.join().map_err(|_| SnapshotError::Malformed("a part's decoding failed".into()))?;
+            drafts.extend(part.map_err(malformed)?);
+        }
+        // The parts are in the slots' order, so the map is built at once.
+        snapshot.record.drafts = drafts.into_iter().collect();
+        Ok(snapshot)
+    })
 }
 
 /// Reads a stored snapshot of `exercise`, checking that `coordinator` signed it.
@@ -103,7 +169,7 @@ pub fn decode(bytes: &[u8], exercise: &ExerciseId, coordinator: &str) -> Result<
     let (signature, body) = rest.split_at_checked(64).ok_or_else(|| SnapshotError::Malformed("too short".into()))?;
     let key = nkeys::KeyPair::from_public_key(coordinator).map_err(|e| SnapshotError::Key(e.to_string()))?;
     key.verify(&signed(body), signature).map_err(|_| SnapshotError::BadSignature)?;
-    let snapshot: Snapshot = postcard::from_bytes(body).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+    let snapshot = decode_body(body)?;
     if &snapshot.exercise != exercise {
         return Err(SnapshotError::OtherExercise(snapshot.exercise));
     }
@@ -119,7 +185,7 @@ pub fn follows(snapshot: &Snapshot, event: &Envelope) -> Result<(), SnapshotErro
 /// exercise's latest; returns its size in bytes.
 pub async fn save(bus: &Bus, snapshot: Snapshot, key: std::sync::Arc<nkeys::KeyPair>) -> Result<usize, SnapshotError> {
     let exercise = snapshot.exercise.clone();
-    let bytes = tokio::task::spawn_blocking(move || encode(&snapshot, &key))
+    let bytes = tokio::task::spawn_blocking(move || encode(snapshot, &key))
         .await
         .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
     let store = store(bus, &exercise).await?;
@@ -194,9 +260,9 @@ mod tests {
         let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
         let exercise = ExerciseId::new("ex").expect("valid");
         let snapshot = snapshot_after(&[event("a"), event("b")]);
-        let bytes = encode(&snapshot, &coordinator).expect("encoded");
+        let bytes = encode(snapshot.clone(), &coordinator).expect("encoded");
         assert_eq!(decode(&bytes, &exercise, &coordinator.public_key()).expect("decoded"), snapshot);
-        let forged = encode(&snapshot, &intruder).expect("encoded");
+        let forged = encode(snapshot.clone(), &intruder).expect("encoded");
         assert!(matches!(decode(&forged, &exercise, &coordinator.public_key()), Err(SnapshotError::BadSignature)));
         let mut changed = bytes.clone();
         let last = changed.len() - 1;
@@ -207,9 +273,36 @@ mod tests {
     }
 
     #[test]
+    fn a_long_records_drafts_read_back_whole_from_their_parts() {
+        let coordinator = nkeys::KeyPair::new_user();
+        let mut snapshot = snapshot_after(&[event("a")]);
+        let version = |n: usize| record::Version {
+            draft: wire::DraftDecision { slot_id: format!("v{n}"), ..Default::default() },
+            change_summary: format!("change {n}"),
+            circulated: record::Moment::default(),
+            positions: Default::default(),
+            dispositions: vec![],
+            tally: record::Tally::default(),
+        };
+        // Slots of very different lengths, more of them than parts.
+        for slot in 0..11 {
+            let versions = (0..1 + slot * slot).map(version).collect();
+            snapshot.record.drafts.insert(format!("s{slot:02}"), record::Draft { stage: 1, versions });
+        }
+        let bytes = encode(snapshot.clone(), &coordinator).expect("encoded");
+        let header_and_signature = header().len() + 64;
+        let parts = blobs(&bytes[header_and_signature..]).expect("blobs").len() - 1;
+        assert!((2..=PARTS).contains(&parts), "{parts} parts");
+        let exercise = ExerciseId::new("ex").expect("valid");
+        assert_eq!(decode(&bytes, &exercise, &coordinator.public_key()).expect("decoded"), snapshot);
+        let cut = &bytes[header_and_signature..bytes.len() - 3];
+        assert!(matches!(blobs(cut), Err(SnapshotError::Malformed(_))));
+    }
+
+    #[test]
     fn a_snapshot_of_another_release_is_passed_over() {
         let coordinator = nkeys::KeyPair::new_user();
-        let bytes = encode(&snapshot_after(&[event("a")]), &coordinator).expect("encoded");
+        let bytes = encode(snapshot_after(&[event("a")]), &coordinator).expect("encoded");
         let older = [MAGIC, b"0.0.0-older\n", &bytes[header().len()..]].concat();
         let exercise = ExerciseId::new("ex").expect("valid");
         assert!(matches!(
