@@ -21,8 +21,6 @@ use crate::frame::Frame;
 /// them from the kept log.
 const BUFFER: usize = 1024;
 
-type Event = Frame;
-
 /// The followers of one gateway.
 #[derive(Debug)]
 pub struct Hub {
@@ -39,16 +37,16 @@ pub const MAX_FEEDS: usize = 64;
 
 #[derive(Debug)]
 struct Feed {
-    tx: broadcast::Sender<Event>,
+    tx: broadcast::Sender<Frame>,
     /// Every event read so far, in order.
-    log: RwLock<Vec<Event>>,
+    log: RwLock<Vec<Frame>>,
     /// Set once the log is complete: the feed may be evicted.
     concluded: std::sync::atomic::AtomicBool,
 }
 
 impl Feed {
     /// Events from sequence `from` on.
-    fn since(&self, from: u64) -> Vec<Event> {
+    fn since(&self, from: u64) -> Vec<Frame> {
         let log = self.log.read().unwrap_or_else(|e| e.into_inner());
         let start = log.partition_point(|e| e.sequence < from);
         log[start..].to_vec()
@@ -164,8 +162,8 @@ impl Hub {
 /// Where one node's stream stands.
 struct Cursor {
     feed: Arc<Feed>,
-    live: broadcast::Receiver<Event>,
-    pending: VecDeque<Event>,
+    live: broadcast::Receiver<Frame>,
+    pending: VecDeque<Frame>,
     /// The sequence the node takes next.
     next: u64,
     /// Whether the backlog it asked for is sent: from then on, events are live and timed.
@@ -174,7 +172,7 @@ struct Cursor {
 }
 
 impl Cursor {
-    async fn advance(mut self) -> Option<(Event, Cursor)> {
+    async fn advance(mut self) -> Option<(Frame, Cursor)> {
         loop {
             while let Some(event) = self.pending.pop_front() {
                 if event.sequence < self.next {
