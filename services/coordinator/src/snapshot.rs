@@ -26,7 +26,10 @@ const NAME: &str = "state";
 /// What every snapshot starts with, before the release that wrote it. The record's serialized
 /// shape is this code's, so a snapshot of another release is passed over, not misread.
 const MAGIC: &[u8] = b"muster snapshot\n";
-const RELEASE: &str = env!("CARGO_PKG_VERSION");
+/// The release, and the body's format within it: raise the format with any change to the body's
+/// layout or to the serialized shape of what it holds (the record above all), so that builds of
+/// one version number, as in development, pass each other's snapshots over too.
+const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.2");
 
 /// The coordinator's state as of one event of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
