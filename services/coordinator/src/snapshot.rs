@@ -92,7 +92,7 @@ const PARTS: usize = 4;
 /// The snapshot as stored: header, signature (64 bytes), body. The body is a count of blobs, then
 /// each blob (length, bytes): the snapshot without its drafts, then the drafts in [`PARTS`] parts.
 pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let encoding = |e: postcard::Error| SnapshotError::Encoding(e.to_string());
+    let encoding = |e: &dyn std::fmt::Display| SnapshotError::Encoding(e.to_string());
     let drafts = std::mem::take(&mut snapshot.record.drafts);
     let versions: usize = drafts.values().map(|d| d.versions.len()).sum();
     let mut parts: Vec<Vec<(String, record::Draft)>> = vec![Vec::new()];
@@ -107,14 +107,14 @@ pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, S
             part.push((slot, draft));
         }
     }
-    let mut blobs = vec![postcard::to_stdvec(&snapshot).map_err(encoding)?];
+    let mut blobs = vec![postcard::to_stdvec(&snapshot).map_err(|e| encoding(&e))?];
     for part in &parts {
-        blobs.push(postcard::to_stdvec(part).map_err(encoding)?);
+        blobs.push(postcard::to_stdvec(part).map_err(|e| encoding(&e))?);
     }
     let mut body = Vec::with_capacity(blobs.iter().map(|b| b.len() + 8).sum::<usize>() + 4);
-    body.extend(u32::try_from(blobs.len()).map_err(|e| SnapshotError::Encoding(e.to_string()))?.to_le_bytes());
+    body.extend(u32::try_from(blobs.len()).map_err(|e| encoding(&e))?.to_le_bytes());
     for blob in &blobs {
-        body.extend(u64::try_from(blob.len()).map_err(|e| SnapshotError::Encoding(e.to_string()))?.to_le_bytes());
+        body.extend(u64::try_from(blob.len()).map_err(|e| encoding(&e))?.to_le_bytes());
         body.extend(blob);
     }
     let signature = key.sign(&signed(&body)).map_err(|e| SnapshotError::Key(e.to_string()))?;

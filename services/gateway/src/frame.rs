@@ -29,17 +29,20 @@ impl Frame {
     }
 }
 
+/// The stock codec, for the requests.
+type Requests = tonic_prost::ProstCodec<wire::StreamEventsResponse, wire::StreamEventsRequest>;
+
 /// `StreamEvents`' codec: requests decoded as protobuf, frames written as they are.
 #[derive(Debug, Default)]
 pub struct FrameCodec {
-    requests: tonic_prost::ProstCodec<wire::StreamEventsResponse, wire::StreamEventsRequest>,
+    requests: Requests,
 }
 
 impl Codec for FrameCodec {
     type Encode = Frame;
     type Decode = wire::StreamEventsRequest;
     type Encoder = FrameEncoder;
-    type Decoder = <tonic_prost::ProstCodec<wire::StreamEventsResponse, wire::StreamEventsRequest> as Codec>::Decoder;
+    type Decoder = <Requests as Codec>::Decoder;
 
     fn encoder(&mut self) -> FrameEncoder {
         FrameEncoder
