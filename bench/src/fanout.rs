@@ -109,8 +109,10 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
                     let _ = ready_tx.send(());
                 }
                 if kind == Some("assembly_report") {
+                    // `None` for an event without the coordinator's stamp: the run fails rather
+                    // than count it as instant.
                     let recorded = envelope.and_then(|e| e.recorded_at).and_then(|t| SystemTime::try_from(t).ok());
-                    let took = recorded.and_then(|t| arrived.duration_since(t).ok()).unwrap_or_default();
+                    let took = recorded.map(|t| arrived.duration_since(t).unwrap_or_default());
                     if seen_tx.send(took).is_err() {
                         return;
                     }
@@ -147,7 +149,7 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
 
 /// The next `count` deliveries' latencies.
 async fn delivered(
-    seen: &mut tokio::sync::mpsc::UnboundedReceiver<Duration>,
+    seen: &mut tokio::sync::mpsc::UnboundedReceiver<Option<Duration>>,
     count: usize,
     deadline: Instant,
 ) -> anyhow::Result<Latency> {
@@ -156,7 +158,8 @@ async fn delivered(
         let took = tokio::time::timeout_at(deadline.into(), seen.recv())
             .await
             .context("the events did not reach every node")?
-            .context("nodes gone")?;
+            .context("nodes gone")?
+            .context("an event reached a node without the coordinator's stamp")?;
         samples.push(took);
     }
     Ok(Latency::of(&mut samples))
