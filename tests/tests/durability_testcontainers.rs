@@ -58,12 +58,19 @@ struct Process {
 
 impl Process {
     fn start(nats: &Nats, run: &Run, scenario: &std::path::Path, instance: &str) -> anyhow::Result<Process> {
+        Process::serving(nats, &[run], scenario, instance)
+    }
+
+    /// A coordinator serving every exercise of `runs` (one scenario file for all).
+    fn serving(nats: &Nats, runs: &[&Run], scenario: &std::path::Path, instance: &str) -> anyhow::Result<Process> {
         let log = tempfile::NamedTempFile::new()?;
+        let exercises: Vec<&str> = runs.iter().map(|r| r.exercise.as_str()).collect();
+        let time_scale = runs.first().context("an exercise to serve")?.time_scale;
         let child = tokio::process::Command::new(binary("coordinator")?)
-            .args(["--nats", &nats.url, "--exercise", run.exercise.as_str(), "--fast", "--instance", instance])
+            .args(["--nats", &nats.url, "--exercise", &exercises.join(","), "--fast", "--instance", instance])
             .arg("--nkey")
             .arg(nats.identities.seed_file("coordinator"))
-            .args(["--time-scale", &run.time_scale.to_string(), "--lease-ttl-ms", "500"])
+            .args(["--time-scale", &time_scale.to_string(), "--lease-ttl-ms", "500"])
             // Snapshots every few events, so that most successors start from one.
             .args(["--snapshot-every", &SNAPSHOT_EVERY.to_string(), "--scenario"])
             .arg(scenario)
@@ -235,6 +242,55 @@ async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> 
     for p in [&mut a, &mut b] {
         let _ = within(Duration::from_secs(10), "a coordinator to exit", p.child.wait()).await;
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_replicas_serve_three_exercises_and_the_survivor_takes_every_one_the_dead_one_led() -> anyhow::Result<()> {
+    let baseline_run = durable_run("shared-baseline", QUICK)?;
+    let runs: Vec<Run> = (1..=3).map(|n| durable_run(&format!("shared-{n}"), QUICK)).collect::<anyhow::Result<_>>()?;
+    let nats = Nats::start(&std::iter::once(&baseline_run).chain(&runs).collect::<Vec<_>>()).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+    let scenario = tempfile::NamedTempFile::new()?;
+    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
+    let mut running = Vec::new();
+    for run in &runs {
+        tests::provision(&nats, run).await?;
+        running.push(start_participants(&nats, run)?);
+    }
+    let served: Vec<&Run> = runs.iter().collect();
+    let mut a = Process::serving(&nats, &served, scenario.path(), "coordinator-a")?;
+    let mut b = Process::serving(&nats, &served, scenario.path(), "coordinator-b")?;
+    let mut probes = Vec::new();
+    for run in &runs {
+        let probe = Probe::connect(&nats, &run.exercise).await?;
+        probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
+        probes.push(probe);
+    }
+    // Every exercise is led by one of the two; the leader of the first is killed mid-stage.
+    let mut holders = Vec::new();
+    for (probe, run) in probes.iter().zip(&runs) {
+        let holder = Running::lease_holder(&probe.bus, &run.exercise).await?.context("a leader holds the lease")?;
+        anyhow::ensure!([&a.instance, &b.instance].contains(&&holder), "{} led by {holder}", run.exercise);
+        holders.push(holder);
+    }
+    println!("leaders: {holders:?}");
+    let (dead, survivor) = if holders[0] == a.instance { (&mut a, &mut b) } else { (&mut b, &mut a) };
+    dead.child.start_kill()?;
+    dead.child.wait().await?;
+    for (probe, run) in probes.iter().zip(&runs) {
+        leads(probe, run, &survivor.instance).await?;
+    }
+    for ((mut running, run), probe) in running.into_iter().zip(&runs).zip(&probes) {
+        let concluded = within(LIMIT, "the exercise to conclude", &mut running.report).await;
+        let Ok(Ok(Ok(report))) = concluded else {
+            panic!("{}: {concluded:?}\n--- {} ---\n{}", run.exercise, survivor.instance, survivor.log());
+        };
+        running.stop().await;
+        assert_eq!(Record::of(&report), baseline, "{} differs from the uninterrupted run", run.exercise);
+        assert_no_duplicates(&probe.log().await?);
+    }
+    let _ = within(Duration::from_secs(10), "the survivor to exit", survivor.child.wait()).await;
     Ok(())
 }
 

@@ -21,4 +21,4 @@ pub mod snapshot;
 pub mod windows;
 
 pub use record::{FAST_TIME_SCALE, Mode};
-pub use service::{Settings, run};
+pub use service::{Settings, run, run_all};

@@ -1,6 +1,10 @@
-//! The coordinator binary: runs one exercise to its conclusion.
+//! The coordinator binary: runs one exercise, or several, to their conclusion.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
+use bus::ExerciseId;
 use clap::Parser;
 use coordinator::{Mode, Settings};
 
@@ -9,8 +13,13 @@ use coordinator::{Mode, Settings};
 struct Args {
     #[command(flatten)]
     bus: scenario::cli::BusArgs,
-    #[command(flatten)]
-    exercise: scenario::cli::ExerciseArgs,
+    /// The exercise to coordinate; several (repeated, or comma-separated) are served by this one
+    /// process, each with its own lease.
+    #[arg(long = "exercise", env = "MUSTER_EXERCISE", value_delimiter = ',', required = true)]
+    exercises: Vec<ExerciseId>,
+    /// The scenario file: one for every exercise, or one per exercise in the same order.
+    #[arg(long = "scenario", env = "MUSTER_SCENARIO", value_delimiter = ',', required = true)]
+    scenarios: Vec<PathBuf>,
     /// Exercise seconds per wall second; the scenario's own scale when not given.
     #[arg(long, env = "MUSTER_TIME_SCALE")]
     time_scale: Option<f64>,
@@ -43,38 +52,71 @@ async fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
     bus::telemetry::init("info");
     let args = Args::parse();
-    let mut scenario = args.exercise.scenario()?;
-    args.persons.apply(&mut scenario).map_err(anyhow::Error::msg)?;
-    let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
-    use scenario::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
-    anyhow::ensure!(
-        time_scale.is_finite() && (MIN_TIME_SCALE..=MAX_TIME_SCALE).contains(&time_scale),
-        "--time-scale {time_scale}: must be between {MIN_TIME_SCALE} and {MAX_TIME_SCALE} exercise seconds per wall second"
-    );
-    let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
-    let mut settings = Settings::new(args.bus.nats.clone(), args.exercise.exercise, scenario, mode, time_scale);
-    settings.credentials = args.bus.credentials()?;
-    if let Some(credentials) = &settings.credentials {
-        // The keys issued beside the coordinator's: every seat's and the director's.
-        settings.keys = record::Keys {
-            seats: settings
-                .scenario
-                .participants
-                .iter()
-                .filter_map(|p| Some((p.node.clone(), credentials.public_key_of(p.node.as_str())?)))
-                .collect(),
-            director: credentials.public_key_of("director"),
-        };
+    let scenarios = scenarios(&args)?;
+    let credentials = args.bus.credentials()?;
+    let ready = args.ops.start().await?;
+    // One replica, one name on every lease it holds.
+    let instance = args.instance.clone().unwrap_or_else(|| format!("coordinator-{}", bus::MessageId::generate()));
+    let mut all = Vec::with_capacity(args.exercises.len());
+    for (exercise, scenario) in args.exercises.iter().zip(scenarios) {
+        let time_scale = args.time_scale.unwrap_or(scenario.time_scale);
+        use scenario::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
+        anyhow::ensure!(
+            time_scale.is_finite() && (MIN_TIME_SCALE..=MAX_TIME_SCALE).contains(&time_scale),
+            "--time-scale {time_scale}: must be between {MIN_TIME_SCALE} and {MAX_TIME_SCALE} exercise seconds per wall second"
+        );
+        let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
+        let mut settings = Settings::new(args.bus.nats.clone(), exercise.clone(), scenario, mode, time_scale);
+        if let Some(credentials) = &credentials {
+            // The keys issued beside the coordinator's: every seat's and the director's.
+            settings.keys = record::Keys {
+                seats: settings
+                    .scenario
+                    .participants
+                    .iter()
+                    .filter_map(|p| Some((p.node.clone(), credentials.public_key_of(p.node.as_str())?)))
+                    .collect(),
+                director: credentials.public_key_of("director"),
+            };
+        }
+        settings.credentials = credentials.clone();
+        settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
+        settings.awaits_director = args.await_start;
+        settings.snapshot_every = args.snapshot_every;
+        settings.ready = ready.clone();
+        settings.instance = instance.clone();
+        all.push(settings);
     }
-    settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
-    settings.awaits_director = args.await_start;
-    settings.snapshot_every = args.snapshot_every;
-    settings.ready = args.ops.start().await?;
-    if let Some(instance) = args.instance {
-        settings.instance = instance;
-    }
-    coordinator::run(settings, bus::telemetry::shutdown_signal()).await.context("coordinator failed")?;
+    coordinator::run_all(all, bus::telemetry::shutdown_signal()).await.context("coordinator failed")?;
     // Spans still batched would go with the process.
     bus::telemetry::flush_traces().await;
     Ok(())
+}
+
+/// Each exercise's scenario (a file named for several is read once), with the persons seated;
+/// the error names what does not fit.
+fn scenarios(args: &Args) -> anyhow::Result<Vec<scenario::Scenario>> {
+    let (exercises, files) = (&args.exercises, &args.scenarios);
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = exercises.iter().find(|e| !seen.insert(*e)) {
+        anyhow::bail!("--exercise {twice} is given twice");
+    }
+    anyhow::ensure!(
+        files.len() == 1 || files.len() == exercises.len(),
+        "{} scenario files for {} exercises: give one --scenario for every exercise, or one per exercise in the same order",
+        files.len(),
+        exercises.len()
+    );
+    let mut loaded: BTreeMap<&PathBuf, scenario::Scenario> = BTreeMap::new();
+    let mut scenarios = Vec::with_capacity(exercises.len());
+    for n in 0..exercises.len() {
+        let file = &files[if files.len() == 1 { 0 } else { n }];
+        if !loaded.contains_key(file) {
+            let mut scenario = scenario::load(file)?;
+            args.persons.apply(&mut scenario).map_err(anyhow::Error::msg)?;
+            loaded.insert(file, scenario);
+        }
+        scenarios.extend(loaded.get(file).cloned());
+    }
+    Ok(scenarios)
 }

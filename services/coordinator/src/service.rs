@@ -99,82 +99,152 @@ enum Term {
 
 /// Runs the exercise to its conclusion, or until `shutdown` resolves; stands by while another
 /// replica leads.
-pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<State, CoordinatorError> {
-    let connect = ConnectSettings::new(&settings.nats_url, format!("muster-{}", settings.instance))
-        .with_credentials(settings.credentials.clone());
+pub async fn run(
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<State, CoordinatorError> {
+    Ok(run_all(vec![settings], shutdown).await?.pop().unwrap_or_default())
+}
+
+/// Runs several exercises from one process and one connection (the first's URL, identity and
+/// instance name serve them all), each on its own task with its own lease: with two replicas
+/// given the same exercises, each exercise is led by whichever took its lease, and a replica
+/// that dies leaves its exercises to the other. Returns each exercise's final state, in order,
+/// once every one has concluded or `shutdown` resolved; the first exercise that fails ends them all.
+pub async fn run_all(
+    all: Vec<Settings>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Vec<State>, CoordinatorError> {
+    let Some(first) = all.first() else { return Ok(Vec::new()) };
+    let connect = ConnectSettings::new(&first.nats_url, format!("muster-{}", first.instance))
+        .with_credentials(first.credentials.clone());
     let bus = Bus::connect(&connect).await?;
-    tokio::pin!(shutdown);
-    // Provisioning is the admin's (`muster run` or `muster provision`); wait for it.
-    let mut waiting = tokio::time::interval(Duration::from_millis(200));
-    let leases = loop {
-        tokio::select! {
-            () = &mut shutdown => return Ok(State::default()),
-            _ = waiting.tick() => match lease::bucket(&bus, &settings.exercise, settings.lease_ttl).await {
-                Ok(store) => break store,
-                Err(lease::LeaseError::NotProvisioned(_)) => {
-                    tracing::info!(exercise = %settings.exercise, "waiting for the exercise to be provisioned");
-                }
-                Err(e) => return Err(CoordinatorError::Lease(e)),
-            },
+    let shutdown = futures::FutureExt::shared(futures::FutureExt::boxed(shutdown));
+    let mut prepared = Vec::with_capacity(all.len());
+    for settings in all {
+        match Exercise::prepare(&bus, settings, shutdown.clone()).await? {
+            Some(exercise) => prepared.push(exercise),
+            None => return Ok(vec![State::default(); prepared.len() + 1]),
         }
-    };
-    let key = settings.credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(std::sync::Arc::new);
-    // Every replica holds the same key, so every replica derives the same tokens.
-    let secret = match &key {
-        Some(key) => {
-            key.sign(format!("muster communications check {}", settings.exercise).as_bytes()).map_err(|e| {
-                BusError::JetStream { what: "deriving the communications secret".into(), reason: e.to_string() }
-            })?
+    }
+    for exercise in &prepared {
+        exercise.settings.ready.set(true);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    let count = prepared.len();
+    for (n, exercise) in prepared.into_iter().enumerate() {
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move { (n, exercise.serve(shutdown).await) });
+    }
+    let mut states = vec![State::default(); count];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((n, served)) => states[n] = served?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => {}
         }
-        None => Vec::new(),
-    };
-    let config = Config {
-        exercise: settings.exercise.clone(),
-        scenario: settings.scenario.clone(),
-        mode: settings.mode,
-        time_scale: settings.time_scale,
-        keys: settings.keys.clone(),
-        comms: crate::config::Comms::new(secret),
-        awaits_director: settings.awaits_director,
-    };
-    let (exercise, instance) = (&settings.exercise, &settings.instance);
-    settings.ready.set(true);
-    metrics::gauge!("muster_coordinator_leader").set(0.0);
-    loop {
-        let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
-        let lease = loop {
+    }
+    Ok(states)
+}
+
+/// One exercise a coordinator serves, provisioned: its lease bucket, its key and the machine's
+/// configuration.
+struct Exercise {
+    bus: Bus,
+    settings: Settings,
+    leases: async_nats::jetstream::kv::Store,
+    key: Option<std::sync::Arc<nkeys::KeyPair>>,
+    config: Config,
+}
+
+impl Exercise {
+    /// Waits until the exercise is provisioned (that is the admin's: `muster run` or
+    /// `muster provision`); `None` if `shutdown` came first.
+    async fn prepare(
+        bus: &Bus,
+        settings: Settings,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<Option<Exercise>, CoordinatorError> {
+        tokio::pin!(shutdown);
+        let mut waiting = tokio::time::interval(Duration::from_millis(200));
+        let leases = loop {
             tokio::select! {
-                () = &mut shutdown => return Ok(State::default()),
-                _ = waiting.tick() => match Lease::try_acquire(&leases, exercise, instance, settings.lease_ttl).await {
-                    Ok(Some(lease)) => break lease,
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(%exercise, %instance, error = %e, "cannot reach the lease; standing by"),
+                () = &mut shutdown => return Ok(None),
+                _ = waiting.tick() => match lease::bucket(bus, &settings.exercise, settings.lease_ttl).await {
+                    Ok(store) => break store,
+                    Err(lease::LeaseError::NotProvisioned(_)) => {
+                        tracing::info!(exercise = %settings.exercise, "waiting for the exercise to be provisioned");
+                    }
+                    Err(e) => return Err(CoordinatorError::Lease(e)),
                 },
             }
         };
-        tracing::info!(%exercise, %instance, "leading the exercise");
-        metrics::gauge!("muster_coordinator_leader").set(1.0);
-        metrics::counter!("muster_coordinator_terms_total").increment(1);
-        let core = Core {
-            bus: bus.clone(),
-            config: config.clone(),
-            state: State::default(),
-            clock: Clock::start(settings.time_scale),
-            last_sequence: 0,
-            sent_sequence: 0,
-            pending: FuturesOrdered::new(),
-            lease,
-            stepped_at: std::time::Instant::now(),
-            chain: key.as_ref().map(|k| bus::seal::Chain::new(k.public_key())),
-            key: key.clone(),
-            clock_log: ClockLog::default(),
-            snapshots: Snapshots { every: settings.snapshot_every, ..Snapshots::default() },
+        let key = settings.credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(std::sync::Arc::new);
+        // Every replica holds the same key, so every replica derives the same tokens.
+        let secret = match &key {
+            Some(key) => {
+                key.sign(format!("muster communications check {}", settings.exercise).as_bytes()).map_err(|e| {
+                    BusError::JetStream { what: "deriving the communications secret".into(), reason: e.to_string() }
+                })?
+            }
+            None => Vec::new(),
         };
-        match core.lead(&settings, &mut shutdown).await? {
-            Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
-            Term::SteppedDown => {
-                metrics::gauge!("muster_coordinator_leader").set(0.0);
-                tracing::warn!(%exercise, %instance, "stepped down; standing by");
+        let config = Config {
+            exercise: settings.exercise.clone(),
+            scenario: settings.scenario.clone(),
+            mode: settings.mode,
+            time_scale: settings.time_scale,
+            keys: settings.keys.clone(),
+            comms: crate::config::Comms::new(secret),
+            awaits_director: settings.awaits_director,
+        };
+        Ok(Some(Exercise { bus: bus.clone(), settings, leases, key, config }))
+    }
+
+    /// Stands by until this replica holds the lease, leads until the exercise concludes or the
+    /// lease is lost, and stands by again.
+    async fn serve(self, shutdown: impl Future<Output = ()>) -> Result<State, CoordinatorError> {
+        tokio::pin!(shutdown);
+        let Exercise { bus, settings, leases, key, config } = self;
+        let (exercise, instance) = (&settings.exercise, &settings.instance);
+        let leader = metrics::gauge!("muster_coordinator_leader", "exercise" => exercise.to_string());
+        leader.set(0.0);
+        loop {
+            let mut waiting = tokio::time::interval(settings.lease_ttl / 6);
+            let lease = loop {
+                tokio::select! {
+                    () = &mut shutdown => return Ok(State::default()),
+                    _ = waiting.tick() => match Lease::try_acquire(&leases, exercise, instance, settings.lease_ttl).await {
+                        Ok(Some(lease)) => break lease,
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(%exercise, %instance, error = %e, "cannot reach the lease; standing by"),
+                    },
+                }
+            };
+            tracing::info!(%exercise, %instance, "leading the exercise");
+            leader.set(1.0);
+            metrics::counter!("muster_coordinator_terms_total", "exercise" => exercise.to_string()).increment(1);
+            let core = Core {
+                bus: bus.clone(),
+                config: config.clone(),
+                state: State::default(),
+                clock: Clock::start(settings.time_scale),
+                last_sequence: 0,
+                sent_sequence: 0,
+                pending: FuturesOrdered::new(),
+                lease,
+                stepped_at: std::time::Instant::now(),
+                chain: key.as_ref().map(|k| bus::seal::Chain::new(k.public_key())),
+                key: key.clone(),
+                clock_log: ClockLog::default(),
+                snapshots: Snapshots { every: settings.snapshot_every, ..Snapshots::default() },
+            };
+            match core.lead(&settings, &mut shutdown).await? {
+                Term::Concluded(state) | Term::Stopped(state) => return Ok(state),
+                Term::SteppedDown => {
+                    leader.set(0.0);
+                    tracing::warn!(%exercise, %instance, "stepped down; standing by");
+                }
             }
         }
     }
@@ -501,8 +571,7 @@ impl Core {
         let envelope = match &delivery.envelope {
             Ok(envelope) => envelope.clone(),
             Err(error) => {
-                metrics::counter!("muster_submissions_total", "outcome" => error.rejection_code().as_str_name())
-                    .increment(1);
+                count_submission(&exercise, error.rejection_code().as_str_name());
                 let reply = Reply::Rejected {
                     message_id: unknown_id(),
                     code: error.rejection_code(),
@@ -513,8 +582,7 @@ impl Core {
             }
         };
         if from_subject.as_ref() != Some(&envelope.sender) {
-            metrics::counter!("muster_submissions_total", "outcome" => wire::RejectionCode::NotPermitted.as_str_name())
-                .increment(1);
+            count_submission(&exercise, wire::RejectionCode::NotPermitted.as_str_name());
             let reply = Reply::Rejected {
                 message_id: envelope.message_id.clone(),
                 code: wire::RejectionCode::NotPermitted,
@@ -536,7 +604,7 @@ impl Core {
             Some((_, Reply::Rejected { code, .. })) => code.as_str_name(),
             _ => "ACCEPTED",
         };
-        metrics::counter!("muster_submissions_total", "outcome" => outcome).increment(1);
+        count_submission(&exercise, outcome);
         if let Some((_, Reply::Rejected { code, reason, .. })) = &decision.reply {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), %reason, "submission refused");
@@ -662,6 +730,12 @@ async fn trusted_snapshot(
             None
         }
     }
+}
+
+/// Counts a submission under its exercise and outcome.
+fn count_submission(exercise: &ExerciseId, outcome: &'static str) {
+    metrics::counter!("muster_submissions_total", "exercise" => exercise.to_string(), "outcome" => outcome)
+        .increment(1);
 }
 
 fn unknown_id() -> bus::MessageId {
