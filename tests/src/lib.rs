@@ -507,6 +507,12 @@ impl Probe {
     /// Submits and waits for the coordinator's reply to it (accepted or rejection).
     pub async fn submit(&self, envelope: &bus::Envelope) -> anyhow::Result<bus::Payload> {
         let mut replies = self.bus.replies(&self.exercise, &envelope.sender).await?;
+        self.send(envelope).await?;
+        self.reply_to(&mut replies, envelope.message_id.as_str()).await
+    }
+
+    /// Submits, signed as its sender, once JetStream holds it; no reply awaited.
+    pub async fn send(&self, envelope: &bus::Envelope) -> anyhow::Result<()> {
         let mut signed = envelope.clone();
         let signer =
             if envelope.sender.role == bus::Role::Coordinator { "director" } else { envelope.sender.node.as_str() };
@@ -514,7 +520,7 @@ impl Probe {
             bus::seal::sign(&mut signed, &credentials.key_pair()?)?;
         }
         self.bus.submit(&signed).await?;
-        self.reply_to(&mut replies, envelope.message_id.as_str()).await
+        Ok(())
     }
 
     /// Publishes raw bytes on `sender`'s submission subject and waits for the reply.

@@ -295,6 +295,48 @@ async fn two_replicas_serve_three_exercises_and_the_survivor_takes_every_one_the
 }
 
 #[tokio::test]
+async fn what_a_dead_leader_took_and_never_acknowledged_counts_before_the_next_closes_a_window() -> anyhow::Result<()> {
+    // Assembly (3 h of exercise time) lasts 1.5 s at this scale.
+    let run = durable_run("unacknowledged", 7200.0)?;
+    let assembly = Duration::from_secs_f64(3.0 * 3600.0 / run.time_scale);
+    let nats = Nats::start(&[&run]).await?;
+    tests::provision(&nats, &run).await?;
+    let scenario = tempfile::NamedTempFile::new()?;
+    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
+    let mut first = Process::start(&nats, &run, scenario.path(), "coordinator-first")?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("notification", Duration::from_secs(20)).await?;
+    let notified = Instant::now();
+    // Frozen, it is still handed what comes (its pulls stand) and acknowledges none of it.
+    first.signal("-STOP")?;
+    let reporting: Vec<_> =
+        run.scenario.participants.iter().filter(|p| p.mandatory && p.role != bus::Role::Observer).collect();
+    for p in &reporting {
+        let report = bus::Payload::AssemblyReport(proto::v1::AssemblyReport::default());
+        probe.send(&probe.envelope(p.role, p.node.as_str(), report)?).await?;
+    }
+    // Dead once assembly's deadline has passed: the next leader's first tick would close it.
+    tokio::time::sleep_until((notified + assembly).into()).await;
+    first.child.start_kill()?;
+    first.child.wait().await?;
+    let mut next = Process::start(&nats, &run, scenario.path(), "coordinator-next")?;
+    let closed = probe.wait_for("assembly_closed", Duration::from_secs(20)).await?;
+    let bus::Payload::AssemblyClosed(closed) = closed.payload else { anyhow::bail!("not assembly_closed") };
+    for p in &reporting {
+        assert!(
+            closed.assembled.contains(&p.node.to_string()),
+            "{} reported before the deadline: {closed:?}\n{}",
+            p.node,
+            next.log()
+        );
+    }
+    assert!(closed.absent.is_empty(), "{closed:?}");
+    next.child.start_kill()?;
+    next.child.wait().await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::Result<()> {
     let (baseline_run, run) = (durable_run("cluster-baseline", SLOW)?, durable_run("cluster", SLOW)?);
     let cluster = NatsCluster::start(&[&baseline_run, &run]).await?;

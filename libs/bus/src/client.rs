@@ -124,6 +124,25 @@ pub struct Delivery {
     pub envelope: Result<Envelope, EnvelopeError>,
 }
 
+/// The submissions a consumer owes an acknowledgement: `count` of them, among the stream
+/// sequences after `after` up to `upto` (everything up to `after` is acknowledged).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Owed {
+    /// The consumer's acknowledgement floor.
+    pub after: u64,
+    /// The stream's last sequence the consumer will be handed.
+    pub upto: u64,
+    /// How many are not acknowledged.
+    pub count: u64,
+}
+
+impl Owed {
+    /// Whether the submission at stream sequence `sequence` is one of them.
+    pub fn covers(&self, sequence: u64) -> bool {
+        self.after < sequence && sequence <= self.upto
+    }
+}
+
 /// A delivery from a durable consumer, to be acknowledged once handled.
 #[derive(Debug)]
 pub struct Received {
@@ -470,13 +489,17 @@ impl Bus {
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) }).boxed()
     }
 
-    /// Submissions not yet acknowledged by the durable consumer `durable`: waiting, or handed to a
-    /// reader (perhaps one that died) and not acknowledged. 0 when the consumer does not exist yet.
-    pub async fn submissions_backlog(&self, exercise: &ExerciseId, durable: &str) -> Result<u64, BusError> {
-        let stream = self.stream(&subject::submissions_stream(exercise)).await?;
-        let Ok(mut consumer) = stream.get_consumer::<pull::Config>(durable).await else { return Ok(0) };
+    /// Submissions not yet acknowledged by the durable consumer `durable`, as of now: waiting, or
+    /// handed to a reader (perhaps one that died) and not acknowledged. Nothing when the consumer
+    /// does not exist yet.
+    pub async fn submissions_owed(&self, exercise: &ExerciseId, durable: &str) -> Result<Owed, BusError> {
+        let mut stream = self.stream(&subject::submissions_stream(exercise)).await?;
+        let Ok(mut consumer) = stream.get_consumer::<pull::Config>(durable).await else { return Ok(Owed::default()) };
         let info = consumer.info().await.map_err(|e| BusError::jetstream(format!("consumer {durable} info"), e))?;
-        Ok(info.num_pending + info.num_ack_pending as u64)
+        let (after, count) = (info.ack_floor.stream_sequence, info.num_pending + info.num_ack_pending as u64);
+        // Read after the consumer's: everything it counted is at or before this.
+        let stream_info = stream.info().await.map_err(|e| BusError::jetstream("submissions stream info", e))?;
+        Ok(Owed { after, upto: stream_info.state.last_sequence, count })
     }
 
     /// The exercises on the server whose event logs this identity may list, by id.

@@ -386,25 +386,39 @@ impl Core {
 
     /// Handles every submission that reached the bus before this term began — including those a
     /// dead leader took and never acknowledged, which come again after the redelivery delay —
-    /// before the clock may close a window: what arrived in time counts.
+    /// before the clock may close a window: what arrived in time counts. What arrives meanwhile
+    /// is handled as it comes, but not waited for.
     async fn catch_up(
         &mut self,
         submissions: &mut futures::stream::BoxStream<'static, bus::client::Received>,
     ) -> Result<(), Stop> {
+        // Owed now: what came while the log was replayed counts as well.
+        let owed = self.bus.submissions_owed(&self.config.exercise, CONSUMER).await?;
+        let mut handled = std::collections::HashSet::new();
         let give_up = tokio::time::Instant::now() + bus::client::REDELIVERY_AFTER * 3;
-        while tokio::time::Instant::now() < give_up {
+        while (handled.len() as u64) < owed.count {
             self.renew_if_due().await?;
-            if self.bus.submissions_backlog(&self.config.exercise, CONSUMER).await? == 0 {
-                return Ok(());
-            }
-            if let Ok(received) = tokio::time::timeout(Duration::from_millis(50), submissions.next()).await {
-                let Some(received) = received else { return Err(Stop::SteppedDown) };
-                self.submission(received).await?;
-                self.drain().await?;
+            tokio::select! {
+                biased;
+                Some(done) = self.pending.next(), if !self.pending.is_empty() => self.finish(done).await?,
+                received = submissions.next(), if self.pending.len() < IN_FLIGHT => {
+                    let Some(received) = received else { return Err(Stop::SteppedDown) };
+                    let sequence = received.delivery.sequence;
+                    self.submission(received).await?;
+                    if owed.covers(sequence) {
+                        handled.insert(sequence);
+                    }
+                }
+                () = tokio::time::sleep_until(give_up) => {
+                    tracing::warn!(exercise = %self.config.exercise, owed = owed.count, handled = handled.len(),
+                        "submissions still pending after catching up; going on");
+                    break;
+                }
+                // Wakes the loop to renew the lease while redeliveries are awaited.
+                () = tokio::time::sleep(Duration::from_millis(50)) => {}
             }
         }
-        tracing::warn!(exercise = %self.config.exercise, "submissions still pending after catching up; going on");
-        Ok(())
+        self.drain().await
     }
 
     /// Renews the lease if a third of its life has passed: for the work a term does before its
