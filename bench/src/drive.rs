@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 
 use crate::generate::{self, Planned};
 use crate::identities::Issued;
-use crate::stats::{Latency, peak_rss_kib};
+use crate::stats::{Latency, watch_peak_rss};
 
 /// How the drafting body drafts, and where the driver stops.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,15 @@ pub enum Pace {
     /// Revising until the log holds this many events. When the next stage opens the coordinator
     /// is killed, and a new one's takeover timed: from its start to its first event.
     Takeover(u64),
+}
+
+/// Who coordinates the exercise a driver plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coordinators {
+    /// Its own process, which the driver starts, measures and stops.
+    Own,
+    /// Processes started elsewhere that serve it among other exercises (the scale run).
+    Shared,
 }
 
 /// A new coordinator taking over a log.
@@ -57,22 +66,26 @@ pub struct Load {
     pub drafts_per_s: f64,
     /// JetStream messages (submissions and events) per second over the stages.
     pub bus_msgs_per_s: f64,
-    /// Peak resident memory of the coordinator process, MiB.
+    /// Peak resident memory of the coordinator process, MiB (its own only; 0 when shared).
     pub coordinator_peak_rss_mib: f64,
+    /// When the first stage opened and the last concluded, for rates over several exercises.
+    #[serde(skip)]
+    pub stages_span: Option<(Instant, Instant)>,
     /// With [`Pace::Takeover`], how the next coordinator took over.
     pub takeover: Option<Takeover>,
 }
 
-/// The coordinator of `exercise` as its own process, in fast mode.
-fn coordinator(
+/// A coordinator of `exercises` (one scenario for all) as its own process, in fast mode.
+pub fn coordinator(
     url: &str,
     binaries: &Path,
     issued: &Issued,
-    exercise: &ExerciseId,
+    exercises: &[ExerciseId],
     scenario: &Path,
 ) -> anyhow::Result<tokio::process::Child> {
+    let exercises: Vec<&str> = exercises.iter().map(ExerciseId::as_str).collect();
     tokio::process::Command::new(binaries.join("coordinator"))
-        .args(["--nats", url, "--exercise", exercise.as_str(), "--fast", "--time-scale", "1", "--nkey"])
+        .args(["--nats", url, "--exercise", &exercises.join(","), "--fast", "--time-scale", "1", "--nkey"])
         .arg(issued.seed_file("coordinator"))
         .arg("--scenario")
         .arg(scenario)
@@ -83,13 +96,14 @@ fn coordinator(
 }
 
 /// Runs `exercise` (`generate::scenario(states, stages, slots)`, its identities issued) against `url`
-/// at `pace`.
+/// at `pace`, coordinated by its own process or by `Shared` ones started elsewhere.
 pub async fn exercise(
     url: &str,
     binaries: &Path,
     issued: &Issued,
     exercise: &Planned,
     pace: Pace,
+    coordinators: Coordinators,
 ) -> anyhow::Result<Load> {
     let Planned { id: exercise, states, stages, slots } = exercise.clone();
     let file = tempfile::NamedTempFile::new()?;
@@ -97,16 +111,13 @@ pub async fn exercise(
     let admin = ConnectSettings::new(url, "muster-bench-admin").with_credentials(Some(issued.credentials("admin")?));
     let admin = Bus::connect(&admin).await?;
     admin.provision(&exercise, &bus::StreamSettings::default()).await?;
-    let mut coordinator = self::coordinator(url, binaries, issued, &exercise, file.path())?;
-    let pid = coordinator.id().context("coordinator pid")?;
-    let peak = tokio::spawn(async move {
-        let mut peak_kib = 0u64;
-        while let Some(kib) = peak_rss_kib(pid) {
-            peak_kib = peak_kib.max(kib);
-            tokio::time::sleep(Duration::from_millis(20)).await;
+    let mut coordinator = match coordinators {
+        Coordinators::Own => {
+            Some(self::coordinator(url, binaries, issued, std::slice::from_ref(&exercise), file.path())?)
         }
-        peak_kib
-    });
+        Coordinators::Shared => None,
+    };
+    let peak = watch_peak_rss(coordinator.as_ref().and_then(tokio::process::Child::id));
 
     let generator = ConnectSettings::new(url, "muster-bench").with_credentials(Some(issued.credentials("bench")?));
     let bus = Bus::connect(&generator).await?;
@@ -143,7 +154,7 @@ pub async fn exercise(
     let mut circulating: BTreeMap<String, (wire::DraftDecision, usize)> = BTreeMap::new();
     let (mut versions, mut revise_until) = (0usize, None::<Instant>);
     let (mut next_stage, mut held) = (None, None);
-    let mut stages_elapsed = Duration::ZERO;
+    let (mut stages_elapsed, mut last_concluded) = (Duration::ZERO, None);
     let (mut first_open, mut events_at_first_open, mut submitted_at_first_open) = (None, 0u64, 0usize);
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
@@ -239,6 +250,7 @@ pub async fn exercise(
                     round_trips.push(now - *sent);
                 }
                 stages_elapsed = first_open.map_or(Duration::ZERO, |t| now - t);
+                last_concluded = Some(now);
             }
             Payload::PackageCommunicated(p) => {
                 let receipt = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
@@ -276,8 +288,9 @@ pub async fn exercise(
         while inflight.try_join_next().is_some() {}
     }
     listener.abort();
-    let takeover = match next_stage {
-        Some(stage) => {
+    let takeover = match (next_stage, coordinator.as_mut()) {
+        (Some(_), None) => anyhow::bail!("a takeover needs the exercise's own coordinator"),
+        (Some(stage), Some(coordinator)) => {
             let slot = stage.slots.first().context("a stage without slots")?;
             let mut draft = first_draft(&exercise, &body, slot);
             if let Some(key) = keys.get(&body.node) {
@@ -285,16 +298,19 @@ pub async fn exercise(
             }
             coordinator.start_kill()?;
             coordinator.wait().await?;
-            let start = || self::coordinator(url, binaries, issued, &exercise, file.path());
+            let start = || self::coordinator(url, binaries, issued, std::slice::from_ref(&exercise), file.path());
             let first_write = take_over(&admin, &bus, &exercise, start, &draft, &mut events).await?;
             Some(Takeover { log_events: logged, first_write_ms: first_write.as_secs_f64() * 1000.0 })
         }
-        None => {
+        (None, Some(coordinator)) => {
             let _ = tokio::time::timeout(Duration::from_secs(10), coordinator.wait()).await;
             None
         }
+        (None, None) => None,
     };
-    let _ = coordinator.start_kill();
+    if let Some(coordinator) = &mut coordinator {
+        let _ = coordinator.start_kill();
+    }
     let peak_kib = peak.await.unwrap_or_default();
     let stage_msgs = (logged - events_at_first_open) as f64 + (submitted - submitted_at_first_open) as f64;
     let seconds = stages_elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
@@ -313,6 +329,7 @@ pub async fn exercise(
         drafts_per_s: drafts as f64 / seconds,
         bus_msgs_per_s: stage_msgs / seconds,
         coordinator_peak_rss_mib: peak_kib as f64 / 1024.0,
+        stages_span: first_open.zip(last_concluded),
         takeover,
     })
 }

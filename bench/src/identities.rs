@@ -9,7 +9,7 @@ use bus::{Credentials, ExerciseId};
 use identity::authorization::Grant;
 
 /// The server configuration to start with, and where the keys are.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Issued {
     /// `nats-server.conf`: the shipped or default settings plus the authorization.
     pub config: PathBuf,

@@ -8,6 +8,7 @@ mod drive;
 mod fanout;
 mod generate;
 mod identities;
+mod scale;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use bus::local::LocalNats;
+use drive::Coordinators::Own;
 use generate::Planned;
 use serde::Serialize;
 use stats::{Latency, REPEATS, STEADY, Spread};
@@ -32,17 +34,22 @@ struct Mode {
     default_exercise_fast_s: f64,
     /// One event to 1000 national nodes streaming from the gateway.
     grpc_fanout: fanout::Fanout,
+    /// Many exercises at once, two coordinator replicas serving them all.
+    scale: scale::Scale,
     /// A new coordinator taking over logs of growing length (default mode only: the logs are
     /// written at the pace of the mode).
     takeover: Vec<drive::Takeover>,
 }
 
-/// The draft round trip in each run.
+/// The draft round trip in each run (one exercise at a time, its own coordinator).
 #[derive(Debug, Serialize)]
 struct RoundTrip {
     runs: Vec<Latency>,
     p50_ms: Spread,
     p99_ms: Spread,
+    /// Draft versions answered by every state, per second, one round trip after the other.
+    drafts_per_s: Spread,
+    coordinator_peak_rss_mib: Spread,
 }
 
 /// One size under steady load: its runs and the spread of each figure over them.
@@ -111,12 +118,17 @@ async fn main() -> anyhow::Result<()> {
             .map(|(states, slots)| (0..REPEATS).map(|_| Planned::new("bench", *states, 1, *slots)).collect())
             .collect::<anyhow::Result<Vec<Vec<_>>>>()?;
         let fanout_nodes = Planned::new("fanout", 1000, 1, 1)?;
+        let scaled = scale::plan()?;
         let logs = if config.is_none() { LOGS.to_vec() } else { vec![] };
         let takeovers = logs.iter().map(|_| Planned::new("takeover", 6, 2, 400)).collect::<anyhow::Result<Vec<_>>>()?;
         let default = bus::ExerciseId::new(format!("bench-default-{mode}"))?;
         let mut exercises = vec![(default.clone(), scenario::load(Path::new("scenarios/cst-2025.toml"))?)];
-        for planned in
-            round_trips.iter().chain(sizes.iter().flatten()).chain(&takeovers).chain(std::iter::once(&fanout_nodes))
+        for planned in round_trips
+            .iter()
+            .chain(sizes.iter().flatten())
+            .chain(&takeovers)
+            .chain(std::iter::once(&fanout_nodes))
+            .chain(&scaled)
         {
             exercises.push((planned.id.clone(), planned.scenario()?));
         }
@@ -127,14 +139,17 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("bench: {mode}: raw bus");
         let baseline = baseline::measure(&nats.url, issued.credentials("bench")?).await?;
         eprintln!("bench: {mode}: draft round trip at 6 states");
-        let mut runs = Vec::new();
+        let (mut runs, mut loads) = (Vec::new(), Vec::new());
         for planned in &round_trips {
-            let load = drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Once).await?;
-            runs.push(load.round_trip.context("a round trip of one slot per stage")?);
+            let load = drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Once, Own).await?;
+            runs.push(load.round_trip.clone().context("a round trip of one slot per stage")?);
+            loads.push(load);
         }
         let round_trip_6_states = RoundTrip {
             p50_ms: Spread::of(runs.iter().map(|l| l.p50_ms)),
             p99_ms: Spread::of(runs.iter().map(|l| l.p99_ms)),
+            drafts_per_s: Spread::of(loads.iter().map(|l| l.drafts_per_s)),
+            coordinator_peak_rss_mib: Spread::of(loads.iter().map(|l| l.coordinator_peak_rss_mib)),
             runs,
         };
         let mut throughput = Vec::new();
@@ -142,7 +157,9 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("bench: {mode}: throughput at {states} states, {} s of steady load x{REPEATS}", STEADY.as_secs());
             let mut runs = Vec::new();
             for planned in planned {
-                runs.push(drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Steady(STEADY)).await?);
+                runs.push(
+                    drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Steady(STEADY), Own).await?,
+                );
             }
             throughput.push(Throughput::of(states, slots, runs, baseline.jetstream_async_msgs_per_s.median));
         }
@@ -150,10 +167,17 @@ async fn main() -> anyhow::Result<()> {
         let default_exercise_fast_s = default_exercise(&binaries, &nats.url, &default, &issued).await?;
         eprintln!("bench: {mode}: gRPC fan-out to 1000 national nodes");
         let grpc_fanout = fanout::measure(&nats.url, &binaries, &issued, &fanout_nodes).await?;
+        eprintln!(
+            "bench: {mode}: {} exercises of {} states at once, two coordinator replicas",
+            scale::EXERCISES,
+            scale::STATES
+        );
+        let scale = scale::measure(&nats.url, &binaries, &issued, &scaled).await?;
         let mut takeover = Vec::new();
         for (planned, events) in takeovers.iter().zip(logs) {
             eprintln!("bench: {mode}: a new coordinator taking over a log of {events} events");
-            let load = drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Takeover(events)).await?;
+            let load =
+                drive::exercise(&nats.url, &binaries, &issued, planned, drive::Pace::Takeover(events), Own).await?;
             takeover.push(load.takeover.context("a takeover timed")?);
         }
         nats.stop().await;
@@ -164,13 +188,18 @@ async fn main() -> anyhow::Result<()> {
             throughput,
             default_exercise_fast_s,
             grpc_fanout,
+            scale,
             takeover,
         });
     }
     let report = Report {
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         targets: targets(&modes),
-        not_measured: vec![],
+        not_measured: vec![
+            "one exercise of 10,000 states (coordinator RSS <= 64 MiB, cost per position within 2x of 6 states): \
+             its notification, which carries every participant, is over the envelope's limit"
+                .into(),
+        ],
         modes,
     };
     print_table(&report);
@@ -322,6 +351,21 @@ fn print_table(r: &Report) {
                 th.us_per_position.median / base
             );
         }
+        let (one, many) = (&m.round_trip_6_states, &m.scale);
+        println!(
+            "growth with exercises at once ({} states, one slot per stage; p99 and RSS of each exercise or replica):",
+            many.states
+        );
+        println!("{:>10} {:>22} {:>26} {:>30}", "exercises", "drafts/s", "round trip p99 ms", "coordinator RSS MiB");
+        println!("{:>10} {:>22.0} {:>26.2} {:>30.1}", 1, one.drafts_per_s, one.p99_ms, one.coordinator_peak_rss_mib);
+        let rss: Vec<String> = many.coordinator_peak_rss_mib.iter().map(|r| format!("{r:.1}")).collect();
+        println!(
+            "{:>10} {:>22.0} {:>26.2} {:>30}",
+            many.exercises,
+            many.drafts_per_s,
+            many.round_trip_p99_ms,
+            format!("{} (two replicas)", rss.join(" + "))
+        );
         for t in &m.takeover {
             println!(
                 "takeover of a log of {:>9} events: first write {:>8.0} ms after the new coordinator's start",

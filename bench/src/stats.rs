@@ -82,3 +82,16 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// Watches a process's peak resident memory while it lives (the kernel's figure goes with it):
+/// the peak in KiB once it has exited, 0 for no process.
+pub fn watch_peak_rss(pid: Option<u32>) -> tokio::task::JoinHandle<u64> {
+    tokio::spawn(async move {
+        let mut peak_kib = 0u64;
+        while let Some(kib) = pid.and_then(peak_rss_kib) {
+            peak_kib = peak_kib.max(kib);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        peak_kib
+    })
+}
