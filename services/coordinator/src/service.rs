@@ -120,26 +120,30 @@ pub async fn run_all(
         .with_credentials(first.credentials.clone());
     let bus = Bus::connect(&connect).await?;
     let shutdown = futures::FutureExt::shared(futures::FutureExt::boxed(shutdown));
-    let mut prepared = Vec::with_capacity(all.len());
-    for settings in all {
-        match Exercise::prepare(&bus, settings, shutdown.clone()).await? {
-            Some(exercise) => prepared.push(exercise),
-            None => return Ok(vec![State::default(); prepared.len() + 1]),
-        }
-    }
-    for exercise in &prepared {
-        exercise.settings.ready.set(true);
-    }
+    let count = all.len();
+    // Ready once every exercise is provisioned; each is served as soon as it is.
+    let unprepared = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(count));
     let mut tasks = tokio::task::JoinSet::new();
-    let count = prepared.len();
-    for (n, exercise) in prepared.into_iter().enumerate() {
-        let shutdown = shutdown.clone();
-        tasks.spawn(async move { (n, exercise.serve(shutdown).await) });
+    for (n, settings) in all.into_iter().enumerate() {
+        let (bus, shutdown, unprepared) = (bus.clone(), shutdown.clone(), unprepared.clone());
+        tasks.spawn(async move {
+            let ready = settings.ready.clone();
+            let Some(exercise) = Exercise::prepare(&bus, settings, shutdown.clone()).await? else {
+                return Ok((n, State::default()));
+            };
+            if unprepared.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
+                ready.set(true);
+            }
+            Ok::<_, CoordinatorError>((n, exercise.serve(shutdown).await?))
+        });
     }
     let mut states = vec![State::default(); count];
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((n, served)) => states[n] = served?,
+            Ok(served) => {
+                let (n, state) = served?;
+                states[n] = state;
+            }
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(_) => {}
         }
