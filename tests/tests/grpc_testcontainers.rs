@@ -2,6 +2,8 @@
 //! container, national nodes as clients; links cut and moved through a TCP proxy.
 
 use std::collections::BTreeMap;
+
+use anyhow::Context as _;
 use std::time::Duration;
 
 use bus::{Payload, Role};
@@ -479,6 +481,64 @@ async fn a_certificate_outside_the_exercise_gets_nothing_of_it() -> anyhow::Resu
     let mut by = client(&gateway, &bundle, "BY").await?;
     let allowed = by.get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() }).await?;
     assert!(allowed.into_inner().phase.is_some(), "a participant is served");
+    let _ = stop.send(true);
+    within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
+    Ok(())
+}
+
+/// The LINK scenario with `states` more states listed before BY: too many participants for the
+/// notification alone, so BY is listed in an event after it.
+fn crowded(states: usize) -> String {
+    let (head, tail) =
+        LINK.split_once("[[participants]]\nrole = \"control_point\"\nnode = \"BY\"").expect("BY in LINK");
+    let mut t = head.to_owned();
+    for i in 0..states {
+        t += &format!("[[participants]]\nrole = \"control_point\"\nnode = \"S{i:04}\"\nmandatory = false\n");
+    }
+    t + "[[participants]]\nrole = \"control_point\"\nnode = \"BY\"" + tail
+}
+
+#[tokio::test]
+async fn a_node_listed_after_the_notification_is_served_and_its_stream_holds_the_whole_list() -> anyhow::Result<()> {
+    let states = 2500;
+    let run = Run { scenario: scenario::parse(&crowded(states), "crowded.toml")?, ..link_run("crowded")? };
+    let nats = Nats::start(&[&run]).await?;
+    // Certificates for the gateway and BY alone: the only node that speaks here.
+    let bundle = identity::certs::generate(&[bus::Sender::new(Role::ControlPoint, bus::NodeId::new("BY")?)])?;
+    let gateway = Gateway::start(&nats, &bundle).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("phase_changed", Duration::from_secs(20)).await?;
+    let ex = run.exercise.as_str();
+
+    let mut by = client(&gateway, &bundle, "BY").await?;
+    let mut stream =
+        by.stream_events(wire::StreamEventsRequest { exercise_id: ex.into(), from_sequence: 1 }).await?.into_inner();
+    let mut record = record::Record::reading(Some(nats.identities.public_key("coordinator")?));
+    let mut kinds = Vec::new();
+    while record.phase.phase != record::Phase::Assembly {
+        let event =
+            within(Duration::from_secs(10), "the next event", stream.next()).await?.context("stream ended")??;
+        let envelope = bus::Envelope::try_from(event.envelope.context("an envelope")?)?;
+        record.accept(&envelope)?;
+        kinds.push(envelope.kind());
+    }
+    let lists = kinds.iter().filter(|k| **k == "participants_listed").count();
+    assert!(lists >= 1, "{kinds:?}");
+    assert_eq!(kinds.len(), lists + 2, "notification, lists, assembly open: {kinds:?}");
+    let plan = record.plan.context("a plan")?;
+    assert!(plan.is_whole());
+    assert_eq!(plan.participants.len(), run.scenario.participants.len());
+    assert!(plan.participant(&bus::NodeId::new("BY")?).is_some());
+
+    let report = wire::AssemblyReport { remarks: "ready".into() };
+    let request = wire::SubmitAssemblyReportRequest {
+        header: header(&nats.identities, ex, "BY", Payload::AssemblyReport(report.clone())),
+        report: Some(report),
+    };
+    by.submit_assembly_report(request).await?;
+    let recorded = probe.log().await?;
+    assert!(recorded.iter().any(|e| e.sender.node.as_str() == "BY" && e.kind() == "assembly_report"), "BY's report");
     let _ = stop.send(true);
     within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
     Ok(())

@@ -144,6 +144,7 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::Rejection(_) => "rejection",
         Payload::Accepted(_) => "accepted",
         Payload::AssemblyClosed(_) => "assembly_closed",
+        Payload::ParticipantsListed(_) => "participants_listed",
     }
 }
 

@@ -40,6 +40,7 @@ pub fn line(record: &Record, event: &Envelope) -> String {
     let who = &event.sender.node;
     let what = match &event.payload {
         Payload::Notification(n) => format!("exercise notified: {}", n.scenario_title),
+        Payload::ParticipantsListed(l) => format!("{} more participants listed", l.participants.len()),
         Payload::PhaseChanged(p) => {
             let phase = Phase::from_wire(p);
             format!("phase: {phase}{}", if p.paused { " (paused)" } else { "" })

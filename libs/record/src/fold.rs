@@ -256,6 +256,13 @@ impl Record {
                 }
                 note(&mut self.timeline, Happening::Notified);
             }
+            Payload::ParticipantsListed(listed) => {
+                // More than announced, or unreadable, leaves the plan as it was: the list it
+                // continues is the notification's.
+                if let Some(plan) = &mut self.plan {
+                    let _ = plan.list(listed);
+                }
+            }
             Payload::PhaseChanged(p) => {
                 self.phase = PhaseState { phase: Phase::from_wire(p), paused: p.paused };
                 note(&mut self.timeline, Happening::PhaseChanged(self.phase));

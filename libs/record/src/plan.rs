@@ -24,6 +24,10 @@ pub enum Mode {
 /// for a silent participant end within a second, while stages close as soon as all is in.
 pub const FAST_TIME_SCALE: f64 = 36_000.0;
 
+/// The most a notification or a list of participants holds, encoded: half the envelope's limit,
+/// the rest left for the envelope around it.
+pub const MESSAGE_BUDGET: usize = 128 * 1024;
+
 /// One participant as the log knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participant {
@@ -80,6 +84,9 @@ pub struct Plan {
     pub distribution_deadline: Duration,
     /// Everyone who takes part, in scenario order.
     pub participants: Vec<Participant>,
+    /// Participants the notification announced and no event has listed yet: they follow in
+    /// `ParticipantsListed` events. 0 once the plan is whole.
+    pub unlisted: usize,
     /// The stages, in order.
     pub stages: Vec<Stage>,
     /// Exercise control's public key: pause, resume and advance must carry its signature.
@@ -136,9 +143,15 @@ impl Plan {
                     public_key: keys.seats.get(&p.node).cloned(),
                 })
                 .collect(),
+            unlisted: 0,
             stages: scenario.stages.clone(),
             director_key: keys.director.clone(),
         }
+    }
+
+    /// Whether every participant is listed.
+    pub fn is_whole(&self) -> bool {
+        self.unlisted == 0
     }
 
     /// The calendar of the start, when the plan names one.
@@ -187,27 +200,11 @@ impl Plan {
         }
     }
 
-    /// The notification that carries this plan.
+    /// The notification that carries this plan, in one message however long.
     pub fn to_notification(&self) -> wire::Notification {
-        let played_by = |p: PlayedBy| match p {
-            PlayedBy::Policy => wire::PlayedBy::Policy,
-            PlayedBy::Person => wire::PlayedBy::Person,
-        };
         wire::Notification {
             scenario_title: self.title.clone(),
-            participants: self
-                .participants
-                .iter()
-                .map(|p| wire::Participant {
-                    identity: Some((&p.sender()).into()),
-                    mandatory: p.mandatory,
-                    display_name: p.name.clone(),
-                    gives_positions: p.guest_positions,
-                    played_by: played_by(p.played_by) as i32,
-                    remote: p.remote,
-                    public_key: p.public_key.clone().unwrap_or_default(),
-                })
-                .collect(),
+            participants: self.participants.iter().map(participant_to_wire).collect(),
             assembly_deadline: after_start(self.assembly_deadline),
             description: self.description.clone(),
             starts: self.starts.clone(),
@@ -233,33 +230,60 @@ impl Plan {
                 .collect(),
             closes_early: self.mode == Mode::Fast,
             director_key: self.director_key.clone().unwrap_or_default(),
+            participants_total: if self.is_whole() { 0 } else { (self.participants.len() + self.unlisted) as u32 },
         }
+    }
+
+    /// The notification and the lists that follow it, each of at most `budget` bytes encoded:
+    /// the participants go into the notification as long as it fits, the rest into as few lists
+    /// as hold them. A plan that fits is the notification alone.
+    pub fn to_messages(&self, budget: usize) -> (wire::Notification, Vec<wire::ParticipantsListed>) {
+        use prost::Message as _;
+        let mut notification = self.to_notification();
+        if notification.encoded_len() <= budget {
+            return (notification, Vec::new());
+        }
+        let mut rest = std::mem::take(&mut notification.participants).into_iter().peekable();
+        let mut size = notification.encoded_len() + 8;
+        while let Some(p) = rest.next_if(|p| size + listed_len(p) <= budget) {
+            size += listed_len(&p);
+            notification.participants.push(p);
+        }
+        notification.participants_total = (self.participants.len() + self.unlisted) as u32;
+        let mut lists = Vec::new();
+        while rest.peek().is_some() {
+            let (mut list, mut size) = (wire::ParticipantsListed::default(), 0);
+            // One participant is listed whatever its size: a list never comes out empty.
+            while let Some(p) = rest.next_if(|p| list.participants.is_empty() || size + listed_len(p) <= budget) {
+                size += listed_len(&p);
+                list.participants.push(p);
+            }
+            lists.push(list);
+        }
+        (notification, lists)
+    }
+
+    /// Takes in the next participants of the list; more than the notification announced is refused.
+    pub fn list(&mut self, listed: &wire::ParticipantsListed) -> Result<(), PlanError> {
+        if listed.participants.len() > self.unlisted {
+            return Err(wrong(
+                "participants_total",
+                format!("{} more listed where {} were announced", listed.participants.len(), self.unlisted),
+            ));
+        }
+        let more = listed.participants.iter().map(participant_from_wire).collect::<Result<Vec<_>, _>>()?;
+        self.unlisted -= more.len();
+        self.participants.extend(more);
+        Ok(())
     }
 
     /// The plan a notification carries.
     pub fn from_notification(n: &wire::Notification) -> Result<Plan, PlanError> {
-        let participants = n
-            .participants
-            .iter()
-            .map(|p| {
-                let sender =
-                    p.identity.clone().ok_or_else(|| wrong("participants", "a participant without identity"))?;
-                let sender = Sender::try_from(sender).map_err(|e| wrong("participants", e.to_string()))?;
-                Ok(Participant {
-                    role: sender.role,
-                    node: sender.node,
-                    name: p.display_name.clone(),
-                    mandatory: p.mandatory,
-                    guest_positions: p.gives_positions,
-                    played_by: match p.played_by() {
-                        wire::PlayedBy::Person => PlayedBy::Person,
-                        wire::PlayedBy::Policy | wire::PlayedBy::Unspecified => PlayedBy::Policy,
-                    },
-                    remote: p.remote,
-                    public_key: Some(p.public_key.clone()).filter(|k| !k.is_empty()),
-                })
-            })
-            .collect::<Result<Vec<_>, PlanError>>()?;
+        let participants = n.participants.iter().map(participant_from_wire).collect::<Result<Vec<_>, PlanError>>()?;
+        let total = n.participants_total as usize;
+        if total != 0 && total < participants.len() {
+            return Err(wrong("participants_total", format!("{total} announced, {} listed", participants.len())));
+        }
         let stages = n
             .stages
             .iter()
@@ -292,11 +316,52 @@ impl Plan {
             assembly_deadline: duration(n.assembly_deadline, "assembly_deadline")?,
             deployment_deadline: duration(n.deployment_deadline, "deployment_deadline")?,
             distribution_deadline: duration(n.distribution_deadline, "distribution_deadline")?,
+            unlisted: total.saturating_sub(participants.len()),
             participants,
             stages,
             director_key: Some(n.director_key.clone()).filter(|k| !k.is_empty()),
         })
     }
+}
+
+/// A participant's encoded length within a list (its field's tag and length prefix included).
+fn listed_len(p: &wire::Participant) -> usize {
+    use prost::Message as _;
+    let len = p.encoded_len();
+    1 + prost::length_delimiter_len(len) + len
+}
+
+fn participant_to_wire(p: &Participant) -> wire::Participant {
+    wire::Participant {
+        identity: Some((&p.sender()).into()),
+        mandatory: p.mandatory,
+        display_name: p.name.clone(),
+        gives_positions: p.guest_positions,
+        played_by: match p.played_by {
+            PlayedBy::Policy => wire::PlayedBy::Policy,
+            PlayedBy::Person => wire::PlayedBy::Person,
+        } as i32,
+        remote: p.remote,
+        public_key: p.public_key.clone().unwrap_or_default(),
+    }
+}
+
+fn participant_from_wire(p: &wire::Participant) -> Result<Participant, PlanError> {
+    let sender = p.identity.clone().ok_or_else(|| wrong("participants", "a participant without identity"))?;
+    let sender = Sender::try_from(sender).map_err(|e| wrong("participants", e.to_string()))?;
+    Ok(Participant {
+        role: sender.role,
+        node: sender.node,
+        name: p.display_name.clone(),
+        mandatory: p.mandatory,
+        guest_positions: p.gives_positions,
+        played_by: match p.played_by() {
+            wire::PlayedBy::Person => PlayedBy::Person,
+            wire::PlayedBy::Policy | wire::PlayedBy::Unspecified => PlayedBy::Policy,
+        },
+        remote: p.remote,
+        public_key: Some(p.public_key.clone()).filter(|k| !k.is_empty()),
+    })
 }
 
 /// Exercise time after the start, as the wire carries it.

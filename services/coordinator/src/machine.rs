@@ -81,12 +81,18 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> D
 fn start(config: &Config, state: &mut State, now: Now, cause: Option<&Envelope>) -> Vec<Envelope> {
     let now = Now { exercise: std::time::Duration::ZERO, ..now };
     let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
-    let mut notification =
-        event(&config.exercise, now, "notification".into(), Payload::Notification(plan.to_notification()));
+    let (notification, lists) = plan.to_messages(record::plan::MESSAGE_BUDGET);
+    let mut notification = event(&config.exercise, now, "notification".into(), Payload::Notification(notification));
     if let Some(cause) = cause {
         notification = notification.caused_by(cause);
     }
-    let events = vec![notification, phase_changed(&config.exercise, now, Phase::Assembly, false, None)];
+    let mut events = vec![notification];
+    // A list too long for the notification follows it at once, before anyone can answer.
+    for (n, list) in lists.into_iter().enumerate() {
+        let id = format!("participants-listed-{}", n + 1);
+        events.push(event(&config.exercise, now, id, Payload::ParticipantsListed(list)));
+    }
+    events.push(phase_changed(&config.exercise, now, Phase::Assembly, false, None));
     emit(state, events)
 }
 

@@ -337,3 +337,63 @@ fn awaited_names_each_seat_and_task_on_a_scenario_unlike_the_default() {
     d.run(&Op::Revise(0));
     assert!(awaited(&d.state).contains(&("S0".into(), Task::Position("x0-0".into(), 2))));
 }
+
+#[test]
+fn a_list_of_participants_too_long_for_the_notification_follows_it_and_folds_whole() {
+    let states = 10_000;
+    let scenario = scenario::parse(&scenario_text(states, 1, 1, "consensus"), "many.toml").expect("valid scenario");
+    // Every seat signs, so every participant carries its key: the plan at its real size.
+    let key = nkeys::KeyPair::new_user().public_key();
+    let keys = record::Keys {
+        seats: scenario.participants.iter().map(|p| (p.node.clone(), key.clone())).collect(),
+        director: Some(key.clone()),
+    };
+    let config = Config {
+        exercise: ExerciseId::new("many").expect("valid id"),
+        scenario,
+        mode: Mode::Fast,
+        time_scale: 60.0,
+        keys,
+        comms: coordinator::machine::Comms::default(),
+        awaits_director: false,
+    };
+    let now = Now { exercise: Duration::ZERO, wall: SystemTime::UNIX_EPOCH };
+    let mut state = State::default();
+    let events = machine::step(&config, &mut state, Input::Start, now).events;
+    let kinds: Vec<&str> = events.iter().map(Envelope::kind).collect();
+    let lists = kinds.iter().filter(|k| **k == "participants_listed").count();
+    assert!(lists >= 2, "{} participants in {lists} lists after the notification", states + 3);
+    assert_eq!(kinds.first(), Some(&"notification"));
+    assert!(kinds[1..=lists].iter().all(|k| *k == "participants_listed"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"phase_changed"));
+    for e in &events {
+        e.encode(bus::Limits::default()).unwrap_or_else(|err| panic!("{}: {err}", e.message_id));
+    }
+    let whole = record::Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
+    let mut folded = Record::default();
+    for (n, e) in events.iter().enumerate() {
+        folded.apply(e);
+        let plan = folded.plan.as_ref().expect("a plan from the notification on");
+        assert_eq!(plan.is_whole(), n >= lists, "after event {n} of {lists} lists");
+    }
+    assert_eq!(folded.plan.as_ref(), Some(&whole));
+    assert_eq!(folded, state);
+
+    // The last state listed takes part like the first.
+    let last = Sender::new(Role::ControlPoint, NodeId::new(format!("S{}", states - 1)).expect("valid node"));
+    let report = Envelope::new(config.exercise.clone(), last, Payload::AssemblyReport(wire::AssemblyReport::default()));
+    let decision = machine::step(&config, &mut state, Input::Submission(&report), now);
+    assert!(
+        matches!(decision.reply, Some((_, machine::Reply::Rejected { code: wire::RejectionCode::BadSignature, .. }))),
+        "an unsigned report from a listed state is refused for its signature, not as a stranger: {:?}",
+        decision.reply
+    );
+
+    // A leader that died after the notification and the first list: its successor writes the rest.
+    let mut successor = Record::default();
+    events[..2].iter().for_each(|e| successor.apply(e));
+    let rest = machine::step(&config, &mut successor, Input::Start, now).events;
+    let ids = |es: &[Envelope]| es.iter().map(|e| e.message_id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&rest), ids(&events[2..]));
+    assert_eq!(successor, state);
+}

@@ -122,23 +122,26 @@ impl Hub {
         Err(Status::permission_denied(format!("{caller} is not a participant of exercise {exercise}")))
     }
 
-    /// The participants of the exercise's first event, its notification (waits briefly for it).
+    /// The participants the exercise's notification lists, with the lists that continue it when
+    /// they are many (waits briefly for them).
     async fn notified(&self, exercise: &ExerciseId) -> Result<Vec<Sender>, Status> {
         let mut events = self.bus.follow_events(exercise, 1);
-        let first = tokio::time::timeout(Duration::from_secs(5), events.next())
-            .await
-            .map_err(|_| Status::unavailable(format!("exercise {exercise} has not been notified yet")))?
-            .ok_or_else(|| Status::unavailable("the event log ended"))?;
-        let notification = first.envelope.map_err(|e| Status::unavailable(format!("unreadable first event: {e}")))?;
-        if let Some(coordinator) = &self.trust {
-            bus::seal::Chain::new(coordinator.as_str()).accept(&notification).map_err(|e| {
-                Status::unavailable(format!("the exercise's first event is not the coordinator's: {e}"))
+        let mut record = record::Record::reading(self.trust.clone());
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(5), events.next())
+                .await
+                .map_err(|_| Status::unavailable(format!("exercise {exercise} has not been notified yet")))?
+                .ok_or_else(|| Status::unavailable("the event log ended"))?;
+            let event = next.envelope.map_err(|e| Status::unavailable(format!("unreadable first event: {e}")))?;
+            record.accept(&event).map_err(|e| {
+                Status::unavailable(format!("the exercise's first events are not the coordinator's: {e}"))
             })?;
+            match &record.plan {
+                Some(plan) if plan.is_whole() => return Ok(plan.participants.iter().map(|p| p.sender()).collect()),
+                Some(_) => {}
+                None => return Err(Status::unavailable(format!("exercise {exercise} begins with no notification"))),
+            }
         }
-        let Payload::Notification(n) = &notification.payload else {
-            return Err(Status::unavailable(format!("exercise {exercise} begins with no notification")));
-        };
-        Ok(n.participants.iter().filter_map(|p| Sender::try_from(p.identity.clone()?).ok()).collect())
     }
 
     /// The exercise's events from `from` on, as the node's stream pulls them: the kept log first,

@@ -83,7 +83,11 @@ impl Progress {
         }
         let present = self.record.states_present();
         match &e.payload {
-            Payload::Notification(n) => self.line(&format!("assembly: {} participants notified", n.participants.len())),
+            Payload::Notification(n) => {
+                let total =
+                    if n.participants_total == 0 { n.participants.len() } else { n.participants_total as usize };
+                self.line(&format!("assembly: {total} participants notified"))
+            }
             Payload::AssemblyClosed(c) => {
                 let silent = if c.absent.is_empty() {
                     String::new()
