@@ -100,7 +100,7 @@ struct Report {
 }
 
 /// (states, slots in one stage) for the throughput runs.
-const SIZES: [(usize, usize); 3] = [(6, 400), (100, 60), (1000, 10)];
+const SIZES: [(usize, usize); 4] = [(6, 400), (100, 60), (1000, 10), (10_000, 2)];
 /// Events in the logs a new coordinator takes over.
 const LOGS: [u64; 3] = [10_000, 100_000, 1_000_000];
 
@@ -195,11 +195,7 @@ async fn main() -> anyhow::Result<()> {
     let report = Report {
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         targets: targets(&modes),
-        not_measured: vec![
-            "one exercise of 10,000 states (coordinator RSS <= 64 MiB, cost per position within 2x of 6 states): \
-             its notification, which carries every participant, is over the envelope's limit"
-                .into(),
-        ],
+        not_measured: vec![],
         modes,
     };
     print_table(&report);
@@ -252,9 +248,9 @@ fn targets(modes: &[Mode]) -> Vec<Target> {
                 met: th.fraction_of_raw_jetstream.median >= 0.5,
             });
         }
-        if let Some(big) = m.throughput.iter().find(|th| th.states == 1000) {
+        for big in m.throughput.iter().filter(|th| th.states >= 1000) {
             t.push(Target {
-                target: format!("[{}] coordinator RSS <= 64 MiB at 1000 states", m.mode),
+                target: format!("[{}] coordinator RSS <= 64 MiB at {} states", m.mode, big.states),
                 measured: format!("{:.1} MiB", big.coordinator_peak_rss_mib),
                 met: big.coordinator_peak_rss_mib.max <= 64.0,
             });
