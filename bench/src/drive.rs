@@ -154,7 +154,7 @@ pub async fn exercise(
     let mut circulating: BTreeMap<String, (wire::DraftDecision, usize)> = BTreeMap::new();
     let (mut versions, mut revise_until) = (0usize, None::<Instant>);
     let (mut next_stage, mut held) = (None, None);
-    let (mut stages_elapsed, mut last_concluded) = (Duration::ZERO, None);
+    let mut last_concluded = None;
     let (mut first_open, mut events_at_first_open, mut submitted_at_first_open) = (None, 0u64, 0usize);
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
@@ -249,7 +249,6 @@ pub async fn exercise(
                 if let Some(sent) = sent {
                     round_trips.push(now - *sent);
                 }
-                stages_elapsed = first_open.map_or(Duration::ZERO, |t| now - t);
                 last_concluded = Some(now);
             }
             Payload::PackageCommunicated(p) => {
@@ -313,6 +312,8 @@ pub async fn exercise(
     }
     let peak_kib = peak.await.unwrap_or_default();
     let stage_msgs = (logged - events_at_first_open) as f64 + (submitted - submitted_at_first_open) as f64;
+    let stages_span = first_open.zip(last_concluded);
+    let stages_elapsed = stages_span.map_or(Duration::ZERO, |(opened, concluded)| concluded - opened);
     let seconds = stages_elapsed.as_secs_f64().max(f64::MIN_POSITIVE);
     let drafts = versions;
     if let Pace::Steady(steady) = pace {
@@ -329,7 +330,7 @@ pub async fn exercise(
         drafts_per_s: drafts as f64 / seconds,
         bus_msgs_per_s: stage_msgs / seconds,
         coordinator_peak_rss_mib: peak_kib as f64 / 1024.0,
-        stages_span: first_open.zip(last_concluded),
+        stages_span,
         takeover,
     })
 }

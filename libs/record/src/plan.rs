@@ -154,6 +154,11 @@ impl Plan {
         self.unlisted == 0
     }
 
+    /// How many participants the exercise has, listed or still to be.
+    pub fn participants_total(&self) -> usize {
+        self.participants.len() + self.unlisted
+    }
+
     /// The calendar of the start, when the plan names one.
     pub fn calendar(&self) -> Option<Calendar> {
         Calendar::parse(&self.starts).ok()
@@ -230,7 +235,7 @@ impl Plan {
                 .collect(),
             closes_early: self.mode == Mode::Fast,
             director_key: self.director_key.clone().unwrap_or_default(),
-            participants_total: if self.is_whole() { 0 } else { (self.participants.len() + self.unlisted) as u32 },
+            participants_total: if self.is_whole() { 0 } else { self.participants_total() as u32 },
         }
     }
 
@@ -249,7 +254,7 @@ impl Plan {
             size += listed_len(&p);
             notification.participants.push(p);
         }
-        notification.participants_total = (self.participants.len() + self.unlisted) as u32;
+        notification.participants_total = self.participants_total() as u32;
         let mut lists = Vec::new();
         while rest.peek().is_some() {
             let (mut list, mut size) = (wire::ParticipantsListed::default(), 0);

@@ -83,9 +83,8 @@ impl Progress {
         }
         let present = self.record.states_present();
         match &e.payload {
-            Payload::Notification(n) => {
-                let total =
-                    if n.participants_total == 0 { n.participants.len() } else { n.participants_total as usize };
+            Payload::Notification(_) => {
+                let total = self.record.plan.as_ref().map_or(0, record::Plan::participants_total);
                 self.line(&format!("assembly: {total} participants notified"))
             }
             Payload::AssemblyClosed(c) => {
