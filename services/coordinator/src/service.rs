@@ -285,12 +285,12 @@ struct Snapshots {
     /// The sequence of the last one taken, or the state started from.
     taken_at: u64,
     /// Taken, and waiting for its last event's ack before it is written.
-    waiting: Option<crate::snapshot::Snapshot>,
+    waiting: Option<crate::snapshot::Taken>,
     /// The one being written; the next waits until it is.
     writing: Option<tokio::task::JoinHandle<()>>,
     /// Set while a term rebuilds its state and catches up: what waited for a leader is served
-    /// before the state is copied for a snapshot (a copy of a million events' record holds the
-    /// loop for a few hundred milliseconds).
+    /// before the state is encoded for a snapshot (encoding a million events' record holds the
+    /// loop for a while).
     held: bool,
 }
 
@@ -534,13 +534,14 @@ impl Core {
             return;
         }
         s.taken_at = self.sent_sequence;
-        s.waiting = Some(crate::snapshot::Snapshot {
-            exercise: self.config.exercise.clone(),
-            sequence: self.sent_sequence,
-            hash: chain.last,
-            record: self.state.clone(),
-            clock: self.clock_log.clone(),
-        });
+        let (exercise, sequence, began) = (&self.config.exercise, self.sent_sequence, std::time::Instant::now());
+        match crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log) {
+            Ok(taken) => {
+                tracing::debug!(%exercise, sequence, took_ms = began.elapsed().as_millis(), "snapshot taken");
+                s.waiting = Some(taken);
+            }
+            Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not taken"),
+        }
     }
 
     /// Writes the snapshot waiting for its last event, now on the log, off the loop.

@@ -89,15 +89,49 @@ fn signed(body: &[u8]) -> Vec<u8> {
 /// many parts, each of about as many versions, and decoded side by side.
 const PARTS: usize = 4;
 
-/// The snapshot as stored: header, signature (64 bytes), body. The body is a count of blobs, then
-/// each blob (length, bytes): the snapshot without its drafts, then the drafts in [`PARTS`] parts.
-pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let encoding = |e: &dyn std::fmt::Display| SnapshotError::Encoding(e.to_string());
-    let drafts = std::mem::take(&mut snapshot.record.drafts);
-    let versions: usize = drafts.values().map(|d| d.versions.len()).sum();
-    let mut parts: Vec<Vec<(String, record::Draft)>> = vec![Vec::new()];
+/// A snapshot taken: its body, encoded from the state as it stood, waiting to be signed and
+/// written once the event it follows is on the log.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    /// The exercise.
+    pub exercise: ExerciseId,
+    /// The log's sequence of the last event folded in.
+    pub sequence: u64,
+    body: Vec<u8>,
+}
+
+/// [`Snapshot`] borrowed, field for field: it encodes exactly as the snapshot it reads back as.
+#[derive(Serialize)]
+struct Borrowed<'a> {
+    exercise: &'a ExerciseId,
+    sequence: u64,
+    hash: &'a Hash,
+    record: &'a Record,
+    clock: &'a ClockLog,
+}
+
+/// Takes a snapshot of `record` and `clock` as of the log's event `sequence`, whose hash is
+/// `hash`. The body is encoded straight from the state, not from a copy of it: a copy of a long
+/// record would double the coordinator's memory while it is written. The body is a count of
+/// blobs, then each blob (length, bytes): the snapshot without its drafts, then the drafts in
+/// [`PARTS`] parts. `record`'s drafts are set aside while the rest is encoded, and put back.
+pub fn take(
+    exercise: &ExerciseId,
+    sequence: u64,
+    hash: &Hash,
+    record: &mut Record,
+    clock: &ClockLog,
+) -> Result<Taken, SnapshotError> {
+    let drafts = std::mem::take(&mut record.drafts);
+    // The count of blobs goes first, once known.
+    let mut body = vec![0; 4];
+    let head = append_blob(&mut body, &Borrowed { exercise, sequence, hash, record, clock });
+    record.drafts = drafts;
+    head?;
+    let versions: usize = record.drafts.values().map(|d| d.versions.len()).sum();
+    let mut parts: Vec<Vec<(&String, &record::Draft)>> = vec![Vec::new()];
     let mut in_part = 0;
-    for (slot, draft) in drafts {
+    for (slot, draft) in &record.drafts {
         if in_part * PARTS > versions && parts.len() < PARTS {
             parts.push(Vec::new());
             in_part = 0;
@@ -107,18 +141,34 @@ pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, S
             part.push((slot, draft));
         }
     }
-    let mut blobs = vec![postcard::to_stdvec(&snapshot).map_err(|e| encoding(&e))?];
     for part in &parts {
-        blobs.push(postcard::to_stdvec(part).map_err(|e| encoding(&e))?);
+        append_blob(&mut body, part)?;
     }
-    let mut body = Vec::with_capacity(blobs.iter().map(|b| b.len() + 8).sum::<usize>() + 4);
-    body.extend(u32::try_from(blobs.len()).map_err(|e| encoding(&e))?.to_le_bytes());
-    for blob in &blobs {
-        body.extend(u64::try_from(blob.len()).map_err(|e| encoding(&e))?.to_le_bytes());
-        body.extend(blob);
-    }
-    let signature = key.sign(&signed(&body)).map_err(|e| SnapshotError::Key(e.to_string()))?;
-    Ok([header(), signature, body].concat())
+    let blobs = u32::try_from(1 + parts.len()).map_err(|e| SnapshotError::Encoding(e.to_string()))?;
+    body[..4].copy_from_slice(&blobs.to_le_bytes());
+    Ok(Taken { exercise: exercise.clone(), sequence, body })
+}
+
+/// Appends `value` encoded, after its length.
+fn append_blob(body: &mut Vec<u8>, value: &impl Serialize) -> Result<(), SnapshotError> {
+    let at = body.len();
+    body.extend([0; 8]);
+    postcard::to_io(value, &mut *body).map_err(|e| SnapshotError::Encoding(e.to_string()))?;
+    let written = (body.len() - at - 8) as u64;
+    body[at..at + 8].copy_from_slice(&written.to_le_bytes());
+    Ok(())
+}
+
+/// What goes before a body as stored: the header and the coordinator's signature (64 bytes).
+fn sealed(body: &[u8], key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
+    let signature = key.sign(&signed(body)).map_err(|e| SnapshotError::Key(e.to_string()))?;
+    Ok([header(), signature].concat())
+}
+
+/// The snapshot as stored: header, signature, body.
+pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
+    let taken = take(&snapshot.exercise, snapshot.sequence, &snapshot.hash, &mut snapshot.record, &snapshot.clock)?;
+    Ok([sealed(&taken.body, key)?, taken.body].concat())
 }
 
 /// The blobs of a body.
@@ -184,16 +234,17 @@ pub fn follows(snapshot: &Snapshot, event: &Envelope) -> Result<(), SnapshotErro
     if bus::seal::hash(event) == snapshot.hash { Ok(()) } else { Err(SnapshotError::NotTheLogs(snapshot.sequence)) }
 }
 
-/// Encodes `snapshot` (off the async threads: a long record takes a while) and stores it as the
-/// exercise's latest; returns its size in bytes.
-pub async fn save(bus: &Bus, snapshot: Snapshot, key: std::sync::Arc<nkeys::KeyPair>) -> Result<usize, SnapshotError> {
-    let exercise = snapshot.exercise.clone();
-    let bytes = tokio::task::spawn_blocking(move || encode(snapshot, &key))
+/// Signs a snapshot taken (off the async threads: hashing a long body takes a while) and stores it
+/// as the exercise's latest; returns its size in bytes.
+pub async fn save(bus: &Bus, taken: Taken, key: std::sync::Arc<nkeys::KeyPair>) -> Result<usize, SnapshotError> {
+    let Taken { exercise, body, .. } = taken;
+    let (front, body) = tokio::task::spawn_blocking(move || sealed(&body, &key).map(|front| (front, body)))
         .await
         .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
     let store = store(bus, &exercise).await?;
-    store.put(NAME, &mut bytes.as_slice()).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
-    Ok(bytes.len())
+    let mut bytes = front.as_slice().chain(body.as_slice());
+    store.put(NAME, &mut bytes).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
+    Ok(front.len() + body.len())
 }
 
 /// The exercise's latest snapshot, checked (signed by `coordinator`, and the log holds the event it
