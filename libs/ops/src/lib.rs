@@ -3,6 +3,8 @@
 //! (Prometheus text). Services record metrics through the `metrics` facade wherever they are;
 //! without an operations port the facade records nothing.
 
+pub mod heap;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -28,9 +28,14 @@ struct Args {
     ops: ops::OpsArgs,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
+    // Before the runtime's threads: see ops::heap.
+    ops::heap::one_arena();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve())
+}
+
+async fn serve() -> anyhow::Result<()> {
     bus::telemetry::init("info");
     let args = Args::parse();
     let layout = identity::certs::Layout(args.certs.clone());
