@@ -3,7 +3,7 @@
 //! state is built up by tasks that tokio moves between worker threads ends up holding its heap
 //! once per arena. Measured on the coordinator with 10,000 states: 95 MiB resident with the
 //! default arenas, 76 MiB with two, 57 MiB with one, for the same live heap and no loss of
-//! throughput on two cores.
+//! throughput we could measure on two cores.
 
 /// Makes every thread allocate from the one main arena. Call it first thing in `main`, before
 /// any thread is started (an async runtime included): a thread that already has an arena keeps it.
