@@ -7,16 +7,22 @@
 //! side: a new leader decoding a 1 M-event snapshot on four threads wrote after 1.21 s with one
 //! arena, 0.89 s with the default (`MALLOC_ARENA_MAX=16`).
 
-/// Makes every thread allocate from the one main arena. Call it first thing in `main`, before
-/// any thread is started (an async runtime included): a thread that already has an arena keeps it.
-/// An operator's own `MALLOC_ARENA_MAX` stands.
-pub fn one_arena() {
+/// The service's async runtime, its threads allocating from the one main arena: the arena is
+/// limited before the runtime starts a thread (a thread that already has an arena keeps it).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    one_arena();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+}
+
+/// Makes every thread started from now on allocate from the one main arena. An operator's own
+/// `MALLOC_ARENA_MAX` stands.
+fn one_arena() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_some() {
         return;
     }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt takes two integers and only sets a limit that malloc reads when a thread
-    // next needs an arena; it touches no memory of ours. Called before any other thread exists.
+    // next needs an arena; it touches no memory of ours. Called before the runtime's threads exist.
     #[allow(unsafe_code)]
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);

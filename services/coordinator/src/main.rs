@@ -49,9 +49,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
-    // Before the runtime's threads: see ops::heap.
-    ops::heap::one_arena();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve())
+    ops::heap::runtime()?.block_on(serve())
 }
 
 async fn serve() -> anyhow::Result<()> {
