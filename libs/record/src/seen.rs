@@ -1,7 +1,9 @@
 //! The ids of the events a record has applied, kept as digests: the set a repeated submission or a
 //! repeated event is recognised by. A long log holds a million ids; as 16-byte digests they cost a
-//! third of the memory of the ids themselves, and a snapshot stores them as one block of bytes
-//! that a new leader reads back in milliseconds rather than building a million strings.
+//! third of the memory of the ids themselves. Most of them sit settled in one sorted block, which a
+//! snapshot stores as it is and a new leader reads back with one copy, where a hash set of a
+//! million would be rebuilt one insertion at a time (a fifth of a takeover's decoding) and encoded
+//! by walking the table.
 
 use std::collections::HashSet;
 
@@ -20,51 +22,91 @@ fn digest(id: &MessageId) -> Digest {
     d
 }
 
-/// A set of message ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Seen(HashSet<Digest>);
+/// A set of message ids: those settled, sorted, and those added since.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    settled: Vec<Digest>,
+    fresh: HashSet<Digest>,
+}
 
 impl Seen {
     /// Adds `id`; false if it was there already.
     pub fn insert(&mut self, id: &MessageId) -> bool {
-        self.0.insert(digest(id))
+        let d = digest(id);
+        !self.holds(&d) && self.fresh.insert(d)
     }
 
     /// Whether `id` is in the set.
     pub fn contains(&self, id: &MessageId) -> bool {
-        self.0.contains(&digest(id))
+        self.holds(&digest(id))
+    }
+
+    fn holds(&self, d: &Digest) -> bool {
+        self.fresh.contains(d) || self.settled.binary_search(d).is_ok()
     }
 
     /// How many ids.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.settled.len() + self.fresh.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
+    }
+
+    /// Merges the ids added since into the sorted block, so that the set encodes as that block.
+    /// Linear in the set's size: done when a snapshot is taken, not on every insertion.
+    pub fn settle(&mut self) {
+        if self.fresh.is_empty() {
+            return;
+        }
+        let mut fresh: Vec<Digest> = self.fresh.drain().collect();
+        fresh.sort_unstable();
+        let old = std::mem::take(&mut self.settled);
+        self.settled.reserve_exact(old.len() + fresh.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            let next = if x < y { a.next() } else { b.next() };
+            self.settled.extend(next);
+        }
+        self.settled.extend(a.chain(b));
     }
 }
 
+/// The same ids, however they are split between settled and fresh.
+impl PartialEq for Seen {
+    fn eq(&self, other: &Seen) -> bool {
+        self.len() == other.len()
+            && self.settled.iter().chain(&self.fresh).all(|d| other.holds(d))
+    }
+}
+
+impl Eq for Seen {}
+
 impl Serialize for Seen {
     fn serialize<S: Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
-        to.serialize_bytes(&self.0.iter().flatten().copied().collect::<Vec<u8>>())
+        if self.fresh.is_empty() {
+            return to.serialize_bytes(self.settled.as_flattened());
+        }
+        let mut all = self.clone();
+        all.settle();
+        to.serialize_bytes(all.settled.as_flattened())
     }
 }
 
 impl<'de> Deserialize<'de> for Seen {
     fn deserialize<D: Deserializer<'de>>(from: D) -> Result<Seen, D::Error> {
         let bytes = byte_block(from)?;
-        if bytes.len() % 16 != 0 {
+        let (digests, rest) = bytes.as_chunks::<16>();
+        if !rest.is_empty() {
             return Err(serde::de::Error::invalid_length(bytes.len(), &"a multiple of 16 bytes"));
         }
-        let mut set = HashSet::with_capacity(bytes.len() / 16);
-        set.extend(bytes.chunks_exact(16).map(|c| {
-            let mut d = Digest::default();
-            d.copy_from_slice(c);
-            d
-        }));
-        Ok(Seen(set))
+        let mut settled = digests.to_vec();
+        // Written sorted, so this is one pass; a block that is not is still read right.
+        settled.sort_unstable();
+        settled.dedup();
+        Ok(Seen { settled, fresh: HashSet::new() })
     }
 }
 
@@ -105,6 +147,14 @@ mod tests {
         let back: Seen = postcard::from_bytes(&bytes).expect("decodes");
         assert_eq!(back, seen);
         assert_eq!(back.len(), 2);
+        let mut settled = back.clone();
+        let c = MessageId::new("BY-position-3").expect("valid");
+        assert!(settled.insert(&c) && !settled.insert(&a) && settled.contains(&c));
+        assert_ne!(settled, back);
+        settled.settle();
+        assert!(!settled.insert(&c) && !settled.insert(&b) && settled.contains(&a));
+        assert_eq!(postcard::from_bytes::<Seen>(&postcard::to_stdvec(&settled).expect("encodes")).expect("decodes"), settled);
+        assert_eq!(settled.len(), 3);
         assert!(postcard::from_bytes::<Seen>(&bytes[..bytes.len() - 1]).is_err());
         let ragged = postcard::to_stdvec(&serde_bytes_of(&[0; 17])).expect("encodes");
         assert!(postcard::from_bytes::<Seen>(&ragged).is_err());
