@@ -29,9 +29,17 @@ fn check_token(field: &'static str, s: &str, max: usize) -> Result<(), EnvelopeE
 macro_rules! token_id {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
+
+        // As the text it holds, written from where it is: `serde(into)` would copy every id,
+        // and a snapshot of a long record writes a million of them.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+                to.serialize_str(&self.0)
+            }
+        }
 
         impl $name {
             /// Validates `s` as this kind of id.
