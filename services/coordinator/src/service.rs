@@ -4,6 +4,7 @@
 //! down when it loses the lease or a write is fenced, and goes back to standing by.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bus::client::Received;
@@ -30,8 +31,8 @@ pub struct Settings {
     pub nats_url: String,
     /// The exercise.
     pub exercise: ExerciseId,
-    /// Its scenario.
-    pub scenario: Scenario,
+    /// Its scenario, shared with the exercises of the same file.
+    pub scenario: Arc<Scenario>,
     /// How windows close.
     pub mode: Mode,
     /// Exercise seconds per wall second.
@@ -44,7 +45,7 @@ pub struct Settings {
     /// Who the coordinator is on the bus; its key seals every event it writes.
     pub credentials: Option<bus::Credentials>,
     /// The seats' and the director's public keys: their submissions must carry their signatures.
-    pub keys: record::Keys,
+    pub keys: Arc<record::Keys>,
     /// Wait for the director's start instead of starting at once.
     pub awaits_director: bool,
     /// Said ready once the exercise is provisioned and this replica leads or stands by.
@@ -58,20 +59,20 @@ impl Settings {
     pub fn new(
         nats_url: impl Into<String>,
         exercise: ExerciseId,
-        scenario: Scenario,
+        scenario: impl Into<Arc<Scenario>>,
         mode: Mode,
         time_scale: f64,
     ) -> Self {
         Settings {
             nats_url: nats_url.into(),
             exercise,
-            scenario,
+            scenario: scenario.into(),
             mode,
             time_scale,
             instance: format!("coordinator-{}", bus::MessageId::generate()),
             lease_ttl: Duration::from_secs(3),
             credentials: None,
-            keys: record::Keys::default(),
+            keys: Arc::default(),
             awaits_director: false,
             ready: ops::Ready::default(),
             snapshot_every: crate::snapshot::EVERY,
@@ -284,6 +285,8 @@ struct Snapshots {
     every: u64,
     /// The sequence of the last one taken, or the state started from.
     taken_at: u64,
+    /// The last one's size in bytes.
+    size: usize,
     /// Taken, and waiting for its last event's ack before it is written.
     waiting: Option<crate::snapshot::Taken>,
     /// The one being written; the next waits until it is.
@@ -535,9 +538,12 @@ impl Core {
         }
         s.taken_at = self.sent_sequence;
         let (exercise, sequence, began) = (&self.config.exercise, self.sent_sequence, std::time::Instant::now());
-        match crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log) {
+        // The next body is a little longer than the last.
+        let room = s.size + s.size / 8;
+        match crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log, room) {
             Ok(taken) => {
                 tracing::debug!(%exercise, sequence, took_ms = began.elapsed().as_millis(), "snapshot taken");
+                s.size = taken.size();
                 s.waiting = Some(taken);
             }
             Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not taken"),
