@@ -443,7 +443,7 @@ pub fn coordinator_settings(nats: &impl Server, run: &Run) -> anyhow::Result<coo
         coordinator::Settings::new(nats.url(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale);
     settings.lease_ttl = LEASE_TTL;
     settings.credentials = Some(nats.identities().credentials("coordinator")?);
-    settings.keys = nats.identities().keys(&run.scenario)?;
+    settings.keys = nats.identities().keys(&run.scenario)?.into();
     Ok(settings)
 }
 

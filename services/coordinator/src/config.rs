@@ -1,6 +1,8 @@
 //! What the coordinator runs with besides its state: the scenario to start, the clock, the keys
 //! submissions are checked against, and the secret each state's communications check derives from.
 
+use std::sync::Arc;
+
 use bus::{ExerciseId, NodeId, Sender};
 use record::Mode;
 use scenario::Scenario;
@@ -12,14 +14,14 @@ use sha2::{Digest, Sha256};
 pub struct Config {
     /// The exercise.
     pub exercise: ExerciseId,
-    /// Its scenario.
-    pub scenario: Scenario,
+    /// Its scenario (shared: at 10,000 states a scenario is megabytes, and so are its keys).
+    pub scenario: Arc<Scenario>,
     /// How windows close.
     pub mode: Mode,
     /// Exercise seconds per wall second.
     pub time_scale: f64,
     /// The keys submissions are checked against (written into the plan).
-    pub keys: record::Keys,
+    pub keys: Arc<record::Keys>,
     /// Where the states' communications-check tokens come from.
     pub comms: Comms,
     /// The exercise starts when the director says so (people take their seats first), not when

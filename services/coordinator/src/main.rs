@@ -72,7 +72,7 @@ async fn serve() -> anyhow::Result<()> {
         let mut settings = Settings::new(args.bus.nats.clone(), exercise.clone(), scenario, mode, time_scale);
         if let Some(credentials) = &credentials {
             // The keys issued beside the coordinator's: every seat's and the director's.
-            settings.keys = record::Keys {
+            settings.keys = std::sync::Arc::new(record::Keys {
                 seats: settings
                     .scenario
                     .participants
@@ -80,7 +80,7 @@ async fn serve() -> anyhow::Result<()> {
                     .filter_map(|p| Some((p.node.clone(), credentials.public_key_of(p.node.as_str())?)))
                     .collect(),
                 director: credentials.public_key_of("director"),
-            };
+            });
         }
         settings.credentials = credentials.clone();
         settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
@@ -98,7 +98,7 @@ async fn serve() -> anyhow::Result<()> {
 
 /// Each exercise's scenario (a file named for several is read once), with the persons seated;
 /// the error names what does not fit.
-fn scenarios(args: &Args) -> anyhow::Result<Vec<scenario::Scenario>> {
+fn scenarios(args: &Args) -> anyhow::Result<Vec<std::sync::Arc<scenario::Scenario>>> {
     let (exercises, files) = (&args.exercises, &args.scenarios);
     let mut seen = std::collections::BTreeSet::new();
     if let Some(twice) = exercises.iter().find(|e| !seen.insert(*e)) {
@@ -110,14 +110,14 @@ fn scenarios(args: &Args) -> anyhow::Result<Vec<scenario::Scenario>> {
         files.len(),
         exercises.len()
     );
-    let mut loaded: BTreeMap<&PathBuf, scenario::Scenario> = BTreeMap::new();
+    let mut loaded: BTreeMap<&PathBuf, std::sync::Arc<scenario::Scenario>> = BTreeMap::new();
     let mut scenarios = Vec::with_capacity(exercises.len());
     for n in 0..exercises.len() {
         let file = &files[if files.len() == 1 { 0 } else { n }];
         if !loaded.contains_key(file) {
             let mut scenario = scenario::load(file)?;
             args.persons.apply(&mut scenario).map_err(anyhow::Error::msg)?;
-            loaded.insert(file, scenario);
+            loaded.insert(file, scenario.into());
         }
         scenarios.extend(loaded.get(file).cloned());
     }

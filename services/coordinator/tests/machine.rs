@@ -100,10 +100,10 @@ impl Ex {
         let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
         let config = Config {
             exercise: ExerciseId::new("ex").expect("valid id"),
-            scenario,
+            scenario: scenario.into(),
             mode,
             time_scale: 60.0,
-            keys: record::Keys::default(),
+            keys: Default::default(),
             comms: coordinator::machine::Comms::default(),
             awaits_director,
         };
@@ -554,7 +554,8 @@ fn a_submission_must_carry_its_seats_signature_when_the_exercise_knows_its_key()
     ex.config.keys = record::Keys {
         seats: [(node("BY"), by.public_key()), (node("RU"), ru.public_key())].into(),
         director: Some(director.public_key()),
-    };
+    }
+    .into();
     ex.state = State::default();
     ex.before = State::default();
     ex.apply(Input::Start);

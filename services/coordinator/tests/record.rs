@@ -239,10 +239,10 @@ fn driver(states: usize, stages: usize, slots: usize, rule: &str, mode: Mode) ->
     let scenario = scenario::parse(&text, "generated.toml").expect("a valid generated scenario");
     let config = Config {
         exercise: ExerciseId::new("gen").expect("valid id"),
-        scenario,
+        scenario: scenario.into(),
         mode,
         time_scale: 60.0,
-        keys: record::Keys::default(),
+        keys: Default::default(),
         comms: coordinator::machine::Comms::default(),
         awaits_director: false,
     };
@@ -350,10 +350,10 @@ fn a_list_of_participants_too_long_for_the_notification_follows_it_and_folds_who
     };
     let config = Config {
         exercise: ExerciseId::new("many").expect("valid id"),
-        scenario,
+        scenario: scenario.into(),
         mode: Mode::Fast,
         time_scale: 60.0,
-        keys,
+        keys: keys.into(),
         comms: coordinator::machine::Comms::default(),
         awaits_director: false,
     };
