@@ -2,6 +2,7 @@
 //! The coordinator's state is this record; every reader builds the same one from the same log.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bus::envelope::Payload;
@@ -68,8 +69,10 @@ pub struct Tally {
 pub struct Draft {
     /// The stage the slot belongs to.
     pub stage: u32,
-    /// Every version, oldest first; version n is at index n-1.
-    pub versions: Vec<Version>,
+    /// Every version, oldest first; version n is at index n-1. Shared: a snapshot is a copy of
+    /// the record that costs a count per version, and only a version changed while the snapshot is
+    /// written (the latest, as positions come in) is copied whole.
+    pub versions: Vec<Arc<Version>>,
 }
 
 impl Draft {
@@ -80,7 +83,7 @@ impl Draft {
 
     /// The current version.
     pub fn latest(&self) -> Option<&Version> {
-        self.versions.last()
+        self.versions.last().map(Arc::as_ref)
     }
 }
 
@@ -300,24 +303,25 @@ impl Record {
                     _ => 0,
                 };
                 let version = Version::new(d.clone(), String::new(), at);
-                self.drafts.insert(d.slot_id.clone(), Draft { stage, versions: vec![version] });
+                self.drafts.insert(d.slot_id.clone(), Draft { stage, versions: vec![Arc::new(version)] });
             }
             Payload::DraftRevised(r) => {
                 if let Some((d, draft)) = r.draft.as_ref().and_then(|d| Some((d, self.drafts.get_mut(&d.slot_id)?))) {
                     let mut version = Version::new(d.clone(), r.change_summary.clone(), at);
                     version.dispositions = r.dispositions.clone();
-                    draft.versions.push(version);
+                    draft.versions.push(Arc::new(version));
                 }
             }
             Payload::Position(p) => {
                 let index = (p.draft_version as usize).checked_sub(1);
                 let draft = self.drafts.get_mut(&p.slot_id);
-                if let Some(version) = draft.zip(index).and_then(|(d, i)| d.versions.get_mut(i)) {
-                    let fresh = !version.positions.contains_key(node);
-                    if fresh {
-                        version.positions.insert(node.clone(), Answered { answer: p.clone(), at });
-                    }
-                    if fresh && event.sender.role == Role::ControlPoint {
+                if let Some(version) = draft.zip(index).and_then(|(d, i)| d.versions.get_mut(i))
+                    && !version.positions.contains_key(node)
+                {
+                    // Copied first only while a snapshot being written still holds it.
+                    let version = Arc::make_mut(version);
+                    version.positions.insert(node.clone(), Answered { answer: p.clone(), at });
+                    if event.sender.role == Role::ControlPoint {
                         version.tally.states += 1;
                         version.tally.objections += usize::from(p.kind() == PositionKind::NonConcur);
                     }

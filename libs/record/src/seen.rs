@@ -6,6 +6,7 @@
 //! by walking the table.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use bus::MessageId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -25,7 +26,8 @@ fn digest(id: &MessageId) -> Digest {
 /// A set of message ids: those settled, sorted, and those added since.
 #[derive(Debug, Clone, Default)]
 pub struct Seen {
-    settled: Vec<Digest>,
+    /// Shared with the snapshots taken of the record.
+    settled: Arc<Vec<Digest>>,
     fresh: HashSet<Digest>,
 }
 
@@ -63,22 +65,21 @@ impl Seen {
         }
         let mut fresh: Vec<Digest> = self.fresh.drain().collect();
         fresh.sort_unstable();
-        let old = std::mem::take(&mut self.settled);
-        self.settled.reserve_exact(old.len() + fresh.len());
-        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+        let mut settled = Vec::with_capacity(self.settled.len() + fresh.len());
+        let (mut a, mut b) = (self.settled.iter().copied().peekable(), fresh.into_iter().peekable());
         while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
             let next = if x < y { a.next() } else { b.next() };
-            self.settled.extend(next);
+            settled.extend(next);
         }
-        self.settled.extend(a.chain(b));
+        settled.extend(a.chain(b));
+        self.settled = Arc::new(settled);
     }
 }
 
 /// The same ids, however they are split between settled and fresh.
 impl PartialEq for Seen {
     fn eq(&self, other: &Seen) -> bool {
-        self.len() == other.len()
-            && self.settled.iter().chain(&self.fresh).all(|d| other.holds(d))
+        self.len() == other.len() && self.settled.iter().chain(&self.fresh).all(|d| other.holds(d))
     }
 }
 
@@ -106,7 +107,7 @@ impl<'de> Deserialize<'de> for Seen {
         // Written sorted, so this is one pass; a block that is not is still read right.
         settled.sort_unstable();
         settled.dedup();
-        Ok(Seen { settled, fresh: HashSet::new() })
+        Ok(Seen { settled: Arc::new(settled), fresh: HashSet::new() })
     }
 }
 
@@ -153,7 +154,10 @@ mod tests {
         assert_ne!(settled, back);
         settled.settle();
         assert!(!settled.insert(&c) && !settled.insert(&b) && settled.contains(&a));
-        assert_eq!(postcard::from_bytes::<Seen>(&postcard::to_stdvec(&settled).expect("encodes")).expect("decodes"), settled);
+        assert_eq!(
+            postcard::from_bytes::<Seen>(&postcard::to_stdvec(&settled).expect("encodes")).expect("decodes"),
+            settled
+        );
         assert_eq!(settled.len(), 3);
         assert!(postcard::from_bytes::<Seen>(&bytes[..bytes.len() - 1]).is_err());
         let ragged = postcard::to_stdvec(&serde_bytes_of(&[0; 17])).expect("encodes");

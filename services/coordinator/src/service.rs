@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bus::client::Received;
@@ -286,14 +287,13 @@ struct Snapshots {
     /// The sequence of the last one taken, or the state started from.
     taken_at: u64,
     /// The last one's size in bytes.
-    size: usize,
+    size: Arc<AtomicUsize>,
     /// Taken, and waiting for its last event's ack before it is written.
-    waiting: Option<crate::snapshot::Taken>,
+    waiting: Option<crate::snapshot::Snapshot>,
     /// The one being written; the next waits until it is.
     writing: Option<tokio::task::JoinHandle<()>>,
     /// Set while a term rebuilds its state and catches up: what waited for a leader is served
-    /// before the state is encoded for a snapshot (encoding a million events' record holds the
-    /// loop for a while).
+    /// before a snapshot is encoded (a million events' record takes one of the cores for a while).
     held: bool,
 }
 
@@ -538,16 +538,8 @@ impl Core {
         }
         s.taken_at = self.sent_sequence;
         let (exercise, sequence, began) = (&self.config.exercise, self.sent_sequence, std::time::Instant::now());
-        // The next body is a little longer than the last.
-        let room = s.size + s.size / 8;
-        match crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log, room) {
-            Ok(taken) => {
-                tracing::debug!(%exercise, sequence, took_ms = began.elapsed().as_millis(), "snapshot taken");
-                s.size = taken.size();
-                s.waiting = Some(taken);
-            }
-            Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not taken"),
-        }
+        s.waiting = Some(crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log));
+        tracing::debug!(%exercise, sequence, took_ms = began.elapsed().as_millis(), "snapshot taken");
     }
 
     /// Writes the snapshot waiting for its last event, now on the log, off the loop.
@@ -555,11 +547,16 @@ impl Core {
         let acked = self.last_sequence;
         let waiting = self.snapshots.waiting.take_if(|w| w.sequence <= acked);
         let (Some(key), Some(snapshot)) = (&self.key, waiting) else { return };
-        let (bus, key) = (self.bus.clone(), key.clone());
+        let (bus, key, size) = (self.bus.clone(), key.clone(), self.snapshots.size.clone());
         self.snapshots.writing = Some(tokio::spawn(async move {
             let (exercise, sequence) = (snapshot.exercise.clone(), snapshot.sequence);
-            match crate::snapshot::save(&bus, snapshot, key).await {
-                Ok(bytes) => tracing::info!(%exercise, sequence, bytes, "snapshot written"),
+            // The next is a little longer than the last.
+            let room = size.load(Ordering::Relaxed) / 8 * 9;
+            match crate::snapshot::save(&bus, snapshot, key, room).await {
+                Ok(bytes) => {
+                    size.store(bytes, Ordering::Relaxed);
+                    tracing::info!(%exercise, sequence, bytes, "snapshot written");
+                }
                 Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not written"),
             }
         }));

@@ -8,6 +8,7 @@
 //! replays the whole log: a snapshot is a shortcut, never the truth. Fencing is untouched: writes
 //! are still fenced on the log's last sequence, whatever state the leader started from.
 
+use async_nats::jetstream::object_store::ObjectMetadata;
 use bus::seal::Hash;
 use bus::{Bus, BusError, Envelope, ExerciseId};
 use record::Record;
@@ -85,52 +86,18 @@ fn signed(body: &[u8]) -> Vec<u8> {
     [header().as_slice(), Sha256::digest(body).as_slice()].concat()
 }
 
-/// A snapshot taken: its body, encoded from the state as it stood, waiting to be signed and
-/// written once the event it follows is on the log.
-#[derive(Debug, Clone)]
-pub struct Taken {
-    /// The exercise.
-    pub exercise: ExerciseId,
-    /// The log's sequence of the last event folded in.
-    pub sequence: u64,
-    body: Vec<u8>,
-}
-
-impl Taken {
-    /// The body's size in bytes.
-    pub fn size(&self) -> usize {
-        self.body.len()
-    }
-}
-
-/// [`Snapshot`] borrowed, field for field: it encodes exactly as the snapshot it reads back as.
-#[derive(Serialize)]
-struct Borrowed<'a> {
-    exercise: &'a ExerciseId,
-    sequence: u64,
-    hash: &'a Hash,
-    record: &'a Record,
-    clock: &'a ClockLog,
-}
-
 /// Takes a snapshot of `record` and `clock` as of the log's event `sequence`, whose hash is
-/// `hash`. The body is encoded straight from the state, not from a copy of it: a copy of a long
-/// record would double the coordinator's memory while it is written. `room` is what the body is
-/// expected to take (the last one's size, say): a buffer grown as it goes would copy itself over
-/// and over.
-pub fn take(
-    exercise: &ExerciseId,
-    sequence: u64,
-    hash: &Hash,
-    record: &mut Record,
-    clock: &ClockLog,
-    room: usize,
-) -> Result<Taken, SnapshotError> {
+/// `hash`: a copy, and a cheap one, since the bulk of a long record (the drafts' versions, the
+/// ids seen) is shared with it rather than copied; the loop goes on while it is encoded.
+pub fn take(exercise: &ExerciseId, sequence: u64, hash: &Hash, record: &mut Record, clock: &ClockLog) -> Snapshot {
     record.seen.settle();
-    let body = Vec::with_capacity(room);
-    let body = postcard::to_extend(&Borrowed { exercise, sequence, hash, record, clock }, body)
-        .map_err(|e| SnapshotError::Encoding(e.to_string()))?;
-    Ok(Taken { exercise: exercise.clone(), sequence, body })
+    Snapshot { exercise: exercise.clone(), sequence, hash: *hash, record: record.clone(), clock: clock.clone() }
+}
+
+/// The snapshot's body, in a buffer of `room` bytes to start with (a buffer grown as it goes
+/// copies itself over and over).
+fn body(snapshot: &Snapshot, room: usize) -> Result<Vec<u8>, SnapshotError> {
+    postcard::to_extend(snapshot, Vec::with_capacity(room)).map_err(|e| SnapshotError::Encoding(e.to_string()))
 }
 
 /// What goes before a body as stored: the header and the coordinator's signature (64 bytes).
@@ -140,9 +107,9 @@ fn sealed(body: &[u8], key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
 }
 
 /// The snapshot as stored: header, signature, body.
-pub fn encode(mut snapshot: Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let taken = take(&snapshot.exercise, snapshot.sequence, &snapshot.hash, &mut snapshot.record, &snapshot.clock, 0)?;
-    Ok([sealed(&taken.body, key)?, taken.body].concat())
+pub fn encode(snapshot: &Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
+    let body = body(snapshot, 0)?;
+    Ok([sealed(&body, key)?, body].concat())
 }
 
 /// Reads a stored snapshot of `exercise`, checking that `coordinator` signed it.
@@ -173,16 +140,27 @@ pub fn follows(snapshot: &Snapshot, event: &Envelope) -> Result<(), SnapshotErro
     if bus::seal::hash(event) == snapshot.hash { Ok(()) } else { Err(SnapshotError::NotTheLogs(snapshot.sequence)) }
 }
 
-/// Signs a snapshot taken (off the async threads: hashing a long body takes a while) and stores it
-/// as the exercise's latest; returns its size in bytes.
-pub async fn save(bus: &Bus, taken: Taken, key: std::sync::Arc<nkeys::KeyPair>) -> Result<usize, SnapshotError> {
-    let Taken { exercise, body, .. } = taken;
-    let (front, body) = tokio::task::spawn_blocking(move || sealed(&body, &key).map(|front| (front, body)))
-        .await
-        .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
+/// Encodes and signs `snapshot` (off the async threads: a long record takes a while) and stores
+/// it as the exercise's latest, its body expected to take about `room` bytes; returns its size.
+pub async fn save(
+    bus: &Bus,
+    snapshot: Snapshot,
+    key: std::sync::Arc<nkeys::KeyPair>,
+    room: usize,
+) -> Result<usize, SnapshotError> {
+    let exercise = snapshot.exercise.clone();
+    let (front, body) = tokio::task::spawn_blocking(move || {
+        let body = body(&snapshot, room)?;
+        sealed(&body, &key).map(|front| (front, body))
+    })
+    .await
+    .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
     let store = store(bus, &exercise).await?;
     let mut bytes = front.as_slice().chain(body.as_slice());
-    store.put(NAME, &mut bytes).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
+    // Chunks of half a MiB, under the servers' 1 MB payload limit: a quarter as many messages for
+    // a new leader to read as the store's default 128 KiB.
+    let meta = ObjectMetadata { name: NAME.into(), chunk_size: Some(512 * 1024), ..Default::default() };
+    store.put(meta, &mut bytes).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
     Ok(front.len() + body.len())
 }
 
@@ -253,9 +231,9 @@ mod tests {
         let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
         let exercise = ExerciseId::new("ex").expect("valid");
         let snapshot = snapshot_after(&[event("a"), event("b")]);
-        let bytes = encode(snapshot.clone(), &coordinator).expect("encoded");
+        let bytes = encode(&snapshot, &coordinator).expect("encoded");
         assert_eq!(decode(&bytes, &exercise, &coordinator.public_key()).expect("decoded"), snapshot);
-        let forged = encode(snapshot.clone(), &intruder).expect("encoded");
+        let forged = encode(&snapshot, &intruder).expect("encoded");
         assert!(matches!(decode(&forged, &exercise, &coordinator.public_key()), Err(SnapshotError::BadSignature)));
         let mut changed = bytes.clone();
         let last = changed.len() - 1;
@@ -278,10 +256,10 @@ mod tests {
             tally: record::Tally::default(),
         };
         for slot in 0..11 {
-            let versions = (0..1 + slot * slot).map(version).collect();
+            let versions = (0..1 + slot * slot).map(|n| std::sync::Arc::new(version(n))).collect();
             snapshot.record.drafts.insert(format!("s{slot:02}"), record::Draft { stage: 1, versions });
         }
-        let bytes = encode(snapshot.clone(), &coordinator).expect("encoded");
+        let bytes = encode(&snapshot, &coordinator).expect("encoded");
         let exercise = ExerciseId::new("ex").expect("valid");
         assert_eq!(decode(&bytes, &exercise, &coordinator.public_key()).expect("decoded"), snapshot);
         // Signed as it is, so only its decoding can find it short.
@@ -291,9 +269,36 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_keeps_the_state_it_was_taken_at_while_the_record_goes_on() {
+        let exercise = ExerciseId::new("ex").expect("valid");
+        let from = |role, node: &str| bus::Sender::new(role, bus::NodeId::new(node).expect("valid"));
+        let draft = wire::DraftDecision { slot_id: "s1".into(), version: 1, ..Default::default() };
+        let position = |node| {
+            let answer = wire::Position { slot_id: "s1".into(), draft_version: 1, ..Default::default() };
+            Envelope::new(exercise.clone(), from(bus::Role::ControlPoint, node), Payload::Position(answer))
+        };
+        let mut record = Record::default();
+        record.apply(&Envelope::new(
+            exercise.clone(),
+            from(bus::Role::JointStaff, "js"),
+            Payload::DraftDecision(draft),
+        ));
+        record.apply(&position("BY"));
+        let before = record.clone();
+        let snapshot = take(&exercise, 2, &[7; 32], &mut record, &ClockLog::default());
+        record.apply(&position("KZ"));
+        record.apply(&event("a"));
+        // The version the snapshot shares was copied when the record changed it, not changed under it.
+        assert_eq!(snapshot.record, before);
+        assert_eq!(snapshot.record.drafts["s1"].versions[0].positions.len(), 1);
+        assert_eq!(record.drafts["s1"].versions[0].positions.len(), 2);
+        assert!(!snapshot.record.seen.is_empty() && snapshot.record.seen.len() < record.seen.len());
+    }
+
+    #[test]
     fn a_snapshot_of_another_release_is_passed_over() {
         let coordinator = nkeys::KeyPair::new_user();
-        let bytes = encode(snapshot_after(&[event("a")]), &coordinator).expect("encoded");
+        let bytes = encode(&snapshot_after(&[event("a")]), &coordinator).expect("encoded");
         let older = [MAGIC, b"0.0.0-older\n", &bytes[header().len()..]].concat();
         let exercise = ExerciseId::new("ex").expect("valid");
         assert!(matches!(
@@ -311,4 +316,3 @@ mod tests {
         assert!(matches!(follows(&snapshot, &a), Err(SnapshotError::NotTheLogs(2))));
     }
 }
-
