@@ -91,6 +91,11 @@ pub struct Plan {
     pub stages: Vec<Stage>,
     /// Exercise control's public key: pause, resume and advance must carry its signature.
     pub director_key: Option<String>,
+    /// Indexes into `participants`, in the order of their nodes: every submission looks its
+    /// sender up, and at 10,000 states a scan of the list is 10,000 comparisons.
+    by_node: Vec<u32>,
+    /// How many of them are member states' control points.
+    control_points: usize,
 }
 
 /// The public keys that submissions are checked against: every seat's and the director's.
@@ -146,7 +151,23 @@ impl Plan {
             unlisted: 0,
             stages: scenario.stages.clone(),
             director_key: keys.director.clone(),
+            by_node: Vec::new(),
+            control_points: 0,
         }
+        .indexed()
+    }
+
+    fn indexed(mut self) -> Plan {
+        self.index();
+        self
+    }
+
+    fn index(&mut self) {
+        let participants = &self.participants;
+        let mut by_node: Vec<u32> = (0..participants.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+        by_node.sort_by(|&a, &b| participants[a as usize].node.cmp(&participants[b as usize].node));
+        self.by_node = by_node;
+        self.control_points = self.states().count();
     }
 
     /// Whether every participant is listed.
@@ -166,7 +187,18 @@ impl Plan {
 
     /// A participant by node id.
     pub fn participant(&self, node: &NodeId) -> Option<&Participant> {
-        self.participants.iter().find(|p| &p.node == node)
+        if self.by_node.len() != self.participants.len() {
+            // The list was changed from outside since it was indexed.
+            return self.participants.iter().find(|p| &p.node == node);
+        }
+        let at = |i: &u32| self.participants.get(*i as usize);
+        let found = self.by_node.binary_search_by(|i| at(i).map_or(std::cmp::Ordering::Less, |p| p.node.cmp(node)));
+        found.ok().and_then(|k| self.by_node.get(k)).and_then(at)
+    }
+
+    /// How many member states take part.
+    pub fn state_count(&self) -> usize {
+        if self.by_node.len() == self.participants.len() { self.control_points } else { self.states().count() }
     }
 
     /// The member states' control points, in scenario order.
@@ -279,6 +311,7 @@ impl Plan {
         let more = listed.participants.iter().map(participant_from_wire).collect::<Result<Vec<_>, _>>()?;
         self.unlisted -= more.len();
         self.participants.extend(more);
+        self.index();
         Ok(())
     }
 
@@ -325,7 +358,10 @@ impl Plan {
             participants,
             stages,
             director_key: Some(n.director_key.clone()).filter(|k| !k.is_empty()),
-        })
+            by_node: Vec::new(),
+            control_points: 0,
+        }
+        .indexed())
     }
 }
 
@@ -422,5 +458,37 @@ pub(crate) mod as_notification {
         let Some(bytes) = Option::<Vec<u8>>::deserialize(from)? else { return Ok(None) };
         let notification = wire::Notification::decode(bytes.as_slice()).map_err(serde::de::Error::custom)?;
         Plan::from_notification(&notification).map(Some).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_participant_is_found_by_node_whether_listed_in_the_notification_or_after_it() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/cst-2025.toml");
+        let scenario = scenario::load(std::path::Path::new(path)).expect("the default scenario");
+        let whole = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        // So small a budget that the notification holds few participants and lists bring the rest.
+        let (notification, lists) = whole.to_messages(2_000);
+        assert!(!lists.is_empty(), "the participants all fit in the notification");
+        let mut plan = Plan::from_notification(&notification).expect("a plan");
+        for list in &lists {
+            plan.list(list).expect("listed");
+        }
+        assert_eq!(plan, whole);
+        for p in &scenario.participants {
+            assert_eq!(plan.participant(&p.node).map(|found| &found.node), Some(&p.node));
+        }
+        assert!(plan.participant(&NodeId::new("nobody").expect("valid")).is_none());
+        let states = scenario.participants.iter().filter(|p| p.role == Role::ControlPoint).count();
+        assert_eq!((plan.state_count(), whole.state_count()), (states, states));
+        // Changed from outside, the list is still searched right.
+        plan.participants.retain(|p| p.role != Role::ControlPoint);
+        assert_eq!(plan.state_count(), 0);
+        assert!(
+            scenario.participants.iter().all(|p| plan.participant(&p.node).is_none() == (p.role == Role::ControlPoint))
+        );
     }
 }
