@@ -10,6 +10,33 @@ use proto::v1::PositionKind;
 use crate::fold::{Draft, Moment, Record};
 use crate::phase::Phase;
 
+/// A slot's index, remembered between two questions: not part of the record's state (every
+/// record equals every other here, and it is not stored), only where to look first.
+#[derive(Debug, Default)]
+pub(crate) struct OpenAt(std::sync::atomic::AtomicUsize);
+
+impl OpenAt {
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, at: usize) {
+        self.0.store(at, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clone for OpenAt {
+    fn clone(&self) -> Self {
+        OpenAt(self.get().into())
+    }
+}
+
+impl PartialEq for OpenAt {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// What a seat is still expected to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Task {
@@ -175,14 +202,24 @@ impl Record {
             Phase::Deployment => self.present_states().all(|n| self.activated.contains_key(n)),
             Phase::Stage(n) => {
                 let present = self.states_present();
-                plan.stage(n).is_some_and(|stage| {
-                    stage.slots.iter().all(|slot| {
-                        self.drafts.get(&slot.id).is_some_and(|d| {
-                            d.latest().is_some_and(|v| v.tally.states == present && v.tally.objections == 0)
-                                && !d.unresolved_states().iter().any(|n| self.present_states().any(|p| p == n))
-                        })
+                let Some(stage) = plan.stage(n) else { return false };
+                let settled = |slot: &scenario::Slot| {
+                    self.drafts.get(&slot.id).is_some_and(|d| {
+                        d.latest().is_some_and(|v| v.tally.states == present && v.tally.objections == 0)
+                            && !d.unresolved_states().iter().any(|n| self.present_states().any(|p| p == n))
                     })
-                })
+                };
+                // Every slot is looked at, from the one that held the stage open last time: until
+                // that one settles, the answer takes one look rather than one per slot.
+                let from = self.open_at.get().min(stage.slots.len());
+                let (before, after) = stage.slots.split_at(from);
+                match after.iter().chain(before).position(|slot| !settled(slot)) {
+                    Some(k) => {
+                        self.open_at.set((from + k) % stage.slots.len());
+                        false
+                    }
+                    None => true,
+                }
             }
             Phase::Distribution => self.present_states().all(|n| self.receipts.contains_key(n)),
             Phase::NotStarted | Phase::Concluded => false,
@@ -219,5 +256,56 @@ impl Record {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bus::envelope::Payload;
+    use bus::{Envelope, ExerciseId, Sender};
+    use proto::v1 as wire;
+
+    use super::*;
+    use crate::plan::{Keys, Mode, Plan};
+
+    #[test]
+    fn a_stage_is_complete_only_once_every_slot_is_settled_whichever_held_it_open_last() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/cst-2025.toml");
+        let scenario = scenario::load(std::path::Path::new(path)).expect("the default scenario");
+        let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        let slots: Vec<String> = plan.stage(1).expect("a first stage").slots.iter().map(|s| s.id.clone()).collect();
+        assert!(slots.len() >= 2, "the first stage has {} slots", slots.len());
+        let states: Vec<NodeId> = plan.states().map(|p| p.node.clone()).collect();
+        let mut record = Record { plan: Some(plan), ..Record::default() };
+        record.phase.phase = Phase::Stage(1);
+        let exercise = ExerciseId::new("ex").expect("valid");
+        let body = Sender::new(Role::JointStaff, NodeId::new("js").expect("valid"));
+        let draft = |slot: &str, version| wire::DraftDecision { slot_id: slot.into(), version, ..Default::default() };
+        let submit =
+            |record: &mut Record, payload| record.apply(&Envelope::new(exercise.clone(), body.clone(), payload));
+        let concur = |record: &mut Record, slot: &str, version| {
+            for state in &states {
+                let position = wire::Position { slot_id: slot.into(), draft_version: version, ..Default::default() };
+                let from = Sender::new(Role::ControlPoint, state.clone());
+                record.apply(&Envelope::new(exercise.clone(), from, Payload::Position(position)));
+            }
+        };
+        for slot in &slots {
+            submit(&mut record, Payload::DraftDecision(draft(slot, 1)));
+        }
+        let (first, last) = (&slots[0], &slots[slots.len() - 1]);
+        for slot in &slots[..slots.len() - 1] {
+            concur(&mut record, slot, 1);
+        }
+        assert!(!record.complete(), "the last slot has no answers yet");
+        // The first slot is revised (open again) as the last settles: the stage is still open.
+        let revised = wire::DraftRevised { draft: Some(draft(first, 2)), ..Default::default() };
+        submit(&mut record, Payload::DraftRevised(revised));
+        concur(&mut record, last, 1);
+        assert!(!record.complete(), "the first slot's revision is unanswered");
+        assert!(!record.complete(), "asked again");
+        concur(&mut record, first, 2);
+        assert!(record.complete());
+        assert_eq!(record.awaited(), vec![]);
     }
 }

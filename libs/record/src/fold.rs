@@ -189,6 +189,9 @@ pub struct Record {
     /// Whom the record trusts, and the last event it accepted; `None` folds without checking (the
     /// coordinator's own state, which it writes itself).
     pub trust: Option<bus::seal::Chain>,
+    /// Where [`Record::complete`] last found the stage still open.
+    #[serde(skip)]
+    pub(crate) open_at: crate::awaited::OpenAt,
 }
 
 /// The coordinator's identity: the sender of every event it writes itself.
