@@ -49,6 +49,9 @@ pub struct Takeover {
     /// From the new coordinator's start (the old one's lease expired) to the first event it
     /// wrote, the answer to a draft submitted as it started: connection, lease, replay, catch-up.
     pub first_write_ms: f64,
+    /// Events written per second by the coordinator that wrote the log, over its last tenth: how
+    /// the rate holds as the log (and the record) grows.
+    pub last_tenth_events_per_s: f64,
 }
 
 /// What one exercise under load showed.
@@ -156,6 +159,8 @@ pub async fn exercise(
     let (mut next_stage, mut held) = (None, None);
     let mut last_concluded = None;
     let (mut first_open, mut events_at_first_open, mut submitted_at_first_open) = (None, 0u64, 0usize);
+    // Where the log's last tenth began, for a takeover's log.
+    let mut last_tenth = None::<(Instant, u64)>;
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let delivery = tokio::time::timeout_at(deadline.into(), events.next())
@@ -163,6 +168,12 @@ pub async fn exercise(
             .context("the exercise did not conclude in time")?
             .context("event stream ended")?;
         logged = delivery.sequence;
+        if let Pace::Takeover(events) = pace
+            && last_tenth.is_none()
+            && logged >= events / 10 * 9
+        {
+            last_tenth = Some((Instant::now(), logged));
+        }
         let Ok(event) = delivery.envelope else { continue };
         let mut batch = Vec::new();
         match &event.payload {
@@ -290,6 +301,8 @@ pub async fn exercise(
     let takeover = match (next_stage, coordinator.as_mut()) {
         (Some(_), None) => anyhow::bail!("a takeover needs the exercise's own coordinator"),
         (Some(stage), Some(coordinator)) => {
+            let (since, from) = last_tenth.context("the log's last tenth never began")?;
+            let last_tenth_events_per_s = (logged - from) as f64 / since.elapsed().as_secs_f64().max(f64::MIN_POSITIVE);
             let slot = stage.slots.first().context("a stage without slots")?;
             let mut draft = first_draft(&exercise, &body, slot);
             if let Some(key) = keys.get(&body.node) {
@@ -299,7 +312,11 @@ pub async fn exercise(
             coordinator.wait().await?;
             let start = || self::coordinator(url, binaries, issued, std::slice::from_ref(&exercise), file.path());
             let first_write = take_over(&admin, &bus, &exercise, start, &draft, &mut events).await?;
-            Some(Takeover { log_events: logged, first_write_ms: first_write.as_secs_f64() * 1000.0 })
+            Some(Takeover {
+                log_events: logged,
+                first_write_ms: first_write.as_secs_f64() * 1000.0,
+                last_tenth_events_per_s,
+            })
         }
         (None, Some(coordinator)) => {
             let _ = tokio::time::timeout(Duration::from_secs(10), coordinator.wait()).await;

@@ -375,8 +375,8 @@ fn print_table(r: &Report) {
         );
         for t in &m.takeover {
             println!(
-                "takeover of a log of {:>9} events: first write {:>8.0} ms after the new coordinator's start",
-                t.log_events, t.first_write_ms
+                "takeover of a log of {:>9} events: first write {:>8.0} ms after the new coordinator's start; the log's last tenth written at {:.0} events/s",
+                t.log_events, t.first_write_ms, t.last_tenth_events_per_s
             );
         }
         println!("default exercise (muster run --fast, every service a process): {:.2} s", m.default_exercise_fast_s);
