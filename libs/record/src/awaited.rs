@@ -266,13 +266,10 @@ mod tests {
     use proto::v1 as wire;
 
     use super::*;
-    use crate::plan::{Keys, Mode, Plan};
 
     #[test]
     fn a_stage_is_complete_only_once_every_slot_is_settled_whichever_held_it_open_last() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/cst-2025.toml");
-        let scenario = scenario::load(std::path::Path::new(path)).expect("the default scenario");
-        let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        let (_, plan) = crate::plan::default_plan();
         let slots: Vec<String> = plan.stage(1).expect("a first stage").slots.iter().map(|s| s.id.clone()).collect();
         assert!(slots.len() >= 2, "the first stage has {} slots", slots.len());
         let states: Vec<NodeId> = plan.states().map(|p| p.node.clone()).collect();

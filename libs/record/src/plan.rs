@@ -461,15 +461,22 @@ pub(crate) mod as_notification {
     }
 }
 
+/// The default scenario and its plan in fast mode, for tests.
+#[cfg(test)]
+pub(crate) fn default_plan() -> (Scenario, Plan) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/cst-2025.toml");
+    let scenario = scenario::load(std::path::Path::new(path)).expect("the default scenario");
+    let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+    (scenario, plan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_participant_is_found_by_node_whether_listed_in_the_notification_or_after_it() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/cst-2025.toml");
-        let scenario = scenario::load(std::path::Path::new(path)).expect("the default scenario");
-        let whole = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        let (scenario, whole) = default_plan();
         // So small a budget that the notification holds few participants and lists bring the rest.
         let (notification, lists) = whole.to_messages(2_000);
         assert!(!lists.is_empty(), "the participants all fit in the notification");
