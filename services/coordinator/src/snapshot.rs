@@ -106,10 +106,17 @@ fn sealed(body: &[u8], key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
     Ok([header(), signature].concat())
 }
 
+/// The snapshot as stored, in two pieces: what goes before the body (header, signature), and the
+/// body, its buffer `room` bytes to start with.
+fn stored(snapshot: &Snapshot, key: &nkeys::KeyPair, room: usize) -> Result<(Vec<u8>, Vec<u8>), SnapshotError> {
+    let body = body(snapshot, room)?;
+    Ok((sealed(&body, key)?, body))
+}
+
 /// The snapshot as stored: header, signature, body.
 pub fn encode(snapshot: &Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let body = body(snapshot, 0)?;
-    Ok([sealed(&body, key)?, body].concat())
+    let (front, body) = stored(snapshot, key, 0)?;
+    Ok([front, body].concat())
 }
 
 /// Reads a stored snapshot of `exercise`, checking that `coordinator` signed it.
@@ -149,12 +156,9 @@ pub async fn save(
     room: usize,
 ) -> Result<usize, SnapshotError> {
     let exercise = snapshot.exercise.clone();
-    let (front, body) = tokio::task::spawn_blocking(move || {
-        let body = body(&snapshot, room)?;
-        sealed(&body, &key).map(|front| (front, body))
-    })
-    .await
-    .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
+    let (front, body) = tokio::task::spawn_blocking(move || stored(&snapshot, &key, room))
+        .await
+        .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
     let store = store(bus, &exercise).await?;
     let mut bytes = front.as_slice().chain(body.as_slice());
     // Chunks of half a MiB, under the servers' 1 MB payload limit: a quarter as many messages for
