@@ -187,8 +187,7 @@ impl Plan {
 
     /// A participant by node id.
     pub fn participant(&self, node: &NodeId) -> Option<&Participant> {
-        if self.by_node.len() != self.participants.len() {
-            // The list was changed from outside since it was indexed.
+        if !self.is_indexed() {
             return self.participants.iter().find(|p| &p.node == node);
         }
         let at = |i: &u32| self.participants.get(*i as usize);
@@ -198,7 +197,12 @@ impl Plan {
 
     /// How many member states take part.
     pub fn state_count(&self) -> usize {
-        if self.by_node.len() == self.participants.len() { self.control_points } else { self.states().count() }
+        if self.is_indexed() { self.control_points } else { self.states().count() }
+    }
+
+    /// Whether the index still fits the list (the list may have been changed from outside since).
+    fn is_indexed(&self) -> bool {
+        self.by_node.len() == self.participants.len()
     }
 
     /// The member states' control points, in scenario order.
