@@ -58,12 +58,38 @@ pub fn signed_by(e: &Envelope, public: &str) -> bool {
 }
 
 fn verify(public: &str, data: &[u8], signature: &[u8]) -> bool {
-    nkeys::KeyPair::from_public_key(public).is_ok_and(|key| key.verify(data, signature).is_ok())
+    use ed25519_dalek::Verifier as _;
+    let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else { return false };
+    parsed(public).is_some_and(|key| key.verify(data, &signature).is_ok())
+}
+
+/// Keys parsed at most this many at once; any more are parsed at each check.
+const PARSED_AT_MOST: usize = 1 << 16;
+
+/// `public` (an nkey's public text) parsed once: decoding it and decompressing its curve point cost
+/// a good part of a check, and a process checks the same few keys (its seats', the coordinator's)
+/// over and over.
+fn parsed(public: &str) -> Option<ed25519_dalek::VerifyingKey> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, PoisonError, RwLock};
+    static PARSED: LazyLock<RwLock<HashMap<String, ed25519_dalek::VerifyingKey>>> = LazyLock::new(Default::default);
+    if let Some(key) = PARSED.read().unwrap_or_else(PoisonError::into_inner).get(public) {
+        return Some(*key);
+    }
+    let (_, bytes) = nkeys::from_public_key(public).ok()?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()?;
+    let mut parsed = PARSED.write().unwrap_or_else(PoisonError::into_inner);
+    if parsed.len() < PARSED_AT_MOST {
+        parsed.insert(public.to_owned(), key);
+    }
+    Some(key)
 }
 
 fn unsealed(e: &Envelope, previous: &Hash) -> Vec<u8> {
-    let mut bytes = previous.to_vec();
-    bytes.extend(proto::v1::Envelope::from(&Envelope { seal: None, ..e.clone() }).encode_to_vec());
+    let wire = proto::v1::Envelope { seal: None, ..proto::v1::Envelope::from(e) };
+    let mut bytes = Vec::with_capacity(previous.len() + wire.encoded_len());
+    bytes.extend_from_slice(previous);
+    wire.encode_raw(&mut bytes);
     bytes
 }
 
@@ -168,6 +194,12 @@ mod tests {
         let mut stamped = e.clone();
         stamped.exercise_time = Some(std::time::Duration::from_secs(60));
         assert!(signed_by(&stamped, &by.public_key()), "the coordinator's stamps leave it intact");
+        assert!(signed_by(&e, &by.public_key()), "checked again, by the key parsed the first time");
+        assert!(!signed_by(&changed, &by.public_key()), "the parsed key still refuses a changed payload");
+        let seed = by.seed().expect("a seed");
+        for not_a_public_key in ["", "BY", seed.as_str(), &by.public_key().to_lowercase()] {
+            assert!(!signed_by(&e, not_a_public_key), "{not_a_public_key:?} is not a public key");
+        }
     }
 
     #[test]
