@@ -416,3 +416,42 @@ async fn a_control_point_and_a_drafting_body_restarted_mid_stage_catch_up() -> a
     assert_eq!(ru_positions, 30, "the restarted control point answered every draft");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_successor_passes_over_a_snapshot_another_key_signed_and_replays_the_whole_log() -> anyhow::Result<()> {
+    let (baseline_run, run) = (durable_run("forged-baseline", QUICK)?, durable_run("forged", QUICK)?);
+    let nats = Nats::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+    tests::provision(&nats, &run).await?;
+    let scenario = tempfile::NamedTempFile::new()?;
+    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
+    let mut running = start_participants(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    let mut coordinator = Process::start(&nats, &run, scenario.path(), "coordinator-0")?;
+
+    // A snapshot the leader wrote, signed again by another key, in its place once the leader is dead.
+    let (bus, key) = (nats.bus_as("coordinator").await?, nats.identities.public_key("coordinator")?);
+    let written = within(Duration::from_secs(20), "a snapshot", async {
+        loop {
+            if let Some(snapshot) = coordinator::snapshot::load(&bus, &run.exercise, &key).await? {
+                return anyhow::Ok(snapshot);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await??;
+    coordinator.child.kill().await?;
+    let forged = coordinator::snapshot::encode(&written, &nkeys::KeyPair::new_user())?;
+    coordinator::snapshot::put(&bus, &run.exercise, &mut forged.as_slice()).await?;
+
+    coordinator = Process::start(&nats, &run, scenario.path(), "coordinator-1")?;
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    running.stop().await;
+    let _ = within(Duration::from_secs(10), "the coordinator to exit", coordinator.child.wait()).await;
+    let log = coordinator.log();
+    assert!(log.contains("snapshot passed over") && log.contains("its signature is not the coordinator's"), "{log}");
+    assert!(!log.contains("starting from the snapshot"), "{log}");
+    assert_eq!(Record::of(&report), baseline, "the record differs from the uninterrupted run");
+    assert_no_duplicates(&probe.log().await?);
+    Ok(())
+}

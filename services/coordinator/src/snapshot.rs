@@ -159,13 +159,21 @@ pub async fn save(
     let (front, body) = tokio::task::spawn_blocking(move || stored(&snapshot, &key, room))
         .await
         .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
-    let store = store(bus, &exercise).await?;
-    let mut bytes = front.as_slice().chain(body.as_slice());
+    put(bus, &exercise, &mut front.as_slice().chain(body.as_slice())).await?;
+    Ok(front.len() + body.len())
+}
+
+/// Stores `bytes`, a snapshot as stored, as the exercise's latest.
+pub async fn put(
+    bus: &Bus,
+    exercise: &ExerciseId,
+    bytes: &mut (impl tokio::io::AsyncRead + Unpin),
+) -> Result<(), SnapshotError> {
     // Chunks of half a MiB, under the servers' 1 MB payload limit: a quarter as many messages for
     // a new leader to read as the store's default 128 KiB.
     let meta = ObjectMetadata { name: NAME.into(), chunk_size: Some(512 * 1024), ..Default::default() };
-    store.put(meta, &mut bytes).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
-    Ok(front.len() + body.len())
+    store(bus, exercise).await?.put(meta, bytes).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
+    Ok(())
 }
 
 /// The exercise's latest snapshot, checked (signed by `coordinator`, and the log holds the event it
@@ -182,9 +190,14 @@ pub async fn load(bus: &Bus, exercise: &ExerciseId, coordinator: &str) -> Result
     let mut bytes = Vec::with_capacity(object.info().size);
     object.read_to_end(&mut bytes).await.map_err(|e| BusError::jetstream("reading the snapshot", e))?;
     let read = began.elapsed();
-    let snapshot = decode(&bytes, exercise, coordinator)?;
+    // Off the async threads: a long record takes a few tenths of a second, which the connection's
+    // own tasks should not wait.
+    let (size, of, by) = (bytes.len(), exercise.clone(), coordinator.to_owned());
+    let snapshot = tokio::task::spawn_blocking(move || decode(&bytes, &of, &by))
+        .await
+        .map_err(|e| SnapshotError::Malformed(e.to_string()))??;
     follows(&snapshot, &bus.event_at(exercise, snapshot.sequence).await?)?;
-    tracing::debug!(%exercise, bytes = bytes.len(), read_ms = read.as_millis(), decoded_ms = (began.elapsed() - read).as_millis(), "snapshot read");
+    tracing::debug!(%exercise, bytes = size, read_ms = read.as_millis(), decoded_ms = (began.elapsed() - read).as_millis(), "snapshot read");
     Ok(Some(snapshot))
 }
 
