@@ -120,6 +120,30 @@ async fn assert_snapshot_is_the_logs(nats: &Nats, run: &Run, log: &[bus::Envelop
     Ok(())
 }
 
+/// One exercise to disturb: its participants running, its coordinators still to start; and the
+/// record of the same exercise run undisturbed, which it must end with.
+struct Disturbed {
+    nats: Nats,
+    run: Run,
+    baseline: Record,
+    /// The scenario file its coordinators read.
+    scenario: tempfile::NamedTempFile,
+    running: Running,
+}
+
+impl Disturbed {
+    async fn start(test: &str) -> anyhow::Result<Disturbed> {
+        let (baseline_run, run) = (durable_run(&format!("{test}-baseline"), QUICK)?, durable_run(test, QUICK)?);
+        let nats = Nats::start(&[&baseline_run, &run]).await?;
+        let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+        tests::provision(&nats, &run).await?;
+        let scenario = tempfile::NamedTempFile::new()?;
+        std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
+        let running = start_participants(&nats, &run)?;
+        Ok(Disturbed { nats, run, baseline, scenario, running })
+    }
+}
+
 /// Waits until `instance` holds the exercise's lease.
 async fn leads(probe: &Probe, run: &Run, instance: &str) -> anyhow::Result<()> {
     within(Duration::from_secs(15), "a coordinator to lead", async {
@@ -201,13 +225,7 @@ async fn killing_the_coordinator_at_random_points_leaves_the_record_of_an_uninte
 
 #[tokio::test]
 async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> anyhow::Result<()> {
-    let (baseline_run, run) = (durable_run("standby-baseline", QUICK)?, durable_run("standby", QUICK)?);
-    let nats = Nats::start(&[&baseline_run, &run]).await?;
-    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
-    tests::provision(&nats, &run).await?;
-    let scenario = tempfile::NamedTempFile::new()?;
-    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
-    let mut running = start_participants(&nats, &run)?;
+    let Disturbed { nats, run, baseline, scenario, mut running } = Disturbed::start("standby").await?;
     let mut a = Process::start(&nats, &run, scenario.path(), "coordinator-a")?;
     let mut b = Process::start(&nats, &run, scenario.path(), "coordinator-b")?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
@@ -419,13 +437,7 @@ async fn a_control_point_and_a_drafting_body_restarted_mid_stage_catch_up() -> a
 
 #[tokio::test]
 async fn a_successor_passes_over_a_snapshot_another_key_signed_and_replays_the_whole_log() -> anyhow::Result<()> {
-    let (baseline_run, run) = (durable_run("forged-baseline", QUICK)?, durable_run("forged", QUICK)?);
-    let nats = Nats::start(&[&baseline_run, &run]).await?;
-    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
-    tests::provision(&nats, &run).await?;
-    let scenario = tempfile::NamedTempFile::new()?;
-    std::fs::write(scenario.path(), tests::all_present_scenario()?)?;
-    let mut running = start_participants(&nats, &run)?;
+    let Disturbed { nats, run, baseline, scenario, mut running } = Disturbed::start("forged").await?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     let mut coordinator = Process::start(&nats, &run, scenario.path(), "coordinator-0")?;
 
