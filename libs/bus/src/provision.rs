@@ -131,17 +131,18 @@ pub async fn exercise_streams(
         .get_or_create_consumer(subject::COORDINATOR_CONSUMER, coordinator_consumer())
         .await
         .map_err(|e| BusError::jetstream("creation of the coordinator's consumer", e))?;
-    let bucket = subject::lease_bucket(exercise);
-    if js.get_key_value(&bucket).await.is_err() {
-        js.create_key_value(lease_config(exercise, settings))
-            .await
-            .map_err(|e| BusError::jetstream(format!("creation of lease bucket {bucket}"), e))?;
-    }
     let snapshots = subject::snapshot_bucket(exercise);
     if js.get_object_store(&snapshots).await.is_err() {
         js.create_object_store(snapshot_config(exercise, settings))
             .await
             .map_err(|e| BusError::jetstream(format!("creation of snapshot store {snapshots}"), e))?;
+    }
+    // Last: a coordinator waits for its lease bucket and then leads, so all else must be there by then.
+    let bucket = subject::lease_bucket(exercise);
+    if js.get_key_value(&bucket).await.is_err() {
+        js.create_key_value(lease_config(exercise, settings))
+            .await
+            .map_err(|e| BusError::jetstream(format!("creation of lease bucket {bucket}"), e))?;
     }
     Ok([events, submissions])
 }
