@@ -85,25 +85,34 @@ fn parsed(public: &str) -> Option<ed25519_dalek::VerifyingKey> {
     Some(key)
 }
 
-fn unsealed(e: &Envelope, previous: &Hash) -> Vec<u8> {
-    let wire = proto::v1::Envelope { seal: None, ..proto::v1::Envelope::from(e) };
+/// What the coordinator signs: `previous`, then the event (`wire`, as stored) without its seal.
+fn unsealed(wire: &mut proto::v1::Envelope, previous: &Hash) -> Vec<u8> {
+    let seal = wire.seal.take();
     let mut bytes = Vec::with_capacity(previous.len() + wire.encoded_len());
     bytes.extend_from_slice(previous);
     wire.encode_raw(&mut bytes);
+    wire.seal = seal;
     bytes
 }
 
 /// SHA-256 of an event as stored, seal included: what the next event chains to.
 pub fn hash(e: &Envelope) -> Hash {
-    Sha256::digest(proto::v1::Envelope::from(e).encode_to_vec()).into()
+    stored_hash(&proto::v1::Envelope::from(e))
+}
+
+fn stored_hash(wire: &proto::v1::Envelope) -> Hash {
+    Sha256::digest(wire.encode_to_vec()).into()
 }
 
 /// Seals `e` after the event whose hash is `previous`, with the coordinator's `key`; returns the
 /// sealed event's hash.
 pub fn seal(e: &mut Envelope, previous: &Hash, key: &nkeys::KeyPair) -> Result<Hash, SealError> {
-    let signature = key.sign(&unsealed(e, previous)).map_err(|err| SealError::Key(err.to_string()))?;
+    // One wire form for both the signed bytes and the hash: it copies the whole event.
+    let mut wire = proto::v1::Envelope::from(&*e);
+    let signature = key.sign(&unsealed(&mut wire, previous)).map_err(|err| SealError::Key(err.to_string()))?;
+    wire.seal = Some(proto::v1::Seal { previous: previous.to_vec(), signature: signature.clone() });
     e.seal = Some(Seal { previous: previous.to_vec(), signature });
-    Ok(hash(e))
+    Ok(stored_hash(&wire))
 }
 
 /// A reader's place in a log: whose seals it accepts, and what the next event must chain to.
@@ -159,10 +168,11 @@ pub fn check(e: &Envelope, previous: &Hash, coordinator: &str) -> Result<Hash, S
     if seal.previous.as_slice() != previous.as_slice() {
         return Err(SealError::OutOfChain);
     }
-    if !verify(coordinator, &unsealed(e, previous), &seal.signature) {
+    let mut wire = proto::v1::Envelope::from(e);
+    if !verify(coordinator, &unsealed(&mut wire, previous), &seal.signature) {
         return Err(SealError::BadSignature("the coordinator".into()));
     }
-    Ok(hash(e))
+    Ok(stored_hash(&wire))
 }
 
 #[cfg(test)]
