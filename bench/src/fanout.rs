@@ -1,8 +1,9 @@
 //! gRPC fan-out: 1000 national nodes stream an exercise's events from the gateway (its own release
 //! process, mutual TLS with one certificate per node); one event is made, then a burst of
-//! [`BURST`], and each event's delivery to each node is timed from the coordinator's stamp on it
-//! (`recorded_at`: the event goes to the log, the gateway reads it and streams it to every node).
-//! The nodes run in the bench's process, the gateway in its own.
+//! [`BURST`], [`REPEATS`] times over the same streams, and each event's delivery to each node is
+//! timed from the coordinator's stamp on it (`recorded_at`: the event goes to the log, the gateway
+//! reads it and streams it to every node). The nodes run in the bench's process, the gateway in
+//! its own.
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
@@ -16,18 +17,26 @@ use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
 
 use crate::generate::{self, Planned};
 use crate::identities::Issued;
-use crate::stats::{Latency, peak_rss_kib};
+use crate::stats::{Latency, REPEATS, Spread, peak_rss_kib};
 
 /// Fan-out figures.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fanout {
     /// Nodes streaming.
     pub nodes: usize,
-    /// One event: from the coordinator's stamp to each node receiving it.
-    pub delivery: Latency,
-    /// A burst of [`BURST`] events at once: each event to each node, timed the same way.
-    pub burst: Latency,
-    /// Peak resident memory of the gateway process, MiB.
+    /// One event, in each run: from the coordinator's stamp to each node receiving it.
+    pub delivery: Vec<Latency>,
+    /// One event's median delivery, over the runs.
+    pub delivery_p50_ms: Spread,
+    /// One event's 99th percentile, over the runs.
+    pub delivery_p99_ms: Spread,
+    /// A burst of [`BURST`] events at once, in each run: each event to each node, timed the same way.
+    pub burst: Vec<Latency>,
+    /// A burst's median delivery, over the runs.
+    pub burst_p50_ms: Spread,
+    /// A burst's 99th percentile, over the runs.
+    pub burst_p99_ms: Spread,
+    /// Peak resident memory of the gateway process over every run, MiB.
     pub gateway_peak_rss_mib: f64,
 }
 
@@ -128,23 +137,38 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     let submitter =
         ConnectSettings::new(url, "muster-bench-states").with_credentials(Some(issued.credentials("bench")?));
     let bus = Bus::connect(&submitter).await?;
-    let mut reports = Vec::with_capacity(1 + BURST);
-    for sender in senders.iter().take(1 + BURST) {
+    // Each state reports once: every run takes the next 1 + BURST of them.
+    let mut reports = Vec::with_capacity(REPEATS * (1 + BURST));
+    for sender in senders.iter().take(REPEATS * (1 + BURST)) {
         let mut report =
             Envelope::new(exercise.clone(), sender.clone(), Payload::AssemblyReport(wire::AssemblyReport::default()));
         bus::seal::sign(&mut report, &issued.key(sender.node.as_str())?)?;
         reports.push(report);
     }
-    let (first, burst) = reports.split_first().context("no states")?;
-    bus.submit(first).await?;
-    let delivery = delivered(&mut seen, nodes, deadline).await?;
-    futures::future::try_join_all(burst.iter().map(|r| bus.submit(r))).await?;
-    let burst = delivered(&mut seen, nodes * burst.len(), deadline).await?;
+    anyhow::ensure!(reports.len() == REPEATS * (1 + BURST), "{nodes} states are too few for {REPEATS} runs");
+    let (mut delivery, mut bursts) = (Vec::new(), Vec::new());
+    for run in reports.chunks(1 + BURST) {
+        let (first, burst) = run.split_first().context("no states")?;
+        bus.submit(first).await?;
+        delivery.push(delivered(&mut seen, nodes, deadline).await?);
+        futures::future::try_join_all(burst.iter().map(|r| bus.submit(r))).await?;
+        bursts.push(delivered(&mut seen, nodes * burst.len(), deadline).await?);
+    }
     let peak_kib = peak_rss_kib(gateway_pid).unwrap_or_default();
     streams.shutdown().await;
     let _ = coordinator.start_kill();
     let _ = gateway.start_kill();
-    Ok(Fanout { nodes, delivery, burst, gateway_peak_rss_mib: peak_kib as f64 / 1024.0 })
+    let spread = |runs: &[Latency], f: fn(&Latency) -> f64| Spread::of(runs.iter().map(f));
+    Ok(Fanout {
+        nodes,
+        delivery_p50_ms: spread(&delivery, |l| l.p50_ms),
+        delivery_p99_ms: spread(&delivery, |l| l.p99_ms),
+        burst_p50_ms: spread(&bursts, |l| l.p50_ms),
+        burst_p99_ms: spread(&bursts, |l| l.p99_ms),
+        delivery,
+        burst: bursts,
+        gateway_peak_rss_mib: peak_kib as f64 / 1024.0,
+    })
 }
 
 /// The next `count` deliveries' latencies.

@@ -282,8 +282,8 @@ fn targets(modes: &[Mode], ceiling: &ceiling::Ceiling) -> Vec<Target> {
         let fan = &m.grpc_fanout;
         t.push(Target {
             target: format!("[{}] gRPC fan-out of one event to {} nodes p99 <= 50 ms", m.mode, fan.nodes),
-            measured: format!("{:.1} ms", fan.delivery.p99_ms),
-            met: fan.delivery.p99_ms <= 50.0,
+            measured: format!("{:.1} ms", fan.delivery_p99_ms),
+            met: fan.delivery_p99_ms.max <= 50.0,
         });
         t.push(Target {
             target: format!(
@@ -292,8 +292,8 @@ fn targets(modes: &[Mode], ceiling: &ceiling::Ceiling) -> Vec<Target> {
                 fanout::BURST,
                 fan.nodes
             ),
-            measured: format!("{:.1} ms", fan.burst.p99_ms),
-            met: fan.burst.p99_ms <= 50.0,
+            measured: format!("{:.1} ms", fan.burst_p99_ms),
+            met: fan.burst_p99_ms.max <= 50.0,
         });
         t.push(Target {
             target: format!("[{}] gateway RSS <= 64 MiB with {} streams", m.mode, fan.nodes),
@@ -405,16 +405,15 @@ fn print_table(r: &Report) {
         println!("default exercise (muster run --fast, every service a process): {:.2} s", m.default_exercise_fast_s);
         let f = &m.grpc_fanout;
         println!(
-            "gRPC fan-out to {} nodes, from the coordinator's stamp: one event p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; \
-             {} at once p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; gateway peak RSS {:.1} MiB",
+            "gRPC fan-out to {} nodes, from the coordinator's stamp, {} runs: one event p50 {:.1} ms, p99 {:.1} ms; \
+             {} at once p50 {:.1} ms, p99 {:.1} ms; gateway peak RSS {:.1} MiB",
             f.nodes,
-            f.delivery.p50_ms,
-            f.delivery.p99_ms,
-            f.delivery.max_ms,
+            f.delivery.len(),
+            f.delivery_p50_ms,
+            f.delivery_p99_ms,
             fanout::BURST,
-            f.burst.p50_ms,
-            f.burst.p99_ms,
-            f.burst.max_ms,
+            f.burst_p50_ms,
+            f.burst_p99_ms,
             f.gateway_peak_rss_mib
         );
     }
