@@ -5,7 +5,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bus::client::Received;
@@ -286,8 +285,6 @@ struct Snapshots {
     every: u64,
     /// The sequence of the last one taken, or the state started from.
     taken_at: u64,
-    /// The last one's size in bytes.
-    size: Arc<AtomicUsize>,
     /// Taken, and waiting for its last event's ack before it is written.
     waiting: Option<crate::snapshot::Snapshot>,
     /// The one being written; the next waits until it is.
@@ -547,16 +544,11 @@ impl Core {
         let acked = self.last_sequence;
         let waiting = self.snapshots.waiting.take_if(|w| w.sequence <= acked);
         let (Some(key), Some(snapshot)) = (&self.key, waiting) else { return };
-        let (bus, key, size) = (self.bus.clone(), key.clone(), self.snapshots.size.clone());
+        let (bus, key) = (self.bus.clone(), key.clone());
         self.snapshots.writing = Some(tokio::spawn(async move {
             let (exercise, sequence) = (snapshot.exercise.clone(), snapshot.sequence);
-            // The next is a little longer than the last.
-            let room = size.load(Ordering::Relaxed) / 8 * 9;
-            match crate::snapshot::save(&bus, snapshot, key, room).await {
-                Ok(bytes) => {
-                    size.store(bytes, Ordering::Relaxed);
-                    tracing::info!(%exercise, sequence, bytes, "snapshot written");
-                }
+            match crate::snapshot::save(&bus, snapshot, key).await {
+                Ok(bytes) => tracing::info!(%exercise, sequence, bytes, "snapshot written"),
                 Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not written"),
             }
         }));

@@ -2,11 +2,16 @@
 //!
 //! Every so many events the leader writes its record, its clock's log and the position they stand
 //! at (a sequence of the event log and that event's hash) to the exercise's object store, signed
-//! with the key that seals the events. A new leader takes the snapshot only if the signature is the
-//! coordinator's, it was written by this release, and the log holds at that sequence the very
-//! event the snapshot names; then it replays the log from the next event on. Anything else, and it
+//! with the key that seals the events. It is stored as it is encoded, a piece at a time, its
+//! signature last: a long record's snapshot is never whole in the leader's memory. A new leader
+//! takes the snapshot only if the signature is the coordinator's, it was written by this release,
+//! and the log holds at that sequence the very event the snapshot names; then it replays the log
+//! from the next event on. Anything else, and it
 //! replays the whole log: a snapshot is a shortcut, never the truth. Fencing is untouched: writes
 //! are still fenced on the log's last sequence, whatever state the leader started from.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use async_nats::jetstream::object_store::ObjectMetadata;
 use bus::seal::Hash;
@@ -14,7 +19,8 @@ use bus::{Bus, BusError, Envelope, ExerciseId};
 use record::Record;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt as _;
+use tokio::io::{AsyncRead, AsyncReadExt as _, ReadBuf};
+use tokio::sync::mpsc;
 
 use crate::clock::ClockLog;
 
@@ -30,7 +36,12 @@ const MAGIC: &[u8] = b"muster snapshot\n";
 /// The release, and the body's format within it: raise the format with any change to the body's
 /// layout or to the serialized shape of what it holds (the record above all), so that builds of
 /// one version number, as in development, pass each other's snapshots over too.
-const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.3");
+const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.4");
+
+/// Bytes per message of the object store, and per piece the encoder hands over: half a MiB, under
+/// the servers' 1 MB payload limit (a quarter as many messages for a new leader to read as the
+/// store's default 128 KiB).
+const PIECE: usize = 512 * 1024;
 
 /// The coordinator's state as of one event of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,9 +92,9 @@ fn header() -> Vec<u8> {
 }
 
 /// What is signed: the header and the SHA-256 of the body (hashing is much faster than signing a
-/// long message).
-fn signed(body: &[u8]) -> Vec<u8> {
-    [header().as_slice(), Sha256::digest(body).as_slice()].concat()
+/// long message, and it is taken as the body is written).
+fn signed(body_digest: &[u8]) -> Vec<u8> {
+    [header().as_slice(), body_digest].concat()
 }
 
 /// Takes a snapshot of `record` and `clock` as of the log's event `sequence`, whose hash is
@@ -94,29 +105,43 @@ pub fn take(exercise: &ExerciseId, sequence: u64, hash: &Hash, record: &mut Reco
     Snapshot { exercise: exercise.clone(), sequence, hash: *hash, record: record.clone(), clock: clock.clone() }
 }
 
-/// The snapshot's body, in a buffer of `room` bytes to start with (a buffer grown as it goes
-/// copies itself over and over).
-fn body(snapshot: &Snapshot, room: usize) -> Result<Vec<u8>, SnapshotError> {
-    postcard::to_extend(snapshot, Vec::with_capacity(room)).map_err(|e| SnapshotError::Encoding(e.to_string()))
+/// Writes `snapshot` as stored to `out`: the header, the body, and the coordinator's signature of
+/// the header and the body's SHA-256 (64 bytes), last, so that the body goes out as it is encoded.
+fn write_stored(snapshot: &Snapshot, key: &nkeys::KeyPair, mut out: impl std::io::Write) -> Result<(), SnapshotError> {
+    let failed = |e: std::io::Error| SnapshotError::Encoding(e.to_string());
+    out.write_all(&header()).map_err(failed)?;
+    // The encoder writes a field at a time: hashed and handed on in blocks.
+    let body = std::io::BufWriter::with_capacity(64 * 1024, Hashing { out, body: Sha256::new() });
+    let body = postcard::to_io(snapshot, body).map_err(|e| SnapshotError::Encoding(e.to_string()))?;
+    let Hashing { mut out, body } = body.into_inner().map_err(|e| failed(e.into_error()))?;
+    let signature = key.sign(&signed(&body.finalize())).map_err(|e| SnapshotError::Key(e.to_string()))?;
+    out.write_all(&signature).map_err(failed)?;
+    out.flush().map_err(failed)
 }
 
-/// What goes before a body as stored: the header and the coordinator's signature (64 bytes).
-fn sealed(body: &[u8], key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let signature = key.sign(&signed(body)).map_err(|e| SnapshotError::Key(e.to_string()))?;
-    Ok([header(), signature].concat())
+/// A writer that takes the SHA-256 of what passes through it.
+struct Hashing<W> {
+    out: W,
+    body: Sha256,
 }
 
-/// The snapshot as stored, in two pieces: what goes before the body (header, signature), and the
-/// body, its buffer `room` bytes to start with.
-fn stored(snapshot: &Snapshot, key: &nkeys::KeyPair, room: usize) -> Result<(Vec<u8>, Vec<u8>), SnapshotError> {
-    let body = body(snapshot, room)?;
-    Ok((sealed(&body, key)?, body))
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.body.update(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
-/// The snapshot as stored: header, signature, body.
+/// The snapshot as stored: header, body, signature.
 pub fn encode(snapshot: &Snapshot, key: &nkeys::KeyPair) -> Result<Vec<u8>, SnapshotError> {
-    let (front, body) = stored(snapshot, key, 0)?;
-    Ok([front, body].concat())
+    let mut bytes = Vec::new();
+    write_stored(snapshot, key, &mut bytes)?;
+    Ok(bytes)
 }
 
 /// Reads a stored snapshot of `exercise`, checking that `coordinator` signed it.
@@ -130,9 +155,10 @@ pub fn decode(bytes: &[u8], exercise: &ExerciseId, coordinator: &str) -> Result<
     if release != RELEASE.as_bytes() {
         return Err(SnapshotError::OtherRelease(String::from_utf8_lossy(release).into_owned()));
     }
-    let (signature, body) = rest.split_at_checked(64).ok_or_else(|| SnapshotError::Malformed("too short".into()))?;
+    let at = rest.len().checked_sub(64).ok_or_else(|| SnapshotError::Malformed("too short".into()))?;
+    let (body, signature) = rest.split_at(at);
     let key = nkeys::KeyPair::from_public_key(coordinator).map_err(|e| SnapshotError::Key(e.to_string()))?;
-    key.verify(&signed(body), signature).map_err(|_| SnapshotError::BadSignature)?;
+    key.verify(&signed(&Sha256::digest(body)), signature).map_err(|_| SnapshotError::BadSignature)?;
     // On one thread: with the one malloc arena the coordinator runs on (`ops::heap`), threads
     // decoding side by side queue for its lock, and took half as long again as one.
     let snapshot: Snapshot = postcard::from_bytes(body).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
@@ -148,19 +174,88 @@ pub fn follows(snapshot: &Snapshot, event: &Envelope) -> Result<(), SnapshotErro
 }
 
 /// Encodes and signs `snapshot` (off the async threads: a long record takes a while) and stores
-/// it as the exercise's latest, its body expected to take about `room` bytes; returns its size.
-pub async fn save(
-    bus: &Bus,
+/// it as the exercise's latest, a piece at a time as it is encoded; returns its size. Should the
+/// encoding fail, the store's reading fails with it, and the latest stays what it was.
+pub async fn save(bus: &Bus, snapshot: Snapshot, key: std::sync::Arc<nkeys::KeyPair>) -> Result<usize, SnapshotError> {
+    let exercise = snapshot.exercise.clone();
+    let (mut pieces, encoder) = encoding(snapshot, key);
+    let stored = put(bus, &exercise, &mut pieces).await;
+    let encoded = encoder.await.map_err(|e| SnapshotError::Encoding(e.to_string()))?;
+    // The store's failure first: it stops the encoder too.
+    stored?;
+    encoded
+}
+
+/// Encodes `snapshot` as stored on a blocking thread, a piece at a time as the returned reader
+/// reads it; the encoder's result (the size, or why it failed, which the reader fails with too).
+fn encoding(
     snapshot: Snapshot,
     key: std::sync::Arc<nkeys::KeyPair>,
-    room: usize,
-) -> Result<usize, SnapshotError> {
-    let exercise = snapshot.exercise.clone();
-    let (front, body) = tokio::task::spawn_blocking(move || stored(&snapshot, &key, room))
-        .await
-        .map_err(|e| SnapshotError::Encoding(e.to_string()))??;
-    put(bus, &exercise, &mut front.as_slice().chain(body.as_slice())).await?;
-    Ok(front.len() + body.len())
+) -> (Received, tokio::task::JoinHandle<Result<usize, SnapshotError>>) {
+    // Two pieces waiting at most: the encoder waits for the store, not the other way round.
+    let (to, from) = mpsc::channel(2);
+    let encoder = tokio::task::spawn_blocking(move || {
+        let mut pieces = Pieces { to: to.clone(), piece: Vec::with_capacity(PIECE), written: 0 };
+        let encoded = write_stored(&snapshot, &key, &mut pieces).map(|()| pieces.written);
+        if let Err(e) = &encoded {
+            let _ = to.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+        encoded
+    });
+    (Received { from, piece: Vec::new(), at: 0 }, encoder)
+}
+
+/// The encoder's side: pieces of [`PIECE`] bytes, each sent to the store's side once full.
+struct Pieces {
+    to: mpsc::Sender<std::io::Result<Vec<u8>>>,
+    piece: Vec<u8>,
+    written: usize,
+}
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let taken = bytes.len().min(PIECE - self.piece.len());
+        self.piece.extend_from_slice(&bytes[..taken]);
+        self.written += taken;
+        if self.piece.len() == PIECE {
+            self.flush()?;
+        }
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.piece.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.piece, Vec::with_capacity(PIECE));
+        self.to.blocking_send(Ok(piece)).map_err(|_| std::io::Error::other("the snapshot store stopped reading"))
+    }
+}
+
+/// The store's side: the encoder's pieces read as one stream, ending when the encoder is done.
+struct Received {
+    from: mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    piece: Vec<u8>,
+    at: usize,
+}
+
+impl AsyncRead for Received {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        loop {
+            let this = &mut *self;
+            if this.at < this.piece.len() {
+                let taken = buf.remaining().min(this.piece.len() - this.at);
+                buf.put_slice(&this.piece[this.at..this.at + taken]);
+                this.at += taken;
+                return Poll::Ready(Ok(()));
+            }
+            match std::task::ready!(this.from.poll_recv(cx)) {
+                Some(Ok(piece)) => (this.piece, this.at) = (piece, 0),
+                Some(Err(e)) => return Poll::Ready(Err(e)),
+                None => return Poll::Ready(Ok(())),
+            }
+        }
+    }
 }
 
 /// Stores `bytes`, a snapshot as stored, as the exercise's latest.
@@ -169,9 +264,7 @@ pub async fn put(
     exercise: &ExerciseId,
     bytes: &mut (impl tokio::io::AsyncRead + Unpin),
 ) -> Result<(), SnapshotError> {
-    // Chunks of half a MiB, under the servers' 1 MB payload limit: a quarter as many messages for
-    // a new leader to read as the store's default 128 KiB.
-    let meta = ObjectMetadata { name: NAME.into(), chunk_size: Some(512 * 1024), ..Default::default() };
+    let meta = ObjectMetadata { name: NAME.into(), chunk_size: Some(PIECE), ..Default::default() };
     store(bus, exercise).await?.put(meta, bytes).await.map_err(|e| BusError::jetstream("writing the snapshot", e))?;
     Ok(())
 }
@@ -280,9 +373,42 @@ mod tests {
         let exercise = ExerciseId::new("ex").expect("valid");
         assert_eq!(decode(&bytes, &exercise, &coordinator.public_key()).expect("decoded"), snapshot);
         // Signed as it is, so only its decoding can find it short.
-        let cut = &bytes[header().len() + 64..bytes.len() - 3];
-        let resealed = [sealed(cut, &coordinator).expect("signed"), cut.to_vec()].concat();
+        let cut = &bytes[header().len()..bytes.len() - 64 - 3];
+        let signature = coordinator.sign(&signed(&Sha256::digest(cut))).expect("signed");
+        let resealed = [header().as_slice(), cut, &signature].concat();
         assert!(matches!(decode(&resealed, &exercise, &coordinator.public_key()), Err(SnapshotError::Malformed(_))));
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_stored_a_piece_at_a_time_is_the_one_encoded_whole() -> anyhow::Result<()> {
+        let coordinator = std::sync::Arc::new(nkeys::KeyPair::new_user());
+        let mut snapshot = snapshot_after(&[event("a")]);
+        // Versions longer than a piece, and many short ones: writes that span pieces, and fill them.
+        for n in 0..2000 {
+            let summary = if n % 1000 == 0 { "x".repeat(PIECE + 7) } else { format!("change {n}") };
+            let version = record::Version {
+                draft: wire::DraftDecision { slot_id: format!("v{n}"), ..Default::default() },
+                change_summary: summary,
+                circulated: record::Moment::default(),
+                positions: Default::default(),
+                dispositions: vec![],
+                tally: record::Tally::default(),
+            };
+            snapshot
+                .record
+                .drafts
+                .insert(format!("s{n:04}"), record::Draft { stage: 1, versions: vec![version.into()] });
+        }
+        let whole = encode(&snapshot, &coordinator)?;
+        assert!(whole.len() > 2 * PIECE, "{} bytes are too few to span pieces", whole.len());
+        let (mut pieces, encoder) = encoding(snapshot.clone(), coordinator.clone());
+        let mut stored = Vec::new();
+        pieces.read_to_end(&mut stored).await?;
+        assert_eq!(encoder.await??, whole.len());
+        assert!(stored == whole, "the pieces are not the snapshot encoded whole");
+        let exercise = ExerciseId::new("ex")?;
+        assert_eq!(decode(&stored, &exercise, &coordinator.public_key())?, snapshot);
+        Ok(())
     }
 
     #[test]
