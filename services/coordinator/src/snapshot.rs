@@ -6,9 +6,9 @@
 //! signature last: a long record's snapshot is never whole in the leader's memory. A new leader
 //! takes the snapshot only if the signature is the coordinator's, it was written by this release,
 //! and the log holds at that sequence the very event the snapshot names; then it replays the log
-//! from the next event on. Anything else, and it
-//! replays the whole log: a snapshot is a shortcut, never the truth. Fencing is untouched: writes
-//! are still fenced on the log's last sequence, whatever state the leader started from.
+//! from the next event on. Anything else, and it replays the whole log: a snapshot is a shortcut,
+//! never the truth. Fencing is untouched: writes are still fenced on the log's last sequence,
+//! whatever state the leader started from.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -319,6 +319,18 @@ mod tests {
         )
     }
 
+    /// A draft's version `n`, changed as `summary` says, answered by nobody yet.
+    fn version(n: usize, summary: String) -> record::Version {
+        record::Version {
+            draft: wire::DraftDecision { slot_id: format!("v{n}"), ..Default::default() },
+            change_summary: summary,
+            circulated: record::Moment::default(),
+            positions: Default::default(),
+            dispositions: vec![],
+            tally: record::Tally::default(),
+        }
+    }
+
     fn snapshot_after(events: &[Envelope]) -> Snapshot {
         let mut record = Record::default();
         let mut clock = ClockLog::default();
@@ -357,16 +369,9 @@ mod tests {
     fn a_long_record_reads_back_whole_and_a_body_cut_short_is_refused() {
         let coordinator = nkeys::KeyPair::new_user();
         let mut snapshot = snapshot_after(&[event("a")]);
-        let version = |n: usize| record::Version {
-            draft: wire::DraftDecision { slot_id: format!("v{n}"), ..Default::default() },
-            change_summary: format!("change {n}"),
-            circulated: record::Moment::default(),
-            positions: Default::default(),
-            dispositions: vec![],
-            tally: record::Tally::default(),
-        };
         for slot in 0..11 {
-            let versions = (0..1 + slot * slot).map(|n| std::sync::Arc::new(version(n))).collect();
+            let versions =
+                (0..1 + slot * slot).map(|n| std::sync::Arc::new(version(n, format!("change {n}")))).collect();
             snapshot.record.drafts.insert(format!("s{slot:02}"), record::Draft { stage: 1, versions });
         }
         let bytes = encode(&snapshot, &coordinator).expect("encoded");
@@ -386,18 +391,8 @@ mod tests {
         // Versions longer than a piece, and many short ones: writes that span pieces, and fill them.
         for n in 0..2000 {
             let summary = if n % 1000 == 0 { "x".repeat(PIECE + 7) } else { format!("change {n}") };
-            let version = record::Version {
-                draft: wire::DraftDecision { slot_id: format!("v{n}"), ..Default::default() },
-                change_summary: summary,
-                circulated: record::Moment::default(),
-                positions: Default::default(),
-                dispositions: vec![],
-                tally: record::Tally::default(),
-            };
-            snapshot
-                .record
-                .drafts
-                .insert(format!("s{n:04}"), record::Draft { stage: 1, versions: vec![version.into()] });
+            let versions = vec![version(n, summary).into()];
+            snapshot.record.drafts.insert(format!("s{n:04}"), record::Draft { stage: 1, versions });
         }
         let whole = encode(&snapshot, &coordinator)?;
         assert!(whole.len() > 2 * PIECE, "{} bytes are too few to span pieces", whole.len());
