@@ -368,11 +368,13 @@ impl Running {
             }
         };
         let me = bus::Sender::new(p.role, p.node.clone());
+        let receipts = Some(seat::cli::receipts_file(&self.receipts_dir(), &me.node));
         let handle = match (&run.grpc, p.transport) {
             (Some(link), scenario::Transport::Grpc) => {
                 let mut settings = link.node_settings(run, &me, mind, link.processed.clone())?;
                 settings.key = Some(nats.identities().key(me.node.as_str())?);
                 settings.trust = Some(nats.identities().public_key("coordinator")?);
+                settings.receipts = receipts;
                 self.participants
                     .spawn(async move { national_node::run(settings, stopped).await.map(drop).map_err(Into::into) })
             }
@@ -387,7 +389,7 @@ impl Running {
                 self.participants.spawn(async move {
                     let bus = Bus::connect(&connect).await?;
                     let link = seat::BusLink::new(bus, exercise.clone(), &me).await?;
-                    let settings = seat::Settings { exercise, me, processed: None, key, trust };
+                    let settings = seat::Settings { exercise, me, processed: None, key, trust, receipts };
                     seat::run(std::sync::Arc::new(link), settings, mind, stopped).await?;
                     Ok(())
                 })
@@ -395,6 +397,11 @@ impl Running {
         };
         self.handles.insert(node.clone(), handle);
         Ok(())
+    }
+
+    /// The folder every seat keeps the coordinator's receipts in (`<node>.receipts`).
+    pub fn receipts_dir(&self) -> std::path::PathBuf {
+        self._out.path().join("receipts")
     }
 
     /// Where a person acts for the seat `node` (a seat the scenario gives to a person).
@@ -628,6 +635,7 @@ impl GrpcLink {
             processed,
             key: None,
             trust: None,
+            receipts: None,
         })
     }
 }

@@ -128,6 +128,14 @@ fn every_payload() -> Vec<Payload> {
             accepted_message_id: "m2".into(),
             duplicate: false,
             comms_check_token: "ab12".into(),
+            receipt: Some(wire::Receipt {
+                exercise_id: "roundtrip".into(),
+                sender: Some(wire::Sender { role: wire::Role::ControlPoint.into(), node_id: "BY".into() }),
+                message_id: "m2".into(),
+                sequence: 7,
+                event_hash: vec![1; 32],
+                signature: vec![2; 64],
+            }),
         }),
         Payload::AssemblyClosed(wire::AssemblyClosed { assembled: vec!["BY".into()], absent: vec!["AM".into()] }),
     ]
@@ -157,20 +165,34 @@ async fn every_payload_type_round_trips_through_jetstream() -> anyhow::Result<()
 }
 
 #[tokio::test]
-async fn a_repeated_message_id_is_stored_once() -> anyhow::Result<()> {
+async fn no_sender_can_shadow_another_senders_message_by_using_its_id_first() -> anyhow::Result<()> {
     let nats = Nats::start(&[]).await?;
     let ex = exercise("dedup");
     let bus = provisioned(&nats, &ex).await?;
-    let by = sender(Role::ControlPoint, "BY");
+    let (by, kz) = (sender(Role::ControlPoint, "BY"), sender(Role::ControlPoint, "KZ"));
     let report =
         Envelope::new(ex.clone(), by, Payload::AssemblyReport(wire::AssemblyReport { remarks: "ready".into() }));
+    // KZ, on its own subject, uses BY's id first, as a JetStream message id as well.
+    let squat = Envelope { sender: kz.clone(), ..report.clone() };
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", report.message_id.as_str());
+    let subject = bus::subject::submission(&ex, &kz, "assembly_report");
+    let squatted = bus.jetstream().publish_with_headers(subject, headers, squat.encode(bus.limits())?.into()).await?.await?;
+    assert!(!squatted.duplicate);
     let first = bus.submit(&report).await?;
+    assert!(!first.duplicate, "BY's submission is stored, whoever used its id before");
     let retry = bus.submit(&report).await?;
-    assert!(!first.duplicate);
-    assert!(retry.duplicate, "JetStream must de-duplicate on the envelope's message id");
-    assert_eq!(retry.sequence, first.sequence);
+    assert!(!retry.duplicate && retry.sequence > first.sequence, "a retry is stored too: the coordinator knows it");
     let mut stream = bus.jetstream().get_stream(bus::subject::submissions_stream(&ex)).await?;
-    assert_eq!(stream.info().await?.state.messages, 1);
+    assert_eq!(stream.info().await?.state.messages, 3);
+
+    // In the log, which the coordinator alone writes, an event is known by its sender and id.
+    let event = |sender: &bus::Sender| Envelope { sender: sender.clone(), ..report.clone() };
+    assert!(!bus.publish_event(&event(&kz)).await?.duplicate);
+    assert!(!bus.publish_event(&event(&report.sender)).await?.duplicate, "BY's event is not KZ's");
+    assert!(bus.publish_event(&event(&report.sender)).await?.duplicate, "the same event written again is dropped");
+    let mut log = bus.jetstream().get_stream(bus::subject::events_stream(&ex)).await?;
+    assert_eq!(log.info().await?.state.messages, 2);
     Ok(())
 }
 

@@ -29,20 +29,32 @@ async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> a
 
     let report = envelope("BY-assembly", Payload::AssemblyReport(wire::AssemblyReport::default()));
     let first = submit(report.clone()).await?;
-    let Ok(Verdict::Accepted { duplicate: false, comms_token: Some(token) }) = &first else {
-        panic!("a state's report is accepted with its communications token: {first:?}")
+    let Ok(Verdict::Accepted { duplicate: false, comms_token: Some(token), receipt: Some(receipt) }) = &first else {
+        panic!("a state's report is accepted with its communications token and a receipt: {first:?}")
     };
     assert_eq!(token.len(), 20, "{token}");
+    assert!(receipt.signed_by(&nats.identities.public_key("coordinator")?), "the coordinator signs the receipt");
+    assert!(receipt.is_for(&report));
+    let recorded = probe.log().await?;
+    let at = usize::try_from(receipt.sequence)? - 1;
+    assert_eq!(bus::seal::hash(&recorded[at]), receipt.event, "the receipt names the event that recorded the report");
+    assert_eq!((recorded[at].sender.clone(), recorded[at].message_id.clone()), (me.clone(), report.message_id.clone()));
     assert_eq!(
         submit(report).await?,
-        Ok(Verdict::Accepted { duplicate: true, comms_token: None }),
-        "a repeat is recognised (by JetStream, before the coordinator)"
+        Ok(Verdict::Accepted { duplicate: true, comms_token: Some(token.clone()), receipt: Some(receipt.clone()) }),
+        "a repeat is recognised by the coordinator and answered with the original's receipt"
     );
     let again = envelope("BY-assembly-again", Payload::AssemblyReport(wire::AssemblyReport::default()));
     assert_eq!(
         submit(again).await?,
-        Ok(Verdict::Accepted { duplicate: true, comms_token: Some(token.clone()) }),
+        Ok(Verdict::Accepted { duplicate: true, comms_token: Some(token.clone()), receipt: None }),
         "a state that lost its token reports again and gets the same one, recorded once"
+    );
+    let reused = envelope("BY-assembly", Payload::AssemblyReport(wire::AssemblyReport { remarks: "another".into() }));
+    let refused = submit(reused).await?;
+    assert!(
+        matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::InvalidContent), reason }) if reason.contains("was used already")),
+        "an id the seat used already, for another submission, is refused: {refused:?}"
     );
 
     let early = wire::Position { slot_id: "s1-01".into(), draft_version: 1, kind: 1, reasons: vec![] };

@@ -233,7 +233,7 @@ impl Bus {
     /// Publishes an event to the exercise's log and waits for JetStream's ack.
     pub async fn publish_event(&self, envelope: &Envelope) -> Result<PublishAck, BusError> {
         let subject = subject::event(&envelope.exercise, envelope.kind());
-        self.publish_acked(subject, envelope, None).await
+        self.send(subject, envelope, None, true).await?.await
     }
 
     /// Publishes an event only if the log still ends at `expected_last_sequence`; otherwise
@@ -255,28 +255,32 @@ impl Bus {
         expected_last_sequence: u64,
     ) -> Result<PendingAck, BusError> {
         let subject = subject::event(&envelope.exercise, envelope.kind());
-        self.send(subject, envelope, Some(expected_last_sequence)).await
+        self.send(subject, envelope, Some(expected_last_sequence), true).await
     }
 
     /// Submits a participant's message to the exercise's submissions stream and waits for the ack.
-    /// Retrying with the same envelope (same message id) is safe: JetStream drops the repeat.
+    /// Retrying with the same envelope (same message id) is safe: the coordinator knows a
+    /// submission by its sender and id, and answers a repeat with the original's receipt. It
+    /// carries no JetStream message id: the stream de-duplicates across every sender's subject,
+    /// so an id there would let one seat shadow another's submission by using its id first.
     pub async fn submit(&self, envelope: &Envelope) -> Result<PublishAck, BusError> {
         let subject = subject::submission(&envelope.exercise, &envelope.sender, envelope.kind());
-        self.publish_acked(subject, envelope, None).await
+        self.send(subject, envelope, None, false).await?.await
     }
 
-    async fn publish_acked(
+    /// Sends `envelope`; `dedup` gives it its sender and id as JetStream message id (events
+    /// only, which the coordinator alone writes).
+    async fn send(
         &self,
         subject: String,
         envelope: &Envelope,
         fence: Option<u64>,
-    ) -> Result<PublishAck, BusError> {
-        self.send(subject, envelope, fence).await?.await
-    }
-
-    async fn send(&self, subject: String, envelope: &Envelope, fence: Option<u64>) -> Result<PendingAck, BusError> {
-        let mut publish =
-            PublishMessage::build().payload(envelope.encode(self.limits)?).message_id(envelope.message_id.as_str());
+        dedup: bool,
+    ) -> Result<PendingAck, BusError> {
+        let mut publish = PublishMessage::build().payload(envelope.encode(self.limits)?);
+        if dedup {
+            publish = publish.message_id(format!("{}.{}.{}", envelope.sender.role, envelope.sender.node, envelope.message_id));
+        }
         if let Some(sequence) = fence {
             publish = publish.expected_last_sequence(sequence);
         }

@@ -5,6 +5,7 @@
 //! - [`envelope`]: the domain envelope and its encode/decode with validation;
 //! - [`provision`]: idempotent JetStream stream set-up per exercise;
 //! - [`seal`]: seats' signatures on submissions, the coordinator's chained seals on events;
+//! - [`receipt`]: the coordinator's signed receipts for recorded submissions, as seats keep them;
 //! - [`client`]: connecting, typed publishing (awaiting JetStream acks) and consuming;
 //! - [`telemetry`]: logging set-up shared by every binary;
 //! - [`local`]: a local `nats-server` process for development runs and benchmarks.
@@ -15,6 +16,7 @@ pub mod error;
 pub mod id;
 pub mod local;
 pub mod provision;
+pub mod receipt;
 pub mod seal;
 pub mod subject;
 pub mod telemetry;

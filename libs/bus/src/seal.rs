@@ -57,7 +57,7 @@ pub fn signed_by(e: &Envelope, public: &str) -> bool {
     verify(public, &signed_content(e), &e.signature)
 }
 
-fn verify(public: &str, data: &[u8], signature: &[u8]) -> bool {
+pub(crate) fn verify(public: &str, data: &[u8], signature: &[u8]) -> bool {
     use ed25519_dalek::Verifier as _;
     let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else { return false };
     parsed(public).is_some_and(|key| key.verify(data, &signature).is_ok())

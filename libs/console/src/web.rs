@@ -474,13 +474,14 @@ async fn act(
         Err(SubmitError::Transient("the bus is not reachable now; the seat keeps trying to submit it".into()))
     });
     let said = match verdict {
-        Ok(Verdict::Accepted { comms_token, duplicate }) => {
+        Ok(Verdict::Accepted { comms_token, duplicate, receipt }) => {
             if let Some(token) = comms_token
                 && let Some(hosted) = c.seats.get(&session.seat)
             {
                 *hosted.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
             }
-            format!("Accepted: {what}{}", if duplicate { " (already recorded)" } else { "" })
+            let recorded = receipt.map(|r| format!(", recorded as event {} (receipt kept)", r.sequence)).unwrap_or_default();
+            format!("Accepted: {what}{}{recorded}", if duplicate { " (already recorded)" } else { "" })
         }
         Ok(Verdict::Received) => format!("Received: {what} is on the bus; the coordinator has not answered yet"),
         Err(SubmitError::Refused { code, reason }) => {

@@ -175,8 +175,9 @@ pub struct Record {
     pub concluded: Option<wire::ExerciseConcluded>,
     /// What happened, in order.
     pub timeline: Vec<Entry>,
-    /// Ids of the events applied (accepted submissions and the coordinator's own): a repeated
-    /// submission is acknowledged and changes nothing, and so does an event the log holds already.
+    /// The events applied (accepted submissions and the coordinator's own), by sender and id, with
+    /// their positions: a repeated submission is acknowledged with the original's receipt and
+    /// changes nothing, and so does an event the log holds already.
     pub seen: Seen,
     /// Events applied so far (the log's length as this record knows it).
     pub events: u64,
@@ -197,6 +198,11 @@ pub struct Record {
 /// The coordinator's identity: the sender of every event it writes itself.
 pub fn coordinator() -> Sender {
     Sender::new(Role::Coordinator, NodeId::new("control").unwrap_or_else(|_| unreachable!("a valid node id")))
+}
+
+/// Exercise control's identity: the sender of the director's commands.
+pub fn director() -> Sender {
+    Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!("a valid node id")))
 }
 
 impl Record {
@@ -235,11 +241,11 @@ impl Record {
         self.phase.phase == Phase::Concluded
     }
 
-    /// Applies one event of the log. An event whose id the record holds already changes nothing but
-    /// the count: every id is one event, the coordinator's own too.
+    /// Applies one event of the log. An event whose sender and id the record holds already changes
+    /// nothing but the count: every sender's id is one event, the coordinator's own too.
     pub fn apply(&mut self, event: &Envelope) {
         self.events += 1;
-        if !self.seen.insert(&event.message_id) {
+        if !self.seen.insert(&event.sender, &event.message_id, self.events) {
             return;
         }
         let at = Moment {
@@ -258,7 +264,7 @@ impl Record {
                 // The director's start, when the notification answers one: a start that comes
                 // again is recognised as recorded.
                 if let Some(start) = &event.causation_id {
-                    self.seen.insert(start);
+                    self.seen.insert(&director(), start, self.events);
                 }
                 note(&mut self.timeline, Happening::Notified);
             }

@@ -19,6 +19,15 @@ pub struct SeatArgs {
     /// scenario's one participant of that role when not given.
     #[arg(long, visible_alias = "state", env = "MUSTER_NODE")]
     pub node: Option<NodeId>,
+    /// Where to keep the coordinator's receipts for what the seat submits (`<DIR>/<node>.receipts`,
+    /// one line each), for `muster verify --receipts DIR`.
+    #[arg(long, value_name = "DIR", env = "MUSTER_RECEIPTS")]
+    pub receipts: Option<std::path::PathBuf>,
+}
+
+/// The file a seat `node` keeps its receipts in, in the folder `dir`.
+pub fn receipts_file(dir: &std::path::Path, node: &NodeId) -> std::path::PathBuf {
+    dir.join(format!("{node}.receipts"))
 }
 
 impl SeatArgs {
@@ -100,7 +109,8 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     let key = credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(Arc::new);
     let trust = credentials.as_ref().and_then(|c| c.public_key_of("coordinator"));
     let processed = Some(monitored(ready));
-    let settings = Settings { exercise: args.exercise.exercise, me, processed, key, trust };
+    let receipts = args.seat.receipts.as_deref().map(|dir| receipts_file(dir, &me.node));
+    let settings = Settings { exercise: args.exercise.exercise, me, processed, key, trust, receipts };
     let mind = Mind::Policy(Box::new(participant));
     driver::run(Arc::new(link), settings, mind, bus::telemetry::shutdown_signal()).await.context("seat failed")?;
     // Spans still batched would go with the process.

@@ -31,6 +31,8 @@ pub struct Settings {
     pub key: Option<Arc<nkeys::KeyPair>>,
     /// The coordinator's public key: only events it sealed, in chain, are folded.
     pub trust: Option<String>,
+    /// The file the seat keeps the coordinator's receipts in (one line each), if any.
+    pub receipts: Option<std::path::PathBuf>,
 }
 
 /// Why a seat stopped before the exercise concluded.
@@ -50,7 +52,7 @@ pub async fn run(
     mind: Mind,
     shutdown: impl Future<Output = ()>,
 ) -> Result<Record, SeatError> {
-    let Settings { exercise, me, processed, key, trust } = settings;
+    let Settings { exercise, me, processed, key, trust, receipts } = settings;
     let (policy, mut inbox) = match mind {
         Mind::Policy(p) => (Some(p), None),
         Mind::Person(inbox) => (None, Some(inbox)),
@@ -60,7 +62,7 @@ pub async fn run(
     }
     tokio::pin!(shutdown);
     let mut events = link.events(1);
-    let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default() });
+    let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default(), receipts });
     let mut record = Record::reading(trust);
     let mut memory = Memory::default();
     let mut submissions = JoinSet::new();
@@ -122,6 +124,7 @@ struct Acting {
     me: Sender,
     key: Option<Arc<nkeys::KeyPair>>,
     token: Mutex<Option<String>>,
+    receipts: Option<std::path::PathBuf>,
 }
 
 /// How often a seat asks again for a communications token it never received.
@@ -148,6 +151,11 @@ impl Acting {
         let verdict = submit(self.link.as_ref(), e).await;
         if let Ok(Verdict::Accepted { comms_token: Some(token), .. }) = &verdict {
             *self.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        }
+        if let (Ok(Verdict::Accepted { receipt: Some(receipt), .. }), Some(path)) = (&verdict, &self.receipts)
+            && let Err(e) = bus::receipt::keep(path, receipt)
+        {
+            tracing::error!(exercise = %self.exercise, node = %self.me.node, message_id = %receipt.message_id, error = %e, "receipt not kept");
         }
         verdict
     }
@@ -178,8 +186,9 @@ impl Acting {
     }
 }
 
-/// Submits, retrying with the same message id while the link or the bus is down; a refusal is
-/// final and logged.
+/// Submits, retrying with the same message id while the link or the bus is down or the
+/// coordinator's verdict does not come (a repeat is answered with the original's receipt); a
+/// verdict is final, and a refusal logged.
 pub async fn submit(link: &dyn Link, envelope: Envelope) -> Result<Verdict, SubmitError> {
     use tracing::Instrument as _;
     // The root of the submission's trace: the gateway, the coordinator and the readers of its
@@ -193,12 +202,17 @@ async fn submit_retrying(link: &dyn Link, mut envelope: Envelope) -> Result<Verd
     let mut backoff = Duration::from_millis(50);
     loop {
         match link.submit(envelope.clone()).await {
+            Ok(Verdict::Received) => {
+                tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, "no verdict yet; submitting again with the same id");
+                metrics::counter!("muster_seat_submission_retries_total").increment(1);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
             Ok(verdict) => {
                 tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), ?verdict, "submitted");
                 let outcome = match verdict {
                     Verdict::Accepted { duplicate: false, .. } => "accepted",
-                    Verdict::Accepted { duplicate: true, .. } => "duplicate",
-                    Verdict::Received => "received",
+                    _ => "duplicate",
                 };
                 metrics::counter!("muster_seat_submissions_total", "outcome" => outcome).increment(1);
                 return Ok(verdict);

@@ -133,7 +133,7 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
         causation_id: envelope.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
         signature: envelope.signature.clone(),
     });
-    let receipt = match envelope.payload {
+    let receipt = match envelope.payload.clone() {
         Payload::AssemblyReport(report) => client
             .submit_assembly_report(traced(wire::SubmitAssemblyReportRequest { header, report: Some(report) }))
             .await
@@ -163,10 +163,13 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
     };
     match receipt {
         Ok(Some(receipt)) if receipt.accepted || receipt.duplicate || !receipt.comms_check_token.is_empty() => {
-            Ok(Verdict::Accepted {
+            // The node's envelope as the coordinator knows it: the receipt must be for it.
+            Verdict::Accepted {
                 duplicate: receipt.duplicate,
                 comms_token: Some(receipt.comms_check_token).filter(|t| !t.is_empty()),
-            })
+                receipt: receipt.receipt.and_then(|r| bus::receipt::Receipt::try_from(r).ok()),
+            }
+            .for_submission(&envelope)
         }
         Ok(_) => Ok(Verdict::Received),
         Err(status) => Err(classify(&status)),

@@ -32,9 +32,33 @@ pub enum Verdict {
         duplicate: bool,
         /// For a state's assembly report: the token its activation must echo.
         comms_token: Option<String>,
+        /// The coordinator's signed receipt for the event that recorded it (the original's, for a
+        /// duplicate), when it sent one for this very submission.
+        receipt: Option<bus::receipt::Receipt>,
     },
     /// It is safe on the bus; the coordinator's answer did not come in time.
     Received,
+}
+
+impl Verdict {
+    /// The verdict, keeping its receipt only if the receipt is for `submission` (its exercise,
+    /// sender and id).
+    pub fn for_submission(self, submission: &Envelope) -> Result<Verdict, SubmitError> {
+        Ok(match self {
+            Verdict::Accepted { duplicate, comms_token, receipt } => {
+                let receipt = receipt.filter(|r| {
+                    let fits = r.is_for(submission);
+                    if !fits {
+                        tracing::warn!(exercise = %submission.exercise, message_id = %submission.message_id,
+                            "a receipt for another submission came with the verdict; not kept");
+                    }
+                    fits
+                });
+                Verdict::Accepted { duplicate, comms_token, receipt }
+            }
+            Verdict::Received => Verdict::Received,
+        })
+    }
 }
 
 /// Why a submission did not go through. Two kinds, because only one is worth retrying.
@@ -91,7 +115,8 @@ impl BusLink {
                 let (id, verdict) = match delivery.envelope.map(|e| e.payload) {
                     Ok(Payload::Accepted(a)) => {
                         let comms_token = Some(a.comms_check_token).filter(|t| !t.is_empty());
-                        (a.accepted_message_id, Ok(Verdict::Accepted { duplicate: a.duplicate, comms_token }))
+                        let receipt = a.receipt.and_then(|r| bus::receipt::Receipt::try_from(r).ok());
+                        (a.accepted_message_id, Ok(Verdict::Accepted { duplicate: a.duplicate, comms_token, receipt }))
                     }
                     Ok(Payload::Rejection(r)) => {
                         tracing::warn!(exercise = %ex, %node, message_id = %r.rejected_message_id, code = r.code().as_str_name(),
@@ -150,8 +175,8 @@ impl Link for BusLink {
             let (tx, rx) = oneshot::channel();
             waiting.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), tx);
             let forget = || waiting.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
-            let ack = match bus.submit(&envelope).await {
-                Ok(ack) => ack,
+            match bus.submit(&envelope).await {
+                Ok(_) => {}
                 Err(BusError::Envelope(e)) => {
                     forget();
                     return Err(SubmitError::Refused { code: Some(e.rejection_code()), reason: e.to_string() });
@@ -160,16 +185,11 @@ impl Link for BusLink {
                     forget();
                     return Err(SubmitError::Transient(e.to_string()));
                 }
-            };
-            if ack.duplicate {
-                // JetStream dropped the repeat: the coordinator answered the first one already.
-                forget();
-                return Ok(Verdict::Accepted { duplicate: true, comms_token: None });
             }
             let verdict = tokio::time::timeout(VERDICT_WAIT, rx).await;
             forget();
             match verdict {
-                Ok(Ok(verdict)) => verdict,
+                Ok(Ok(verdict)) => verdict.and_then(|v| v.for_submission(&envelope)),
                 Ok(Err(_)) | Err(_) => Ok(Verdict::Received),
             }
         })

@@ -32,6 +32,9 @@ struct Args {
     /// identities` writes it); the folder of --nkey when not given.
     #[arg(long, env = "MUSTER_IDENTITIES")]
     identities: Option<PathBuf>,
+    /// Where the seats people take keep the coordinator's receipts (`<DIR>/<node>.receipts`).
+    #[arg(long, value_name = "DIR", env = "MUSTER_RECEIPTS")]
+    receipts: Option<PathBuf>,
     /// Where to listen; loopback unless told otherwise.
     #[arg(long, env = "MUSTER_CONSOLE_LISTEN", default_value = "127.0.0.1:7480")]
     listen: SocketAddr,
@@ -106,8 +109,15 @@ async fn main() -> anyhow::Result<()> {
         let seat_bus = Bus::connect(&settings).await.with_context(|| format!("connecting as seat {}", me.node))?;
         let link = BusLink::new(seat_bus, exercise.clone(), &me).await?;
         let (desk, inbox) = seat::desk();
-        let settings =
-            seat::Settings { exercise: exercise.clone(), me: me.clone(), processed: None, key, trust: trust.clone() };
+        let receipts = args.receipts.as_deref().map(|dir| seat::cli::receipts_file(dir, &me.node));
+        let settings = seat::Settings {
+            exercise: exercise.clone(),
+            me: me.clone(),
+            processed: None,
+            key,
+            trust: trust.clone(),
+            receipts,
+        };
         let (ex, node) = (exercise.clone(), me.node.clone());
         tokio::spawn(async move {
             if let Err(e) = seat::run(Arc::new(link), settings, Mind::Person(inbox), std::future::pending()).await {

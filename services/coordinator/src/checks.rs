@@ -32,16 +32,21 @@ pub fn director_signature(key: Option<&String>, envelope: &Envelope) -> Result<(
     }
 }
 
-/// Checks a participant's submission against the record.
-pub fn submission(config: &Config, state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
-    let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
-    let participant = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role);
-    let Some(participant) = participant else {
-        return refuse(
-            RejectionCode::NotAParticipant,
-            format!("{} is not a participant of this exercise", envelope.sender),
-        );
-    };
+/// Checks who sent a message, before anything else about it: the exercise, and the sender's
+/// signature (exercise control's by the director's key: the plan's, or before the notification
+/// the one the coordinator was given; a participant's by its own).
+pub fn sender(config: &Config, state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
+    if envelope.exercise != config.exercise {
+        return refuse(RejectionCode::WrongExercise, format!("this is exercise {}", config.exercise));
+    }
+    if envelope.sender.role == Role::Coordinator {
+        let key = match &state.plan {
+            Some(plan) => plan.director_key.as_ref(),
+            None => config.keys.director.as_ref(),
+        };
+        return director_signature(key, envelope);
+    }
+    let participant = participant(state, envelope)?;
     if participant.role == Role::Observer {
         return refuse(RejectionCode::NotPermitted, "observers publish nothing");
     }
@@ -53,6 +58,27 @@ pub fn submission(config: &Config, state: &Record, envelope: &Envelope) -> Resul
             format!("the submission is not signed with {}'s key", envelope.sender.node),
         );
     }
+    Ok(())
+}
+
+fn participant<'a>(state: &'a Record, envelope: &Envelope) -> Result<&'a Participant, Refusal> {
+    let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
+    let participant = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role);
+    participant.map_or_else(
+        || {
+            refuse(
+                RejectionCode::NotAParticipant,
+                format!("{} is not a participant of this exercise", envelope.sender),
+            )
+        },
+        Ok,
+    )
+}
+
+/// Checks a participant's submission, whose sender [`sender`] proved, against the record.
+pub fn submission(config: &Config, state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
+    let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
+    let participant = participant(state, envelope)?;
     if state.absent.contains(&envelope.sender.node) {
         return refuse(
             RejectionCode::NotAParticipant,

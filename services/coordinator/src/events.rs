@@ -24,7 +24,7 @@ pub struct Now {
 pub fn emit(next: &mut Record, events: Vec<Envelope>) -> Vec<Envelope> {
     let mut new = Vec::with_capacity(events.len());
     for e in events {
-        if !next.seen.contains(&e.message_id) {
+        if !next.seen.contains(&e.sender, &e.message_id) {
             next.apply(&e);
             new.push(e);
         }

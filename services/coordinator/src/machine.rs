@@ -41,6 +41,9 @@ pub enum Reply {
         message_id: MessageId,
         /// It had been accepted before.
         duplicate: bool,
+        /// For a duplicate: the log position of the event that recorded the original, whose
+        /// receipt the answer carries again.
+        original: Option<u64>,
         /// For a state's assembly report: the token its activation must echo (for it alone).
         comms_token: Option<String>,
     },
@@ -99,48 +102,55 @@ fn start(config: &Config, state: &mut State, now: Now, cause: Option<&Envelope>)
 fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Decision {
     let to = envelope.sender.clone();
     let message_id = envelope.message_id.clone();
+    let refused = |Refusal(code, reason)| Decision {
+        events: vec![],
+        reply: Some((envelope.sender.clone(), Reply::Rejected { message_id: message_id.clone(), code, reason })),
+    };
+    // Who sent it comes first: a submission is known by its sender and its id, so nothing about it
+    // is looked up before its sender is proven by its signature.
+    if let Err(refusal) = checks::sender(config, state, envelope) {
+        return refused(refusal);
+    }
     let comms_token = comms_token(config, state, envelope);
+    let original = state.seen.position(&envelope.sender, &message_id);
     let reported_again = comms_token.is_some() && state.reported.contains_key(&envelope.sender.node);
-    if state.seen.contains(&message_id) || reported_again {
+    if original.is_some() || reported_again {
         // A state that reported already and lost its token asks again with a new report: it gets
         // its token, and nothing is recorded twice.
-        let reply = Reply::Accepted { message_id, duplicate: true, comms_token };
+        let reply = Reply::Accepted { message_id, duplicate: true, original, comms_token };
         return Decision { events: vec![], reply: Some((to, reply)) };
     }
     match accept(config, state, envelope, now) {
-        Ok(events) => {
-            Decision { events, reply: Some((to, Reply::Accepted { message_id, duplicate: false, comms_token })) }
-        }
-        Err(Refusal(code, reason)) => {
-            Decision { events: vec![], reply: Some((to, Reply::Rejected { message_id, code, reason })) }
-        }
+        Ok(events) => Decision {
+            events,
+            reply: Some((to, Reply::Accepted { message_id, duplicate: false, original: None, comms_token })),
+        },
+        Err(refusal) => refused(refusal),
     }
 }
 
 /// The token a state's assembly report is answered with, when each state has its own and the
-/// report is the state's own (signed, when the exercise knows its key).
+/// report is the state's own.
 fn comms_token(config: &Config, state: &State, envelope: &Envelope) -> Option<String> {
     if !config.comms.per_state() || !matches!(envelope.payload, Payload::AssemblyReport(_)) {
         return None;
     }
     let plan = state.plan.as_ref()?;
     let seat = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role)?;
-    if seat.role != Role::ControlPoint || seat.public_key.as_ref().is_some_and(|k| !bus::seal::signed_by(envelope, k)) {
+    // Its signature was checked with its sender.
+    if seat.role != Role::ControlPoint {
         return None;
     }
     Some(config.comms.token(&config.exercise, &envelope.sender.node))
 }
 
 /// Checks a submission against the state; on success applies and returns the events it leads to.
+/// Its sender is proven already ([`checks::sender`]).
 fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
-    if envelope.exercise != config.exercise {
-        return refuse(RejectionCode::WrongExercise, format!("this is exercise {}", config.exercise));
-    }
     if envelope.sender.role == Role::Coordinator {
         if let Payload::StartExercise(_) = envelope.payload {
             return start_by_director(config, state, envelope, now);
         }
-        checks::director_signature(state.plan.as_ref().and_then(|p| p.director_key.as_ref()), envelope)?;
         return control(config, state, envelope, now);
     }
     checks::submission(config, state, envelope)?;
@@ -169,8 +179,6 @@ fn start_by_director(
     if !config.awaits_director {
         return refuse(RejectionCode::NotPermitted, "this exercise starts by itself, not by the director");
     }
-    // Before the notification there is no plan: the key is the one the coordinator was given.
-    checks::director_signature(config.keys.director.as_ref(), envelope)?;
     Ok(start(config, state, now, Some(envelope)))
 }
 

@@ -591,7 +591,7 @@ impl Core {
                     code: error.rejection_code(),
                     reason: error.to_string(),
                 };
-                let replies = from_subject.map(|to| (to, self.reply_envelope(None, &reply))).into_iter().collect();
+                let replies = from_subject.map(|to| (to, self.reply_envelope(None, &reply, None))).into_iter().collect();
                 return self.carry_out(vec![], replies, Some(received)).await;
             }
         };
@@ -604,7 +604,7 @@ impl Core {
             };
             tracing::warn!(%exercise, message_id = %envelope.message_id, subject = %delivery.subject, "submission refused: sender does not match subject");
             let replies =
-                from_subject.map(|to| (to, self.reply_envelope(Some(&envelope), &reply))).into_iter().collect();
+                from_subject.map(|to| (to, self.reply_envelope(Some(&envelope), &reply, None))).into_iter().collect();
             return self.carry_out(vec![], replies, Some(received)).await;
         }
         let now = self.now();
@@ -623,12 +623,67 @@ impl Core {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), %reason, "submission refused");
         }
-        let replies = decision
-            .reply
-            .iter()
-            .map(|(to, reply)| (to.clone(), self.reply_envelope(Some(&envelope), reply)))
-            .collect();
-        self.carry_out(decision.events, replies, Some(received)).await
+        let (acks, first) = self.send_events(decision.events).await?;
+        let mut replies = Vec::with_capacity(1);
+        if let Some((to, reply)) = &decision.reply {
+            let receipt = match reply {
+                Reply::Accepted { duplicate: false, .. } => first.and_then(|(sequence, hash)| self.receipt(&envelope, sequence, hash)),
+                Reply::Accepted { original: Some(position), .. } => match self.original_receipt(&envelope, *position).await? {
+                    Ok(receipt) => receipt,
+                    Err(refusal) => {
+                        tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, reason = %refusal, "submission refused: its id was used for another of its submissions");
+                        let reply = Reply::Rejected { message_id: envelope.message_id.clone(), code: wire::RejectionCode::InvalidContent, reason: refusal };
+                        replies.push((to.clone(), self.reply_envelope(Some(&envelope), &reply, None)));
+                        self.queue(acks, replies, Some(received));
+                        return Ok(());
+                    }
+                },
+                _ => None,
+            };
+            replies.push((to.clone(), self.reply_envelope(Some(&envelope), reply, receipt)));
+        }
+        self.queue(acks, replies, Some(received));
+        Ok(())
+    }
+
+    /// The receipt for `submission`, recorded as the event at `sequence` with `hash`: signed with
+    /// the coordinator's key (none without one).
+    fn receipt(&self, submission: &Envelope, sequence: u64, hash: bus::seal::Hash) -> Option<bus::receipt::Receipt> {
+        let key = self.key.as_ref()?;
+        match bus::receipt::Receipt::sign(submission, sequence, hash, key) {
+            Ok(receipt) => Some(receipt),
+            Err(e) => {
+                tracing::warn!(exercise = %self.config.exercise, message_id = %submission.message_id, error = %e, "receipt not signed");
+                None
+            }
+        }
+    }
+
+    /// The receipt of the original of a repeated submission, recorded at `position`: the event is
+    /// read back (after everything in flight is written), and must be the same submission, not
+    /// another one its sender sent under the same id (`Err` says why).
+    async fn original_receipt(
+        &mut self,
+        submission: &Envelope,
+        position: u64,
+    ) -> Result<Result<Option<bus::receipt::Receipt>, String>, Stop> {
+        self.drain().await?;
+        let stored = match self.bus.event_at(&self.config.exercise, position).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::warn!(exercise = %self.config.exercise, message_id = %submission.message_id, position, error = %e, "the original of a repeated submission could not be read; answered without its receipt");
+                return Ok(Ok(None));
+            }
+        };
+        // The director's start is recorded as the notification it caused; anything else as itself.
+        let itself = stored.sender == submission.sender && stored.message_id == submission.message_id;
+        if itself && bus::seal::signed_content(&stored) != bus::seal::signed_content(submission) {
+            return Ok(Err(format!(
+                "message id {} was used already, for another submission of {}'s (event {position})",
+                submission.message_id, submission.sender
+            )));
+        }
+        Ok(Ok(self.receipt(submission, position, bus::seal::hash(&stored))))
     }
 
     /// Sends the events the machine has applied, each fenced on the sequence before it, without
@@ -642,24 +697,49 @@ impl Core {
         replies: Vec<(bus::Sender, Envelope)>,
         ack: Option<Received>,
     ) -> Result<(), Stop> {
+        let (acks, _) = self.send_events(events).await?;
+        self.queue(acks, replies, ack);
+        Ok(())
+    }
+
+    /// Seals and sends `events`, each fenced on the sequence before it; returns their acks to
+    /// come, and the sequence and hash of the first (the event a submission is recorded as).
+    async fn send_events(
+        &mut self,
+        events: Vec<Envelope>,
+    ) -> Result<(Vec<bus::client::PendingAck>, Option<(u64, bus::seal::Hash)>), Stop> {
         if !events.is_empty() && !self.lease.is_fresh() {
             tracing::warn!(exercise = %self.config.exercise, "lease not renewed in time; not writing");
             return Err(Stop::SteppedDown);
         }
         let mut acks = Vec::with_capacity(events.len());
+        let mut first = None;
         for mut event in events {
-            if let (Some(key), Some(chain)) = (&self.key, &mut self.chain) {
-                chain.last = bus::seal::seal(&mut event, &chain.last, key)
-                    .map_err(|e| BusError::JetStream { what: "sealing an event".into(), reason: e.to_string() })?;
-            }
+            let hash = match (&self.key, &mut self.chain) {
+                (Some(key), Some(chain)) => {
+                    chain.last = bus::seal::seal(&mut event, &chain.last, key)
+                        .map_err(|e| BusError::JetStream { what: "sealing an event".into(), reason: e.to_string() })?;
+                    Some(chain.last)
+                }
+                _ => None,
+            };
             let event = &event;
             acks.push(self.bus.send_event_fenced(event, self.sent_sequence).await?);
             self.sent_sequence += 1;
+            if first.is_none() {
+                first = hash.map(|h| (self.sent_sequence, h));
+            }
             self.clock_log.observe(event);
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }
         }
+        Ok((acks, first))
+    }
+
+    /// What follows the input whose events' acks are `acks`: its replies and its acknowledgement
+    /// to JetStream, in order once those are in.
+    fn queue(&mut self, acks: Vec<bus::client::PendingAck>, replies: Vec<(bus::Sender, Envelope)>, ack: Option<Received>) {
         self.clock.set_paused(self.state.phase.paused, self.stepped_at);
         self.take_snapshot_if_due();
         let sent = std::time::Instant::now();
@@ -674,7 +754,6 @@ impl Core {
             }
             Ok(Done { last, replies, ack })
         }));
-        Ok(())
     }
 
     /// What follows an input whose events are on the log.
@@ -704,12 +783,13 @@ impl Core {
         Ok(())
     }
 
-    fn reply_envelope(&self, cause: Option<&Envelope>, reply: &Reply) -> Envelope {
+    fn reply_envelope(&self, cause: Option<&Envelope>, reply: &Reply, receipt: Option<bus::receipt::Receipt>) -> Envelope {
         let payload = match reply {
-            Reply::Accepted { message_id, duplicate, comms_token } => Payload::Accepted(wire::Accepted {
+            Reply::Accepted { message_id, duplicate, comms_token, .. } => Payload::Accepted(wire::Accepted {
                 accepted_message_id: message_id.to_string(),
                 duplicate: *duplicate,
                 comms_check_token: comms_token.clone().unwrap_or_default(),
+                receipt: receipt.as_ref().map(Into::into),
             }),
             Reply::Rejected { message_id, code, reason } => Payload::Rejection(wire::Rejection {
                 rejected_message_id: message_id.to_string(),

@@ -578,6 +578,46 @@ fn a_submission_must_carry_its_seats_signature_when_the_exercise_knows_its_key()
 }
 
 #[test]
+fn one_seats_use_of_another_seats_id_never_shadows_that_seats_submission() {
+    let (by, ru) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+    let mut ex = Ex::new("consensus", Mode::Scaled);
+    ex.config.keys = record::Keys { seats: [(node("BY"), by.public_key()), (node("RU"), ru.public_key())].into(), director: None }.into();
+    ex.state = State::default();
+    ex.before = State::default();
+    ex.apply(Input::Start);
+    let id = bus::MessageId::new("BY-assembly").expect("valid id");
+    let with_id = |ex: &mut Ex, n: &str, key: &nkeys::KeyPair| {
+        let mut e = ex.envelope(Role::ControlPoint, n, report());
+        e.message_id = id.clone();
+        bus::seal::sign(&mut e, key).expect("signed");
+        e
+    };
+    // RU reports first, under the id BY will use: that is RU's own report.
+    let squat = with_id(&mut ex, "RU", &ru);
+    assert!(matches!(ex.send(&squat).0, Reply::Accepted { duplicate: false, .. }));
+    // A forgery under BY's name with that id is refused for its signature, not taken as a repeat.
+    let forged = {
+        let mut e = with_id(&mut ex, "BY", &ru);
+        e.sender = Sender::new(Role::ControlPoint, node("BY"));
+        bus::seal::sign(&mut e, &ru).expect("signed");
+        e
+    };
+    let (reply, _) = ex.send(&forged);
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::BadSignature, .. }), "{reply:?}");
+    // BY's genuine report with the same id is BY's, and recorded.
+    let genuine = with_id(&mut ex, "BY", &by);
+    let (reply, events) = ex.send(&genuine);
+    assert!(matches!(reply, Reply::Accepted { duplicate: false, original: None, .. }), "{reply:?}");
+    assert_eq!(events.first().map(|e| e.sender.node.as_str()), Some("BY"));
+    assert!(ex.state.reported.contains_key(&node("BY")) && ex.state.reported.contains_key(&node("RU")));
+    // BY's repeat is a duplicate of BY's own, at the position its report was recorded.
+    let (reply, _) = ex.send(&genuine);
+    let at = ex.state.seen.position(&genuine.sender, &id);
+    assert!(at.is_some() && at != ex.state.seen.position(&squat.sender, &id));
+    assert!(matches!(reply, Reply::Accepted { duplicate: true, original, .. } if original == at), "{reply:?}");
+}
+
+#[test]
 fn each_state_activates_with_its_own_token_sent_to_it_alone() {
     let mut ex = Ex::new("consensus", Mode::Scaled);
     ex.config.comms = coordinator::machine::Comms::new(b"the coordinators' secret".to_vec());
@@ -594,7 +634,7 @@ fn each_state_activates_with_its_own_token_sent_to_it_alone() {
     let (reply, events) = ex.send(&again);
     assert_eq!(
         reply,
-        Reply::Accepted { message_id: again.message_id.clone(), duplicate: true, comms_token: Some(by_token.clone()) }
+        Reply::Accepted { message_id: again.message_id.clone(), duplicate: true, original: None, comms_token: Some(by_token.clone()) }
     );
     assert!(events.is_empty() && ex.state == before, "reporting again records nothing");
     ex.accept(Role::Secretariat, "sec", report());

@@ -51,19 +51,16 @@ impl NationalNode {
     async fn submit_traced(&self, envelope: Envelope) -> Result<wire::SubmissionReceipt, Status> {
         view::require_exercise(&self.bus, &envelope.exercise).await?;
         let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
-        let ack = self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
+        self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
         let receipt = |duplicate| wire::SubmissionReceipt {
             message_id: envelope.message_id.to_string(),
             duplicate,
             comms_check_token: String::new(),
             accepted: duplicate,
+            receipt: None,
         };
         tracing::info!(exercise = %envelope.exercise, message_id = %envelope.message_id, node = %envelope.sender.node,
-            kind = envelope.kind(), duplicate = ack.duplicate, "submission from a national node on the bus");
-        if ack.duplicate {
-            // JetStream dropped the repeat: the coordinator answered the first one already.
-            return Ok(receipt(true));
-        }
+            kind = envelope.kind(), "submission from a national node on the bus");
         let id = envelope.message_id.as_str();
         let answer = async {
             while let Some(delivery) = replies.next().await {
@@ -72,6 +69,7 @@ impl NationalNode {
                         return Ok(wire::SubmissionReceipt {
                             comms_check_token: a.comms_check_token,
                             accepted: true,
+                            receipt: a.receipt,
                             ..receipt(a.duplicate)
                         });
                     }

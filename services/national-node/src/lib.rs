@@ -32,6 +32,8 @@ pub struct Settings {
     pub key: Option<std::sync::Arc<nkeys::KeyPair>>,
     /// The coordinator's public key: only events it sealed, in chain, are taken.
     pub trust: Option<String>,
+    /// The file the node keeps the coordinator's receipts in, if any.
+    pub receipts: Option<std::path::PathBuf>,
 }
 
 /// Why the node stopped early.
@@ -54,6 +56,7 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
         processed: settings.processed,
         key: settings.key,
         trust: settings.trust,
+        receipts: settings.receipts,
     };
     Ok(seat::run(Arc::new(link), seat, settings.mind, shutdown).await?)
 }

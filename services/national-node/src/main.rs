@@ -101,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
         trust,
         mind,
         processed: Some(seat::cli::monitored(ready)),
+        receipts: args.seat.receipts.as_deref().map(|dir| seat::cli::receipts_file(dir, &participant.node)),
     };
     let record =
         national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;
