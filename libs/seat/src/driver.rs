@@ -106,6 +106,14 @@ pub async fn run(
             Some(_) = submissions.join_next(), if !submissions.is_empty() => {}
         }
     };
+    if result.as_ref().is_ok_and(Record::is_concluded) {
+        // The submission that concluded the exercise is in the log; its verdict (and receipt) is
+        // on its way. What is still out gets that long to come back before it is dropped.
+        let _ = tokio::time::timeout(crate::link::VERDICT_WAIT, async {
+            while submissions.join_next().await.is_some() {}
+        })
+        .await;
+    }
     submissions.shutdown().await;
     result
 }

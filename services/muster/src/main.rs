@@ -15,6 +15,9 @@ use clap::{Parser, Subcommand};
 /// Exit code for input data that is not valid (sysexits' EX_DATAERR).
 const EXIT_INVALID_DATA: u8 = 65;
 
+/// Exit code of `muster verify` for a record that holds but does not end with the conclusion.
+const EXIT_INCOMPLETE: u8 = 2;
+
 #[derive(Debug, Parser)]
 #[command(name = "muster", version, about = "Run staged command-staff exercises over NATS")]
 struct Cli {
@@ -116,7 +119,9 @@ enum Command {
         out: PathBuf,
     },
     /// Check an exercise's record: the chain, the coordinator's seals, each seat's signatures. Names
-    /// the first event that fails and exits 1.
+    /// the first event that fails and exits 1; says whether the record is complete (exits 2 when it
+    /// does not end with the exercise's conclusion) and prints its final hash; with --receipts,
+    /// names every receipted submission the record lacks and exits 1.
     Verify {
         /// A file written by `muster export`; without it the log is read from the stream.
         #[arg(long)]
@@ -133,6 +138,10 @@ enum Command {
         /// The coordinator's public key file (`coordinator.pub`); by default the one beside --nkey.
         #[arg(long)]
         trust: Option<PathBuf>,
+        /// Receipts seats kept (a `<node>.receipts` file, or a folder of them): each must name an
+        /// event of the record.
+        #[arg(long)]
+        receipts: Option<PathBuf>,
     },
     /// Work with scenario files.
     Scenario {
@@ -165,7 +174,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match command {
+        let done = match command {
             Command::Run(args) => run::run(args).await,
             Command::Start { target, reason } => control::send(&target, control::Command::Start, reason).await,
             Command::Pause { target, reason } => control::send(&target, control::Command::Pause, reason).await,
@@ -180,14 +189,16 @@ fn main() -> ExitCode {
             }
             Command::Export { target, out } => export(&target, &out).await,
             Command::Package { target, out } => package(&target, out).await,
-            Command::Verify { file, exercise, nats, nkey, trust } => {
-                verify_record(file.as_deref(), exercise, nats, nkey, trust.as_deref()).await
+            Command::Verify { file, exercise, nats, nkey, trust, receipts } => {
+                return verify_record(file.as_deref(), exercise, nats, nkey, trust.as_deref(), receipts.as_deref())
+                    .await;
             }
             Command::Scenario { .. } => Ok(()),
-        }
+        };
+        done.map(|()| ExitCode::SUCCESS)
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             match e.downcast_ref::<scenario::ScenarioError>() {
                 Some(scenario::ScenarioError::Invalid { .. }) => eprintln!("{e}"),
@@ -265,7 +276,8 @@ async fn verify_record(
     nats: String,
     nkey: Option<PathBuf>,
     trust: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
+    receipts: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
     let coordinator = match trust {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
         None => nkey
@@ -285,15 +297,40 @@ async fn verify_record(
         }
         (None, None) => anyhow::bail!("give --file or --exercise"),
     };
-    match verify::check(&events, coordinator.trim()) {
-        Ok(n) => {
-            println!(
-                "{source}: {n} events verified: chain intact, every event sealed by the coordinator, every submission signed by its seat"
-            );
-            Ok(())
-        }
-        Err(finding) => anyhow::bail!("{source}: {finding}"),
+    let coordinator = coordinator.trim();
+    let verified = verify::check(&events, coordinator).map_err(|finding| anyhow::anyhow!("{source}: {finding}"))?;
+    println!(
+        "{source}: {} events verified: chain intact, every event sealed by the coordinator, every submission signed by its seat",
+        verified.events
+    );
+    println!("{source}: final hash {} (event {})", bus::receipt::hex(&verified.last), verified.events);
+    let mut code = ExitCode::SUCCESS;
+    if verified.complete {
+        println!("{source}: complete: it ends with the exercise's conclusion");
+    } else {
+        println!(
+            "{source}: INCOMPLETE: it ends at event {} ({}) without the exercise's conclusion: an export cut short, or an exercise still running",
+            verified.events, verified.phase
+        );
+        code = ExitCode::from(EXIT_INCOMPLETE);
     }
+    if let Some(path) = receipts {
+        let receipts = verify::read_receipts(path)?;
+        let unheard = verify::check_receipts(&events, &receipts, coordinator);
+        if !unheard.is_empty() {
+            for u in &unheard {
+                println!("{source}: NOT IN THE RECORD: {u}");
+            }
+            anyhow::bail!(
+                "{source}: {} of {} receipts in {} are not borne out by the record",
+                unheard.len(),
+                receipts.len(),
+                path.display()
+            );
+        }
+        println!("{source}: {} receipts in {}: every one names an event of the record", receipts.len(), path.display());
+    }
+    Ok(code)
 }
 
 fn validate(file: &std::path::Path) -> ExitCode {

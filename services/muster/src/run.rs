@@ -124,6 +124,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let report = result?;
     println!("report: {} (report.html and report.json beside it); logs in {}", report.display(), logs.display());
+    println!("receipts: every seat's in {}", folders.out.join("receipts").display());
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -147,8 +148,11 @@ async fn run_on(
     let nats = |name: &str| vec!["--nats".to_string(), url.into(), "--nkey".into(), nkey(name).display().to_string()];
     let exercise_args = ["--exercise".to_string(), exercise.to_string()];
     let scenario_args = ["--scenario".to_string(), args.scenario.display().to_string()];
-    let seat =
-        |node: &bus::NodeId| [&exercise_args[..], &scenario_args[..], &["--node".into(), node.to_string()]].concat();
+    // Every seat keeps the coordinator's receipts here, for `muster verify --receipts`.
+    let receipts = ["--receipts".to_string(), out_dir.join("receipts").display().to_string()];
+    let seat = |node: &bus::NodeId| {
+        [&exercise_args[..], &scenario_args[..], &["--node".into(), node.to_string()], &receipts[..]].concat()
+    };
     let mut coordinator = [&nats("coordinator")[..], &exercise_args[..], &scenario_args[..]].concat();
     coordinator.extend(["--time-scale".into(), time_scale.to_string()]);
     if args.fast {
@@ -172,6 +176,7 @@ async fn run_on(
             let url = format!("http://127.0.0.1:{}", free_port()?);
             let mut console_args = [&nats("console")[..], &exercise_args[..], &scenario_args[..]].concat();
             console_args.extend(["--identities".into(), identities.display().to_string()]);
+            console_args.extend(receipts.iter().cloned());
             console_args.extend(["--listen".into(), url.trim_start_matches("http://").to_string()]);
             for node in &args.persons {
                 console_args.extend(["--person".into(), node.to_string()]);

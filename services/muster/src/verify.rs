@@ -1,11 +1,14 @@
 //! The record checked offline: `muster export` writes an exercise's log to a file, and `muster
 //! verify` checks a log (from the stream or such a file): the chain from the first event, the
 //! coordinator's seal on every event, and each seat's signature on what it submitted. It names the
-//! first event that fails.
+//! first event that fails, says whether the record is complete (ends with the exercise's
+//! conclusion) and gives its final hash, which two parties holding copies can compare. Given the
+//! receipts seats kept, it names every accepted submission the record lacks.
 
 use std::path::Path;
 
 use anyhow::Context as _;
+use bus::receipt::Receipt;
 use bus::{Envelope, Role};
 use prost::Message as _;
 use record::Record;
@@ -29,9 +32,22 @@ impl std::fmt::Display for Finding {
     }
 }
 
+/// What a record that holds is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// How many events.
+    pub events: usize,
+    /// Whether it ends with the exercise's conclusion.
+    pub complete: bool,
+    /// The phase its last event leaves the exercise in.
+    pub phase: String,
+    /// The hash of its last event (what the next would chain to).
+    pub last: bus::seal::Hash,
+}
+
 /// Checks `events` against the coordinator's public key: sealed in chain, and every recorded
-/// submission signed by its sender's key as the notification lists it. Returns how many held.
-pub fn check(events: &[Envelope], coordinator: &str) -> Result<usize, Finding> {
+/// submission signed by its sender's key as the notification lists it.
+pub fn check(events: &[Envelope], coordinator: &str) -> Result<Verified, Finding> {
     let mut record = Record::trusting(coordinator);
     for (i, e) in events.iter().enumerate() {
         let finding = |reason: String| Finding {
@@ -55,7 +71,81 @@ pub fn check(events: &[Envelope], coordinator: &str) -> Result<usize, Finding> {
             None => return Err(finding(format!("the exercise lists no key for {}", e.sender.node))),
         }
     }
-    Ok(events.len())
+    Ok(Verified {
+        events: events.len(),
+        complete: record.is_concluded(),
+        phase: record.phase.phase.to_string(),
+        last: record.trust.map_or(bus::seal::GENESIS, |chain| chain.last),
+    })
+}
+
+/// A receipt the record does not bear out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unheard {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// Why it is not borne out.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unheard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = &self.receipt;
+        write!(f, "{}'s {} (receipt for event {}): {}", r.sender, r.message_id, r.sequence, self.reason)
+    }
+}
+
+/// The receipts among `receipts` that `events` (a verified record) does not bear out: not the
+/// coordinator's, or naming an event the record does not hold as receipted.
+pub fn check_receipts(events: &[Envelope], receipts: &[Receipt], coordinator: &str) -> Vec<Unheard> {
+    let exercise = events.first().map(|e| &e.exercise);
+    let mut hashes = Vec::new();
+    let unheard = |receipt: &Receipt, reason: String| Unheard { receipt: receipt.clone(), reason };
+    let mut out = Vec::new();
+    for receipt in receipts {
+        if !receipt.signed_by(coordinator) {
+            out.push(unheard(receipt, "the receipt is not signed by the coordinator".into()));
+            continue;
+        }
+        if exercise.is_some_and(|ex| *ex != receipt.exercise) {
+            out.push(unheard(receipt, format!("the receipt is for exercise {}", receipt.exercise)));
+            continue;
+        }
+        let at = usize::try_from(receipt.sequence).unwrap_or(usize::MAX).saturating_sub(1);
+        if hashes.is_empty() && !events.is_empty() {
+            hashes = events.iter().map(bus::seal::hash).collect();
+        }
+        match (events.get(at), hashes.get(at)) {
+            (Some(_), Some(hash)) if *hash == receipt.event => {}
+            (Some(e), Some(_)) => out.push(unheard(
+                receipt,
+                format!("the record's event {} is another ({} from {}): the submission is missing", receipt.sequence, e.kind(), e.sender),
+            )),
+            _ => out.push(unheard(
+                receipt,
+                format!("the record ends at event {}: the submission is missing", events.len()),
+            )),
+        }
+    }
+    out
+}
+
+/// Every receipt kept in `path`: a receipts file, or a folder of them (`*.receipts`).
+pub fn read_receipts(path: &Path) -> anyhow::Result<Vec<Receipt>> {
+    if path.is_file() {
+        return Ok(bus::receipt::read(path)?);
+    }
+    let mut files: Vec<_> = std::fs::read_dir(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "receipts"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        out.extend(bus::receipt::read(&file)?);
+    }
+    Ok(out)
 }
 
 /// Writes `events` to `path`, each length-delimited protobuf.

@@ -1,0 +1,168 @@
+//! No party can silence another. A state with nothing but its own key and the permissions it is
+//! issued uses every other seat's message ids before they do — on the bus, with junk on its own
+//! subject, and in a valid submission of its own that the coordinator records — and the exercise
+//! ends as an undisturbed one did; every seat's receipts are borne out by the record, and a record
+//! cut short is reported incomplete, with the receipted submissions it lacks named.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bus::{MessageId, NodeId, Payload, Role, Sender};
+use prost::Message as _;
+use proto::v1 as wire;
+use tests::{Nats, Probe, Record, Run, run_exercise, start_seats, within};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// The default scenario with every state present, at an exercise hour a wall second: assembly
+/// (3 h) closes only when every state has reported, whenever each one starts; every later window
+/// closes once all is in.
+fn run(test: &str) -> anyhow::Result<Run> {
+    let scenario = scenario::parse(&tests::all_present_scenario()?, "cst-2025-all-present.toml")?;
+    Ok(Run { scenario, time_scale: 3600.0, ..Run::default_fast(test)? })
+}
+
+fn node(n: &str) -> anyhow::Result<NodeId> {
+    Ok(NodeId::new(n)?)
+}
+
+#[tokio::test]
+async fn a_seat_using_other_seats_ids_first_changes_nothing_they_said() -> anyhow::Result<()> {
+    let (baseline_run, run) = (run("squat-baseline")?, run("squat")?);
+    let nats = Nats::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+    let baseline_log = Probe::connect(&nats, &baseline_run.exercise).await?.log().await?;
+    let kz = Sender::new(Role::ControlPoint, node("KZ")?);
+    // Every other seat's ids: deterministic, so the same again in the next exercise.
+    let victims: Vec<(Sender, MessageId)> = baseline_log
+        .iter()
+        .filter(|e| e.sender != record::coordinator() && e.sender != kz)
+        .map(|e| (e.sender.clone(), e.message_id.clone()))
+        .collect();
+    assert!(victims.len() > 60, "the undisturbed run's submissions: {}", victims.len());
+
+    // On the bus: KZ, as itself, puts junk on its own subject under every one of those ids.
+    tests::provision(&nats, &run).await?;
+    let as_kz = nats.bus_as("KZ").await?;
+    for (_, id) in &victims {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", id.as_str());
+        let subject = bus::subject::submission(&run.exercise, &kz, "position");
+        as_kz.jetstream().publish_with_headers(subject, headers, "junk".into()).await?.await?;
+    }
+
+    // In the coordinator: before RU reports, KZ's own signed report goes in under RU's id.
+    let (ru, kz_node) = (node("RU")?, node("KZ")?);
+    let mut running = start_seats(&nats, &run, |p| p.node != ru && p.node != kz_node)?;
+    running.start_coordinator(&nats, tests::coordinator_settings(&nats, &run)?);
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("notification", Duration::from_secs(20)).await?;
+    let mut squat = probe.envelope(Role::ControlPoint, "KZ", Payload::AssemblyReport(wire::AssemblyReport::default()))?;
+    squat.message_id = MessageId::new("RU-assembly")?;
+    bus::seal::sign(&mut squat, nats.identities.key("KZ")?.as_ref())?;
+    let mut replies = as_kz.replies(&run.exercise, &kz).await?;
+    as_kz.submit(&squat).await?;
+    let answer = within(Duration::from_secs(10), "the coordinator's answer to KZ", async {
+        use futures::StreamExt as _;
+        while let Some(d) = replies.next().await {
+            if let Ok(Payload::Accepted(a)) = d.envelope.map(|e| e.payload)
+                && a.accepted_message_id == "RU-assembly"
+            {
+                return Some(a);
+            }
+        }
+        None
+    })
+    .await?
+    .context("no answer")?;
+    assert!(!answer.duplicate, "KZ's report is recorded, as KZ's");
+    running.start_participant(&nats, &run, &kz_node)?;
+    running.start_participant(&nats, &run, &ru)?;
+
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    let log = probe.log().await?;
+    let mut stopped = running;
+    stopped.participants_done(Duration::from_secs(30)).await?;
+    assert_eq!(Record::of(&report), baseline, "the outcome of the undisturbed run");
+    let ru_report = log.iter().find(|e| e.kind() == "assembly_report" && e.sender.node == ru);
+    assert_eq!(ru_report.map(|e| e.message_id.as_str()), Some("RU-assembly"), "RU's genuine report is RU's");
+
+    // Every seat holds a receipt for every submission of its own the record holds, and each
+    // receipt names an event of the record; KZ's junk has none.
+    let receipts_dir = stopped.receipts_dir();
+    let mut receipted = BTreeSet::new();
+    for entry in std::fs::read_dir(&receipts_dir)? {
+        for r in bus::receipt::read(&entry?.path())? {
+            assert!(r.signed_by(&nats.identities.public_key("coordinator")?));
+            let e = log.get(usize::try_from(r.sequence)? - 1).context("receipt beyond the log")?;
+            assert_eq!(bus::seal::hash(e), r.event, "{}'s {} names its event", r.sender, r.message_id);
+            receipted.insert((r.sender.to_string(), r.message_id.to_string()));
+        }
+    }
+    let recorded: BTreeSet<(String, String)> = log
+        .iter()
+        .filter(|e| e.sender != record::coordinator() && e.sender != kz)
+        .map(|e| (e.sender.to_string(), e.message_id.to_string()))
+        .collect();
+    let unreceipted: Vec<_> = recorded.difference(&receipted).collect();
+    assert!(unreceipted.is_empty(), "a receipt for every submission recorded; none for {unreceipted:?}");
+    let adopted = report.stages.iter().flat_map(|s| &s.slots).filter(|s| s.outcome == "adopted").count();
+    let slots = report.stages.iter().flat_map(|s| &s.slots).count();
+    println!(
+        "{} ids squatted: {adopted} of {slots} adopted, absent {:?}; the other seats hold receipts for all {} of their submissions recorded",
+        victims.len(),
+        report.absent,
+        receipted.intersection(&recorded).count()
+    );
+
+    // A record cut short: `muster verify` says it is incomplete, and the receipts name what it lacks.
+    let dir = tempfile::TempDir::with_prefix("muster-receipts-")?;
+    let (whole, cut) = (dir.path().join("whole.bin"), dir.path().join("cut.bin"));
+    let write = |path: &std::path::Path, events: &[bus::Envelope]| -> anyhow::Result<()> {
+        let mut bytes = Vec::new();
+        for e in events {
+            wire::Envelope::from(e).encode_length_delimited(&mut bytes)?;
+        }
+        Ok(std::fs::write(path, bytes)?)
+    };
+    write(&whole, &log)?;
+    let kept = log.len() * 2 / 3;
+    write(&cut, &log[..kept])?;
+    let verify = |file: &std::path::Path| -> anyhow::Result<std::process::Output> {
+        Ok(std::process::Command::new(tests::binary("muster")?)
+            .args(["verify", "--file"])
+            .arg(file)
+            .arg("--trust")
+            .arg(nats.identities.dir().join("coordinator.pub"))
+            .arg("--receipts")
+            .arg(&receipts_dir)
+            .output()?)
+    };
+    let text = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
+    let intact = verify(&whole)?;
+    assert!(intact.status.success(), "{}", text(&intact));
+    assert!(text(&intact).contains("complete: it ends with the exercise's conclusion"), "{}", text(&intact));
+    assert!(text(&intact).contains(&bus::receipt::hex(&bus::seal::hash(&log[log.len() - 1]))), "the final hash");
+    let short = verify(&cut)?;
+    let said = text(&short);
+    assert_eq!(short.status.code(), Some(1), "{said}");
+    assert!(said.contains(&format!("INCOMPLETE: it ends at event {kept}")), "{said}");
+    let lacking = receipted.iter().filter(|(sender, id)| {
+        log[kept..].iter().any(|e| e.sender.to_string() == *sender && e.message_id.as_str() == id)
+    });
+    for (sender, id) in lacking.clone() {
+        assert!(said.contains(&format!("NOT IN THE RECORD: {sender}'s {id}")), "{sender}'s {id} is named: {said}");
+    }
+    assert!(lacking.count() > 10);
+    let without = std::process::Command::new(tests::binary("muster")?)
+        .args(["verify", "--file"])
+        .arg(&cut)
+        .arg("--trust")
+        .arg(nats.identities.dir().join("coordinator.pub"))
+        .output()?;
+    assert_eq!(without.status.code(), Some(2), "incomplete, and nothing else wrong: {}", text(&without));
+    Ok(())
+}
