@@ -166,3 +166,57 @@ async fn a_seat_using_other_seats_ids_first_changes_nothing_they_said() -> anyho
     assert_eq!(without.status.code(), Some(2), "incomplete, and nothing else wrong: {}", text(&without));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_reader_cannot_create_consumers_so_cannot_deny_the_log_to_anyone() -> anyhow::Result<()> {
+    use async_nats::jetstream::consumer::{pull, push};
+    let (baseline_run, mut run) = (Run::default_fast("hog-baseline")?, Run::default_fast("hog")?);
+    let nats = Nats::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+    let bundle = tests::certificates(&run.scenario)?;
+    let gateway = tests::Gateway::start(&nats, &bundle).await?;
+    run.grpc = Some(tests::GrpcLink { endpoint: gateway.endpoint(), bundle, processed: None });
+    tests::provision(&nats, &run).await?;
+
+    // KZ, with its own identity, asks for a thousand durable consumers on the log, and a push
+    // consumer delivering to RU's reply subject, while the exercise runs.
+    let as_kz = nats.bus_as("KZ").await?;
+    let log = bus::subject::events_stream(&run.exercise);
+    let hogs = (0..1000).map(|i| {
+        let config = pull::Config { durable_name: Some(format!("hog-{i}")), ..Default::default() };
+        let (js, log) = (as_kz.jetstream().clone(), log.clone());
+        async move { js.create_consumer_on_stream(config, log).await.map(drop) }
+    });
+    let ru = Sender::new(Role::ControlPoint, node("RU")?);
+    let detour = push::Config {
+        deliver_subject: bus::subject::reply(&run.exercise, &ru),
+        durable_name: Some("detour".into()),
+        ..Default::default()
+    };
+    let mut running = tests::start_exercise(&nats, &run)?;
+    let (hogged, detoured) = tokio::join!(
+        futures::future::join_all(hogs),
+        as_kz.jetstream().create_consumer_on_stream(detour, log.clone())
+    );
+    assert!(hogged.iter().all(Result::is_err), "no consumer is made for a reader");
+    assert!(detoured.is_err(), "no push consumer delivers to a subject its creator may not publish to");
+    let admin = nats.bus_as("admin").await?;
+    assert_eq!(admin.jetstream().get_stream(&log).await?.info().await?.state.consumer_count, 0);
+
+    // The coordinator restarted mid-exercise reads the log again, the gateway serves its nodes,
+    // the observer writes its report, and the director's `muster status` reads the record.
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
+    running.kill_coordinator();
+    running.start_coordinator(&nats, tests::coordinator_settings(&nats, &run)?);
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    assert_eq!(Record::of(&report), baseline, "the outcome of the undisturbed run");
+    let status = std::process::Command::new(tests::binary("muster")?)
+        .args(["status", "--nats", &nats.url, "--exercise", run.exercise.as_str(), "--nkey"])
+        .arg(nats.identities.seed_file("director"))
+        .output()?;
+    let said = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success() && said.contains("concluded"), "{said}{}", String::from_utf8_lossy(&status.stderr));
+    running.stop().await;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::consumer::{DeliverPolicy, pull};
+use async_nats::jetstream::consumer::pull;
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::publish::PublishAck;
@@ -169,6 +169,8 @@ pub struct Bus {
     reconnects: tokio::sync::watch::Receiver<u64>,
     /// The connection's name, which labels its readers' metrics.
     name: std::sync::Arc<str>,
+    /// How long a request waits for its answer.
+    request_timeout: Duration,
 }
 
 impl Bus {
@@ -203,7 +205,14 @@ impl Bus {
             .map_err(|source| BusError::Connect { url: settings.url.clone(), source })?;
         let js = jetstream::ContextBuilder::new().timeout(settings.request_timeout).build(client.clone());
         tracing::info!(url = %settings.url, name = %settings.name, "connected to nats");
-        Ok(Bus { client, js, limits: settings.limits, reconnects, name: settings.name.as_str().into() })
+        Ok(Bus {
+            client,
+            js,
+            limits: settings.limits,
+            reconnects,
+            name: settings.name.as_str().into(),
+            request_timeout: settings.request_timeout,
+        })
     }
 
     /// The core NATS client, for what the typed helpers do not cover.
@@ -319,33 +328,43 @@ impl Bus {
         Ok(subscriber.map(move |m| delivery(m.subject.to_string(), 0, &m.payload, &exercise, limits)).boxed())
     }
 
-    /// The exercise's events in order from `from_sequence` (1 for the beginning), read through an
-    /// ordered consumer: nothing missed, nothing twice, even across reconnects.
+    /// The exercise's events in order from `from_sequence` (1 for the beginning), each once, for
+    /// as long as the stream is read. Read with batched direct gets, which leave nothing on the
+    /// server: a reader holds no consumer, so no reader can use up the consumers the log may have
+    /// (a thousand) and deny it to the others. Once caught up, a reader waits for the next event
+    /// to be announced on the events' subjects (or [`POLL`] at most) and asks again.
     pub async fn events_from(
         &self,
         exercise: &ExerciseId,
         from_sequence: u64,
     ) -> Result<BoxStream<'static, Result<Delivery, BusError>>, BusError> {
-        let stream = self.stream(&subject::events_stream(exercise)).await?;
-        let consumer = stream
-            .create_consumer(pull::OrderedConfig {
-                filter_subject: subject::events(exercise),
-                deliver_policy: DeliverPolicy::ByStartSequence { start_sequence: from_sequence.max(1) },
-                // Short pulls (a heartbeat every 500 ms): a consumer lost with a server is
-                // missed twice and recreated within 2 s, not the client's default half minute.
-                max_expires: Duration::from_secs(1),
-                ..Default::default()
-            })
+        let name = subject::events_stream(exercise);
+        self.stream(&name).await?;
+        let events = subject::events(exercise);
+        let doorbell = self
+            .client
+            .subscribe(events.clone())
             .await
-            .map_err(|e| BusError::jetstream("ordered consumer creation", e))?;
-        let messages = consumer.messages().await.map_err(|e| BusError::jetstream("ordered consumer stream", e))?;
-        let (exercise, limits) = (exercise.clone(), self.limits);
-        Ok(messages
-            .map(move |m| {
-                let m = m.map_err(|e| BusError::jetstream("event stream", e))?;
-                Ok(stream_delivery(&m, &exercise, limits))
-            })
-            .boxed())
+            .map_err(|source| BusError::Subscribe { subject: events, source })?;
+        let inbox = self.client.new_inbox();
+        let answers = self
+            .client
+            .subscribe(format!("{inbox}.*"))
+            .await
+            .map_err(|source| BusError::Subscribe { subject: format!("{inbox}.*"), source })?;
+        let reader = LogReader {
+            client: self.client.clone(),
+            api: format!("$JS.API.DIRECT.GET.{name}"),
+            inbox,
+            answers,
+            asked: 0,
+            timeout: self.request_timeout,
+            exercise: exercise.clone(),
+            limits: self.limits,
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
+        tokio::spawn(reader.run(from_sequence.max(1), doorbell, tx));
+        Ok(futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|d| (d, rx)) }).boxed())
     }
 
     /// The exercise's submissions through the durable consumer `durable` that provisioning made: a
@@ -562,6 +581,120 @@ impl Bus {
 
     async fn stream(&self, name: &str) -> Result<jetstream::stream::Stream, BusError> {
         self.js.get_stream(name).await.map_err(|e| BusError::jetstream(format!("lookup of stream {name}"), e))
+    }
+}
+
+/// Events asked for at once.
+const BATCH: usize = 256;
+/// Bytes asked for at once, at most (events may be up to a MiB each).
+const BATCH_BYTES: usize = 8 << 20;
+/// How long a reader that has read everything waits for an announcement before it asks anyway.
+pub const POLL: Duration = Duration::from_millis(500);
+
+/// One reader of an exercise's log by direct gets: its own inbox for the answers.
+struct LogReader {
+    client: async_nats::Client,
+    api: String,
+    inbox: String,
+    answers: async_nats::Subscriber,
+    asked: u64,
+    timeout: Duration,
+    exercise: ExerciseId,
+    limits: Limits,
+}
+
+impl LogReader {
+    /// Reads from `next` on into `tx` until it is dropped: a batch at a time while there is more,
+    /// then on each announcement of a new event (the announcement may come before the log has
+    /// stored the event: a few quick asks follow it) or after [`POLL`].
+    async fn run(
+        mut self,
+        mut next: u64,
+        mut doorbell: async_nats::Subscriber,
+        tx: tokio::sync::mpsc::Sender<Result<Delivery, BusError>>,
+    ) {
+        let mut quick = 0u32;
+        loop {
+            let batch = match self.batch(next).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            let (got, more) = (batch.len(), batch.len() == BATCH);
+            for delivery in batch {
+                next = delivery.sequence + 1;
+                if tx.send(Ok(delivery)).await.is_err() {
+                    return;
+                }
+            }
+            if more {
+                continue;
+            }
+            if got > 0 {
+                quick = 0;
+            }
+            // Announced but not found yet: ask again soon, a few times.
+            let wait = if quick > 0 && quick <= 6 { Duration::from_millis(1 << quick) } else { POLL };
+            tokio::select! {
+                () = tx.closed() => return,
+                rang = doorbell.next() => {
+                    if rang.is_none() {
+                        let _ = tx.send(Err(BusError::jetstream("event log read", "the announcements ended"))).await;
+                        return;
+                    }
+                    // Every announcement that came meanwhile is answered by one ask.
+                    while let Some(Some(_)) = futures::FutureExt::now_or_never(doorbell.next()) {}
+                    quick = 1;
+                }
+                () = tokio::time::sleep(wait) => {
+                    quick = if quick > 0 { quick + 1 } else { 0 };
+                }
+            }
+        }
+    }
+
+    /// The events from `from` on, up to [`BATCH`] of them; none when the log ends before `from`.
+    async fn batch(&mut self, from: u64) -> Result<Vec<Delivery>, BusError> {
+        self.asked += 1;
+        let reply = format!("{}.{}", self.inbox, self.asked);
+        let request = format!(r#"{{"seq":{from},"batch":{BATCH},"max_bytes":{BATCH_BYTES}}}"#);
+        self.client
+            .publish_with_reply(self.api.clone(), reply.clone(), request.into())
+            .await
+            .map_err(|source| BusError::CorePublish { subject: self.api.clone(), source })?;
+        let mut out = Vec::new();
+        loop {
+            let message = tokio::time::timeout(self.timeout, self.answers.next())
+                .await
+                .map_err(|_| BusError::jetstream("event log read", format!("no answer within {:?}", self.timeout)))?
+                .ok_or_else(|| BusError::jetstream("event log read", "the answers ended"))?;
+            if message.subject.as_str() != reply {
+                // A late answer to an ask given up on.
+                continue;
+            }
+            match message.status.map(|s| s.as_u16()) {
+                None => out.push(self.delivery(&message)?),
+                // The end of the batch (204), or nothing at `from` (404).
+                Some(204 | 404) => return Ok(out),
+                Some(status) => {
+                    let why = message.description.unwrap_or_default();
+                    return Err(BusError::jetstream("event log read", format!("{status} {why}")));
+                }
+            }
+        }
+    }
+
+    fn delivery(&self, message: &async_nats::Message) -> Result<Delivery, BusError> {
+        let header = |name: &str| message.headers.as_ref().and_then(|h| h.get(name)).map(|v| v.as_str().to_owned());
+        let sequence = header("Nats-Sequence")
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| BusError::jetstream("event log read", "an event came without its sequence"))?;
+        let subject = header("Nats-Subject").unwrap_or_default();
+        let pending = header("Nats-Num-Pending").and_then(|s| s.parse().ok()).unwrap_or_default();
+        let trace = crate::trace::from_headers(message.headers.as_ref());
+        Ok(Delivery { pending, trace, ..delivery(subject, sequence, &message.payload, &self.exercise, self.limits) })
     }
 }
 

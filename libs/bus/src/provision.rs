@@ -58,9 +58,13 @@ pub enum Provisioned {
     Updated,
 }
 
-/// The configuration of an exercise's event log.
+/// The configuration of an exercise's event log: readers read it with direct gets, which hold
+/// nothing on the server (no consumer).
 pub fn events_config(exercise: &ExerciseId, settings: &StreamSettings) -> Config {
-    stream_config(subject::events_stream(exercise), subject::events(exercise), "exercise events", settings)
+    Config {
+        allow_direct: true,
+        ..stream_config(subject::events_stream(exercise), subject::events(exercise), "exercise events", settings)
+    }
 }
 
 /// The configuration of an exercise's submissions stream.
@@ -190,6 +194,7 @@ fn same_settings(have: &Config, want: &Config) -> bool {
         && have.duplicate_window == want.duplicate_window
         && have.max_message_size == want.max_message_size
         && have.description == want.description
+        && have.allow_direct == want.allow_direct
 }
 
 #[cfg(test)]

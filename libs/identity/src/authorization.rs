@@ -7,8 +7,9 @@
 //! - the gateway submits only for the exercise's remote seats;
 //! - the director only sends exercise control; the observer and the console only read (the
 //!   console's people act through their own seats' identities);
-//! - every reader may create, read and delete ordered consumers on the event log (the API cannot
-//!   tell one reader's from another's; they hold no state) and nothing on the submissions stream;
+//! - every reader reads the event log with direct gets and hears its events announced; no reader
+//!   may create a consumer (they outlive connections, and the log holds a thousand at most), and
+//!   no reader touches the submissions stream;
 //! - the admin alone creates, updates, deletes or purges streams and consumers;
 //! - the gateway, the director and the console may look any stream up (its configuration and counts, not its
 //!   messages), so that an unknown exercise gets "no such exercise" rather than a timeout.
@@ -52,24 +53,20 @@ pub struct Exercise<'a> {
     pub scenario: &'a Scenario,
 }
 
-/// The JetStream API calls a reader of the exercise's event log makes (an ordered consumer).
+/// The JetStream API calls a reader of the exercise's event log makes: the stream's information
+/// and direct gets. No consumer: a consumer outlives its creator's connection and the log holds a
+/// thousand at most, so a reader that could create them could deny the log to every other
+/// (and a push consumer delivers wherever its creator names, whatever it may publish to).
 pub fn reader(exercise: &ExerciseId) -> Vec<String> {
     let evt = subject::events_stream(exercise);
-    vec![
-        format!("$JS.API.STREAM.INFO.{evt}"),
-        format!("$JS.API.CONSUMER.CREATE.{evt}"),
-        format!("$JS.API.CONSUMER.CREATE.{evt}.>"),
-        format!("$JS.API.CONSUMER.MSG.NEXT.{evt}.*"),
-        format!("$JS.API.CONSUMER.INFO.{evt}.*"),
-        format!("$JS.API.CONSUMER.DELETE.{evt}.*"),
-    ]
+    vec![format!("$JS.API.STREAM.INFO.{evt}"), format!("$JS.API.DIRECT.GET.{evt}")]
 }
 
-/// Everything a reader of the exercise's event log does: its JetStream calls, and the advisory of
-/// the log electing a leader.
+/// Everything a reader of the exercise's event log does: its JetStream calls, the events as they
+/// are announced (to know when to ask), and the advisory of the log electing a leader.
 pub fn read(grant: &mut Grant, exercise: &ExerciseId) {
     grant.publish(reader(exercise));
-    grant.subscribe([subject::events_leader_elected(exercise)]);
+    grant.subscribe([subject::events(exercise), subject::events_leader_elected(exercise)]);
 }
 
 /// A sender's submissions and its replies.
@@ -236,12 +233,18 @@ category = "troop_components"
             [
                 "$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.MUSTER_EVT_ex1",
                 "_INBOX.BY.>",
+                "muster.ex1.evt.>",
                 "muster.ex1.reply.control_point.BY"
             ],
-            "the log's leader elections, its own inbox and replies, never `_INBOX.>` or other advisories"
+            "the log's leader elections, its own inbox, the events and its replies, never `_INBOX.>` or other advisories"
         );
         let observer = &grants["obs"];
-        assert!(observer.publish.iter().all(|p| p.starts_with("$JS.API.") && p.contains("MUSTER_EVT_ex1")));
+        assert_eq!(
+            observer.publish.iter().collect::<Vec<_>>(),
+            ["$JS.API.DIRECT.GET.MUSTER_EVT_ex1", "$JS.API.STREAM.INFO.MUSTER_EVT_ex1"],
+            "a reader creates no consumer"
+        );
+        assert!(!grants.iter().filter(|(n, _)| *n != "admin" && *n != "coordinator").any(|(_, g)| g.publish.iter().any(|p| p.contains("CONSUMER"))));
         let coordinator = &grants["coordinator"];
         assert!(
             coordinator.publish.contains("muster.ex1.evt.>") && coordinator.publish.contains("$KV.MUSTER_LEASE_ex1.>")
