@@ -177,7 +177,7 @@ async fn no_sender_can_shadow_another_senders_message_by_using_its_id_first() ->
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", report.message_id.as_str());
     let subject = bus::subject::submission(&ex, &kz, "assembly_report");
-    let squatted = bus.jetstream().publish_with_headers(subject, headers, squat.encode(bus.limits())?.into()).await?.await?;
+    let squatted = bus.jetstream().publish_with_headers(subject, headers, squat.encode(bus.limits())?).await?.await?;
     assert!(!squatted.duplicate);
     let first = bus.submit(&report).await?;
     assert!(!first.duplicate, "BY's submission is stored, whoever used its id before");

@@ -95,7 +95,10 @@ async fn a_persons_seat_that_nobody_plays_is_waited_for_and_recorded_silent() ->
     let desk = running.desk("TJ")?;
     let report = Payload::AssemblyReport(wire::AssemblyReport { remarks: "operational group of Tajikistan".into() });
     let verdict = desk.act(Action { message_id: bus::MessageId::new("TJ-assembly-by-hand")?, payload: report }).await?;
-    assert!(matches!(verdict, Verdict::Accepted { duplicate: false, comms_token: Some(_), receipt: Some(_) }), "{verdict:?}");
+    assert!(
+        matches!(verdict, Verdict::Accepted { duplicate: false, comms_token: Some(_), receipt: Some(_) }),
+        "{verdict:?}"
+    );
 
     let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
     running.stop().await;

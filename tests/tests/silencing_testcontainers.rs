@@ -58,7 +58,8 @@ async fn a_seat_using_other_seats_ids_first_changes_nothing_they_said() -> anyho
     running.start_coordinator(&nats, tests::coordinator_settings(&nats, &run)?);
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("notification", Duration::from_secs(20)).await?;
-    let mut squat = probe.envelope(Role::ControlPoint, "KZ", Payload::AssemblyReport(wire::AssemblyReport::default()))?;
+    let mut squat =
+        probe.envelope(Role::ControlPoint, "KZ", Payload::AssemblyReport(wire::AssemblyReport::default()))?;
     squat.message_id = MessageId::new("RU-assembly")?;
     bus::seal::sign(&mut squat, nats.identities.key("KZ")?.as_ref())?;
     let mut replies = as_kz.replies(&run.exercise, &kz).await?;
@@ -194,10 +195,8 @@ async fn a_reader_cannot_create_consumers_so_cannot_deny_the_log_to_anyone() -> 
         ..Default::default()
     };
     let mut running = tests::start_exercise(&nats, &run)?;
-    let (hogged, detoured) = tokio::join!(
-        futures::future::join_all(hogs),
-        as_kz.jetstream().create_consumer_on_stream(detour, log.clone())
-    );
+    let (hogged, detoured) =
+        tokio::join!(futures::future::join_all(hogs), as_kz.jetstream().create_consumer_on_stream(detour, log.clone()));
     assert!(hogged.iter().all(Result::is_err), "no consumer is made for a reader");
     assert!(detoured.is_err(), "no push consumer delivers to a subject its creator may not publish to");
     let admin = nats.bus_as("admin").await?;
@@ -218,5 +217,115 @@ async fn a_reader_cannot_create_consumers_so_cannot_deny_the_log_to_anyone() -> 
     let said = String::from_utf8_lossy(&status.stdout);
     assert!(status.status.success() && said.contains("concluded"), "{said}{}", String::from_utf8_lossy(&status.stderr));
     running.stop().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_seat_over_its_quota_is_refused_by_the_bus_and_the_exercise_completes() -> anyhow::Result<()> {
+    let (baseline_run, run) = (Run::default_fast("quota-baseline")?, Run::default_fast("quota")?);
+    let nats = Nats::start(&[&baseline_run, &run]).await?;
+    let baseline = Record::of(&run_exercise(&nats, &baseline_run, LIMIT).await?);
+    tests::provision(&nats, &run).await?;
+    let as_kz = nats.bus_as("KZ").await?;
+    let junk = |n: usize| -> anyhow::Result<bus::Envelope> {
+        let mut e = bus::Envelope::new(
+            run.exercise.clone(),
+            Sender::new(Role::ControlPoint, node("KZ")?),
+            Payload::Position(wire::Position {
+                slot_id: format!("junk-{n}"),
+                draft_version: 1,
+                kind: 1,
+                reasons: vec![],
+            }),
+        );
+        e.message_id = MessageId::new(format!("KZ-junk-{n}"))?;
+        Ok(e)
+    };
+    // Before the coordinator takes anything: KZ fills its backlog of positions, and one more.
+    let quota = usize::try_from(bus::provision::WAITING_PER_SEAT_AND_KIND)?;
+    for n in 0..quota {
+        as_kz.submit(&junk(n)?).await?;
+    }
+    let over = as_kz.submit(&junk(quota)?).await.expect_err("over its quota");
+    assert!(matches!(over, bus::BusError::Quota { .. }), "{over:?}");
+    assert!(over.to_string().contains("100 submissions of this kind waiting"), "{over}");
+    // Nor can it make subjects of its own, or send what no envelope may be.
+    let kz = Sender::new(Role::ControlPoint, node("KZ")?);
+    let publish = |subject: String, bytes: Vec<u8>| {
+        let js = as_kz.jetstream().clone();
+        async move { js.publish(subject, bytes.into()).await.map_err(|e| e.to_string())?.await.map_err(|e| e.to_string()) }
+    };
+    let made = publish(bus::subject::submission(&run.exercise, &kz, "junk"), b"junk".to_vec()).await;
+    assert!(made.is_err_and(|e| e.contains("timed out")), "a subject of its own is not its to publish on (no ack)");
+    let huge = publish(bus::subject::submission(&run.exercise, &kz, "assembly_report"), vec![0; 512 * 1024]).await;
+    assert!(huge.as_ref().is_err_and(|e| e.contains("maximum")), "no message larger than an envelope: {huge:?}");
+    let admin = nats.bus_as("admin").await?;
+    let stream = bus::subject::submissions_stream(&run.exercise);
+    let waiting = admin.jetstream().get_stream(&stream).await?.info().await?.state.messages;
+    assert_eq!(waiting, bus::provision::WAITING_PER_SEAT_AND_KIND as u64, "KZ's quota and nothing more");
+
+    // The exercise runs: the coordinator takes the junk (refusing it), KZ's genuine positions go
+    // in once its backlog drains, and the outcome is the undisturbed one.
+    let report = run_exercise(&nats, &run, LIMIT).await?;
+    assert_eq!(Record::of(&report), baseline, "the outcome of the undisturbed run");
+    let waiting = admin.jetstream().get_stream(&stream).await?.info().await?.state.messages;
+    assert_eq!(waiting, 0, "the backlog is stored, not the history: everything taken is gone");
+    Ok(())
+}
+
+#[tokio::test]
+async fn text_that_acts_on_a_display_never_reaches_the_record_a_report_or_a_log() -> anyhow::Result<()> {
+    let run = Run::default_fast("hostile-text")?;
+    let nats = Nats::start(&[&run]).await?;
+    let mut running = tests::start_exercise(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
+    let cases = [
+        (
+            "remarks in a reason",
+            wire::Position {
+                slot_id: "s1-01".into(),
+                draft_version: 1,
+                kind: 2,
+                reasons: vec!["fine\u{1b}[2J\u{1b}[31mFORGED\u{7}".into()],
+            },
+            "\\u{1b}",
+        ),
+        (
+            "an override",
+            wire::Position {
+                slot_id: "s1-01".into(),
+                draft_version: 1,
+                kind: 2,
+                reasons: vec!["see annex \u{202E}gpj.exe".into()],
+            },
+            "\\u{202e}",
+        ),
+        (
+            "a slot id",
+            wire::Position { slot_id: "s1-01\u{1b}[31m".into(), draft_version: 1, kind: 1, reasons: vec![] },
+            "\\u{1b}",
+        ),
+    ];
+    for (what, position, shown) in cases {
+        let mut e = probe.envelope(Role::ControlPoint, "TJ", Payload::Position(position))?;
+        e.message_id = MessageId::new(format!("TJ-hostile-{}", what.len()))?;
+        let Payload::Rejection(r) = probe.submit(&e).await? else { anyhow::bail!("{what} accepted") };
+        assert_eq!(r.code(), wire::RejectionCode::InvalidContent, "{what}: {}", r.reason);
+        assert!(r.reason.contains(shown), "{what}: the reason (logged as it is) shows the character: {}", r.reason);
+        assert!(!r.reason.chars().any(bus::text::is_hostile), "{what}: nothing raw in the reason: {:?}", r.reason);
+    }
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    running.stop().await;
+    let log = probe.log().await?;
+    let record = record::Record::of(&log);
+    for (what, text) in [
+        ("report.md", report::markdown::render(&report)),
+        ("report.html", report::html::render(&report)),
+        ("report.json", serde_json::to_string(&report)?),
+    ] {
+        assert!(!text.chars().any(bus::text::is_hostile), "{what} carries a control character");
+    }
+    assert!(record.is_concluded());
     Ok(())
 }

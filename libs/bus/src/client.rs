@@ -288,7 +288,8 @@ impl Bus {
     ) -> Result<PendingAck, BusError> {
         let mut publish = PublishMessage::build().payload(envelope.encode(self.limits)?);
         if dedup {
-            publish = publish.message_id(format!("{}.{}.{}", envelope.sender.role, envelope.sender.node, envelope.message_id));
+            publish = publish
+                .message_id(format!("{}.{}.{}", envelope.sender.role, envelope.sender.node, envelope.message_id));
         }
         if let Some(sequence) = fence {
             publish = publish.expected_last_sequence(sequence);
@@ -301,11 +302,19 @@ impl Bus {
             .send_publish(subject.clone(), publish)
             .await
             .map_err(|source| BusError::Publish { subject: subject.clone(), source })?;
-        let (exercise, message_id) = (envelope.exercise.clone(), envelope.message_id.clone());
+        let (exercise, message_id, sender) =
+            (envelope.exercise.clone(), envelope.message_id.clone(), envelope.sender.clone());
         Ok(Box::pin(async move {
             let ack = pending.await.map_err(|source| match (source.kind(), fence) {
                 (PublishErrorKind::WrongLastSequence, Some(expected)) => BusError::Fenced { expected },
-                _ => BusError::Publish { subject: subject.clone(), source },
+                _ => match over_quota(&source) {
+                    Some(reason) => BusError::Quota {
+                        seat: sender.to_string(),
+                        limit: crate::provision::WAITING_PER_SEAT_AND_KIND,
+                        reason,
+                    },
+                    None => BusError::Publish { subject: subject.clone(), source },
+                },
             })?;
             tracing::debug!(%exercise, %message_id, %subject, sequence = ack.sequence, duplicate = ack.duplicate, "published");
             Ok(ack)
@@ -339,13 +348,14 @@ impl Bus {
         from_sequence: u64,
     ) -> Result<BoxStream<'static, Result<Delivery, BusError>>, BusError> {
         let name = subject::events_stream(exercise);
-        self.stream(&name).await?;
         let events = subject::events(exercise);
         let doorbell = self
             .client
             .subscribe(events.clone())
             .await
             .map_err(|source| BusError::Subscribe { subject: events, source })?;
+        // Announced from here on: the events after the log's last as it is now.
+        let base = self.stream(&name).await?.cached_info().state.last_sequence;
         let inbox = self.client.new_inbox();
         let answers = self
             .client
@@ -363,7 +373,7 @@ impl Bus {
             limits: self.limits,
         };
         let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
-        tokio::spawn(reader.run(from_sequence.max(1), doorbell, tx));
+        tokio::spawn(reader.run(from_sequence.max(1), base, doorbell, tx));
         Ok(futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|d| (d, rx)) }).boxed())
     }
 
@@ -584,6 +594,16 @@ impl Bus {
     }
 }
 
+/// The server's words, when a publish was refused because its subject holds as many messages as
+/// it may (a seat over its quota of waiting submissions).
+fn over_quota(error: &async_nats::jetstream::context::PublishError) -> Option<String> {
+    let server = std::error::Error::source(error)?.downcast_ref::<async_nats::jetstream::Error>()?;
+    // JSStreamStoreFailedF: "maximum messages per subject exceeded".
+    let description = server.to_string();
+    (server.error_code() == jetstream::ErrorCode::STREAM_STORE_FAILED && description.contains("per subject"))
+        .then_some(description)
+}
+
 /// Events asked for at once.
 const BATCH: usize = 256;
 /// Bytes asked for at once, at most (events may be up to a MiB each).
@@ -605,15 +625,21 @@ struct LogReader {
 
 impl LogReader {
     /// Reads from `next` on into `tx` until it is dropped: a batch at a time while there is more,
-    /// then on each announcement of a new event (the announcement may come before the log has
-    /// stored the event: a few quick asks follow it) or after [`POLL`].
+    /// then again on each announcement of a new event, or after [`POLL`]. Every event after
+    /// `base` (the log's last when the announcements were first heard) is announced once; an
+    /// announcement may come before the log has stored its event, so while more have been heard
+    /// than read, the reader asks again at once and then ever less often (up to every 32 ms, for a
+    /// second at most: an announcement lost with a connection is made up by [`POLL`]).
     async fn run(
         mut self,
         mut next: u64,
+        base: u64,
         mut doorbell: async_nats::Subscriber,
         tx: tokio::sync::mpsc::Sender<Result<Delivery, BusError>>,
     ) {
-        let mut quick = 0u32;
+        let (mut heard, mut read) = (0u64, 0u64);
+        let mut owed_since: Option<tokio::time::Instant> = None;
+        let mut backoff = Duration::from_millis(1);
         loop {
             let batch = match self.batch(next).await {
                 Ok(batch) => batch,
@@ -622,9 +648,10 @@ impl LogReader {
                     return;
                 }
             };
-            let (got, more) = (batch.len(), batch.len() == BATCH);
+            let more = batch.len() == BATCH;
             for delivery in batch {
                 next = delivery.sequence + 1;
+                read += u64::from(delivery.sequence > base);
                 if tx.send(Ok(delivery)).await.is_err() {
                     return;
                 }
@@ -632,11 +659,22 @@ impl LogReader {
             if more {
                 continue;
             }
-            if got > 0 {
-                quick = 0;
-            }
-            // Announced but not found yet: ask again soon, a few times.
-            let wait = if quick > 0 && quick <= 6 { Duration::from_millis(1 << quick) } else { POLL };
+            let wait = if heard > read {
+                let since = *owed_since.get_or_insert_with(tokio::time::Instant::now);
+                if since.elapsed() > Duration::from_secs(1) {
+                    // Heard of an event that never came: counted before it was read, or lost.
+                    read = heard;
+                    owed_since = None;
+                    POLL
+                } else {
+                    backoff = (backoff * 2).min(Duration::from_millis(32));
+                    backoff / 2
+                }
+            } else {
+                owed_since = None;
+                backoff = Duration::from_millis(1);
+                POLL
+            };
             tokio::select! {
                 () = tx.closed() => return,
                 rang = doorbell.next() => {
@@ -644,13 +682,13 @@ impl LogReader {
                         let _ = tx.send(Err(BusError::jetstream("event log read", "the announcements ended"))).await;
                         return;
                     }
-                    // Every announcement that came meanwhile is answered by one ask.
-                    while let Some(Some(_)) = futures::FutureExt::now_or_never(doorbell.next()) {}
-                    quick = 1;
+                    heard += 1;
+                    // Every announcement that came meanwhile is answered by the one ask.
+                    while let Some(Some(_)) = futures::FutureExt::now_or_never(doorbell.next()) {
+                        heard += 1;
+                    }
                 }
-                () = tokio::time::sleep(wait) => {
-                    quick = if quick > 0 { quick + 1 } else { 0 };
-                }
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }

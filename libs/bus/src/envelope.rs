@@ -148,6 +148,25 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
     }
 }
 
+/// The kinds of payload a sender of `role` submits (the last token of its submission subjects):
+/// exercise control its commands, a participant its answers. The server lets a seat publish on
+/// these subjects of its own only, so the subjects it can fill are few and known.
+pub fn submitted_kinds(role: crate::id::Role) -> &'static [&'static str] {
+    match role {
+        crate::id::Role::Coordinator => &["start_exercise", "pause_exercise", "resume_exercise", "advance_exercise"],
+        crate::id::Role::Observer => &[],
+        _ => &[
+            "assembly_report",
+            "control_point_activation",
+            "situation_assessment",
+            "draft_decision",
+            "draft_revised",
+            "position",
+            "receipt_confirmed",
+        ],
+    }
+}
+
 fn optional_id(s: String, field: &'static str) -> Result<Option<MessageId>, EnvelopeError> {
     if s.is_empty() {
         return Ok(None);

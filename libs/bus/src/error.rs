@@ -75,6 +75,18 @@ pub enum BusError {
         #[source]
         source: async_nats::jetstream::context::PublishError,
     },
+    /// The server refused a submission: its seat has as many of that kind waiting as it may.
+    #[error(
+        "refused by the bus: {seat} has {limit} submissions of this kind waiting for the coordinator already, as many as a seat may ({reason})"
+    )]
+    Quota {
+        /// The seat.
+        seat: String,
+        /// How many may wait.
+        limit: i64,
+        /// The server's words.
+        reason: String,
+    },
     /// A fenced publish found another writer's event at the end of the log.
     #[error("fenced: the event log moved past sequence {expected}; another writer is active")]
     Fenced {

@@ -20,7 +20,10 @@ fn check_token(field: &'static str, s: &str, max: usize) -> Result<(), EnvelopeE
     if !is_token(s, max) {
         return Err(EnvelopeError::Invalid {
             field,
-            reason: format!("`{s}` must be 1 to {max} characters of letters, digits, '-' or '_'"),
+            reason: format!(
+                "`{}` must be 1 to {max} characters of letters, digits, '-' or '_'",
+                crate::text::shown(&s.chars().take(max + 16).collect::<String>())
+            ),
         });
     }
     Ok(())

@@ -2,6 +2,7 @@
 //!
 //! - [`id`]: validated identifiers (exercise, message, node) and roles;
 //! - [`subject`]: the one place where NATS subjects and stream names are spelled;
+//! - [`text`]: limits on what people write, refusal of characters that act on a display, and safe showing;
 //! - [`envelope`]: the domain envelope and its encode/decode with validation;
 //! - [`provision`]: idempotent JetStream stream set-up per exercise;
 //! - [`seal`]: seats' signatures on submissions, the coordinator's chained seals on events;
@@ -20,6 +21,7 @@ pub mod receipt;
 pub mod seal;
 pub mod subject;
 pub mod telemetry;
+pub mod text;
 pub mod trace;
 
 pub use client::{Bus, ConnectSettings, Credentials, Delivery};

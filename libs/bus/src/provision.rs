@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, pull};
 use async_nats::jetstream::context::GetStreamErrorKind;
-use async_nats::jetstream::stream::{Config, StorageType};
+use async_nats::jetstream::stream::{Config, DiscardPolicy, RetentionPolicy, StorageType};
 use async_nats::jetstream::{self, ErrorCode};
 use async_nats::jetstream::{kv, object_store};
 
@@ -67,14 +67,33 @@ pub fn events_config(exercise: &ExerciseId, settings: &StreamSettings) -> Config
     }
 }
 
-/// The configuration of an exercise's submissions stream.
+/// Submissions of one kind from one seat that may wait for the coordinator at once: its quota.
+/// A seat's own retries while the coordinator is away count too (a retry backs off to 16 s, so
+/// a submission waits this many retries before its seat is held to its quota).
+pub const WAITING_PER_SEAT_AND_KIND: i64 = 100;
+
+/// The configuration of an exercise's submissions stream: a work queue (what the coordinator has
+/// taken is removed: the record keeps what was accepted, the backlog is all that is stored), no
+/// larger than an envelope may be, and at most [`WAITING_PER_SEAT_AND_KIND`] waiting on each
+/// seat's subject of each kind; the server refuses the one more. A seat publishes only on its own
+/// subjects of the kinds it may submit, so what one seat can store is bounded by the server.
 pub fn submissions_config(exercise: &ExerciseId, settings: &StreamSettings) -> Config {
-    stream_config(
-        subject::submissions_stream(exercise),
-        subject::submissions(exercise),
-        "exercise submissions",
-        settings,
-    )
+    Config {
+        retention: RetentionPolicy::WorkQueue,
+        discard: DiscardPolicy::New,
+        discard_new_per_subject: true,
+        max_messages_per_subject: WAITING_PER_SEAT_AND_KIND,
+        // The envelope, and room for the headers (trace context) beside it.
+        max_message_size: i32::try_from(crate::envelope::Limits::default().max_message_bytes + 4096)
+            .unwrap_or(i32::MAX)
+            .min(settings.max_message_bytes),
+        ..stream_config(
+            subject::submissions_stream(exercise),
+            subject::submissions(exercise),
+            "exercise submissions",
+            settings,
+        )
+    }
 }
 
 fn stream_config(name: String, subjects: String, what: &str, settings: &StreamSettings) -> Config {
@@ -195,6 +214,10 @@ fn same_settings(have: &Config, want: &Config) -> bool {
         && have.max_message_size == want.max_message_size
         && have.description == want.description
         && have.allow_direct == want.allow_direct
+        && have.retention == want.retention
+        && have.discard == want.discard
+        && have.discard_new_per_subject == want.discard_new_per_subject
+        && have.max_messages_per_subject == want.max_messages_per_subject
 }
 
 #[cfg(test)]

@@ -32,12 +32,7 @@ pub struct Receipt {
 
 impl Receipt {
     /// The coordinator's receipt for `submission`, recorded as `event` at `sequence`.
-    pub fn sign(
-        submission: &Envelope,
-        sequence: u64,
-        event: Hash,
-        key: &nkeys::KeyPair,
-    ) -> Result<Receipt, SealError> {
+    pub fn sign(submission: &Envelope, sequence: u64, event: Hash, key: &nkeys::KeyPair) -> Result<Receipt, SealError> {
         let mut receipt = Receipt {
             exercise: submission.exercise.clone(),
             sender: submission.sender.clone(),

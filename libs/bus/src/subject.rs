@@ -31,11 +31,6 @@ pub fn submission(exercise: &ExerciseId, sender: &Sender, kind: &str) -> String 
     format!("{ROOT}.{exercise}.in.{}.{}.{kind}", sender.role, sender.node)
 }
 
-/// All submissions of one sender to an exercise.
-pub fn submissions_of(exercise: &ExerciseId, sender: &Sender) -> String {
-    format!("{ROOT}.{exercise}.in.{}.{}.>", sender.role, sender.node)
-}
-
 /// All submissions to an exercise.
 pub fn submissions(exercise: &ExerciseId) -> String {
     format!("{ROOT}.{exercise}.in.>")

@@ -3,7 +3,9 @@
 //!
 //! - the coordinator alone publishes events, replies, and writes its exercise's lease bucket; it
 //!   reads submissions through the durable consumer the admin made, and acknowledges them;
-//! - a seat publishes only its own submissions, and subscribes only to its own replies and inbox;
+//! - a seat publishes only its own submissions, on one subject per kind it may submit (the
+//!   submissions stream holds a bounded backlog per subject: see `bus::provision`), and subscribes
+//!   only to its own replies and inbox;
 //! - the gateway submits only for the exercise's remote seats;
 //! - the director only sends exercise control; the observer and the console only read (the
 //!   console's people act through their own seats' identities);
@@ -71,7 +73,8 @@ pub fn read(grant: &mut Grant, exercise: &ExerciseId) {
 
 /// A sender's submissions and its replies.
 fn submitter(grant: &mut Grant, exercise: &ExerciseId, sender: &Sender) {
-    grant.publish([subject::submissions_of(exercise, sender)]);
+    let kinds = bus::envelope::submitted_kinds(sender.role);
+    grant.publish(kinds.iter().map(|kind| subject::submission(exercise, sender, kind)));
     grant.subscribe([subject::reply(exercise, sender)]);
 }
 
@@ -223,7 +226,11 @@ category = "troop_components"
         let ex = ExerciseId::new("ex1").expect("valid");
         let grants = grants(&[Exercise { id: &ex, scenario: &s }]);
         let by = &grants["BY"];
-        assert!(by.publish.contains("muster.ex1.in.control_point.BY.>"));
+        assert!(by.publish.contains("muster.ex1.in.control_point.BY.position"));
+        assert!(
+            by.publish.iter().all(|p| !p.ends_with('>') && !p.ends_with('*')),
+            "no wildcard: a seat cannot make subjects of its own"
+        );
         assert!(!by.publish.iter().any(|p| p.contains(".evt.") || p.contains("RU") || p.starts_with("$KV")));
         assert!(
             !by.publish.iter().any(|p| p.contains("MUSTER_IN") || p.contains("STREAM.DELETE") || p.contains("PURGE"))
@@ -244,17 +251,22 @@ category = "troop_components"
             ["$JS.API.DIRECT.GET.MUSTER_EVT_ex1", "$JS.API.STREAM.INFO.MUSTER_EVT_ex1"],
             "a reader creates no consumer"
         );
-        assert!(!grants.iter().filter(|(n, _)| *n != "admin" && *n != "coordinator").any(|(_, g)| g.publish.iter().any(|p| p.contains("CONSUMER"))));
+        assert!(
+            !grants
+                .iter()
+                .filter(|(n, _)| *n != "admin" && *n != "coordinator")
+                .any(|(_, g)| g.publish.iter().any(|p| p.contains("CONSUMER")))
+        );
         let coordinator = &grants["coordinator"];
         assert!(
             coordinator.publish.contains("muster.ex1.evt.>") && coordinator.publish.contains("$KV.MUSTER_LEASE_ex1.>")
         );
         assert!(!coordinator.publish.iter().any(|p| p.contains("CREATE.MUSTER_IN") || p.contains("STREAM.CREATE")));
         let gateway = &grants["gateway"];
-        assert!(gateway.publish.contains("muster.ex1.in.control_point.BY.>"), "BY is remote");
+        assert!(gateway.publish.contains("muster.ex1.in.control_point.BY.assembly_report"), "BY is remote");
         assert!(!gateway.publish.iter().any(|p| p.contains(".RU.")), "RU is on the bus");
         let director = &grants["director"];
-        assert!(director.publish.contains("muster.ex1.in.coordinator.director.>"));
+        assert!(director.publish.contains("muster.ex1.in.coordinator.director.pause_exercise"));
         assert!(!director.publish.iter().any(|p| p.contains(".evt.")));
         assert_eq!(grants["admin"].publish.iter().collect::<Vec<_>>(), ["$JS.API.>"]);
         assert_eq!(

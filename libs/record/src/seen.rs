@@ -197,7 +197,10 @@ mod tests {
         let back: Seen = postcard::from_bytes(&bytes).expect("decodes");
         assert_eq!(back, seen);
         assert_eq!(back.len(), 3);
-        assert_eq!((back.position(&by, &a), back.position(&kz, &a), back.position(&by, &b)), (Some(7), Some(8), Some(10)));
+        assert_eq!(
+            (back.position(&by, &a), back.position(&kz, &a), back.position(&by, &b)),
+            (Some(7), Some(8), Some(10))
+        );
         let mut settled = back.clone();
         let c = MessageId::new("BY-position-3").expect("valid");
         assert!(settled.insert(&by, &c, 11) && !settled.insert(&by, &a, 12) && settled.contains(&by, &c));

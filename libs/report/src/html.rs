@@ -9,7 +9,8 @@ use crate::model::{Report, When, is_state};
 /// Text made safe for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // A control or reordering character is shown, not obeyed (see `bus::text`).
+    for c in bus::text::shown(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -342,6 +343,13 @@ pub fn comment_table(w: &mut String, slot: &crate::model::SlotRecord, version_li
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_control_or_reordering_character_is_shown_not_obeyed() {
+        let escaped = esc("ok\u{1b}[2J\u{202E}gpj.exe");
+        assert!(!escaped.chars().any(bus::text::is_hostile), "{escaped}");
+        assert!(escaped.contains("\\u{202e}"), "{escaped}");
+    }
 
     #[test]
     fn participants_text_cannot_open_a_tag() {

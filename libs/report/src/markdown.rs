@@ -7,11 +7,13 @@ use scenario::calendar;
 
 use crate::model::{Answer, Report, When, is_state};
 
-/// Text made safe for a Markdown table cell: pipes escaped, line breaks as `<br>`, and the
-/// characters that would start HTML or emphasis escaped.
+/// Text made safe for a Markdown table cell (and a terminal): pipes escaped, line breaks as
+/// `<br>`, the characters that would start HTML or emphasis escaped, control characters shown.
 pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // A control or reordering character is shown, not obeyed: `cat report.md` must not clear a
+    // terminal or colour a line (see `bus::text`).
+    for c in bus::text::shown(text).chars() {
         match c {
             '|' => out.push_str("\\|"),
             '\n' => out.push_str("<br>"),
@@ -273,5 +275,12 @@ mod tests {
         assert_eq!(escaped.matches('|').count(), escaped.matches("\\|").count(), "{escaped}");
         assert!(escaped.contains("&lt;b&gt;"));
         assert!(escaped.contains("\\*stars\\*"));
+    }
+
+    #[test]
+    fn a_control_or_reordering_character_is_shown_not_obeyed() {
+        let escaped = cell("ok\u{1b}[2J\u{7}\u{202E}gpj.exe");
+        assert!(!escaped.chars().any(bus::text::is_hostile), "{escaped}");
+        assert!(escaped.contains("u{1b}") && escaped.contains("u{202e}"), "{escaped}");
     }
 }

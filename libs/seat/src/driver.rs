@@ -44,6 +44,9 @@ pub enum SeatError {
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// How long a seat waits at most between two sendings of a submission the bus holds and the
+/// coordinator has not answered: each copy counts against the seat's quota of waiting submissions.
+const NO_VERDICT_BACKOFF: Duration = Duration::from_secs(16);
 
 /// Plays the seat until the exercise concludes (returning its record) or `shutdown` resolves.
 pub async fn run(
@@ -62,7 +65,8 @@ pub async fn run(
     }
     tokio::pin!(shutdown);
     let mut events = link.events(1);
-    let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default(), receipts });
+    let seat =
+        Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default(), receipts });
     let mut record = Record::reading(trust);
     let mut memory = Memory::default();
     let mut submissions = JoinSet::new();
@@ -109,10 +113,9 @@ pub async fn run(
     if result.as_ref().is_ok_and(Record::is_concluded) {
         // The submission that concluded the exercise is in the log; its verdict (and receipt) is
         // on its way. What is still out gets that long to come back before it is dropped.
-        let _ = tokio::time::timeout(crate::link::VERDICT_WAIT, async {
-            while submissions.join_next().await.is_some() {}
-        })
-        .await;
+        let _ =
+            tokio::time::timeout(crate::link::VERDICT_WAIT, async { while submissions.join_next().await.is_some() {} })
+                .await;
     }
     submissions.shutdown().await;
     result
@@ -211,10 +214,11 @@ async fn submit_retrying(link: &dyn Link, mut envelope: Envelope) -> Result<Verd
     loop {
         match link.submit(envelope.clone()).await {
             Ok(Verdict::Received) => {
+                // It is on the bus and will be taken; only its verdict (its receipt) is missing.
                 tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, "no verdict yet; submitting again with the same id");
                 metrics::counter!("muster_seat_submission_retries_total").increment(1);
                 tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
+                backoff = (backoff * 2).min(NO_VERDICT_BACKOFF);
             }
             Ok(verdict) => {
                 tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), ?verdict, "submitted");

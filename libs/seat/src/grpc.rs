@@ -32,6 +32,8 @@ pub struct ClientTls {
 
 /// The metadata key with which the gateway names the coordinator's rejection code.
 const REJECTION_KEY: &str = "muster-rejection";
+/// The gateway's mark on a refusal for the node's quota of waiting submissions (its `status.rs`).
+const QUOTA_KEY: &str = "muster-quota";
 
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
@@ -192,6 +194,10 @@ fn traced<T>(message: T) -> tonic::Request<T> {
 fn classify(status: &Status) -> SubmitError {
     match status.code() {
         Code::Unavailable | Code::DeadlineExceeded | Code::Unknown | Code::Cancelled | Code::Aborted => {
+            SubmitError::Transient(status.message().to_owned())
+        }
+        // Its backlog of waiting submissions is full; it drains as the coordinator takes it.
+        Code::ResourceExhausted if status.metadata().contains_key(QUOTA_KEY) => {
             SubmitError::Transient(status.message().to_owned())
         }
         _ => SubmitError::Refused {

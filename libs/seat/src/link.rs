@@ -181,6 +181,12 @@ impl Link for BusLink {
                     forget();
                     return Err(SubmitError::Refused { code: Some(e.rejection_code()), reason: e.to_string() });
                 }
+                Err(e @ BusError::Quota { .. }) => {
+                    // Its own backlog drains as the coordinator takes it: sent again, it goes in.
+                    tracing::warn!(exercise = %envelope.exercise, message_id = %envelope.message_id, error = %e, "submission refused by the bus for now");
+                    forget();
+                    return Err(SubmitError::Transient(e.to_string()));
+                }
                 Err(e) => {
                     forget();
                     return Err(SubmitError::Transient(e.to_string()));

@@ -65,12 +65,7 @@ fn participant<'a>(state: &'a Record, envelope: &Envelope) -> Result<&'a Partici
     let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
     let participant = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role);
     participant.map_or_else(
-        || {
-            refuse(
-                RejectionCode::NotAParticipant,
-                format!("{} is not a participant of this exercise", envelope.sender),
-            )
-        },
+        || refuse(RejectionCode::NotAParticipant, format!("{} is not a participant of this exercise", envelope.sender)),
         Ok,
     )
 }

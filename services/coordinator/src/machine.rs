@@ -147,6 +147,8 @@ fn comms_token(config: &Config, state: &State, envelope: &Envelope) -> Option<St
 /// Checks a submission against the state; on success applies and returns the events it leads to.
 /// Its sender is proven already ([`checks::sender`]).
 fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
+    // What people wrote: within its limits, and nothing that acts on a display.
+    bus::text::check_payload(&envelope.payload).map_err(|e| Refusal(RejectionCode::InvalidContent, e.to_string()))?;
     if envelope.sender.role == Role::Coordinator {
         if let Payload::StartExercise(_) = envelope.payload {
             return start_by_director(config, state, envelope, now);

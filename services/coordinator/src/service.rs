@@ -591,7 +591,8 @@ impl Core {
                     code: error.rejection_code(),
                     reason: error.to_string(),
                 };
-                let replies = from_subject.map(|to| (to, self.reply_envelope(None, &reply, None))).into_iter().collect();
+                let replies =
+                    from_subject.map(|to| (to, self.reply_envelope(None, &reply, None))).into_iter().collect();
                 return self.carry_out(vec![], replies, Some(received)).await;
             }
         };
@@ -627,17 +628,25 @@ impl Core {
         let mut replies = Vec::with_capacity(1);
         if let Some((to, reply)) = &decision.reply {
             let receipt = match reply {
-                Reply::Accepted { duplicate: false, .. } => first.and_then(|(sequence, hash)| self.receipt(&envelope, sequence, hash)),
-                Reply::Accepted { original: Some(position), .. } => match self.original_receipt(&envelope, *position).await? {
-                    Ok(receipt) => receipt,
-                    Err(refusal) => {
-                        tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, reason = %refusal, "submission refused: its id was used for another of its submissions");
-                        let reply = Reply::Rejected { message_id: envelope.message_id.clone(), code: wire::RejectionCode::InvalidContent, reason: refusal };
-                        replies.push((to.clone(), self.reply_envelope(Some(&envelope), &reply, None)));
-                        self.queue(acks, replies, Some(received));
-                        return Ok(());
+                Reply::Accepted { duplicate: false, .. } => {
+                    first.and_then(|(sequence, hash)| self.receipt(&envelope, sequence, hash))
+                }
+                Reply::Accepted { original: Some(position), .. } => {
+                    match self.original_receipt(&envelope, *position).await? {
+                        Ok(receipt) => receipt,
+                        Err(refusal) => {
+                            tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, reason = %refusal, "submission refused: its id was used for another of its submissions");
+                            let reply = Reply::Rejected {
+                                message_id: envelope.message_id.clone(),
+                                code: wire::RejectionCode::InvalidContent,
+                                reason: refusal,
+                            };
+                            replies.push((to.clone(), self.reply_envelope(Some(&envelope), &reply, None)));
+                            self.queue(acks, replies, Some(received));
+                            return Ok(());
+                        }
                     }
-                },
+                }
                 _ => None,
             };
             replies.push((to.clone(), self.reply_envelope(Some(&envelope), reply, receipt)));
@@ -739,7 +748,12 @@ impl Core {
 
     /// What follows the input whose events' acks are `acks`: its replies and its acknowledgement
     /// to JetStream, in order once those are in.
-    fn queue(&mut self, acks: Vec<bus::client::PendingAck>, replies: Vec<(bus::Sender, Envelope)>, ack: Option<Received>) {
+    fn queue(
+        &mut self,
+        acks: Vec<bus::client::PendingAck>,
+        replies: Vec<(bus::Sender, Envelope)>,
+        ack: Option<Received>,
+    ) {
         self.clock.set_paused(self.state.phase.paused, self.stepped_at);
         self.take_snapshot_if_due();
         let sent = std::time::Instant::now();
@@ -783,7 +797,12 @@ impl Core {
         Ok(())
     }
 
-    fn reply_envelope(&self, cause: Option<&Envelope>, reply: &Reply, receipt: Option<bus::receipt::Receipt>) -> Envelope {
+    fn reply_envelope(
+        &self,
+        cause: Option<&Envelope>,
+        reply: &Reply,
+        receipt: Option<bus::receipt::Receipt>,
+    ) -> Envelope {
         let payload = match reply {
             Reply::Accepted { message_id, duplicate, comms_token, .. } => Payload::Accepted(wire::Accepted {
                 accepted_message_id: message_id.to_string(),

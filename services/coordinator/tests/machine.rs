@@ -581,7 +581,9 @@ fn a_submission_must_carry_its_seats_signature_when_the_exercise_knows_its_key()
 fn one_seats_use_of_another_seats_id_never_shadows_that_seats_submission() {
     let (by, ru) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
     let mut ex = Ex::new("consensus", Mode::Scaled);
-    ex.config.keys = record::Keys { seats: [(node("BY"), by.public_key()), (node("RU"), ru.public_key())].into(), director: None }.into();
+    ex.config.keys =
+        record::Keys { seats: [(node("BY"), by.public_key()), (node("RU"), ru.public_key())].into(), director: None }
+            .into();
     ex.state = State::default();
     ex.before = State::default();
     ex.apply(Input::Start);
@@ -634,7 +636,12 @@ fn each_state_activates_with_its_own_token_sent_to_it_alone() {
     let (reply, events) = ex.send(&again);
     assert_eq!(
         reply,
-        Reply::Accepted { message_id: again.message_id.clone(), duplicate: true, original: None, comms_token: Some(by_token.clone()) }
+        Reply::Accepted {
+            message_id: again.message_id.clone(),
+            duplicate: true,
+            original: None,
+            comms_token: Some(by_token.clone())
+        }
     );
     assert!(events.is_empty() && ex.state == before, "reporting again records nothing");
     ex.accept(Role::Secretariat, "sec", report());

@@ -42,8 +42,10 @@ impl Header {
         Ok(Header(envelope))
     }
 
-    fn with(self, payload: Payload) -> Envelope {
-        Envelope { payload, ..self.0 }
+    /// The envelope with `payload`, whose texts are within their limits and act on no display.
+    fn with(self, payload: Payload) -> Result<Envelope, Status> {
+        bus::text::check_payload(&payload).map_err(|e| Status::invalid_argument(e.to_string()))?;
+        Ok(Envelope { payload, ..self.0 })
     }
 }
 
@@ -62,7 +64,7 @@ fn not_empty(value: &str, field: &str) -> Result<(), Status> {
 pub fn assembly_report(r: wire::SubmitAssemblyReportRequest, caller: &Sender) -> Result<Envelope, Status> {
     let header = Header::check(r.header, caller)?;
     let report = required(r.report, "report")?;
-    Ok(header.with(Payload::AssemblyReport(report)))
+    header.with(Payload::AssemblyReport(report))
 }
 
 /// An activation with its communications check.
@@ -70,7 +72,7 @@ pub fn activation(r: wire::SubmitActivationRequest, caller: &Sender) -> Result<E
     let header = Header::check(r.header, caller)?;
     let activation = required(r.activation, "activation")?;
     not_empty(&activation.comms_check_token, "activation.comms_check_token")?;
-    Ok(header.with(Payload::ControlPointActivation(activation)))
+    header.with(Payload::ControlPointActivation(activation))
 }
 
 /// A situation assessment.
@@ -81,7 +83,7 @@ pub fn assessment(r: wire::SubmitAssessmentRequest, caller: &Sender) -> Result<E
         return Err(invalid("assessment.stage_number", "stages are numbered from 1"));
     }
     not_empty(&assessment.summary, "assessment.summary")?;
-    Ok(header.with(Payload::SituationAssessment(assessment)))
+    header.with(Payload::SituationAssessment(assessment))
 }
 
 /// A position on one draft version.
@@ -101,7 +103,7 @@ pub fn position(r: wire::SubmitPositionRequest, caller: &Sender) -> Result<Envel
         }
         Ok(_) => {}
     }
-    Ok(header.with(Payload::Position(position)))
+    header.with(Payload::Position(position))
 }
 
 /// A receipt of the package.
@@ -110,7 +112,7 @@ pub fn receipt(r: wire::SubmitReceiptRequest, caller: &Sender) -> Result<Envelop
     let confirmation = required(r.confirmation, "confirmation")?;
     not_empty(&confirmation.package_id, "confirmation.package_id")?;
     not_empty(&confirmation.digest, "confirmation.digest")?;
-    Ok(header.with(Payload::ReceiptConfirmed(confirmation)))
+    header.with(Payload::ReceiptConfirmed(confirmation))
 }
 
 #[cfg(test)]
@@ -151,6 +153,17 @@ mod tests {
         let err = position(position_request(concur(), "KZ"), &by()).expect_err("denied");
         assert_eq!(err.code(), Code::PermissionDenied);
         assert!(err.message().contains("may not act for KZ"), "{}", err.message());
+    }
+
+    #[test]
+    fn text_that_acts_on_a_display_or_runs_too_long_is_refused_at_the_edge() {
+        let hostile = wire::Position { reasons: vec!["\u{1b}[2Jcleared".into()], ..concur() };
+        let status = position(position_request(hostile, "BY"), &by()).expect_err("refused");
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert!(status.message().contains("reasons carries the control character \\u{1b}"), "{}", status.message());
+        let long = wire::Position { reasons: vec!["x".repeat(bus::text::MAX_TEXT + 1)], ..concur() };
+        let status = position(position_request(long, "BY"), &by()).expect_err("refused");
+        assert!(status.message().contains("at most 4000"), "{}", status.message());
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub fn invalid(field: &str, reason: impl std::fmt::Display) -> Status {
 /// beside the status, so a node can tell one refusal from another without parsing the message.
 pub const REJECTION_KEY: &str = "muster-rejection";
 
+/// The metadata key marking a refusal for a seat's quota of waiting submissions: unlike a
+/// refusal, worth sending again once the coordinator has taken its backlog.
+pub const QUOTA_KEY: &str = "muster-quota";
+
 /// The coordinator's refusal, as the status a node understands.
 pub fn rejection(code: RejectionCode, reason: &str) -> Status {
     let message = format!("refused by the coordinator ({}): {reason}", code.as_str_name());
@@ -47,8 +51,15 @@ pub fn envelope(e: &EnvelopeError) -> Status {
     }
 }
 
-/// A bus failure: the node should retry.
+/// A bus failure: the node should retry. A seat over its quota of waiting submissions is told so
+/// (`RESOURCE_EXHAUSTED`): its backlog drains as the coordinator takes it.
 pub fn bus(e: &BusError) -> Status {
+    if let BusError::Quota { .. } = e {
+        tracing::warn!(error = %e, "a national node's submission refused by the bus: over its quota");
+        let mut status = Status::resource_exhausted(e.to_string());
+        status.metadata_mut().insert(QUOTA_KEY, tonic::metadata::MetadataValue::from_static("waiting"));
+        return status;
+    }
     tracing::warn!(error = %e, "bus unavailable for a national node request");
     Status::unavailable(format!("the bus is not reachable now: {e}"))
 }

@@ -40,7 +40,7 @@ impl Progress {
         if self.tty {
             let _ = write!(out, "\r\x1b[2K");
         }
-        let _ = writeln!(out, "{}  {text}", self.now());
+        let _ = writeln!(out, "{}  {}", self.now(), bus::text::shown(text));
         let _ = out.flush();
     }
 

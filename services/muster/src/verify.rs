@@ -119,7 +119,12 @@ pub fn check_receipts(events: &[Envelope], receipts: &[Receipt], coordinator: &s
             (Some(_), Some(hash)) if *hash == receipt.event => {}
             (Some(e), Some(_)) => out.push(unheard(
                 receipt,
-                format!("the record's event {} is another ({} from {}): the submission is missing", receipt.sequence, e.kind(), e.sender),
+                format!(
+                    "the record's event {} is another ({} from {}): the submission is missing",
+                    receipt.sequence,
+                    e.kind(),
+                    e.sender
+                ),
             )),
             _ => out.push(unheard(
                 receipt,

@@ -1,0 +1,161 @@
+//! What people write, checked where it enters and shown safely wherever it goes out. A submission's
+//! texts have length limits, and may not carry control characters (but line breaks and tabs) nor
+//! the Unicode controls that reorder or hide what follows (bidirectional overrides and isolates,
+//! zero-width marks): such a character in a remark could clear a terminal that prints the report,
+//! forge a coloured line, or make one reason read as another. The coordinator refuses them, the
+//! gateway refuses them at its edge, and [`shown`] makes any that reach a page, a report, a
+//! terminal or a log visible as `\u{..}` instead of acting on them.
+
+use std::borrow::Cow;
+
+use crate::envelope::Payload;
+
+/// The longest draft text, in characters: a long decision with its annexes.
+pub const MAX_DRAFT_TEXT: usize = 50_000;
+/// The longest free text of any other kind (remarks, reasons, summaries, titles), in characters.
+pub const MAX_TEXT: usize = 4_000;
+
+/// What is wrong with a text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    /// Longer than its limit.
+    #[error("{field} is {length} characters long; at most {limit} are accepted")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Its length, in characters.
+        length: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Carries a character that acts on the display.
+    #[error("{field} carries the control character {shown} at character {at}; write it without")]
+    Control {
+        /// The field.
+        field: &'static str,
+        /// The character, as [`shown`] writes it.
+        shown: String,
+        /// Where (1-based, in characters).
+        at: usize,
+    },
+}
+
+/// Whether `c` acts on how text is displayed rather than being text: C0 and C1 controls (but tab
+/// and line breaks), bidirectional embeddings, overrides and isolates, zero-width and invisible
+/// formatting marks.
+pub fn is_hostile(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
+/// Checks one text against `limit` and for hostile characters.
+pub fn check(field: &'static str, text: &str, limit: usize) -> Result<(), TextError> {
+    if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| is_hostile(*c)) {
+        return Err(TextError::Control { field, shown: escape(c), at: at + 1 });
+    }
+    let length = text.chars().count();
+    if length > limit {
+        return Err(TextError::TooLong { field, length, limit });
+    }
+    Ok(())
+}
+
+/// Checks every text a participant or exercise control writes in `payload`.
+pub fn check_payload(payload: &Payload) -> Result<(), TextError> {
+    for (field, text, limit) in texts(payload) {
+        check(field, text, limit)?;
+    }
+    Ok(())
+}
+
+/// The texts of a payload a participant or exercise control submits, with their limits.
+fn texts(payload: &Payload) -> Vec<(&'static str, &str, usize)> {
+    fn draft(d: &proto::v1::DraftDecision) -> [(&'static str, &str, usize); 3] {
+        [("slot_id", &d.slot_id, MAX_TEXT), ("title", &d.title, MAX_TEXT), ("text", &d.text, MAX_DRAFT_TEXT)]
+    }
+    match payload {
+        Payload::AssemblyReport(r) => vec![("remarks", &r.remarks, MAX_TEXT)],
+        Payload::ControlPointActivation(a) => {
+            vec![("comms_check_token", &a.comms_check_token, MAX_TEXT), ("remarks", &a.remarks, MAX_TEXT)]
+        }
+        Payload::SituationAssessment(a) => vec![("summary", &a.summary, MAX_TEXT)],
+        Payload::DraftDecision(d) => draft(d).to_vec(),
+        Payload::DraftRevised(r) => {
+            let mut out: Vec<_> = r.draft.iter().flat_map(draft).collect();
+            out.push(("change_summary", &r.change_summary, MAX_TEXT));
+            for d in &r.dispositions {
+                out.extend([("comment_id", d.comment_id.as_str(), MAX_TEXT), ("reason", &d.reason, MAX_TEXT)]);
+            }
+            out
+        }
+        Payload::Position(p) => {
+            let mut out = vec![("slot_id", p.slot_id.as_str(), MAX_TEXT)];
+            out.extend(p.reasons.iter().map(|r| ("reasons", r.as_str(), MAX_TEXT)));
+            out
+        }
+        Payload::ReceiptConfirmed(r) => vec![("package_id", &r.package_id, MAX_TEXT), ("digest", &r.digest, MAX_TEXT)],
+        Payload::PauseExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
+        Payload::ResumeExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
+        Payload::AdvanceExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
+        Payload::StartExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
+        _ => vec![],
+    }
+}
+
+fn escape(c: char) -> String {
+    format!("\\u{{{:x}}}", u32::from(c))
+}
+
+/// `text` with every hostile character written out as `\u{..}`: safe to print to a terminal, a
+/// log, Markdown or a page. Borrowed when there is none (almost always).
+pub fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hostile) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| if is_hostile(c) { escape(c) } else { c.to_string() }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_reordering_characters_are_refused_and_shown_visibly() {
+        let hostile = "ok\u{1b}[2J\u{1b}[31mFORGED\u{7}";
+        let error = check("remarks", hostile, MAX_TEXT).expect_err("ESC");
+        assert_eq!(error.to_string(), "remarks carries the control character \\u{1b} at character 3; write it without");
+        assert!(check("reason", "abc\u{202E}fdp.exe", MAX_TEXT).is_err(), "a right-to-left override");
+        assert!(check("reason", "a\u{2066}b", MAX_TEXT).is_err(), "an isolate");
+        assert!(check("reason", "zero\u{200B}width", MAX_TEXT).is_err());
+        assert!(check("text", "Пункт 1.\n\tПункт 2 — «в целом».\r\n", MAX_TEXT).is_ok(), "Russian, line breaks, tabs");
+        assert_eq!(shown(hostile), "ok\\u{1b}[2J\\u{1b}[31mFORGED\\u{7}");
+        assert!(!shown(hostile).chars().any(is_hostile));
+        assert!(matches!(shown("Объединённый штаб"), Cow::Borrowed(_)));
+        let long = "я".repeat(MAX_TEXT + 1);
+        assert_eq!(
+            check("reason", &long, MAX_TEXT),
+            Err(TextError::TooLong { field: "reason", length: MAX_TEXT + 1, limit: MAX_TEXT })
+        );
+    }
+
+    #[test]
+    fn every_text_of_a_submission_is_checked() {
+        let position = Payload::Position(proto::v1::Position {
+            slot_id: "s1-01".into(),
+            draft_version: 1,
+            kind: 3,
+            reasons: vec!["fine".into(), "see \u{202E}annex".into()],
+        });
+        assert!(matches!(check_payload(&position), Err(TextError::Control { field: "reasons", .. })));
+        let draft = proto::v1::DraftDecision { text: "x".repeat(MAX_DRAFT_TEXT), ..Default::default() };
+        assert!(check_payload(&Payload::DraftDecision(draft.clone())).is_ok(), "a long draft text is fine");
+        let revised = proto::v1::DraftRevised {
+            draft: Some(proto::v1::DraftDecision { text: "x".repeat(MAX_DRAFT_TEXT + 1), ..draft }),
+            ..Default::default()
+        };
+        assert!(matches!(
+            check_payload(&Payload::DraftRevised(revised)),
+            Err(TextError::TooLong { field: "text", .. })
+        ));
+    }
+}
