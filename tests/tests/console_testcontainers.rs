@@ -345,6 +345,15 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go")]).await?;
     let said = flash(hq, &page, &director).await?;
     assert!(said.contains("Refused") && said.contains("confirm"), "{said}");
+    // A reason longer than any is, or one carrying a control character, is refused with why.
+    let long = "x".repeat(bus::text::MAX_TEXT + 1);
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", &long), ("confirm", "yes")]).await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("Refused: reason is 4001 characters long; at most 4000 are accepted"), "{said}");
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go\u{1b}[2J"), ("confirm", "yes")])
+        .await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("Refused: reason carries the control character"), "{said}");
     let crafted = format!("{page}?said=Refused%3A+fake");
     let spoofed = browser::request(hq, "GET", &crafted, &[("Cookie", &director)], None).await?;
     assert!(!spoofed.body.contains("fake"), "no link puts words on a page");

@@ -480,7 +480,22 @@ async fn a_certificate_outside_the_exercise_gets_nothing_of_it() -> anyhow::Resu
     assert_status(status, Code::PermissionDenied, "is not a participant");
     let mut by = client(&gateway, &bundle, "BY").await?;
     let allowed = by.get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() }).await?;
-    assert!(allowed.into_inner().phase.is_some(), "a participant is served");
+    assert!(allowed.into_inner().phase.is_some(), "a national node is served");
+    // Certificates of the same CA that are not national nodes': a state on the bus, an observer.
+    for node in ["RU", "pa-secretariat"] {
+        let mut other = client(&gateway, &bundle, node).await?;
+        let status = other.get_exercise_status(wire::GetExerciseStatusRequest { exercise_id: ex.into() }).await;
+        assert_status(status, Code::PermissionDenied, "over gRPC");
+        let header = header(&nats.identities, ex, node, Payload::AssemblyReport(wire::AssemblyReport::default()));
+        let began = std::time::Instant::now();
+        let report = wire::SubmitAssemblyReportRequest { header, report: Some(wire::AssemblyReport::default()) };
+        let refused = other.submit_assembly_report(report).await;
+        assert!(
+            refused.as_ref().is_err_and(|s| s.code() == Code::PermissionDenied),
+            "{node}: refused at the edge: {refused:?}"
+        );
+        assert!(began.elapsed() < Duration::from_secs(1), "{node}: at once, not after a timeout");
+    }
     let _ = stop.send(true);
     within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
     Ok(())

@@ -5,6 +5,7 @@
 //! a plain POST that works without JavaScript; a position or status is never shown by colour
 //! alone (each has a word and a mark).
 
+use bus::text::{MAX_DRAFT_TEXT, MAX_TEXT};
 use std::time::SystemTime;
 
 use bus::{ExerciseId, NodeId, Role};
@@ -193,7 +194,7 @@ fn director(v: &View<'_>) -> Markup {
                         p.description { (description) }
                     }
                     form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
-                        label { "Why start now " input type="text" name="reason" value="every seat is taken" required; }
+                        label { "Why start now " input type="text" maxlength=(MAX_TEXT) name="reason" value="every seat is taken" required; }
                         (confirm("start the exercise now; its clock starts"))
                         button #start type="submit" { "Start the exercise" }
                     }
@@ -202,19 +203,19 @@ fn director(v: &View<'_>) -> Markup {
                 _ => {
                     @if phase.paused {
                         form #resume-form method="post" action=(act("resume")) { input type="hidden" name="nonce" value=(v.nonce);
-                            label { "Why resume " input type="text" name="reason" required; }
+                            label { "Why resume " input type="text" maxlength=(MAX_TEXT) name="reason" required; }
                             (confirm("resume the exercise; its clock runs again"))
                             button #resume type="submit" { "Resume" }
                         }
                     } @else {
                         form #pause-form method="post" action=(act("pause")) { input type="hidden" name="nonce" value=(v.nonce);
-                            label { "Why pause " input type="text" name="reason" required; }
+                            label { "Why pause " input type="text" maxlength=(MAX_TEXT) name="reason" required; }
                             (confirm("pause the exercise; no window closes while it is paused"))
                             button #pause type="submit" { "Pause" }
                         }
                     }
                     form #advance-form method="post" action=(act("advance")) { input type="hidden" name="nonce" value=(v.nonce);
-                        label { "Why close this window now " input type="text" name="reason" required; }
+                        label { "Why close this window now " input type="text" maxlength=(MAX_TEXT) name="reason" required; }
                         (confirm("close the current window now, as if its deadline had passed"))
                         button #advance type="submit" { "Advance" }
                     }
@@ -375,7 +376,7 @@ fn assembly_form(v: &View<'_>) -> Markup {
         section #assembly aria-labelledby="assembly-h" {
             h2 #assembly-h { "Assembly" }
             form #assembly-form method="post" action=(path(v.exercise, v.seat, "assembly")) { input type="hidden" name="nonce" value=(v.nonce);
-                label { "Remarks " input type="text" name="remarks" value=(format!("{} assembled", v.name)); }
+                label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(format!("{} assembled", v.name)); }
                 button #assembly-report type="submit" { "Report at assembly" }
             }
         }
@@ -422,8 +423,8 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                 None if open && awaits(v, &Task::Draft(slot.id.clone())) => {
                     form id=(format!("draft-{}", slot.id)) method="post" action=(act("draft")) { input type="hidden" name="nonce" value=(v.nonce);
                         input type="hidden" name="slot" value=(slot.id);
-                        label { "Title " input type="text" name="title" value=(slot.title) required; }
-                        label { "Text " textarea name="text" rows="6" required {} }
+                        label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(slot.title) required; }
+                        label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required {} }
                         button type="submit" { "Submit draft " (slot.id) }
                     }
                 }
@@ -487,9 +488,9 @@ fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, lates
             h4 { "Revise to version " (latest.draft.version + 1) }
             input type="hidden" name="slot" value=(slot.id);
             input type="hidden" name="version" value=(latest.draft.version);
-            label { "Title " input type="text" name="title" value=(latest.draft.title) required; }
-            label { "Text " textarea name="text" rows="6" required { (latest.draft.text) } }
-            label { "What changed " input type="text" name="summary" required; }
+            label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(latest.draft.title) required; }
+            label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (latest.draft.text) } }
+            label { "What changed " input type="text" maxlength=(MAX_TEXT) name="summary" required; }
             @for c in &open {
                 fieldset.comment {
                     legend { "Comment " code { (c.id) } " — " (c.state) (if c.objection { " did not concur" } else { " remarked" }) " on v" (c.version) ": “" (c.text) "”" }
@@ -503,7 +504,7 @@ fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, lates
                             }
                         }
                     }
-                    label { "Reason " input type="text" name=(format!("reason-{}", c.id)); }
+                    label { "Reason " input type="text" maxlength=(MAX_TEXT) name=(format!("reason-{}", c.id)); }
                 }
             }
             button type="submit" { "Submit the revision of " (slot.id) }
@@ -570,7 +571,7 @@ fn state(v: &View<'_>) -> Markup {
                         Some(token) => { p { "Communications-check token received with the acceptance of your assembly report: " code { (token) } } input type="hidden" name="token" value=(token); }
                         None => p { "Your communications-check token comes with the acceptance of your assembly report; the seat asks for it again if it was lost." },
                     }
-                    label { "Remarks " input type="text" name="remarks" value="control point active; communications checked"; }
+                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value="control point active; communications checked"; }
                     button #activate type="submit" { "Activate the control point" }
                 }
             }
@@ -580,7 +581,7 @@ fn state(v: &View<'_>) -> Markup {
                 h2 #assessment-h { "Situation assessment, stage " (n) }
                 form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="stage" value=(n);
-                    label { "Assessment " textarea name="summary" rows="3" required {} }
+                    label { "Assessment " textarea name="summary" maxlength=(MAX_TEXT) rows="3" required {} }
                     button type="submit" { "Submit the assessment" }
                 }
             }
@@ -626,7 +627,7 @@ fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) 
                         label { input type="radio" name="kind" value=(value) required; " " (label) }
                     }
                 }
-                label { "Reasons or remarks (one per line) " textarea name="reasons" rows="3" {} }
+                label { "Reasons or remarks (one per line) " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" {} }
                 button type="submit" { "Give the position on " (slot) " v" (version) }
             }
         }

@@ -467,6 +467,10 @@ async fn act(
         Ok(action) => action,
         Err(why) => return back(&c, &headers, &session.exercise, format!("Refused: {why}")),
     };
+    // The coordinator would refuse it too; the person hears why before anything is sent.
+    if let Err(why) = bus::text::check_payload(&action.payload) {
+        return back(&c, &headers, &session.exercise, format!("Refused: {why}"));
+    }
     let (message_id, kind) = (action.message_id.clone(), bus::envelope::payload_kind(&action.payload));
     let what = describe(&action.payload);
     // The seat keeps trying while the bus is down; the person is told rather than kept waiting.

@@ -26,7 +26,7 @@ use scenario::{Scenario, Transport};
 pub const SERVICES: [&str; 6] = ["coordinator", "gateway", "observer", "director", "admin", "console"];
 
 /// What one identity may publish and subscribe to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grant {
     /// Subjects it may publish on.
     pub publish: BTreeSet<String>,
@@ -43,6 +43,12 @@ impl Grant {
     /// Allows subscribing to `subjects` too.
     pub fn subscribe(&mut self, subjects: impl IntoIterator<Item = String>) {
         self.subscribe.extend(subjects);
+    }
+
+    /// Allows what `other` allows too.
+    pub fn merge(&mut self, other: Grant) {
+        self.publish.extend(other.publish);
+        self.subscribe.extend(other.subscribe);
     }
 }
 

@@ -69,9 +69,49 @@ impl Issued {
 }
 
 /// Issues identities for `exercises` into `dir`: an nkey for every seat and service (an existing
-/// one is kept), certificates (made once), and `nats-auth.conf` for the server.
+/// one is kept), certificates (made once), and `nats-auth.conf` for the server, which covers
+/// every exercise ever issued into `dir` (each exercise's grants are kept in `exercises/`), so
+/// that issuing for one exercise never drops another's permissions on a shared server.
 pub fn issue(dir: &Path, exercises: &[Exercise<'_>]) -> Result<Issued, IdentityError> {
     issue_with(dir, exercises, BTreeMap::new())
+}
+
+/// The grants of every exercise issued into `dir`, `exercises` (written now) among them, with
+/// their ids. An exercise issued again replaces its own grants.
+fn remembered(
+    dir: &Path,
+    exercises: &[Exercise<'_>],
+) -> Result<(BTreeMap<String, authorization::Grant>, Vec<String>), IdentityError> {
+    let folder = dir.join("exercises");
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| IdentityError::Io { path, source }
+    };
+    std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+    for exercise in exercises {
+        let path = folder.join(format!("{}.grants.json", exercise.id));
+        let text = serde_json::to_string_pretty(&authorization::grants(std::slice::from_ref(exercise)))
+            .map_err(|e| io(&path)(std::io::Error::other(e)))?;
+        std::fs::write(&path, text).map_err(io(&path))?;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map_err(io(&folder))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".grants.json"))
+        .collect();
+    files.sort();
+    let (mut grants, mut ids) = (BTreeMap::<String, authorization::Grant>::new(), Vec::new());
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let theirs: BTreeMap<String, authorization::Grant> = serde_json::from_str(&text)
+            .map_err(|e| io(&path)(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+        for (name, grant) in theirs {
+            grants.entry(name).or_default().merge(grant);
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        ids.extend(name.strip_suffix(".grants.json").map(str::to_owned));
+    }
+    Ok((grants, ids))
 }
 
 /// [`issue`], with more identities and their grants beside the exercises' own (a load generator
@@ -82,7 +122,7 @@ pub fn issue_with(
     extra: BTreeMap<String, authorization::Grant>,
 ) -> Result<Issued, IdentityError> {
     secret::private_dir(dir).map_err(|e| IdentityError::Io { path: dir.to_owned(), source: e })?;
-    let mut grants = authorization::grants(exercises);
+    let (mut grants, ids) = remembered(dir, exercises)?;
     grants.extend(extra);
     let mut keys = BTreeMap::new();
     for name in grants.keys() {
@@ -104,7 +144,6 @@ pub fn issue_with(
         certs::write(&certs::generate(&senders)?, dir)?;
     }
     let publics = keys.iter().map(|(n, k)| (n.clone(), k.public())).collect();
-    let ids: Vec<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
     let text = authorization::config(&grants, &publics, &format!("exercise {}", ids.join(", ")));
     let authorization = dir.join("nats-auth.conf");
     std::fs::write(&authorization, text).map_err(|e| IdentityError::Io { path: authorization.clone(), source: e })?;
@@ -113,4 +152,28 @@ pub fn issue_with(
         issued.extend(invites::issue(dir, exercise.id, &invites::seats(exercise.scenario))?);
     }
     Ok(Issued { dir: dir.to_owned(), keys, authorization, invites: issued })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuing_for_a_second_exercise_keeps_the_first_ones_permissions() {
+        let scenario = scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/cst-2025.toml"))
+            .expect("the default scenario");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (a, b) = (bus::ExerciseId::new("ex-a").expect("valid"), bus::ExerciseId::new("ex-b").expect("valid"));
+        issue(dir.path(), &[Exercise { id: &a, scenario: &scenario }]).expect("issued");
+        let first = std::fs::read_to_string(dir.path().join("nats-auth.conf")).expect("written");
+        assert!(first.contains("muster.ex-a.in.control_point.RU.position") && !first.contains("ex-b"));
+        let issued = issue(dir.path(), &[Exercise { id: &b, scenario: &scenario }]).expect("issued");
+        let both = std::fs::read_to_string(&issued.authorization).expect("written");
+        for ex in ["ex-a", "ex-b"] {
+            assert!(both.contains(&format!("muster.{ex}.in.control_point.RU.position")), "{ex} kept");
+            assert!(both.contains(&format!("$JS.API.DIRECT.GET.MUSTER_EVT_{ex}")), "{ex} readable");
+        }
+        assert!(both.starts_with("# Generated by `muster identities` for exercise ex-a, ex-b"), "{both}");
+        assert_eq!(both.matches("nkey:").count(), first.matches("nkey:").count(), "one user per identity still");
+    }
 }

@@ -104,8 +104,8 @@ impl Hub {
         Ok(feed)
     }
 
-    /// Fails unless `caller` takes part in the exercise, known from its (sealed) notification alone:
-    /// nothing more of an exercise is read for a caller who is not in it.
+    /// Fails unless `caller` takes part in the exercise over gRPC (a national node), known from its
+    /// (sealed) notification alone: nothing more of an exercise is read for a caller who is not.
     pub async fn authorize(&self, exercise: &ExerciseId, caller: &Sender) -> Result<(), Status> {
         let known = self.members.lock().unwrap_or_else(|e| e.into_inner()).get(exercise).cloned();
         let members = match known {
@@ -119,7 +119,7 @@ impl Hub {
         if members.contains(caller) {
             return Ok(());
         }
-        Err(Status::permission_denied(format!("{caller} is not a participant of exercise {exercise}")))
+        Err(Status::permission_denied(format!("{caller} is not a participant of exercise {exercise} over gRPC")))
     }
 
     /// The participants the exercise's notification lists, with the lists that continue it when
@@ -137,7 +137,11 @@ impl Hub {
                 Status::unavailable(format!("the exercise's first events are not the coordinator's: {e}"))
             })?;
             match &record.plan {
-                Some(plan) if plan.is_whole() => return Ok(plan.participants.iter().map(|p| p.sender()).collect()),
+                // National nodes only: a seat on the bus, an observer or a guest in the
+                // headquarters has no business here, whatever certificate it holds.
+                Some(plan) if plan.is_whole() => {
+                    return Ok(plan.participants.iter().filter(|p| p.remote).map(|p| p.sender()).collect());
+                }
                 Some(_) => {}
                 None => return Err(Status::unavailable(format!("exercise {exercise} begins with no notification"))),
             }

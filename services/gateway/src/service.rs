@@ -50,6 +50,12 @@ impl NationalNode {
 
     async fn submit_traced(&self, envelope: Envelope) -> Result<wire::SubmissionReceipt, Status> {
         view::require_exercise(&self.bus, &envelope.exercise).await?;
+        // Refused here, at once, rather than left to time out on a subject the gateway may not
+        // publish to: only the exercise's national nodes submit through it, observers nothing.
+        if envelope.sender.role == bus::Role::Observer {
+            return Err(Status::permission_denied("observers submit nothing"));
+        }
+        self.hub.authorize(&envelope.exercise, &envelope.sender).await?;
         let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
         self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
         let receipt = |duplicate| wire::SubmissionReceipt {
