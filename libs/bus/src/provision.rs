@@ -217,7 +217,8 @@ fn same_settings(have: &Config, want: &Config) -> bool {
         && have.retention == want.retention
         && have.discard == want.discard
         && have.discard_new_per_subject == want.discard_new_per_subject
-        && have.max_messages_per_subject == want.max_messages_per_subject
+        // The server keeps "no limit" as -1 where a config says 0.
+        && have.max_messages_per_subject.max(0) == want.max_messages_per_subject.max(0)
 }
 
 #[cfg(test)]

@@ -166,12 +166,12 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
     match receipt {
         Ok(Some(receipt)) if receipt.accepted || receipt.duplicate || !receipt.comms_check_token.is_empty() => {
             // The node's envelope as the coordinator knows it: the receipt must be for it.
-            Verdict::Accepted {
+            Ok(Verdict::Accepted {
                 duplicate: receipt.duplicate,
                 comms_token: Some(receipt.comms_check_token).filter(|t| !t.is_empty()),
                 receipt: receipt.receipt.and_then(|r| bus::receipt::Receipt::try_from(r).ok()),
             }
-            .for_submission(&envelope)
+            .for_submission(&envelope))
         }
         Ok(_) => Ok(Verdict::Received),
         Err(status) => Err(classify(&status)),

@@ -43,8 +43,8 @@ pub enum Verdict {
 impl Verdict {
     /// The verdict, keeping its receipt only if the receipt is for `submission` (its exercise,
     /// sender and id).
-    pub fn for_submission(self, submission: &Envelope) -> Result<Verdict, SubmitError> {
-        Ok(match self {
+    pub fn for_submission(self, submission: &Envelope) -> Verdict {
+        match self {
             Verdict::Accepted { duplicate, comms_token, receipt } => {
                 let receipt = receipt.filter(|r| {
                     let fits = r.is_for(submission);
@@ -57,7 +57,7 @@ impl Verdict {
                 Verdict::Accepted { duplicate, comms_token, receipt }
             }
             Verdict::Received => Verdict::Received,
-        })
+        }
     }
 }
 
@@ -195,7 +195,7 @@ impl Link for BusLink {
             let verdict = tokio::time::timeout(VERDICT_WAIT, rx).await;
             forget();
             match verdict {
-                Ok(Ok(verdict)) => verdict.and_then(|v| v.for_submission(&envelope)),
+                Ok(Ok(verdict)) => verdict.map(|v| v.for_submission(&envelope)),
                 Ok(Err(_)) | Err(_) => Ok(Verdict::Received),
             }
         })

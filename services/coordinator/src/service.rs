@@ -520,6 +520,9 @@ impl Core {
                 continue;
             }
             self.clock_log.observe(event);
+            // The record's count is the log's position, an event passed over included: what it
+            // applies is known by where it stands (a repeat's receipt names that place).
+            self.state.events = sequence.saturating_sub(1);
             self.state.apply(event);
         }
     }
