@@ -340,3 +340,26 @@ async fn two_exercises_on_one_server_do_not_see_each_other() -> anyhow::Result<(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_log_larger_than_one_read_is_read_whole_in_order_with_what_is_left_after_each() -> anyhow::Result<()> {
+    let nats = Nats::start(&[]).await?;
+    let ex = exercise("large-log");
+    let bus = provisioned(&nats, &ex).await?;
+    // 40 events of 200 KiB: more bytes than one direct read returns.
+    let count = 40u64;
+    for n in 0..count {
+        let mut e = Envelope::new(
+            ex.clone(),
+            sender(Role::Coordinator, "control"),
+            Payload::PauseExercise(wire::PauseExercise { reason: "x".repeat(200 * 1024) }),
+        );
+        e.message_id = bus::MessageId::new(format!("big-{n}"))?;
+        bus.publish_event(&e).await?;
+    }
+    let log = bus.read_log(&ex).await?;
+    assert_eq!(log.iter().map(|d| d.sequence).collect::<Vec<_>>(), (1..=count).collect::<Vec<_>>());
+    assert_eq!(log.first().map(|d| d.pending), Some(count - 1), "the reader knows how far behind it is");
+    assert_eq!(log.last().map(|d| d.pending), Some(0));
+    Ok(())
+}

@@ -648,7 +648,9 @@ impl LogReader {
                     return;
                 }
             };
-            let more = batch.len() == BATCH;
+            // More than the batch held (it stops at BATCH events or BATCH_BYTES): the last one
+            // says how many come after it.
+            let more = batch.len() == BATCH || batch.last().is_some_and(|d| d.pending > 0);
             for delivery in batch {
                 next = delivery.sequence + 1;
                 read += u64::from(delivery.sequence > base);
