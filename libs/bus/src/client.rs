@@ -340,22 +340,21 @@ impl Bus {
     /// The exercise's events in order from `from_sequence` (1 for the beginning), each once, for
     /// as long as the stream is read. Read with batched direct gets, which leave nothing on the
     /// server: a reader holds no consumer, so no reader can use up the consumers the log may have
-    /// (a thousand) and deny it to the others. Once caught up, a reader waits for the next event
-    /// to be announced on the events' subjects (or [`POLL`] at most) and asks again.
+    /// (a thousand) and deny it to the others. Once caught up, a reader waits until the log
+    /// announces an event stored after it (or [`POLL`] at most) and asks again.
     pub async fn events_from(
         &self,
         exercise: &ExerciseId,
         from_sequence: u64,
     ) -> Result<BoxStream<'static, Result<Delivery, BusError>>, BusError> {
         let name = subject::events_stream(exercise);
-        let events = subject::events(exercise);
-        let doorbell = self
+        self.stream(&name).await?;
+        let announcements = subject::announcements(exercise);
+        let announced = self
             .client
-            .subscribe(events.clone())
+            .subscribe(announcements.clone())
             .await
-            .map_err(|source| BusError::Subscribe { subject: events, source })?;
-        // Announced from here on: the events after the log's last as it is now.
-        let base = self.stream(&name).await?.cached_info().state.last_sequence;
+            .map_err(|source| BusError::Subscribe { subject: announcements, source })?;
         let inbox = self.client.new_inbox();
         let answers = self
             .client
@@ -373,7 +372,7 @@ impl Bus {
             limits: self.limits,
         };
         let (tx, rx) = tokio::sync::mpsc::channel(BATCH);
-        tokio::spawn(reader.run(from_sequence.max(1), base, doorbell, tx));
+        tokio::spawn(reader.run(from_sequence.max(1), announced, tx));
         Ok(futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|d| (d, rx)) }).boxed())
     }
 
@@ -420,7 +419,7 @@ impl Bus {
         tokio::spawn(async move {
             let mut next = from_sequence.max(1);
             // Where the log's replicas announce a new leader; without the permission to hear it,
-            // a lost consumer is noticed by its missed heartbeats alone.
+            // a reader learns of the change at its next poll.
             let mut elected = match bus.client.subscribe(elections).await {
                 Ok(subscriber) => subscriber.boxed(),
                 Err(e) => {
@@ -435,23 +434,21 @@ impl Bus {
                         let delivery = tokio::select! {
                             next = events.next() => next,
                             () = tx.closed() => return,
-                            // The ordered consumer lives on one server; after a reconnect it may
-                            // have gone with the server lost. A new one costs one call; waiting for
-                            // the old one to be declared gone costs seconds.
+                            // Announcements made while the link was down are lost: asking again
+                            // now, rather than at the next poll, catches up at once.
                             Ok(()) = reconnects.changed() => {
-                                tracing::debug!(%exercise, next, "reconnected; reading the log through a new consumer");
+                                tracing::debug!(%exercise, next, "reconnected; reading the log again");
                                 break;
                             }
-                            // Its consumer may have gone with the old leader's server; asking
-                            // the new one now saves seconds of missed heartbeats and clean-up.
+                            // So are those of a leader that went: the new one is asked now.
                             Some(_) = elected.next() => {
-                                tracing::debug!(%exercise, next, "the log elected a leader; reading through a new consumer");
+                                tracing::debug!(%exercise, next, "the log elected a leader; reading the log again");
                                 break;
                             }
                         };
                         match delivery {
-                            // A consumer re-created by the client itself may start over from where
-                            // it was first asked to: what this reader has had already is skipped.
+                            // Never expected (each read starts after the last delivered), but a
+                            // repeat must not be handed on twice.
                             Some(Ok(d)) if d.sequence < next => {
                                 tracing::debug!(%exercise, sequence = d.sequence, next, "event already read; skipped");
                             }
@@ -625,21 +622,23 @@ struct LogReader {
 
 impl LogReader {
     /// Reads from `next` on into `tx` until it is dropped: a batch at a time while there is more,
-    /// then again on each announcement of a new event, or after [`POLL`]. Every event after
-    /// `base` (the log's last when the announcements were first heard) is announced once; an
-    /// announcement may come before the log has stored its event, so while more have been heard
-    /// than read, the reader asks again at once and then ever less often (up to every 32 ms, for a
-    /// second at most: an announcement lost with a connection is made up by [`POLL`]).
+    /// then again when the log announces an event stored at or after `next`, or after [`POLL`].
+    /// An event announced may not be readable yet from the replica that answers (one behind the
+    /// log's leader): the reader then asks again at once and ever less often, up to every 16 ms,
+    /// for a second at most.
     async fn run(
         mut self,
         mut next: u64,
-        base: u64,
-        mut doorbell: async_nats::Subscriber,
+        mut announced: async_nats::Subscriber,
         tx: tokio::sync::mpsc::Sender<Result<Delivery, BusError>>,
     ) {
-        let (mut heard, mut read) = (0u64, 0u64);
-        let mut owed_since: Option<tokio::time::Instant> = None;
+        // The last sequence the log has announced storing.
+        let mut stored = 0u64;
+        let mut behind_since: Option<tokio::time::Instant> = None;
         let mut backoff = Duration::from_millis(1);
+        let sequence = |m: &async_nats::Message| {
+            m.headers.as_ref().and_then(|h| h.get("Nats-Sequence")).and_then(|v| v.as_str().parse::<u64>().ok())
+        };
         loop {
             let batch = match self.batch(next).await {
                 Ok(batch) => batch,
@@ -653,7 +652,6 @@ impl LogReader {
             let more = batch.len() == BATCH || batch.last().is_some_and(|d| d.pending > 0);
             for delivery in batch {
                 next = delivery.sequence + 1;
-                read += u64::from(delivery.sequence > base);
                 if tx.send(Ok(delivery)).await.is_err() {
                     return;
                 }
@@ -661,35 +659,27 @@ impl LogReader {
             if more {
                 continue;
             }
-            let wait = if heard > read {
-                let since = *owed_since.get_or_insert_with(tokio::time::Instant::now);
-                if since.elapsed() > Duration::from_secs(1) {
-                    // Heard of an event that never came: counted before it was read, or lost.
-                    read = heard;
-                    owed_since = None;
-                    POLL
-                } else {
-                    backoff = (backoff * 2).min(Duration::from_millis(32));
-                    backoff / 2
-                }
+            while let Some(Some(m)) = futures::FutureExt::now_or_never(announced.next()) {
+                stored = stored.max(sequence(&m).unwrap_or_default());
+            }
+            let wait = if stored >= next {
+                let since = *behind_since.get_or_insert_with(tokio::time::Instant::now);
+                backoff = (backoff * 2).min(Duration::from_millis(32));
+                if since.elapsed() > Duration::from_secs(1) { POLL } else { backoff / 2 }
             } else {
-                owed_since = None;
+                behind_since = None;
                 backoff = Duration::from_millis(1);
                 POLL
             };
             tokio::select! {
                 () = tx.closed() => return,
-                rang = doorbell.next() => {
-                    if rang.is_none() {
+                m = announced.next() => match m {
+                    Some(m) => stored = stored.max(sequence(&m).unwrap_or_default()),
+                    None => {
                         let _ = tx.send(Err(BusError::jetstream("event log read", "the announcements ended"))).await;
                         return;
                     }
-                    heard += 1;
-                    // Every announcement that came meanwhile is answered by the one ask.
-                    while let Some(Some(_)) = futures::FutureExt::now_or_never(doorbell.next()) {
-                        heard += 1;
-                    }
-                }
+                },
                 () = tokio::time::sleep(wait) => {}
             }
         }

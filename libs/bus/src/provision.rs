@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, pull};
 use async_nats::jetstream::context::GetStreamErrorKind;
-use async_nats::jetstream::stream::{Config, DiscardPolicy, RetentionPolicy, StorageType};
+use async_nats::jetstream::stream::{Config, DiscardPolicy, Republish, RetentionPolicy, StorageType};
 use async_nats::jetstream::{self, ErrorCode};
 use async_nats::jetstream::{kv, object_store};
 
@@ -23,8 +23,8 @@ pub const REDELIVERY_AFTER: Duration = Duration::from_secs(1);
 pub struct StreamSettings {
     /// Copies of every stream: 1 on a single server, 3 on a cluster.
     pub replicas: usize,
-    /// How long JetStream remembers message ids to drop a repeated one. A participant's retries
-    /// of one submission must fall inside it.
+    /// How long the event log remembers events' ids (sender and id) to drop one written again
+    /// (a coordinator that died between writing and learning it was written).
     pub duplicate_window: Duration,
     /// Largest message the streams accept, in bytes.
     pub max_message_bytes: i32,
@@ -59,18 +59,25 @@ pub enum Provisioned {
 }
 
 /// The configuration of an exercise's event log: readers read it with direct gets, which hold
-/// nothing on the server (no consumer).
+/// nothing on the server (no consumer), and learn of each event stored from its headers, which the
+/// log republishes on [`subject::announcements`].
 pub fn events_config(exercise: &ExerciseId, settings: &StreamSettings) -> Config {
     Config {
         allow_direct: true,
+        republish: Some(Republish {
+            source: subject::events(exercise),
+            destination: subject::announcements(exercise),
+            headers_only: true,
+        }),
         ..stream_config(subject::events_stream(exercise), subject::events(exercise), "exercise events", settings)
     }
 }
 
 /// Submissions of one kind from one seat that may wait for the coordinator at once: its quota.
-/// A seat's own retries while the coordinator is away count too (a retry backs off to 16 s, so
-/// a submission waits this many retries before its seat is held to its quota).
-pub const WAITING_PER_SEAT_AND_KIND: i64 = 100;
+/// Room for a drafting body's every draft of a large stage at its opening, or a state's every
+/// position on them; a seat's own retries while the coordinator is away count too (a retry backs
+/// off to 16 s). With envelopes of 256 KiB at most, a seat can hold some 250 MiB per kind.
+pub const WAITING_PER_SEAT_AND_KIND: i64 = 1000;
 
 /// The configuration of an exercise's submissions stream: a work queue (what the coordinator has
 /// taken is removed: the record keeps what was accepted, the backlog is all that is stored), no
@@ -214,6 +221,8 @@ fn same_settings(have: &Config, want: &Config) -> bool {
         && have.max_message_size == want.max_message_size
         && have.description == want.description
         && have.allow_direct == want.allow_direct
+        && have.republish.as_ref().map(|r| (&r.source, &r.destination, r.headers_only))
+            == want.republish.as_ref().map(|r| (&r.source, &r.destination, r.headers_only))
         && have.retention == want.retention
         && have.discard == want.discard
         && have.discard_new_per_subject == want.discard_new_per_subject

@@ -13,6 +13,9 @@ use crate::error::EnvelopeError;
 use crate::id::{ExerciseId, MessageId, Sender};
 use crate::seal::{Hash, SealError};
 
+/// What a receipt's signed bytes start with.
+const RECEIPT_LABEL: &[u8] = b"muster.v1.Receipt\0";
+
 /// A receipt, checked for form (not yet for its signature: see [`Receipt::signed_by`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
@@ -57,8 +60,13 @@ impl Receipt {
             && self.message_id == submission.message_id
     }
 
+    /// What the coordinator signs: a label, then the receipt without its signature. The label
+    /// keeps a receipt's signature from ever being taken for an event's seal or a snapshot's,
+    /// which the same key makes.
     fn signed_bytes(&self) -> Vec<u8> {
-        proto::v1::Receipt { signature: Vec::new(), ..proto::v1::Receipt::from(self) }.encode_to_vec()
+        let mut bytes = RECEIPT_LABEL.to_vec();
+        proto::v1::Receipt { signature: Vec::new(), ..proto::v1::Receipt::from(self) }.encode_raw(&mut bytes);
+        bytes
     }
 }
 

@@ -26,6 +26,12 @@ pub fn events(exercise: &ExerciseId) -> String {
     format!("{ROOT}.{exercise}.evt.>")
 }
 
+/// Where the log announces each event once it has stored it: its headers only (its sequence among
+/// them), republished by the server, so a reader knows there is more to read without a consumer.
+pub fn announcements(exercise: &ExerciseId) -> String {
+    format!("{ROOT}.{exercise}.log.>")
+}
+
 /// The subject a sender submits one kind of payload on.
 pub fn submission(exercise: &ExerciseId, sender: &Sender, kind: &str) -> String {
     format!("{ROOT}.{exercise}.in.{}.{}.{kind}", sender.role, sender.node)

@@ -41,17 +41,42 @@ pub enum TextError {
 }
 
 /// Whether `c` acts on how text is displayed rather than being text: C0 and C1 controls (but tab
-/// and line breaks), bidirectional embeddings, overrides and isolates, zero-width and invisible
-/// formatting marks.
+/// and line feed; a carriage return only before a line feed, see [`check`]), bidirectional marks,
+/// embeddings, overrides and isolates, zero-width, invisible and other formatting characters,
+/// line and paragraph separators, and tag characters.
 pub fn is_hostile(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// The first hostile character of `text` and its place (1-based): a carriage return counts unless
+/// a line feed follows it (alone, it sends a terminal's cursor back over the line).
+fn first_hostile(text: &str) -> Option<(usize, char)> {
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((at, c)) = chars.next() {
+        let lone_return = c == '\r' && chars.peek().is_none_or(|(_, next)| *next != '\n');
+        if is_hostile(c) || lone_return {
+            return Some((at + 1, c));
+        }
+    }
+    None
 }
 
 /// Checks one text against `limit` and for hostile characters.
 pub fn check(field: &'static str, text: &str, limit: usize) -> Result<(), TextError> {
-    if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| is_hostile(*c)) {
-        return Err(TextError::Control { field, shown: escape(c), at: at + 1 });
+    if let Some((at, c)) = first_hostile(text) {
+        return Err(TextError::Control { field, shown: escape(c), at });
     }
     let length = text.chars().count();
     if length > limit {
@@ -109,10 +134,16 @@ fn escape(c: char) -> String {
 /// `text` with every hostile character written out as `\u{..}`: safe to print to a terminal, a
 /// log, Markdown or a page. Borrowed when there is none (almost always).
 pub fn shown(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hostile) {
+    if first_hostile(text).is_none() {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.chars().map(|c| if is_hostile(c) { escape(c) } else { c.to_string() }).collect())
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let lone_return = c == '\r' && chars.peek() != Some(&'\n');
+        if is_hostile(c) || lone_return { out.push_str(&escape(c)) } else { out.push(c) }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -127,6 +158,10 @@ mod tests {
         assert!(check("reason", "abc\u{202E}fdp.exe", MAX_TEXT).is_err(), "a right-to-left override");
         assert!(check("reason", "a\u{2066}b", MAX_TEXT).is_err(), "an isolate");
         assert!(check("reason", "zero\u{200B}width", MAX_TEXT).is_err());
+        assert!(check("reason", "tag\u{E0041}s and a soft\u{00AD}hyphen", MAX_TEXT).is_err());
+        assert!(check("reason", "line\u{2028}separator", MAX_TEXT).is_err());
+        assert!(check("reason", "back over\rthe line", MAX_TEXT).is_err(), "a carriage return alone");
+        assert_eq!(shown("a\rb\r\n"), "a\\u{d}b\r\n");
         assert!(check("text", "Пункт 1.\n\tПункт 2 — «в целом».\r\n", MAX_TEXT).is_ok(), "Russian, line breaks, tabs");
         assert_eq!(shown(hostile), "ok\\u{1b}[2J\\u{1b}[31mFORGED\\u{7}");
         assert!(!shown(hostile).chars().any(is_hostile));

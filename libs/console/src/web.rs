@@ -484,8 +484,9 @@ async fn act(
             {
                 *hosted.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
             }
-            let recorded =
-                receipt.map(|r| format!(", recorded as event {} (receipt kept)", r.sequence)).unwrap_or_default();
+            let recorded = receipt
+                .map(|r| format!(", recorded as event {} (the coordinator's receipt)", r.sequence))
+                .unwrap_or_default();
             format!("Accepted: {what}{}{recorded}", if duplicate { " (already recorded)" } else { "" })
         }
         Ok(Verdict::Received) => format!("Received: {what} is on the bus; the coordinator has not answered yet"),

@@ -70,11 +70,12 @@ pub fn reader(exercise: &ExerciseId) -> Vec<String> {
     vec![format!("$JS.API.STREAM.INFO.{evt}"), format!("$JS.API.DIRECT.GET.{evt}")]
 }
 
-/// Everything a reader of the exercise's event log does: its JetStream calls, the events as they
-/// are announced (to know when to ask), and the advisory of the log electing a leader.
+/// Everything a reader of the exercise's event log does: its JetStream calls, the log's
+/// announcements of what it stored (headers only: to know when to ask), and the advisory of the
+/// log electing a leader.
 pub fn read(grant: &mut Grant, exercise: &ExerciseId) {
     grant.publish(reader(exercise));
-    grant.subscribe([subject::events(exercise), subject::events_leader_elected(exercise)]);
+    grant.subscribe([subject::announcements(exercise), subject::events_leader_elected(exercise)]);
 }
 
 /// A sender's submissions and its replies.
@@ -139,10 +140,13 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
     for exercise in exercises {
         let id = exercise.id;
         // The admin follows the log too (`muster run` shows its progress).
-        grants.entry("admin".into()).or_default().subscribe([subject::events_leader_elected(id)]);
+        grants
+            .entry("admin".into())
+            .or_default()
+            .subscribe([subject::events_leader_elected(id), subject::announcements(id)]);
         let c = grants.entry("coordinator".into()).or_default();
         c.publish(coordinator(id));
-        c.subscribe([subject::events_leader_elected(id)]);
+        c.subscribe([subject::events_leader_elected(id), subject::announcements(id)]);
         read(grants.entry("observer".into()).or_default(), id);
         read(grants.entry("console".into()).or_default(), id);
         let d = grants.entry("director".into()).or_default();
@@ -246,10 +250,10 @@ category = "troop_components"
             [
                 "$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.MUSTER_EVT_ex1",
                 "_INBOX.BY.>",
-                "muster.ex1.evt.>",
+                "muster.ex1.log.>",
                 "muster.ex1.reply.control_point.BY"
             ],
-            "the log's leader elections, its own inbox, the events and its replies, never `_INBOX.>` or other advisories"
+            "the log's leader elections, its own inbox, the log's announcements and its replies, never `_INBOX.>` or other advisories"
         );
         let observer = &grants["obs"];
         assert_eq!(
@@ -277,7 +281,7 @@ category = "troop_components"
         assert_eq!(grants["admin"].publish.iter().collect::<Vec<_>>(), ["$JS.API.>"]);
         assert_eq!(
             grants["admin"].subscribe.iter().collect::<Vec<_>>(),
-            ["$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.MUSTER_EVT_ex1", "_INBOX.admin.>"],
+            ["$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.MUSTER_EVT_ex1", "_INBOX.admin.>", "muster.ex1.log.>"],
             "the admin follows the log (muster run shows its progress)"
         );
     }

@@ -93,7 +93,7 @@ pub const VERDICT_WAIT: Duration = Duration::from_secs(2);
 
 type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Result<Verdict, SubmitError>>>>>;
 
-/// The bus inside the headquarters: events through an ordered consumer, submissions to JetStream,
+/// The bus inside the headquarters: events read from the log directly, submissions to JetStream,
 /// the coordinator's verdicts from the seat's own reply subject.
 #[derive(Debug, Clone)]
 pub struct BusLink {

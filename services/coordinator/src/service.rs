@@ -501,6 +501,9 @@ impl Core {
         }
         self.clock = self.clock_log.clock(time_scale);
         self.sent_sequence = self.last_sequence;
+        // The record counts the log's positions, whatever was passed over at its end: the next
+        // event it applies is the one written next.
+        self.state.events = self.last_sequence;
         Ok(())
     }
 
@@ -520,8 +523,8 @@ impl Core {
                 continue;
             }
             self.clock_log.observe(event);
-            // The record's count is the log's position, an event passed over included: what it
-            // applies is known by where it stands (a repeat's receipt names that place).
+            // The record's count is the log's position, events passed over before it included:
+            // what it applies is known by where it stands (a repeat's receipt names that place).
             self.state.events = sequence.saturating_sub(1);
             self.state.apply(event);
         }
@@ -679,7 +682,10 @@ impl Core {
         submission: &Envelope,
         position: u64,
     ) -> Result<Result<Option<bus::receipt::Receipt>, String>, Stop> {
-        self.drain().await?;
+        if position > self.last_sequence {
+            // Still on its way to the log: wait until it is there.
+            self.drain().await?;
+        }
         let stored = match self.bus.event_at(&self.config.exercise, position).await {
             Ok(stored) => stored,
             Err(e) => {
@@ -687,8 +693,16 @@ impl Core {
                 return Ok(Ok(None));
             }
         };
-        // The director's start is recorded as the notification it caused; anything else as itself.
         let itself = stored.sender == submission.sender && stored.message_id == submission.message_id;
+        // The director's start is recorded as the notification it caused.
+        let started = matches!(submission.payload, Payload::StartExercise(_))
+            && matches!(stored.payload, Payload::Notification(_))
+            && stored.causation_id.as_ref() == Some(&submission.message_id);
+        if !itself && !started {
+            tracing::error!(exercise = %self.config.exercise, message_id = %submission.message_id, position,
+                "the event the record names for a repeated submission is another; answered without a receipt");
+            return Ok(Ok(None));
+        }
         if itself && bus::seal::signed_content(&stored) != bus::seal::signed_content(submission) {
             return Ok(Err(format!(
                 "message id {} was used already, for another submission of {}'s (event {position})",

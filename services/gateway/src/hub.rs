@@ -1,6 +1,6 @@
 //! One follower of each exercise's event log per gateway, keeping the log in memory and
 //! broadcasting each new event to every node's stream: a thousand streaming nodes cost one
-//! JetStream consumer, not a thousand. A stream starts from the kept log at the sequence it asks
+//! reader of the log, not a thousand. A stream starts from the kept log at the sequence it asks
 //! for, then takes the broadcast; sequences tell it what it already has, so nothing is missed and
 //! nothing comes twice. The gateway stays stateless: any replica rebuilds the same from JetStream.
 

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 const EXIT_INVALID_DATA: u8 = 65;
 
 /// Exit code of `muster verify` for a record that holds but does not end with the conclusion.
-const EXIT_INCOMPLETE: u8 = 2;
+const EXIT_INCOMPLETE: u8 = 3;
 
 #[derive(Debug, Parser)]
 #[command(name = "muster", version, about = "Run staged command-staff exercises over NATS")]
@@ -119,7 +119,7 @@ enum Command {
         out: PathBuf,
     },
     /// Check an exercise's record: the chain, the coordinator's seals, each seat's signatures. Names
-    /// the first event that fails and exits 1; says whether the record is complete (exits 2 when it
+    /// the first event that fails and exits 1; says whether the record is complete (exits 3 when it
     /// does not end with the exercise's conclusion) and prints its final hash; with --receipts,
     /// names every receipted submission the record lacks and exits 1.
     Verify {
