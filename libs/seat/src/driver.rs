@@ -208,18 +208,22 @@ pub async fn submit(link: &dyn Link, envelope: Envelope) -> Result<Verdict, Subm
     submit_retrying(link, envelope).instrument(span).await
 }
 
+/// Waits `backoff` before `envelope` is sent again, with the same id, for `why`; the next wait is
+/// twice as long, up to `most`.
+async fn again(envelope: &Envelope, why: &str, backoff: &mut Duration, most: Duration) {
+    tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, reason = why, "submitting again with the same id");
+    metrics::counter!("muster_seat_submission_retries_total").increment(1);
+    tokio::time::sleep(*backoff).await;
+    *backoff = (*backoff * 2).min(most);
+}
+
 async fn submit_retrying(link: &dyn Link, mut envelope: Envelope) -> Result<Verdict, SubmitError> {
     envelope.sent_at = std::time::SystemTime::now();
     let mut backoff = Duration::from_millis(50);
     loop {
         match link.submit(envelope.clone()).await {
-            Ok(Verdict::Received) => {
-                // It is on the bus and will be taken; only its verdict (its receipt) is missing.
-                tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, "no verdict yet; submitting again with the same id");
-                metrics::counter!("muster_seat_submission_retries_total").increment(1);
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(NO_VERDICT_BACKOFF);
-            }
+            // On the bus and to be taken: only its verdict (its receipt) is missing.
+            Ok(Verdict::Received) => again(&envelope, "no verdict yet", &mut backoff, NO_VERDICT_BACKOFF).await,
             Ok(verdict) => {
                 tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), ?verdict, "submitted");
                 let outcome = match verdict {
@@ -229,12 +233,7 @@ async fn submit_retrying(link: &dyn Link, mut envelope: Envelope) -> Result<Verd
                 metrics::counter!("muster_seat_submissions_total", "outcome" => outcome).increment(1);
                 return Ok(verdict);
             }
-            Err(SubmitError::Transient(reason)) => {
-                tracing::debug!(exercise = %envelope.exercise, message_id = %envelope.message_id, %reason, "submission not through; retrying");
-                metrics::counter!("muster_seat_submission_retries_total").increment(1);
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-            }
+            Err(SubmitError::Transient(reason)) => again(&envelope, &reason, &mut backoff, MAX_BACKOFF).await,
             Err(refused) => {
                 tracing::warn!(exercise = %envelope.exercise, message_id = %envelope.message_id, kind = envelope.kind(), error = %refused, "submission refused");
                 let code = match &refused {

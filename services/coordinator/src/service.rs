@@ -632,33 +632,41 @@ impl Core {
         }
         let (acks, first) = self.send_events(decision.events).await?;
         let mut replies = Vec::with_capacity(1);
-        if let Some((to, reply)) = &decision.reply {
-            let receipt = match reply {
-                Reply::Accepted { duplicate: false, .. } => {
-                    first.and_then(|(sequence, hash)| self.receipt(&envelope, sequence, hash))
-                }
-                Reply::Accepted { original: Some(position), .. } => {
-                    match self.original_receipt(&envelope, *position).await? {
-                        Ok(receipt) => receipt,
-                        Err(refusal) => {
-                            tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, reason = %refusal, "submission refused: its id was used for another of its submissions");
-                            let reply = Reply::Rejected {
-                                message_id: envelope.message_id.clone(),
-                                code: wire::RejectionCode::InvalidContent,
-                                reason: refusal,
-                            };
-                            replies.push((to.clone(), self.reply_envelope(Some(&envelope), &reply, None)));
-                            self.queue(acks, replies, Some(received));
-                            return Ok(());
-                        }
-                    }
-                }
-                _ => None,
-            };
-            replies.push((to.clone(), self.reply_envelope(Some(&envelope), reply, receipt)));
+        if let Some((to, reply)) = decision.reply {
+            let (reply, receipt) = self.answer(&envelope, reply, first).await?;
+            replies.push((to, self.reply_envelope(Some(&envelope), &reply, receipt)));
         }
         self.queue(acks, replies, Some(received));
         Ok(())
+    }
+
+    /// The machine's reply to `submission` with the receipt it earns: for an acceptance, that of
+    /// `first`, the event it was recorded as; for a repeat, the original's. A repeat whose id its
+    /// sender used for another submission is refused instead.
+    async fn answer(
+        &mut self,
+        submission: &Envelope,
+        reply: Reply,
+        first: Option<(u64, bus::seal::Hash)>,
+    ) -> Result<(Reply, Option<bus::receipt::Receipt>), Stop> {
+        let receipt = match &reply {
+            Reply::Accepted { duplicate: false, .. } => {
+                first.and_then(|(sequence, hash)| self.receipt(submission, sequence, hash))
+            }
+            Reply::Accepted { original: Some(position), .. } => {
+                match self.original_receipt(submission, *position).await? {
+                    Ok(receipt) => receipt,
+                    Err(reason) => {
+                        tracing::warn!(exercise = %self.config.exercise, message_id = %submission.message_id, sender = %submission.sender,
+                            %reason, "submission refused: its id was used for another of its submissions");
+                        let code = wire::RejectionCode::InvalidContent;
+                        return Ok((Reply::Rejected { message_id: submission.message_id.clone(), code, reason }, None));
+                    }
+                }
+            }
+            _ => None,
+        };
+        Ok((reply, receipt))
     }
 
     /// The receipt for `submission`, recorded as the event at `sequence` with `hash`: signed with

@@ -58,13 +58,8 @@ impl NationalNode {
         self.hub.authorize(&envelope.exercise, &envelope.sender).await?;
         let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
         self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
-        let receipt = |duplicate| wire::SubmissionReceipt {
-            message_id: envelope.message_id.to_string(),
-            duplicate,
-            comms_check_token: String::new(),
-            accepted: duplicate,
-            receipt: None,
-        };
+        // Safe on the bus, the coordinator's answer not yet in.
+        let on_the_bus = wire::SubmissionReceipt { message_id: envelope.message_id.to_string(), ..Default::default() };
         tracing::info!(exercise = %envelope.exercise, message_id = %envelope.message_id, node = %envelope.sender.node,
             kind = envelope.kind(), "submission from a national node on the bus");
         let id = envelope.message_id.as_str();
@@ -73,10 +68,11 @@ impl NationalNode {
                 match delivery.envelope.map(|e| e.payload) {
                     Ok(Payload::Accepted(a)) if a.accepted_message_id == id => {
                         return Ok(wire::SubmissionReceipt {
+                            duplicate: a.duplicate,
                             comms_check_token: a.comms_check_token,
                             accepted: true,
                             receipt: a.receipt,
-                            ..receipt(a.duplicate)
+                            ..on_the_bus.clone()
                         });
                     }
                     Ok(Payload::Rejection(r)) if r.rejected_message_id == id => {
@@ -85,9 +81,9 @@ impl NationalNode {
                     _ => {}
                 }
             }
-            Ok(receipt(false))
+            Ok(on_the_bus.clone())
         };
-        tokio::time::timeout(self.reply_timeout, answer).await.unwrap_or(Ok(receipt(false)))
+        tokio::time::timeout(self.reply_timeout, answer).await.unwrap_or(Ok(on_the_bus))
     }
 
     async fn readable_view(&self, caller: &bus::Sender, exercise: &ExerciseId) -> Result<view::View, Status> {
