@@ -43,7 +43,7 @@ deploy-down:
 ## the chaos tests on the deployment's containers (make chaos)
 test: tools nats-image browser lint
 	$(CARGO) build --quiet --workspace --bins
-	$(CARGO) nextest run --workspace --no-fail-fast -E 'not binary(chaos_compose)'
+	$(CARGO) nextest run --workspace --no-fail-fast
 	$(MAKE) chaos
 
 ## chaos: the deployment (deploy/compose.yaml on the images) disturbed: the leading coordinator's
@@ -52,7 +52,7 @@ test: tools nats-image browser lint
 ## prints the recovery times
 chaos: images
 	$(CARGO) build --quiet --workspace --bins
-	MUSTER_IMAGES=required $(CARGO) nextest run -p tests --test chaos_compose --no-fail-fast
+	$(CARGO) nextest run -p tests --test chaos_compose --ignore-default-filter --no-fail-fast
 
 ## bench: Muster measured against the raw bus in both durability modes; prints a table, writes out/bench.json
 bench: tools

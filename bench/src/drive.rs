@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use bus::envelope::Payload;
-use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender};
+use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender, Verdict};
 use futures::StreamExt;
 use proto::v1 as wire;
 use serde::Serialize;
@@ -134,19 +134,7 @@ pub async fn exercise(
     }
     // Each state's communications token comes with the acceptance of its assembly report.
     let tokens: std::sync::Arc<std::sync::Mutex<BTreeMap<String, String>>> = std::sync::Arc::default();
-    let mut replies = bus.client().subscribe(bus::subject::replies(&exercise)).await?;
-    let heard = tokens.clone();
-    let listener = tokio::spawn(async move {
-        while let Some(m) = replies.next().await {
-            let node = m.subject.rsplit('.').next().unwrap_or_default().to_owned();
-            if let Ok(Envelope { payload: Payload::Accepted(a), .. }) =
-                Envelope::decode(&m.payload, &exercise_of(&m.subject), bus::Limits::default())
-                && !a.comms_check_token.is_empty()
-            {
-                heard.lock().unwrap_or_else(|e| e.into_inner()).insert(node, a.comms_check_token);
-            }
-        }
-    });
+    let submitter = bus::Submitter::for_every_seat(&bus, &exercise).await?;
     let mut events = bus.follow_events(&exercise, 1);
     let mut inflight = JoinSet::new();
     let (mut submitted, mut logged);
@@ -176,6 +164,8 @@ pub async fn exercise(
         }
         let Ok(event) = delivery.envelope else { continue };
         let mut batch = Vec::new();
+        // The assembly reports' verdicts bring the tokens; the rest is measured on the log.
+        let verdicts = matches!(event.payload, Payload::Notification(_));
         match &event.payload {
             Payload::Notification(_) => {
                 let report = || Payload::AssemblyReport(wire::AssemblyReport::default());
@@ -279,12 +269,25 @@ pub async fn exercise(
         }
         submitted += batch.len();
         if !batch.is_empty() {
-            let bus = bus.clone();
+            let (submitter, tokens) = (submitter.clone(), tokens.clone());
             inflight.spawn(async move {
                 futures::stream::iter(batch)
                     .map(|e| {
-                        let bus = bus.clone();
-                        async move { bus.submit(&e).await }
+                        let (submitter, tokens) = (submitter.clone(), tokens.clone());
+                        async move {
+                            if !verdicts {
+                                return submitter.bus().submit(&e).await.map(drop).map_err(bus::SubmitError::from);
+                            }
+                            if let Verdict::Accepted { comms_token: Some(token), .. } =
+                                submitter.submit(&e, Duration::from_secs(10)).await?
+                            {
+                                tokens
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .insert(e.sender.node.to_string(), token);
+                            }
+                            Ok(())
+                        }
                     })
                     .buffer_unordered(256)
                     .for_each(|r| async move {
@@ -297,7 +300,6 @@ pub async fn exercise(
         }
         while inflight.try_join_next().is_some() {}
     }
-    listener.abort();
     let takeover = match (next_stage, coordinator.as_mut()) {
         (Some(_), None) => anyhow::bail!("a takeover needs the exercise's own coordinator"),
         (Some(stage), Some(coordinator)) => {
@@ -415,10 +417,6 @@ fn positions<'a>(
     });
     let action = format!("pos-{}-v{}", d.slot_id, d.version);
     senders.iter().map(move |s| envelope(exercise, s, &action, position.clone()))
-}
-
-fn exercise_of(subject: &str) -> ExerciseId {
-    bus::subject::exercise_of(subject).unwrap_or_else(|| ExerciseId::new("unknown").expect("a valid id"))
 }
 
 fn envelope(exercise: &ExerciseId, sender: &Sender, action: &str, payload: Payload) -> Envelope {

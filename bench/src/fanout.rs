@@ -50,7 +50,7 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     let senders: Vec<Sender> = (0..nodes)
         .map(|n| Ok(Sender::new(Role::ControlPoint, NodeId::new(generate::state(n))?)))
         .collect::<anyhow::Result<_>>()?;
-    let ca = std::fs::read_to_string(issued.dir.join("ca.pem"))?;
+    let ca = std::fs::read_to_string(issued.keyring.dir().join("ca.pem"))?;
     let scenario = work.path().join("scenario.toml");
     // The states take part over gRPC: the gateway serves national nodes only.
     let text = generate::scenario(nodes, 1, 1)
@@ -64,7 +64,7 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
         .args(["--nats", url, "--listen", &format!("127.0.0.1:{port}"), "--nkey"])
         .arg(issued.seed_file("gateway"))
         .arg("--certs")
-        .arg(&issued.dir)
+        .arg(issued.keyring.dir())
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()
@@ -85,7 +85,7 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
     let mut streams = tokio::task::JoinSet::new();
     for sender in &senders {
-        let layout = identity::certs::Layout(issued.dir.clone());
+        let layout = identity::certs::Layout(issued.keyring.dir().to_owned());
         let (cert, key) = layout.node(&sender.node);
         let (cert, key) = (std::fs::read_to_string(cert)?, std::fs::read_to_string(key)?);
         let tls = ClientTlsConfig::new()

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bus::{Credentials, ExerciseId};
+use identity::Keyring;
 use identity::authorization::Grant;
 
 /// The server configuration to start with, and where the keys are.
@@ -13,24 +14,24 @@ use identity::authorization::Grant;
 pub struct Issued {
     /// `nats-server.conf`: the shipped or default settings plus the authorization.
     pub config: PathBuf,
-    /// The keys' folder.
-    pub dir: PathBuf,
+    /// The keys.
+    pub keyring: Keyring,
 }
 
 impl Issued {
     /// The credentials of `name`.
     pub fn credentials(&self, name: &str) -> anyhow::Result<Credentials> {
-        Ok(Credentials::load(&identity::keys::seed_file(&self.dir, name))?)
+        Ok(self.keyring.credentials(name)?)
     }
 
     /// The key pair of `name`, to sign as it.
     pub fn key(&self, name: &str) -> anyhow::Result<nkeys::KeyPair> {
-        Ok(self.credentials(name)?.key_pair()?)
+        Ok(self.keyring.key(name)?.into_pair())
     }
 
     /// The seed file of `name`, for a child process's `--nkey`.
     pub fn seed_file(&self, name: &str) -> PathBuf {
-        identity::keys::seed_file(&self.dir, name)
+        self.keyring.seed_file(name)
     }
 }
 
@@ -60,5 +61,5 @@ pub fn issue(
     };
     let config = dir.join("nats-server.conf");
     std::fs::write(&config, format!("{base}\n{}", std::fs::read_to_string(&issued.authorization)?))?;
-    Ok(Issued { config, dir: dir.to_owned() })
+    Ok(Issued { config, keyring: Keyring::open(dir)? })
 }

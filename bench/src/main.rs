@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
-use bus::local::LocalNats;
 use drive::Coordinators::Own;
 use generate::Planned;
+use launch::local::LocalNats;
 use serde::Serialize;
 use stats::{Latency, REPEATS, STEADY, Spread};
 
@@ -240,7 +240,7 @@ async fn default_exercise(
             exercise.as_str(),
             "--identities",
         ])
-        .arg(&issued.dir)
+        .arg(issued.keyring.dir())
         .stdout(std::process::Stdio::null())
         .status()
         .await?;

@@ -2,12 +2,12 @@
 //! under a project of its own, for tests that do to its containers what networks and machines do.
 //! Removed with its volumes when dropped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use bus::{Bus, ConnectSettings, Credentials, ExerciseId};
+use bus::{Bus, ConnectSettings, ExerciseId};
 
 /// The images the deployment runs, by `make images`.
 const IMAGES: &[&str] = &["muster/coordinator:0.1.0", "muster/gateway:0.1.0", "muster/national-node:0.1.0"];
@@ -25,18 +25,14 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// Brings the deployment up playing `scenario` (TOML text); `None` (and says why) when the
-    /// images are not built, unless `MUSTER_IMAGES=required` (as `make chaos` sets), when that fails.
-    pub async fn up(test: &str, scenario: &str) -> anyhow::Result<Option<Deployment>> {
+    /// Brings the deployment up playing `scenario` (TOML text); fails when the images are not
+    /// built (`make chaos` builds them; a plain `cargo nextest run` leaves these tests out).
+    pub async fn up(test: &str, scenario: &str) -> anyhow::Result<Deployment> {
         let missing: Vec<_> = IMAGES.iter().filter(|image| !docker_quiet(&["image", "inspect", image])).collect();
-        if !missing.is_empty() {
-            anyhow::ensure!(
-                std::env::var("MUSTER_IMAGES").as_deref() != Ok("required"),
-                "images {missing:?} are not built (make images)"
-            );
-            println!("skipped: images {missing:?} are not built; `make chaos` builds them and runs this test");
-            return Ok(None);
-        }
+        anyhow::ensure!(
+            missing.is_empty(),
+            "images {missing:?} are not built: `make chaos` builds them and runs this test"
+        );
         let exercise = crate::exercise(test);
         let suffix = &bus::MessageId::generate().to_string()[24..];
         let project = format!("{}{suffix}", test.replace(|c: char| !c.is_ascii_alphanumeric(), ""));
@@ -63,7 +59,7 @@ impl Deployment {
         }
         deployment.nats = urls.join(",");
         eprintln!("compose: project {} up in {} ms", deployment.project, started.elapsed().as_millis());
-        Ok(Some(deployment))
+        Ok(deployment)
     }
 
     fn command(&self) -> anyhow::Result<Command> {
@@ -110,14 +106,14 @@ impl Deployment {
 
     /// A connection to the deployment's NATS from the host, as `who` (an identity it issued).
     pub async fn bus(&self, who: &str) -> anyhow::Result<Bus> {
-        let credentials = Credentials::load(&self.identity(who))?;
+        let credentials = self.keyring()?.credentials(who)?;
         let settings =
             ConnectSettings::new(&self.nats, format!("muster-chaos-{who}")).with_credentials(Some(credentials));
         Ok(Bus::connect(&settings).await?)
     }
 
-    fn identity(&self, who: &str) -> PathBuf {
-        identity::keys::seed_file(&self.dir.path().join("identities"), who)
+    fn keyring(&self) -> anyhow::Result<identity::Keyring> {
+        Ok(identity::Keyring::open(&self.dir.path().join("identities"))?)
     }
 
     /// The exercise's log so far.
@@ -127,15 +123,8 @@ impl Deployment {
 
     /// Waits until the log holds an event of `kind`; the log then.
     pub async fn wait_for(&self, bus: &Bus, kind: &str, limit: Duration) -> anyhow::Result<Vec<bus::Envelope>> {
-        crate::within(limit, &format!("{kind} in the deployment's log"), async {
-            loop {
-                if let Ok(log) = self.log(bus).await
-                    && log.iter().any(|e| e.kind() == kind)
-                {
-                    return log;
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+        crate::eventually(limit, &format!("{kind} in the deployment's log"), async || {
+            Ok(Some(self.log(bus).await?).filter(|log| log.iter().any(|e| e.kind() == kind)))
         })
         .await
     }
@@ -143,7 +132,7 @@ impl Deployment {
     /// What the log says happened, read as the observer reads it: only events the coordinator
     /// sealed, in chain.
     pub fn record(&self, log: &[bus::Envelope]) -> anyhow::Result<crate::Record> {
-        let trust = Credentials::load(&self.identity("observer"))?.public_key_of("coordinator");
+        let trust = Some(self.keyring()?.coordinator()?.to_owned());
         let mut record = record::Record::reading(trust);
         for event in log {
             record.accept(event).map_err(|e| anyhow::anyhow!("event {}: {e}", event.message_id))?;

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use bus::{Bus, ConnectSettings, ExerciseId, StreamSettings};
+use bus::{Bus, ConnectSettings, ExerciseId, StreamSettings, SubmitError, Submitter, Verdict};
 use testcontainers::core::{IntoContainerPort, WaitFor};
 use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, GenericImage};
@@ -22,6 +22,7 @@ const DEFAULT_IMAGE: &str = "muster/nats:2.15.1";
 #[derive(Debug)]
 pub struct Identities {
     dir: tempfile::TempDir,
+    keyring: identity::Keyring,
     /// The server's authorization, `auth.conf` as the shipped configurations include it.
     pub authorization: Vec<u8>,
     /// The invite links issued (their secrets exist only here).
@@ -39,7 +40,8 @@ impl Identities {
             runs.iter().map(|r| identity::Exercise { id: &r.exercise, scenario: &r.scenario }).collect();
         let issued = identity::issue_with(dir.path(), &exercises, [("harness".to_string(), harness)].into())?;
         let authorization = std::fs::read(&issued.authorization)?;
-        Ok(Identities { dir, authorization, invites: issued.invites })
+        let keyring = identity::Keyring::open(dir.path())?;
+        Ok(Identities { dir, keyring, authorization, invites: issued.invites })
     }
 
     /// The folder they were issued into (what `muster identities` writes).
@@ -74,33 +76,32 @@ impl Identities {
 
     /// The seed file of `name` (a node id, or coordinator, gateway, observer, director, admin, harness).
     pub fn seed_file(&self, name: &str) -> std::path::PathBuf {
-        identity::keys::seed_file(self.dir.path(), name)
+        self.keyring.seed_file(name)
+    }
+
+    /// The identities as a process holds them.
+    pub fn keyring(&self) -> &identity::Keyring {
+        &self.keyring
     }
 
     /// The credentials of `name`.
     pub fn credentials(&self, name: &str) -> anyhow::Result<bus::Credentials> {
-        Ok(bus::Credentials::load(&self.seed_file(name))?)
+        Ok(self.keyring.credentials(name)?)
     }
 
     /// The public key of `name` (`<name>.pub`).
     pub fn public_key(&self, name: &str) -> anyhow::Result<String> {
-        let path = self.dir.path().join(format!("{name}.pub"));
-        Ok(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.trim().to_owned())
+        Ok(self.keyring.public(name)?.to_owned())
     }
 
     /// The key pair of `name`, to sign with.
     pub fn key(&self, name: &str) -> anyhow::Result<std::sync::Arc<nkeys::KeyPair>> {
-        Ok(std::sync::Arc::new(self.credentials(name)?.key_pair()?))
+        Ok(std::sync::Arc::new(self.keyring.key(name)?.into_pair()))
     }
 
     /// The keys a coordinator checks the submissions of `scenario` against.
     pub fn keys(&self, scenario: &scenario::Scenario) -> anyhow::Result<record::Keys> {
-        let seats = scenario
-            .participants
-            .iter()
-            .map(|p| Ok((p.node.clone(), self.public_key(p.node.as_str())?)))
-            .collect::<anyhow::Result<_>>()?;
-        Ok(record::Keys { seats, director: Some(self.public_key("director")?) })
+        Ok(self.keyring.submitters(scenario)?)
     }
 
     /// Connection settings named `connection`, as `name`.
@@ -125,7 +126,7 @@ impl Nats {
     pub async fn start(runs: &[&Run]) -> anyhow::Result<Nats> {
         use testcontainers::ImageExt as _;
         // Warnings from the services under test appear with a failing test's output.
-        bus::telemetry::init("warn");
+        launch::telemetry::init("warn");
         let identities = Identities::issue(runs)?;
         let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
         let (name, tag) = image.rsplit_once(':').context("MUSTER_NATS_IMAGE must be name:tag")?;
@@ -216,6 +217,32 @@ pub async fn provisioned(nats: &Nats, exercise: &ExerciseId) -> anyhow::Result<B
 /// Waits for `future` at most `limit`, failing the test with `what` instead of hanging.
 pub async fn within<T>(limit: Duration, what: &str, future: impl std::future::Future<Output = T>) -> anyhow::Result<T> {
     tokio::time::timeout(limit, future).await.with_context(|| format!("timed out after {limit:?} waiting for {what}"))
+}
+
+/// How often [`eventually`] asks.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Asks `check` until it gives a value, for at most `limit`: the one way the tests wait for a
+/// condition. A check that fails is asked again (what it reads may not be there yet); when time is
+/// up, the error names `what` and the last failure.
+pub async fn eventually<T>(
+    limit: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
+) -> anyhow::Result<T> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let last = match check().await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        if tokio::time::Instant::now() >= deadline {
+            let why = last.map(|e| format!("; the last check failed: {e:#}")).unwrap_or_default();
+            anyhow::bail!("timed out after {limit:?} waiting for {what}{why}");
+        }
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 /// How an exercise is to be run by [`run_exercise`].
@@ -487,20 +514,24 @@ pub struct Probe {
     pub bus: Bus,
     /// The exercise probed.
     pub exercise: ExerciseId,
-    /// Where the seats' keys are: the probe signs as the sender it plays.
-    keys: std::path::PathBuf,
+    /// The seats' keys: the probe signs as the sender it plays.
+    keys: identity::Keyring,
+    /// Hears every seat's verdicts.
+    submitter: Submitter,
 }
+
+/// How long the probe waits for a verdict.
+const VERDICT: Duration = Duration::from_secs(10);
 
 impl Probe {
     /// Connects to `nats` for `exercise`, waiting until the coordinator has created its streams.
     pub async fn connect(nats: &impl Server, exercise: &ExerciseId) -> anyhow::Result<Probe> {
         let bus = Bus::connect(&nats.identities().settings(nats.url(), "harness", "muster-probe")?).await?;
-        let keys = nats.identities().dir.path().to_owned();
-        let probe = Probe { bus, exercise: exercise.clone(), keys };
-        within(Duration::from_secs(10), "the exercise's streams", async {
-            while probe.bus.jetstream().get_stream(bus::subject::submissions_stream(exercise)).await.is_err() {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+        let keys = nats.identities().keyring.clone();
+        let submitter = Submitter::for_every_seat(&bus, exercise).await?;
+        let probe = Probe { bus, exercise: exercise.clone(), keys, submitter };
+        eventually(Duration::from_secs(10), "the exercise's streams", async || {
+            Ok(probe.bus.jetstream().get_stream(bus::subject::submissions_stream(exercise)).await.ok().map(drop))
         })
         .await?;
         Ok(probe)
@@ -511,57 +542,53 @@ impl Probe {
         Ok(bus::Envelope::new(self.exercise.clone(), bus::Sender::new(role, bus::NodeId::new(node)?), payload))
     }
 
-    /// Submits and waits for the coordinator's reply to it (accepted or rejection).
-    pub async fn submit(&self, envelope: &bus::Envelope) -> anyhow::Result<bus::Payload> {
-        let mut replies = self.bus.replies(&self.exercise, &envelope.sender).await?;
-        self.send(envelope).await?;
-        self.reply_to(&mut replies, envelope.message_id.as_str()).await
+    /// Submits, signed as its sender, and waits for the coordinator's verdict: accepted, or
+    /// refused with its code. No verdict within 10 s, or a bus that would not take it, is an error.
+    pub async fn submit(&self, envelope: &bus::Envelope) -> anyhow::Result<Result<Verdict, SubmitError>> {
+        let answer = self.submitter.submit(&self.signed(envelope)?, VERDICT).await;
+        Self::verdict(answer, envelope.message_id.as_str())
     }
 
     /// Submits, signed as its sender, once JetStream holds it; no reply awaited.
     pub async fn send(&self, envelope: &bus::Envelope) -> anyhow::Result<()> {
-        let mut signed = envelope.clone();
-        let signer =
-            if envelope.sender.role == bus::Role::Coordinator { "director" } else { envelope.sender.node.as_str() };
-        if let Ok(credentials) = bus::Credentials::load(&identity::keys::seed_file(&self.keys, signer)) {
-            bus::seal::sign(&mut signed, &credentials.key_pair()?)?;
-        }
-        self.bus.submit(&signed).await?;
+        self.bus.submit(&self.signed(envelope)?).await?;
         Ok(())
     }
 
-    /// Publishes raw bytes on `sender`'s submission subject and waits for the reply.
-    pub async fn submit_raw(&self, sender: &bus::Sender, kind: &str, bytes: Vec<u8>) -> anyhow::Result<bus::Payload> {
-        let mut replies = self.bus.replies(&self.exercise, sender).await?;
-        let subject = bus::subject::submission(&self.exercise, sender, kind);
-        self.bus.jetstream().publish(subject, bytes.into()).await?.await?;
-        self.reply_to(&mut replies, "unreadable").await
+    /// `envelope` signed as its sender; a sender never issued (a stranger's envelope) goes unsigned.
+    fn signed(&self, envelope: &bus::Envelope) -> anyhow::Result<bus::Envelope> {
+        let mut signed = envelope.clone();
+        let signer = if envelope.sender.role == bus::Role::Coordinator {
+            bus::names::DIRECTOR
+        } else {
+            envelope.sender.node.as_str()
+        };
+        if let Ok(key) = self.keys.key(signer) {
+            bus::seal::sign(&mut signed, &key.into_pair())?;
+        }
+        Ok(signed)
     }
 
-    async fn reply_to(
+    /// Publishes raw bytes on `sender`'s submission subject and waits for the verdict on them
+    /// (the coordinator answers what it cannot read as message id `unreadable`).
+    pub async fn submit_raw(
         &self,
-        replies: &mut futures::stream::BoxStream<'static, bus::Delivery>,
-        message_id: &str,
-    ) -> anyhow::Result<bus::Payload> {
-        use futures::StreamExt as _;
-        within(Duration::from_secs(10), "the coordinator's reply", async {
-            while let Some(delivery) = replies.next().await {
-                let payload = match delivery.envelope {
-                    Ok(e) => e.payload,
-                    Err(_) => continue,
-                };
-                let answers = match &payload {
-                    bus::Payload::Accepted(a) => a.accepted_message_id == message_id,
-                    bus::Payload::Rejection(r) => r.rejected_message_id == message_id,
-                    _ => false,
-                };
-                if answers {
-                    return Ok(payload);
-                }
-            }
-            anyhow::bail!("reply subscription ended")
-        })
-        .await?
+        sender: &bus::Sender,
+        kind: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<Result<Verdict, SubmitError>> {
+        let pending = self.submitter.expect(&self.exercise, sender, "unreadable");
+        let subject = bus::subject::submission(&self.exercise, sender, kind);
+        self.bus.jetstream().publish(subject, bytes.into()).await?.await?;
+        Self::verdict(pending.verdict(VERDICT).await, "unreadable")
+    }
+
+    fn verdict(answer: Result<Verdict, SubmitError>, id: &str) -> anyhow::Result<Result<Verdict, SubmitError>> {
+        match answer {
+            Ok(Verdict::Received) => anyhow::bail!("no verdict on {id} from the coordinator within {VERDICT:?}"),
+            Err(SubmitError::Transient(reason)) => anyhow::bail!("{id} not on the bus: {reason}"),
+            answer => Ok(answer),
+        }
     }
 
     /// How many events the exercise's log holds.
@@ -781,7 +808,7 @@ impl NatsCluster {
     pub async fn start(runs: &[&Run]) -> anyhow::Result<NatsCluster> {
         let identities = Identities::issue(runs)?;
         use testcontainers::ImageExt as _;
-        bus::telemetry::init("warn");
+        launch::telemetry::init("warn");
         let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
         let (name, tag) = image.rsplit_once(':').context("MUSTER_NATS_IMAGE must be name:tag")?;
         let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/cluster.conf");

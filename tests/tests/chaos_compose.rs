@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context as _;
 use bus::Bus;
 use tests::compose::{Deployment, docker};
-use tests::{Nats, Record, Run, Running, assert_no_duplicates, longest_silence, run_exercise, within};
+use tests::{Nats, Record, Run, Running, assert_no_duplicates, eventually, longest_silence, run_exercise};
 
 /// How long an exercise of the deployment may take, disturbances included.
 const LIMIT: Duration = Duration::from_secs(240);
@@ -38,13 +38,13 @@ async fn undisturbed(test: &str) -> anyhow::Result<Record> {
 }
 
 /// Brings the deployment up and waits for the first stage to open: the moment to disturb it.
-async fn deployed(test: &str) -> anyhow::Result<Option<(Deployment, Bus)>> {
-    let Some(deployment) = Deployment::up(test, &scenario()?).await? else { return Ok(None) };
+async fn deployed(test: &str) -> anyhow::Result<(Deployment, Bus)> {
+    let deployment = Deployment::up(test, &scenario()?).await?;
     let admin = deployment.bus("admin").await?;
     if let Err(e) = deployment.wait_for(&admin, "stage_opened", Duration::from_secs(120)).await {
         anyhow::bail!("{e}\n{}", deployment.logs(&["coordinator-1", "coordinator-2", "provision"]));
     }
-    Ok(Some((deployment, admin)))
+    Ok((deployment, admin))
 }
 
 /// Waits for the conclusion; checks the record against the undisturbed run's and that nothing
@@ -66,17 +66,12 @@ async fn log_leader(deployment: &Deployment, admin: &Bus) -> anyhow::Result<Stri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_leading_coordinators_container_killed() -> anyhow::Result<()> {
-    let Some((deployment, admin)) = deployed("chaos-leader").await? else { return Ok(()) };
+    let (deployment, admin) = deployed("chaos-leader").await?;
     let leader = Running::lease_holder(&admin, &deployment.exercise).await?.context("no coordinator leads")?;
     docker(&["kill", &deployment.container(&leader)])?;
     let (killed, killed_at) = (Instant::now(), SystemTime::now());
-    within(Duration::from_secs(30), "the standby to take the lease", async {
-        loop {
-            match Running::lease_holder(&admin, &deployment.exercise).await {
-                Ok(Some(holder)) if holder != leader => return,
-                _ => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
+    eventually(Duration::from_secs(30), "the standby to take the lease", async || {
+        Ok(Running::lease_holder(&admin, &deployment.exercise).await?.filter(|holder| *holder != leader).map(drop))
     })
     .await?;
     println!("chaos: {leader}'s container killed; the standby leads {} ms later", killed.elapsed().as_millis());
@@ -90,7 +85,7 @@ async fn the_leading_coordinators_container_killed() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_nats_node_leading_the_log_stopped() -> anyhow::Result<()> {
-    let Some((deployment, admin)) = deployed("chaos-nats-stop").await? else { return Ok(()) };
+    let (deployment, admin) = deployed("chaos-nats-stop").await?;
     let node = log_leader(&deployment, &admin).await?;
     let stopped_at = SystemTime::now();
     deployment.compose(&["stop", &node])?;
@@ -104,7 +99,7 @@ async fn the_nats_node_leading_the_log_stopped() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_national_node_cut_off_its_network_for_10_s() -> anyhow::Result<()> {
-    let Some((deployment, admin)) = deployed("chaos-node-cut").await? else { return Ok(()) };
+    let (deployment, admin) = deployed("chaos-node-cut").await?;
     let (network, container) = (deployment.network("nodes"), deployment.container("national-node-kg"));
     docker(&["network", "disconnect", &network, &container])?;
     tokio::time::sleep(OUTAGE).await;
@@ -127,7 +122,7 @@ async fn a_national_node_cut_off_its_network_for_10_s() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_nats_node_leading_the_log_partitioned_from_the_other_two() -> anyhow::Result<()> {
-    let Some((deployment, admin)) = deployed("chaos-partition").await? else { return Ok(()) };
+    let (deployment, admin) = deployed("chaos-partition").await?;
     let node = log_leader(&deployment, &admin).await?;
     let (network, container) = (deployment.network("hq"), deployment.container(&node));
     let cut_at = SystemTime::now();

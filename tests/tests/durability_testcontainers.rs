@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use bus::{Bus, NodeId};
 use tests::{
-    Nats, NatsCluster, Probe, Record, Run, Running, assert_no_duplicates, binary, run_exercise, start_exercise,
-    start_participants, within,
+    Nats, NatsCluster, Probe, Record, Run, Running, assert_no_duplicates, binary, eventually, run_exercise,
+    start_exercise, start_participants, within,
 };
 
 const LIMIT: Duration = Duration::from_secs(90);
@@ -146,13 +146,10 @@ impl Disturbed {
 
 /// Waits until `instance` holds the exercise's lease.
 async fn leads(probe: &Probe, run: &Run, instance: &str) -> anyhow::Result<()> {
-    within(Duration::from_secs(15), "a coordinator to lead", async {
-        while Running::lease_holder(&probe.bus, &run.exercise).await?.as_deref() != Some(instance) {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        anyhow::Ok(())
+    eventually(Duration::from_secs(15), "a coordinator to lead", async || {
+        Ok((Running::lease_holder(&probe.bus, &run.exercise).await?.as_deref() == Some(instance)).then_some(()))
     })
-    .await?
+    .await
 }
 
 #[tokio::test]
@@ -242,10 +239,8 @@ async fn a_standby_takes_over_from_a_frozen_leader_which_then_cannot_write() -> 
 
     // The old leader wakes while the new one leads: it must not write, and steps down.
     old.signal("-CONT")?;
-    within(Duration::from_secs(10), "the old leader to step down", async {
-        while !old.log().contains("stepped down") {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    eventually(Duration::from_secs(10), "the old leader to step down", async || {
+        Ok(old.log().contains("stepped down").then_some(()))
     })
     .await?;
     let concluded = within(LIMIT, "the exercise to conclude", &mut running.report).await;
@@ -389,18 +384,13 @@ async fn the_exercise_survives_the_loss_of_one_of_three_nats_nodes() -> anyhow::
     cluster.restart(lost_node).await?;
     let restarted = Instant::now();
     let bus = Bus::connect(&cluster.identities.settings(&cluster.url, "harness", "rejoin-check")?).await?;
-    within(Duration::from_secs(60), "the restarted node to catch up", async {
-        loop {
-            let mut stream = bus.jetstream().get_stream(bus::subject::events_stream(&run.exercise)).await?;
-            let info = stream.info().await?;
-            let replicas = info.cluster.as_ref().map(|c| c.replicas.clone()).unwrap_or_default();
-            if replicas.len() == 2 && replicas.iter().all(|r| r.current && !r.offline) {
-                return anyhow::Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    eventually(Duration::from_secs(60), "the restarted node to catch up", async || {
+        let mut stream = bus.jetstream().get_stream(bus::subject::events_stream(&run.exercise)).await?;
+        let info = stream.info().await?;
+        let replicas = info.cluster.as_ref().map(|c| c.replicas.clone()).unwrap_or_default();
+        Ok((replicas.len() == 2 && replicas.iter().all(|r| r.current && !r.offline)).then_some(()))
     })
-    .await??;
+    .await?;
     println!("restarted NATS node rejoined and caught up in {} ms", restarted.elapsed().as_millis());
     Ok(())
 }
@@ -443,15 +433,10 @@ async fn a_successor_passes_over_a_snapshot_another_key_signed_and_replays_the_w
 
     // A snapshot the leader wrote, signed again by another key, in its place once the leader is dead.
     let (bus, key) = (nats.bus_as("coordinator").await?, nats.identities.public_key("coordinator")?);
-    let written = within(Duration::from_secs(20), "a snapshot", async {
-        loop {
-            if let Some(snapshot) = coordinator::snapshot::load(&bus, &run.exercise, &key).await? {
-                return anyhow::Ok(snapshot);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let written = eventually(Duration::from_secs(20), "a snapshot", async || {
+        Ok(coordinator::snapshot::load(&bus, &run.exercise, &key).await?)
     })
-    .await??;
+    .await?;
     coordinator.child.kill().await?;
     let forged = coordinator::snapshot::encode(&written, &nkeys::KeyPair::new_user())?;
     coordinator::snapshot::put(&bus, &run.exercise, &mut forged.as_slice()).await?;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use bus::{Envelope, NodeId, Payload, Role, Sender};
+use bus::{SubmitError, Verdict};
 use coordinator::Mode;
 use futures::StreamExt;
 use proto::v1::{self as wire, PositionKind, RejectionCode};
@@ -130,10 +131,10 @@ async fn two_exercises_at_once_do_not_see_each_other() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn rejection(reply: &Payload) -> (RejectionCode, String) {
-    match reply {
-        Payload::Rejection(r) => (r.code(), r.reason.clone()),
-        other => panic!("expected a rejection, got {other:?}"),
+fn rejection(answer: &Result<Verdict, SubmitError>) -> (RejectionCode, String) {
+    match answer {
+        Err(SubmitError::Refused { code: Some(code), reason }) => (*code, reason.clone()),
+        other => panic!("expected the coordinator's refusal, got {other:?}"),
     }
 }
 
@@ -195,12 +196,15 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
     assert_eq!(probe.log_len().await?, before, "refused input leaves the log unchanged");
 
     // The coordinator keeps serving: a good report is accepted and recorded.
-    assert!(matches!(probe.submit(&probe.envelope(Role::ControlPoint, "BY", report())?).await?, Payload::Accepted(_)));
+    assert!(matches!(
+        probe.submit(&probe.envelope(Role::ControlPoint, "BY", report())?).await?,
+        Ok(Verdict::Accepted { .. })
+    ));
     assert_eq!(probe.log_len().await?, before + 1);
 
     // Into stage 1 by exercise control (those who did not report are recorded absent), then the stage's own mistakes.
     for (role, node) in [(Role::JointStaff, "joint-staff"), (Role::ControlPoint, "KZ")] {
-        assert!(matches!(probe.submit(&probe.envelope(role, node, report())?).await?, Payload::Accepted(_)));
+        assert!(matches!(probe.submit(&probe.envelope(role, node, report())?).await?, Ok(Verdict::Accepted { .. })));
     }
     for _ in 0..2 {
         let advance = probe.envelope(
@@ -208,7 +212,7 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
             "director",
             Payload::AdvanceExercise(wire::AdvanceExercise::default()),
         )?;
-        assert!(matches!(probe.submit(&advance).await?, Payload::Accepted(_)));
+        assert!(matches!(probe.submit(&advance).await?, Ok(Verdict::Accepted { .. })));
     }
     let draft = |slot: &str, version: u32| wire::DraftDecision {
         slot_id: slot.into(),
@@ -221,7 +225,7 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
     let unknown = probe.envelope(Role::JointStaff, "joint-staff", Payload::DraftDecision(draft("s9-99", 1)))?;
     assert_eq!(rejection(&probe.submit(&unknown).await?).0, RejectionCode::UnknownSlot);
     let first = probe.envelope(Role::JointStaff, "joint-staff", Payload::DraftDecision(draft("s1-01", 1)))?;
-    assert!(matches!(probe.submit(&first).await?, Payload::Accepted(_)));
+    assert!(matches!(probe.submit(&first).await?, Ok(Verdict::Accepted { .. })));
     let revision = Payload::DraftRevised(wire::DraftRevised {
         draft: Some(draft("s1-01", 2)),
         change_summary: "amended".into(),
@@ -229,7 +233,7 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
     });
     assert!(matches!(
         probe.submit(&probe.envelope(Role::JointStaff, "joint-staff", revision)?).await?,
-        Payload::Accepted(_)
+        Ok(Verdict::Accepted { .. })
     ));
     let settled = probe.log_len().await?;
     let stale = probe.envelope(Role::ControlPoint, "KZ", position("s1-01", 1))?;
@@ -238,7 +242,7 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() -> anyhow::R
     assert!(reason.contains("version 2"), "{reason}");
     assert_eq!(probe.log_len().await?, settled);
     let current = probe.envelope(Role::ControlPoint, "KZ", position("s1-01", 2))?;
-    assert!(matches!(probe.submit(&current).await?, Payload::Accepted(_)));
+    assert!(matches!(probe.submit(&current).await?, Ok(Verdict::Accepted { .. })));
 
     let _ = stop.send(true);
     let state = within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
@@ -259,7 +263,7 @@ async fn pause_holds_the_exercise_and_resume_lets_it_go_on() -> anyhow::Result<(
         "director",
         Payload::PauseExercise(wire::PauseExercise { reason: "hold".into() }),
     )?;
-    assert!(matches!(probe.submit(&pause).await?, Payload::Accepted(_)));
+    assert!(matches!(probe.submit(&pause).await?, Ok(Verdict::Accepted { .. })));
 
     let held = probe.wait_for("assembly_closed", Duration::from_secs(3)).await;
     assert!(held.is_err(), "assembly must not close while paused, past its deadline");
@@ -268,7 +272,7 @@ async fn pause_holds_the_exercise_and_resume_lets_it_go_on() -> anyhow::Result<(
         "director",
         Payload::ResumeExercise(wire::ResumeExercise { reason: "go".into() }),
     )?;
-    assert!(matches!(probe.submit(&resume).await?, Payload::Accepted(_)));
+    assert!(matches!(probe.submit(&resume).await?, Ok(Verdict::Accepted { .. })));
     let closed = probe.wait_for("assembly_closed", Duration::from_secs(10)).await?;
     let Payload::AssemblyClosed(c) = closed.payload else { unreachable!("waited for assembly_closed") };
     assert_eq!(c.absent.len(), 9, "nobody reported: every non-observer is recorded absent");

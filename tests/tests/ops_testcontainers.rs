@@ -9,7 +9,7 @@ use std::time::Duration;
 use bus::{Payload, Role};
 use proto::v1 as wire;
 use tests::browser::{self, Response};
-use tests::{Nats, Probe, Run, binary, free_addr, provision, start_seats, within};
+use tests::{Nats, Probe, Run, binary, eventually, free_addr, provision, start_seats};
 
 async fn get(addr: SocketAddr, path: &str) -> anyhow::Result<Response> {
     browser::request(addr, "GET", path, &[], None).await
@@ -17,15 +17,8 @@ async fn get(addr: SocketAddr, path: &str) -> anyhow::Result<Response> {
 
 /// Polls `path` until its body satisfies `test`; the last body.
 async fn until(addr: SocketAddr, path: &str, test: impl Fn(&Response) -> bool) -> anyhow::Result<Response> {
-    within(Duration::from_secs(60), &format!("{path} to answer as expected"), async {
-        loop {
-            if let Ok(response) = get(addr, path).await
-                && test(&response)
-            {
-                return response;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    eventually(Duration::from_secs(60), &format!("{path} to answer as expected"), async || {
+        Ok(Some(get(addr, path).await?).filter(&test))
     })
     .await
 }
@@ -110,7 +103,10 @@ async fn every_service_serves_health_readiness_and_metrics_while_an_exercise_run
         kind: wire::PositionKind::Concur as i32,
         reasons: vec![],
     });
-    probe.submit(&probe.envelope(Role::ControlPoint, "KZ", unknown)?).await?;
+    let refused = probe.submit(&probe.envelope(Role::ControlPoint, "KZ", unknown)?).await?;
+    // A position on a slot no stage has: the wrong phase before stage 1 opens, an unknown slot after.
+    let code = refused.err().and_then(|e| e.code());
+    assert!(matches!(code, Some(wire::RejectionCode::WrongPhase | wire::RejectionCode::UnknownSlot)), "{code:?}");
     let counted = |r: &Response| {
         let accepted = sample(&r.body, "muster_submissions_total", &["outcome=\"ACCEPTED\""]).unwrap_or_default();
         let refused = sample(&r.body, "muster_submissions_total", &["REJECTION_CODE_"]).unwrap_or_default();

@@ -31,12 +31,12 @@ async fn a_paused_exercise_reports_in_exercise_time_without_the_pause() -> anyho
 
     let director = |payload| probe.envelope(Role::Coordinator, "director", payload);
     let pause = director(Payload::PauseExercise(wire::PauseExercise { reason: "water break".into() }))?;
-    assert!(matches!(probe.submit(&pause).await?, Payload::Accepted(_)));
+    assert!(matches!(probe.submit(&pause).await?, Ok(Verdict::Accepted { .. })));
     // Held for 2 s of wall time: 8 exercise hours, had the clock run on.
     let held = probe.wait_for("stage_concluded", Duration::from_secs(2)).await;
     assert!(held.is_err(), "nothing closes while paused");
     let resume = director(Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into() }))?;
-    assert!(matches!(probe.submit(&resume).await?, Payload::Accepted(_)));
+    assert!(matches!(probe.submit(&resume).await?, Ok(Verdict::Accepted { .. })));
 
     let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
     running.stop().await;
@@ -151,7 +151,7 @@ async fn muster_status_reads_what_is_awaited_from_the_log_alone() -> anyhow::Res
     probe.wait_for("notification", Duration::from_secs(10)).await?;
     for (role, node) in [(Role::JointStaff, "joint-staff"), (Role::ControlPoint, "BY")] {
         let report = probe.envelope(role, node, Payload::AssemblyReport(wire::AssemblyReport::default()))?;
-        assert!(matches!(probe.submit(&report).await?, Payload::Accepted(_)));
+        assert!(matches!(probe.submit(&report).await?, Ok(Verdict::Accepted { .. })));
     }
 
     let (ok, out, err) = status(&nats, run.exercise.as_str())?;

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use bus::SubmitError;
 use bus::{MessageId, NodeId, Payload, Role, Sender};
 use prost::Message as _;
 use proto::v1 as wire;
@@ -312,10 +313,12 @@ async fn text_that_acts_on_a_display_never_reaches_the_record_a_report_or_a_log(
     for (what, position, shown) in cases {
         let mut e = probe.envelope(Role::ControlPoint, "TJ", Payload::Position(position))?;
         e.message_id = MessageId::new(format!("TJ-hostile-{}", what.len()))?;
-        let Payload::Rejection(r) = probe.submit(&e).await? else { anyhow::bail!("{what} accepted") };
-        assert_eq!(r.code(), wire::RejectionCode::InvalidContent, "{what}: {}", r.reason);
-        assert!(r.reason.contains(shown), "{what}: the reason (logged as it is) shows the character: {}", r.reason);
-        assert!(!r.reason.chars().any(bus::text::is_hostile), "{what}: nothing raw in the reason: {:?}", r.reason);
+        let Err(SubmitError::Refused { code: Some(code), reason }) = probe.submit(&e).await? else {
+            anyhow::bail!("{what} accepted")
+        };
+        assert_eq!(code, wire::RejectionCode::InvalidContent, "{what}: {reason}");
+        assert!(reason.contains(shown), "{what}: the reason (logged as it is) shows the character: {reason}");
+        assert!(!reason.chars().any(bus::text::is_hostile), "{what}: nothing raw in the reason: {reason:?}");
     }
     let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
     running.stop().await;

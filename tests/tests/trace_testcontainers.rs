@@ -10,7 +10,7 @@ use std::time::Duration;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use opentelemetry_proto::tonic::common::v1::any_value::Value;
-use tests::{Nats, Run, free_addr, provision, service, start_seats, within};
+use tests::{Nats, Run, free_addr, provision, service, start_seats};
 
 /// A span as the collector received it.
 #[derive(Debug, Clone)]
@@ -117,13 +117,8 @@ async fn a_national_nodes_submission_is_one_trace_from_the_node_to_the_readers()
         [vec!["--gateway".into(), node, "--certs".into(), ids, "--node".into(), "KG".into()], exercise, scenario_arg];
     let _kg = service("national-node", &kg_args.concat(), &otel("national-node"))?;
 
-    let linked = within(Duration::from_secs(60), "a submission traced from KG to a reader", async {
-        loop {
-            if let Some(spans) = collector.linked_submission() {
-                return spans;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    let linked = tests::eventually(Duration::from_secs(60), "a submission traced from KG to a reader", async || {
+        Ok(collector.linked_submission())
     })
     .await;
     let Ok([node, gateway, coordinator, reader]) = linked else {

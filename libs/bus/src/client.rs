@@ -40,15 +40,13 @@ pub struct ConnectSettings {
     pub credentials: Option<Credentials>,
 }
 
-/// An identity on the bus: an nkey seed, and the inbox prefix its permissions allow. The same key
-/// signs what its holder writes.
+/// An identity on the bus: its name and nkey seed (`identity::Keyring` reads them from the
+/// folder they were issued in). The same key signs what its holder writes.
 #[derive(Clone)]
 pub struct Credentials {
     /// The identity's name (a node id or a service's name).
     pub name: String,
     seed: String,
-    /// The folder it was read from: the other identities' public keys (`<name>.pub`) are there.
-    pub dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -60,29 +58,13 @@ impl std::fmt::Debug for Credentials {
 impl Credentials {
     /// Credentials from a seed.
     pub fn new(name: impl Into<String>, seed: impl Into<String>) -> Self {
-        Credentials { name: name.into(), seed: seed.into().trim().to_owned(), dir: None }
+        Credentials { name: name.into(), seed: seed.into().trim().to_owned() }
     }
 
     /// The key pair, to sign with.
     pub fn key_pair(&self) -> Result<nkeys::KeyPair, BusError> {
         nkeys::KeyPair::from_seed(&self.seed)
             .map_err(|e| BusError::Credentials { path: self.name.clone(), reason: e.to_string() })
-    }
-
-    /// The public key of the identity `name` issued beside this one (`<name>.pub`), if there is one.
-    pub fn public_key_of(&self, name: &str) -> Option<String> {
-        let path = self.dir.as_ref()?.join(format!("{name}.pub"));
-        std::fs::read_to_string(path).ok().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty())
-    }
-
-    /// The credentials in an nkey seed file `<name>.nk`.
-    pub fn load(path: &std::path::Path) -> Result<Credentials, BusError> {
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let seed = std::fs::read_to_string(path)
-            .map_err(|e| BusError::Credentials { path: path.display().to_string(), reason: e.to_string() })?;
-        let mut credentials = Credentials::new(name, seed);
-        credentials.dir = path.parent().map(std::path::Path::to_path_buf);
-        Ok(credentials)
     }
 }
 
@@ -330,7 +312,15 @@ impl Bus {
 
     /// Replies addressed to `me` in `exercise`.
     pub async fn replies(&self, exercise: &ExerciseId, me: &Sender) -> Result<BoxStream<'static, Delivery>, BusError> {
-        let subject = subject::reply(exercise, me);
+        self.hear(exercise, subject::reply(exercise, me)).await
+    }
+
+    /// Every seat's replies in the exercise (for an identity allowed to hear them all).
+    pub async fn every_reply(&self, exercise: &ExerciseId) -> Result<BoxStream<'static, Delivery>, BusError> {
+        self.hear(exercise, subject::replies(exercise)).await
+    }
+
+    async fn hear(&self, exercise: &ExerciseId, subject: String) -> Result<BoxStream<'static, Delivery>, BusError> {
         let subscriber =
             self.client.subscribe(subject.clone()).await.map_err(|source| BusError::Subscribe { subject, source })?;
         let (exercise, limits) = (exercise.clone(), self.limits);

@@ -8,19 +8,20 @@
 //! - [`seal`]: seats' signatures on submissions, the coordinator's chained seals on events;
 //! - [`receipt`]: the coordinator's signed receipts for recorded submissions, as seats keep them;
 //! - [`client`]: connecting, typed publishing (awaiting JetStream acks) and consuming;
-//! - [`telemetry`]: logging set-up shared by every binary;
-//! - [`local`]: a local `nats-server` process for development runs and benchmarks.
+//! - [`submit`]: submitting and awaiting the coordinator's verdict, one way for every submitter;
+//! - [`names`]: the names of Muster's own identities, which no participant may take;
+//! - [`trace`]: trace context carried across processes in message headers.
 
 pub mod client;
 pub mod envelope;
 pub mod error;
 pub mod id;
-pub mod local;
+pub mod names;
 pub mod provision;
 pub mod receipt;
 pub mod seal;
 pub mod subject;
-pub mod telemetry;
+pub mod submit;
 pub mod text;
 pub mod trace;
 
@@ -29,3 +30,4 @@ pub use envelope::{Envelope, Limits, Payload};
 pub use error::{BusError, EnvelopeError};
 pub use id::{ExerciseId, MessageId, NodeId, Role, Sender};
 pub use provision::{Provisioned, StreamSettings};
+pub use submit::{SubmitError, Submitter, Verdict};

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use crate::envelope::Payload;
+use proto::v1::envelope::Payload;
 
 /// The longest draft text, in characters: a long decision with its annexes.
 pub const MAX_DRAFT_TEXT: usize = 50_000;

@@ -19,11 +19,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use bus::{ExerciseId, NodeId, Role, Sender, subject};
+use bus::names::{ADMIN, CONSOLE, COORDINATOR, DIRECTOR, GATEWAY, OBSERVER, SERVICES};
+use bus::{ExerciseId, Role, Sender, subject};
 use scenario::{Scenario, Transport};
-
-/// The services' identities, beside one per seat.
-pub const SERVICES: [&str; 6] = ["coordinator", "gateway", "observer", "director", "admin", "console"];
 
 /// What one identity may publish and subscribe to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -130,29 +128,29 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
     for name in SERVICES {
         grants.entry(name.to_owned()).or_default().subscribe([format!("{}.>", subject::inbox_prefix(name))]);
     }
-    grants.entry("admin".into()).or_default().publish(["$JS.API.>".to_string()]);
-    for name in ["gateway", "director", "console"] {
+    grants.entry(ADMIN.into()).or_default().publish(["$JS.API.>".to_string()]);
+    for name in [GATEWAY, DIRECTOR, CONSOLE] {
         grants.entry(name.into()).or_default().publish(["$JS.API.STREAM.INFO.*".to_string()]);
     }
     // The console lists the exercises on the server for the director.
-    grants.entry("console".into()).or_default().publish(["$JS.API.STREAM.NAMES".to_string()]);
-    let director = Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!()));
+    grants.entry(CONSOLE.into()).or_default().publish(["$JS.API.STREAM.NAMES".to_string()]);
+    let director = bus::names::director();
     for exercise in exercises {
         let id = exercise.id;
         // The admin follows the log too (`muster run` shows its progress).
         grants
-            .entry("admin".into())
+            .entry(ADMIN.into())
             .or_default()
             .subscribe([subject::events_leader_elected(id), subject::announcements(id)]);
-        let c = grants.entry("coordinator".into()).or_default();
+        let c = grants.entry(COORDINATOR.into()).or_default();
         c.publish(coordinator(id));
         c.subscribe([subject::events_leader_elected(id), subject::announcements(id)]);
-        read(grants.entry("observer".into()).or_default(), id);
-        read(grants.entry("console".into()).or_default(), id);
-        let d = grants.entry("director".into()).or_default();
+        read(grants.entry(OBSERVER.into()).or_default(), id);
+        read(grants.entry(CONSOLE.into()).or_default(), id);
+        let d = grants.entry(DIRECTOR.into()).or_default();
         read(d, id);
         submitter(d, id, &director);
-        let gateway = grants.entry("gateway".into()).or_default();
+        let gateway = grants.entry(GATEWAY.into()).or_default();
         read(gateway, id);
         for p in exercise.scenario.participants.iter().filter(|p| p.transport == Transport::Grpc) {
             submitter(gateway, id, &Sender::new(p.role, p.node.clone()));

@@ -10,9 +10,6 @@ use bus::{ExerciseId, NodeId};
 
 use crate::secret::sha256_hex as hash;
 
-/// The seat name of the director's invite.
-pub const DIRECTOR: &str = "director";
-
 /// A freshly issued invite: the secret exists only here and in the link made from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invite {
@@ -98,7 +95,7 @@ pub fn seats(scenario: &scenario::Scenario) -> Vec<NodeId> {
         .filter(|p| p.played_by == scenario::PlayedBy::Person || p.role == bus::Role::Observer)
         .map(|p| p.node.clone())
         .collect();
-    seats.extend(NodeId::new(DIRECTOR).ok());
+    seats.extend(NodeId::new(bus::names::DIRECTOR).ok());
     seats
 }
 

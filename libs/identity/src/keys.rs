@@ -47,6 +47,11 @@ impl Key {
         self.pair.seed().map_err(|e| IdentityError::Key { name: self.name.clone(), reason: e.to_string() })
     }
 
+    /// The credentials to connect to the bus with.
+    pub fn credentials(&self) -> Result<bus::Credentials, IdentityError> {
+        Ok(bus::Credentials::new(&self.name, self.seed()?))
+    }
+
     /// The key pair itself: what signs (`bus::seal`).
     pub fn into_pair(self) -> nkeys::KeyPair {
         self.pair

@@ -3,6 +3,7 @@
 //! public key, for those who verify its signatures), a TLS certificate for the gRPC gateway, an
 //! invite link for each seat a person takes, and the NATS server's authorization that follows.
 //!
+//! - [`keyring`]: the identities a process holds: keys, public keys, the coordinator's;
 //! - [`keys`]: nkeys as standard seed files; signing and verifying;
 //! - [`certs`]: development certificates (CA, gateway, one per participant);
 //! - [`authorization`]: what each identity may publish and subscribe to, as server configuration;
@@ -12,13 +13,15 @@
 pub mod authorization;
 pub mod certs;
 pub mod invites;
+pub mod keyring;
 pub mod keys;
 pub mod secret;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use authorization::{Exercise, SERVICES};
+pub use authorization::Exercise;
+pub use keyring::Keyring;
 pub use keys::Key;
 
 /// Why identities could not be issued or read.
@@ -31,6 +34,14 @@ pub enum IdentityError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// No identity of that name was issued into the folder.
+    #[error("no identity `{name}` in {dir} (`muster identities` issues them)")]
+    Missing {
+        /// The name.
+        name: String,
+        /// The folder.
+        dir: PathBuf,
     },
     /// A key is not a valid nkey.
     #[error("key of {name}: {reason}")]

@@ -10,33 +10,6 @@ use proto::v1::PositionKind;
 use crate::fold::{Draft, Moment, Record};
 use crate::phase::Phase;
 
-/// A slot's index, remembered between two questions: not part of the record's state (every
-/// record equals every other here, and it is not stored), only where to look first.
-#[derive(Debug, Default)]
-pub(crate) struct OpenAt(std::sync::atomic::AtomicUsize);
-
-impl OpenAt {
-    fn get(&self) -> usize {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn set(&self, at: usize) {
-        self.0.store(at, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-impl Clone for OpenAt {
-    fn clone(&self) -> Self {
-        OpenAt(self.get().into())
-    }
-}
-
-impl PartialEq for OpenAt {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
 /// What a seat is still expected to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Task {

@@ -192,17 +192,12 @@ pub struct Record {
     pub trust: Option<bus::seal::Chain>,
     /// Where [`Record::complete`] last found the stage still open.
     #[serde(skip)]
-    pub(crate) open_at: crate::awaited::OpenAt,
+    pub(crate) open_at: crate::hint::OpenAt,
 }
 
 /// The coordinator's identity: the sender of every event it writes itself.
 pub fn coordinator() -> Sender {
     Sender::new(Role::Coordinator, NodeId::new("control").unwrap_or_else(|_| unreachable!("a valid node id")))
-}
-
-/// Exercise control's identity: the sender of the director's commands.
-pub fn director() -> Sender {
-    Sender::new(Role::Coordinator, NodeId::new("director").unwrap_or_else(|_| unreachable!("a valid node id")))
 }
 
 impl Record {
@@ -264,7 +259,7 @@ impl Record {
                 // The director's start, when the notification answers one: a start that comes
                 // again is recognised as recorded.
                 if let Some(start) = &event.causation_id {
-                    self.seen.insert(&director(), start, self.events);
+                    self.seen.insert(&bus::names::director(), start, self.events);
                 }
                 note(&mut self.timeline, Happening::Notified);
             }

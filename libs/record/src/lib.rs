@@ -15,6 +15,7 @@
 pub mod awaited;
 pub mod comments;
 pub mod fold;
+mod hint;
 pub mod package;
 pub mod phase;
 pub mod plan;

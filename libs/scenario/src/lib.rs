@@ -7,10 +7,8 @@
 //! - [`locate`]: a field path → its line in the file;
 //! - [`duration`]: exercise-time durations such as `1d6h`;
 //! - [`calendar`]: exercise time on the calendar (`18 Mar 2025 14:20 MSK`, `day 2, 05:20`);
-//! - [`cli`]: the command-line arguments every exercise service takes.
 
 pub mod calendar;
-pub mod cli;
 pub mod duration;
 pub mod error;
 pub mod file;

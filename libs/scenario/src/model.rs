@@ -10,11 +10,6 @@ pub const MIN_TIME_SCALE: f64 = 1e-3;
 /// The fastest: a hundred exercise days per wall second.
 pub const MAX_TIME_SCALE: f64 = 1e7;
 
-/// Node ids a participant may not take: the services' identities and the files issued beside
-/// the seats' (`<node>.nk`, `<node>.pem`), and the coordinator's own node id.
-pub const RESERVED_NODES: &[&str] =
-    &["coordinator", "gateway", "observer", "director", "admin", "ca", "control", "harness", "bench", "nats-auth"];
-
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

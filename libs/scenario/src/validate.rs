@@ -13,7 +13,7 @@ use crate::locate::{FieldPath, Locator, Segment};
 use crate::model::{
     Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
 };
-use crate::model::{MAX_TIME_SCALE, MIN_TIME_SCALE, RESERVED_NODES};
+use crate::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
 
 /// Validates scenario text; on failure returns every problem found, in line order.
 pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
@@ -217,7 +217,7 @@ impl Checker<'_> {
             ROLES,
         );
         let node = self.required(file.node, &path.key("node")).and_then(|n| match NodeId::new(n) {
-            Ok(node) if RESERVED_NODES.contains(&node.as_str()) => {
+            Ok(node) if bus::names::is_reserved(node.as_str()) => {
                 self.problem(
                     &path.key("node"),
                     format!("`{node}` is reserved for Muster's own services and files; choose another node id"),

@@ -70,9 +70,9 @@ impl SeatArgs {
 #[derive(Debug, Parser)]
 struct Args {
     #[command(flatten)]
-    bus: scenario::cli::BusArgs,
+    bus: launch::BusArgs,
     #[command(flatten)]
-    exercise: scenario::cli::ExerciseArgs,
+    exercise: launch::ExerciseArgs,
     #[command(flatten)]
     seat: SeatArgs,
     #[command(flatten)]
@@ -96,7 +96,7 @@ pub fn monitored(ready: ops::Ready) -> tokio::sync::mpsc::UnboundedSender<u64> {
 /// Parses the command line and plays a seat of one of `roles` on the bus until the exercise concludes.
 pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     ops::probe_if_asked();
-    bus::telemetry::init("info");
+    launch::telemetry::init("info");
     let args = Args::parse();
     let ready = args.ops.start().await?;
     let scenario = args.exercise.scenario()?;
@@ -105,15 +105,14 @@ pub async fn main_for(roles: &[Role]) -> anyhow::Result<()> {
     let name = format!("muster-{}-{}", me.role, me.node);
     let bus = Bus::connect(&args.bus.settings(name)?).await?;
     let link = BusLink::new(bus, args.exercise.exercise.clone(), &me).await?;
-    let credentials = args.bus.credentials()?;
-    let key = credentials.as_ref().map(bus::Credentials::key_pair).transpose()?.map(Arc::new);
-    let trust = credentials.as_ref().and_then(|c| c.public_key_of("coordinator"));
+    let key = args.bus.credentials()?.as_ref().map(bus::Credentials::key_pair).transpose()?.map(Arc::new);
+    let trust = args.bus.trust()?;
     let processed = Some(monitored(ready));
     let receipts = args.seat.receipts.as_deref().map(|dir| receipts_file(dir, &me.node));
     let settings = Settings { exercise: args.exercise.exercise, me, processed, key, trust, receipts };
     let mind = Mind::Policy(Box::new(participant));
-    driver::run(Arc::new(link), settings, mind, bus::telemetry::shutdown_signal()).await.context("seat failed")?;
+    driver::run(Arc::new(link), settings, mind, launch::telemetry::shutdown_signal()).await.context("seat failed")?;
     // Spans still batched would go with the process.
-    bus::telemetry::flush_traces().await;
+    launch::telemetry::flush_traces().await;
     Ok(())
 }

@@ -25,9 +25,9 @@ use seat::{BusLink, Mind};
 )]
 struct Args {
     #[command(flatten)]
-    bus: scenario::cli::BusArgs,
+    bus: launch::BusArgs,
     #[command(flatten)]
-    exercise: scenario::cli::ExerciseArgs,
+    exercise: launch::ExerciseArgs,
     /// Folder with the seats' keys (`<node>.nk`), `coordinator.pub` and the invites (`muster
     /// identities` writes it); the folder of --nkey when not given.
     #[arg(long, env = "MUSTER_IDENTITIES")]
@@ -41,7 +41,7 @@ struct Args {
     #[command(flatten)]
     console: console::cli::ConsoleArgs,
     #[command(flatten)]
-    persons: scenario::cli::PersonArgs,
+    persons: launch::PersonArgs,
     #[command(flatten)]
     ops: ops::OpsArgs,
 }
@@ -68,7 +68,7 @@ impl Others for BusOthers {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
-    bus::telemetry::init("info");
+    launch::telemetry::init("info");
     let args = Args::parse();
     let ready = args.ops.start().await?;
     let mut scenario = args.exercise.scenario()?;
@@ -79,8 +79,8 @@ async fn main() -> anyhow::Result<()> {
         (None, Some(nkey)) => nkey.parent().map(PathBuf::from).unwrap_or_default(),
         (None, None) => anyhow::bail!("give --identities (the folder `muster identities` wrote) or --nkey"),
     };
-    let seed = |name: &str| identity::keys::seed_file(&identities, name);
-    let trust = bus::Credentials::load(&seed("console")).ok().and_then(|c| c.public_key_of("coordinator"));
+    let keyring = identity::Keyring::open(&identities)?;
+    let trust = keyring.coordinator().ok().map(str::to_owned);
     if trust.is_none() {
         tracing::warn!(%exercise, identities = %identities.display(),
             "no coordinator.pub beside console.nk: events are shown without checking the coordinator's seals");
@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
 
     // The director, and every seat a person plays on the bus here; observers read only.
     let mut seats = BTreeMap::new();
-    let director = NodeId::new(identity::invites::DIRECTOR)?;
+    let director = NodeId::new(bus::names::DIRECTOR)?;
     let mut people =
         vec![(Sender::new(Role::Coordinator, director.clone()), "Director (exercise control)".to_string())];
     for p in &scenario.participants {
@@ -102,7 +102,7 @@ async fn main() -> anyhow::Result<()> {
     }
     for (me, name) in people {
         let credentials =
-            bus::Credentials::load(&seed(me.node.as_str())).with_context(|| format!("the key of seat {}", me.node))?;
+            keyring.credentials(me.node.as_str()).with_context(|| format!("the key of seat {}", me.node))?;
         let key = Some(Arc::new(credentials.key_pair()?));
         let settings = ConnectSettings::new(&args.bus.nats, format!("muster-console-{}", me.node))
             .with_credentials(Some(credentials));
@@ -135,6 +135,6 @@ async fn main() -> anyhow::Result<()> {
     let tls = args.console.tls()?;
     println!("console: {}://{addr} (exercise {exercise})", if tls.is_some() { "https" } else { "http" });
     ready.set(true);
-    console::cli::serve(console, listener, tls, bus::telemetry::shutdown_signal()).await?;
+    console::cli::serve(console, listener, tls, launch::telemetry::shutdown_signal()).await?;
     Ok(())
 }

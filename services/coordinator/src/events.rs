@@ -1,21 +1,10 @@
 //! What the coordinator writes: its events, each with a deterministic id and stamped with the
 //! exercise time and wall time at which it is recorded, applied to the record as they are made.
 
-use std::time::{Duration, SystemTime};
-
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, MessageId};
 use proto::v1 as wire;
-use record::{Phase, Record};
-
-/// The time an input arrives at.
-#[derive(Debug, Clone, Copy)]
-pub struct Now {
-    /// Exercise time since the start.
-    pub exercise: Duration,
-    /// Wall time, for the envelopes' `sent_at`.
-    pub wall: SystemTime,
-}
+use record::{Moment, Phase, Record};
 
 /// Applies the events to `next` as they will be published, and returns them, less those the
 /// record holds already: a leader that died between two events of one step left the first in the
@@ -34,7 +23,7 @@ pub fn emit(next: &mut Record, events: Vec<Envelope>) -> Vec<Envelope> {
 
 /// A coordinator event with a deterministic id, so a re-published event is de-duplicated, stamped
 /// with the exercise time.
-pub fn event(exercise: &ExerciseId, now: Now, id: String, payload: Payload) -> Envelope {
+pub fn event(exercise: &ExerciseId, now: Moment, id: String, payload: Payload) -> Envelope {
     let mut e = Envelope::new(exercise.clone(), record::coordinator(), payload);
     e.message_id = MessageId::new(id).unwrap_or_else(|_| MessageId::generate());
     e.sent_at = now.wall;
@@ -47,7 +36,7 @@ pub fn event(exercise: &ExerciseId, now: Now, id: String, payload: Payload) -> E
 /// resume can repeat within a phase.
 pub fn phase_changed(
     exercise: &ExerciseId,
-    now: Now,
+    now: Moment,
     phase: Phase,
     paused: bool,
     cause: Option<&MessageId>,

@@ -14,9 +14,10 @@ use record::{Phase, Plan, Record};
 
 use crate::checks::{Refusal, refuse};
 pub use crate::config::{Comms, Config};
-pub use crate::events::Now;
 use crate::events::{emit, event, phase_changed};
 use crate::{checks, windows};
+/// The time an input arrives at: the moment its events are recorded.
+pub use record::Moment;
 
 /// The coordinator's state: the record of the exercise.
 pub type State = Record;
@@ -69,7 +70,7 @@ pub struct Decision {
 
 /// Takes one input: applies the events it leads to and returns them with the reply. Pure: the same
 /// state and input give the same decision. A refused input leaves the state as it was.
-pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> Decision {
+pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Moment) -> Decision {
     match input {
         Input::Start if state.phase.phase == Phase::NotStarted && !config.awaits_director => {
             Decision { events: start(config, state, now, None), reply: None }
@@ -81,8 +82,8 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Now) -> D
 }
 
 /// The notification and the opening of assembly: the exercise's time zero, by definition.
-fn start(config: &Config, state: &mut State, now: Now, cause: Option<&Envelope>) -> Vec<Envelope> {
-    let now = Now { exercise: std::time::Duration::ZERO, ..now };
+fn start(config: &Config, state: &mut State, now: Moment, cause: Option<&Envelope>) -> Vec<Envelope> {
+    let now = Moment { exercise: std::time::Duration::ZERO, ..now };
     let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
     let (notification, lists) = plan.to_messages(record::plan::MESSAGE_BUDGET);
     let mut notification = event(&config.exercise, now, "notification".into(), Payload::Notification(notification));
@@ -99,7 +100,7 @@ fn start(config: &Config, state: &mut State, now: Now, cause: Option<&Envelope>)
     emit(state, events)
 }
 
-fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Decision {
+fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Moment) -> Decision {
     let to = envelope.sender.clone();
     let message_id = envelope.message_id.clone();
     let refused = |Refusal(code, reason)| Decision {
@@ -146,7 +147,7 @@ fn comms_token(config: &Config, state: &State, envelope: &Envelope) -> Option<St
 
 /// Checks a submission against the state; on success applies and returns the events it leads to.
 /// Its sender is proven already ([`checks::sender`]).
-fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
+fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Moment) -> Result<Vec<Envelope>, Refusal> {
     // What people wrote: within its limits, and nothing that acts on a display.
     bus::text::check_payload(&envelope.payload).map_err(|e| Refusal(RejectionCode::InvalidContent, e.to_string()))?;
     if envelope.sender.role == Role::Coordinator {
@@ -163,7 +164,7 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Now) -> 
 
 /// A submission as the log records it: the submitter's own envelope, stamped with when it was
 /// recorded.
-fn recorded(envelope: &Envelope, now: Now) -> Envelope {
+fn recorded(envelope: &Envelope, now: Moment) -> Envelope {
     Envelope { exercise_time: Some(now.exercise), recorded_at: Some(now.wall), ..envelope.clone() }
 }
 
@@ -173,7 +174,7 @@ fn start_by_director(
     config: &Config,
     state: &mut State,
     envelope: &Envelope,
-    now: Now,
+    now: Moment,
 ) -> Result<Vec<Envelope>, Refusal> {
     if state.phase.phase != Phase::NotStarted {
         return refuse(RejectionCode::WrongPhase, "the exercise has started already");
@@ -185,7 +186,7 @@ fn start_by_director(
 }
 
 /// Pause, resume and advance from exercise control.
-fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Now) -> Result<Vec<Envelope>, Refusal> {
+fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) -> Result<Vec<Envelope>, Refusal> {
     let exercise = &config.exercise;
     let phase = next.phase;
     if matches!(phase.phase, Phase::NotStarted | Phase::Concluded) {

@@ -12,7 +12,7 @@ use coordinator::{Mode, Settings};
 #[command(name = "coordinator", about = "Muster exercise control: sequences an exercise and records every decision")]
 struct Args {
     #[command(flatten)]
-    bus: scenario::cli::BusArgs,
+    bus: launch::BusArgs,
     /// The exercise to coordinate; several (repeated, or comma-separated) are served by this one
     /// process, each with its own lease.
     #[arg(long = "exercise", env = "MUSTER_EXERCISE", value_delimiter = ',', required = true)]
@@ -24,7 +24,7 @@ struct Args {
     #[arg(long, env = "MUSTER_TIME_SCALE")]
     time_scale: Option<f64>,
     #[command(flatten)]
-    persons: scenario::cli::PersonArgs,
+    persons: launch::PersonArgs,
     #[command(flatten)]
     ops: ops::OpsArgs,
     /// Close stages as soon as everything expected has arrived.
@@ -53,9 +53,10 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn serve() -> anyhow::Result<()> {
-    bus::telemetry::init("info");
+    launch::telemetry::init("info");
     let args = Args::parse();
     let scenarios = scenarios(&args)?;
+    let identity = args.bus.identity()?;
     let credentials = args.bus.credentials()?;
     let ready = args.ops.start().await?;
     // One replica, one name on every lease it holds.
@@ -70,17 +71,9 @@ async fn serve() -> anyhow::Result<()> {
         );
         let mode = if args.fast { Mode::Fast } else { Mode::Scaled };
         let mut settings = Settings::new(args.bus.nats.clone(), exercise.clone(), scenario, mode, time_scale);
-        if let Some(credentials) = &credentials {
+        if let Some((keyring, _)) = &identity {
             // The keys issued beside the coordinator's: every seat's and the director's.
-            settings.keys = std::sync::Arc::new(record::Keys {
-                seats: settings
-                    .scenario
-                    .participants
-                    .iter()
-                    .filter_map(|p| Some((p.node.clone(), credentials.public_key_of(p.node.as_str())?)))
-                    .collect(),
-                director: credentials.public_key_of("director"),
-            });
+            settings.keys = std::sync::Arc::new(keyring.submitters(&settings.scenario)?);
         }
         settings.credentials = credentials.clone();
         settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
@@ -90,9 +83,9 @@ async fn serve() -> anyhow::Result<()> {
         settings.instance = instance.clone();
         all.push(settings);
     }
-    coordinator::run_all(all, bus::telemetry::shutdown_signal()).await.context("coordinator failed")?;
+    coordinator::run_all(all, launch::telemetry::shutdown_signal()).await.context("coordinator failed")?;
     // Spans still batched would go with the process.
-    bus::telemetry::flush_traces().await;
+    launch::telemetry::flush_traces().await;
     Ok(())
 }
 

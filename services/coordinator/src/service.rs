@@ -18,7 +18,7 @@ use scenario::Scenario;
 
 use crate::clock::{Clock, ClockLog};
 use crate::lease::{self, Lease};
-use crate::machine::{self, Config, Input, Now, Reply, State};
+use crate::machine::{self, Config, Input, Moment, Reply, State};
 use record::{Mode, Phase};
 
 /// The durable consumer name of the coordinator on the submissions stream.
@@ -561,9 +561,9 @@ impl Core {
     }
 
     /// The time an input is stepped at; a pause or resume it leads to takes effect at this instant.
-    fn now(&mut self) -> Now {
+    fn now(&mut self) -> Moment {
         self.stepped_at = tokio::time::Instant::now().into_std();
-        Now { exercise: self.clock.at(self.stepped_at), wall: SystemTime::now() }
+        Moment { exercise: self.clock.at(self.stepped_at), wall: SystemTime::now() }
     }
 
     async fn input(&mut self, input: Input<'_>) -> Result<(), Stop> {

@@ -7,14 +7,14 @@ use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, NodeId, Role};
 use proto::v1::{self as wire, Outcome, PositionKind};
 use record::package::digest;
-use record::{Mode, Phase, Plan, Record};
+use record::{Mode, Moment, Phase, Plan, Record};
 use scenario::DecisionRule;
 
 use crate::config::Config;
-use crate::events::{Now, emit, event, phase_changed};
+use crate::events::{emit, event, phase_changed};
 
 /// Closes the current window if its deadline has passed, or if it may close early.
-pub fn close_if_due(config: &Config, next: &mut Record, now: Now) -> Vec<Envelope> {
+pub fn close_if_due(config: &Config, next: &mut Record, now: Moment) -> Vec<Envelope> {
     if next.phase.paused {
         return vec![];
     }
@@ -25,7 +25,7 @@ pub fn close_if_due(config: &Config, next: &mut Record, now: Now) -> Vec<Envelop
 }
 
 /// Closes the current window if everything it waits for has arrived and it may close early.
-pub fn close_if_complete(config: &Config, next: &mut Record, now: Now) -> Vec<Envelope> {
+pub fn close_if_complete(config: &Config, next: &mut Record, now: Moment) -> Vec<Envelope> {
     if next.phase.paused || !next.complete() {
         return vec![];
     }
@@ -38,7 +38,7 @@ pub fn close_if_complete(config: &Config, next: &mut Record, now: Now) -> Vec<En
 }
 
 /// Closes the current window: the events that end it and open the next.
-pub fn close(config: &Config, next: &mut Record, now: Now) -> Vec<Envelope> {
+pub fn close(config: &Config, next: &mut Record, now: Moment) -> Vec<Envelope> {
     let exercise = &config.exercise;
     let Some(plan) = next.plan.clone() else { return vec![] };
     let events = match next.phase.phase {
@@ -115,7 +115,7 @@ fn count_outcomes(state: &Record, outcome: Outcome) -> u32 {
     u32::try_from(state.outcomes.values().filter(|o| o.outcome() == outcome).count()).unwrap_or(u32::MAX)
 }
 
-fn open_stage(exercise: &ExerciseId, plan: &Plan, now: Now, n: u32) -> Vec<Envelope> {
+fn open_stage(exercise: &ExerciseId, plan: &Plan, now: Moment, n: u32) -> Vec<Envelope> {
     let Some(stage) = plan.stage(n) else { return vec![] };
     let opened = wire::StageOpened {
         stage_number: n,

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, NodeId, Role, Sender};
-use coordinator::machine::{self, Config, Decision, Input, Now, Reply, State};
+use coordinator::machine::{self, Config, Decision, Input, Moment, Reply, State};
 use proto::v1::{self as wire, DispositionKind, Outcome, PositionKind, RejectionCode};
 use record::{Mode, Phase, Task};
 
@@ -110,9 +110,9 @@ impl Ex {
         Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 }
     }
 
-    fn time(&self) -> Now {
+    fn time(&self) -> Moment {
         // Wall time follows exercise time, so that two runs of the same inputs give equal records.
-        Now { exercise: self.now, wall: SystemTime::UNIX_EPOCH + self.now }
+        Moment { exercise: self.now, wall: SystemTime::UNIX_EPOCH + self.now }
     }
 
     fn apply(&mut self, input: Input<'_>) -> Decision {

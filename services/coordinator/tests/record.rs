@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use bus::envelope::Payload;
 use bus::{Envelope, ExerciseId, MessageId, NodeId, Role, Sender};
-use coordinator::machine::{self, Config, Input, Now, State};
+use coordinator::machine::{self, Config, Input, Moment, State};
 use proptest::prelude::*;
 use proto::v1::{self as wire, PositionKind};
 use record::{Mode, Phase, Record, Task};
@@ -82,7 +82,7 @@ struct Driver {
 impl Driver {
     fn step(&mut self, input: Input<'_>) {
         let before = self.state.clone();
-        let now = Now { exercise: self.now, wall: SystemTime::UNIX_EPOCH + self.now };
+        let now = Moment { exercise: self.now, wall: SystemTime::UNIX_EPOCH + self.now };
         let decision = machine::step(&self.config, &mut self.state, input, now);
         if let Some((_, machine::Reply::Rejected { .. })) = &decision.reply {
             assert_eq!(before, self.state, "a refused input changes nothing");
@@ -357,7 +357,7 @@ fn a_list_of_participants_too_long_for_the_notification_follows_it_and_folds_who
         comms: coordinator::machine::Comms::default(),
         awaits_director: false,
     };
-    let now = Now { exercise: Duration::ZERO, wall: SystemTime::UNIX_EPOCH };
+    let now = Moment { exercise: Duration::ZERO, wall: SystemTime::UNIX_EPOCH };
     let mut state = State::default();
     let events = machine::step(&config, &mut state, Input::Start, now).events;
     let kinds: Vec<&str> = events.iter().map(Envelope::kind).collect();

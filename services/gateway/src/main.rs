@@ -11,7 +11,7 @@ use clap::Parser;
 #[command(name = "gateway", about = "Muster gRPC gateway for national nodes (mutual TLS, one certificate per state)")]
 struct Args {
     #[command(flatten)]
-    bus: scenario::cli::BusArgs,
+    bus: launch::BusArgs,
     /// Address of the national-node service (mutual TLS).
     #[arg(long, env = "MUSTER_GATEWAY_LISTEN", default_value = "127.0.0.1:7443")]
     listen: SocketAddr,
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn serve() -> anyhow::Result<()> {
-    bus::telemetry::init("info");
+    launch::telemetry::init("info");
     let args = Args::parse();
     let layout = identity::certs::Layout(args.certs.clone());
     let (cert, key) = layout.gateway();
@@ -47,7 +47,7 @@ async fn serve() -> anyhow::Result<()> {
         None => None,
     };
     let ready = args.ops.start().await?;
-    let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
+    let trust = args.bus.trust()?;
     let settings = gateway::Settings {
         trust,
         bus: args.bus.settings("muster-gateway")?,
@@ -56,6 +56,6 @@ async fn serve() -> anyhow::Result<()> {
     };
     // Listening, and the bus is reached on demand: ready.
     ready.set(true);
-    gateway::serve(settings, listener, probe, bus::telemetry::shutdown_signal()).await.context("gateway failed")?;
+    gateway::serve(settings, listener, probe, launch::telemetry::shutdown_signal()).await.context("gateway failed")?;
     Ok(())
 }

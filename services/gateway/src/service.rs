@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use bus::envelope::Payload;
-use bus::{Bus, Envelope, ExerciseId};
+use bus::{Bus, Envelope, ExerciseId, SubmitError, Submitter, Verdict};
 use futures::StreamExt;
 use proto::v1 as wire;
 use tonic::{Request, Response, Status};
@@ -56,34 +55,27 @@ impl NationalNode {
             return Err(Status::permission_denied("observers submit nothing"));
         }
         self.hub.authorize(&envelope.exercise, &envelope.sender).await?;
-        let mut replies = self.bus.replies(&envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
-        self.bus.submit(&envelope).await.map_err(|e| status::bus(&e))?;
-        // Safe on the bus, the coordinator's answer not yet in.
-        let on_the_bus = wire::SubmissionReceipt { message_id: envelope.message_id.to_string(), ..Default::default() };
+        let submitter =
+            Submitter::for_seat(&self.bus, &envelope.exercise, &envelope.sender).await.map_err(|e| status::bus(&e))?;
+        let pending = submitter.send(&envelope).await.map_err(|e| status::bus(&e))?;
         tracing::info!(exercise = %envelope.exercise, message_id = %envelope.message_id, node = %envelope.sender.node,
             kind = envelope.kind(), "submission from a national node on the bus");
-        let id = envelope.message_id.as_str();
-        let answer = async {
-            while let Some(delivery) = replies.next().await {
-                match delivery.envelope.map(|e| e.payload) {
-                    Ok(Payload::Accepted(a)) if a.accepted_message_id == id => {
-                        return Ok(wire::SubmissionReceipt {
-                            duplicate: a.duplicate,
-                            comms_check_token: a.comms_check_token,
-                            accepted: true,
-                            receipt: a.receipt,
-                            ..on_the_bus.clone()
-                        });
-                    }
-                    Ok(Payload::Rejection(r)) if r.rejected_message_id == id => {
-                        return Err(status::rejection(r.code(), &r.reason));
-                    }
-                    _ => {}
-                }
+        // Safe on the bus; the coordinator's answer, if it comes in time.
+        let on_the_bus = wire::SubmissionReceipt { message_id: envelope.message_id.to_string(), ..Default::default() };
+        match pending.verdict(self.reply_timeout).await {
+            Ok(Verdict::Accepted { duplicate, comms_token, receipt }) => Ok(wire::SubmissionReceipt {
+                duplicate,
+                comms_check_token: comms_token.unwrap_or_default(),
+                accepted: true,
+                receipt: receipt.as_ref().map(wire::Receipt::from),
+                ..on_the_bus
+            }),
+            Ok(Verdict::Received) => Ok(on_the_bus),
+            Err(SubmitError::Refused { code, reason }) => {
+                Err(status::rejection(code.unwrap_or(wire::RejectionCode::Unspecified), &reason))
             }
-            Ok(on_the_bus.clone())
-        };
-        tokio::time::timeout(self.reply_timeout, answer).await.unwrap_or(Ok(on_the_bus))
+            Err(SubmitError::Transient(reason)) => Err(Status::unavailable(reason)),
+        }
     }
 
     async fn readable_view(&self, caller: &bus::Sender, exercise: &ExerciseId) -> Result<view::View, Status> {

@@ -47,12 +47,35 @@ pub async fn load(bus: &Bus, exercise: &ExerciseId, trust: Option<&str>) -> Resu
 }
 
 /// The status answer.
+// The text form of what is awaited stays filled for older nodes.
+#[allow(deprecated)]
 pub fn status(view: &View) -> wire::GetExerciseStatusResponse {
     let (phase, stage_number) = view.record.phase.phase.to_wire();
+    let awaited = view.record.awaited();
     wire::GetExerciseStatusResponse {
         phase: Some(wire::PhaseChanged { phase: phase as i32, stage_number, paused: view.record.phase.paused }),
-        awaited: view.record.awaited().iter().map(|a| format!("{}: {}", a.node, a.task)).collect(),
+        awaited: awaited.iter().map(|a| format!("{}: {}", a.node, a.task)).collect(),
         last_sequence: view.record.events,
+        awaited_tasks: awaited.iter().map(awaited_task).collect(),
+    }
+}
+
+fn awaited_task(awaited: &record::Awaited) -> wire::AwaitedTask {
+    use record::Task;
+    use wire::AwaitedTaskKind as Kind;
+    let (kind, slot, version) = match &awaited.task {
+        Task::AssemblyReport => (Kind::AssemblyReport, "", 0),
+        Task::Activation => (Kind::Activation, "", 0),
+        Task::Draft(slot) => (Kind::Draft, slot.as_str(), 0),
+        Task::Position(slot, v) => (Kind::Position, slot.as_str(), *v),
+        Task::Revision(slot, v) => (Kind::Revision, slot.as_str(), *v),
+        Task::Receipt => (Kind::Receipt, "", 0),
+    };
+    wire::AwaitedTask {
+        node_id: awaited.node.to_string(),
+        kind: kind as i32,
+        slot_id: slot.to_owned(),
+        draft_version: version,
     }
 }
 

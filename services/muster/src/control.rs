@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bus::envelope::Payload;
-use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender};
-use futures::StreamExt;
+use bus::{Bus, ConnectSettings, Envelope, ExerciseId, Submitter, Verdict};
 use proto::v1 as wire;
 use record::{Phase, Record};
 
@@ -15,30 +14,27 @@ pub struct Target {
     /// The exercise id.
     #[arg(long, env = "MUSTER_EXERCISE")]
     pub exercise: ExerciseId,
-    /// NATS server URL.
-    #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
-    pub nats: String,
-    /// The nkey seed file to act with: `director.nk` for exercise control and status, `admin.nk`
-    /// to provision (`muster identities` and `muster run` write them).
-    #[arg(long, env = "MUSTER_NKEY")]
-    pub nkey: Option<std::path::PathBuf>,
+    /// The server, and who acts: `director.nk` for exercise control and status, `admin.nk` to
+    /// provision (`muster identities` and `muster run` write them).
+    #[command(flatten)]
+    pub bus: launch::BusArgs,
 }
 
 impl Target {
     fn credentials(&self) -> anyhow::Result<Option<bus::Credentials>> {
-        Ok(self.nkey.as_deref().map(bus::Credentials::load).transpose()?)
+        Ok(self.bus.credentials()?)
     }
 
     /// The coordinator's public key, issued beside `--nkey`.
     pub fn trust(&self) -> anyhow::Result<Option<String>> {
-        Ok(self.credentials()?.and_then(|c| c.public_key_of("coordinator")))
+        Ok(self.bus.trust()?)
     }
 
     /// The log of the exercise as this identity may read it.
     pub async fn log(&self, name: &str) -> anyhow::Result<Vec<bus::Delivery>> {
         let bus = self.connect(name).await?;
         bus.read_log(&self.exercise).await.map_err(|e| match e {
-            bus::BusError::NoSuchExercise(_) => anyhow::anyhow!("no exercise `{}` on {}", self.exercise, self.nats),
+            bus::BusError::NoSuchExercise(_) => anyhow::anyhow!("no exercise `{}` on {}", self.exercise, self.bus.nats),
             other => anyhow::anyhow!("cannot read the log of {}: {other}", self.exercise),
         })
     }
@@ -55,12 +51,12 @@ impl Target {
     }
 
     async fn connect(&self, name: &str) -> anyhow::Result<Bus> {
-        self.connect_with(ConnectSettings::new(&self.nats, name)).await
+        self.connect_with(ConnectSettings::new(&self.bus.nats, name)).await
     }
 
     async fn connect_with(&self, settings: ConnectSettings) -> anyhow::Result<Bus> {
         let settings = settings.with_credentials(self.credentials()?);
-        Bus::connect(&settings).await.with_context(|| match &self.nkey {
+        Bus::connect(&settings).await.with_context(|| match &self.bus.nkey {
             Some(nkey) => format!("connecting as {}", nkey.display()),
             None => "connecting without credentials (give --nkey)".to_string(),
         })
@@ -73,7 +69,7 @@ pub async fn provision(target: &Target, replicas: usize, lease_ttl: Duration) ->
     // exercise's own calls keep the short timeout, which they retry.
     let settings = ConnectSettings {
         request_timeout: Duration::from_secs(10),
-        ..ConnectSettings::new(&target.nats, "muster-admin")
+        ..ConnectSettings::new(&target.bus.nats, "muster-admin")
     };
     let bus = target.connect_with(settings).await?;
     let settings = bus::StreamSettings { replicas, lease_ttl, ..Default::default() };
@@ -98,7 +94,7 @@ pub enum Command {
 /// Sends the command as exercise control and waits for the coordinator's answer.
 pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::Result<()> {
     let bus = target.connect("muster-director").await?;
-    let director = Sender::new(Role::Coordinator, NodeId::new("director")?);
+    let director = bus::names::director();
     let payload = match command {
         Command::Start => Payload::StartExercise(wire::StartExercise { reason }),
         Command::Pause => Payload::PauseExercise(wire::PauseExercise { reason }),
@@ -109,23 +105,12 @@ pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::
     if let Some(credentials) = target.credentials()? {
         bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
     }
-    let mut replies = bus.replies(&target.exercise, &director).await?;
-    bus.submit(&envelope).await?;
-    let wait = async {
-        while let Some(delivery) = replies.next().await {
-            match delivery.envelope.map(|e| e.payload) {
-                Ok(Payload::Accepted(a)) if a.accepted_message_id == envelope.message_id.as_str() => return Ok(()),
-                Ok(Payload::Rejection(r)) if r.rejected_message_id == envelope.message_id.as_str() => {
-                    anyhow::bail!("refused ({}): {}", r.code().as_str_name(), r.reason)
-                }
-                _ => {}
-            }
-        }
-        anyhow::bail!("the reply subscription ended")
-    };
-    tokio::time::timeout(Duration::from_secs(10), wait)
-        .await
-        .context("no answer from the coordinator within 10 s")??;
+    let submitter = Submitter::for_seat(&bus, &target.exercise, &director).await?;
+    match submitter.submit(&envelope, Duration::from_secs(10)).await {
+        Ok(Verdict::Accepted { .. }) => {}
+        Ok(Verdict::Received) => anyhow::bail!("no answer from the coordinator within 10 s"),
+        Err(e) => anyhow::bail!("{e}"),
+    }
     println!("{}: {:?} accepted", target.exercise, command);
     Ok(())
 }

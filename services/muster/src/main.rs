@@ -129,12 +129,9 @@ enum Command {
         /// The exercise (to read from the stream).
         #[arg(long)]
         exercise: Option<bus::ExerciseId>,
-        /// NATS server URL (to read from the stream).
-        #[arg(long, env = "MUSTER_NATS_URL", default_value = "nats://127.0.0.1:4222")]
-        nats: String,
-        /// The nkey to read the stream with (the director's, say).
-        #[arg(long, env = "MUSTER_NKEY")]
-        nkey: Option<PathBuf>,
+        /// The server to read the stream from, and the nkey to read it with (the director's, say).
+        #[command(flatten)]
+        bus: launch::BusArgs,
         /// The coordinator's public key file (`coordinator.pub`); by default the one beside --nkey.
         #[arg(long)]
         trust: Option<PathBuf>,
@@ -161,7 +158,7 @@ enum ScenarioCommand {
 
 fn main() -> ExitCode {
     // The command prints its own progress; logs are for problems.
-    bus::telemetry::init("warn");
+    launch::telemetry::init("warn");
     let command = Cli::parse().command;
     if let Command::Scenario { command: ScenarioCommand::Validate { file } } = &command {
         return validate(file);
@@ -189,9 +186,8 @@ fn main() -> ExitCode {
             }
             Command::Export { target, out } => export(&target, &out).await,
             Command::Package { target, out } => package(&target, out).await,
-            Command::Verify { file, exercise, nats, nkey, trust, receipts } => {
-                return verify_record(file.as_deref(), exercise, nats, nkey, trust.as_deref(), receipts.as_deref())
-                    .await;
+            Command::Verify { file, exercise, bus, trust, receipts } => {
+                return verify_record(file.as_deref(), exercise, bus, trust.as_deref(), receipts.as_deref()).await;
             }
             Command::Scenario { .. } => Ok(()),
         };
@@ -273,24 +269,18 @@ async fn export(target: &control::Target, out: &std::path::Path) -> anyhow::Resu
 async fn verify_record(
     file: Option<&std::path::Path>,
     exercise: Option<bus::ExerciseId>,
-    nats: String,
-    nkey: Option<PathBuf>,
+    bus: launch::BusArgs,
     trust: Option<&std::path::Path>,
     receipts: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     let coordinator = match trust {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
-        None => nkey
-            .as_deref()
-            .map(bus::Credentials::load)
-            .transpose()?
-            .and_then(|c| c.public_key_of("coordinator"))
-            .context("give --trust coordinator.pub (or --nkey from the identities folder)")?,
+        None => bus.trust()?.context("give --trust coordinator.pub (or --nkey from the identities folder)")?,
     };
     let (events, source) = match (file, exercise) {
         (Some(file), _) => (verify::read(file)?, file.display().to_string()),
         (None, Some(exercise)) => {
-            let target = control::Target { exercise, nats, nkey };
+            let target = control::Target { exercise, bus };
             let log = target.log("muster-verify").await?;
             let events = log.into_iter().map(|d| d.envelope).collect::<Result<Vec<_>, _>>()?;
             (events, format!("exercise {}", target.exercise))

@@ -12,7 +12,7 @@ use scenario::{PlayedBy, Scenario, Transport};
 use tokio::process::{Child, Command};
 
 use crate::progress::Progress;
-use bus::local::LocalNats;
+use launch::local::LocalNats;
 
 /// What to run.
 #[derive(Debug, Clone, clap::Args)]
@@ -138,9 +138,10 @@ async fn run_on(
     folders: &Folders,
 ) -> anyhow::Result<PathBuf> {
     let (identities, out_dir, logs) = (folders.identities.as_path(), folders.out.as_path(), folders.logs.as_path());
-    let nkey = |name: &str| identity::keys::seed_file(identities, name);
-    let admin = bus::Credentials::load(&nkey("admin"))?;
-    let trust = admin.public_key_of("coordinator");
+    let keyring = identity::Keyring::open(identities)?;
+    let nkey = |name: &str| keyring.seed_file(name);
+    let admin = keyring.credentials(bus::names::ADMIN)?;
+    let trust = Some(keyring.coordinator()?.to_owned());
     let bus = Bus::connect(&ConnectSettings::new(url, "muster-run").with_credentials(Some(admin))).await?;
     bus.provision(exercise, &StreamSettings::default()).await?;
     let mut events = bus.follow_events(exercise, 1);
@@ -253,7 +254,7 @@ async fn run_on(
     if let (Ok(_), Some(hq)) = (&finished, &hq_console) {
         // People read the report in their consoles: those stay up until the operator stops them.
         println!("the exercise concluded; the report is at {hq}/ex/{exercise}/report; Ctrl-C stops the consoles");
-        bus::telemetry::shutdown_signal().await;
+        launch::telemetry::shutdown_signal().await;
     }
     for s in &mut services {
         let _ = s.child.start_kill();
@@ -314,7 +315,7 @@ async fn follow(
 ) -> anyhow::Result<Progress> {
     let mut progress = Progress::new(trust);
     let mut check = tokio::time::interval(Duration::from_millis(100));
-    let interrupted = bus::telemetry::shutdown_signal();
+    let interrupted = launch::telemetry::shutdown_signal();
     tokio::pin!(interrupted);
     loop {
         tokio::select! {

@@ -18,7 +18,7 @@ struct Args {
     #[arg(long, env = "MUSTER_CERTS")]
     certs: PathBuf,
     #[command(flatten)]
-    exercise: scenario::cli::ExerciseArgs,
+    exercise: launch::ExerciseArgs,
     #[command(flatten)]
     seat: seat::cli::SeatArgs,
     /// Serve the delegation's console here (e.g. 127.0.0.1:7481): a person plays the seat from
@@ -34,7 +34,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
-    bus::telemetry::init("info");
+    launch::telemetry::init("info");
     let args = Args::parse();
     let ready = args.ops.start().await?;
     let scenario = args.exercise.scenario()?;
@@ -51,7 +51,8 @@ async fn main() -> anyhow::Result<()> {
         key: read(format!("{}.key", participant.node))?,
         domain: "localhost".into(),
     };
-    let trust = Some(read("coordinator.pub".into())?.trim().to_owned());
+    let keyring = identity::Keyring::open(&args.certs)?;
+    let trust = Some(keyring.coordinator()?.to_owned());
     let serving = args.console.is_some();
     let mind = match args.console {
         Some(addr) => {
@@ -95,20 +96,18 @@ async fn main() -> anyhow::Result<()> {
         tls,
         exercise: args.exercise.exercise,
         me: bus::Sender::new(participant.role, participant.node.clone()),
-        key: Some(std::sync::Arc::new(
-            identity::keys::load(&identity::keys::seed_file(&args.certs, participant.node.as_str()))?.into_pair(),
-        )),
+        key: Some(std::sync::Arc::new(keyring.key(participant.node.as_str())?.into_pair())),
         trust,
         mind,
         processed: Some(seat::cli::monitored(ready)),
         receipts: args.seat.receipts.as_deref().map(|dir| seat::cli::receipts_file(dir, &participant.node)),
     };
     let record =
-        national_node::run(settings, bus::telemetry::shutdown_signal()).await.context("national node failed")?;
-    bus::telemetry::flush_traces().await;
+        national_node::run(settings, launch::telemetry::shutdown_signal()).await.context("national node failed")?;
+    launch::telemetry::flush_traces().await;
     if serving && record.is_concluded() {
         // The delegation reads the report after the exercise: the console stays until stopped.
-        bus::telemetry::shutdown_signal().await;
+        launch::telemetry::shutdown_signal().await;
     }
     Ok(())
 }

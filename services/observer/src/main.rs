@@ -10,7 +10,7 @@ use clap::Parser;
 #[command(name = "observer", about = "Muster observer: keeps the record and writes the after-action report")]
 struct Args {
     #[command(flatten)]
-    bus: scenario::cli::BusArgs,
+    bus: launch::BusArgs,
     /// The exercise id.
     #[arg(long, env = "MUSTER_EXERCISE")]
     exercise: ExerciseId,
@@ -24,14 +24,14 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
-    bus::telemetry::init("info");
+    launch::telemetry::init("info");
     let args = Args::parse();
     let ready = args.ops.start().await?;
     let bus = args.bus.settings(format!("muster-observer-{}", args.exercise))?;
-    let trust = args.bus.credentials()?.and_then(|c| c.public_key_of("coordinator"));
+    let trust = args.bus.trust()?;
     let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust, ready };
-    observer::run(settings, bus::telemetry::shutdown_signal()).await.context("observer failed")?;
+    observer::run(settings, launch::telemetry::shutdown_signal()).await.context("observer failed")?;
     // Spans still batched would go with the process.
-    bus::telemetry::flush_traces().await;
+    launch::telemetry::flush_traces().await;
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! The command-line arguments the exercise services share, flattened into each binary's own:
-//! where the bus is, and which exercise of which scenario.
+//! where the bus is and who connects to it, and which exercise of which scenario.
 
 use std::path::PathBuf;
 
 use bus::ExerciseId;
-
-use crate::{Scenario, ScenarioError};
+use identity::{IdentityError, Keyring};
+use scenario::{Scenario, ScenarioError};
 
 /// Where the bus is, and who connects to it.
 #[derive(Debug, Clone, clap::Args)]
@@ -19,13 +19,24 @@ pub struct BusArgs {
 }
 
 impl BusArgs {
+    /// The identities issued beside `--nkey`, and whose `--nkey` is; none without it.
+    pub fn identity(&self) -> Result<Option<(Keyring, String)>, IdentityError> {
+        self.nkey.as_deref().map(Keyring::beside).transpose()
+    }
+
     /// The identity to connect as, read from `--nkey`.
-    pub fn credentials(&self) -> Result<Option<bus::Credentials>, bus::BusError> {
-        self.nkey.as_deref().map(bus::Credentials::load).transpose()
+    pub fn credentials(&self) -> Result<Option<bus::Credentials>, IdentityError> {
+        self.identity()?.map(|(ring, me)| ring.credentials(&me)).transpose()
+    }
+
+    /// The coordinator's public key, issued beside `--nkey`: what the record's seals are checked
+    /// against. None without `--nkey`; an error when the folder has none.
+    pub fn trust(&self) -> Result<Option<String>, IdentityError> {
+        self.identity()?.map(|(ring, _)| ring.coordinator().map(str::to_owned)).transpose()
     }
 
     /// Connection settings named `name`, as this identity.
-    pub fn settings(&self, name: impl Into<String>) -> Result<bus::ConnectSettings, bus::BusError> {
+    pub fn settings(&self, name: impl Into<String>) -> Result<bus::ConnectSettings, IdentityError> {
         Ok(bus::ConnectSettings::new(&self.nats, name).with_credentials(self.credentials()?))
     }
 }
@@ -44,7 +55,7 @@ pub struct ExerciseArgs {
 impl ExerciseArgs {
     /// Loads and validates the scenario.
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
-        crate::load(&self.scenario)
+        scenario::load(&self.scenario)
     }
 }
 

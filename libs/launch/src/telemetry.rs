@@ -2,7 +2,7 @@
 //! `MUSTER_LOG_FORMAT=json` switches to one JSON object per line. Traces: with the standard
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, spans go to that
 //! OTLP/gRPC endpoint, batched (`OTEL_BSP_SCHEDULE_DELAY`, 5 s by default), under the binary's
-//! name unless `OTEL_SERVICE_NAME` says otherwise; [`crate::trace`] carries their context across
+//! name unless `OTEL_SERVICE_NAME` says otherwise; `bus::trace` carries their context across
 //! processes.
 
 use std::sync::OnceLock;
