@@ -1,0 +1,138 @@
+//! How a new leader takes up the record: the latest trusted snapshot, then the log's events after
+//! it replayed a run at a time; and the snapshots it takes while it leads.
+
+use super::*;
+
+impl Core {
+    /// Rebuilds the state and the clock from the events already in the log.
+    pub(super) async fn replay(&mut self, time_scale: f64) -> Result<(), Stop> {
+        let mut stream = self
+            .bus
+            .jetstream()
+            .get_stream(bus::subject::events_stream(&self.config.exercise))
+            .await
+            .map_err(|e| BusError::JetStream { what: "events stream lookup".into(), reason: e.to_string() })?;
+        let last = stream
+            .info()
+            .await
+            .map_err(|e| BusError::JetStream { what: "events stream info".into(), reason: e.to_string() })?
+            .state
+            .last_sequence;
+        let coordinator = self.key.as_ref().map(|k| k.public_key());
+        if let Some(snapshot) = trusted_snapshot(&self.bus, &self.config.exercise, coordinator).await {
+            self.last_sequence = snapshot.sequence;
+            self.snapshots.taken_at = snapshot.sequence;
+            self.state = snapshot.record;
+            self.clock_log = snapshot.clock;
+            if let Some(chain) = &mut self.chain {
+                chain.last = snapshot.hash;
+            }
+        }
+        let (from, began) = (self.last_sequence, std::time::Instant::now());
+        if last > from {
+            let mut events = self.bus.follow_events(&self.config.exercise, from + 1);
+            let mut run = Vec::with_capacity(RUN);
+            while self.last_sequence < last {
+                // A log whose last messages are gone (deleted, or a lost replica) must not hold the
+                // leader forever: it steps down with a clear error and tries again.
+                let next = tokio::time::timeout(REPLAY_WAIT, events.next()).await.map_err(|_| BusError::JetStream {
+                    what: "replay of the event log".into(),
+                    reason: format!("event {} of {last} did not come within {REPLAY_WAIT:?}", self.last_sequence + 1),
+                })?;
+                let Some(delivery) = next else { break };
+                // A long log takes longer to read than the lease lives: unrenewed, it would expire
+                // and the next leader would start the same replay.
+                self.renew_if_due().await?;
+                self.last_sequence = delivery.sequence;
+                if let Ok(event) = delivery.envelope {
+                    run.push((delivery.sequence, event));
+                }
+                if run.len() == RUN {
+                    self.fold(std::mem::take(&mut run));
+                }
+            }
+            self.fold(run);
+            tracing::info!(exercise = %self.config.exercise, events = last, replayed = last - from, took_ms = began.elapsed().as_millis(), phase = ?self.state.phase.phase, "state rebuilt from the event log");
+        }
+        self.clock = self.clock_log.clock(time_scale);
+        self.sent_sequence = self.last_sequence;
+        // The record counts the log's positions, whatever was passed over at its end: the next
+        // event it applies is the one written next.
+        self.state.events = self.last_sequence;
+        Ok(())
+    }
+
+    /// Folds a run of the log's events into the state. Only this exercise's coordinators' sealed
+    /// events count: anything else in the log (unsealed, forged, out of chain) is passed over, as
+    /// every reader does. A run that is all theirs costs one signature check (see
+    /// [`bus::seal::Chain::accept_run`]); otherwise each event is checked on its own.
+    fn fold(&mut self, run: Vec<(u64, Envelope)>) {
+        let all_sealed = match &mut self.chain {
+            Some(chain) => chain.accept_run(&run.iter().map(|(_, e)| e).collect::<Vec<_>>()),
+            None => true,
+        };
+        for (sequence, event) in &run {
+            if !all_sealed && let Some(Err(e)) = self.chain.as_mut().map(|c| c.accept(event)) {
+                tracing::warn!(exercise = %self.config.exercise, sequence, message_id = %event.message_id,
+                    error = %e, "event dropped on replay");
+                continue;
+            }
+            self.clock_log.observe(event);
+            // The record's count is the log's position, events passed over before it included:
+            // what it applies is known by where it stands (a repeat's receipt names that place).
+            self.state.events = sequence.saturating_sub(1);
+            self.state.apply(event);
+        }
+    }
+
+    /// Takes a snapshot if enough events have been sent since the last: the state as of the last
+    /// event sent, written once that event is acked.
+    pub(super) fn take_snapshot_if_due(&mut self) {
+        let s = &mut self.snapshots;
+        let (Some(chain), true) = (&self.chain, s.every > 0) else { return };
+        let busy = s.waiting.is_some() || s.writing.as_ref().is_some_and(|w| !w.is_finished());
+        if s.held || busy || self.sent_sequence < s.taken_at + s.every {
+            return;
+        }
+        s.taken_at = self.sent_sequence;
+        let (exercise, sequence, began) = (&self.config.exercise, self.sent_sequence, std::time::Instant::now());
+        s.waiting = Some(crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log));
+        tracing::debug!(%exercise, sequence, took_ms = began.elapsed().as_millis(), "snapshot taken");
+    }
+
+    /// Writes the snapshot waiting for its last event, now on the log, off the loop.
+    pub(super) fn write_snapshot_if_acked(&mut self) {
+        let acked = self.last_sequence;
+        let waiting = self.snapshots.waiting.take_if(|w| w.sequence <= acked);
+        let (Some(key), Some(snapshot)) = (&self.key, waiting) else { return };
+        let (bus, key) = (self.bus.clone(), key.clone());
+        self.snapshots.writing = Some(tokio::spawn(async move {
+            let (exercise, sequence) = (snapshot.exercise.clone(), snapshot.sequence);
+            match crate::snapshot::save(&bus, snapshot, key).await {
+                Ok(bytes) => tracing::info!(%exercise, sequence, bytes, "snapshot written"),
+                Err(e) => tracing::warn!(%exercise, sequence, error = %e, "snapshot not written"),
+            }
+        }));
+    }
+}
+
+/// The latest snapshot, if there is one `coordinator` signed that fits the log; else the leader
+/// replays the whole log.
+async fn trusted_snapshot(
+    bus: &Bus,
+    exercise: &ExerciseId,
+    coordinator: Option<String>,
+) -> Option<crate::snapshot::Snapshot> {
+    let began = std::time::Instant::now();
+    match crate::snapshot::load(bus, exercise, &coordinator?).await {
+        Ok(Some(snapshot)) => {
+            tracing::info!(%exercise, sequence = snapshot.sequence, took_ms = began.elapsed().as_millis(), "starting from the snapshot");
+            Some(snapshot)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(%exercise, error = %e, "snapshot passed over; replaying the whole log");
+            None
+        }
+    }
+}
