@@ -13,6 +13,7 @@ use bus::envelope::Payload;
 use bus::{Bus, ConnectSettings, Envelope, ExerciseId, NodeId, Role, Sender, Verdict};
 use futures::StreamExt;
 use proto::v1 as wire;
+use seat::Act;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
@@ -168,9 +169,8 @@ pub async fn exercise(
         let verdicts = matches!(event.payload, Payload::Notification(_));
         match &event.payload {
             Payload::Notification(_) => {
-                let report = || Payload::AssemblyReport(wire::AssemblyReport::default());
-                batch.push(envelope(&exercise, &body, "assembly", report()));
-                batch.extend(senders.iter().map(|s| envelope(&exercise, s, "assembly", report())));
+                batch.push(envelope(&exercise, &body, Act::assembly("")));
+                batch.extend(senders.iter().map(|s| envelope(&exercise, s, Act::assembly(""))));
             }
             Payload::DeploymentOrdered(_) => {
                 let deadline = Instant::now() + Duration::from_secs(10);
@@ -181,11 +181,8 @@ pub async fn exercise(
                 }
                 let tokens = tokens.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 batch.extend(senders.iter().map(|s| {
-                    let activation = Payload::ControlPointActivation(wire::ControlPointActivation {
-                        comms_check_token: tokens.get(s.node.as_str()).cloned().unwrap_or_default(),
-                        remarks: String::new(),
-                    });
-                    envelope(&exercise, s, "activation", activation)
+                    let token = tokens.get(s.node.as_str()).cloned().unwrap_or_default();
+                    envelope(&exercise, s, Act::activation(token, ""))
                 }));
             }
             Payload::StageOpened(stage) => {
@@ -234,13 +231,8 @@ pub async fn exercise(
                     }
                     if *answers == states && revising {
                         let next = wire::DraftDecision { version: draft.version + 1, ..draft.clone() };
-                        let action = format!("revise-{}-v{}", next.slot_id, next.version);
-                        let revision = wire::DraftRevised {
-                            draft: Some(next),
-                            change_summary: "Wording aligned with the states' answers.".into(),
-                            dispositions: vec![],
-                        };
-                        batch.push(envelope(&exercise, &body, &action, Payload::DraftRevised(revision)));
+                        let revision = Act::revision(next, "Wording aligned with the states' answers.", vec![]);
+                        batch.push(envelope(&exercise, &body, revision));
                     }
                 }
             }
@@ -253,11 +245,8 @@ pub async fn exercise(
                 last_concluded = Some(now);
             }
             Payload::PackageCommunicated(p) => {
-                let receipt = Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
-                    package_id: p.package_id.clone(),
-                    digest: p.digest.clone(),
-                });
-                batch.extend(senders.iter().map(|s| envelope(&exercise, s, "receipt", receipt.clone())));
+                let receipt = Act::receipt(p.package_id.clone(), p.digest.clone());
+                batch.extend(senders.iter().map(|s| envelope(&exercise, s, receipt.clone())));
             }
             Payload::ExerciseConcluded(_) => break,
             _ => {}
@@ -400,7 +389,7 @@ fn first_draft(exercise: &ExerciseId, body: &Sender, slot: &wire::Slot) -> Envel
         title: slot.title.clone(),
         text: "The Council decides to approve the proposals annexed hereto.".into(),
     };
-    envelope(exercise, body, &format!("draft-{}", slot.slot_id), Payload::DraftDecision(draft))
+    envelope(exercise, body, Act::draft(draft))
 }
 
 /// Every state's concurrence with version `d.version` of a draft.
@@ -409,20 +398,14 @@ fn positions<'a>(
     senders: &'a [Sender],
     d: &'a wire::DraftDecision,
 ) -> impl Iterator<Item = Envelope> + 'a {
-    let position = Payload::Position(wire::Position {
-        slot_id: d.slot_id.clone(),
-        draft_version: d.version,
-        kind: wire::PositionKind::Concur as i32,
-        reasons: vec![],
-    });
-    let action = format!("pos-{}-v{}", d.slot_id, d.version);
-    senders.iter().map(move |s| envelope(exercise, s, &action, position.clone()))
+    let position = Act::position(d.slot_id.clone(), d.version, wire::PositionKind::Concur, vec![]);
+    senders.iter().map(move |s| envelope(exercise, s, position.clone()))
 }
 
-fn envelope(exercise: &ExerciseId, sender: &Sender, action: &str, payload: Payload) -> Envelope {
-    let mut e = Envelope::new(exercise.clone(), sender.clone(), payload);
-    if let Ok(id) = bus::MessageId::new(format!("{}-{action}", sender.node)) {
-        e.message_id = id;
-    }
+/// `act` as `sender`'s, with its deterministic id.
+fn envelope(exercise: &ExerciseId, sender: &Sender, act: Act) -> Envelope {
+    let action = act.by(&sender.node);
+    let mut e = Envelope::new(exercise.clone(), sender.clone(), action.payload);
+    e.message_id = action.message_id;
     e
 }

@@ -16,11 +16,11 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use bus::envelope::Payload;
-use bus::{ExerciseId, MessageId, NodeId, Role};
+use bus::{ExerciseId, NodeId, Role};
 use futures::StreamExt;
 use maud::{Markup, html};
 use proto::v1 as wire;
-use seat::{Action, SubmitError, Verdict};
+use seat::{Act, Action, Control, SubmitError, Verdict};
 
 use crate::auth::{Session, cross_site};
 use crate::pages::{self, Kind, View};
@@ -309,27 +309,10 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
         "yes" => Ok(()),
         _ => Err("confirm first: tick the confirmation box".to_string()),
     };
-    let (id, payload) = match name {
-        "assembly" => {
-            ("assembly".to_string(), Payload::AssemblyReport(wire::AssemblyReport { remarks: field("remarks") }))
-        }
-        "activation" => (
-            "activation".into(),
-            Payload::ControlPointActivation(wire::ControlPointActivation {
-                comms_check_token: field("token"),
-                remarks: field("remarks"),
-            }),
-        ),
-        "assessment" => {
-            let stage = number("stage")?;
-            (
-                format!("assess-{stage}"),
-                Payload::SituationAssessment(wire::SituationAssessment {
-                    stage_number: stage,
-                    summary: field("summary"),
-                }),
-            )
-        }
+    let act = match name {
+        "assembly" => Act::assembly(field("remarks")),
+        "activation" => Act::activation(field("token"), field("remarks")),
+        "assessment" => Act::assessment(number("stage")?, field("summary")),
         "draft" | "revise" => {
             let slot_id = field("slot");
             let record = &c.live.read().record;
@@ -340,7 +323,7 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                 _ => number("version")?.checked_add(1).ok_or("the form's `version` is out of range")?,
             };
             let draft = wire::DraftDecision {
-                slot_id: slot_id.clone(),
+                slot_id,
                 version,
                 drafting_body: slot.owner.to_wire() as i32,
                 category: slot.category.to_wire() as i32,
@@ -348,7 +331,7 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                 text: field("text"),
             };
             if name == "draft" {
-                (format!("draft-{slot_id}-v1"), Payload::DraftDecision(draft))
+                Act::draft(draft)
             } else {
                 let dispositions = form
                     .iter()
@@ -361,15 +344,10 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                         Ok(wire::Disposition { comment_id: comment.to_owned(), kind: kind as i32, reason })
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                let change_summary = field("summary");
-                (
-                    format!("draft-{slot_id}-v{version}"),
-                    Payload::DraftRevised(wire::DraftRevised { draft: Some(draft), change_summary, dispositions }),
-                )
+                Act::revision(draft, field("summary"), dispositions)
             }
         }
         "position" => {
-            let (slot_id, version) = (field("slot"), number("version")?);
             let kind = match field("kind").as_str() {
                 "concur" => wire::PositionKind::Concur,
                 "concur_with_remarks" => wire::PositionKind::ConcurWithRemarks,
@@ -382,37 +360,24 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                 }
             };
             let reasons = field("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
-            (
-                format!("position-{slot_id}-v{version}"),
-                Payload::Position(wire::Position { slot_id, draft_version: version, kind: kind as i32, reasons }),
-            )
+            Act::position(field("slot"), number("version")?, kind, reasons)
         }
-        "receipt" => (
-            "receipt".into(),
-            Payload::ReceiptConfirmed(wire::ReceiptConfirmed { package_id: field("package"), digest: field("digest") }),
-        ),
-        "start" => {
+        "receipt" => Act::receipt(field("package"), field("digest")),
+        "start" | "pause" | "resume" | "advance" => {
             confirmed()?;
-            ("start".into(), Payload::StartExercise(wire::StartExercise { reason: field("reason") }))
-        }
-        "pause" => {
-            confirmed()?;
-            ("pause".into(), Payload::PauseExercise(wire::PauseExercise { reason: field("reason") }))
-        }
-        "resume" => {
-            confirmed()?;
-            ("resume".into(), Payload::ResumeExercise(wire::ResumeExercise { reason: field("reason") }))
-        }
-        "advance" => {
-            confirmed()?;
-            ("advance".into(), Payload::AdvanceExercise(wire::AdvanceExercise { reason: field("reason") }))
+            let command = match name {
+                "start" => Control::Start,
+                "pause" => Control::Pause,
+                "resume" => Control::Resume,
+                _ => Control::Advance,
+            };
+            Act::control(command, field("reason"))
         }
         other => return Err(format!("`{other}` is not something a seat does")),
     };
     let nonce: String = field("nonce").chars().filter(char::is_ascii_alphanumeric).take(16).collect();
-    let message_id = MessageId::new(format!("{seat}-{id}-{}", if nonce.is_empty() { self::nonce() } else { nonce }))
-        .map_err(|e| format!("no message id: {e}"))?;
-    Ok(Action { message_id, payload })
+    let nonce = if nonce.is_empty() { self::nonce() } else { nonce };
+    act.by_person(seat, &nonce).map_err(|e| format!("no message id: {e}"))
 }
 
 /// What a submission is, in words, for the person's message.

@@ -57,7 +57,7 @@ impl Participant {
 
     /// Whether it gives positions on drafts.
     pub fn gives_positions(&self) -> bool {
-        self.role == Role::ControlPoint || (self.role == Role::Guest && self.guest_positions)
+        scenario::model::gives_positions(self.role, self.guest_positions)
     }
 }
 

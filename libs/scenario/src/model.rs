@@ -95,6 +95,19 @@ pub struct Participant {
     pub policy: Policy,
 }
 
+impl Participant {
+    /// Whether it gives positions on drafts.
+    pub fn gives_positions(&self) -> bool {
+        gives_positions(self.role, self.policy.gives_positions)
+    }
+}
+
+/// Who gives positions on drafts: every member state's control point, and a guest only when its
+/// scenario says so (`guest_gives`).
+pub fn gives_positions(role: Role, guest_gives: bool) -> bool {
+    role == Role::ControlPoint || (role == Role::Guest && guest_gives)
+}
+
 /// Who plays a seat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlayedBy {

@@ -14,8 +14,9 @@ use record::Record;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
+use crate::actions::{Act, Action};
 use crate::link::{Link, SubmitError, Verdict};
-use crate::mind::{Action, Mind};
+use crate::mind::Mind;
 use crate::policy::{self, Memory};
 
 /// Who the seat is, in which exercise.
@@ -183,13 +184,9 @@ impl Acting {
                 activation.comms_check_token = token;
                 return Ok(action);
             }
-            let again = Action {
-                message_id: bus::MessageId::new(format!("{}-assembly-again-{attempt}", self.me.node))
-                    .unwrap_or_else(|_| bus::MessageId::generate()),
-                payload: Payload::AssemblyReport(proto::v1::AssemblyReport {
-                    remarks: "reporting again for the communications-check token".into(),
-                }),
-            };
+            let again = Act::assembly("reporting again for the communications-check token")
+                .named(format!("assembly-again-{attempt}"))
+                .by(&self.me.node);
             let _ = self.send(again, None).await;
             tokio::time::sleep(Duration::from_millis(100) * attempt).await;
         }

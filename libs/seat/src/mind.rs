@@ -2,20 +2,10 @@
 //! acts by itself: its actions arrive at its [`Inbox`] from a [`Desk`] (the console's handle), and
 //! each gets the verdict back.
 
-use bus::MessageId;
-use bus::envelope::Payload;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::actions::Action;
 use crate::link::{SubmitError, Verdict};
-
-/// One submission a seat decided to make.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Action {
-    /// Its message id: deterministic for a policy, so a repeat is recognised.
-    pub message_id: MessageId,
-    /// What to submit.
-    pub payload: Payload,
-}
 
 /// Who decides for a seat.
 #[derive(Debug)]

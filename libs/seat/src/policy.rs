@@ -2,17 +2,18 @@
 //! Pure: no I/O, no clock. It reads the record (already holding the event) for what it needs.
 //!
 //! Every action has a deterministic message id (`<node>-<action>`), so an action repeated after a
-//! restart is de-duplicated by JetStream and acknowledged as a duplicate by the coordinator.
+//! restart is recognised by the coordinator (which knows a submission by its sender and id) and
+//! acknowledged as a duplicate.
 
 use std::collections::BTreeMap;
 
 use bus::envelope::Payload;
-use bus::{Envelope, MessageId, Role};
+use bus::{Envelope, Role};
 use proto::v1::{self as wire, DispositionKind, PositionKind};
 use record::Record;
 use scenario::{DraftingBody, Participant};
 
-use crate::mind::Action;
+use crate::actions::{Act, Action};
 
 /// Most versions a drafting body writes of one draft before it leaves it to consideration.
 pub const MAX_VERSIONS: u32 = 3;
@@ -29,62 +30,35 @@ pub fn react(me: &Participant, record: &Record, memory: &mut Memory, event: &Env
     if me.absent || me.role == Role::Observer {
         return vec![];
     }
-    let node = me.node.as_str();
-    let act = |name: String, payload: Payload| Action {
-        message_id: MessageId::new(format!("{node}-{name}")).unwrap_or_else(|_| MessageId::generate()),
-        payload,
-    };
-    let gives_positions = me.role == Role::ControlPoint || (me.role == Role::Guest && me.policy.gives_positions);
+    let acts = react_as(me, record, memory, event);
+    acts.into_iter().map(|act| act.by(&me.node)).collect()
+}
+
+fn react_as(me: &Participant, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Act> {
     match &event.payload {
-        Payload::Notification(_) => {
-            vec![act(
-                "assembly".into(),
-                Payload::AssemblyReport(wire::AssemblyReport { remarks: format!("{} assembled", me.name) }),
-            )]
+        Payload::Notification(_) => vec![Act::assembly(format!("{} assembled", me.name))],
+        Payload::DeploymentOrdered(d) if me.role == Role::ControlPoint => {
+            vec![Act::activation(d.comms_check_token.clone(), "control point active; communications checked")]
         }
-        Payload::DeploymentOrdered(d) if me.role == Role::ControlPoint => vec![act(
-            "activation".into(),
-            Payload::ControlPointActivation(wire::ControlPointActivation {
-                comms_check_token: d.comms_check_token.clone(),
-                remarks: "control point active; communications checked".into(),
-            }),
-        )],
         Payload::StageOpened(stage) => match body_of(me) {
             Some(body) => stage
                 .slots
                 .iter()
                 .filter(|s| s.owner == body.to_wire() as i32 && !me.policy.skip.contains(&s.slot_id))
-                .map(|s| {
-                    let draft = first_draft(body, s, stage.stage_number);
-                    act(format!("draft-{}-v1", s.slot_id), Payload::DraftDecision(draft))
-                })
+                .map(|s| Act::draft(first_draft(body, s, stage.stage_number)))
                 .collect(),
-            None if matches!(me.role, Role::ControlPoint | Role::Guest) => vec![act(
-                format!("assess-{}", stage.stage_number),
-                Payload::SituationAssessment(wire::SituationAssessment {
-                    stage_number: stage.stage_number,
-                    summary: format!(
-                        "{}: situation in the {} assessed; operational group reports",
-                        me.name, stage.region
-                    ),
-                }),
+            None if matches!(me.role, Role::ControlPoint | Role::Guest) => vec![Act::assessment(
+                stage.stage_number,
+                format!("{}: situation in the {} assessed; operational group reports", me.name, stage.region),
             )],
             None => vec![],
         },
         Payload::DraftDecision(d) | Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
-            if !gives_positions || me.policy.skip.contains(&d.slot_id) {
+            if !me.gives_positions() || me.policy.skip.contains(&d.slot_id) {
                 return vec![];
             }
             let (kind, reasons) = position(me, &d.slot_id, d.version);
-            vec![act(
-                format!("position-{}-v{}", d.slot_id, d.version),
-                Payload::Position(wire::Position {
-                    slot_id: d.slot_id.clone(),
-                    draft_version: d.version,
-                    kind: kind as i32,
-                    reasons,
-                }),
-            )]
+            vec![Act::position(d.slot_id.clone(), d.version, kind, reasons)]
         }
         Payload::Position(p) if p.kind() == PositionKind::NonConcur => {
             let Some(body) = body_of(me) else { return vec![] };
@@ -117,30 +91,19 @@ pub fn react(me: &Participant, record: &Record, memory: &mut Memory, event: &Env
                 })
                 .collect();
             let revised = revise(current, &objectors.join(", "), &reasons);
-            let id = match first {
-                true => format!("draft-{}-v{}", p.slot_id, revised.version),
-                false => format!("draft-{}-v{}-{}", p.slot_id, revised.version, objections.len()),
-            };
-            vec![act(
-                id,
-                Payload::DraftRevised(wire::DraftRevised {
-                    change_summary: format!(
-                        "answers the non-concurrence of {}: {}",
-                        objectors.join(", "),
-                        reasons.join("; ")
-                    ),
-                    draft: Some(revised),
-                    dispositions,
-                }),
-            )]
+            let summary = format!("answers the non-concurrence of {}: {}", objectors.join(", "), reasons.join("; "));
+            let act = Act::revision(revised, summary, dispositions);
+            match first {
+                true => vec![act],
+                false => {
+                    let name = format!("{}-{}", act.name, objections.len());
+                    vec![act.named(name)]
+                }
+            }
         }
-        Payload::PackageCommunicated(package) if me.role == Role::ControlPoint => vec![act(
-            "receipt".into(),
-            Payload::ReceiptConfirmed(wire::ReceiptConfirmed {
-                package_id: package.package_id.clone(),
-                digest: package.digest.clone(),
-            }),
-        )],
+        Payload::PackageCommunicated(package) if me.role == Role::ControlPoint => {
+            vec![Act::receipt(package.package_id.clone(), package.digest.clone())]
+        }
         _ => vec![],
     }
 }

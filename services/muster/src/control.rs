@@ -3,10 +3,9 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use bus::envelope::Payload;
-use bus::{Bus, ConnectSettings, Envelope, ExerciseId, Submitter, Verdict};
-use proto::v1 as wire;
+use bus::{Bus, ConnectSettings, Envelope, ExerciseId, MessageId, Submitter, Verdict};
 use record::{Phase, Record};
+use seat::{Act, Control};
 
 /// Which exercise, on which server.
 #[derive(Debug, Clone, clap::Args)]
@@ -78,30 +77,15 @@ pub async fn provision(target: &Target, replicas: usize, lease_ttl: Duration) ->
     Ok(())
 }
 
-/// A control command.
-#[derive(Debug, Clone, Copy)]
-pub enum Command {
-    /// Start an exercise that waits for the director.
-    Start,
-    /// Hold the exercise.
-    Pause,
-    /// Let it go on.
-    Resume,
-    /// Close the current window now.
-    Advance,
-}
-
 /// Sends the command as exercise control and waits for the coordinator's answer.
-pub async fn send(target: &Target, command: Command, reason: String) -> anyhow::Result<()> {
+pub async fn send(target: &Target, command: Control, reason: String) -> anyhow::Result<()> {
     let bus = target.connect("muster-director").await?;
     let director = bus::names::director();
-    let payload = match command {
-        Command::Start => Payload::StartExercise(wire::StartExercise { reason }),
-        Command::Pause => Payload::PauseExercise(wire::PauseExercise { reason }),
-        Command::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason }),
-        Command::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason }),
-    };
-    let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), payload);
+    // A command given again is a command of its own: its id carries a fresh nonce.
+    let nonce = &MessageId::generate().to_string()[..12];
+    let action = Act::control(command, reason).by_person(&director.node, nonce)?;
+    let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), action.payload);
+    envelope.message_id = action.message_id;
     if let Some(credentials) = target.credentials()? {
         bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
     }

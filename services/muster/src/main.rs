@@ -173,10 +173,10 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         let done = match command {
             Command::Run(args) => run::run(args).await,
-            Command::Start { target, reason } => control::send(&target, control::Command::Start, reason).await,
-            Command::Pause { target, reason } => control::send(&target, control::Command::Pause, reason).await,
-            Command::Resume { target, reason } => control::send(&target, control::Command::Resume, reason).await,
-            Command::Advance { target, reason } => control::send(&target, control::Command::Advance, reason).await,
+            Command::Start { target, reason } => control::send(&target, seat::Control::Start, reason).await,
+            Command::Pause { target, reason } => control::send(&target, seat::Control::Pause, reason).await,
+            Command::Resume { target, reason } => control::send(&target, seat::Control::Resume, reason).await,
+            Command::Advance { target, reason } => control::send(&target, seat::Control::Advance, reason).await,
             Command::Status { target } => control::status(&target).await,
             Command::Identities { scenario, exercise, out, persons, console } => {
                 identities(&scenario, &exercise, &out, &persons, &console)
