@@ -111,7 +111,7 @@ pub async fn exercise(
 ) -> anyhow::Result<Load> {
     let Planned { id: exercise, states, stages, slots } = exercise.clone();
     let file = tempfile::NamedTempFile::new()?;
-    std::fs::write(file.path(), generate::scenario(states, stages, slots))?;
+    std::fs::write(file.path(), generate::scenario(states, stages, slots, &[]).toml())?;
     let admin = ConnectSettings::new(url, "muster-bench-admin").with_credentials(Some(issued.credentials("admin")?));
     let admin = Bus::connect(&admin).await?;
     admin.provision(&exercise, &bus::StreamSettings::default()).await?;

@@ -53,8 +53,7 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     let ca = std::fs::read_to_string(issued.keyring.dir().join("ca.pem"))?;
     let scenario = work.path().join("scenario.toml");
     // The states take part over gRPC: the gateway serves national nodes only.
-    let text = generate::scenario(nodes, 1, 1)
-        .replace("role = \"control_point\"\n", "role = \"control_point\"\ntransport = \"grpc\"\n");
+    let text = generate::scenario(nodes, 1, 1, &["transport = \"grpc\""]).toml();
     std::fs::write(&scenario, text)?;
     let admin = ConnectSettings::new(url, "muster-bench-admin").with_credentials(Some(issued.credentials("admin")?));
     Bus::connect(&admin).await?.provision(&exercise, &bus::StreamSettings::default()).await?;

@@ -1,33 +1,22 @@
 //! Scenarios generated for a size: `states` member states, one drafting body, `stages` stages of
 //! `slots` slots each, deadlines far away so that only fast mode closes the windows.
 
-use std::fmt::Write as _;
-
-/// The scenario's TOML.
-pub fn scenario(states: usize, stages: usize, slots: usize) -> String {
-    let mut s = String::from(
-        "title = \"benchmark\"\ntime_scale = 1.0\n[deadlines]\nassembly = \"100d\"\ndeployment = \"101d\"\n",
-    );
-    let _ = writeln!(s, "distribution = \"{}d\"", 103 + stages);
-    s.push_str("[[participants]]\nrole = \"joint_staff\"\nnode = \"js\"\n");
+/// The scenario; `state` lines go into each state's table (`transport = "grpc"`).
+pub fn scenario(states: usize, stages: usize, slots: usize, state_lines: &[&str]) -> scenario::Sketch {
+    let distribution = format!("{}d", 103 + stages);
+    let mut sketch = scenario::Sketch::new("benchmark")
+        .time_scale(1.0)
+        .deadlines("100d", "101d", &distribution)
+        .participant("joint_staff", "js", &[]);
     for n in 0..states {
-        let _ = writeln!(s, "[[participants]]\nrole = \"control_point\"\nnode = \"{}\"", state(n));
+        sketch = sketch.state(&state(n), state_lines);
     }
     for stage in 1..=stages {
-        let _ = writeln!(
-            s,
-            "[[stages]]\ntitle = \"stage {stage}\"\nregion = \"r\"\nsituation = \"s\"\ncloses = \"{}d\"",
-            101 + stage
-        );
-        for slot in 1..=slots {
-            let _ = writeln!(
-                s,
-                "[[stages.slots]]\nid = \"{}\"\ntitle = \"decision {slot}\"\nowner = \"joint_staff\"\ncategory = \"troop_components\"",
-                slot_id(stage, slot)
-            );
-        }
+        let ids: Vec<String> = (1..=slots).map(|slot| slot_id(stage, slot)).collect();
+        let owned: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "joint_staff")).collect();
+        sketch = sketch.stage(&format!("{}d", 101 + stage), &owned);
     }
-    s
+    sketch
 }
 
 /// The node id of state `n`.
@@ -63,6 +52,6 @@ impl Planned {
 
     /// Its scenario.
     pub fn scenario(&self) -> anyhow::Result<scenario::Scenario> {
-        Ok(scenario::parse(&scenario(self.states, self.stages, self.slots), self.id.as_str())?)
+        Ok(scenario(self.states, self.stages, self.slots, &[]).build()?)
     }
 }

@@ -50,7 +50,7 @@ pub fn plan() -> anyhow::Result<Vec<Planned>> {
 /// Runs every `planned` exercise at once against `url`.
 pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &[Planned]) -> anyhow::Result<Scale> {
     let scenario = tempfile::NamedTempFile::new()?;
-    std::fs::write(scenario.path(), generate::scenario(STATES, STAGES, 1))?;
+    std::fs::write(scenario.path(), generate::scenario(STATES, STAGES, 1, &[]).toml())?;
     let ids: Vec<_> = planned.iter().map(|p| p.id.clone()).collect();
     // They wait for each exercise's provisioning, which its driver does.
     let mut replicas = [

@@ -14,6 +14,7 @@ use testcontainers::{ContainerAsync, GenericImage};
 
 pub mod browser;
 pub mod compose;
+pub mod expect;
 
 /// The image `make nats-image` builds; `MUSTER_NATS_IMAGE` (set by the Makefile) overrides it.
 const DEFAULT_IMAGE: &str = "muster/nats:2.15.1";

@@ -11,6 +11,7 @@ use bus::{Payload, Role};
 use coordinator::Mode;
 use futures::StreamExt;
 use proto::v1::{self as wire, national_node_service_client::NationalNodeServiceClient};
+use scenario::Sketch;
 use tests::{
     Gateway, GrpcLink, Nats, Probe, Proxy, Run, certificates, eventually, run_exercise, start_coordinator,
     start_exercise, within,
@@ -57,44 +58,18 @@ async fn the_default_exercise_with_states_over_grpc_has_the_same_outcomes() -> a
     Ok(())
 }
 
-/// BY over gRPC, RU on the bus; one stage of three slots.
-const LINK: &str = r#"
-title = "link"
-[deadlines]
-assembly = "1h"
-deployment = "2h"
-distribution = "30h"
-[[participants]]
-role = "joint_staff"
-node = "js"
-[[participants]]
-role = "control_point"
-node = "BY"
-transport = "grpc"
-[[participants]]
-role = "control_point"
-node = "RU"
-[[stages]]
-title = "only"
-region = "r"
-situation = "s"
-closes = "24h"
-[[stages.slots]]
-id = "x1"
-title = "one"
-owner = "joint_staff"
-category = "troop_components"
-[[stages.slots]]
-id = "x2"
-title = "two"
-owner = "joint_staff"
-category = "financial_support"
-[[stages.slots]]
-id = "x3"
-title = "three"
-owner = "joint_staff"
-category = "military_technical_assistance"
-"#;
+/// BY over gRPC, RU on the bus; one stage of three slots; `before` more states listed before BY
+/// (none: the LINK scenario).
+fn link(before: usize) -> Sketch {
+    let mut sketch = Sketch::new("link").deadlines("1h", "2h", "30h").participant("joint_staff", "js", &[]);
+    for i in 0..before {
+        sketch = sketch.state(&format!("S{i:04}"), &["mandatory = false"]);
+    }
+    sketch
+        .state("BY", &["transport = \"grpc\""])
+        .state("RU", &[])
+        .stage("24h", &[("x1", "joint_staff"), ("x2", "joint_staff"), ("x3", "joint_staff")])
+}
 
 /// Runs the LINK scenario with BY behind `proxy`; `disturb` acts on the link once stage 1 is open
 /// and RU has answered every draft. Returns the report and the sequences BY processed.
@@ -103,7 +78,7 @@ fn link_run(test: &str) -> anyhow::Result<Run> {
     Ok(Run {
         grpc: None,
         exercise: tests::exercise(test),
-        scenario: scenario::parse(LINK, "link.toml")?,
+        scenario: link(0).build()?,
         mode: Mode::Fast,
         time_scale: 3600.0,
     })
@@ -510,22 +485,11 @@ async fn a_certificate_outside_the_exercise_gets_nothing_of_it() -> anyhow::Resu
     Ok(())
 }
 
-/// The LINK scenario with `states` more states listed before BY: too many participants for the
-/// notification alone, so BY is listed in an event after it.
-fn crowded(states: usize) -> String {
-    let (head, tail) =
-        LINK.split_once("[[participants]]\nrole = \"control_point\"\nnode = \"BY\"").expect("BY in LINK");
-    let mut t = head.to_owned();
-    for i in 0..states {
-        t += &format!("[[participants]]\nrole = \"control_point\"\nnode = \"S{i:04}\"\nmandatory = false\n");
-    }
-    t + "[[participants]]\nrole = \"control_point\"\nnode = \"BY\"" + tail
-}
-
 #[tokio::test]
 async fn a_node_listed_after_the_notification_is_served_and_its_stream_holds_the_whole_list() -> anyhow::Result<()> {
     let states = 2500;
-    let run = Run { scenario: scenario::parse(&crowded(states), "crowded.toml")?, ..link_run("crowded")? };
+    // Too many participants for the notification: the rest are listed after it.
+    let run = Run { scenario: link(states).build()?, ..link_run("crowded")? };
     let nats = Nats::start(&[&run]).await?;
     // Certificates for the gateway and BY alone: the only node that speaks here.
     let bundle = identity::certs::generate(&[bus::Sender::new(Role::ControlPoint, bus::NodeId::new("BY")?)])?;

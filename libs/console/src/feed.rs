@@ -5,15 +5,6 @@ use bus::envelope::Payload;
 use proto::v1::{self as wire, Outcome};
 use record::{Phase, Record};
 
-/// The exercise time of `at` on the plan's calendar, with the exercise's day and hour.
-pub fn when(record: &Record, at: std::time::Duration) -> String {
-    let day = scenario::calendar::day_clock(at);
-    match record.plan.as_ref().and_then(record::Plan::calendar) {
-        Some(calendar) => format!("{} ({day})", calendar.at(at)),
-        None => day,
-    }
-}
-
 /// A position kind in words, with a mark that does not depend on colour.
 pub fn position(kind: wire::PositionKind) -> &'static str {
     match kind {
@@ -80,7 +71,7 @@ pub fn line(record: &Record, event: &Envelope) -> String {
         Payload::StartExercise(p) => format!("started by the director: {}", p.reason),
         Payload::Rejection(_) | Payload::Accepted(_) => format!("{who}: {}", event.kind()),
     };
-    let at = event.exercise_time.map(|t| when(record, t)).unwrap_or_default();
+    let at = event.exercise_time.map(|t| record.when(t)).unwrap_or_default();
     // One line: the live link carries it as one `data:` field.
     format!("{at} · {what}").replace(['\n', '\r'], " ")
 }

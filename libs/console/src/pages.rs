@@ -149,9 +149,9 @@ fn status(v: &View<'_>) -> Markup {
                 @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } }
             }
             @if record.plan.is_some() {
-                p #clock data-running[!record.phase.paused && !record.is_concluded()] { "Exercise time: " (feed::when(record, now)) }
+                p #clock data-running[!record.phase.paused && !record.is_concluded()] { "Exercise time: " (record.when(now)) }
                 @if let Some(deadline) = record.deadline() {
-                    p #deadline { "This window closes " (feed::when(record, deadline)) " — "
+                    p #deadline { "This window closes " (record.when(deadline)) " — "
                         strong { (scenario::calendar::span(deadline.saturating_sub(now))) " left" } }
                 }
             }
@@ -161,7 +161,7 @@ fn status(v: &View<'_>) -> Markup {
                     p #awaited-mine { "Nothing is awaited of you now." }
                 } @else {
                     ul #awaited-mine {
-                        @for task in &mine { li { (capitalised(&task.to_string())) @if let Some(d) = record.deadline() { ", by " (feed::when(record, d)) } } }
+                        @for task in &mine { li { (capitalised(&task.to_string())) @if let Some(d) = record.deadline() { ", by " (record.when(d)) } } }
                     }
                 }
             }
@@ -399,7 +399,7 @@ fn drafting(v: &View<'_>) -> Markup {
             @if !mine.is_empty() && record.stages_opened.contains_key(&stage.number) {
                 section id=(format!("stage-{}", stage.number)) aria-labelledby=(format!("stage-{}-h", stage.number)) {
                     h2 id=(format!("stage-{}-h", stage.number)) { "Stage " (stage.number) ": " (stage.title) }
-                    p { "Closes " (feed::when(record, stage.closes_at))
+                    p { "Closes " (record.when(stage.closes_at))
                         @if current == Some(stage.number) { " — " (scenario::calendar::span(stage.closes_at.saturating_sub(record.exercise_now(v.now)))) " left" } }
                     @for slot in mine { (slot_card(v, slot, current == Some(stage.number))) }
                 }

@@ -29,6 +29,16 @@ impl Default for Moment {
     }
 }
 
+/// The wall time an exercise has been held (paused): with the notification's time, what maps wall
+/// time to exercise time, for the coordinator's clock and every reader's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Held {
+    /// Held in all, pauses that ended.
+    pub total: Duration,
+    /// Held since then, while paused.
+    pub since: Option<SystemTime>,
+}
+
 /// A recorded answer with the moment it was recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answered<T> {
@@ -183,8 +193,10 @@ pub struct Record {
     pub events: u64,
     /// When the last event was recorded.
     pub last: Moment,
-    /// When the notification was recorded.
+    /// When the notification was recorded: exercise time zero.
     pub notified: Option<Moment>,
+    /// How long the exercise has been held.
+    pub held: Held,
     /// When deployment was ordered.
     pub deployment_ordered: Option<Moment>,
     /// Whom the record trusts, and the last event it accepted; `None` folds without checking (the
@@ -271,6 +283,14 @@ impl Record {
                 }
             }
             Payload::PhaseChanged(p) => {
+                match (p.paused, self.held.since) {
+                    (true, None) => self.held.since = Some(at.wall),
+                    (false, Some(since)) => {
+                        self.held.total += at.wall.duration_since(since).unwrap_or_default();
+                        self.held.since = None;
+                    }
+                    _ => {}
+                }
                 self.phase = PhaseState { phase: Phase::from_wire(p), paused: p.paused };
                 note(&mut self.timeline, Happening::PhaseChanged(self.phase));
             }
@@ -360,6 +380,11 @@ impl Record {
         }
     }
 
+    /// Exercise time `at` as people read it, on the plan's calendar (see `scenario::calendar::when`).
+    pub fn when(&self, at: Duration) -> String {
+        scenario::calendar::when(self.plan.as_ref().and_then(Plan::calendar).as_ref(), at)
+    }
+
     /// Exercise time at wall time `now`, as the log lets a reader estimate it: the last event's
     /// exercise time, plus the wall time since then at the plan's scale unless paused.
     pub fn exercise_now(&self, now: SystemTime) -> Duration {
@@ -384,5 +409,60 @@ impl Version {
             dispositions: Vec::new(),
             tally: Tally::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bus::ExerciseId;
+    use proto::v1 as wire;
+
+    use super::*;
+
+    /// An event of the coordinator's, recorded at exercise time `exercise` and wall time `wall`
+    /// seconds after the epoch.
+    fn event(id: &str, exercise: u64, wall: u64, payload: Payload) -> Envelope {
+        let mut e = Envelope::new(ExerciseId::new("ex").expect("valid"), crate::coordinator(), payload);
+        e.message_id = bus::MessageId::new(id).expect("valid");
+        e.exercise_time = Some(Duration::from_secs(exercise));
+        e.recorded_at = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(wall));
+        e
+    }
+
+    fn paused(id: &str, exercise: u64, wall: u64, paused: bool) -> Envelope {
+        let phase = wire::PhaseChanged { phase: wire::Phase::Assembly as i32, stage_number: 0, paused };
+        event(id, exercise, wall, Payload::PhaseChanged(phase))
+    }
+
+    #[test]
+    fn the_record_keeps_the_clock_start_and_every_pause_and_a_repeat_changes_nothing() {
+        let (_, plan) = crate::plan::default_plan();
+        let (notification, _) = plan.to_messages(usize::MAX);
+        let mut record = Record::default();
+        record.apply(&event("notification", 0, 100, Payload::Notification(notification)));
+        assert_eq!(record.notified.map(|m| m.wall), Some(SystemTime::UNIX_EPOCH + Duration::from_secs(100)));
+        record.apply(&paused("pause-1", 600, 110, true));
+        assert_eq!(
+            record.held,
+            Held { total: Duration::ZERO, since: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(110)) }
+        );
+        let before = record.clone();
+        record.apply(&paused("pause-1", 600, 110, true));
+        assert_eq!((record.held, &record.timeline), (before.held, &before.timeline), "a repeat is recognised");
+        assert_eq!(record.events, before.events + 1, "though it takes its place in the log");
+        record.apply(&paused("resume-1", 600, 130, false));
+        record.apply(&paused("pause-2", 900, 135, true));
+        record.apply(&paused("resume-2", 900, 140, false));
+        assert_eq!(record.held, Held { total: Duration::from_secs(25), since: None }, "20 s and 5 s held");
+        assert_eq!(record.last.exercise, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn exercise_time_reads_on_the_plans_calendar_or_as_day_and_hour_without_one() {
+        let (_, plan) = crate::plan::default_plan();
+        let after = Duration::from_secs(29 * 3600 + 20 * 60);
+        assert_eq!(Record::default().when(after), "day 2, 05:20");
+        let record = Record { plan: Some(plan), ..Record::default() };
+        assert_eq!(record.when(after), "18 Mar 2025 14:20 MSK (day 2, 05:20)");
     }
 }

@@ -23,7 +23,7 @@ pub mod seen;
 
 pub use awaited::{AnswerKind, AnswerTime, Awaited, Task};
 pub use comments::{Comment, Resolution, Step};
-pub use fold::{Answered, Draft, Entry, Happening, Moment, Record, Tally, Version, coordinator};
+pub use fold::{Answered, Draft, Entry, Happening, Held, Moment, Record, Tally, Version, coordinator};
 pub use phase::{Phase, PhaseState};
 pub use plan::{FAST_TIME_SCALE, Keys, Mode, Participant, Plan, PlanError};
 pub use seen::Seen;

@@ -81,12 +81,7 @@ pub fn build(exercise: &str, record: &Record) -> Result<Package, PackageError> {
             })
         })
         .collect();
-    let at = package.at.exercise;
-    let day = scenario::calendar::day_clock(at);
-    let communicated = match record.plan.as_ref().and_then(record::Plan::calendar) {
-        Some(calendar) => format!("{} ({day})", calendar.at(at)),
-        None => day,
-    };
+    let communicated = record.when(package.at.exercise);
     Ok(Package {
         exercise: exercise.into(),
         package_id: package.answer.package_id.clone(),

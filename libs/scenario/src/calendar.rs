@@ -65,6 +65,17 @@ impl fmt::Display for Calendar {
     }
 }
 
+/// Exercise time `after` the start as people read it everywhere Muster shows it: on the calendar
+/// with the exercise's day and hour (`18 Mar 2025 14:20 MSK (day 2, 05:20)`), or the day and hour
+/// alone when there is no calendar.
+pub fn when(calendar: Option<&Calendar>, after: Duration) -> String {
+    let day = day_clock(after);
+    match calendar {
+        Some(calendar) => format!("{} ({day})", calendar.at(after)),
+        None => day,
+    }
+}
+
 /// Exercise time as the exercise's day and hour: `day 1, 00:00` at the start.
 pub fn day_clock(after: Duration) -> String {
     let minutes = after.as_secs() / 60;

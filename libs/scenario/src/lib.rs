@@ -7,6 +7,7 @@
 //! - [`locate`]: a field path → its line in the file;
 //! - [`duration`]: exercise-time durations such as `1d6h`;
 //! - [`calendar`]: exercise time on the calendar (`18 Mar 2025 14:20 MSK`, `day 2, 05:20`);
+//! - [`sketch`]: scenarios sketched in code, for the tests and the benchmarks;
 
 pub mod calendar;
 pub mod duration;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod file;
 pub mod locate;
 pub mod model;
+pub mod sketch;
 pub mod validate;
 
 pub use calendar::Calendar;
@@ -21,6 +23,7 @@ pub use error::{Problem, ScenarioError};
 pub use model::{
     Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
 };
+pub use sketch::Sketch;
 
 use std::path::Path;
 

@@ -1,9 +1,10 @@
-//! Exercise time: wall time since the start times the scale, not counting time spent paused.
+//! Exercise time as the leader keeps it while it runs: wall time since the start times the scale,
+//! not counting time spent paused. Where it stands is the record's (the notification's time and the
+//! pauses); this is only the running clock, on the monotonic time of the process.
 
 use std::time::{Duration, Instant, SystemTime};
 
-use bus::Envelope;
-use bus::envelope::Payload;
+use record::Record;
 
 /// A stoppable clock that maps wall time to exercise time.
 #[derive(Debug, Clone)]
@@ -59,37 +60,12 @@ impl Clock {
     }
 }
 
-/// What the event log says about the clock: when the exercise started and when it was held.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ClockLog {
-    start: Option<SystemTime>,
-    paused_total: Duration,
-    paused_since: Option<SystemTime>,
-}
-
-impl ClockLog {
-    /// Takes one event of the log into account.
-    pub fn observe(&mut self, event: &Envelope) {
-        match &event.payload {
-            Payload::Notification(_) => self.start = Some(event.sent_at),
-            Payload::PhaseChanged(p) if p.paused && self.paused_since.is_none() => {
-                self.paused_since = Some(event.sent_at)
-            }
-            Payload::PhaseChanged(p) if !p.paused => {
-                if let Some(since) = self.paused_since.take() {
-                    self.paused_total += event.sent_at.duration_since(since).unwrap_or_default();
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The clock as the log left it, running at `scale`; a fresh one if the exercise has not started.
-    pub fn clock(&self, scale: f64) -> Clock {
-        match self.start {
-            Some(start) => Clock::resume(scale, start, self.paused_total, self.paused_since),
-            None => Clock::start(scale),
-        }
+/// The clock as the record leaves it, running at `scale`: from the notification's time, less the
+/// time held; a fresh one if the exercise has not started. How a new leader takes up the time.
+pub fn of(record: &Record, scale: f64) -> Clock {
+    match record.notified {
+        Some(start) => Clock::resume(scale, start.wall, record.held.total, record.held.since),
+        None => Clock::start(scale),
     }
 }
 

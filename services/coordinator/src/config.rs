@@ -30,6 +30,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// The configuration of `exercise` of `scenario`: no keys (submissions unsigned), the
+    /// communications secret of a coordinator without one, started by the coordinator itself.
+    pub fn new(exercise: ExerciseId, scenario: Arc<Scenario>, mode: Mode, time_scale: f64) -> Config {
+        Config {
+            exercise,
+            scenario,
+            mode,
+            time_scale,
+            keys: Arc::default(),
+            comms: Comms::default(),
+            awaits_director: false,
+        }
+    }
+
     /// The coordinator as a sender.
     pub fn sender() -> Sender {
         record::coordinator()

@@ -16,7 +16,7 @@ use futures::stream::FuturesOrdered;
 use proto::v1 as wire;
 use scenario::Scenario;
 
-use crate::clock::{Clock, ClockLog};
+use crate::clock::Clock;
 use crate::lease::{self, Lease};
 use crate::machine::{self, Config, Input, Moment, Reply, State};
 use record::{Mode, Phase};
@@ -244,7 +244,6 @@ impl Exercise {
                 stepped_at: std::time::Instant::now(),
                 chain: key.as_ref().map(|k| bus::seal::Chain::new(k.public_key())),
                 key: key.clone(),
-                clock_log: ClockLog::default(),
                 snapshots: Snapshots { every: settings.snapshot_every, ..Snapshots::default() },
             };
             match core.lead(&settings, &mut shutdown).await? {
@@ -276,8 +275,6 @@ struct Core {
     key: Option<std::sync::Arc<nkeys::KeyPair>>,
     /// This coordinator's own seals: the last event written or read is what the next chains to.
     chain: Option<bus::seal::Chain>,
-    /// What the log says of the clock so far, for the snapshots.
-    clock_log: ClockLog,
     snapshots: Snapshots,
 }
 
@@ -357,10 +354,6 @@ impl Core {
     ) -> Result<Term, Stop> {
         self.snapshots.held = true;
         self.replay(settings.time_scale).await?;
-        if self.state.phase.phase == Phase::NotStarted {
-            // The clock starts with the notification, as a successor reading the log will take it.
-            self.clock = Clock::start(settings.time_scale);
-        }
         self.input(Input::Start).await?;
         let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
         self.catch_up(&mut submissions).await?;

@@ -1,6 +1,6 @@
 //! Snapshots of the coordinator's state, so that a new leader need not replay the whole log.
 //!
-//! Every so many events the leader writes its record, its clock's log and the position they stand
+//! Every so many events the leader writes its record (its clock included) and the position it stands
 //! at (a sequence of the event log and that event's hash) to the exercise's object store, signed
 //! with the key that seals the events. It is stored as it is encoded, a piece at a time, its
 //! signature last: a long record's snapshot is never whole in the leader's memory. A new leader
@@ -22,8 +22,6 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt as _, ReadBuf};
 use tokio::sync::mpsc;
 
-use crate::clock::ClockLog;
-
 /// Events between two snapshots, by default: the most a new leader replays after one.
 pub const EVERY: u64 = 10_000;
 
@@ -36,7 +34,7 @@ const MAGIC: &[u8] = b"muster snapshot\n";
 /// The release, and the body's format within it: raise the format with any change to the body's
 /// layout or to the serialized shape of what it holds (the record above all), so that builds of
 /// one version number, as in development, pass each other's snapshots over too.
-const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.5");
+const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.6");
 
 /// Bytes per message of the object store, and per piece the encoder hands over: half a MiB, under
 /// the servers' 1 MB payload limit (a quarter as many messages for a new leader to read as the
@@ -54,8 +52,6 @@ pub struct Snapshot {
     pub hash: Hash,
     /// The record folded from the log's first `sequence` events.
     pub record: Record,
-    /// What those events say of the clock.
-    pub clock: ClockLog,
 }
 
 /// Why a snapshot was not taken.
@@ -97,12 +93,12 @@ fn signed(body_digest: &[u8]) -> Vec<u8> {
     [header().as_slice(), body_digest].concat()
 }
 
-/// Takes a snapshot of `record` and `clock` as of the log's event `sequence`, whose hash is
+/// Takes a snapshot of `record` as of the log's event `sequence`, whose hash is
 /// `hash`: a copy, and a cheap one, since the bulk of a long record (the drafts' versions, the
 /// ids seen) is shared with it rather than copied; the loop goes on while it is encoded.
-pub fn take(exercise: &ExerciseId, sequence: u64, hash: &Hash, record: &mut Record, clock: &ClockLog) -> Snapshot {
+pub fn take(exercise: &ExerciseId, sequence: u64, hash: &Hash, record: &mut Record) -> Snapshot {
     record.seen.settle();
-    Snapshot { exercise: exercise.clone(), sequence, hash: *hash, record: record.clone(), clock: clock.clone() }
+    Snapshot { exercise: exercise.clone(), sequence, hash: *hash, record: record.clone() }
 }
 
 /// Writes `snapshot` as stored to `out`: the header, the body, and the coordinator's signature of
@@ -333,10 +329,8 @@ mod tests {
 
     fn snapshot_after(events: &[Envelope]) -> Snapshot {
         let mut record = Record::default();
-        let mut clock = ClockLog::default();
         for e in events {
             record.apply(e);
-            clock.observe(e);
         }
         let last = events.last().expect("an event");
         Snapshot {
@@ -344,7 +338,6 @@ mod tests {
             sequence: u64::try_from(events.len()).expect("small"),
             hash: bus::seal::hash(last),
             record,
-            clock,
         }
     }
 
@@ -423,7 +416,7 @@ mod tests {
         ));
         record.apply(&position("BY"));
         let before = record.clone();
-        let snapshot = take(&exercise, 2, &[7; 32], &mut record, &ClockLog::default());
+        let snapshot = take(&exercise, 2, &[7; 32], &mut record);
         record.apply(&position("KZ"));
         record.apply(&event("a"));
         // The version the snapshot shares was copied when the record changed it, not changed under it.

@@ -8,66 +8,24 @@ use bus::{Envelope, ExerciseId, NodeId, Role, Sender};
 use coordinator::machine::{self, Config, Decision, Input, Moment, Reply, State};
 use proto::v1::{self as wire, DispositionKind, Outcome, PositionKind, RejectionCode};
 use record::{Mode, Phase, Task};
+use scenario::Sketch;
 
-const SCENARIO: &str = r#"
-title = "machine test"
-decision_rule = "consensus"
-[deadlines]
-assembly = "1h"
-deployment = "2h"
-distribution = "10h"
-
-[[participants]]
-role = "joint_staff"
-node = "js"
-[[participants]]
-role = "secretariat"
-node = "sec"
-[[participants]]
-role = "control_point"
-node = "BY"
-[[participants]]
-role = "control_point"
-node = "RU"
-[[participants]]
-role = "control_point"
-node = "AM"
-[[participants]]
-role = "observer"
-node = "obs"
-mandatory = false
-[[participants]]
-role = "guest"
-node = "guest"
-mandatory = false
-
-[[stages]]
-title = "one"
-region = "east"
-situation = "tense"
-closes = "5h"
-[[stages.slots]]
-id = "a1"
-title = "troops"
-owner = "joint_staff"
-category = "troop_components"
-[[stages.slots]]
-id = "a2"
-title = "money"
-owner = "secretariat"
-category = "financial_support"
-
-[[stages]]
-title = "two"
-region = "south"
-situation = "calm"
-closes = "8h"
-[[stages.slots]]
-id = "b1"
-title = "aid"
-owner = "joint_staff"
-category = "military_technical_assistance"
-"#;
+fn scenario(rule: &str) -> scenario::Scenario {
+    Sketch::new("machine test")
+        .rule(rule)
+        .deadlines("1h", "2h", "10h")
+        .participant("joint_staff", "js", &[])
+        .participant("secretariat", "sec", &[])
+        .state("BY", &[])
+        .state("RU", &[])
+        .state("AM", &[])
+        .participant("observer", "obs", &["mandatory = false"])
+        .participant("guest", "guest", &["mandatory = false"])
+        .stage("5h", &[("a1", "joint_staff"), ("a2", "secretariat")])
+        .stage("8h", &[("b1", "joint_staff")])
+        .build()
+        .expect("valid scenario")
+}
 
 struct Ex {
     config: Config,
@@ -96,17 +54,8 @@ impl Ex {
 
     /// An exercise not started yet, which waits for the director when `awaits_director`.
     fn waiting(rule: &str, mode: Mode, awaits_director: bool) -> Ex {
-        let text = SCENARIO.replace("decision_rule = \"consensus\"", &format!("decision_rule = \"{rule}\""));
-        let scenario = scenario::parse(&text, "machine.toml").expect("valid scenario");
-        let config = Config {
-            exercise: ExerciseId::new("ex").expect("valid id"),
-            scenario: scenario.into(),
-            mode,
-            time_scale: 60.0,
-            keys: Default::default(),
-            comms: coordinator::machine::Comms::default(),
-            awaits_director,
-        };
+        let exercise = ExerciseId::new("ex").expect("valid id");
+        let config = Config { awaits_director, ..Config::new(exercise, scenario(rule).into(), mode, 60.0) };
         Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 }
     }
 

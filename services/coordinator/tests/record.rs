@@ -11,33 +11,31 @@ use coordinator::machine::{self, Config, Input, Moment, State};
 use proptest::prelude::*;
 use proto::v1::{self as wire, PositionKind};
 use record::{Mode, Phase, Record, Task};
+use scenario::Sketch;
 
 /// A scenario of `states` states (the first `absent` of them declared absent, which only their
 /// silence makes true), `stages` stages of `slots` slots each, alternately owned by the two bodies.
-fn scenario_text(states: usize, stages: usize, slots: usize, rule: &str) -> String {
-    let mut t = format!(
-        "title = \"generated\"\ndecision_rule = \"{rule}\"\n[deadlines]\nassembly = \"1h\"\ndeployment = \"2h\"\ndistribution = \"{}h\"\n",
-        10 * stages + 10
-    );
-    t += "[[participants]]\nrole = \"joint_staff\"\nnode = \"js\"\n[[participants]]\nrole = \"secretariat\"\nnode = \"sec\"\n";
+fn scenario(states: usize, stages: usize, slots: usize, rule: &str) -> scenario::Scenario {
+    let distribution = format!("{}h", 10 * stages + 10);
+    let mut sketch = Sketch::new("generated")
+        .rule(rule)
+        .deadlines("1h", "2h", &distribution)
+        .participant("joint_staff", "js", &[])
+        .participant("secretariat", "sec", &[]);
     for i in 0..states {
-        t += &format!("[[participants]]\nrole = \"control_point\"\nnode = \"S{i}\"\n");
+        sketch = sketch.state(&format!("S{i}"), &[]);
     }
-    t += "[[participants]]\nrole = \"guest\"\nnode = \"guest\"\nmandatory = false\npolicy = { gives_positions = true }\n";
+    sketch = sketch.participant("guest", "guest", &["mandatory = false", "policy = { gives_positions = true }"]);
     for s in 0..stages {
-        t += &format!(
-            "[[stages]]\ntitle = \"stage {s}\"\nregion = \"r\"\nsituation = \"s\"\ncloses = \"{}h\"\n",
-            10 * s + 10
-        );
-        for k in 0..slots {
-            let (owner, category) =
-                if k % 2 == 0 { ("joint_staff", "troop_components") } else { ("secretariat", "financial_support") };
-            t += &format!(
-                "[[stages.slots]]\nid = \"x{s}-{k}\"\ntitle = \"t\"\nowner = \"{owner}\"\ncategory = \"{category}\"\n"
-            );
-        }
+        let ids: Vec<String> = (0..slots).map(|k| format!("x{s}-{k}")).collect();
+        let owned: Vec<(&str, &str)> = ids
+            .iter()
+            .enumerate()
+            .map(|(k, id)| (id.as_str(), if k % 2 == 0 { "joint_staff" } else { "secretariat" }))
+            .collect();
+        sketch = sketch.stage(&format!("{}h", 10 * s + 10), &owned);
     }
-    t
+    sketch.build().expect("a valid generated scenario")
 }
 
 /// One thing a participant, the director or the clock does.
@@ -235,17 +233,8 @@ impl Driver {
 }
 
 fn driver(states: usize, stages: usize, slots: usize, rule: &str, mode: Mode) -> Driver {
-    let text = scenario_text(states, stages, slots, rule);
-    let scenario = scenario::parse(&text, "generated.toml").expect("a valid generated scenario");
-    let config = Config {
-        exercise: ExerciseId::new("gen").expect("valid id"),
-        scenario: scenario.into(),
-        mode,
-        time_scale: 60.0,
-        keys: Default::default(),
-        comms: coordinator::machine::Comms::default(),
-        awaits_director: false,
-    };
+    let scenario = scenario(states, stages, slots, rule);
+    let config = Config::new(ExerciseId::new("gen").expect("valid id"), scenario.into(), mode, 60.0);
     let mut d = Driver { config, state: State::default(), log: vec![], now: Duration::ZERO, n: 0, states };
     d.step(Input::Start);
     d
@@ -341,7 +330,7 @@ fn awaited_names_each_seat_and_task_on_a_scenario_unlike_the_default() {
 #[test]
 fn a_list_of_participants_too_long_for_the_notification_follows_it_and_folds_whole() {
     let states = 10_000;
-    let scenario = scenario::parse(&scenario_text(states, 1, 1, "consensus"), "many.toml").expect("valid scenario");
+    let scenario = scenario(states, 1, 1, "consensus");
     // Every seat signs, so every participant carries its key: the plan at its real size.
     let key = nkeys::KeyPair::new_user().public_key();
     let keys = record::Keys {
@@ -349,13 +338,8 @@ fn a_list_of_participants_too_long_for_the_notification_follows_it_and_folds_who
         director: Some(key.clone()),
     };
     let config = Config {
-        exercise: ExerciseId::new("many").expect("valid id"),
-        scenario: scenario.into(),
-        mode: Mode::Fast,
-        time_scale: 60.0,
         keys: keys.into(),
-        comms: coordinator::machine::Comms::default(),
-        awaits_director: false,
+        ..Config::new(ExerciseId::new("many").expect("valid id"), scenario.into(), Mode::Fast, 60.0)
     };
     let now = Moment { exercise: Duration::ZERO, wall: SystemTime::UNIX_EPOCH };
     let mut state = State::default();

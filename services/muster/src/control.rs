@@ -127,14 +127,7 @@ pub fn render_status(exercise: &str, record: &Record, now: std::time::SystemTime
     let paused = if record.phase.paused { " (paused)" } else { "" };
     let _ = writeln!(w, "exercise {exercise}: {phase}{paused}");
     let _ = writeln!(w, "scenario: {}", plan.title);
-    let calendar = plan.calendar();
-    let at = |d: Duration| {
-        let day = scenario::calendar::day_clock(d);
-        match &calendar {
-            Some(c) => format!("{} ({day})", c.at(d)),
-            None => day,
-        }
-    };
+    let at = |d: Duration| record.when(d);
     let exercise_now = record.exercise_now(now);
     let mut clock = format!("exercise time: {}", at(exercise_now));
     if let Some(deadline) = record.deadline() {

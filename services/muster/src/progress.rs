@@ -27,12 +27,7 @@ impl Progress {
 
     /// The exercise time of the last event, as a director reads it.
     fn now(&self) -> String {
-        let at = self.record.last.exercise;
-        let day = scenario::calendar::day_clock(at);
-        match self.record.plan.as_ref().and_then(|p| p.calendar()) {
-            Some(calendar) => format!("{} ({day})", calendar.at(at)),
-            None => day,
-        }
+        self.record.when(self.record.last.exercise)
     }
 
     fn line(&self, text: &str) {

@@ -23,7 +23,6 @@ impl Core {
             self.last_sequence = snapshot.sequence;
             self.snapshots.taken_at = snapshot.sequence;
             self.state = snapshot.record;
-            self.clock_log = snapshot.clock;
             if let Some(chain) = &mut self.chain {
                 chain.last = snapshot.hash;
             }
@@ -54,7 +53,7 @@ impl Core {
             self.fold(run);
             tracing::info!(exercise = %self.config.exercise, events = last, replayed = last - from, took_ms = began.elapsed().as_millis(), phase = ?self.state.phase.phase, "state rebuilt from the event log");
         }
-        self.clock = self.clock_log.clock(time_scale);
+        self.clock = crate::clock::of(&self.state, time_scale);
         self.sent_sequence = self.last_sequence;
         // The record counts the log's positions, whatever was passed over at its end: the next
         // event it applies is the one written next.
@@ -77,7 +76,6 @@ impl Core {
                     error = %e, "event dropped on replay");
                 continue;
             }
-            self.clock_log.observe(event);
             // The record's count is the log's position, events passed over before it included:
             // what it applies is known by where it stands (a repeat's receipt names that place).
             self.state.events = sequence.saturating_sub(1);
@@ -96,7 +94,7 @@ impl Core {
         }
         s.taken_at = self.sent_sequence;
         let (exercise, sequence, began) = (&self.config.exercise, self.sent_sequence, std::time::Instant::now());
-        s.waiting = Some(crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state, &self.clock_log));
+        s.waiting = Some(crate::snapshot::take(exercise, sequence, &chain.last, &mut self.state));
         tracing::debug!(%exercise, sequence, took_ms = began.elapsed().as_millis(), "snapshot taken");
     }
 

@@ -60,12 +60,7 @@ impl Core {
             return self.carry_out(vec![], replies, Some(received)).await;
         }
         let now = self.now();
-        let was_started = self.state.phase.phase != Phase::NotStarted;
         let decision = machine::step(&self.config, &mut self.state, Input::Submission(&envelope), now);
-        if !was_started && self.state.phase.phase != Phase::NotStarted {
-            // Started by the director: the notification is time zero.
-            self.clock = Clock::start(self.config.time_scale);
-        }
         let outcome = match &decision.reply {
             Some((_, Reply::Rejected { code, .. })) => code.as_str_name(),
             _ => "ACCEPTED",
@@ -208,7 +203,11 @@ impl Core {
             if first.is_none() {
                 first = hash.map(|h| (self.sent_sequence, h));
             }
-            self.clock_log.observe(event);
+            if let Payload::Notification(_) = &event.payload {
+                // The notification is time zero: the clock starts with it, as a successor takes
+                // it up from the record.
+                self.clock = Clock::start(self.config.time_scale);
+            }
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }
