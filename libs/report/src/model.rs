@@ -650,3 +650,72 @@ fn answer_times(plan: &Plan, record: &Record) -> Vec<AnswerTimes> {
 pub fn is_state(role: &str) -> bool {
     role == Role::ControlPoint.token()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use bus::envelope::Payload;
+    use bus::{Envelope, ExerciseId, MessageId, NodeId, Sender};
+    use proto::v1 as wire;
+    use record::{Keys, Mode};
+    use scenario::Sketch;
+
+    use super::*;
+
+    /// An event of `sender` at exercise hour `hour` (wall time: as many seconds after the epoch).
+    fn at(sender: Sender, id: &str, hour: u64, payload: Payload) -> Envelope {
+        let mut e = Envelope::new(ExerciseId::new("ex").expect("valid"), sender, payload);
+        e.message_id = MessageId::new(id).expect("valid");
+        e.exercise_time = Some(Duration::from_secs(hour * 3600));
+        e.recorded_at = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(hour));
+        e
+    }
+
+    #[test]
+    fn the_report_reads_who_was_absent_who_answered_when_and_each_version_off_the_record() {
+        let scenario = Sketch::new("report")
+            .participant("joint_staff", "js", &[])
+            .state("BY", &[])
+            .state("AM", &["absent = true", "mandatory = false"])
+            .stage("10h", &[("x1", "joint_staff"), ("x2", "joint_staff")])
+            .build()
+            .expect("valid");
+        let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        let (notification, _) = plan.to_messages(usize::MAX);
+        let coordinator = record::coordinator();
+        let (js, by) = (
+            Sender::new(Role::JointStaff, NodeId::new("js").expect("valid")),
+            Sender::new(Role::ControlPoint, NodeId::new("BY").expect("valid")),
+        );
+        let draft = |version| wire::DraftDecision { slot_id: "x1".into(), version, ..Default::default() };
+        let closed = wire::AssemblyClosed { assembled: vec!["js".into(), "BY".into()], absent: vec!["AM".into()] };
+        let position = wire::Position {
+            slot_id: "x1".into(),
+            draft_version: 1,
+            kind: PositionKind::NonConcur as i32,
+            reasons: vec!["too costly".into()],
+        };
+        let mut record = Record::default();
+        for e in [
+            at(coordinator.clone(), "notification", 0, Payload::Notification(notification)),
+            at(by.clone(), "BY-assembly", 1, Payload::AssemblyReport(wire::AssemblyReport::default())),
+            at(coordinator.clone(), "assembly-closed", 1, Payload::AssemblyClosed(closed)),
+            at(js.clone(), "js-draft-x1-v1", 3, Payload::DraftDecision(draft(1))),
+            at(by, "BY-position-x1-v1", 5, Payload::Position(position)),
+        ] {
+            record.apply(&e);
+        }
+        let report = build("ex", &record);
+        assert_eq!(report.absent, ["AM"]);
+        let by_row = report.participants.iter().find(|p| p.node == "BY").expect("BY listed");
+        assert_eq!(by_row.assembly.as_ref().map(|a| a.after_s), Some(3600), "reported an hour after the notification");
+        let slots = &report.stages[0].slots;
+        assert_eq!(slots.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["x1", "x2"], "each slot, drafted or not");
+        assert_eq!(slots[0].versions.len(), 1);
+        assert_eq!(slots[0].versions[0].positions["BY"].kind, "non_concur");
+        assert!(slots[1].versions.is_empty());
+        assert_eq!(slots[0].outcome, "", "not considered yet");
+        assert_eq!((report.totals.positions, report.totals.concluded), (1, false));
+    }
+}

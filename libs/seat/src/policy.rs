@@ -158,3 +158,115 @@ fn revise(current: &wire::DraftDecision, objector: &str, reasons: &[String]) -> 
         ..current.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bus::{ExerciseId, NodeId, Sender};
+    use record::{Keys, Mode, Plan};
+    use scenario::Sketch;
+
+    use super::*;
+
+    fn scenario() -> scenario::Scenario {
+        Sketch::new("policy")
+            .participant("joint_staff", "js", &["policy = { skip = [\"x3\"] }"])
+            .state("BY", &["policy = { non_concur_first_version = [\"x1\"], abstain = [\"x2\"] }"])
+            .state("RU", &["policy = { object = [\"x2\"], skip = [\"x3\"] }"])
+            .state("AM", &["absent = true", "mandatory = false"])
+            .participant("guest", "quiet", &["mandatory = false"])
+            .participant("guest", "vocal", &["mandatory = false", "policy = { gives_positions = true }"])
+            .stage("10h", &[("x1", "joint_staff"), ("x2", "joint_staff"), ("x3", "joint_staff")])
+            .build()
+            .expect("valid")
+    }
+
+    fn who<'a>(scenario: &'a scenario::Scenario, node: &str) -> &'a Participant {
+        scenario.participant(&NodeId::new(node).expect("valid")).expect("in the scenario")
+    }
+
+    fn from(p: &Participant, payload: Payload) -> Envelope {
+        Envelope::new(ExerciseId::new("ex").expect("valid"), Sender::new(p.role, p.node.clone()), payload)
+    }
+
+    /// The record of the scenario's notification and `events`, as a seat folds it.
+    fn record(scenario: &scenario::Scenario, events: &[Envelope]) -> Record {
+        let (notification, _) = Plan::of(scenario, 60.0, Mode::Fast, &Keys::default()).to_messages(usize::MAX);
+        let mut record = Record::default();
+        let coordinator = record::coordinator();
+        let mut notified = Envelope::new(ExerciseId::new("ex").expect("valid"), coordinator, Payload::Notification(notification));
+        notified.message_id = bus::MessageId::new("notification").expect("valid");
+        record.apply(&notified);
+        for e in events {
+            record.apply(e);
+        }
+        record
+    }
+
+    fn payloads(actions: Vec<Action>) -> Vec<(String, Payload)> {
+        actions.into_iter().map(|a| (a.message_id.to_string(), a.payload)).collect()
+    }
+
+    #[test]
+    fn each_state_answers_a_draft_as_its_policy_says_and_only_those_who_give_positions_answer() {
+        let scenario = scenario();
+        let js = who(&scenario, "js");
+        let answer = |node: &str, slot: &str, version: u32| {
+            let draft = wire::DraftDecision { slot_id: slot.into(), version, ..Default::default() };
+            let event = from(js, Payload::DraftDecision(draft));
+            payloads(react(who(&scenario, node), &record(&scenario, &[]), &mut Memory::default(), &event))
+        };
+        let kind = |answers: &[(String, Payload)]| match answers {
+            [(_, Payload::Position(p))] => Some((p.kind(), p.reasons.len())),
+            _ => None,
+        };
+        assert_eq!(kind(&answer("BY", "x1", 1)), Some((PositionKind::NonConcur, 1)), "not the first version of x1");
+        assert_eq!(kind(&answer("BY", "x1", 2)), Some((PositionKind::Concur, 0)), "the revision is fine");
+        assert_eq!(kind(&answer("BY", "x2", 1)), Some((PositionKind::Abstain, 1)));
+        assert_eq!(kind(&answer("RU", "x2", 3)), Some((PositionKind::NonConcur, 1)), "an objection holds every version");
+        assert_eq!(answer("RU", "x3", 1), vec![], "RU says nothing on x3");
+        assert_eq!(answer("AM", "x1", 1), vec![], "the absent say nothing");
+        assert_eq!(answer("quiet", "x1", 1), vec![], "a guest answers only when its scenario says so");
+        assert_eq!(kind(&answer("vocal", "x1", 1)), Some((PositionKind::Concur, 0)));
+        assert_eq!(answer("BY", "x1", 1)[0].0, "BY-position-x1-v1", "a deterministic id");
+    }
+
+    #[test]
+    fn a_drafting_body_drafts_what_it_owns_and_revises_what_a_state_did_not_concur_with_up_to_its_limit() {
+        let scenario = scenario();
+        let (js, by, ru) = (who(&scenario, "js"), who(&scenario, "BY"), who(&scenario, "RU"));
+        let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        let stage = wire::StageOpened {
+            stage_number: 1,
+            slots: plan.stage(1).expect("a stage").slots.iter().map(record::plan::slot_to_wire).collect(),
+            ..Default::default()
+        };
+        let opened = from(js, Payload::StageOpened(stage));
+        let drafts = payloads(react(js, &record(&scenario, &[]), &mut Memory::default(), &opened));
+        let ids: Vec<&str> = drafts.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["js-draft-x1-v1", "js-draft-x2-v1"], "x3 is skipped");
+        let assessed = payloads(react(by, &record(&scenario, &[]), &mut Memory::default(), &opened));
+        assert!(matches!(assessed.as_slice(), [(_, Payload::SituationAssessment(_))]), "a state assesses");
+
+        let draft = |version| wire::DraftDecision { slot_id: "x2".into(), version, ..Default::default() };
+        let position = |version| wire::Position {
+            slot_id: "x2".into(),
+            draft_version: version,
+            kind: PositionKind::NonConcur as i32,
+            reasons: vec!["no".into()],
+        };
+        let mut memory = Memory::default();
+        let mut events = vec![from(js, Payload::DraftDecision(draft(1))), from(ru, Payload::Position(position(1)))];
+        let revised = payloads(react(js, &record(&scenario, &events), &mut memory, &events[1]));
+        let [(id, Payload::DraftRevised(r))] = revised.as_slice() else { panic!("one revision: {revised:?}") };
+        assert_eq!(id, "js-draft-x2-v2");
+        assert_eq!(r.draft.as_ref().map(|d| d.version), Some(2));
+        assert_eq!(r.dispositions.len(), 1, "the objection is answered: {r:?}");
+        assert_eq!(react(js, &record(&scenario, &events), &mut memory, &events[1]), vec![], "revised once");
+        events.push(from(js, Payload::DraftRevised(r.clone())));
+        let v3 = wire::DraftRevised { draft: Some(draft(3)), ..r.clone() };
+        events.extend([from(ru, Payload::Position(position(2))), from(js, Payload::DraftRevised(v3))]);
+        events.push(from(ru, Payload::Position(position(3))));
+        let last = events.last().cloned().expect("an event");
+        assert_eq!(react(js, &record(&scenario, &events), &mut memory, &last), vec![], "no version past the limit");
+    }
+}
