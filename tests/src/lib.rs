@@ -5,7 +5,7 @@
 //! own probe connects as `harness`, an identity only test servers know.
 //!
 //! - [`nats`]: the server (or a cluster of three) in containers, the identities it admits;
-//! - [`exercise`]: whole exercises as tasks ([`Run`], [`Running`], [`run_exercise`]);
+//! - [`exercise`](mod@exercise): whole exercises as tasks ([`Run`], [`Running`], [`run_exercise`]);
 //! - [`probe`]: the test's own connection, playing any participant and reading the log;
 //! - [`grpc`]: national nodes' links, the gateway, certificates, a proxy that cuts a link;
 //! - [`process`]: Muster's binaries as processes;

@@ -193,7 +193,8 @@ mod tests {
         let (notification, _) = Plan::of(scenario, 60.0, Mode::Fast, &Keys::default()).to_messages(usize::MAX);
         let mut record = Record::default();
         let coordinator = record::coordinator();
-        let mut notified = Envelope::new(ExerciseId::new("ex").expect("valid"), coordinator, Payload::Notification(notification));
+        let mut notified =
+            Envelope::new(ExerciseId::new("ex").expect("valid"), coordinator, Payload::Notification(notification));
         notified.message_id = bus::MessageId::new("notification").expect("valid");
         record.apply(&notified);
         for e in events {
@@ -222,7 +223,11 @@ mod tests {
         assert_eq!(kind(&answer("BY", "x1", 1)), Some((PositionKind::NonConcur, 1)), "not the first version of x1");
         assert_eq!(kind(&answer("BY", "x1", 2)), Some((PositionKind::Concur, 0)), "the revision is fine");
         assert_eq!(kind(&answer("BY", "x2", 1)), Some((PositionKind::Abstain, 1)));
-        assert_eq!(kind(&answer("RU", "x2", 3)), Some((PositionKind::NonConcur, 1)), "an objection holds every version");
+        assert_eq!(
+            kind(&answer("RU", "x2", 3)),
+            Some((PositionKind::NonConcur, 1)),
+            "an objection holds every version"
+        );
         assert_eq!(answer("RU", "x3", 1), vec![], "RU says nothing on x3");
         assert_eq!(answer("AM", "x1", 1), vec![], "the absent say nothing");
         assert_eq!(answer("quiet", "x1", 1), vec![], "a guest answers only when its scenario says so");
@@ -247,7 +252,12 @@ mod tests {
         let assessed = payloads(react(by, &record(&scenario, &[]), &mut Memory::default(), &opened));
         assert!(matches!(assessed.as_slice(), [(_, Payload::SituationAssessment(_))]), "a state assesses");
 
-        let draft = |version| wire::DraftDecision { slot_id: "x2".into(), version, ..Default::default() };
+        let draft = |version| wire::DraftDecision {
+            slot_id: "x2".into(),
+            version,
+            drafting_body: DraftingBody::JointStaff.to_wire() as i32,
+            ..Default::default()
+        };
         let position = |version| wire::Position {
             slot_id: "x2".into(),
             draft_version: version,
@@ -262,10 +272,11 @@ mod tests {
         assert_eq!(r.draft.as_ref().map(|d| d.version), Some(2));
         assert_eq!(r.dispositions.len(), 1, "the objection is answered: {r:?}");
         assert_eq!(react(js, &record(&scenario, &events), &mut memory, &events[1]), vec![], "revised once");
-        events.push(from(js, Payload::DraftRevised(r.clone())));
-        let v3 = wire::DraftRevised { draft: Some(draft(3)), ..r.clone() };
-        events.extend([from(ru, Payload::Position(position(2))), from(js, Payload::DraftRevised(v3))]);
-        events.push(from(ru, Payload::Position(position(3))));
+        events.extend([from(js, Payload::DraftRevised(r.clone())), from(ru, Payload::Position(position(2)))]);
+        let again = payloads(react(js, &record(&scenario, &events), &mut memory, &events[3]));
+        let [(id, Payload::DraftRevised(v3))] = again.as_slice() else { panic!("a second revision: {again:?}") };
+        assert_eq!(id, "js-draft-x2-v3", "the objection held: revised again");
+        events.extend([from(js, Payload::DraftRevised(v3.clone())), from(ru, Payload::Position(position(3)))]);
         let last = events.last().cloned().expect("an event");
         assert_eq!(react(js, &record(&scenario, &events), &mut memory, &last), vec![], "no version past the limit");
     }
