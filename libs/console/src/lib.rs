@@ -46,14 +46,12 @@ pub struct Hosted {
     /// Where its person's actions go: the seat's driver signs and submits them. `None` for an
     /// observer, who submits nothing.
     pub desk: Option<Desk>,
-    /// The communications-check token the seat was sent with the acceptance of its assembly report.
-    pub token: Mutex<Option<String>>,
 }
 
 impl Hosted {
     /// A seat with its desk.
     pub fn new(role: Role, name: impl Into<String>, desk: Option<Desk>) -> Hosted {
-        Hosted { role, name: name.into(), desk, token: Mutex::default() }
+        Hosted { role, name: name.into(), desk }
     }
 }
 

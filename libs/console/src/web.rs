@@ -20,7 +20,7 @@ use bus::{ExerciseId, NodeId, Role};
 use futures::StreamExt;
 use maud::{Markup, html};
 use proto::v1 as wire;
-use seat::{Act, Action, Control, SubmitError, Verdict};
+use seat::{Act, Action, Control, Desk, SubmitError, Verdict};
 
 use crate::auth::{Session, cross_site};
 use crate::pages::{self, Kind, View};
@@ -209,7 +209,7 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
         kind: kind(&c, &session.seat, &log.record),
         name: hosted.name.clone(),
         flash: flash.as_deref(),
-        token: hosted.token.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        token: hosted.desk.as_ref().and_then(Desk::token),
         preview: c.preview.as_ref().map(|(t, d)| (t.as_str(), d.as_str())),
         now: SystemTime::now(),
         nonce: nonce(),
@@ -443,12 +443,7 @@ async fn act(
         Err(SubmitError::Transient("the bus is not reachable now; the seat keeps trying to submit it".into()))
     });
     let said = match verdict {
-        Ok(Verdict::Accepted { comms_token, duplicate, receipt }) => {
-            if let Some(token) = comms_token
-                && let Some(hosted) = c.seats.get(&session.seat)
-            {
-                *hosted.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
-            }
+        Ok(Verdict::Accepted { duplicate, receipt, .. }) => {
             let recorded = receipt
                 .map(|r| format!(", recorded as event {} (the coordinator's receipt)", r.sequence))
                 .unwrap_or_default();

@@ -4,7 +4,7 @@
 //! It ends when the record says the exercise concluded.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bus::envelope::Payload;
@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 
 use crate::actions::{Act, Action};
 use crate::link::{Link, SubmitError, Verdict};
-use crate::mind::Mind;
+use crate::mind::{Inbox, Mind, Token};
 use crate::policy::{self, Memory};
 
 /// Who the seat is, in which exercise.
@@ -66,8 +66,9 @@ pub async fn run(
     }
     tokio::pin!(shutdown);
     let mut events = link.events(1);
-    let seat =
-        Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token: Mutex::default(), receipts });
+    // A person's seat keeps its token where the person's desk reads it.
+    let token = inbox.as_ref().map(Inbox::token).unwrap_or_default();
+    let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token, receipts });
     let mut record = Record::reading(trust);
     let mut memory = Memory::default();
     let mut submissions = JoinSet::new();
@@ -135,7 +136,7 @@ struct Acting {
     exercise: ExerciseId,
     me: Sender,
     key: Option<Arc<nkeys::KeyPair>>,
-    token: Mutex<Option<String>>,
+    token: Token,
     receipts: Option<std::path::PathBuf>,
 }
 

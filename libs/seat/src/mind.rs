@@ -2,6 +2,8 @@
 //! acts by itself: its actions arrive at its [`Inbox`] from a [`Desk`] (the console's handle), and
 //! each gets the verdict back.
 
+use std::sync::{Arc, Mutex};
+
 use tokio::sync::{mpsc, oneshot};
 
 use crate::actions::Action;
@@ -25,10 +27,15 @@ pub struct Request {
     pub answer: oneshot::Sender<Result<Verdict, SubmitError>>,
 }
 
+/// The communications-check token a seat was sent: one cell, which the seat's driver fills from
+/// the verdict that brings it and the person's desk reads.
+pub type Token = Arc<Mutex<Option<String>>>;
+
 /// The seat's side: the person's actions, in the order given.
 #[derive(Debug)]
 pub struct Inbox {
     rx: mpsc::Receiver<Request>,
+    token: Token,
 }
 
 impl Inbox {
@@ -36,12 +43,18 @@ impl Inbox {
     pub async fn next(&mut self) -> Option<Request> {
         self.rx.recv().await
     }
+
+    /// Where the seat keeps its token, which the desk reads.
+    pub fn token(&self) -> Token {
+        self.token.clone()
+    }
 }
 
 /// The person's side: acts through the seat and learns what became of it.
 #[derive(Debug, Clone)]
 pub struct Desk {
     tx: mpsc::Sender<Request>,
+    token: Token,
 }
 
 impl Desk {
@@ -52,10 +65,16 @@ impl Desk {
         self.tx.send(Request { action, answer }).await.map_err(|_| gone())?;
         verdict.await.map_err(|_| gone())?
     }
+
+    /// The communications-check token the seat was sent, once it came.
+    pub fn token(&self) -> Option<String> {
+        self.token.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// A desk and the inbox it feeds.
 pub fn desk() -> (Desk, Inbox) {
     let (tx, rx) = mpsc::channel(64);
-    (Desk { tx }, Inbox { rx })
+    let token = Token::default();
+    (Desk { tx, token: token.clone() }, Inbox { rx, token })
 }
