@@ -421,7 +421,8 @@ async fn a_control_point_and_a_drafting_body_restarted_mid_stage_catch_up() -> a
         .flat_map(|s| &s.slots)
         .filter(|s| s.versions.iter().any(|v| v.positions.contains_key("RU")))
         .count();
-    assert_eq!(ru_positions, 30, "the restarted control point answered every draft");
+    let drafted = tests::expect::of(&run.scenario).slots().values().filter(|s| s.versions > 0).count();
+    assert_eq!(ru_positions, drafted, "the restarted control point answered every draft");
     Ok(())
 }
 

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Report, When, is_state};
+use crate::document::{self, Cell, Part, Writer};
+use crate::model::Report;
 
 /// Text made safe for HTML content and attribute values.
 pub fn esc(text: &str) -> String {
@@ -31,10 +32,6 @@ th{background:#f6f8fa}.concur{background:#dafbe1}.concur_with_remarks{background
 .adopted{background:#dafbe1}.returned{background:#ffd8d3}.no_draft{background:#eaeef2}\
 .muted{color:#57606a}.summary{font-size:1.05rem}svg text{font-size:11px;font-family:system-ui,sans-serif}";
 
-fn when(w: &When) -> String {
-    if w.at == w.day { esc(&w.at) } else { format!("{} <span class=muted>({})</span>", esc(&w.at), esc(&w.day)) }
-}
-
 fn kind_label(kind: &str) -> &'static str {
     match kind {
         "concur" => "concur",
@@ -47,205 +44,86 @@ fn kind_label(kind: &str) -> &'static str {
 
 /// Renders the report as a page. Writing to a `String` cannot fail, hence the ignored results.
 pub fn render(r: &Report) -> String {
-    let mut out = String::new();
-    let w = &mut out;
+    let mut page = Page(String::new());
     let _ = write!(
-        w,
+        page.0,
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>After-action report: {}</title><style>{STYLE}</style></head><body>",
         esc(&r.title)
     );
-    let _ = write!(w, "<h1>After-action report: {}</h1>", esc(&r.title));
-    let t = &r.totals;
-    let _ = write!(
-        w,
-        "<p class=summary>Exercise <code>{}</code>{} · decision rule: {} · {} events · {} of exercise time in {:.1} s wall time (time scale {}×)</p>\
-         <p class=summary><strong>{}</strong> · {} slots considered: {} adopted, {} returned, {} without a draft · {} revisions · {} positions</p>",
-        esc(&r.exercise),
-        if r.starts.is_empty() { String::new() } else { format!(" · started {}", esc(&r.starts)) },
-        esc(&r.decision_rule),
-        r.events,
-        esc(&r.exercise_span),
-        r.wall_ms as f64 / 1000.0,
-        r.time_scale,
-        if t.concluded { "Concluded" } else { "Not concluded" },
-        t.considered,
-        t.adopted,
-        t.returned,
-        t.no_draft,
-        t.revisions,
-        t.positions
-    );
-    let _ = write!(w, "<h2>Timeline</h2>{}", svg_timeline(r));
-    let _ = write!(w, "<table><tr><th>exercise time</th><th>day</th><th>wall (s)</th><th>what</th></tr>");
-    for e in &r.timeline {
-        let _ = write!(
-            w,
-            "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td></tr>",
-            esc(&e.when.at),
-            esc(&e.when.day),
-            e.when.wall_ms as f64 / 1000.0,
-            esc(&e.what)
-        );
-    }
-    let _ = write!(w, "</table>");
+    document::write(r, &mut page);
+    let _ = writeln!(page.0, "</body></html>");
+    page.0
+}
 
-    let _ = write!(
-        w,
-        "<h2>Participants</h2><table><tr><th>node</th><th>name</th><th>role</th><th>played by</th><th>assembly report</th><th>activation</th></tr>"
-    );
-    for p in &r.participants {
-        let answer =
-            |a: &Option<crate::model::Answer>| a.as_ref().map_or("—".into(), |a| format!("after {}", esc(&a.after)));
-        let _ = write!(
-            w,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&p.node),
-            esc(&p.name),
-            esc(&p.role),
-            esc(&p.played_by),
-            if p.remote { ", over gRPC" } else { "" },
-            answer(&p.assembly),
-            answer(&p.activation)
-        );
-    }
-    let absent = if r.absent.is_empty() { "none".to_string() } else { r.absent.join(", ") };
-    let _ = write!(w, "</table><p><strong>Absent</strong> (silent when assembly closed): {}</p>", esc(&absent));
+/// The report as HTML.
+struct Page(String);
 
-    let states: Vec<&str> = r.participants.iter().filter(|p| is_state(&p.role)).map(|p| p.node.as_str()).collect();
-    for s in &r.stages {
-        let _ = write!(w, "<h2>Stage {}: {}</h2><p>Region: {}<br>", s.number, esc(&s.title), esc(&s.region));
-        match &s.opened {
-            Some(opened) => {
-                let _ = write!(w, "Opened {} · deadline {}</p>", when(opened), when(&s.closes));
+fn inline(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(t) => esc(t),
+            Part::Code(t) => format!("<code>{}</code>", esc(t)),
+            Part::Strong(t) => format!("<strong>{}</strong>", esc(t)),
+            Part::Muted(t) => format!("<span class=muted>{}</span>", esc(t)),
+            Part::Position { version, kind, reasons } => {
+                let title =
+                    if reasons.is_empty() { String::new() } else { format!(" title=\"{}\"", esc(&reasons.join("; "))) };
+                format!("<span{title}>v{version}: {}</span>", kind_label(kind))
             }
-            None => {
-                let _ = write!(w, "Never opened · deadline {}</p>", when(&s.closes));
-            }
-        }
-        let _ = write!(w, "<table><tr><th>slot</th><th>title</th><th>body</th>");
-        for st in &states {
-            let _ = write!(w, "<th>{}</th>", esc(st));
-        }
-        let _ = write!(w, "<th>outcome</th></tr>");
-        for slot in &s.slots {
-            let _ =
-                write!(w, "<tr><td>{}</td><td>{}</td><td>{}</td>", esc(&slot.id), esc(&slot.title), esc(&slot.body));
-            for st in &states {
-                let last = slot.versions.iter().rev().find_map(|v| v.positions.get(*st).map(|p| p.kind.as_str()));
-                let class = match (slot.versions.is_empty(), last) {
-                    (true, _) => "",
-                    (false, None) => "silent",
-                    (false, Some(kind)) => kind,
-                };
-                let marks: Vec<String> = slot
-                    .versions
-                    .iter()
-                    .map(|v| match v.positions.get(*st) {
-                        Some(p) => {
-                            let reasons = if p.reasons.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" title=\"{}\"", esc(&p.reasons.join("; ")))
-                            };
-                            format!("<span{reasons}>v{}: {}</span>", v.version, kind_label(&p.kind))
-                        }
-                        None => format!("v{}: no position", v.version),
-                    })
-                    .collect();
-                let _ = write!(
-                    w,
-                    "<td class=\"{class}\">{}</td>",
-                    if marks.is_empty() { "—".into() } else { marks.join("<br>") }
-                );
-            }
-            let outcome = if slot.outcome.is_empty() { "not considered" } else { slot.outcome.as_str() };
-            let _ = write!(
-                w,
-                "<td class=\"{}\" title=\"{}\">{}</td></tr>",
-                esc(&slot.outcome),
-                esc(&slot.reason),
-                esc(outcome)
-            );
-        }
-        let _ = write!(w, "</table><ul>");
-        for slot in &s.slots {
-            for v in &slot.versions {
-                for (state, p) in v.positions.iter().filter(|(_, p)| p.kind == "non_concur") {
-                    let _ = write!(
-                        w,
-                        "<li>{} v{}: {} did not concur: {}</li>",
-                        esc(&slot.id),
-                        v.version,
-                        esc(state),
-                        esc(&p.reasons.join("; "))
-                    );
-                }
-                if !v.change_summary.is_empty() {
-                    let _ = write!(w, "<li>{} v{}: revised; {}</li>", esc(&slot.id), v.version, esc(&v.change_summary));
-                }
-            }
-        }
-        let _ = write!(w, "</ul>");
-        for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
-            let _ = write!(w, "<h4 id=\"comments-{0}\">Comment resolution: {0}</h4>", esc(&slot.id));
-            comment_table(w, slot, false);
-        }
+            Part::Break => "<br>".into(),
+        })
+        .collect()
+}
+
+impl Writer for Page {
+    fn heading(&mut self, level: u8, text: &str, anchor: Option<&str>) {
+        let id = anchor.map(|a| format!(" id=\"{}\"", esc(a))).unwrap_or_default();
+        let _ = write!(self.0, "<h{level}{id}>{}</h{level}>", esc(text));
     }
 
-    let _ = write!(
-        w,
-        "<h2>Answer times of the states</h2><p class=muted>Exercise time from what asked for the answer to the answer, pauses not counted.</p>\
-         <table><tr><th>state</th><th>answers</th><th>median</th><th>slowest</th><th>median wall (ms)</th></tr>"
-    );
-    for a in &r.answer_times {
-        let span = |s: u64| esc(&scenario::calendar::span(std::time::Duration::from_secs(s)));
-        let _ = write!(
-            w,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&a.node),
-            a.answers,
-            span(a.median_s),
-            span(a.max_s),
-            a.median_wall_ms
-        );
+    fn paragraph(&mut self, parts: &[Part]) {
+        let _ = write!(self.0, "<p>{}</p>", inline(parts));
     }
-    let _ = write!(w, "</table><h2>Package as sent</h2>");
-    match &r.package {
-        Some(p) => {
-            let _ = write!(
-                w,
-                "<p>Package <code>{}</code>, SHA-256 <code>{}</code>, {} drafts, sent {}.</p><table><tr><th>stage</th><th>slot</th><th>version</th><th>title</th><th>outcome</th></tr>",
-                esc(&p.package_id),
-                esc(&p.digest),
-                p.items.len(),
-                when(&p.sent)
-            );
-            for i in &p.items {
-                let _ = write!(
-                    w,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                    i.stage,
-                    esc(&i.slot),
-                    i.version,
-                    esc(&i.title),
-                    esc(&i.outcome),
-                    esc(&i.outcome)
-                );
+
+    fn table(&mut self, header: &[&str], rows: &[Vec<Cell>]) {
+        let _ = write!(self.0, "<table><tr>");
+        for h in header {
+            let _ = write!(self.0, "<th>{}</th>", esc(h));
+        }
+        let _ = write!(self.0, "</tr>");
+        for row in rows {
+            let _ = write!(self.0, "<tr>");
+            for cell in row {
+                let class =
+                    if cell.class.is_empty() { String::new() } else { format!(" class=\"{}\"", esc(&cell.class)) };
+                let title =
+                    if cell.title.is_empty() { String::new() } else { format!(" title=\"{}\"", esc(&cell.title)) };
+                let _ = write!(self.0, "<td{class}{title}>{}</td>", inline(&cell.parts));
             }
-            let receipts: Vec<String> =
-                r.receipts.iter().map(|a| format!("{} (after {})", esc(&a.node), esc(&a.after))).collect();
-            let _ = write!(
-                w,
-                "</table><p>Receipts confirmed: {}</p>",
-                if receipts.is_empty() { "none".into() } else { receipts.join(", ") }
-            );
+            let _ = write!(self.0, "</tr>");
         }
-        None => {
-            let _ = write!(w, "<p>No package was communicated.</p>");
-        }
+        let _ = write!(self.0, "</table>");
     }
-    let _ = writeln!(w, "</body></html>");
-    out
+
+    fn list(&mut self, items: &[Vec<Part>]) {
+        if items.is_empty() {
+            return;
+        }
+        let _ = write!(self.0, "<ul>");
+        for item in items {
+            let _ = write!(self.0, "<li>{}</li>", inline(item));
+        }
+        let _ = write!(self.0, "</ul>");
+    }
+
+    fn timeline(&mut self, report: &Report) {
+        self.0.push_str(&svg_timeline(report));
+    }
+
+    fn comments(&mut self, slot: &crate::model::SlotRecord) {
+        comment_table(&mut self.0, slot, false);
+    }
 }
 
 /// The phases as bars along exercise time; a pause (which stops exercise time) as a marked line.

@@ -3,9 +3,8 @@
 
 use std::fmt::Write as _;
 
-use scenario::calendar;
-
-use crate::model::{Answer, Report, When, is_state};
+use crate::document::{self, Cell, Part, Writer};
+use crate::model::Report;
 
 /// Text made safe for a Markdown table cell (and a terminal): pipes escaped, line breaks as
 /// `<br>`, the characters that would start HTML or emphasis escaped, control characters shown.
@@ -40,193 +39,66 @@ fn position_mark(kind: &str) -> &'static str {
     }
 }
 
-fn after(a: Option<&Answer>) -> String {
-    a.map_or("—".into(), |a| format!("after {}", a.after))
-}
-
-fn when(w: &When) -> String {
-    if w.at == w.day { w.at.clone() } else { format!("{} ({})", w.at, w.day) }
-}
-
 /// Renders the report. Writing to a `String` cannot fail, hence the ignored results.
 pub fn render(r: &Report) -> String {
-    let mut out = String::new();
-    let w = &mut out;
-    let _ = writeln!(w, "# After-action report: {}\n", cell(&r.title));
-    let starts = if r.starts.is_empty() { String::new() } else { format!(" · started {}", cell(&r.starts)) };
-    let _ = writeln!(
-        w,
-        "Exercise `{}`{starts} · decision rule: {} · {} events · {} of exercise time in {:.1} s wall time (time scale {}×)\n",
-        r.exercise,
-        r.decision_rule,
-        r.events,
-        r.exercise_span,
-        r.wall_ms as f64 / 1000.0,
-        r.time_scale
-    );
-    let t = &r.totals;
-    let _ = writeln!(
-        w,
-        "**{}** · {} slots considered: {} adopted, {} returned, {} without a draft · {} revisions · {} positions\n",
-        if t.concluded { "Concluded" } else { "Not concluded" },
-        t.considered,
-        t.adopted,
-        t.returned,
-        t.no_draft,
-        t.revisions,
-        t.positions
-    );
+    let mut text = Text(String::new());
+    document::write(r, &mut text);
+    text.0
+}
 
-    let _ = writeln!(
-        w,
-        "## Summary\n\n| stage | title | slots | adopted | returned | no draft | revised drafts |\n|---|---|---|---|---|---|---|"
-    );
-    for s in &r.stages {
-        let count = |o: &str| s.slots.iter().filter(|x| x.outcome == o).count();
-        let revised = s.slots.iter().filter(|x| x.versions.len() > 1).count();
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            s.number,
-            cell(&s.title),
-            s.slots.len(),
-            count("adopted"),
-            count("returned"),
-            count("no_draft"),
-            revised
-        );
+/// The report as Markdown.
+struct Text(String);
+
+fn inline(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(t) | Part::Muted(t) => cell(t),
+            // Ids and digests are tokens: nothing in them ends the span.
+            Part::Code(t) => format!("`{}`", t.replace('`', "'")),
+            Part::Strong(t) => format!("**{}**", cell(t)),
+            Part::Position { version, kind, .. } => format!("v{version}: {}", position_mark(kind)),
+            Part::Break => "<br>".into(),
+        })
+        .collect()
+}
+
+impl Writer for Text {
+    fn heading(&mut self, level: u8, text: &str, _anchor: Option<&str>) {
+        let marks = "#".repeat(usize::from(level));
+        let gap = if self.0.is_empty() { "" } else { "\n" };
+        let _ = writeln!(self.0, "{gap}{marks} {}", cell(text));
     }
 
-    let _ = writeln!(w, "\n## Timeline\n\n| exercise time | day | wall (s) | what |\n|---|---|---|---|");
-    for e in &r.timeline {
-        let _ = writeln!(
-            w,
-            "| {} | {} | {:.2} | {} |",
-            e.when.at,
-            e.when.day,
-            e.when.wall_ms as f64 / 1000.0,
-            cell(&e.what)
-        );
+    fn paragraph(&mut self, parts: &[Part]) {
+        let _ = writeln!(self.0, "\n{}", inline(parts));
     }
 
-    let _ = writeln!(
-        w,
-        "\n## Participants\n\n| node | name | role | played by | assembly report | activation |\n|---|---|---|---|---|---|"
-    );
-    for p in &r.participants {
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {}{} | {} | {} |",
-            p.node,
-            cell(&p.name),
-            p.role,
-            p.played_by,
-            if p.remote { ", over gRPC" } else { "" },
-            after(p.assembly.as_ref()),
-            after(p.activation.as_ref())
-        );
-    }
-    let absent = if r.absent.is_empty() { "none".to_string() } else { r.absent.join(", ") };
-    let _ = writeln!(w, "\n**Absent** (silent when assembly closed): {absent}");
-
-    let states: Vec<&str> = r.participants.iter().filter(|p| is_state(&p.role)).map(|p| p.node.as_str()).collect();
-    for s in &r.stages {
-        let _ = writeln!(w, "\n## Stage {}: {}\n\nRegion: {}  ", s.number, cell(&s.title), cell(&s.region));
-        match &s.opened {
-            Some(opened) => {
-                let _ = writeln!(w, "Opened {} · deadline {}\n", when(opened), when(&s.closes));
-            }
-            None => {
-                let _ = writeln!(w, "Never opened · deadline {}\n", when(&s.closes));
-            }
-        }
-        let assessed: Vec<String> = s.assessments.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
-        let _ = writeln!(
-            w,
-            "Situation assessments: {}\n",
-            if assessed.is_empty() { "none".into() } else { assessed.join(", ") }
-        );
-        let _ = write!(w, "| slot | title | body | versions |");
-        for st in &states {
-            let _ = write!(w, " {st} |");
-        }
-        let _ = writeln!(w, " outcome |");
-        let _ = writeln!(w, "|{}", "---|".repeat(5 + states.len()));
-        for slot in &s.slots {
-            let _ = write!(w, "| {} | {} | {} | {} |", slot.id, cell(&slot.title), slot.body, slot.versions.len());
-            for st in &states {
-                let marks: Vec<String> = slot
-                    .versions
-                    .iter()
-                    .filter_map(|v| v.positions.get(*st).map(|p| format!("v{}: {}", v.version, position_mark(&p.kind))))
-                    .collect();
-                let _ = write!(w, " {} |", if marks.is_empty() { "—".into() } else { marks.join("<br>") });
-            }
-            let _ = writeln!(w, " {} |", if slot.outcome.is_empty() { "not considered" } else { &slot.outcome });
-        }
-        for slot in &s.slots {
-            for v in &slot.versions {
-                for (state, p) in v.positions.iter().filter(|(_, p)| p.kind == "non_concur") {
-                    let reasons: Vec<String> = p.reasons.iter().map(|r| cell(r)).collect();
-                    let _ =
-                        writeln!(w, "\n- {} v{}: {state} did not concur: {}", slot.id, v.version, reasons.join("; "));
-                }
-                if !v.change_summary.is_empty() {
-                    let _ = writeln!(w, "- {} v{}: revised; {}", slot.id, v.version, cell(&v.change_summary));
-                }
-            }
-        }
-        for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
-            let _ = writeln!(w, "\n#### Comment resolution: {}\n", slot.id);
-            comment_table(w, slot);
+    fn table(&mut self, header: &[&str], rows: &[Vec<Cell>]) {
+        let _ = writeln!(self.0, "\n| {} |", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(self.0, "|{}", "---|".repeat(header.len()));
+        for row in rows {
+            let cells: Vec<String> = row.iter().map(|c| inline(&c.parts)).collect();
+            let _ = writeln!(self.0, "| {} |", cells.join(" | "));
         }
     }
 
-    let _ = writeln!(
-        w,
-        "\n## Answer times of the states\n\nExercise time from what asked for the answer (the notification, the deployment order, \
-         the stage's opening, the draft version's circulation, the package) to the answer, pauses not counted; wall time beside it.\n"
-    );
-    let _ = writeln!(w, "| state | answers | median | slowest | median wall (ms) |\n|---|---|---|---|---|");
-    for a in &r.answer_times {
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {} | {} |",
-            a.node,
-            a.answers,
-            calendar::span(std::time::Duration::from_secs(a.median_s)),
-            calendar::span(std::time::Duration::from_secs(a.max_s)),
-            a.median_wall_ms
-        );
+    fn list(&mut self, items: &[Vec<Part>]) {
+        if items.is_empty() {
+            return;
+        }
+        let _ = writeln!(self.0);
+        for item in items {
+            let _ = writeln!(self.0, "- {}", inline(item));
+        }
     }
 
-    let _ = writeln!(w, "\n## Package as sent\n");
-    match &r.package {
-        Some(p) => {
-            let _ = writeln!(
-                w,
-                "Package `{}`, SHA-256 `{}`, {} drafts, sent {}.\n\n| stage | slot | version | title | outcome |\n|---|---|---|---|---|",
-                p.package_id,
-                p.digest,
-                p.items.len(),
-                when(&p.sent)
-            );
-            for i in &p.items {
-                let _ =
-                    writeln!(w, "| {} | {} | {} | {} | {} |", i.stage, i.slot, i.version, cell(&i.title), i.outcome);
-            }
-            let receipts: Vec<String> = r.receipts.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
-            let _ = writeln!(
-                w,
-                "\nReceipts confirmed: {}",
-                if receipts.is_empty() { "none".into() } else { receipts.join(", ") }
-            );
-        }
-        None => {
-            let _ = writeln!(w, "No package was communicated.");
-        }
+    fn timeline(&mut self, _report: &Report) {}
+
+    fn comments(&mut self, slot: &crate::model::SlotRecord) {
+        let _ = writeln!(self.0);
+        comment_table(&mut self.0, slot);
     }
-    out
 }
 
 /// A draft's comment-resolution matrix as a table (the report's and the package's).
