@@ -60,17 +60,24 @@ pub fn is_hostile(c: char) -> bool {
         )
 }
 
-/// The first hostile character of `text` and its place (1-based): a carriage return counts unless
-/// a line feed follows it (alone, it sends a terminal's cursor back over the line).
+/// Whether `c`, followed by `next`, acts on a display: a hostile character, or a carriage return
+/// that no line feed follows (alone, it sends a terminal's cursor back over the line).
+fn acts(c: char, next: Option<char>) -> bool {
+    is_hostile(c) || (c == '\r' && next != Some('\n'))
+}
+
+/// Each character of `text`, whether it acts on a display.
+fn marked(text: &str) -> impl Iterator<Item = (char, bool)> + '_ {
+    let mut chars = text.chars().peekable();
+    std::iter::from_fn(move || {
+        let c = chars.next()?;
+        Some((c, acts(c, chars.peek().copied())))
+    })
+}
+
+/// The first character of `text` that acts on a display, and its place (1-based).
 fn first_hostile(text: &str) -> Option<(usize, char)> {
-    let mut chars = text.chars().enumerate().peekable();
-    while let Some((at, c)) = chars.next() {
-        let lone_return = c == '\r' && chars.peek().is_none_or(|(_, next)| *next != '\n');
-        if is_hostile(c) || lone_return {
-            return Some((at + 1, c));
-        }
-    }
-    None
+    marked(text).enumerate().find(|(_, (_, acting))| *acting).map(|(at, (c, _))| (at + 1, c))
 }
 
 /// Checks one text against `limit` and for hostile characters.
@@ -138,10 +145,8 @@ pub fn shown(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let lone_return = c == '\r' && chars.peek() != Some(&'\n');
-        if is_hostile(c) || lone_return { out.push_str(&escape(c)) } else { out.push(c) }
+    for (c, acting) in marked(text) {
+        if acting { out.push_str(&escape(c)) } else { out.push(c) }
     }
     Cow::Owned(out)
 }
