@@ -363,17 +363,13 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
             Act::position(field("slot"), number("version")?, kind, reasons)
         }
         "receipt" => Act::receipt(field("package"), field("digest")),
-        "start" | "pause" | "resume" | "advance" => {
-            confirmed()?;
-            let command = match name {
-                "start" => Control::Start,
-                "pause" => Control::Pause,
-                "resume" => Control::Resume,
-                _ => Control::Advance,
-            };
-            Act::control(command, field("reason"))
-        }
-        other => return Err(format!("`{other}` is not something a seat does")),
+        other => match Control::named(other) {
+            Some(command) => {
+                confirmed()?;
+                Act::control(command, field("reason"))
+            }
+            None => return Err(format!("`{other}` is not something a seat does")),
+        },
     };
     let nonce: String = field("nonce").chars().filter(char::is_ascii_alphanumeric).take(16).collect();
     let nonce = if nonce.is_empty() { self::nonce() } else { nonce };

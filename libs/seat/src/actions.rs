@@ -39,6 +39,26 @@ pub enum Control {
     Advance,
 }
 
+impl Control {
+    /// Every command.
+    pub const ALL: [Control; 4] = [Control::Start, Control::Pause, Control::Resume, Control::Advance];
+
+    /// Its name: what its act and its form are called (`advance`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Start => "start",
+            Control::Pause => "pause",
+            Control::Resume => "resume",
+            Control::Advance => "advance",
+        }
+    }
+
+    /// The command called `name`.
+    pub fn named(name: &str) -> Option<Control> {
+        Control::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
 impl Act {
     /// The report at assembly.
     pub fn assembly(remarks: impl Into<String>) -> Act {
@@ -93,13 +113,13 @@ impl Act {
     /// An exercise-control command, with the director's reason.
     pub fn control(command: Control, reason: impl Into<String>) -> Act {
         let reason = reason.into();
-        let (name, payload) = match command {
-            Control::Start => ("start", Payload::StartExercise(wire::StartExercise { reason })),
-            Control::Pause => ("pause", Payload::PauseExercise(wire::PauseExercise { reason })),
-            Control::Resume => ("resume", Payload::ResumeExercise(wire::ResumeExercise { reason })),
-            Control::Advance => ("advance", Payload::AdvanceExercise(wire::AdvanceExercise { reason })),
+        let payload = match command {
+            Control::Start => Payload::StartExercise(wire::StartExercise { reason }),
+            Control::Pause => Payload::PauseExercise(wire::PauseExercise { reason }),
+            Control::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason }),
+            Control::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason }),
         };
-        Act::new(name, payload)
+        Act::new(command.name(), payload)
     }
 
     fn new(name: impl Into<String>, payload: Payload) -> Act {
@@ -140,6 +160,9 @@ mod tests {
         assert!(position().by_person(&by, "not a token").is_err(), "a nonce must keep the id a subject token");
         let draft = wire::DraftDecision { slot_id: "s1-03".into(), version: 3, ..Default::default() };
         assert_eq!(Act::revision(draft, "", vec![]).by(&by).message_id.as_str(), "BY-draft-s1-03-v3");
-        assert_eq!(Act::control(Control::Advance, "now").name, "advance");
+        for command in Control::ALL {
+            assert_eq!(Act::control(command, "now").name, command.name());
+            assert_eq!(Control::named(command.name()), Some(command));
+        }
     }
 }
