@@ -132,7 +132,7 @@ impl Deployment {
     /// What the log says happened, read as the observer reads it: only events the coordinator
     /// sealed, in chain.
     pub fn record(&self, log: &[bus::Envelope]) -> anyhow::Result<crate::Record> {
-        let trust = Some(self.keyring()?.coordinator()?.to_owned());
+        let trust = Some(self.keyring()?.coordinator()?);
         let mut record = record::Record::reading(trust);
         for event in log {
             record.accept(event).map_err(|e| anyhow::anyhow!("event {}: {e}", event.message_id))?;

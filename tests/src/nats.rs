@@ -88,7 +88,7 @@ impl Identities {
 
     /// The public key of `name` (`<name>.pub`).
     pub fn public_key(&self, name: &str) -> anyhow::Result<String> {
-        Ok(self.keyring.public(name)?.to_owned())
+        Ok(self.keyring.public(name)?)
     }
 
     /// The key pair of `name`, to sign with.

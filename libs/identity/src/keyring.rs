@@ -1,8 +1,7 @@
-//! An exercise's identities as a process holds them: the folder `muster identities` issued, its
-//! public keys read once, a seed read when its key is asked for. Every service, the CLI, the tests
-//! and the benchmarks find keys here and nowhere else.
+//! An exercise's identities as a process holds them: the folder `muster identities` issued, each
+//! key read when it is asked for (a seat needs the coordinator's of a folder that may hold ten
+//! thousand). Every service, the CLI, the tests and the benchmarks find keys here and nowhere else.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bus::names::{COORDINATOR, DIRECTOR};
@@ -14,27 +13,13 @@ use crate::keys::{self, Key};
 #[derive(Debug, Clone)]
 pub struct Keyring {
     dir: PathBuf,
-    publics: BTreeMap<String, String>,
 }
 
 impl Keyring {
-    /// The identities issued into `dir`, every public key (`<name>.pub`) read now.
+    /// The identities issued into `dir`, a folder that must exist.
     pub fn open(dir: &Path) -> Result<Keyring, IdentityError> {
-        let io = |source| IdentityError::Io { path: dir.to_owned(), source };
-        let mut publics = BTreeMap::new();
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".pub")) else {
-                continue;
-            };
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| IdentityError::Io { path: path.clone(), source })?;
-            let public = text.trim();
-            if !public.is_empty() {
-                publics.insert(name.to_owned(), public.to_owned());
-            }
-        }
-        Ok(Keyring { dir: dir.to_owned(), publics })
+        std::fs::read_dir(dir).map_err(|source| IdentityError::Io { path: dir.to_owned(), source })?;
+        Ok(Keyring { dir: dir.to_owned() })
     }
 
     /// The keyring a seed file (`<name>.nk`) was issued in, and the name it is for.
@@ -64,16 +49,20 @@ impl Keyring {
         self.key(name)?.credentials()
     }
 
-    /// `name`'s public key (`U…`).
-    pub fn public(&self, name: &str) -> Result<&str, IdentityError> {
-        self.publics
-            .get(name)
-            .map(String::as_str)
-            .ok_or_else(|| IdentityError::Missing { name: name.to_owned(), dir: self.dir.clone() })
+    /// `name`'s public key (`U…`, from `<name>.pub`).
+    pub fn public(&self, name: &str) -> Result<String, IdentityError> {
+        let missing = || IdentityError::Missing { name: name.to_owned(), dir: self.dir.clone() };
+        let path = self.dir.join(format!("{name}.pub"));
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
+            Err(source) => return Err(IdentityError::Io { path, source }),
+        };
+        Some(text.trim().to_owned()).filter(|k| !k.is_empty()).ok_or_else(missing)
     }
 
     /// The coordinator's public key: what every reader checks the record's seals against.
-    pub fn coordinator(&self) -> Result<&str, IdentityError> {
+    pub fn coordinator(&self) -> Result<String, IdentityError> {
         self.public(COORDINATOR)
     }
 
@@ -83,9 +72,9 @@ impl Keyring {
         let seats = scenario
             .participants
             .iter()
-            .map(|p| Ok((p.node.clone(), self.public(p.node.as_str())?.to_owned())))
+            .map(|p| Ok((p.node.clone(), self.public(p.node.as_str())?)))
             .collect::<Result<_, IdentityError>>()?;
-        Ok(record::Keys { seats, director: Some(self.public(DIRECTOR)?.to_owned()) })
+        Ok(record::Keys { seats, director: Some(self.public(DIRECTOR)?) })
     }
 }
 

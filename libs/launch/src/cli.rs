@@ -32,7 +32,7 @@ impl BusArgs {
     /// The coordinator's public key, issued beside `--nkey`: what the record's seals are checked
     /// against. None without `--nkey`; an error when the folder has none.
     pub fn trust(&self) -> Result<Option<String>, IdentityError> {
-        self.identity()?.map(|(ring, _)| ring.coordinator().map(str::to_owned)).transpose()
+        self.identity()?.map(|(ring, _)| ring.coordinator()).transpose()
     }
 
     /// Connection settings named `name`, as this identity.

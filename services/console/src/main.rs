@@ -80,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
         (None, None) => anyhow::bail!("give --identities (the folder `muster identities` wrote) or --nkey"),
     };
     let keyring = identity::Keyring::open(&identities)?;
-    let trust = keyring.coordinator().ok().map(str::to_owned);
+    let trust = keyring.coordinator().ok();
     if trust.is_none() {
         tracing::warn!(%exercise, identities = %identities.display(),
             "no coordinator.pub beside console.nk: events are shown without checking the coordinator's seals");

@@ -141,7 +141,7 @@ async fn run_on(
     let keyring = identity::Keyring::open(identities)?;
     let nkey = |name: &str| keyring.seed_file(name);
     let admin = keyring.credentials(bus::names::ADMIN)?;
-    let trust = Some(keyring.coordinator()?.to_owned());
+    let trust = Some(keyring.coordinator()?);
     let bus = Bus::connect(&ConnectSettings::new(url, "muster-run").with_credentials(Some(admin))).await?;
     bus.provision(exercise, &StreamSettings::default()).await?;
     let mut events = bus.follow_events(exercise, 1);

@@ -52,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
         domain: "localhost".into(),
     };
     let keyring = identity::Keyring::open(&args.certs)?;
-    let trust = Some(keyring.coordinator()?.to_owned());
+    let trust = Some(keyring.coordinator()?);
     let serving = args.console.is_some();
     let mind = match args.console {
         Some(addr) => {
