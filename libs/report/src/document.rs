@@ -1,13 +1,17 @@
 //! The report as a document, written once: its sections in order, each made of headings,
-//! paragraphs, tables and lists. [`crate::html`] and [`crate::markdown`] each say how a piece is
-//! written (and how participants' text is escaped), so the two can never drift apart in what they
-//! say; only the page adds a drawing of the timeline.
+//! paragraphs, tables, lists and quoted texts. [`crate::html`] and [`crate::markdown`] each say how
+//! a piece is written (and how participants' text is escaped), so the two can never drift apart in
+//! what they say; only the page adds a drawing of the timeline.
+//!
+//! The model keeps machine tokens (`no_draft`, `control_point`) for programs; everything written
+//! here is in words, through the `*_words` functions below.
 
 use std::time::Duration;
 
+use bus::Role;
 use scenario::calendar;
 
-use crate::model::{Answer, Report, SlotRecord, When, is_state};
+use crate::model::{Answer, Report, SlotRecord, StageRecord, VersionRecord, When, is_state};
 
 /// A piece of running text.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +35,7 @@ pub enum Part {
 pub struct Cell {
     /// Its text.
     pub parts: Vec<Part>,
-    /// A class for colour (`adopted`, `non_concur`, …); empty for none.
+    /// A class for colour (`adopted`, `non-concur`, …; see [`fn@class`]); empty for none.
     pub class: String,
     /// Said on hover; empty for nothing.
     pub title: String,
@@ -55,6 +59,9 @@ pub trait Writer {
     fn heading(&mut self, level: u8, text: &str, anchor: Option<&str>);
     /// A paragraph.
     fn paragraph(&mut self, parts: &[Part]);
+    /// A text as its author wrote it (a draft, a situation), line breaks kept, set apart from the
+    /// report's own words. Never empty.
+    fn quote(&mut self, text: &str);
     /// A table with its header row.
     fn table(&mut self, header: &[&str], rows: &[Vec<Cell>]);
     /// A list of items.
@@ -63,6 +70,42 @@ pub trait Writer {
     fn timeline(&mut self, report: &Report);
     /// A draft's comment-resolution matrix.
     fn comments(&mut self, slot: &SlotRecord);
+}
+
+/// An outcome token in words; "not considered" for none.
+pub fn outcome_words(token: &str) -> &'static str {
+    match token {
+        "adopted" => "adopted",
+        "returned" => "returned",
+        "no_draft" => "no draft",
+        _ => "not considered",
+    }
+}
+
+/// A position kind token in words.
+pub fn position_words(token: &str) -> &'static str {
+    match token {
+        "concur" => "concur",
+        "concur_with_remarks" => "concur with remarks",
+        "non_concur" => "non-concur",
+        "abstain" => "abstain",
+        _ => "unstated",
+    }
+}
+
+/// A role token in words (`national control point`).
+pub fn role_words(token: &str) -> &'static str {
+    Role::from_token(token).map_or("participant", Role::label)
+}
+
+/// How a participant took part, in words.
+pub fn transport_words(remote: bool) -> &'static str {
+    if remote { "remote, through its national node" } else { "at headquarters" }
+}
+
+/// The class of a token on the page: a class name with hyphens, so that no token shows there.
+pub fn class(token: &str) -> String {
+    token.replace('_', "-")
 }
 
 fn text(s: impl Into<String>) -> Part {
@@ -83,6 +126,19 @@ fn after(a: Option<&Answer>) -> Cell {
 
 fn none_or(list: Vec<String>) -> String {
     if list.is_empty() { "none".into() } else { list.join(", ") }
+}
+
+/// The states as the per-state tables show them: in scenario order, each marked when recorded absent.
+struct States<'a> {
+    nodes: Vec<&'a str>,
+    absent: &'a [String],
+}
+
+impl States<'_> {
+    /// What a state that gave no position is said to have done.
+    fn missing(&self, state: &str) -> &'static str {
+        if self.absent.iter().any(|a| a == state) { "absent" } else { "no position" }
+    }
 }
 
 /// Writes `r` through `w`, section by section.
@@ -112,7 +168,10 @@ pub fn write(r: &Report, w: &mut impl Writer) {
     summary(r, w);
     timeline(r, w);
     participants(r, w);
-    let states: Vec<&str> = r.participants.iter().filter(|p| is_state(&p.role)).map(|p| p.node.as_str()).collect();
+    let states = States {
+        nodes: r.participants.iter().filter(|p| is_state(&p.role)).map(|p| p.node.as_str()).collect(),
+        absent: &r.absent,
+    };
     for s in &r.stages {
         stage(s, &states, w);
     }
@@ -121,7 +180,7 @@ pub fn write(r: &Report, w: &mut impl Writer) {
 }
 
 fn summary(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Summary", None);
+    w.heading(2, "Summary", Some("report-summary"));
     let rows: Vec<Vec<Cell>> = r
         .stages
         .iter()
@@ -143,7 +202,7 @@ fn summary(r: &Report, w: &mut impl Writer) {
 }
 
 fn timeline(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Timeline", None);
+    w.heading(2, "Timeline", Some("report-timeline"));
     w.timeline(r);
     let rows: Vec<Vec<Cell>> = r
         .timeline
@@ -161,30 +220,32 @@ fn timeline(r: &Report, w: &mut impl Writer) {
 }
 
 fn participants(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Participants", None);
+    w.heading(2, "Participants", Some("report-participants"));
     let rows: Vec<Vec<Cell>> = r
         .participants
         .iter()
         .map(|p| {
+            let played_by = if p.played_by == "person" { "a person" } else { "automated" };
             vec![
                 p.node.as_str().into(),
                 p.name.as_str().into(),
-                p.role.as_str().into(),
-                format!("{}{}", p.played_by, if p.remote { ", over gRPC" } else { "" }).into(),
+                role_words(&p.role).into(),
+                played_by.into(),
+                transport_words(p.remote).into(),
                 after(p.assembly.as_ref()),
                 after(p.activation.as_ref()),
             ]
         })
         .collect();
-    w.table(&["node", "name", "role", "played by", "assembly report", "activation"], &rows);
+    w.table(&["node", "name", "role", "played by", "took part", "assembly report", "activation"], &rows);
     w.paragraph(&[
         Part::Strong("Absent".into()),
         text(format!(" (silent when assembly closed): {}", none_or(r.absent.clone()))),
     ]);
 }
 
-fn stage(s: &crate::model::StageRecord, states: &[&str], w: &mut impl Writer) {
-    w.heading(2, &format!("Stage {}: {}", s.number, s.title), None);
+fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
+    w.heading(2, &format!("Stage {}: {}", s.number, s.title), Some(&format!("report-stage-{}", s.number)));
     let mut opened = vec![text(format!("Region: {}", s.region)), Part::Break];
     match &s.opened {
         Some(at) => {
@@ -196,60 +257,136 @@ fn stage(s: &crate::model::StageRecord, states: &[&str], w: &mut impl Writer) {
     opened.push(text(" · deadline "));
     opened.extend(when(&s.closes));
     w.paragraph(&opened);
+    w.heading(3, "Situation", None);
+    quote_or(&s.situation, "No situation was set.", w);
+    w.heading(3, "Tasks", None);
+    if s.tasks.is_empty() {
+        w.paragraph(&[Part::Muted("No tasks were set.".into())]);
+    } else {
+        w.list(&s.tasks.iter().map(|t| vec![text(t)]).collect::<Vec<_>>());
+    }
     let assessed = s.assessments.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
     w.paragraph(&[text(format!("Situation assessments: {}", none_or(assessed)))]);
+    w.heading(3, "Positions of the states", None);
     let mut header = vec!["slot", "title", "body", "versions"];
-    header.extend(states);
+    header.extend(&states.nodes);
     header.push("outcome");
     let rows: Vec<Vec<Cell>> = s.slots.iter().map(|slot| matrix_row(slot, states)).collect();
     w.table(&header, &rows);
-    let mut items = Vec::new();
+    let mut objections = Vec::new();
     for slot in &s.slots {
         for v in &slot.versions {
             for (state, p) in v.positions.iter().filter(|(_, p)| p.kind == "non_concur") {
-                items.push(vec![text(format!(
+                objections.push(vec![text(format!(
                     "{} v{}: {state} did not concur: {}",
                     slot.id,
                     v.version,
                     p.reasons.join("; ")
                 ))]);
             }
-            if !v.change_summary.is_empty() {
-                items.push(vec![text(format!("{} v{}: revised; {}", slot.id, v.version, v.change_summary))]);
-            }
         }
     }
-    w.list(&items);
-    for slot in s.slots.iter().filter(|slot| !slot.comments.is_empty()) {
+    w.list(&objections);
+    w.heading(3, "Drafts", None);
+    for slot in &s.slots {
+        draft(slot, states, w);
+    }
+}
+
+fn quote_or(said: &str, nothing: &str, w: &mut impl Writer) {
+    if said.trim().is_empty() {
+        w.paragraph(&[Part::Muted(nothing.into())]);
+    } else {
+        w.quote(said);
+    }
+}
+
+/// A slot's draft, version by version: its text, what each revision changed, and who said what.
+fn draft(slot: &SlotRecord, states: &States<'_>, w: &mut impl Writer) {
+    w.heading(4, &format!("{}: {}", slot.id, slot.title), Some(&format!("draft-{}", slot.id)));
+    let mut said = vec![text(format!("{} · drafted by the {} · ", slot.category, slot.body))];
+    said.push(Part::Strong(outcome_words(&slot.outcome).into()));
+    if !slot.reason.is_empty() {
+        said.push(text(format!(": {}", slot.reason)));
+    }
+    w.paragraph(&said);
+    if slot.versions.is_empty() {
+        w.paragraph(&[Part::Muted("No draft was submitted.".into())]);
+    }
+    for v in &slot.versions {
+        version(slot, v, states, w);
+    }
+    if !slot.comments.is_empty() {
         w.heading(4, &format!("Comment resolution: {}", slot.id), Some(&format!("comments-{}", slot.id)));
         w.comments(slot);
     }
 }
 
+fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut impl Writer) {
+    let anchor = format!("{}-v{}", slot.id, v.version);
+    w.heading(5, &format!("{} v{}: {}", slot.id, v.version, v.title), Some(&anchor));
+    let mut circulated = vec![text(if v.version == 1 { "Circulated " } else { "Revision circulated " })];
+    circulated.extend(when(&v.circulated));
+    w.paragraph(&circulated);
+    if !v.change_summary.is_empty() {
+        w.paragraph(&[Part::Strong("What changed:".into()), text(format!(" {}", v.change_summary))]);
+    }
+    quote_or(&v.text, "The version carries no text.", w);
+    // Who said what, grouped by answer; states first, then any other participant that answered.
+    let others = v.positions.keys().map(String::as_str).filter(|n| !states.nodes.contains(n));
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for node in states.nodes.iter().copied().chain(others) {
+        let said = v.positions.get(node).map_or_else(|| states.missing(node), |p| position_words(&p.kind));
+        match groups.iter_mut().find(|(g, _)| *g == said) {
+            Some((_, nodes)) => nodes.push(node),
+            None => groups.push((said, vec![node])),
+        }
+    }
+    let grouped: Vec<String> = groups.iter().map(|(said, nodes)| format!("{said}: {}", nodes.join(", "))).collect();
+    // Each group lists its states with commas, so the groups are set apart otherwise.
+    w.paragraph(&[text(format!(
+        "Positions on v{}: {}",
+        v.version,
+        if grouped.is_empty() { "none".into() } else { grouped.join(" · ") }
+    ))]);
+    let reasons: Vec<Vec<Part>> = v
+        .positions
+        .iter()
+        .filter(|(_, p)| !p.reasons.is_empty())
+        .map(|(node, p)| vec![text(format!("{node} ({}): {}", position_words(&p.kind), p.reasons.join("; ")))])
+        .collect();
+    w.list(&reasons);
+}
+
 /// A slot's row of the draft × state matrix: each state's position on every version, coloured by
-/// its last (silent when it gave none).
-fn matrix_row(slot: &SlotRecord, states: &[&str]) -> Vec<Cell> {
+/// its last (silent when it gave none, absent when it was recorded absent).
+fn matrix_row(slot: &SlotRecord, states: &States<'_>) -> Vec<Cell> {
     let mut row: Vec<Cell> = vec![
         slot.id.as_str().into(),
         slot.title.as_str().into(),
         slot.body.as_str().into(),
         slot.versions.len().to_string().into(),
     ];
-    for st in states {
-        let last = slot.versions.iter().rev().find_map(|v| v.positions.get(*st).map(|p| p.kind.clone()));
+    for st in &states.nodes {
+        let last = slot.versions.iter().rev().find_map(|v| v.positions.get(*st).map(|p| class(&p.kind)));
+        let missing = states.missing(st);
         let class = match (slot.versions.is_empty(), last) {
             (true, _) => String::new(),
+            (false, None) if missing == "absent" => "absent".into(),
             (false, None) => "silent".into(),
             (false, Some(kind)) => kind,
         };
         let mut parts = Vec::new();
-        for v in &slot.versions {
+        if class == "absent" {
+            parts.push(text("absent"));
+        }
+        for v in slot.versions.iter().filter(|_| class != "absent") {
             if !parts.is_empty() {
                 parts.push(Part::Break);
             }
             parts.push(match v.positions.get(*st) {
                 Some(p) => Part::Position { version: v.version, kind: p.kind.clone(), reasons: p.reasons.clone() },
-                None => text(format!("v{}: no position", v.version)),
+                None => text(format!("v{}: {missing}", v.version)),
             });
         }
         if parts.is_empty() {
@@ -257,13 +394,13 @@ fn matrix_row(slot: &SlotRecord, states: &[&str]) -> Vec<Cell> {
         }
         row.push(Cell { parts, class, title: String::new() });
     }
-    let outcome = if slot.outcome.is_empty() { "not considered" } else { slot.outcome.as_str() };
-    row.push(Cell { parts: vec![text(outcome)], class: slot.outcome.clone(), title: slot.reason.clone() });
+    let outcome = outcome_words(&slot.outcome);
+    row.push(Cell { parts: vec![text(outcome)], class: class(&slot.outcome), title: slot.reason.clone() });
     row
 }
 
 fn answer_times(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Answer times of the states", None);
+    w.heading(2, "Answer times of the states", Some("report-answer-times"));
     w.paragraph(&[Part::Muted(
         "Exercise time from what asked for the answer (the notification, the deployment order, the stage's opening, \
          the draft version's circulation, the package) to the answer, pauses not counted; wall time beside it."
@@ -287,7 +424,7 @@ fn answer_times(r: &Report, w: &mut impl Writer) {
 }
 
 fn package(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Package as sent", None);
+    w.heading(2, "Package as sent", Some("report-package"));
     let Some(p) = &r.package else {
         w.paragraph(&[text("No package was communicated.")]);
         return;
@@ -307,11 +444,118 @@ fn package(r: &Report, w: &mut impl Writer) {
                 i.slot.as_str().into(),
                 i.version.to_string().into(),
                 i.title.as_str().into(),
-                Cell { parts: vec![text(&i.outcome)], class: i.outcome.clone(), title: String::new() },
+                Cell { parts: vec![text(outcome_words(&i.outcome))], class: class(&i.outcome), title: String::new() },
             ]
         })
         .collect();
     w.table(&["stage", "slot", "version", "title", "outcome"], &rows);
     let receipts = r.receipts.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
     w.paragraph(&[text(format!("Receipts confirmed: {}", none_or(receipts)))]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{fixture, model};
+
+    /// Writes what it is asked to, one line a piece, so tests can read the document's order.
+    #[derive(Default)]
+    struct Outline(Vec<String>);
+
+    fn plain(parts: &[Part]) -> String {
+        parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) | Part::Code(t) | Part::Strong(t) | Part::Muted(t) => t.clone(),
+                Part::Position { version, kind, .. } => format!("v{version}: {}", position_words(kind)),
+                Part::Break => " / ".into(),
+            })
+            .collect()
+    }
+
+    impl Writer for Outline {
+        fn heading(&mut self, level: u8, text: &str, _: Option<&str>) {
+            self.0.push(format!("h{level} {text}"));
+        }
+        fn paragraph(&mut self, parts: &[Part]) {
+            self.0.push(format!("p {}", plain(parts)));
+        }
+        fn quote(&mut self, text: &str) {
+            self.0.push(format!("quote {text}"));
+        }
+        fn table(&mut self, _: &[&str], rows: &[Vec<Cell>]) {
+            for row in rows {
+                self.0.push(format!("row {}", row.iter().map(|c| plain(&c.parts)).collect::<Vec<_>>().join(" | ")));
+            }
+        }
+        fn list(&mut self, items: &[Vec<Part>]) {
+            self.0.extend(items.iter().map(|i| format!("li {}", plain(i))));
+        }
+        fn timeline(&mut self, _: &Report) {}
+        fn comments(&mut self, _: &SlotRecord) {}
+    }
+
+    fn outline() -> Vec<String> {
+        let mut o = Outline::default();
+        write(&model::build("ex", &fixture::record()), &mut o);
+        o.0
+    }
+
+    fn place(outline: &[String], line: &str) -> usize {
+        outline.iter().position(|l| l == line).unwrap_or_else(|| panic!("no `{line}` in {outline:#?}"))
+    }
+
+    #[test]
+    fn each_stage_says_its_situation_and_tasks_under_its_heading_before_its_drafts() {
+        let o = outline();
+        let (stage1, stage2) = (place(&o, "h2 Stage 1: stage 1"), place(&o, "h2 Stage 2: stage 2"));
+        let situation = place(&o, &format!("quote {}", fixture::SITUATION));
+        let task = place(&o, "li Arrange its financing");
+        let drafts = place(&o, "h3 Drafts");
+        assert!(stage1 < situation && situation < task && task < drafts && drafts < stage2, "{o:#?}");
+        // Stage 2's situation is the sketch's.
+        assert!(o[stage2..].iter().any(|l| l == "quote s"), "{o:#?}");
+    }
+
+    #[test]
+    fn each_version_of_a_draft_says_its_text_what_changed_and_who_said_what() {
+        let o = outline();
+        let v1 = place(&o, "h5 x1 v1: decision x1");
+        let v2 = place(&o, "h5 x1 v2: decision x1");
+        assert_eq!(o[v1 + 2], format!("quote {}", fixture::LONG_TEXT));
+        assert_eq!(
+            o[v1 + 3],
+            "p Positions on v1: non-concur: BY · concur with remarks: KZ · no position: TJ · absent: AM"
+        );
+        assert!(o[v1..v2].contains(&"li BY (non-concur): too costly".to_string()), "{o:#?}");
+        assert_eq!(o[v2 + 2], "p What changed: costs shared among the states");
+        assert_eq!(o[v2 + 3], "quote The Council decides to deploy the grouping; costs shared.");
+        let x3 = place(&o, "h4 x3: decision x3");
+        assert_eq!(
+            o[x3 + 1],
+            "p military-technical assistance · drafted by the Secretariat · no draft: no draft was submitted"
+        );
+        assert_eq!(o[x3 + 2], "p No draft was submitted.");
+    }
+
+    #[test]
+    fn a_state_recorded_absent_is_absent_and_a_present_one_that_said_nothing_has_no_position() {
+        let o = outline();
+        let row = o.iter().find(|l| l.starts_with("row x1 | decision x1")).expect("x1's row");
+        // States in scenario order: BY, KZ, TJ, AM.
+        assert!(
+            row.ends_with("| v1: non-concur / v2: concur | v1: concur with remarks / v2: concur | v1: no position / v2: no position | absent | adopted"),
+            "{row}"
+        );
+        let groups = o.iter().filter_map(|l| l.strip_prefix("p Positions on ")).flat_map(|l| l.split(" · "));
+        let silent: Vec<&str> = groups.filter(|g| g.contains("no position")).collect();
+        assert!(!silent.is_empty() && silent.iter().all(|g| !g.contains("AM")), "{silent:?}");
+    }
+
+    #[test]
+    fn participants_are_said_in_words() {
+        let o = outline();
+        assert!(o.contains(&"row KZ | KZ | national control point | automated | remote, through its national node | after 30 min | —".into()), "{o:#?}");
+        assert!(o.iter().any(|l| l.starts_with("row js | js | Joint Staff | automated | at headquarters")), "{o:#?}");
+    }
 }

@@ -4,11 +4,14 @@
 //! - [`model`]: the report as data, read off the record (pure); it serialises to JSON;
 //! - [`document`]: the report as a document, its sections written once;
 //! - [`markdown`] and [`html`]: how that document is written for people (the HTML page
-//!   self-contained, with an SVG timeline, the draft × state matrix in colour and each draft's
-//!   comment-resolution matrix);
+//!   self-contained or as a fragment for the console's own layout, with an SVG timeline, the
+//!   draft × state matrix in colour, each draft's texts and comment-resolution matrix, and a print
+//!   style sheet);
 //! - [`package`]: the traceable package, each decision with its trail, its digest checked.
 
 pub mod document;
+#[cfg(test)]
+mod fixture;
 pub mod html;
 pub mod markdown;
 pub mod model;

@@ -1,9 +1,9 @@
 //! The after-action report for people, in Markdown. Participants' text is escaped so that a `|`
-//! or a line break in a reason cannot break a table.
+//! or a line break in a reason cannot break a table; texts (drafts, situations) are block quotes.
 
 use std::fmt::Write as _;
 
-use crate::document::{self, Cell, Part, Writer};
+use crate::document::{self, Cell, Part, Writer, position_words};
 use crate::model::Report;
 
 /// Text made safe for a Markdown table cell (and a terminal): pipes escaped, line breaks as
@@ -29,14 +29,44 @@ pub fn cell(text: &str) -> String {
     out
 }
 
-fn position_mark(kind: &str) -> &'static str {
+/// A position in words, a non-concurrence stressed.
+fn position_mark(kind: &str) -> String {
     match kind {
-        "concur" => "concur",
-        "concur_with_remarks" => "concur (remarks)",
-        "non_concur" => "**non-concur**",
-        "abstain" => "abstain",
-        _ => "?",
+        "non_concur" => format!("**{}**", position_words(kind)),
+        kind => position_words(kind).into(),
     }
+}
+
+/// A text as its author wrote it, as a block quote: each line escaped as [`cell`] does and quoted,
+/// a line that would start a heading, a list or a rule escaped so it reads as written, the line
+/// breaks kept (`<br>`) and blank lines kept as paragraph breaks.
+pub fn quote(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len() + 4 * lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            out.push_str(">\n");
+            continue;
+        }
+        let next_blank = lines.get(i + 1).is_none_or(|l| l.trim().is_empty());
+        let _ = writeln!(out, "> {}{}", block_start(&cell(line)), if next_blank { "" } else { "<br>" });
+    }
+    out
+}
+
+/// `line` with what would make it start a block (`#`, `-`, `+`, `=`, `1.`, `1)`, indentation)
+/// escaped; the rest is escaped already.
+fn block_start(line: &str) -> String {
+    let body = line.trim_start();
+    let digits = body.len() - body.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let escaped = match body.as_bytes().get(digits) {
+        Some(b'.' | b')') if digits > 0 => format!("{}\\{}", &body[..digits], &body[digits..]),
+        Some(b'#' | b'-' | b'+' | b'=') if digits == 0 => format!("\\{body}"),
+        _ => body.to_owned(),
+    };
+    // Indentation would make the line code: kept as spaces that do not count.
+    let indent = line.len() - body.len();
+    format!("{}{escaped}", "&nbsp;".repeat(indent))
 }
 
 /// Renders the report. Writing to a `String` cannot fail, hence the ignored results.
@@ -83,6 +113,10 @@ impl Writer for Text {
         }
     }
 
+    fn quote(&mut self, text: &str) {
+        let _ = write!(self.0, "\n{}", quote(text));
+    }
+
     fn list(&mut self, items: &[Vec<Part>]) {
         if items.is_empty() {
             return;
@@ -117,7 +151,9 @@ pub fn comment_table(w: &mut String, slot: &crate::model::SlotRecord) {
         let answers: Vec<String> = c
             .dispositions
             .iter()
-            .map(|d| format!("v{}: {}", d.version, if d.answer.is_empty() { "—" } else { position_mark(&d.answer) }))
+            .map(|d| {
+                format!("v{}: {}", d.version, if d.answer.is_empty() { "—".into() } else { position_mark(&d.answer) })
+            })
             .collect();
         let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
         let _ = writeln!(
@@ -147,6 +183,34 @@ mod tests {
         assert_eq!(escaped.matches('|').count(), escaped.matches("\\|").count(), "{escaped}");
         assert!(escaped.contains("&lt;b&gt;"));
         assert!(escaped.contains("\\*stars\\*"));
+    }
+
+    #[test]
+    fn a_text_stays_inside_its_quote_reads_as_written_and_keeps_its_lines() {
+        let quoted = quote("# Not a heading\n- not an item\n12. not a list | nor a cell\n\n    indented *text*\r\nend");
+        assert_eq!(
+            quoted,
+            "> \\# Not a heading<br>\n> \\- not an item<br>\n> 12\\. not a list \\| nor a cell\n>\n\
+             > &nbsp;&nbsp;&nbsp;&nbsp;indented \\*text\\*<br>\n> end\n"
+        );
+        assert!(quoted.lines().all(|l| l.starts_with('>')), "{quoted}");
+    }
+
+    #[test]
+    fn the_report_quotes_each_version_and_says_everything_in_words() {
+        let report = crate::model::build("ex", &crate::fixture::record());
+        let text = render(&report);
+        assert!(text.contains(&format!("\n{}", quote(crate::fixture::LONG_TEXT))), "{text}");
+        assert!(text.contains("> 1\\. The Council decides to deploy \\| the grouping \\*now\\*.<br>\n> 2\\. Annex:"));
+        assert!(text.contains("**What changed:** costs shared among the states"), "{text}");
+        let situation = text.find(&quote(crate::fixture::SITUATION)).expect("the situation quoted");
+        assert!(situation < text.find("### Drafts").expect("drafts"), "the situation comes before the drafts");
+        assert!(text.contains("- Decide on the grouping\n- Arrange its financing"), "{text}");
+        for name in crate::html::tests::INTERNAL {
+            assert!(!text.contains(name), "the Markdown says `{name}`");
+        }
+        assert!(text.contains("| absent |") && text.contains("v1: no position<br>v2: no position"), "{text}");
+        assert!(text.contains("| KZ | KZ | national control point | automated | remote, through its national node |"));
     }
 
     #[test]

@@ -99,11 +99,11 @@ pub struct ParticipantRecord {
     pub node: String,
     /// Name.
     pub name: String,
-    /// Role token.
+    /// Role token (`control_point`); people read [`bus::Role::label`].
     pub role: String,
     /// `policy` or `person`.
     pub played_by: String,
-    /// Took part over gRPC.
+    /// Took part remotely, through its national node (the gateway); else on the headquarters bus.
     pub remote: bool,
     /// Its assembly report, if any.
     pub assembly: Option<Answer>,
@@ -133,6 +133,10 @@ pub struct StageRecord {
     pub title: String,
     /// Region.
     pub region: String,
+    /// The situation as the directing staff set it.
+    pub situation: String,
+    /// The tasks to work out, in order.
+    pub tasks: Vec<String>,
     /// When it opened, if it did.
     pub opened: Option<When>,
     /// Its deadline, exercise time.
@@ -582,6 +586,8 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                 number: stage.number,
                 title: stage.title.clone(),
                 region: stage.region.clone(),
+                situation: stage.situation.clone(),
+                tasks: stage.tasks.clone(),
                 opened: opened.map(|at| clock.when(at)),
                 closes: clock.deadline(stage.closes_at),
                 assessments,
@@ -662,6 +668,17 @@ mod tests {
     use scenario::Sketch;
 
     use super::*;
+
+    #[test]
+    fn each_stage_carries_its_situation_and_tasks_as_data() {
+        let json = serde_json::to_value(build("ex", &crate::fixture::record())).expect("serialisable");
+        assert_eq!(json["stages"][0]["situation"], crate::fixture::SITUATION);
+        assert_eq!(json["stages"][0]["tasks"], serde_json::json!(["Decide on the grouping", "Arrange its financing"]));
+        assert_eq!(json["stages"][1]["situation"], "s", "the sketch's own");
+        // Programs read tokens.
+        assert_eq!(json["stages"][0]["slots"][2]["outcome"], "no_draft");
+        assert_eq!(json["participants"][2]["role"], "control_point");
+    }
 
     /// An event of `sender` at exercise hour `hour` (wall time: as many seconds after the epoch).
     fn at(sender: Sender, id: &str, hour: u64, payload: Payload) -> Envelope {

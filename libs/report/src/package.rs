@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use record::Record;
 use serde::Serialize;
 
+use crate::document::{outcome_words, position_words};
 use crate::html::esc;
-use crate::markdown::cell;
+use crate::markdown::{cell, quote};
 use crate::model::{self, SlotRecord};
 
 /// The package with its trail.
@@ -106,25 +107,31 @@ pub fn markdown(p: &Package) -> String {
             item.trail.id,
             cell(&item.trail.title),
             item.version,
-            item.outcome
+            outcome_words(&item.outcome)
         );
     }
     for item in &p.items {
         let t = &item.trail;
+        let outcome = outcome_words(&item.outcome);
         let _ = writeln!(
             w,
-            "\n## {}: {} ({})\n\nStage {}, {}; {}: {}\n",
-            t.id, t.title, item.outcome, item.stage, t.body, t.outcome, t.reason
+            "\n## {}: {} ({outcome})\n\nStage {}, drafted by the {}; {}: {}\n",
+            t.id,
+            cell(&t.title),
+            item.stage,
+            t.body,
+            outcome_words(&t.outcome),
+            cell(&t.reason)
         );
         for v in &t.versions {
-            let _ = writeln!(w, "### {} v{}: {}\n", t.id, v.version, v.title);
+            let _ = writeln!(w, "### {} v{}: {}\n", t.id, v.version, cell(&v.title));
             if !v.change_summary.is_empty() {
-                let _ = writeln!(w, "What changed: {}\n", v.change_summary);
+                let _ = writeln!(w, "What changed: {}\n", cell(&v.change_summary));
             }
-            let _ = writeln!(w, "> {}\n", v.text.replace('\n', "\n> "));
+            let _ = writeln!(w, "{}", quote(&v.text));
             let _ = writeln!(w, "| state | position | reasons or remarks |\n|---|---|---|");
             for (state, pos) in &v.positions {
-                let _ = writeln!(w, "| {state} | {} | {} |", pos.kind.replace('_', " "), cell(&pos.reasons.join("; ")));
+                let _ = writeln!(w, "| {state} | {} | {} |", position_words(&pos.kind), cell(&pos.reasons.join("; ")));
             }
             let _ = writeln!(w);
         }
@@ -145,7 +152,10 @@ pub fn html(p: &Package) -> String {
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Package {0}</title><style>\
          body{{font:15px/1.45 system-ui,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem}}\
          table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}}\
-         blockquote{{white-space:pre-wrap;border-left:4px solid #ccc;margin:.4rem 0;padding:.2rem .8rem}}</style></head><body>\
+         td,p{{overflow-wrap:anywhere}}\
+         blockquote{{white-space:pre-wrap;overflow-wrap:anywhere;border-left:4px solid #ccc;margin:.4rem 0;padding:.2rem .8rem}}\
+         @page{{margin:16mm 14mm}}@media print{{body{{max-width:none;margin:0;color:#000;background:#fff}}\
+         a{{color:#000;text-decoration:none}}tr,h3{{break-inside:avoid}}}}</style></head><body>\
          <h1>Package {0} of exercise {1}</h1><p>Communicated {2}. SHA-256 of its items: <code id=digest>{3}</code></p>\
          <table><tr><th>stage</th><th>decision</th><th>version</th><th>outcome</th><th>trail</th></tr>",
         esc(&p.package_id),
@@ -166,7 +176,7 @@ pub fn html(p: &Package) -> String {
             item.stage,
             esc(&t.title),
             item.version,
-            esc(&item.outcome),
+            outcome_words(&item.outcome),
             versions.join(", "),
             if comments.is_empty() { String::new() } else { format!("; comments {}", comments.join(", ")) }
         );
@@ -176,10 +186,10 @@ pub fn html(p: &Package) -> String {
         let t = &item.trail;
         let _ = write!(
             w,
-            "<section id=\"trail-{0}\"><h2>{0}: {1} — {2}</h2><p>Stage {3}, {4}; {5}</p>",
+            "<section id=\"trail-{0}\"><h2>{0}: {1} — {2}</h2><p>Stage {3}, drafted by the {4}; {5}</p>",
             esc(&t.id),
             esc(&t.title),
-            esc(&item.outcome),
+            outcome_words(&item.outcome),
             item.stage,
             esc(&t.body),
             esc(&t.reason)
@@ -199,7 +209,7 @@ pub fn html(p: &Package) -> String {
                     w,
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(state),
-                    esc(&pos.kind.replace('_', " ")),
+                    position_words(&pos.kind),
                     esc(&pos.reasons.join("; "))
                 );
             }
@@ -213,4 +223,26 @@ pub fn html(p: &Package) -> String {
     }
     let _ = write!(w, "</body></html>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture;
+
+    #[test]
+    fn the_package_says_outcomes_and_positions_in_words_and_quotes_each_version() {
+        let p = build("ex", &fixture::record()).expect("the fixture's package");
+        assert_eq!(p.items.iter().map(|i| i.trail.id.as_str()).collect::<Vec<_>>(), ["x1", "x2", "y1"]);
+        let (md, page) = (markdown(&p), html(&p));
+        for name in crate::html::tests::INTERNAL {
+            assert!(!md.contains(name) && !page.contains(name), "the package says `{name}`");
+        }
+        assert!(md.contains("| 1 | x1: decision x1 | v2 | adopted |"), "{md}");
+        assert!(md.contains("| KZ | concur with remarks | mind the budget |"), "{md}");
+        assert!(md.contains(&quote("Finance it.")), "{md}");
+        assert!(page.contains("<td>BY</td><td>non-concur</td><td>too costly</td>"), "{page}");
+        assert!(page.contains("<h2>x2: decision x2 — returned</h2>"), "{page}");
+        assert!(page.contains("overflow-wrap:anywhere"), "long words wrap");
+    }
 }
