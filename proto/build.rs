@@ -13,8 +13,13 @@ const IN_THE_RECORD: &[&str] = &[
     "ExerciseConcluded",
 ];
 
-const PROTOS: &[&str] =
-    &["muster/v1/common.proto", "muster/v1/flow.proto", "muster/v1/envelope.proto", "muster/v1/national_node.proto"];
+const PROTOS: &[&str] = &[
+    "muster/v1/common.proto",
+    "muster/v1/flow.proto",
+    "muster/v1/envelope.proto",
+    "muster/v1/presence.proto",
+    "muster/v1/national_node.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);

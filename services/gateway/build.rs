@@ -15,6 +15,7 @@ const UNARY: &[(&str, &str)] = &[
     ("GetExerciseStatus", "get_exercise_status"),
     ("GetDraft", "get_draft"),
     ("GetPackage", "get_package"),
+    ("ReportPresence", "report_presence"),
 ];
 
 fn main() {

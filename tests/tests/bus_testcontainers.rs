@@ -116,9 +116,9 @@ fn every_payload() -> Vec<Payload> {
             receipts: vec!["BY".into()],
         }),
         Payload::PhaseChanged(wire::PhaseChanged { phase: wire::Phase::Stage.into(), stage_number: 2, paused: true }),
-        Payload::PauseExercise(wire::PauseExercise { reason: "lunch".into() }),
-        Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into() }),
-        Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into() }),
+        Payload::PauseExercise(wire::PauseExercise { reason: "lunch".into(), ..Default::default() }),
+        Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into(), ..Default::default() }),
+        Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into(), ..Default::default() }),
         Payload::Rejection(wire::Rejection {
             rejected_message_id: "m1".into(),
             code: wire::RejectionCode::StaleVersion.into(),
@@ -269,7 +269,7 @@ async fn a_fenced_publish_fails_once_another_writer_has_written() -> anyhow::Res
         Envelope::new(
             ex.clone(),
             control.clone(),
-            Payload::PauseExercise(wire::PauseExercise { reason: reason.into() }),
+            Payload::PauseExercise(wire::PauseExercise { reason: reason.into(), ..Default::default() }),
         )
     };
     let first = bus.publish_event_fenced(&event("first"), 0).await?;
@@ -326,7 +326,7 @@ async fn two_exercises_on_one_server_do_not_see_each_other() -> anyhow::Result<(
         let e = Envelope::new(
             ex.clone(),
             control.clone(),
-            Payload::PauseExercise(wire::PauseExercise { reason: ex.to_string() }),
+            Payload::PauseExercise(wire::PauseExercise { reason: ex.to_string(), ..Default::default() }),
         );
         bus.publish_event(&e).await?;
     }
@@ -352,7 +352,7 @@ async fn a_log_larger_than_one_read_is_read_whole_in_order_with_what_is_left_aft
         let mut e = Envelope::new(
             ex.clone(),
             sender(Role::Coordinator, "control"),
-            Payload::PauseExercise(wire::PauseExercise { reason: "x".repeat(200 * 1024) }),
+            Payload::PauseExercise(wire::PauseExercise { reason: "x".repeat(200 * 1024), ..Default::default() }),
         );
         e.message_id = bus::MessageId::new(format!("big-{n}"))?;
         bus.publish_event(&e).await?;

@@ -98,49 +98,124 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     let browser = Browser::start().await?;
     let mut setup = Setup::start("console-browser").await?;
     let director = take_seat(&browser, &setup.link("director")?).await?;
+
+    // Before the start the director sees who is at their post: the policies' seats run; the
+    // people's are empty until their people sign in, at headquarters or at Belarus's node.
+    wait_for_text(&director, "#ready-KZ", "✓ running", STEP).await?;
+    wait_for_text(&director, "#ready-KG", "✓ running", STEP).await?;
+    wait_for_text(&director, "#ready-AM", "declared absent", STEP).await?;
+    wait_for_text(&director, "#ready-joint-staff", "no one signed in", STEP).await?;
+    wait_for_text(&director, "#ready-BY", "no one signed in", STEP).await?;
+    assert!(
+        director.find(fantoccini::Locator::Css("#start-form input[name=empty_ok]")).await.is_ok(),
+        "starting with seats empty asks to confirm it"
+    );
     let staff = take_seat(&browser, &setup.link("joint-staff")?).await?;
     let belarus = take_seat(&browser, &setup.link("BY")?).await?;
     let observer = take_seat(&browser, &setup.link("pa-secretariat")?).await?;
+    wait_for_text(&director, "#ready-joint-staff", "✓ signed in since", STEP).await?;
+    wait_for_text(&director, "#ready-BY", "✓ signed in since", STEP).await?;
+    browser::wait_for_text_where(&director, "#readiness", "every seat ready", |t| !t.contains('✗'), STEP).await?;
+    browser::screenshot(&director, &screenshot_path("director-before-start")).await?;
     wait_for_text(&staff, "#phase", "Not started", STEP).await?;
 
     // The director starts the exercise, confirming it.
+    fill(&director, "#start-form input[name=reason]", "every seat is taken").await?;
     click(&director, "#start-form input[name=confirm]").await?;
     click(&director, "#start").await?;
-    wait_for_text(&director, "#flash", "Accepted: start exercise", STEP).await?;
+    wait_for_text(&director, "#flash", "Accepted: the start of the exercise", STEP).await?;
 
-    // Both people report at assembly; Belarus activates with its communications check.
+    // Both people report at assembly.
     for (person, who) in [(&staff, "the Joint Staff"), (&belarus, "Belarus")] {
         click(person, "#assembly-report").await.with_context(|| format!("{who} reporting"))?;
-        wait_for_text(person, "#flash", "Accepted: assembly report", STEP).await?;
+        wait_for_text(person, "#flash", "Accepted: the assembly report", STEP).await?;
     }
+
+    // The director decides to close deployment and starts writing why; meanwhile Belarus
+    // activates, the last state to, and stage 1 opens. The director's Advance still means
+    // deployment: it is refused, and stage 1 stays open.
+    wait_for_text(&director, "#phase", "Deployment", STEP).await?;
+    wait_for_text(&director, "#advance", "Close deployment now", STEP).await?;
+    fill(&director, "#advance-form input[name=reason]", "deployment is complete").await?;
+    click(&director, "#advance-form input[name=confirm]").await?;
     click(&belarus, "#activate").await?;
-    wait_for_text(&belarus, "#flash", "Accepted: activation and communications check", STEP).await?;
+    wait_for_text(&belarus, "#flash", "Accepted: the activation and communications check", STEP).await?;
+    wait_for_text(&director, "#phase", "Stage 1", STEP).await?;
+    wait_for_text(&director, "#advance", "Close deployment now", STEP).await?;
+    click(&director, "#advance").await?;
+    let said = wait_for_text(&director, "#flash", "it was meant for deployment, but stage 1 is open now", STEP).await?;
+    assert!(said.starts_with("Not accepted: closing deployment now."), "{said}");
+    wait_for_text(&director, "#advance", "Close stage 1 now", STEP).await?;
+    wait_for_text(&director, "#phase", "Stage 1", STEP).await?;
+
+    // Every seat is shown the situation and the tasks of the stage it works on.
+    for (client, who) in [(&belarus, "Belarus"), (&staff, "the Joint Staff"), (&observer, "the observer")] {
+        wait_for_text(client, "#situation", "Tension grows along the western borders", STEP)
+            .await
+            .with_context(|| format!("the situation on {who}'s page"))?;
+    }
+    wait_for_text(&belarus, "#tasks", "Assess the military-political situation", STEP).await?;
 
     // The Joint Staff writes s1-03.
     let text = "The Council decides to form a grouping of two battalions and deploy it to the border within ten days.";
     fill(&staff, "#draft-s1-03 textarea[name=text]", text).await?;
     click(&staff, "#draft-s1-03 button[type=submit]").await?;
-    wait_for_text(&staff, "#flash", "Accepted: draft s1-03 v1", STEP).await?;
+    wait_for_text(&staff, "#flash", "Accepted: draft s1-03 (version 1)", STEP).await?;
 
-    // Belarus does not concur, with a reason.
-    let reason = "Ten days is too short to deploy the Belarusian battalion";
+    // Belarus does not concur. Reasons longer than the limit are refused, with the limit named,
+    // and kept in the form; then Belarus gives its reason.
     click(&belarus, "#position-s1-03 input[value=non_concur]").await?;
+    belarus
+        .execute(
+            "const reasons = document.querySelector('#position-s1-03 textarea[name=reasons]'); \
+             reasons.removeAttribute('maxlength'); reasons.value = 'x'.repeat(arguments[0]);",
+            vec![serde_json::json!(bus::text::MAX_TEXT + 1)],
+        )
+        .await?;
+    click(&belarus, "#position-s1-03 button[type=submit]").await?;
+    let said = wait_for_text(&belarus, "#flash", "4001 characters, more than the 4000 accepted", STEP).await?;
+    assert!(said.contains("the reasons or remarks") && said.contains("kept in the form"), "{said}");
+    let kept = belarus
+        .execute(
+            "return [document.querySelector('#position-s1-03 textarea[name=reasons]').value.length, \
+                     document.querySelector('#position-s1-03 input[value=non_concur]').checked];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(kept, serde_json::json!([bus::text::MAX_TEXT + 1, true]), "what Belarus typed is still there");
+    wait_for_text(&belarus, "#position-s1-03 .count", "4001 / 4000 characters", STEP).await?;
+    let reason = "Ten days is too short to deploy the Belarusian battalion";
     fill(&belarus, "#position-s1-03 textarea[name=reasons]", reason).await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
-    wait_for_text(&belarus, "#flash", "Accepted: position on s1-03 v1 (✗ non-concur)", STEP).await?;
+    wait_for_text(&belarus, "#flash", "Accepted: your position on s1-03 version 1 (✗ non-concur)", STEP).await?;
 
-    // The Joint Staff revises, answering it.
+    // The Joint Staff revises, first not accepting Belarus's comment without saying why: the
+    // refusal reads as a sentence, and the revision typed is still there to finish.
     let revised =
         "The Council decides to form a grouping of two battalions and deploy it to the border within thirty days.";
     let answer = "The deadline is extended to thirty days";
     wait_for_text(&staff, "#positions-s1-03", reason, STEP).await?;
     fill(&staff, "#revise-s1-03 textarea[name=text]", revised).await?;
     fill(&staff, "#revise-s1-03 input[name=summary]", "deployment within thirty days").await?;
+    click(&staff, "#revise-s1-03 select[name='disposition-s1-03-v1-BY-1'] option[value=not_accepted]").await?;
+    click(&staff, "#revise-s1-03 button[type=submit]").await?;
+    let said = wait_for_text(&staff, "#flash", "Not accepted: the revision of s1-03 to version 2", STEP).await?;
+    assert!(said.contains("not accepted without a reason") && said.contains("What you typed is kept"), "{said}");
+    assert!(!said.contains("REJECTION_CODE") && !said.contains('`'), "no code on the page: {said}");
+    let kept = staff
+        .execute(
+            "const form = document.getElementById('revise-s1-03'); \
+             return [form.querySelector('textarea[name=text]').value, form.querySelector('input[name=summary]').value, \
+                     form.querySelector(\"select[name='disposition-s1-03-v1-BY-1']\").value];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(kept, serde_json::json!([revised, "deployment within thirty days", "not_accepted"]));
     click(&staff, "#revise-s1-03 select[name='disposition-s1-03-v1-BY-1'] option[value=accepted]").await?;
     fill(&staff, "#revise-s1-03 input[name='reason-s1-03-v1-BY-1']", answer).await?;
     browser::screenshot(&staff, &screenshot_path("joint-staff")).await?;
     click(&staff, "#revise-s1-03 button[type=submit]").await?;
-    wait_for_text(&staff, "#flash", "Accepted: revision of s1-03 to v2", STEP).await?;
+    wait_for_text(&staff, "#flash", "Accepted: the revision of s1-03 to version 2", STEP).await?;
 
     // Belarus sees what changed, word by word, and how its comment was dealt with, and concurs.
     belarus.refresh().await?;
@@ -154,7 +229,16 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     browser::screenshot(&belarus, &screenshot_path("belarus")).await?;
     click(&belarus, "#position-s1-03 input[value=concur]").await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
-    wait_for_text(&belarus, "#flash", "Accepted: position on s1-03 v2 (✓ concur)", STEP).await?;
+    wait_for_text(&belarus, "#flash", "Accepted: your position on s1-03 version 2 (✓ concur)", STEP).await?;
+
+    // The observer reads the draft itself: each version's text and the reasons given on it.
+    click(&observer, "#row-s1-03 a").await?;
+    wait_for_text(&observer, "#v2", "within thirty days", STEP).await?;
+    wait_for_text(&observer, "#v1", "within ten days", STEP).await?;
+    wait_for_text(&observer, "#positions-s1-03-v1", reason, STEP).await?;
+    browser::screenshot(&observer, &screenshot_path("observer-draft")).await?;
+    let board = format!("http://{}/ex/{}", setup.hq()?, setup.run.exercise);
+    observer.goto(&board).await?;
 
     // The director pauses and resumes, each confirmed and with a reason.
     fill(&director, "#pause-form input[name=reason]", "briefing of the Chief of the Joint Staff").await?;
@@ -165,7 +249,7 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     fill(&director, "#resume-form input[name=reason]", "briefing over").await?;
     click(&director, "#resume-form input[name=confirm]").await?;
     click(&director, "#resume").await?;
-    wait_for_text(&director, "#flash", "Accepted: resume exercise", STEP).await?;
+    wait_for_text(&director, "#flash", "Accepted: the resumption of stage 1", STEP).await?;
 
     // Once every state has answered v2, the director closes the stage (the Joint Staff left its
     // other slots empty, so it would not close early by itself).
@@ -177,10 +261,11 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         STEP,
     )
     .await?;
+    wait_for_text(&observer, "#row-s1-01", "no draft yet", STEP).await?;
     fill(&director, "#advance-form input[name=reason]", "stage 1 has what it needs").await?;
     click(&director, "#advance-form input[name=confirm]").await?;
     click(&director, "#advance").await?;
-    wait_for_text(&director, "#flash", "Accepted: advance exercise", STEP).await?;
+    wait_for_text(&director, "#flash", "Accepted: closing stage 1 now", STEP).await?;
 
     // The observer's board, updated live (no reload), shows the outcome.
     let outcome = wait_for_text(&observer, "#outcome-s1-03", "adopted", STEP).await?;
@@ -190,6 +275,46 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     for (client, role) in [(&director, "director"), (&observer, "observer"), (&staff, "joint-staff-after")] {
         every_control_is_labelled(client, role).await?;
         browser::screenshot(client, &screenshot_path(role)).await?;
+    }
+
+    // The report is a page of its own, with the stages' situations and the drafts' texts.
+    click(&director, "nav a[href$='/report']").await?;
+    wait_for_text(&director, "article.aar", "Tension grows along the western borders", STEP).await?;
+    wait_for_text(&director, "article.aar", "within thirty days", STEP).await?;
+    assert!(director.find(fantoccini::Locator::Css("iframe")).await.is_err(), "no frame in the report page");
+    browser::screenshot(&director, &screenshot_path("report")).await?;
+
+    // No page a person reads, nor the report, speaks the code's language.
+    let cookie = |client: &fantoccini::Client| {
+        let client = client.clone();
+        async move {
+            let cookies = client.get_all_cookies().await?;
+            let found = cookies.iter().find(|c| c.name().starts_with("muster-")).context("a session cookie")?;
+            anyhow::Ok(format!("{}={}", found.name(), found.value()))
+        }
+    };
+    let ex = setup.run.exercise.clone();
+    let mut read = Vec::new();
+    for (client, at) in
+        [(&director, setup.hq()?), (&staff, setup.hq()?), (&observer, setup.hq()?), (&belarus, setup.by()?)]
+    {
+        let cookie = cookie(client).await?;
+        for page in [
+            format!("/ex/{ex}"),
+            format!("/ex/{ex}/report"),
+            format!("/ex/{ex}/report.md"),
+            format!("/ex/{ex}/report.html"),
+            format!("/ex/{ex}/draft/s1-03"),
+        ] {
+            let response = browser::request(at, "GET", &page, &[("Cookie", &cookie)], None).await?;
+            anyhow::ensure!(response.status == 200, "{page} answered {}", response.status);
+            read.push((page, response.body));
+        }
+    }
+    for (page, body) in &read {
+        for internal in ["REJECTION_CODE", "troop_components", "control_point", "joint_staff", "no_draft", "gRPC"] {
+            assert!(!body.contains(internal), "{page} shows `{internal}`");
+        }
     }
 
     // The log says the same: each person's own signed submissions, through the seat it sits in.
@@ -344,26 +469,34 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     // An unconfirmed start is refused by the console, with the reason.
     post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go")]).await?;
     let said = flash(hq, &page, &director).await?;
-    assert!(said.contains("Refused") && said.contains("confirm"), "{said}");
+    assert!(said.contains("Not sent: it was not confirmed") && said.contains("confirmation box"), "{said}");
     // A reason longer than any is, or one carrying a control character, is refused with why.
     let long = "x".repeat(bus::text::MAX_TEXT + 1);
-    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", &long), ("confirm", "yes")]).await?;
-    let said = flash(hq, &page, &director).await?;
-    assert!(said.contains("Refused: reason is 4001 characters long; at most 4000 are accepted"), "{said}");
-    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go\u{1b}[2J"), ("confirm", "yes")])
+    let empty_ok = ("empty_ok", "yes");
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", &long), ("confirm", "yes"), empty_ok])
         .await?;
     let said = flash(hq, &page, &director).await?;
-    assert!(said.contains("Refused: reason carries the control character"), "{said}");
+    assert!(said.contains("Not sent: the reason: 4001 characters, more than the 4000 accepted"), "{said}");
+    let control = [("reason", "go\u{1b}[2J"), ("confirm", "yes"), empty_ok];
+    post(hq, &format!("{page}/seat/director/start"), &director, &control).await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("Not sent: the reason carries an invisible control character"), "{said}");
+    // The Joint Staff's person has not signed in: a start that does not say it knows is refused,
+    // naming the empty seat.
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("not taken") && said.contains("CSTO Joint Staff"), "{said}");
     let crafted = format!("{page}?said=Refused%3A+fake");
     let spoofed = browser::request(hq, "GET", &crafted, &[("Cookie", &director)], None).await?;
     assert!(!spoofed.body.contains("fake"), "no link puts words on a page");
     let probe = Probe::connect(&setup.nats, &ex).await?;
     assert_eq!(probe.log_len().await?, 0, "nothing refused reached the log: the exercise has not started");
 
-    // The director starts it; the live link brings the notification and assembly.
-    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;
+    // The director starts it all the same; the live link brings the notification and assembly.
+    post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes"), empty_ok])
+        .await?;
     let said = flash(hq, &page, &director).await?;
-    assert!(said.contains("Accepted: start exercise"), "{said}");
+    assert!(said.contains("Accepted: the start of the exercise"), "{said}");
     let events = format!("{page}/events");
     let first = browser::sse(by, &events, &[("Cookie", &belarus)], 2, STEP).await?;
     let ids: Vec<Option<&str>> = first.iter().map(|e| e.id.as_deref()).collect();
@@ -386,7 +519,7 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     // Belarus reports as itself; a lost live link resumes after the last event it saw.
     post(by, &format!("{page}/seat/BY/assembly"), &belarus, &[("remarks", "Belarus assembled")]).await?;
     let said = flash(by, &page, &belarus).await?;
-    assert!(said.contains("Accepted: assembly report"), "{said}");
+    assert!(said.contains("Accepted: the assembly report"), "{said}");
     let log = probe.log().await?;
     let forged = |e: &bus::Envelope| matches!(&e.payload, Payload::AssemblyReport(r) if r.remarks == "as Kazakhstan");
     assert!(!log[before.len()..].iter().any(forged), "nothing was submitted for Kazakhstan");

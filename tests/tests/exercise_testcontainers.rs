@@ -246,7 +246,7 @@ async fn pause_holds_the_exercise_and_resume_lets_it_go_on() -> anyhow::Result<(
     let pause = probe.envelope(
         Role::Coordinator,
         "director",
-        Payload::PauseExercise(wire::PauseExercise { reason: "hold".into() }),
+        Payload::PauseExercise(wire::PauseExercise { reason: "hold".into(), ..Default::default() }),
     )?;
     assert!(matches!(probe.submit(&pause).await?, Ok(Verdict::Accepted { .. })));
 
@@ -255,7 +255,7 @@ async fn pause_holds_the_exercise_and_resume_lets_it_go_on() -> anyhow::Result<(
     let resume = probe.envelope(
         Role::Coordinator,
         "director",
-        Payload::ResumeExercise(wire::ResumeExercise { reason: "go".into() }),
+        Payload::ResumeExercise(wire::ResumeExercise { reason: "go".into(), ..Default::default() }),
     )?;
     assert!(matches!(probe.submit(&resume).await?, Ok(Verdict::Accepted { .. })));
     let closed = probe.wait_for("assembly_closed", Duration::from_secs(10)).await?;

@@ -30,12 +30,14 @@ async fn a_paused_exercise_reports_in_exercise_time_without_the_pause() -> anyho
     probe.wait_for("stage_opened", Duration::from_secs(20)).await?;
 
     let director = |payload| probe.envelope(Role::Coordinator, "director", payload);
-    let pause = director(Payload::PauseExercise(wire::PauseExercise { reason: "water break".into() }))?;
+    let pause =
+        director(Payload::PauseExercise(wire::PauseExercise { reason: "water break".into(), ..Default::default() }))?;
     assert!(matches!(probe.submit(&pause).await?, Ok(Verdict::Accepted { .. })));
     // Held for 2 s of wall time: 8 exercise hours, had the clock run on.
     let held = probe.wait_for("stage_concluded", Duration::from_secs(2)).await;
     assert!(held.is_err(), "nothing closes while paused");
-    let resume = director(Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into() }))?;
+    let resume =
+        director(Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into(), ..Default::default() }))?;
     assert!(matches!(probe.submit(&resume).await?, Ok(Verdict::Accepted { .. })));
 
     let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;

@@ -66,8 +66,11 @@ async fn a_state_holding_its_own_key_can_act_only_as_itself() -> anyhow::Result<
         }),
     );
     refused("a state submitting as another state", by.submit(&kz_position).await);
-    let pause =
-        as_sender(Role::Coordinator, "director", Payload::PauseExercise(wire::PauseExercise { reason: "mine".into() }));
+    let pause = as_sender(
+        Role::Coordinator,
+        "director",
+        Payload::PauseExercise(wire::PauseExercise { reason: "mine".into(), ..Default::default() }),
+    );
     refused("a state pausing the exercise", by.submit(&pause).await);
     let advance = as_sender(Role::Coordinator, "director", Payload::AdvanceExercise(wire::AdvanceExercise::default()));
     refused("a state advancing the exercise", by.submit(&advance).await);

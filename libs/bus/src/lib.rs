@@ -9,6 +9,7 @@
 //! - [`receipt`]: the coordinator's signed receipts for recorded submissions, as seats keep them;
 //! - [`client`]: connecting, typed publishing (awaiting JetStream acks) and consuming;
 //! - [`submit`]: submitting and awaiting the coordinator's verdict, one way for every submitter;
+//! - [`presence`]: seats saying they are at their posts (not recorded; read before the start);
 //! - [`names`]: the names of Muster's own identities, which no participant may take;
 //! - [`trace`]: trace context carried across processes in message headers.
 
@@ -17,6 +18,7 @@ pub mod envelope;
 pub mod error;
 pub mod id;
 pub mod names;
+pub mod presence;
 pub mod provision;
 pub mod receipt;
 pub mod seal;

@@ -4,6 +4,7 @@
 //! muster.<exercise>.evt.<kind>                 events; only the coordinator publishes here
 //! muster.<exercise>.in.<role>.<node>.<kind>    submissions; a node publishes only under its own role and node
 //! muster.<exercise>.reply.<role>.<node>        the coordinator's accept/reject replies to one node
+//! muster.<exercise>.presence.<role>.<node>     a seat's presence, repeated; in no stream
 //! ```
 //!
 //! The layout lets NATS permissions guard it: a control point for `BY` gets publish rights on
@@ -50,6 +51,16 @@ pub fn reply(exercise: &ExerciseId, to: &Sender) -> String {
 /// Every reply of an exercise (the coordinator's to publish).
 pub fn replies(exercise: &ExerciseId) -> String {
     format!("{ROOT}.{exercise}.reply.>")
+}
+
+/// Where a seat says it is at its post.
+pub fn presence(exercise: &ExerciseId, seat: &Sender) -> String {
+    format!("{ROOT}.{exercise}.presence.{}.{}", seat.role, seat.node)
+}
+
+/// Every seat's presence in an exercise.
+pub fn presences(exercise: &ExerciseId) -> String {
+    format!("{ROOT}.{exercise}.presence.>")
 }
 
 /// The JetStream stream holding an exercise's events: the durable, authoritative log.

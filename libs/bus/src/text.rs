@@ -97,6 +97,13 @@ pub fn check_payload(payload: &Payload) -> Result<(), TextError> {
     for (field, text, limit) in texts(payload) {
         check(field, text, limit)?;
     }
+    // A position's reasons are one text to whoever reads them, however many lines they take.
+    if let Payload::Position(p) = payload {
+        let length = p.reasons.iter().map(|r| r.chars().count()).sum();
+        if length > MAX_TEXT {
+            return Err(TextError::TooLong { field: "reasons", length, limit: MAX_TEXT });
+        }
+    }
     Ok(())
 }
 
@@ -187,6 +194,12 @@ mod tests {
             reasons: vec!["fine".into(), "see \u{202E}annex".into()],
         });
         assert!(matches!(check_payload(&position), Err(TextError::Control { field: "reasons", .. })));
+        let many = proto::v1::Position { reasons: vec!["x".repeat(1000); 5], ..Default::default() };
+        assert_eq!(
+            check_payload(&Payload::Position(many)),
+            Err(TextError::TooLong { field: "reasons", length: 5000, limit: MAX_TEXT }),
+            "reasons are limited together, not line by line"
+        );
         let draft = proto::v1::DraftDecision { text: "x".repeat(MAX_DRAFT_TEXT), ..Default::default() };
         assert!(check_payload(&Payload::DraftDecision(draft.clone())).is_ok(), "a long draft text is fine");
         let revised = proto::v1::DraftRevised {

@@ -5,6 +5,27 @@
 (function () {
   "use strict";
   var body = document.body;
+
+  // Each text with a limit shows how much of it is used, and says so loudly near the end.
+  function counters(root) {
+    root.querySelectorAll("textarea[maxlength], input[type=text][maxlength]").forEach(function (field) {
+      if (field.dataset.counted) return;
+      field.dataset.counted = "1";
+      var count = document.createElement("span");
+      count.className = "count";
+      count.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", count);
+      function update() {
+        var limit = +field.getAttribute("maxlength"), used = field.value.length;
+        count.textContent = used + " / " + limit + " characters";
+        count.classList.toggle("near", used > limit * 0.9);
+      }
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+  counters(document);
+
   var url = body.dataset.events;
   if (!url || !window.EventSource) return;
   var banner = document.getElementById("link-lost");
@@ -23,6 +44,10 @@
 
   // Each rendering names its forms anew; a region that differs only in those names is unchanged.
   function same(old, fresh) {
+    // The counters are this script's, not the page's.
+    old = old.cloneNode(true);
+    old.querySelectorAll(".count").forEach(function (c) { c.remove(); });
+    old.querySelectorAll("[data-counted]").forEach(function (f) { delete f.dataset.counted; });
     var was = old.querySelectorAll("input[name=nonce]"), now = fresh.querySelectorAll("input[name=nonce]");
     if (was.length !== now.length) return false;
     for (var i = 0; i < was.length; i++) now[i].setAttribute("value", was[i].getAttribute("value"));
@@ -39,7 +64,7 @@
         var fresh = new DOMParser().parseFromString(text, "text/html");
         fresh.querySelectorAll("[data-live]").forEach(function (region) {
           var old = document.getElementById(region.id);
-          if (old && !editing(old) && !same(old, region)) old.replaceWith(region);
+          if (old && !editing(old) && !same(old, region)) { old.replaceWith(region); counters(region); }
         });
       })
       .catch(function () {})
@@ -63,6 +88,10 @@
   setInterval(function () {
     if (!document.hidden && document.querySelector("#clock[data-running]")) refresh();
   }, 10000);
+  // Who is at their post changes without an event: the readiness view is looked at more often.
+  setInterval(function () {
+    if (!document.hidden && document.querySelector("[data-watch]")) refresh();
+  }, 4000);
   source.onopen = function () { banner.hidden = true; };
   source.onerror = function () { banner.hidden = false; };
 })();

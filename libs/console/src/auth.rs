@@ -3,7 +3,7 @@
 //! cross-site form posts (`Sec-Fetch-Site`, else `Origin` against `Host`; a request carrying
 //! neither is not a browser's and cannot carry the victim's cookie by accident either).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -32,13 +32,41 @@ pub struct Sessions {
     pub secure: bool,
     open: Mutex<HashMap<String, Session>>,
     /// Per session, what became of its last form, shown once on the next page.
-    flashes: Mutex<HashMap<String, String>>,
+    flashes: Mutex<HashMap<String, Said>>,
+    /// Per session, the last form refused, as typed: shown in its form until the next one is sent.
+    kept: Mutex<HashMap<String, Kept>>,
+}
+
+/// What became of a person's form, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    /// The sentence.
+    pub text: String,
+    /// Whether the form was refused (or not confirmed yet).
+    pub refused: bool,
+}
+
+/// A refused form as the person typed it, so that nothing typed is lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// The form's action (`revise`, `position`, `advance`…).
+    pub action: String,
+    /// Its fields.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Kept {
+    /// What was typed in `field` of the form for `action` (on `slot`, when the form is a slot's).
+    pub fn typed(&self, action: &str, slot: Option<&str>, field: &str) -> Option<&str> {
+        let same_slot = slot.is_none_or(|s| self.fields.get("slot").is_some_and(|k| k == s));
+        (self.action == action && same_slot).then(|| self.fields.get(field).map(String::as_str)).flatten()
+    }
 }
 
 impl Sessions {
     /// No session yet.
     pub fn new(cookie: String, lifetime: Duration, secure: bool) -> Sessions {
-        Sessions { cookie, lifetime, secure, open: Mutex::default(), flashes: Mutex::default() }
+        Sessions { cookie, lifetime, secure, open: Mutex::default(), flashes: Mutex::default(), kept: Mutex::default() }
     }
 
     /// Opens a session for `seat`; the `Set-Cookie` value that carries it.
@@ -64,18 +92,37 @@ impl Sessions {
         open.get(&hash(&token)).filter(|s| s.expires > Instant::now()).cloned()
     }
 
-    /// Keeps `text` for the request's session's next page (kept on the server, so that no link
-    /// can put words on a console page).
-    pub fn say(&self, headers: &HeaderMap, text: String) {
+    /// Whether someone is signed in as `seat`.
+    pub fn taken(&self, exercise: &ExerciseId, seat: &NodeId) -> bool {
+        let now = Instant::now();
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.values().any(|s| &s.exercise == exercise && &s.seat == seat && s.expires > now)
+    }
+
+    /// Keeps what became of a form for the request's session's next page (kept on the server, so
+    /// that no link can put words on a console page), and the form as typed when it was refused.
+    pub fn say(&self, headers: &HeaderMap, said: Said, kept: Option<Kept>) {
         if let Some(token) = cookie(headers, &self.cookie) {
-            self.flashes.lock().unwrap_or_else(|e| e.into_inner()).insert(hash(&token), text);
+            let key = hash(&token);
+            self.flashes.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), said);
+            let mut forms = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            match kept {
+                Some(kept) => forms.insert(key, kept),
+                None => forms.remove(&key),
+            };
         }
     }
 
-    /// What was kept for the request's session, once.
-    pub fn said(&self, headers: &HeaderMap) -> Option<String> {
+    /// What became of the last form, once.
+    pub fn said(&self, headers: &HeaderMap) -> Option<Said> {
         let token = cookie(headers, &self.cookie)?;
         self.flashes.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token))
+    }
+
+    /// The last refused form, as typed, until another form is sent.
+    pub fn kept(&self, headers: &HeaderMap) -> Option<Kept> {
+        let token = cookie(headers, &self.cookie)?;
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).get(&hash(&token)).cloned()
     }
 
     /// Closes the request's session; the `Set-Cookie` value that clears the cookie.
@@ -83,6 +130,7 @@ impl Sessions {
         if let Some(token) = cookie(headers, &self.cookie) {
             self.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token));
             self.flashes.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token));
+            self.kept.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash(&token));
         }
         format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", self.cookie)
     }

@@ -26,6 +26,18 @@ pub fn outcome(outcome: Outcome) -> &'static str {
     }
 }
 
+/// The most characters of a person's text a feed line shows; the whole text is on the pages that
+/// are about it (the draft's page, the report).
+const CLIPPED: usize = 200;
+
+/// `text`, cut at [`CLIPPED`] characters.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(CLIPPED) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
+    }
+}
+
 /// The feed's line for `event`, which `record` already holds.
 pub fn line(record: &Record, event: &Envelope) -> String {
     let who = &event.sender.node;
@@ -46,13 +58,14 @@ pub fn line(record: &Record, event: &Envelope) -> String {
         Payload::ControlPointActivation(_) => format!("{who} activated its control point"),
         Payload::StageOpened(s) => format!("stage {} opened: {}", s.stage_number, s.title),
         Payload::SituationAssessment(a) => format!("{who} assessed the situation of stage {}", a.stage_number),
-        Payload::DraftDecision(d) => format!("{who} submitted {} v{}: {}", d.slot_id, d.version, d.title),
+        Payload::DraftDecision(d) => format!("{who} submitted {} v{}: {}", d.slot_id, d.version, clip(&d.title)),
         Payload::DraftRevised(r) => match &r.draft {
-            Some(d) => format!("{who} revised {} to v{}: {}", d.slot_id, d.version, r.change_summary),
+            Some(d) => format!("{who} revised {} to v{}: {}", d.slot_id, d.version, clip(&r.change_summary)),
             None => format!("{who} revised a draft"),
         },
         Payload::Position(p) => {
-            let reasons = if p.reasons.is_empty() { String::new() } else { format!(" ({})", p.reasons.join("; ")) };
+            let reasons =
+                if p.reasons.is_empty() { String::new() } else { format!(" ({})", clip(&p.reasons.join("; "))) };
             format!("{who} on {} v{}: {}{reasons}", p.slot_id, p.draft_version, position(p.kind()))
         }
         Payload::StageConcluded(s) => {
@@ -65,10 +78,10 @@ pub fn line(record: &Record, event: &Envelope) -> String {
         }
         Payload::ReceiptConfirmed(_) => format!("{who} confirmed receipt of the package"),
         Payload::ExerciseConcluded(c) => format!("exercise concluded: {} adopted, {} returned", c.adopted, c.returned),
-        Payload::PauseExercise(p) => format!("paused by the director: {}", p.reason),
-        Payload::ResumeExercise(p) => format!("resumed by the director: {}", p.reason),
-        Payload::AdvanceExercise(p) => format!("advanced by the director: {}", p.reason),
-        Payload::StartExercise(p) => format!("started by the director: {}", p.reason),
+        Payload::PauseExercise(p) => format!("paused by the director: {}", clip(&p.reason)),
+        Payload::ResumeExercise(p) => format!("resumed by the director: {}", clip(&p.reason)),
+        Payload::AdvanceExercise(p) => format!("window closed early by the director: {}", clip(&p.reason)),
+        Payload::StartExercise(p) => format!("started by the director: {}", clip(&p.reason)),
         Payload::Rejection(_) | Payload::Accepted(_) => format!("{who}: {}", event.kind()),
     };
     let at = event.exercise_time.map(|t| record.when(t)).unwrap_or_default();

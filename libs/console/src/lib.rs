@@ -10,7 +10,8 @@
 //!   signs and submits it as itself), the live link (Server-Sent Events that resume from the last
 //!   sequence), the report;
 //! - [`diff`]: what changed between two versions of a draft, word by word;
-//! - [`feed`]: one line of words per event;
+//! - [`feed`]: one line of words per event; [`refusal`]: refusals as sentences;
+//! - [`ready`]: who is at their post before the start, from the seats' presence;
 //! - [`serve`]: HTTP on a listener, TLS when given a certificate; [`cli`]: the hosts' arguments.
 
 pub mod auth;
@@ -19,6 +20,8 @@ pub mod diff;
 pub mod feed;
 pub mod live;
 pub mod pages;
+pub mod ready;
+pub mod refusal;
 pub mod serve;
 pub mod web;
 
@@ -71,6 +74,10 @@ pub struct Console {
     pub live: Arc<Live>,
     /// The scenario's title and description, shown before the notification.
     pub preview: Option<(String, String)>,
+    /// The scenario's participants, whose readiness the director sees before the start.
+    pub roster: Vec<scenario::Participant>,
+    /// The seats' presence as heard (the host feeds it).
+    pub presences: Arc<ready::Presences>,
     /// The seats hosted here, by node (`director` for exercise control).
     pub seats: BTreeMap<NodeId, Hosted>,
     /// Where the invites' hashes are (`muster identities` writes them).
@@ -100,7 +107,18 @@ impl Console {
         identities: PathBuf,
         sessions: auth::Sessions,
     ) -> Console {
-        Console { exercise, live, preview: None, seats, identities, sessions, others: None, boards: Mutex::default() }
+        Console {
+            exercise,
+            live,
+            preview: None,
+            roster: Vec::new(),
+            presences: Arc::default(),
+            seats,
+            identities,
+            sessions,
+            others: None,
+            boards: Mutex::default(),
+        }
     }
 
     /// The live log of another exercise on the server, followed from now on.

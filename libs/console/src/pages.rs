@@ -13,6 +13,7 @@ use maud::{DOCTYPE, Markup, html};
 use proto::v1::{self as wire, PositionKind};
 use record::{Awaited, Phase, Record, Task};
 
+use crate::auth::{Kept, Said};
 use crate::diff::{self, Change};
 use crate::feed;
 use crate::live::Log;
@@ -43,8 +44,10 @@ pub struct View<'a> {
     pub kind: Kind,
     /// Its name.
     pub name: String,
-    /// The outcome of the last action, if any.
-    pub flash: Option<&'a str>,
+    /// What became of the last form, if anything.
+    pub said: Option<Said>,
+    /// The last refused form as typed, shown again in its form.
+    pub kept: Option<Kept>,
     /// The communications-check token the seat was sent, if any.
     pub token: Option<String>,
     /// The scenario's title and description before the notification (after it, the plan's).
@@ -53,6 +56,11 @@ pub struct View<'a> {
     pub now: SystemTime,
     /// What the current window awaits of whom (asked of the record once per page).
     pub awaited: Vec<Awaited>,
+    /// Before the start, for the director: each seat of the scenario, where it is played, and
+    /// whether it is ready.
+    pub seats: Vec<(&'a scenario::Participant, &'static str, crate::ready::Seat)>,
+    /// The names of the seats not ready.
+    pub empty: Vec<String>,
     /// Names this rendering's forms: a form sent twice is one submission, a form sent again
     /// from a fresh page (after a refusal, corrected) is a new one.
     pub nonce: String,
@@ -63,6 +71,11 @@ const JS: &str = "/assets/console.js";
 
 /// The frame of every page: the live link's banner, the header, the flash, the feed.
 pub fn layout(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, body: Markup) -> Markup {
+    layout_with(title, events, nav, html! {}, body)
+}
+
+/// [`layout`], with more in the page's head.
+fn layout_with(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -72,8 +85,10 @@ pub fn layout(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, body
                 title { (title) " — Muster" }
                 link rel="stylesheet" href=(CSS);
                 script src=(JS) defer {}
+                (head)
             }
             body data-events=[events.map(|(ex, _)| format!("/ex/{ex}/events"))] data-last=[events.map(|(_, last)| last)] {
+                a.skip href="#main" { "Skip to the content" }
                 div #link-lost role="alert" hidden {
                     strong { "Live updates lost." } " This page is not being refreshed; reconnecting…"
                 }
@@ -81,7 +96,7 @@ pub fn layout(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, body
                     h1 { (title) }
                     nav aria-label="Console" { (nav) }
                 }
-                main { (body) }
+                main #main tabindex="-1" { (body) }
             }
         }
     }
@@ -105,11 +120,12 @@ pub fn seat(v: &View<'_>) -> Markup {
     let body = html! {
         p.seat { "Signed in as " strong { (v.name) } " (" (v.seat) ") · " (title) }
         (status(v))
-        @if let Some(flash) = v.flash {
-            p #flash role="status" class=(if flash.starts_with("Refused") { "flash refused" } else { "flash" }) { (flash) }
+        @if let Some(said) = &v.said {
+            p #flash role="status" class=(if said.refused { "flash refused" } else { "flash" }) { (said.text) }
         } @else {
             p #flash role="status" {}
         }
+        div #stage-situation data-live { (situation(record)) }
         // One live region for the seat's work: refreshed as a whole (new tasks appear), except
         // while the person is typing in it.
         div #work data-live {
@@ -117,7 +133,7 @@ pub fn seat(v: &View<'_>) -> Markup {
                 Kind::Director => (director(v)),
                 Kind::Drafting => (drafting(v)),
                 Kind::State => (state(v)),
-                Kind::Board => { (assembly_form(v)) (board(record)) },
+                Kind::Board => { (assembly_form(v)) (board(v.exercise, record)) },
             }
         }
         (timeline(v.exercise, record))
@@ -146,13 +162,13 @@ fn status(v: &View<'_>) -> Markup {
         section #status data-live aria-label="Where the exercise stands" {
             p {
                 span #phase { (phase) }
-                @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } }
+                @if record.phase.paused { " " (paused_badge()) }
             }
             @if record.plan.is_some() {
                 p #clock data-running[!record.phase.paused && !record.is_concluded()] { "Exercise time: " (record.when(now)) }
                 @if let Some(deadline) = record.deadline() {
                     p #deadline { "This window closes " (record.when(deadline)) " — "
-                        strong { (scenario::calendar::span(deadline.saturating_sub(now))) " left" } }
+                        strong { (time_left(record, deadline.saturating_sub(now))) } }
                 }
             }
             @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() {
@@ -169,6 +185,59 @@ fn status(v: &View<'_>) -> Markup {
     }
 }
 
+/// The mark of a paused exercise: drawn, since no font at hand is sure to hold the pause sign.
+fn paused_badge() -> Markup {
+    html! {
+        span.badge.paused {
+            svg.mark width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" focusable="false" {
+                rect x="2" y="1" width="3" height="10" fill="currentColor" {}
+                rect x="7" y="1" width="3" height="10" fill="currentColor" {}
+            }
+            " PAUSED"
+        }
+    }
+}
+
+/// Time left in exercise time and, beside it, in real time at the exercise's scale (which is what
+/// a person at the console has).
+fn time_left(record: &Record, left: std::time::Duration) -> String {
+    let exercise = scenario::calendar::span(left);
+    let Some(plan) = record.plan.as_ref().filter(|p| p.time_scale != 1.0) else { return format!("{exercise} left") };
+    let real = std::time::Duration::try_from_secs_f64(left.as_secs_f64() / plan.time_scale).unwrap_or_default();
+    let real = if real < std::time::Duration::from_secs(60) {
+        format!("{} s", real.as_secs())
+    } else {
+        scenario::calendar::span(std::time::Duration::from_secs(real.as_secs() / 60 * 60))
+    };
+    if record.phase.paused {
+        format!(
+            "{exercise} left in exercise time (the clock is stopped while paused; {real} in real time once resumed)"
+        )
+    } else {
+        format!(
+            "{exercise} left in exercise time — about {real} in real time (the exercise runs {}× faster)",
+            plan.time_scale
+        )
+    }
+}
+
+/// The situation and tasks of the stage open now, which every seat works on.
+fn situation(record: &Record) -> Markup {
+    let (Phase::Stage(n), Some(plan)) = (record.phase.phase, record.plan.as_ref()) else { return html! {} };
+    let Some(stage) = plan.stage(n) else { return html! {} };
+    html! {
+        section #situation aria-labelledby="situation-h" {
+            h2 #situation-h { "The situation, stage " (n) ": " (stage.title) }
+            @if !stage.region.is_empty() { p.region { "Region: " (stage.region) } }
+            p.text { (stage.situation) }
+            @if !stage.tasks.is_empty() {
+                h3 { "Tasks of the stage" }
+                ol #tasks { @for task in &stage.tasks { li { (task) } } }
+            }
+        }
+    }
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
@@ -180,10 +249,58 @@ fn confirm(what: &str) -> Markup {
     }
 }
 
+/// Each seat of the scenario before the start: who is signed in, since when, and who is not.
+fn readiness(v: &View<'_>) -> Markup {
+    use crate::ready::Seat;
+    let at = |t: SystemTime| {
+        let seconds = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        format!("{:02}:{:02} UTC", seconds / 3600 % 24, seconds / 60 % 60)
+    };
+    html! {
+        section #readiness data-live data-watch aria-labelledby="readiness-h" {
+            h2 #readiness-h { "Who is at their post" }
+            @if v.seats.is_empty() { p { "This console does not know the scenario's seats." } } @else {
+                p { (v.seats.iter().filter(|(_, _, s)| s.ready()).count()) " of " (v.seats.len()) " seats ready." }
+                table {
+                    thead { tr { th scope="col" { "Seat" } th scope="col" { "Played by" } th scope="col" { "Ready" } } }
+                    tbody {
+                        @for (p, where_, seat) in &v.seats {
+                            tr id=(format!("ready-{}", p.node)) class=(if seat.ready() { "" } else { "late" }) {
+                                th scope="row" { (p.name) " (" (p.node) ")" }
+                                td { (if p.played_by == scenario::PlayedBy::Person { "a person" } else { "its policy" }) ", " (where_) }
+                                td { @match seat {
+                                    Seat::SignedIn(since) => { "✓ signed in since " (at(*since)) }
+                                    Seat::Policy(_) => "✓ running",
+                                    Seat::Empty => "✗ no one signed in",
+                                    Seat::Unheard => "✗ not connected",
+                                    Seat::DeclaredAbsent => "− declared absent",
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the person typed in `field` of the form for `action` (a slot's form names its `slot`),
+/// when that form was refused; else `default`.
+fn typed<'v>(v: &'v View<'_>, action: &str, slot: Option<&str>, field: &str, default: &'v str) -> &'v str {
+    v.kept.as_ref().and_then(|k| k.typed(action, slot, field)).unwrap_or(default)
+}
+
 fn director(v: &View<'_>) -> Markup {
     let record = &v.log.record;
     let phase = record.phase;
     let act = |a: &str| path(v.exercise, v.seat, a);
+    let window = phase.phase.to_string();
+    // A command refused is shown again as typed only for the window it was meant for.
+    let reason = |action: &str, label: &str| {
+        let meant = v.kept.as_ref().and_then(|k| k.fields.get("window"));
+        let typed = if action == "start" || meant == Some(&window) { typed(v, action, None, "reason", "") } else { "" };
+        html! { label { (label) " " input type="text" maxlength=(MAX_TEXT) name="reason" value=(typed) required; } }
+    };
     html! {
         section #controls aria-labelledby="controls-h" {
             h2 #controls-h { "Exercise control" }
@@ -193,9 +310,15 @@ fn director(v: &View<'_>) -> Markup {
                         p { "Scenario: " strong { (title) } }
                         p.description { (description) }
                     }
+                    (readiness(v))
                     form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
-                        label { "Why start now " input type="text" maxlength=(MAX_TEXT) name="reason" value="every seat is taken" required; }
+                        (reason("start", "Why start now"))
                         (confirm("start the exercise now; its clock starts"))
+                        @if !v.empty.is_empty() {
+                            label.warning { input type="checkbox" name="empty_ok" value="yes" required;
+                                " Start although " (v.empty.len()) (if v.empty.len() == 1 { " seat is" } else { " seats are" }) " not taken: "
+                                (v.empty.join(", ")) }
+                        }
                         button #start type="submit" { "Start the exercise" }
                     }
                 }
@@ -203,21 +326,26 @@ fn director(v: &View<'_>) -> Markup {
                 _ => {
                     @if phase.paused {
                         form #resume-form method="post" action=(act("resume")) { input type="hidden" name="nonce" value=(v.nonce);
-                            label { "Why resume " input type="text" maxlength=(MAX_TEXT) name="reason" required; }
-                            (confirm("resume the exercise; its clock runs again"))
+                            input type="hidden" name="window" value=(window);
+                            (reason("resume", "Why resume"))
+                            (confirm(&format!("resume the exercise in {window}; its clock runs again")))
                             button #resume type="submit" { "Resume" }
                         }
                     } @else {
                         form #pause-form method="post" action=(act("pause")) { input type="hidden" name="nonce" value=(v.nonce);
-                            label { "Why pause " input type="text" maxlength=(MAX_TEXT) name="reason" required; }
-                            (confirm("pause the exercise; no window closes while it is paused"))
+                            input type="hidden" name="window" value=(window);
+                            (reason("pause", "Why pause"))
+                            (confirm(&format!("pause the exercise in {window}; no window closes while it is paused")))
                             button #pause type="submit" { "Pause" }
                         }
                     }
-                    form #advance-form method="post" action=(act("advance")) { input type="hidden" name="nonce" value=(v.nonce);
-                        label { "Why close this window now " input type="text" maxlength=(MAX_TEXT) name="reason" required; }
-                        (confirm("close the current window now, as if its deadline had passed"))
-                        button #advance type="submit" { "Advance" }
+                    form #advance-form.danger method="post" action=(act("advance")) { input type="hidden" name="nonce" value=(v.nonce);
+                        h3 { "Close " (window) " now" }
+                        p { "Closes " strong { (window) } " at once, as if its deadline had passed: what has not come in by then is recorded as missing. This cannot be undone. If another window has opened by the time this arrives, nothing is closed." }
+                        input type="hidden" name="window" value=(window);
+                        (reason("advance", &format!("Why close {window} now")))
+                        (confirm(&format!("close {window} now, as if its deadline had passed; this cannot be undone")))
+                        button #advance.danger type="submit" { "Close " (window) " now" }
                     }
                 }
             }
@@ -225,7 +353,7 @@ fn director(v: &View<'_>) -> Markup {
         @if record.plan.is_some() {
             (awaited(record, &v.awaited))
             (dashboard(record, &v.awaited, v.now))
-            (board(record))
+            (board(v.exercise, record))
         }
     }
 }
@@ -250,7 +378,8 @@ fn awaited(record: &Record, awaited: &[Awaited]) -> Markup {
     }
 }
 
-/// Per state: what it answered, what is awaited of it, and whether that is late.
+/// Per state: how many of the answers asked of it so far it gave, what is awaited of it now, and
+/// whether that is late.
 fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
     let late = record.deadline().is_some_and(|d| record.exercise_now(now) >= d);
@@ -258,15 +387,15 @@ fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -> Markup {
         section #dashboard aria-labelledby="dashboard-h" {
             h2 #dashboard-h { "States" }
             table {
-                thead { tr { th scope="col" { "State" } th scope="col" { "Present" } th scope="col" { "Answers" } th scope="col" { "Awaited" } } }
+                thead { tr { th scope="col" { "State" } th scope="col" { "Present" } th scope="col" { "Answered / due" } th scope="col" { "Awaited now" } } }
                 tbody {
                     @for p in plan.states() {
-                        @let answers = answers_of(record, &p.node);
+                        @let (answered, due) = answers_of(record, &p.node);
                         @let owed = awaited.iter().filter(|a| a.node == p.node).count();
                         tr id=(format!("state-{}", p.node)) {
                             th scope="row" { (p.name) " (" (p.node) ")" }
-                            td { @if record.absent.contains(&p.node) { "✗ absent" } @else if record.reported.contains_key(&p.node) { "✓ present" } @else { "… not reported" } }
-                            td { (answers) }
+                            td { @if record.absent.contains(&p.node) { "✗ absent" } @else if p.declared_absent { "✗ declared absent" } @else if record.reported.contains_key(&p.node) { "✓ present" } @else { "… not reported" } }
+                            td.answers { (answered) " / " (due) }
                             td class=(if owed > 0 && late { "late" } else { "" }) {
                                 @if owed == 0 { "✓ nothing" } @else if late { "⚠ late: " (owed) } @else { "… " (owed) " awaited" }
                             }
@@ -278,13 +407,26 @@ fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -> Markup {
     }
 }
 
-fn answers_of(record: &Record, node: &NodeId) -> usize {
-    let positions = record.drafts.values().flat_map(|d| &d.versions).filter(|v| v.positions.contains_key(node)).count();
-    positions
+/// What a state answered, and what was asked of it so far: the assembly report; once it is
+/// present, the activation, an assessment per stage opened, a position per draft version, and
+/// the receipt of the package once it is out.
+fn answers_of(record: &Record, node: &NodeId) -> (usize, usize) {
+    let versions = || record.drafts.values().flat_map(|d| &d.versions);
+    let answered = versions().filter(|v| v.positions.contains_key(node)).count()
         + usize::from(record.reported.contains_key(node))
         + usize::from(record.activated.contains_key(node))
         + record.assessments.keys().filter(|(_, n)| n == node).count()
-        + usize::from(record.receipts.contains_key(node))
+        + usize::from(record.receipts.contains_key(node));
+    let asked = |phase: Phase| record.phase.phase >= phase;
+    let due = if record.absent.contains(node) {
+        1
+    } else {
+        1 + usize::from(asked(Phase::Deployment))
+            + record.stages_opened.len()
+            + versions().count()
+            + usize::from(record.package.is_some())
+    };
+    (answered, due.max(answered))
 }
 
 fn position_class(kind: PositionKind) -> &'static str {
@@ -296,39 +438,51 @@ fn position_class(kind: PositionKind) -> &'static str {
     }
 }
 
-/// The draft × state matrix: each state's answer to each draft's latest version, and the outcome.
-pub fn board(record: &Record) -> Markup {
+/// The slot × state matrix: every slot of the stages opened so far, drafted or not, each state's
+/// answer to its draft's latest version, and the outcome; each draft's texts and reasons a click
+/// away on its own page.
+pub fn board(exercise: &ExerciseId, record: &Record) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
     let states: Vec<&record::Participant> = plan.participants.iter().filter(|p| p.gives_positions()).collect();
+    let slots: Vec<&scenario::Slot> =
+        plan.stages.iter().filter(|s| record.stages_opened.contains_key(&s.number)).flat_map(|s| &s.slots).collect();
     html! {
         section #board aria-labelledby="board-h" {
             h2 #board-h { "Drafts and positions" }
-            @if record.drafts.is_empty() { p { "No draft yet." } } @else {
+            @if slots.is_empty() { p { "No stage has opened yet." } } @else {
                 table #matrix {
-                    caption { "Each state's position on the latest version of each draft (✓ concur, ✗ non-concur, − abstain, … awaited, ○ silent)" }
+                    caption { "Each state's position on the latest version of each draft (✓ concur, ✗ non-concur, − abstain, … awaited, ○ silent); a position with reasons is marked ¶" }
                     thead { tr {
                         th scope="col" { "Draft" }
                         @for s in &states { th scope="col" { abbr title=(s.name) { (s.node) } } }
                         th scope="col" { "Outcome" }
                     } }
                     tbody {
-                        @for (slot, draft) in &record.drafts {
-                            @if let Some(latest) = draft.latest() {
-                                tr id=(format!("row-{slot}")) {
-                                    th scope="row" { (slot) " v" (latest.draft.version) ": " (latest.draft.title) }
-                                    @for s in &states {
-                                        @match latest.positions.get(&s.node) {
-                                            Some(p) => td class=(position_class(p.answer.kind())) { (feed::position(p.answer.kind())) },
-                                            None if record.absent.contains(&s.node) => td.pos.absent { "absent" },
-                                            None if record.outcomes.contains_key(slot) => td.pos.absent { "○ silent" },
-                                            None => td.pos.awaited { "… awaited" },
-                                        }
+                        @for slot in &slots {
+                            @let draft = record.drafts.get(&slot.id);
+                            @let latest = draft.and_then(|d| d.latest());
+                            tr id=(format!("row-{}", slot.id)) {
+                                th scope="row" {
+                                    @match latest {
+                                        Some(latest) => { a href=(format!("/ex/{exercise}/draft/{}", slot.id)) { (slot.id) " v" (latest.draft.version) } ": " (latest.draft.title) }
+                                        None => { (slot.id) ": " (slot.title) " " span.muted { "(no draft yet)" } }
                                     }
-                                    td id=(format!("outcome-{slot}")) {
-                                        @match record.outcomes.get(slot) {
-                                            Some(o) => (feed::outcome(o.outcome())),
-                                            None => "… open",
-                                        }
+                                }
+                                @for s in &states {
+                                    @match latest.map(|l| l.positions.get(&s.node)) {
+                                        Some(Some(p)) => td class=(position_class(p.answer.kind())) {
+                                            (feed::position(p.answer.kind())) @if !p.answer.reasons.is_empty() { " " abbr title="with reasons or remarks" { "¶" } }
+                                        },
+                                        _ if record.absent.contains(&s.node) => td.pos.absent { "absent" },
+                                        Some(None) if record.outcomes.contains_key(&slot.id) => td.pos.absent { "○ silent" },
+                                        Some(None) => td.pos.awaited { "… awaited" },
+                                        None => td.pos.absent { "—" },
+                                    }
+                                }
+                                td id=(format!("outcome-{}", slot.id)) {
+                                    @match record.outcomes.get(&slot.id) {
+                                        Some(o) => (feed::outcome(o.outcome())),
+                                        None => "… open",
                                     }
                                 }
                             }
@@ -338,6 +492,29 @@ pub fn board(record: &Record) -> Markup {
             }
         }
     }
+}
+
+/// One draft, for any seat of the exercise: every version's text, what changed, each state's
+/// position with its reasons, and how the comments were dealt with.
+pub fn draft_page(exercise: &ExerciseId, log: &Log, slot: &scenario::Slot, draft: &record::Draft) -> Markup {
+    let record = &log.record;
+    let body = html! {
+        p { a href=(format!("/ex/{exercise}")) { "← Back to your seat" } }
+        @if let Some(o) = record.outcomes.get(&slot.id) {
+            p #outcome { "Outcome: " strong { (feed::outcome(o.outcome())) } " — " (o.reason) }
+        }
+        @for version in draft.versions.iter().rev() {
+            article.version id=(format!("v{}", version.draft.version)) {
+                h2 { "Version " (version.draft.version) ": " (version.draft.title) }
+                @if !version.change_summary.is_empty() { p { "What changed: " (version.change_summary) } }
+                blockquote.text { (version.draft.text) }
+                (positions_table(record, &format!("{}-v{}", slot.id, version.draft.version), version, draft.current() == version.draft.version && !record.outcomes.contains_key(&slot.id)))
+            }
+        }
+        (resolution_table(&slot.id, &draft.resolutions()))
+    };
+    let title = format!("{}: {} ({})", slot.id, slot.title, slot.category);
+    layout(&title, Some((exercise, log.last())), html! { a href=(format!("/ex/{exercise}")) { "My seat" } }, body)
 }
 
 fn timeline(exercise: &ExerciseId, record: &Record) -> Markup {
@@ -376,7 +553,7 @@ fn assembly_form(v: &View<'_>) -> Markup {
         section #assembly aria-labelledby="assembly-h" {
             h2 #assembly-h { "Assembly" }
             form #assembly-form method="post" action=(path(v.exercise, v.seat, "assembly")) { input type="hidden" name="nonce" value=(v.nonce);
-                label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(format!("{} assembled", v.name)); }
+                label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "assembly", None, "remarks", &format!("{} assembled", v.name))); }
                 button #assembly-report type="submit" { "Report at assembly" }
             }
         }
@@ -423,8 +600,8 @@ fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Markup {
                 None if open && awaits(v, &Task::Draft(slot.id.clone())) => {
                     form id=(format!("draft-{}", slot.id)) method="post" action=(act("draft")) { input type="hidden" name="nonce" value=(v.nonce);
                         input type="hidden" name="slot" value=(slot.id);
-                        label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(slot.title) required; }
-                        label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required {} }
+                        label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(typed(v, "draft", Some(&slot.id), "title", &slot.title)) required; }
+                        label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (typed(v, "draft", Some(&slot.id), "text", "")) } }
                         button type="submit" { "Submit draft " (slot.id) }
                     }
                 }
@@ -480,31 +657,38 @@ fn positions_table(record: &Record, id: &str, version: &record::Version, open: b
 
 /// A revision gives each comment open on the version it revises a disposition (every objection
 /// must have one; the coordinator refuses the revision otherwise).
-fn revise_form(v: &View<'_>, slot: &scenario::Slot, draft: &record::Draft, latest: &record::Version) -> Markup {
+fn revise_form<'a>(
+    v: &'a View<'_>,
+    slot: &scenario::Slot,
+    draft: &record::Draft,
+    latest: &'a record::Version,
+) -> Markup {
     use record::comments::{DISPOSITIONS, disposition_label, disposition_token};
     let open = draft.open_comments(latest.draft.version);
+    let kept = |field: &str, default: &'a str| typed(v, "revise", Some(&slot.id), field, default);
     html! {
         form id=(format!("revise-{}", slot.id)) method="post" action=(path(v.exercise, v.seat, "revise")) { input type="hidden" name="nonce" value=(v.nonce);
             h4 { "Revise to version " (latest.draft.version + 1) }
             input type="hidden" name="slot" value=(slot.id);
             input type="hidden" name="version" value=(latest.draft.version);
-            label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(latest.draft.title) required; }
-            label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (latest.draft.text) } }
-            label { "What changed " input type="text" maxlength=(MAX_TEXT) name="summary" required; }
+            label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(kept("title", &latest.draft.title)) required; }
+            label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (kept("text", &latest.draft.text)) } }
+            label { "What changed " input type="text" maxlength=(MAX_TEXT) name="summary" value=(kept("summary", "")) required; }
             @for c in &open {
                 fieldset.comment {
                     legend { "Comment " code { (c.id) } " — " (c.state) (if c.objection { " did not concur" } else { " remarked" }) " on v" (c.version) ": “" (c.text) "”" }
                     label { "Disposition "
+                        @let chosen = kept(&format!("disposition-{}", c.id), "");
                         select name=(format!("disposition-{}", c.id)) required[c.objection] {
                             option value="" { (if c.objection { "— choose —" } else { "— none —" }) }
                             @for kind in DISPOSITIONS {
-                                option value=(disposition_token(kind)) {
+                                option value=(disposition_token(kind)) selected[chosen == disposition_token(kind)] {
                                     (disposition_label(kind)) @if kind == wire::DispositionKind::NotAccepted { " (say why)" }
                                 }
                             }
                         }
                     }
-                    label { "Reason " input type="text" maxlength=(MAX_TEXT) name=(format!("reason-{}", c.id)); }
+                    label { "Reason " input type="text" maxlength=(MAX_TEXT) name=(format!("reason-{}", c.id)) value=(kept(&format!("reason-{}", c.id), "")); }
                 }
             }
             button type="submit" { "Submit the revision of " (slot.id) }
@@ -571,7 +755,7 @@ fn state(v: &View<'_>) -> Markup {
                         Some(token) => { p { "Communications-check token received with the acceptance of your assembly report: " code { (token) } } input type="hidden" name="token" value=(token); }
                         None => p { "Your communications-check token comes with the acceptance of your assembly report; the seat asks for it again if it was lost." },
                     }
-                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value="control point active; communications checked"; }
+                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "activation", None, "remarks", "control point active; communications checked")); }
                     button #activate type="submit" { "Activate the control point" }
                 }
             }
@@ -581,7 +765,7 @@ fn state(v: &View<'_>) -> Markup {
                 h2 #assessment-h { "Situation assessment, stage " (n) }
                 form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="stage" value=(n);
-                    label { "Assessment " textarea name="summary" maxlength=(MAX_TEXT) rows="3" required {} }
+                    label { "Your assessment of the situation above " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", None, "summary", "")) } }
                     button type="submit" { "Submit the assessment" }
                 }
             }
@@ -596,7 +780,7 @@ fn state(v: &View<'_>) -> Markup {
         (my_positions(record, v.seat))
         (my_comments(record, v.seat))
         (package(v))
-        (board(record))
+        (board(v.exercise, record))
     }
 }
 
@@ -609,6 +793,7 @@ fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) 
         ("non_concur", "Non-concur (give reasons)"),
         ("abstain", "Abstain"),
     ];
+    let kept = |field: &str| typed(v, "position", Some(slot), field, "");
     html! {
         article.draft id=(format!("draft-{slot}")) {
             h3 { (slot) " v" (version) ": " (current.draft.title) }
@@ -624,10 +809,10 @@ fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) 
                 fieldset {
                     legend { "Your position on " (slot) " v" (version) }
                     @for (value, label) in kinds {
-                        label { input type="radio" name="kind" value=(value) required; " " (label) }
+                        label { input type="radio" name="kind" value=(value) checked[kept("kind") == value] required; " " (label) }
                     }
                 }
-                label { "Reasons or remarks (one per line) " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" {} }
+                label { "Reasons or remarks (one per line) " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" { (kept("reasons")) } }
                 button type="submit" { "Give the position on " (slot) " v" (version) }
             }
         }
@@ -763,28 +948,32 @@ pub fn other(exercise: &ExerciseId, log: &Log, hosted: &ExerciseId) -> Markup {
         html! { a href=(format!("/ex/{hosted}")) { "My seat" } " · " a href="/exercises" { "Every exercise" } " · " a href=(format!("/ex/{exercise}/report")) { "Report" } },
         html! {
             section #status data-live { p { span #phase { (phase) } @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } } } }
-            div #work data-live { (board(record)) }
+            div #work data-live { (board(exercise, record)) }
             (timeline(exercise, record))
             (events(log))
         },
     )
 }
 
-/// The after-action report as a page, with its downloads.
-pub fn report(exercise: &ExerciseId, concluded: bool) -> Markup {
-    layout(
+/// The after-action report as a page of its own, with its downloads; printing it gives the
+/// report alone.
+pub fn report(exercise: &ExerciseId, report: &report::Report, concluded: bool) -> Markup {
+    let head = html! { link rel="stylesheet" href="/assets/report.css"; };
+    layout_with(
         &format!("After-action report · {exercise}"),
         None,
-        html! { a href=(format!("/ex/{exercise}")) { "Back" } },
+        html! { a href=(format!("/ex/{exercise}")) { "Back to your seat" } },
+        head,
         html! {
-            section #report {
+            section #report-downloads.noprint {
                 @if !concluded { p.notice { "The exercise has not concluded: this is the record so far." } }
                 p { "Download: "
                     a href=(format!("/ex/{exercise}/report.json")) download { "JSON" } " · "
                     a href=(format!("/ex/{exercise}/report.md")) download { "Markdown" } " · "
-                    a href=(format!("/ex/{exercise}/report.html")) download { "HTML" } }
-                iframe #report-frame src=(format!("/ex/{exercise}/report.html")) title="After-action report" {}
+                    a href=(format!("/ex/{exercise}/report.html")) download { "HTML" }
+                    " — or print this page for a paper copy." }
             }
+            (maud::PreEscaped(report::html::body(report)))
         },
     )
 }
@@ -797,5 +986,13 @@ pub fn kind_of(role: Role, gives_positions: bool) -> Kind {
         Role::ControlPoint => Kind::State,
         Role::Guest if gives_positions => Kind::State,
         Role::Guest | Role::Observer => Kind::Board,
+    }
+}
+
+/// Where a participant's seat is played, in words.
+pub fn where_played(p: &scenario::Participant) -> &'static str {
+    match p.transport {
+        scenario::Transport::Grpc => "at its national node",
+        scenario::Transport::Nats => "at headquarters",
     }
 }

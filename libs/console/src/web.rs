@@ -22,9 +22,9 @@ use maud::{Markup, html};
 use proto::v1 as wire;
 use seat::{Act, Action, Control, Desk, SubmitError, Verdict};
 
-use crate::auth::{Session, cross_site};
+use crate::auth::{Kept, Said, Session, cross_site};
 use crate::pages::{self, Kind, View};
-use crate::{Console, Live, feed};
+use crate::{Console, Live, feed, refusal};
 
 type Shared = Arc<Console>;
 
@@ -41,6 +41,7 @@ pub fn router(console: Shared) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/console.js", get(script))
         .route("/assets/console.css", get(style))
+        .route("/assets/report.css", get(report_style))
         .route("/signin", get(sign_in_page).post(sign_in))
         .route("/signout", post(sign_out))
         .route("/invite/{exercise}/{seat}/{secret}", get(invite))
@@ -48,6 +49,7 @@ pub fn router(console: Shared) -> Router {
         .route("/ex/{exercise}", get(page))
         .route("/ex/{exercise}/events", get(events))
         .route("/ex/{exercise}/report", get(report_page))
+        .route("/ex/{exercise}/draft/{slot}", get(draft_page))
         .route("/ex/{exercise}/{file}", get(report_file))
         .route("/ex/{exercise}/seat/{seat}/{action}", post(act))
         .with_state(console)
@@ -58,7 +60,11 @@ fn page_response(status: StatusCode, markup: Markup) -> Response {
 }
 
 fn refused(status: StatusCode, title: &str, why: &str) -> Response {
-    page_response(status, pages::notice(title, html! { p #refusal { (why) } }))
+    let message = html! {
+        p #refusal { (why) }
+        p.back { a href="/" { "Back to your seat" } " (or to the sign-in page, if this browser has no seat)" }
+    };
+    page_response(status, pages::notice(title, message))
 }
 
 fn to_sign_in() -> Response {
@@ -71,6 +77,10 @@ async fn script() -> impl IntoResponse {
 
 async fn style() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../assets/console.css"))
+}
+
+async fn report_style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], report::html::STYLE)
 }
 
 async fn home(State(c): State<Shared>, headers: HeaderMap) -> Response {
@@ -126,6 +136,9 @@ async fn sign_in(State(c): State<Shared>, headers: HeaderMap, Form(form): Form<B
         Ok(cookie) => cookie,
         Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, "Error", &format!("no session: {e}")),
     };
+    if let Some(desk) = c.seats.get(&seat).and_then(|h| h.desk.as_ref()) {
+        desk.seat(Some(SystemTime::now()));
+    }
     tracing::info!(%exercise, %seat, "seat taken");
     let mut response = Redirect::to(&format!("/ex/{exercise}")).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -138,7 +151,15 @@ async fn sign_out(State(c): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(why) = cross_site(&headers) {
         return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
     }
+    let leaving = c.sessions.of(&headers);
     let cookie = c.sessions.close(&headers);
+    // The seat is empty once the last of its people has signed out.
+    if let Some(s) = leaving
+        && !c.sessions.taken(&s.exercise, &s.seat)
+        && let Some(desk) = c.seats.get(&s.seat).and_then(|h| h.desk.as_ref())
+    {
+        desk.seat(None);
+    }
     let mut response = Redirect::to("/signin").into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -200,15 +221,30 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
     }
     let hosted = c.seats.get(&session.seat).ok_or(Denied::SignIn)?;
     // The live script's refreshes leave the message to the page the browser navigates to.
-    let flash = if headers.contains_key(REFRESH) { None } else { c.sessions.said(&headers) };
+    let said = if headers.contains_key(REFRESH) { None } else { c.sessions.said(&headers) };
     let log = live.read();
+    let director = hosted.role == Role::Coordinator && log.record.plan.is_none();
+    let seats: Vec<_> = if director {
+        // Observers read; nothing waits for them.
+        c.roster
+            .iter()
+            .filter(|p| p.role != Role::Observer)
+            .map(|p| (p, pages::where_played(p), c.presences.of(p)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let empty = seats.iter().filter(|(_, _, s)| !s.ready()).map(|(p, _, _)| p.name.clone()).collect();
     let view = View {
+        seats,
+        empty,
         exercise: &exercise,
         log: &log,
         seat: &session.seat,
         kind: kind(&c, &session.seat, &log.record),
         name: hosted.name.clone(),
-        flash: flash.as_deref(),
+        said,
+        kept: c.sessions.kept(&headers),
         token: hosted.desk.as_ref().and_then(Desk::token),
         preview: c.preview.as_ref().map(|(t, d)| (t.as_str(), d.as_str())),
         now: SystemTime::now(),
@@ -216,6 +252,21 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
         awaited: log.record.awaited(),
     };
     Ok(page_response(StatusCode::OK, pages::seat(&view)))
+}
+
+async fn draft_page(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path((exercise, slot)): Path<(String, String)>,
+) -> Result<Response, Denied> {
+    let (_, exercise, live) = reader(&c, &headers, &exercise)?;
+    let log = live.read();
+    let plan = log.record.plan.as_ref();
+    let found = plan.and_then(|p| p.slot(&slot)).zip(log.record.drafts.get(&slot));
+    let Some(((_, slot), draft)) = found else {
+        return Err(Denied::Refused(StatusCode::NOT_FOUND, "There is no such draft in this exercise (yet)."));
+    };
+    Ok(page_response(StatusCode::OK, pages::draft_page(&exercise, &log, slot, draft)))
 }
 
 async fn exercises(State(c): State<Shared>, headers: HeaderMap) -> Response {
@@ -280,8 +331,9 @@ async fn report_page(
     Path(exercise): Path<String>,
 ) -> Result<Response, Denied> {
     let (_, exercise, live) = reader(&c, &headers, &exercise)?;
-    let concluded = live.read().record.is_concluded();
-    Ok(page_response(StatusCode::OK, pages::report(&exercise, concluded)))
+    let log = live.read();
+    let report = report::build(exercise.as_str(), &log.record);
+    Ok(page_response(StatusCode::OK, pages::report(&exercise, &report, log.record.is_concluded())))
 }
 
 async fn report_file(
@@ -304,10 +356,10 @@ async fn report_file(
 /// What a form asks, as the seat's action; `Err` names what is wrong with the form.
 fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String>) -> Result<Action, String> {
     let field = |f: &str| form.get(f).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let number = |f: &str| field(f).parse::<u32>().map_err(|_| format!("the form's `{f}` is not a number"));
+    let number = |f: &str| field(f).parse::<u32>().map_err(|_| format!("the form's {f} is not a number"));
     let confirmed = || match field("confirm").as_str() {
         "yes" => Ok(()),
-        _ => Err("confirm first: tick the confirmation box".to_string()),
+        _ => Err("it was not confirmed: tick the confirmation box".to_string()),
     };
     let act = match name {
         "assembly" => Act::assembly(field("remarks")),
@@ -317,10 +369,11 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
             let slot_id = field("slot");
             let record = &c.live.read().record;
             let plan = record.plan.as_ref().ok_or("the exercise has not started")?;
-            let (_, slot) = plan.slot(&slot_id).ok_or_else(|| format!("no slot `{slot_id}` in this exercise"))?;
+            let (_, slot) =
+                plan.slot(&slot_id).ok_or_else(|| format!("there is no draft {slot_id} in this exercise"))?;
             let version = match name {
                 "draft" => 1,
-                _ => number("version")?.checked_add(1).ok_or("the form's `version` is out of range")?,
+                _ => number("version")?.checked_add(1).ok_or("the form's version is out of range")?,
             };
             let draft = wire::DraftDecision {
                 slot_id,
@@ -339,7 +392,7 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                     .filter(|(_, kind)| !kind.is_empty())
                     .map(|(comment, kind)| {
                         let kind = record::comments::disposition_of(kind)
-                            .ok_or_else(|| format!("`{kind}` is not a disposition of comment {comment}"))?;
+                            .ok_or_else(|| format!("“{kind}” is not a disposition (comment {comment})"))?;
                         let reason = field(&format!("reason-{comment}"));
                         Ok(wire::Disposition { comment_id: comment.to_owned(), kind: kind as i32, reason })
                     })
@@ -355,7 +408,7 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                 "abstain" => wire::PositionKind::Abstain,
                 other => {
                     return Err(format!(
-                        "`{other}` is not a position: concur, concur_with_remarks, non_concur or abstain"
+                        "“{other}” is not a position: choose concur, concur with remarks, non-concur or abstain"
                     ));
                 }
             };
@@ -366,35 +419,51 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
         other => match Control::named(other) {
             Some(command) => {
                 confirmed()?;
-                Act::control(command, field("reason"))
+                let meant = match command {
+                    Control::Start => None,
+                    _ => Some(field("window").parse::<record::Phase>().map_err(|_| "the form names no window")?),
+                };
+                Act::control(command, meant, field("reason"))
             }
-            None => return Err(format!("`{other}` is not something a seat does")),
+            None => return Err(format!("“{other}” is not something a seat does")),
         },
     };
     let nonce: String = field("nonce").chars().filter(char::is_ascii_alphanumeric).take(16).collect();
     let nonce = if nonce.is_empty() { self::nonce() } else { nonce };
-    act.by_person(seat, &nonce).map_err(|e| format!("no message id: {e}"))
+    act.by_person(seat, &nonce).map_err(|e| format!("it could not be given a message id ({e})"))
 }
 
 /// What a submission is, in words, for the person's message.
 fn describe(payload: &Payload) -> String {
     match payload {
-        Payload::DraftDecision(d) => format!("draft {} v{}", d.slot_id, d.version),
+        Payload::DraftDecision(d) => format!("draft {} (version {})", d.slot_id, d.version),
         Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
-            format!("revision of {} to v{}", d.slot_id, d.version)
+            format!("the revision of {} to version {}", d.slot_id, d.version)
         }
         Payload::Position(p) => {
-            format!("position on {} v{} ({})", p.slot_id, p.draft_version, feed::position(p.kind()))
+            format!("your position on {} version {} ({})", p.slot_id, p.draft_version, feed::position(p.kind()))
         }
-        Payload::SituationAssessment(a) => format!("situation assessment of stage {}", a.stage_number),
-        Payload::ControlPointActivation(_) => "activation and communications check".into(),
+        Payload::SituationAssessment(a) => format!("the situation assessment of stage {}", a.stage_number),
+        Payload::ControlPointActivation(_) => "the activation and communications check".into(),
+        Payload::AssemblyReport(_) => "the assembly report".into(),
+        Payload::ReceiptConfirmed(_) => "the confirmation of receipt".into(),
+        Payload::StartExercise(_) => "the start of the exercise".into(),
+        Payload::PauseExercise(p) => format!("the pause of {}", window_words(p.window.as_ref())),
+        Payload::ResumeExercise(p) => format!("the resumption of {}", window_words(p.window.as_ref())),
+        Payload::AdvanceExercise(p) => format!("closing {} now", window_words(p.window.as_ref())),
         other => bus::envelope::payload_kind(other).replace('_', " "),
     }
 }
 
-/// Back to the seat's page, which says what became of the form.
-fn back(c: &Console, headers: &HeaderMap, exercise: &ExerciseId, said: String) -> Response {
-    c.sessions.say(headers, said);
+/// The window a control command means, in words (`stage 1`).
+fn window_words(window: Option<&wire::Window>) -> String {
+    window.map_or("the current window".into(), |w| record::Phase::of_window(w).to_string())
+}
+
+/// Back to the seat's page, which says what became of the form (and, when it was refused, shows
+/// it again as typed).
+fn back(c: &Console, headers: &HeaderMap, exercise: &ExerciseId, said: Said, kept: Option<Kept>) -> Response {
+    c.sessions.say(headers, said, kept);
     Redirect::to(&format!("/ex/{exercise}")).into_response()
 }
 
@@ -415,7 +484,7 @@ async fn act(
             format!("You are signed in as {} in {}; you may act only as that seat.", session.seat, session.exercise);
         return refused(StatusCode::FORBIDDEN, "Refused", &why);
     }
-    let control = matches!(name.as_str(), "start" | "pause" | "resume" | "advance");
+    let control = Control::named(&name).is_some();
     if control != c.seats.get(&session.seat).is_some_and(|h| h.role == Role::Coordinator) {
         let why =
             if control { "Exercise control is the director's." } else { "The director submits exercise control only." };
@@ -424,13 +493,29 @@ async fn act(
     let Some(desk) = c.seats.get(&session.seat).and_then(|h| h.desk.clone()) else {
         return refused(StatusCode::FORBIDDEN, "Refused", "This seat reads only; it submits nothing.");
     };
+    let kept = Kept { action: name.clone(), fields: form.clone() };
+    let not_sent = |why: String| {
+        let text = format!("Not sent: {why}. What you typed is kept in the form; correct it and send it again.");
+        back(&c, &headers, &session.exercise, Said { text, refused: true }, Some(kept.clone()))
+    };
     let action = match action(&c, &session.seat, &name, &form) {
         Ok(action) => action,
-        Err(why) => return back(&c, &headers, &session.exercise, format!("Refused: {why}")),
+        Err(why) => return not_sent(why),
     };
     // The coordinator would refuse it too; the person hears why before anything is sent.
-    if let Err(why) = bus::text::check_payload(&action.payload) {
-        return back(&c, &headers, &session.exercise, format!("Refused: {why}"));
+    if let Err(e) = bus::text::check_payload(&action.payload) {
+        return not_sent(text_problem(&e));
+    }
+    if name == Control::Start.name() {
+        let empty: Vec<String> =
+            crate::ready::empty(&c.roster, &c.presences).iter().map(|(p, _)| p.name.clone()).collect();
+        if !empty.is_empty() && form.get("empty_ok").map(String::as_str) != Some("yes") {
+            return not_sent(format!(
+                "{} not taken ({}); to start all the same, tick the box that says so",
+                if empty.len() == 1 { "one seat is" } else { "some seats are" },
+                empty.join(", ")
+            ));
+        }
     }
     let (message_id, kind) = (action.message_id.clone(), bus::envelope::payload_kind(&action.payload));
     let what = describe(&action.payload);
@@ -438,19 +523,45 @@ async fn act(
     let verdict = tokio::time::timeout(ACT_WAIT, desk.act(action)).await.unwrap_or_else(|_| {
         Err(SubmitError::Transient("the bus is not reachable now; the seat keeps trying to submit it".into()))
     });
-    let said = match verdict {
+    let (said, kept) = match &verdict {
         Ok(Verdict::Accepted { duplicate, receipt, .. }) => {
             let recorded = receipt
+                .as_ref()
                 .map(|r| format!(", recorded as event {} (the coordinator's receipt)", r.sequence))
                 .unwrap_or_default();
-            format!("Accepted: {what}{}{recorded}", if duplicate { " (already recorded)" } else { "" })
+            let again = if *duplicate { " (it was already recorded)" } else { "" };
+            (Said { text: format!("Accepted: {what}{again}{recorded}."), refused: false }, None)
         }
-        Ok(Verdict::Received) => format!("Received: {what} is on the bus; the coordinator has not answered yet"),
+        Ok(Verdict::Received) => {
+            let text = format!("Sent: {what} is on its way; the coordinator has not answered yet.");
+            (Said { text, refused: false }, None)
+        }
         Err(SubmitError::Refused { code, reason }) => {
-            format!("Refused ({}): {what}: {reason}", code.map_or("by the console", |c| c.as_str_name()))
+            (Said { text: refusal::sentence(&what, *code, reason), refused: true }, Some(kept))
         }
-        Err(SubmitError::Transient(reason)) => format!("Not confirmed yet: {reason}"),
+        Err(SubmitError::Transient(reason)) => {
+            let text = format!("Not confirmed yet: {what}: {reason}. What you typed is kept in the form.");
+            (Said { text, refused: true }, Some(kept))
+        }
     };
-    tracing::info!(exercise = %session.exercise, seat = %session.seat, %message_id, kind, outcome = %said, "person acted");
-    back(&c, &headers, &session.exercise, said)
+    let code = match &verdict {
+        Err(SubmitError::Refused { code, .. }) => code.map_or("by the console", |c| c.as_str_name()),
+        _ => "",
+    };
+    tracing::info!(exercise = %session.exercise, seat = %session.seat, %message_id, kind, code, outcome = %said.text, "person acted");
+    back(&c, &headers, &session.exercise, said, kept)
+}
+
+/// A text over its limit or with a character that acts on a display, in words.
+fn text_problem(e: &bus::text::TextError) -> String {
+    use bus::text::TextError;
+    match e {
+        TextError::TooLong { field, length, limit } => {
+            format!("{}: {length} characters, more than the {limit} accepted", refusal::field(field))
+        }
+        TextError::Control { field, shown, at } => format!(
+            "{} carries an invisible control character ({shown}) at character {at}; remove it",
+            refusal::field(field)
+        ),
+    }
 }

@@ -7,6 +7,8 @@
 //!   submissions stream holds a bounded backlog per subject: see `bus::provision`), and subscribes
 //!   only to its own replies and inbox;
 //! - the gateway submits only for the exercise's remote seats;
+//! - a seat says it is present only as itself (the gateway for remote seats); the console and
+//!   the director hear every seat's presence;
 //! - the director only sends exercise control; the observer and the console only read (the
 //!   console's people act through their own seats' identities);
 //! - every reader reads the event log with direct gets and hears its events announced; no reader
@@ -153,14 +155,22 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
         let gateway = grants.entry(GATEWAY.into()).or_default();
         read(gateway, id);
         for p in exercise.scenario.participants.iter().filter(|p| p.transport == Transport::Grpc) {
-            submitter(gateway, id, &Sender::new(p.role, p.node.clone()));
+            let remote = Sender::new(p.role, p.node.clone());
+            gateway.publish([subject::presence(id, &remote)]);
+            submitter(gateway, id, &remote);
+        }
+        // Who is at their post, before the start: the director's console and `muster status`.
+        for name in [CONSOLE, DIRECTOR] {
+            grants.entry(name.into()).or_default().subscribe([subject::presences(id)]);
         }
         for p in &exercise.scenario.participants {
             let seat = grants.entry(p.node.to_string()).or_default();
+            let sender = Sender::new(p.role, p.node.clone());
             seat.subscribe([format!("{}.>", subject::inbox_prefix(p.node.as_str()))]);
+            seat.publish([subject::presence(id, &sender)]);
             read(seat, id);
             if p.role != Role::Observer {
-                submitter(seat, id, &Sender::new(p.role, p.node.clone()));
+                submitter(seat, id, &sender);
             }
         }
     }
@@ -256,9 +266,15 @@ category = "troop_components"
         let observer = &grants["obs"];
         assert_eq!(
             observer.publish.iter().collect::<Vec<_>>(),
-            ["$JS.API.DIRECT.GET.MUSTER_EVT_ex1", "$JS.API.STREAM.INFO.MUSTER_EVT_ex1"],
-            "a reader creates no consumer"
+            [
+                "$JS.API.DIRECT.GET.MUSTER_EVT_ex1",
+                "$JS.API.STREAM.INFO.MUSTER_EVT_ex1",
+                "muster.ex1.presence.observer.obs"
+            ],
+            "a reader creates no consumer; it says only that it is present"
         );
+        assert!(by.publish.contains("muster.ex1.presence.control_point.BY"), "a seat says it is present");
+        assert!(!by.publish.iter().any(|p| p.contains("presence") && !p.ends_with(".BY")), "as itself only");
         assert!(
             !grants
                 .iter()
@@ -272,7 +288,11 @@ category = "troop_components"
         assert!(!coordinator.publish.iter().any(|p| p.contains("CREATE.MUSTER_IN") || p.contains("STREAM.CREATE")));
         let gateway = &grants["gateway"];
         assert!(gateway.publish.contains("muster.ex1.in.control_point.BY.assembly_report"), "BY is remote");
-        assert!(!gateway.publish.iter().any(|p| p.contains(".RU.")), "RU is on the bus");
+        assert!(!gateway.publish.iter().any(|p| p.contains(".RU.") || p.ends_with(".RU")), "RU is on the bus");
+        assert!(gateway.publish.contains("muster.ex1.presence.control_point.BY"), "BY's presence comes through it");
+        for reader in ["console", "director"] {
+            assert!(grants[reader].subscribe.contains("muster.ex1.presence.>"), "{reader} hears who is present");
+        }
         let director = &grants["director"];
         assert!(director.publish.contains("muster.ex1.in.coordinator.director.pause_exercise"));
         assert!(!director.publish.iter().any(|p| p.contains(".evt.")));

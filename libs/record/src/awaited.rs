@@ -116,7 +116,7 @@ impl Record {
             Phase::Assembly => plan
                 .participants
                 .iter()
-                .filter(|p| p.mandatory && p.role != Role::Observer && !self.reported.contains_key(&p.node))
+                .filter(|p| p.reports_at_assembly() && !self.reported.contains_key(&p.node))
                 .map(|p| of(&p.node, Task::AssemblyReport))
                 .collect(),
             Phase::Deployment => self
@@ -168,10 +168,9 @@ impl Record {
     pub fn complete(&self) -> bool {
         let Some(plan) = &self.plan else { return false };
         match self.phase.phase {
-            Phase::Assembly => plan
-                .participants
-                .iter()
-                .all(|p| !p.mandatory || p.role == Role::Observer || self.reported.contains_key(&p.node)),
+            Phase::Assembly => {
+                plan.participants.iter().all(|p| !p.reports_at_assembly() || self.reported.contains_key(&p.node))
+            }
             Phase::Deployment => self.present_states().all(|n| self.activated.contains_key(n)),
             Phase::Stage(n) => {
                 let present = self.states_present();

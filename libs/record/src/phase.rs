@@ -36,11 +36,26 @@ impl Phase {
 
     /// The phase a `PhaseChanged` announces.
     pub fn from_wire(changed: &wire::PhaseChanged) -> Phase {
-        match changed.phase() {
+        Phase::from_parts(changed.phase(), changed.stage_number)
+    }
+
+    /// The window an exercise-control command names when it is decided on this phase.
+    pub fn window(self) -> wire::Window {
+        let (phase, stage_number) = self.to_wire();
+        wire::Window { phase: phase as i32, stage_number }
+    }
+
+    /// The phase a command's window names.
+    pub fn of_window(window: &wire::Window) -> Phase {
+        Phase::from_parts(window.phase(), window.stage_number)
+    }
+
+    fn from_parts(phase: wire::Phase, stage_number: u32) -> Phase {
+        match phase {
             wire::Phase::Unspecified => Phase::NotStarted,
             wire::Phase::Assembly => Phase::Assembly,
             wire::Phase::Deployment => Phase::Deployment,
-            wire::Phase::Stage => Phase::Stage(changed.stage_number),
+            wire::Phase::Stage => Phase::Stage(stage_number),
             wire::Phase::Distribution => Phase::Distribution,
             wire::Phase::Concluded => Phase::Concluded,
         }
@@ -56,6 +71,22 @@ impl fmt::Display for Phase {
             Phase::Stage(n) => write!(f, "stage {n}"),
             Phase::Distribution => f.write_str("distribution"),
             Phase::Concluded => f.write_str("concluded"),
+        }
+    }
+}
+
+/// A window as people name it: `assembly`, `deployment`, `stage 2` (or `stage-2`), `distribution`.
+impl std::str::FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Phase, String> {
+        let s = s.trim().to_ascii_lowercase();
+        let stage = s.strip_prefix("stage").map(|n| n.trim_start_matches([' ', '-']).parse::<u32>());
+        match (s.as_str(), stage) {
+            ("assembly", _) => Ok(Phase::Assembly),
+            ("deployment", _) => Ok(Phase::Deployment),
+            ("distribution", _) => Ok(Phase::Distribution),
+            (_, Some(Ok(n))) if n > 0 => Ok(Phase::Stage(n)),
+            _ => Err(format!("`{s}` is not a window: assembly, deployment, stage N or distribution")),
         }
     }
 }

@@ -47,12 +47,19 @@ pub struct Participant {
     pub remote: bool,
     /// Its public key: its submissions must carry its signature. `None` when unsigned (development).
     pub public_key: Option<String>,
+    /// Declared absent in the scenario: nothing is awaited of it.
+    pub declared_absent: bool,
 }
 
 impl Participant {
     /// Its sender identity.
     pub fn sender(&self) -> Sender {
         Sender::new(self.role, self.node.clone())
+    }
+
+    /// Whether assembly waits for its report: mandatory, not an observer, not declared absent.
+    pub fn reports_at_assembly(&self) -> bool {
+        self.mandatory && self.role != Role::Observer && !self.declared_absent
     }
 
     /// Whether it gives positions on drafts.
@@ -146,6 +153,7 @@ impl Plan {
                     played_by: p.played_by,
                     remote: p.transport == Transport::Grpc,
                     public_key: keys.seats.get(&p.node).cloned(),
+                    declared_absent: p.absent,
                 })
                 .collect(),
             unlisted: 0,
@@ -388,6 +396,7 @@ fn participant_to_wire(p: &Participant) -> wire::Participant {
         } as i32,
         remote: p.remote,
         public_key: p.public_key.clone().unwrap_or_default(),
+        declared_absent: p.declared_absent,
     }
 }
 
@@ -406,6 +415,7 @@ fn participant_from_wire(p: &wire::Participant) -> Result<Participant, PlanError
         },
         remote: p.remote,
         public_key: Some(p.public_key.clone()).filter(|k| !k.is_empty()),
+        declared_absent: p.declared_absent,
     })
 }
 

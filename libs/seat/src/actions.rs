@@ -7,6 +7,7 @@
 use bus::envelope::Payload;
 use bus::{MessageId, NodeId};
 use proto::v1::{self as wire, PositionKind};
+use record::Phase;
 
 /// One submission a seat decided to make.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,14 +111,16 @@ impl Act {
         Act::new("receipt", Payload::ReceiptConfirmed(receipt))
     }
 
-    /// An exercise-control command, with the director's reason.
-    pub fn control(command: Control, reason: impl Into<String>) -> Act {
+    /// An exercise-control command, with the director's reason and the window it was decided on
+    /// (`meant`), which the coordinator refuses it for once another is open. A start names none.
+    pub fn control(command: Control, meant: Option<Phase>, reason: impl Into<String>) -> Act {
         let reason = reason.into();
+        let window = meant.map(Phase::window);
         let payload = match command {
             Control::Start => Payload::StartExercise(wire::StartExercise { reason }),
-            Control::Pause => Payload::PauseExercise(wire::PauseExercise { reason }),
-            Control::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason }),
-            Control::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason }),
+            Control::Pause => Payload::PauseExercise(wire::PauseExercise { reason, window }),
+            Control::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason, window }),
+            Control::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason, window }),
         };
         Act::new(command.name(), payload)
     }
@@ -161,7 +164,7 @@ mod tests {
         let draft = wire::DraftDecision { slot_id: "s1-03".into(), version: 3, ..Default::default() };
         assert_eq!(Act::revision(draft, "", vec![]).by(&by).message_id.as_str(), "BY-draft-s1-03-v3");
         for command in Control::ALL {
-            assert_eq!(Act::control(command, "now").name, command.name());
+            assert_eq!(Act::control(command, None, "now").name, command.name());
             assert_eq!(Control::named(command.name()), Some(command));
         }
     }

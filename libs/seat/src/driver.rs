@@ -68,6 +68,12 @@ pub async fn run(
     let mut events = link.events(1);
     // A person's seat keeps its token where the person's desk reads it.
     let token = inbox.as_ref().map(Inbox::token).unwrap_or_default();
+    // Until the start, the seat says every few seconds that it is at its post (the declared
+    // absent stay silent), and whether its person has signed in.
+    let seated = inbox.as_ref().map(Inbox::seated);
+    let mut presence = tokio::time::interval(bus::presence::EVERY);
+    let present = me.role != bus::Role::Coordinator && !policy.as_ref().is_some_and(|p| p.absent);
+    let since = std::time::SystemTime::now();
     let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token, receipts });
     let mut record = Record::reading(trust);
     let mut memory = Memory::default();
@@ -108,6 +114,16 @@ pub async fn run(
                 submissions.spawn(async move {
                     let _ = request.answer.send(seat.act(request.action, None).await);
                 });
+            }
+            _ = presence.tick(), if present && record.plan.is_none() => {
+                let person = seated.as_ref().map(|s| *s.lock().unwrap_or_else(|e| e.into_inner()));
+                let said = proto::v1::Presence {
+                    since: Some(since.into()),
+                    played_by_person: person.is_some(),
+                    person_since: person.flatten().map(Into::into),
+                };
+                let link = seat.link.clone();
+                submissions.spawn(async move { link.present(said).await });
             }
             Some(_) = submissions.join_next(), if !submissions.is_empty() => {}
         }

@@ -95,6 +95,17 @@ impl Link for GrpcLink {
         let client = NationalNodeServiceClient::new(self.channel.clone());
         Box::pin(submit(client, envelope))
     }
+
+    fn present(&self, presence: wire::Presence) -> BoxFuture<'static, ()> {
+        let mut client = NationalNodeServiceClient::new(self.channel.clone());
+        let exercise = self.exercise.clone();
+        Box::pin(async move {
+            let request = wire::ReportPresenceRequest { exercise_id: exercise.to_string(), presence: Some(presence) };
+            if let Err(status) = client.report_presence(request).await {
+                tracing::debug!(%exercise, code = ?status.code(), error = %status.message(), "presence not said");
+            }
+        })
+    }
 }
 
 /// One session of the event stream: from `next` until the link fails (`Err`) or the seat drops
@@ -200,14 +211,20 @@ fn classify(status: &Status) -> SubmitError {
         Code::ResourceExhausted if status.metadata().contains_key(QUOTA_KEY) => {
             SubmitError::Transient(status.message().to_owned())
         }
-        _ => SubmitError::Refused {
-            code: status
+        _ => {
+            let code = status
                 .metadata()
                 .get(REJECTION_KEY)
                 .and_then(|v| v.to_str().ok())
-                .and_then(RejectionCode::from_str_name),
-            reason: status.message().to_owned(),
-        },
+                .and_then(RejectionCode::from_str_name);
+            // The coordinator's own words, without the gateway's preface for programs (its
+            // `status::rejection`): the code travels beside them.
+            let message = status.message();
+            let reason = code
+                .and_then(|c| message.strip_prefix(&format!("refused by the coordinator ({}): ", c.as_str_name())))
+                .unwrap_or(message);
+            SubmitError::Refused { code, reason: reason.to_owned() }
+        }
     }
 }
 
@@ -218,7 +235,9 @@ mod tests {
     #[test]
     fn only_a_link_or_bus_failure_is_retried() {
         assert!(matches!(classify(&Status::unavailable("down")), SubmitError::Transient(_)));
-        let mut stale = Status::failed_precondition("refused by the coordinator");
+        let mut stale = Status::failed_precondition(
+            "refused by the coordinator (REJECTION_CODE_STALE_VERSION): version 1 of s1-01 is not current",
+        );
         stale
             .metadata_mut()
             .insert(REJECTION_KEY, tonic::metadata::MetadataValue::from_static("REJECTION_CODE_STALE_VERSION"));
@@ -226,8 +245,9 @@ mod tests {
             classify(&stale),
             SubmitError::Refused {
                 code: Some(RejectionCode::StaleVersion),
-                reason: "refused by the coordinator".into()
-            }
+                reason: "version 1 of s1-01 is not current".into()
+            },
+            "the coordinator's words, the code beside them"
         );
         assert!(matches!(classify(&Status::resource_exhausted("too large")), SubmitError::Refused { code: None, .. }));
     }

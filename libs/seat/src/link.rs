@@ -7,6 +7,7 @@ use bus::{Bus, BusError, Envelope, ExerciseId, Sender, Submitter};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
+use proto::v1 as wire;
 
 /// One event of the log with its sequence.
 #[derive(Debug, Clone)]
@@ -25,6 +26,10 @@ pub trait Link: Send + Sync + 'static {
 
     /// Submits one envelope (the seat's own), answering once it is safe or refused.
     fn submit(&self, envelope: Envelope) -> BoxFuture<'static, Result<Verdict, SubmitError>>;
+
+    /// Says once that the seat is at its post (see [`bus::presence`]); a failure is only logged,
+    /// since the next repeat follows soon.
+    fn present(&self, presence: wire::Presence) -> BoxFuture<'static, ()>;
 }
 
 /// The bus inside the headquarters: events read from the log directly, submissions to JetStream,
@@ -33,12 +38,13 @@ pub trait Link: Send + Sync + 'static {
 pub struct BusLink {
     submitter: Submitter,
     exercise: ExerciseId,
+    me: Sender,
 }
 
 impl BusLink {
     /// A link for seat `me`, listening to its replies from now on.
     pub async fn new(bus: Bus, exercise: ExerciseId, me: &Sender) -> Result<BusLink, BusError> {
-        Ok(BusLink { submitter: Submitter::for_seat(&bus, &exercise, me).await?, exercise })
+        Ok(BusLink { submitter: Submitter::for_seat(&bus, &exercise, me).await?, exercise, me: me.clone() })
     }
 }
 
@@ -67,5 +73,14 @@ impl Link for BusLink {
     fn submit(&self, envelope: Envelope) -> BoxFuture<'static, Result<Verdict, SubmitError>> {
         let submitter = self.submitter.clone();
         Box::pin(async move { submitter.submit(&envelope, VERDICT_WAIT).await })
+    }
+
+    fn present(&self, presence: wire::Presence) -> BoxFuture<'static, ()> {
+        let (bus, exercise, me) = (self.submitter.bus().clone(), self.exercise.clone(), self.me.clone());
+        Box::pin(async move {
+            if let Err(e) = bus::presence::announce(&bus, &exercise, &me, &presence).await {
+                tracing::debug!(%exercise, node = %me.node, error = %e, "presence not said");
+            }
+        })
     }
 }

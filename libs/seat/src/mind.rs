@@ -31,11 +31,16 @@ pub struct Request {
 /// the verdict that brings it and the person's desk reads.
 pub type Token = Arc<Mutex<Option<String>>>;
 
+/// When a person signed in at the seat's console (`None` while no one is): the console sets it,
+/// the seat says it with its presence.
+pub type Seated = Arc<Mutex<Option<std::time::SystemTime>>>;
+
 /// The seat's side: the person's actions, in the order given.
 #[derive(Debug)]
 pub struct Inbox {
     rx: mpsc::Receiver<Request>,
     token: Token,
+    seated: Seated,
 }
 
 impl Inbox {
@@ -48,6 +53,11 @@ impl Inbox {
     pub fn token(&self) -> Token {
         self.token.clone()
     }
+
+    /// Where the desk says when the person signed in.
+    pub fn seated(&self) -> Seated {
+        self.seated.clone()
+    }
 }
 
 /// The person's side: acts through the seat and learns what became of it.
@@ -55,6 +65,7 @@ impl Inbox {
 pub struct Desk {
     tx: mpsc::Sender<Request>,
     token: Token,
+    seated: Seated,
 }
 
 impl Desk {
@@ -66,6 +77,13 @@ impl Desk {
         verdict.await.map_err(|_| gone())?
     }
 
+    /// A person signed in at the console (`Some`, since when; the first sign-in counts) or the last
+    /// one signed out (`None`).
+    pub fn seat(&self, since: Option<std::time::SystemTime>) {
+        let mut seated = self.seated.lock().unwrap_or_else(|e| e.into_inner());
+        *seated = since.map(|at| seated.unwrap_or(at));
+    }
+
     /// The communications-check token the seat was sent, once it came.
     pub fn token(&self) -> Option<String> {
         self.token.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -75,6 +93,6 @@ impl Desk {
 /// A desk and the inbox it feeds.
 pub fn desk() -> (Desk, Inbox) {
     let (tx, rx) = mpsc::channel(64);
-    let token = Token::default();
-    (Desk { tx, token: token.clone() }, Inbox { rx, token })
+    let (token, seated) = (Token::default(), Seated::default());
+    (Desk { tx, token: token.clone(), seated: seated.clone() }, Inbox { rx, token, seated })
 }

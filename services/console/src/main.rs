@@ -65,6 +65,22 @@ impl Others for BusOthers {
     }
 }
 
+/// Follows the seats' presence for the director's readiness view.
+async fn hear_presence(
+    bus: &Bus,
+    exercise: &ExerciseId,
+    presences: Arc<console::ready::Presences>,
+) -> anyhow::Result<()> {
+    use futures::StreamExt as _;
+    let mut heard = bus::presence::hear(bus, exercise).await.context("hearing the seats' presence")?;
+    tokio::spawn(async move {
+        while let Some((seat, presence)) = heard.next().await {
+            presences.heard(&seat, presence);
+        }
+    });
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     ops::probe_if_asked();
@@ -131,6 +147,8 @@ async fn main() -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let mut console = Console::new(exercise.clone(), live, seats, identities.clone(), args.console.sessions(addr)?);
     console.preview = Some((scenario.title.clone(), scenario.description.clone()));
+    console.roster = scenario.participants.clone();
+    hear_presence(&bus, &exercise, console.presences.clone()).await?;
     console.others = Some((Arc::new(BusOthers(bus)), trust));
     let tls = args.console.tls()?;
     println!("console: {}://{addr} (exercise {exercise})", if tls.is_some() { "https" } else { "http" });

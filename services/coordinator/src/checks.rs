@@ -65,7 +65,12 @@ fn participant<'a>(state: &'a Record, envelope: &Envelope) -> Result<&'a Partici
     let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
     let participant = plan.participant(&envelope.sender.node).filter(|p| p.role == envelope.sender.role);
     participant.map_or_else(
-        || refuse(RejectionCode::NotAParticipant, format!("{} is not a participant of this exercise", envelope.sender)),
+        || {
+            refuse(
+                RejectionCode::NotAParticipant,
+                format!("{} is not a participant of this exercise", envelope.sender.node),
+            )
+        },
         Ok,
     )
 }
@@ -143,7 +148,10 @@ fn payload(
         Payload::DraftDecision(d) => {
             draft(plan, state, participant, d)?;
             if d.version != 1 {
-                return refuse(RejectionCode::InvalidContent, "a new draft is version 1; revise with draft_revised");
+                return refuse(
+                    RejectionCode::InvalidContent,
+                    "a new draft is version 1; a later version is a revision",
+                );
             }
             if state.drafts.contains_key(&d.slot_id) {
                 return refuse(
@@ -153,7 +161,7 @@ fn payload(
             }
         }
         Payload::DraftRevised(r) => {
-            let Some(d) = &r.draft else { return refuse(RejectionCode::Malformed, "draft_revised without a draft") };
+            let Some(d) = &r.draft else { return refuse(RejectionCode::Malformed, "a revision without its draft") };
             draft(plan, state, participant, d)?;
             let Some(record) = state.drafts.get(&d.slot_id) else {
                 return refuse(RejectionCode::InvalidContent, format!("slot {} has no draft to revise", d.slot_id));
@@ -185,7 +193,7 @@ fn payload(
         other => {
             return refuse(
                 RejectionCode::NotPermitted,
-                format!("{} is not a participant's message", bus::envelope::payload_kind(other)),
+                format!("{} is not a participant's message", bus::envelope::payload_kind(other).replace('_', " ")),
             );
         }
     }
@@ -200,20 +208,20 @@ fn dispositions(draft: &record::Draft, given: &[wire::Disposition]) -> Result<()
         if !open.iter().any(|c| c.id == d.comment_id) {
             return refuse(
                 RejectionCode::InvalidContent,
-                format!("no comment `{}` is open on version {}", d.comment_id, draft.current()),
+                format!("comment {} is not open on version {}", d.comment_id, draft.current()),
             );
         }
         if given[..i].iter().any(|e| e.comment_id == d.comment_id) {
-            return refuse(RejectionCode::InvalidContent, format!("comment `{}` has two dispositions", d.comment_id));
+            return refuse(RejectionCode::InvalidContent, format!("comment {} has two dispositions", d.comment_id));
         }
         match DispositionKind::try_from(d.kind) {
             Ok(DispositionKind::Unspecified) | Err(_) => {
-                return refuse(RejectionCode::Malformed, format!("the disposition of `{}` has no kind", d.comment_id));
+                return refuse(RejectionCode::Malformed, format!("the disposition of {} has no kind", d.comment_id));
             }
             Ok(DispositionKind::NotAccepted) if d.reason.trim().is_empty() => {
                 return refuse(
                     RejectionCode::InvalidContent,
-                    format!("comment `{}` is not accepted without a reason", d.comment_id),
+                    format!("comment {} is not accepted without a reason", d.comment_id),
                 );
             }
             Ok(_) => {}
@@ -233,7 +241,7 @@ fn dispositions(draft: &record::Draft, given: &[wire::Disposition]) -> Result<()
 fn draft(plan: &Plan, state: &Record, participant: &Participant, d: &wire::DraftDecision) -> Result<(), Refusal> {
     let Phase::Stage(n) = state.phase.phase else { return wrong_phase(state, "a draft") };
     let Some((stage, slot)) = plan.slot(&d.slot_id) else {
-        return refuse(RejectionCode::UnknownSlot, format!("no slot `{}` in this exercise", d.slot_id));
+        return refuse(RejectionCode::UnknownSlot, format!("no slot {} in this exercise", d.slot_id));
     };
     if stage != n {
         return refuse(
@@ -268,10 +276,13 @@ fn position(
 ) -> Result<(), Refusal> {
     let Phase::Stage(n) = state.phase.phase else { return wrong_phase(state, "a position") };
     if !participant.gives_positions() {
-        return refuse(RejectionCode::NotPermitted, format!("{} gives no positions on drafts", participant.role));
+        return refuse(
+            RejectionCode::NotPermitted,
+            format!("a {} gives no positions on drafts", participant.role.label()),
+        );
     }
     if plan.slot(&p.slot_id).is_none() {
-        return refuse(RejectionCode::UnknownSlot, format!("no slot `{}` in this exercise", p.slot_id));
+        return refuse(RejectionCode::UnknownSlot, format!("no slot {} in this exercise", p.slot_id));
     }
     let Some(record) = state.drafts.get(&p.slot_id).filter(|r| r.stage == n) else {
         return refuse(RejectionCode::UnknownSlot, format!("slot {} has no draft open in stage {n}", p.slot_id));

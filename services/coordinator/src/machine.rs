@@ -192,6 +192,20 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
     if matches!(phase.phase, Phase::NotStarted | Phase::Concluded) {
         return checks::wrong_phase(next, "exercise control");
     }
+    let meant = match &envelope.payload {
+        Payload::PauseExercise(c) => c.window.as_ref(),
+        Payload::ResumeExercise(c) => c.window.as_ref(),
+        Payload::AdvanceExercise(c) => c.window.as_ref(),
+        _ => None,
+    };
+    if let Some(meant) = meant.map(Phase::of_window)
+        && meant != phase.phase
+    {
+        return refuse(
+            RejectionCode::StaleWindow,
+            format!("it was meant for {meant}, but {} is open now; nothing was changed", phase.phase),
+        );
+    }
     let paused = match &envelope.payload {
         Payload::PauseExercise(_) if phase.paused => return refuse(RejectionCode::WrongPhase, "already paused"),
         Payload::PauseExercise(_) => true,
@@ -205,7 +219,7 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
         other => {
             return refuse(
                 RejectionCode::NotPermitted,
-                format!("{} is not an exercise control command", bus::envelope::payload_kind(other)),
+                format!("{} is not an exercise control command", bus::envelope::payload_kind(other).replace('_', " ")),
             );
         }
     };

@@ -11,6 +11,11 @@ use record::{Mode, Phase, Task};
 use scenario::Sketch;
 
 fn scenario(rule: &str) -> scenario::Scenario {
+    sketch(rule, &[]).build().expect("valid scenario")
+}
+
+/// The test's scenario, Armenia's entry given `armenia`.
+fn sketch(rule: &str, armenia: &[&str]) -> Sketch {
     Sketch::new("machine test")
         .rule(rule)
         .deadlines("1h", "2h", "10h")
@@ -18,13 +23,11 @@ fn scenario(rule: &str) -> scenario::Scenario {
         .participant("secretariat", "sec", &[])
         .state("BY", &[])
         .state("RU", &[])
-        .state("AM", &[])
+        .state("AM", armenia)
         .participant("observer", "obs", &["mandatory = false"])
         .participant("guest", "guest", &["mandatory = false"])
         .stage("5h", &[("a1", "joint_staff"), ("a2", "secretariat")])
         .stage("8h", &[("b1", "joint_staff")])
-        .build()
-        .expect("valid scenario")
 }
 
 struct Ex {
@@ -269,6 +272,23 @@ fn assembly_closes_early_when_every_mandatory_participant_reported() {
 }
 
 #[test]
+fn a_participant_declared_absent_is_never_awaited_and_assembly_closes_without_it() {
+    let exercise = ExerciseId::new("ex").expect("valid id");
+    let scenario = sketch("consensus", &["absent = true"]).build().expect("valid scenario");
+    let config = Config::new(exercise, scenario.into(), Mode::Scaled, 60.0);
+    let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
+    ex.apply(Input::Start);
+    assert!(ex.state.awaited().iter().all(|a| a.node.as_str() != "AM"), "Armenia owes nothing");
+    for (role, n) in [(Role::JointStaff, "js"), (Role::Secretariat, "sec"), (Role::ControlPoint, "BY")] {
+        ex.accept(role, n, report());
+    }
+    let closing = ex.accept(Role::ControlPoint, "RU", report());
+    assert_eq!(kinds(&closing), ["assembly_closed", "deployment_ordered", "phase_changed"]);
+    let absent: Vec<&str> = ex.state.absent.iter().map(NodeId::as_str).collect();
+    assert_eq!(absent, ["AM", "guest"], "the declared absent is recorded absent");
+}
+
+#[test]
 fn assembly_closes_at_its_deadline_and_records_the_silent_absent() {
     let mut ex = Ex::new("consensus", Mode::Fast);
     ex.assemble_all();
@@ -408,7 +428,8 @@ fn fast_mode_closes_a_stage_once_everything_expected_arrived() {
 #[test]
 fn pause_holds_every_deadline_and_resume_lets_it_run() {
     let mut ex = Ex::new("consensus", Mode::Fast);
-    let (reply, events) = ex.director(Payload::PauseExercise(wire::PauseExercise { reason: "lunch".into() }));
+    let (reply, events) =
+        ex.director(Payload::PauseExercise(wire::PauseExercise { reason: "lunch".into(), ..Default::default() }));
     assert!(matches!(reply, Reply::Accepted { .. }));
     assert_eq!(kinds(&events), ["pause_exercise", "phase_changed"]);
     assert!(ex.state.phase.paused);
@@ -422,7 +443,8 @@ fn pause_holds_every_deadline_and_resume_lets_it_run() {
         Payload::PauseExercise(wire::PauseExercise::default()),
         RejectionCode::WrongPhase,
     );
-    let (reply, _) = ex.director(Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into() }));
+    let (reply, _) =
+        ex.director(Payload::ResumeExercise(wire::ResumeExercise { reason: "back".into(), ..Default::default() }));
     assert!(matches!(reply, Reply::Accepted { .. }));
     ex.refuse(
         Role::Coordinator,
@@ -436,11 +458,44 @@ fn pause_holds_every_deadline_and_resume_lets_it_run() {
 #[test]
 fn advance_closes_the_current_window_now() {
     let mut ex = Ex::new("consensus", Mode::Scaled);
-    let (_, events) = ex.director(Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into() }));
+    let (_, events) =
+        ex.director(Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into(), ..Default::default() }));
     assert_eq!(kinds(&events), ["advance_exercise", "assembly_closed", "deployment_ordered", "phase_changed"]);
     let (_, events) = ex.director(Payload::AdvanceExercise(wire::AdvanceExercise::default()));
     assert_eq!(kinds(&events), ["advance_exercise", "stage_opened", "phase_changed"]);
     ex.refuse(Role::Coordinator, "director", report(), RejectionCode::NotPermitted);
+}
+
+#[test]
+fn a_control_meant_for_a_window_that_has_closed_is_refused_and_changes_nothing() {
+    let mut ex = Ex::new("consensus", Mode::Scaled);
+    let advance = |meant: Phase| {
+        Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into(), window: Some(meant.window()) })
+    };
+    let (_, events) = ex.director(advance(Phase::Assembly));
+    assert_eq!(kinds(&events), ["advance_exercise", "assembly_closed", "deployment_ordered", "phase_changed"]);
+    let (_, events) = ex.director(advance(Phase::Deployment));
+    assert_eq!(kinds(&events), ["advance_exercise", "stage_opened", "phase_changed"]);
+    // The same page's Advance, pressed again: it still means deployment, and stage 1 is open now.
+    let before = ex.state.clone();
+    let reason = ex.refuse(Role::Coordinator, "director", advance(Phase::Deployment), RejectionCode::StaleWindow);
+    assert!(reason.contains("deployment") && reason.contains("stage 1"), "the refusal names both windows: {reason}");
+    assert_eq!(ex.state.phase, before.phase, "stage 1 stays open");
+    let pause = |meant: Phase| {
+        Payload::PauseExercise(wire::PauseExercise { reason: "lunch".into(), window: Some(meant.window()) })
+    };
+    ex.refuse(Role::Coordinator, "director", pause(Phase::Stage(2)), RejectionCode::StaleWindow);
+    assert!(!ex.state.phase.paused);
+    let (_, events) = ex.director(pause(Phase::Stage(1)));
+    assert_eq!(kinds(&events), ["pause_exercise", "phase_changed"]);
+    let resume = Payload::ResumeExercise(wire::ResumeExercise {
+        reason: "back".into(),
+        window: Some(Phase::Deployment.window()),
+    });
+    ex.refuse(Role::Coordinator, "director", resume, RejectionCode::StaleWindow);
+    assert!(ex.state.phase.paused, "a stale resume leaves the exercise paused");
+    let (_, events) = ex.director(advance(Phase::Stage(1)));
+    assert_eq!(kinds(&events)[..2], ["advance_exercise", "stage_concluded"]);
 }
 
 #[test]

@@ -181,6 +181,22 @@ impl NationalNodeService for NationalNode {
         Ok(Response::new(view::draft(&view, &r.slot_id)?))
     }
 
+    async fn report_presence(
+        &self,
+        request: Request<wire::ReportPresenceRequest>,
+    ) -> Result<Response<wire::ReportPresenceResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let r = request.into_inner();
+        let exercise = request::exercise(r.exercise_id, "exercise_id")?;
+        let presence = r.presence.ok_or_else(|| status::invalid("presence", "is missing"))?;
+        // Before the start there is no list of members to check the caller against: the server's
+        // permissions are the check (the gateway may say presence only for the exercise's remote
+        // seats), and the caller's certificate says which seat it is.
+        view::require_exercise(&self.bus, &exercise).await?;
+        bus::presence::announce(&self.bus, &exercise, &caller, &presence).await.map_err(|e| status::bus(&e))?;
+        Ok(Response::new(wire::ReportPresenceResponse {}))
+    }
+
     async fn get_package(
         &self,
         request: Request<wire::GetPackageRequest>,

@@ -35,7 +35,8 @@ fn status_of(code: RejectionCode, message: String) -> Status {
         RejectionCode::WrongPhase
         | RejectionCode::StaleVersion
         | RejectionCode::InvalidContent
-        | RejectionCode::UnresolvedComment => Status::failed_precondition(message),
+        | RejectionCode::UnresolvedComment
+        | RejectionCode::StaleWindow => Status::failed_precondition(message),
         RejectionCode::NotAParticipant | RejectionCode::NotPermitted => Status::permission_denied(message),
         RejectionCode::BadSignature => Status::unauthenticated(message),
     }

@@ -77,25 +77,41 @@ pub async fn provision(target: &Target, replicas: usize, lease_ttl: Duration) ->
     Ok(())
 }
 
-/// Sends the command as exercise control and waits for the coordinator's answer.
-pub async fn send(target: &Target, command: Control, reason: String) -> anyhow::Result<()> {
+/// Sends the command as exercise control and waits for the coordinator's answer. `window`: for
+/// pause, resume and advance, the window meant, `Some(None)` for the one open now (read from the
+/// log); a start names none.
+pub async fn send(
+    target: &Target,
+    command: Control,
+    window: Option<Option<Phase>>,
+    reason: String,
+) -> anyhow::Result<()> {
+    let meant = match window {
+        Some(None) => Some(target.record("muster-director").await?.phase.phase),
+        Some(Some(meant)) => Some(meant),
+        None => None,
+    };
     let bus = target.connect("muster-director").await?;
     let director = bus::names::director();
     // A command given again is a command of its own: its id carries a fresh nonce.
     let nonce = &MessageId::generate().to_string()[..12];
-    let action = Act::control(command, reason).by_person(&director.node, nonce)?;
+    let action = Act::control(command, meant, reason).by_person(&director.node, nonce)?;
     let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), action.payload);
     envelope.message_id = action.message_id;
     if let Some(credentials) = target.credentials()? {
         bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
     }
     let submitter = Submitter::for_seat(&bus, &target.exercise, &director).await?;
+    let what = match meant {
+        Some(window) => format!("{} of {window}", command.name()),
+        None => command.name().to_string(),
+    };
     match submitter.submit(&envelope, Duration::from_secs(10)).await {
         Ok(Verdict::Accepted { .. }) => {}
-        Ok(Verdict::Received) => anyhow::bail!("no answer from the coordinator within 10 s"),
-        Err(e) => anyhow::bail!("{e}"),
+        Ok(Verdict::Received) => anyhow::bail!("{what}: no answer from the coordinator within 10 s"),
+        Err(e) => anyhow::bail!("{what}: {e}"),
     }
-    println!("{}: {:?} accepted", target.exercise, command);
+    println!("{}: {what} accepted", target.exercise);
     Ok(())
 }
 

@@ -44,6 +44,10 @@ enum Command {
         /// Why, for the record.
         #[arg(long, default_value = "held by the director")]
         reason: String,
+        /// The window you mean (`assembly`, `deployment`, `stage 2`, `distribution`): refused if
+        /// another is open when the command arrives. Default: the window open now, read from the log.
+        #[arg(long)]
+        window: Option<record::Phase>,
     },
     /// Let a paused exercise go on.
     Resume {
@@ -52,6 +56,10 @@ enum Command {
         /// Why, for the record.
         #[arg(long, default_value = "resumed by the director")]
         reason: String,
+        /// The window you mean (`assembly`, `deployment`, `stage 2`, `distribution`): refused if
+        /// another is open when the command arrives. Default: the window open now, read from the log.
+        #[arg(long)]
+        window: Option<record::Phase>,
     },
     /// Close the current window of an exercise now.
     Advance {
@@ -60,6 +68,10 @@ enum Command {
         /// Why, for the record.
         #[arg(long, default_value = "advanced by the director")]
         reason: String,
+        /// The window you mean (`assembly`, `deployment`, `stage 2`, `distribution`): refused if
+        /// another is open when the command arrives. Default: the window open now, read from the log.
+        #[arg(long)]
+        window: Option<record::Phase>,
     },
     /// Where an exercise stands and what it still awaits of whom, from its event log alone.
     Status {
@@ -173,10 +185,16 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         let done = match command {
             Command::Run(args) => run::run(args).await,
-            Command::Start { target, reason } => control::send(&target, seat::Control::Start, reason).await,
-            Command::Pause { target, reason } => control::send(&target, seat::Control::Pause, reason).await,
-            Command::Resume { target, reason } => control::send(&target, seat::Control::Resume, reason).await,
-            Command::Advance { target, reason } => control::send(&target, seat::Control::Advance, reason).await,
+            Command::Start { target, reason } => control::send(&target, seat::Control::Start, None, reason).await,
+            Command::Pause { target, reason, window } => {
+                control::send(&target, seat::Control::Pause, Some(window), reason).await
+            }
+            Command::Resume { target, reason, window } => {
+                control::send(&target, seat::Control::Resume, Some(window), reason).await
+            }
+            Command::Advance { target, reason, window } => {
+                control::send(&target, seat::Control::Advance, Some(window), reason).await
+            }
             Command::Status { target } => control::status(&target).await,
             Command::Identities { scenario, exercise, out, persons, console } => {
                 identities(&scenario, &exercise, &out, &persons, &console)

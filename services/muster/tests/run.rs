@@ -30,6 +30,17 @@ fn muster_run_completes_the_default_scenario_and_writes_the_report() {
     let report = std::fs::read_to_string(out.path().join("cli-run/report.md")).expect("report written");
     assert!(report.contains("**Concluded** · 30 slots considered: 30 adopted"), "{report}");
     assert!(out.path().join("cli-run/report.json").exists());
+    // What people read speaks their language, not the code's: every report and package file.
+    for entry in std::fs::read_dir(out.path().join("cli-run")).expect("the run's folder") {
+        let path = entry.expect("a file").path();
+        if !matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "html")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable");
+        for internal in ["REJECTION_CODE", "troop_components", "control_point", "joint_staff", "no_draft", "gRPC"] {
+            assert!(!text.contains(internal), "{} shows `{internal}`", path.display());
+        }
+    }
 }
 
 #[test]
