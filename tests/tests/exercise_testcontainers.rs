@@ -266,3 +266,52 @@ async fn pause_holds_the_exercise_and_resume_lets_it_go_on() -> anyhow::Result<(
     within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
     Ok(())
 }
+
+// The CLI runs as a blocking child process: the coordinator in this process needs threads of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn muster_control_names_its_window_and_a_command_meant_for_another_is_refused() -> anyhow::Result<()> {
+    // Assembly lasts three exercise hours: three wall minutes at this scale, longer than the test.
+    let run = Run { mode: Mode::Scaled, time_scale: 60.0, ..Run::default_fast("cli-window")? };
+    let nats = Nats::start(&[&run]).await?;
+    let (coordinator, stop) = start_coordinator(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("notification", Duration::from_secs(10)).await?;
+    let director = nats.identities.seed_file("director");
+    let muster = |command: &str, window: Option<&str>| -> anyhow::Result<(bool, String)> {
+        let mut cli = std::process::Command::new(tests::binary("muster")?);
+        cli.args([command, "--nats", &nats.url, "--exercise", run.exercise.as_str(), "--reason", "test", "--nkey"]);
+        cli.arg(&director);
+        if let Some(window) = window {
+            cli.args(["--window", window]);
+        }
+        let out = cli.output()?;
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        Ok((out.status.success(), said))
+    };
+
+    let (ok, said) = muster("advance", Some("deployment"))?;
+    assert!(!ok && said.contains("it was meant for deployment, but assembly is open now"), "{said}");
+    let (ok, said) = muster("pause", None)?;
+    assert!(ok && said.contains("pause of assembly accepted"), "without --window, the window open now: {said}");
+    let (ok, said) = muster("resume", Some("stage 1"))?;
+    assert!(!ok && said.contains("meant for stage 1"), "{said}");
+    let (ok, said) = muster("resume", Some("assembly"))?;
+    assert!(ok, "{said}");
+    let (ok, said) = muster("advance", Some("stage-x"))?;
+    assert!(!ok && said.contains("is not a window"), "a window that is none is the CLI's to refuse: {said}");
+    let (ok, said) = muster("advance", Some("assembly"))?;
+    assert!(ok && said.contains("advance of assembly accepted"), "{said}");
+    probe.wait_for("assembly_closed", Duration::from_secs(10)).await?;
+    let kinds: Vec<&str> = probe
+        .log()
+        .await?
+        .iter()
+        .filter(|e| e.sender.role == Role::Coordinator && e.sender.node.as_str() == "director")
+        .map(Envelope::kind)
+        .collect();
+    assert_eq!(kinds, ["pause_exercise", "resume_exercise", "advance_exercise"], "only what was meant for assembly");
+
+    let _ = stop.send(true);
+    within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
+    Ok(())
+}

@@ -93,6 +93,25 @@ async fn a_state_holding_its_own_key_can_act_only_as_itself() -> anyhow::Result<
     refused("the observer submitting", observer.submit(&note).await);
     refused("the observer publishing an event", observer.publish_event(&concluded).await);
 
+    // Saying that another seat is at its post: the server drops it; the seat's own word goes
+    // through (the console hears both subjects).
+    let console = connect_as(&nats, "console").await?;
+    let heard = bus::presence::hear(&console, ex).await?;
+    let marked = wire::Presence {
+        since: Some((std::time::UNIX_EPOCH + Duration::from_secs(42)).into()),
+        played_by_person: true,
+        person_since: None,
+    };
+    let (kz, by_seat) =
+        (Sender::new(Role::ControlPoint, NodeId::new("KZ")?), Sender::new(Role::ControlPoint, NodeId::new("BY")?));
+    bus::presence::announce(&by, ex, &kz, &marked).await?;
+    bus::presence::announce(&by, ex, &by_seat, &marked).await?;
+    let mut forged = heard.filter(|(_, p)| std::future::ready(p == &marked));
+    let (first, _) = within(LIMIT, "BY's own presence", forged.next()).await?.ok_or(anyhow::anyhow!("no presence"))?;
+    assert_eq!(first, by_seat, "BY's word for KZ never reached the console; its own did");
+    let more = tokio::time::timeout(Duration::from_millis(300), forged.next()).await;
+    assert!(!matches!(more, Ok(Some(_))), "a second marked presence came: {more:?}");
+
     let anonymous = Bus::connect(&bus::ConnectSettings::new(&nats.url, "anonymous")).await;
     assert!(matches!(anonymous, Err(BusError::Connect { .. })), "no credentials, no connection: {anonymous:?}");
     let stranger = Credentials::new("BY", identity::Key::generate("BY").seed()?);

@@ -168,7 +168,7 @@ fn status(v: &View<'_>) -> Markup {
                 p #clock data-running[!record.phase.paused && !record.is_concluded()] { "Exercise time: " (record.when(now)) }
                 @if let Some(deadline) = record.deadline() {
                     p #deadline { "This window closes " (record.when(deadline)) " — "
-                        strong { (time_left(record, deadline.saturating_sub(now))) } }
+                        strong { (record.time_left(deadline.saturating_sub(now))) } }
                 }
             }
             @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() {
@@ -195,29 +195,6 @@ fn paused_badge() -> Markup {
             }
             " PAUSED"
         }
-    }
-}
-
-/// Time left in exercise time and, beside it, in real time at the exercise's scale (which is what
-/// a person at the console has).
-fn time_left(record: &Record, left: std::time::Duration) -> String {
-    let exercise = scenario::calendar::span(left);
-    let Some(plan) = record.plan.as_ref().filter(|p| p.time_scale != 1.0) else { return format!("{exercise} left") };
-    let real = std::time::Duration::try_from_secs_f64(left.as_secs_f64() / plan.time_scale).unwrap_or_default();
-    let real = if real < std::time::Duration::from_secs(60) {
-        format!("{} s", real.as_secs())
-    } else {
-        scenario::calendar::span(std::time::Duration::from_secs(real.as_secs() / 60 * 60))
-    };
-    if record.phase.paused {
-        format!(
-            "{exercise} left in exercise time (the clock is stopped while paused; {real} in real time once resumed)"
-        )
-    } else {
-        format!(
-            "{exercise} left in exercise time — about {real} in real time (the exercise runs {}× faster)",
-            plan.time_scale
-        )
     }
 }
 
@@ -577,7 +554,7 @@ fn drafting(v: &View<'_>) -> Markup {
                 section id=(format!("stage-{}", stage.number)) aria-labelledby=(format!("stage-{}-h", stage.number)) {
                     h2 id=(format!("stage-{}-h", stage.number)) { "Stage " (stage.number) ": " (stage.title) }
                     p { "Closes " (record.when(stage.closes_at))
-                        @if current == Some(stage.number) { " — " (scenario::calendar::span(stage.closes_at.saturating_sub(record.exercise_now(v.now)))) " left" } }
+                        @if current == Some(stage.number) { " — " (record.time_left(stage.closes_at.saturating_sub(record.exercise_now(v.now)))) } }
                     @for slot in mine { (slot_card(v, slot, current == Some(stage.number))) }
                 }
             }

@@ -397,6 +397,29 @@ impl Record {
             .exercise
             .saturating_add(Duration::try_from_secs_f64(since.as_secs_f64() * plan.time_scale).unwrap_or(Duration::MAX))
     }
+
+    /// How long `span` of exercise time lasts in real time at the plan's scale, to the second.
+    pub fn real_time(&self, span: Duration) -> Option<Duration> {
+        let plan = self.plan.as_ref()?;
+        Duration::try_from_secs_f64(span.as_secs_f64() / plan.time_scale).ok().map(|d| Duration::from_secs(d.as_secs()))
+    }
+
+    /// `span` of exercise time left, in exercise time and, when the scale is not 1, in real time.
+    pub fn time_left(&self, span: Duration) -> String {
+        let exercise = scenario::calendar::span(span);
+        let scale = self.plan.as_ref().map_or(1.0, |p| p.time_scale);
+        match self.real_time(span).filter(|_| scale != 1.0) {
+            None => format!("{exercise} left"),
+            Some(real) if self.phase.paused => format!(
+                "{exercise} left in exercise time ({} in real time once resumed; the clock stands while paused)",
+                scenario::calendar::span(real)
+            ),
+            Some(real) => format!(
+                "{exercise} left in exercise time: about {} in real time (the exercise runs {scale}× faster)",
+                scenario::calendar::span(real)
+            ),
+        }
+    }
 }
 
 impl Version {
@@ -464,5 +487,21 @@ mod tests {
         assert_eq!(Record::default().when(after), "day 2, 05:20");
         let record = Record { plan: Some(plan), ..Record::default() };
         assert_eq!(record.when(after), "18 Mar 2025 14:20 MSK (day 2, 05:20)");
+    }
+
+    #[test]
+    fn time_left_is_said_in_exercise_time_and_in_real_time_at_the_scale() {
+        let (_, mut plan) = crate::plan::default_plan();
+        plan.time_scale = 60.0;
+        let mut record = Record { plan: Some(plan), ..Record::default() };
+        let left = Duration::from_secs(30 * 3600);
+        assert_eq!(
+            record.time_left(left),
+            "1 d 6 h left in exercise time: about 30 min in real time (the exercise runs 60× faster)"
+        );
+        record.phase.paused = true;
+        assert!(record.time_left(left).contains("once resumed"), "{}", record.time_left(left));
+        record.plan.as_mut().expect("a plan").time_scale = 1.0;
+        assert_eq!(record.time_left(left), "1 d 6 h left", "real time is exercise time: said once");
     }
 }

@@ -148,7 +148,7 @@ pub fn render_status(exercise: &str, record: &Record, now: std::time::SystemTime
     let mut clock = format!("exercise time: {}", at(exercise_now));
     if let Some(deadline) = record.deadline() {
         let left = deadline.saturating_sub(exercise_now);
-        let _ = write!(clock, "; window closes {}, {} left", at(deadline), scenario::calendar::span(left));
+        let _ = write!(clock, "; window closes {}, {}", at(deadline), record.time_left(left));
     }
     let _ = writeln!(w, "{clock}");
     let absent: Vec<String> = record.absent.iter().map(ToString::to_string).collect();
