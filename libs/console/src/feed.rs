@@ -30,7 +30,7 @@ pub fn outcome(outcome: Outcome) -> &'static str {
 /// are about it (the draft's page, the report).
 const CLIPPED: usize = 200;
 
-/// `text`, cut at [`CLIPPED`] characters.
+/// `text`, cut at 200 characters.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(CLIPPED) {
         Some((at, _)) => format!("{}…", &text[..at]).into(),

@@ -1,0 +1,167 @@
+//! A delegation's page: its activation, its assessment of the stage's situation, a position on
+//! each draft version awaited of it (with what changed, word by word), what became of its comments,
+//! and the package.
+
+use super::*;
+
+pub(super) fn state(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let act = |a: &str| path(v.exercise, v.seat, a);
+    let positions: Vec<(&String, u32)> = v
+        .awaited
+        .iter()
+        .filter(|a| &a.node == v.seat)
+        .filter_map(|a| match &a.task {
+            Task::Position(slot, version) => Some((slot, *version)),
+            _ => None,
+        })
+        .collect();
+    let stage = match record.phase.phase {
+        Phase::Stage(n) => Some(n),
+        _ => None,
+    };
+    let assessed = stage.is_some_and(|n| record.assessments.contains_key(&(n, v.seat.clone())));
+    html! {
+        (assembly_form(v))
+        @if awaits(v, &Task::Activation) {
+            section #activation aria-labelledby="activation-h" {
+                h2 #activation-h { "Activation and communications check" }
+                form #activation-form method="post" action=(act("activation")) { input type="hidden" name="nonce" value=(v.nonce);
+                    @match &v.token {
+                        Some(token) => { p { "Communications-check token received with the acceptance of your assembly report: " code { (token) } } input type="hidden" name="token" value=(token); }
+                        None => p { "Your communications-check token comes with the acceptance of your assembly report; the seat asks for it again if it was lost." },
+                    }
+                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "activation", None, "remarks", "control point active; communications checked")); }
+                    button #activate type="submit" { "Activate the control point" }
+                }
+            }
+        }
+        @if let (Some(n), false) = (stage, assessed) {
+            section #assessment aria-labelledby="assessment-h" {
+                h2 #assessment-h { "Situation assessment, stage " (n) }
+                form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
+                    input type="hidden" name="stage" value=(n);
+                    label { "Your assessment of the situation above " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", None, "summary", "")) } }
+                    button type="submit" { "Submit the assessment" }
+                }
+            }
+        }
+        section #positions aria-labelledby="positions-h" {
+            h2 #positions-h { "Drafts awaiting your position" }
+            @if positions.is_empty() { p { "None now." } }
+            @for (slot, version) in &positions {
+                @if let Some(draft) = record.drafts.get(*slot) { (position_card(v, slot, *version, draft)) }
+            }
+        }
+        (my_positions(record, v.seat))
+        (my_comments(record, v.seat))
+        (package(v))
+        (board(v.exercise, record))
+    }
+}
+
+pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) -> Markup {
+    let Some(current) = version.checked_sub(1).and_then(|i| draft.versions.get(i as usize)) else { return html! {} };
+    let previous = version.checked_sub(2).and_then(|i| draft.versions.get(i as usize));
+    let kinds = [
+        ("concur", "Concur"),
+        ("concur_with_remarks", "Concur with remarks"),
+        ("non_concur", "Non-concur (give reasons)"),
+        ("abstain", "Abstain"),
+    ];
+    let kept = |field: &str| typed(v, "position", Some(slot), field, "");
+    html! {
+        article.draft id=(format!("draft-{slot}")) {
+            h3 { (slot) " v" (version) ": " (current.draft.title) }
+            @if let Some(previous) = previous {
+                p { "What changed since v" (previous.draft.version) ": " (current.change_summary) }
+                p.diff id=(format!("diff-{slot}")) { (diff_markup(&previous.draft.text, &current.draft.text)) }
+            } @else {
+                blockquote.text { (current.draft.text) }
+            }
+            form id=(format!("position-{slot}")) method="post" action=(path(v.exercise, v.seat, "position")) { input type="hidden" name="nonce" value=(v.nonce);
+                input type="hidden" name="slot" value=(slot);
+                input type="hidden" name="version" value=(version);
+                fieldset {
+                    legend { "Your position on " (slot) " v" (version) }
+                    @for (value, label) in kinds {
+                        label { input type="radio" name="kind" value=(value) checked[kept("kind") == value] required; " " (label) }
+                    }
+                }
+                label { "Reasons or remarks (one per line) " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" { (kept("reasons")) } }
+                button type="submit" { "Give the position on " (slot) " v" (version) }
+            }
+        }
+    }
+}
+
+/// The word-level diff: deletions struck through and insertions underlined, each also announced
+/// in words to screen readers.
+pub(super) fn diff_markup(old: &str, new: &str) -> Markup {
+    html! {
+        @for change in diff::words(old, new) {
+            @match change {
+                Change::Same(t) => { (t) " " }
+                Change::Deleted(t) => { del { span.sr { "[deleted: " } (t) span.sr { "]" } } " " }
+                Change::Inserted(t) => { ins { span.sr { "[inserted: " } (t) span.sr { "]" } } " " }
+            }
+        }
+    }
+}
+
+pub(super) fn my_positions(record: &Record, seat: &NodeId) -> Markup {
+    let given: Vec<(&String, u32, &wire::Position)> = record
+        .drafts
+        .iter()
+        .flat_map(|(slot, d)| {
+            d.versions.iter().filter_map(move |ver| Some((slot, ver.draft.version, &ver.positions.get(seat)?.answer)))
+        })
+        .collect();
+    html! {
+        section #given aria-labelledby="given-h" {
+            h2 #given-h { "Positions you gave" }
+            @if given.is_empty() { p { "None yet." } } @else {
+                ul { @for (slot, version, p) in given { li { (slot) " v" (version) ": " span class=(position_class(p.kind())) { (feed::position(p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
+            }
+        }
+    }
+}
+
+/// How this state's comments were dealt with, draft by draft.
+pub(super) fn my_comments(record: &Record, seat: &NodeId) -> Markup {
+    let drafts: Vec<(&String, Vec<record::Resolution>)> = record
+        .drafts
+        .iter()
+        .map(|(slot, d)| (slot, d.resolutions().into_iter().filter(|r| &r.comment.state == seat).collect::<Vec<_>>()))
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect();
+    html! {
+        section #your-comments aria-labelledby="your-comments-h" {
+            h2 #your-comments-h { "How your comments were dealt with" }
+            @if drafts.is_empty() { p { "You have made no comment." } }
+            @for (slot, rows) in &drafts { (resolution_table(slot, rows)) }
+        }
+    }
+}
+
+pub(super) fn package(v: &View<'_>) -> Markup {
+    let record = &v.log.record;
+    let Some(package) = &record.package else { return html! {} };
+    let p = &package.answer;
+    html! {
+        section #package aria-labelledby="package-h" {
+            h2 #package-h { "The package" }
+            p { "Package " code { (p.package_id) } ", SHA-256 digest " code #digest { (p.digest) } }
+            ul { @for item in &p.items { li { "Stage " (item.stage_number) ": " (item.draft.as_ref().map(|d| format!("{} v{} — {}", d.slot_id, d.version, d.title)).unwrap_or_default()) } } }
+            @if awaits(v, &Task::Receipt) {
+                form #receipt-form method="post" action=(path(v.exercise, v.seat, "receipt")) { input type="hidden" name="nonce" value=(v.nonce);
+                    input type="hidden" name="package" value=(p.package_id);
+                    input type="hidden" name="digest" value=(p.digest);
+                    button type="submit" { "Confirm receipt of package " (p.package_id) }
+                }
+            } @else if record.receipts.contains_key(v.seat) {
+                p { "✓ Receipt confirmed." }
+            }
+        }
+    }
+}
