@@ -184,7 +184,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         .await?;
     assert_eq!(kept, serde_json::json!([bus::text::MAX_TEXT + 1, true]), "what Belarus typed is still there");
     wait_for_text(&belarus, "#position-s1-03 .count", "4001 / 4000 characters", STEP).await?;
-    let reason = "Ten days is too short to deploy the Belarusian battalion";
+    // With a word longer than any line: pages wrap it rather than grow wide.
+    let reason = "Ten days is too short to deploy the Belarusian battalion; see Приложение_№3_к_проекту_решения_Совета_коллективной_безопасности_о_формировании_и_оперативном_развёртывании_группировки_КСОР";
     fill(&belarus, "#position-s1-03 textarea[name=reasons]", reason).await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
     wait_for_text(&belarus, "#flash", "Accepted: your position on s1-03 version 1 (✗ non-concur)", STEP).await?;
@@ -213,6 +214,12 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     assert_eq!(kept, serde_json::json!([revised, "deployment within thirty days", "not_accepted"]));
     click(&staff, "#revise-s1-03 select[name='disposition-s1-03-v1-BY-1'] option[value=accepted]").await?;
     fill(&staff, "#revise-s1-03 input[name='reason-s1-03-v1-BY-1']", answer).await?;
+    let (wide, window) = (
+        staff.execute("return document.documentElement.scrollWidth;", vec![]).await?,
+        staff.execute("return window.innerWidth;", vec![]).await?,
+    );
+    assert!(wide.as_u64() <= window.as_u64(), "a long word widened the page to {wide} px in a {window} px window");
+    assert!(staff.find(fantoccini::Locator::Css("a.skip[href='#main']")).await.is_ok(), "a skip link");
     browser::screenshot(&staff, &screenshot_path("joint-staff")).await?;
     click(&staff, "#revise-s1-03 button[type=submit]").await?;
     wait_for_text(&staff, "#flash", "Accepted: the revision of s1-03 to version 2", STEP).await?;
