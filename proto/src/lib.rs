@@ -3,6 +3,8 @@
 //! These types are all `Option`s and defaults: convert them into the validated domain types of the
 //! `bus` crate at the edge and work with those inside.
 
+pub mod status;
+
 /// The `muster.v1` package.
 pub mod v1 {
     #![allow(missing_docs, missing_debug_implementations, clippy::all)]

@@ -144,7 +144,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     wait_for_text(&director, "#advance", "Close deployment now", STEP).await?;
     click(&director, "#advance").await?;
     let said = wait_for_text(&director, "#flash", "it was meant for deployment, but stage 1 is open now", STEP).await?;
-    assert!(said.starts_with("Not accepted: closing deployment now."), "{said}");
+    assert!(said.starts_with("Not accepted: the early close of deployment."), "{said}");
+    assert!(!said.contains("kept in the form"), "a command for a closed window is not offered again: {said}");
     wait_for_text(&director, "#advance", "Close stage 1 now", STEP).await?;
     wait_for_text(&director, "#phase", "Stage 1", STEP).await?;
 
@@ -272,13 +273,14 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     fill(&director, "#advance-form input[name=reason]", "stage 1 has what it needs").await?;
     click(&director, "#advance-form input[name=confirm]").await?;
     click(&director, "#advance").await?;
-    wait_for_text(&director, "#flash", "Accepted: closing stage 1 now", STEP).await?;
+    wait_for_text(&director, "#flash", "Accepted: the early close of stage 1", STEP).await?;
 
     // The observer's board, updated live (no reload), shows the outcome.
     let outcome = wait_for_text(&observer, "#outcome-s1-03", "adopted", STEP).await?;
     assert!(outcome.contains('✓'), "the outcome has a mark besides its colour: {outcome}");
     // A position is a word and a mark, not only a colour.
     wait_for_text(&observer, "#row-s1-03 td.pos.concur", "✓ concur", STEP).await?;
+    wait_for_text(&director, "#state-AM td.answers", "0 / 0", STEP).await?;
     for (client, role) in [(&director, "director"), (&observer, "observer"), (&staff, "joint-staff-after")] {
         every_control_is_labelled(client, role).await?;
         browser::screenshot(client, &screenshot_path(role)).await?;
@@ -487,7 +489,7 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     let control = [("reason", "go\u{1b}[2J"), ("confirm", "yes"), empty_ok];
     post(hq, &format!("{page}/seat/director/start"), &director, &control).await?;
     let said = flash(hq, &page, &director).await?;
-    assert!(said.contains("Not sent: the reason carries an invisible control character"), "{said}");
+    assert!(said.contains("Not sent: the reason: an invisible control character"), "{said}");
     // The Joint Staff's person has not signed in: a start that does not say it knows is refused,
     // naming the empty seat.
     post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;

@@ -13,7 +13,6 @@
       field.dataset.counted = "1";
       var count = document.createElement("span");
       count.className = "count";
-      count.setAttribute("aria-live", "polite");
       field.insertAdjacentElement("afterend", count);
       function update() {
         var limit = +field.getAttribute("maxlength"), used = field.value.length;

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::http::{HeaderMap, header};
 use bus::{ExerciseId, NodeId};
@@ -18,6 +18,7 @@ pub struct Session {
     pub exercise: ExerciseId,
     /// The seat (a node of the scenario, or `director`).
     pub seat: NodeId,
+    opened: SystemTime,
     expires: Instant,
 }
 
@@ -36,6 +37,9 @@ pub struct Sessions {
     /// Per session, the last form refused, as typed: shown in its form until the next one is sent.
     kept: Mutex<HashMap<String, Kept>>,
 }
+
+/// The largest form kept, in bytes: an envelope's limit.
+const KEPT_AT_MOST: usize = 256 * 1024;
 
 /// What became of a person's form, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +60,11 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// What was typed in `field` of the form for `action` (on `slot`, when the form is a slot's).
-    pub fn typed(&self, action: &str, slot: Option<&str>, field: &str) -> Option<&str> {
-        let same_slot = slot.is_none_or(|s| self.fields.get("slot").is_some_and(|k| k == s));
-        (self.action == action && same_slot).then(|| self.fields.get(field).map(String::as_str)).flatten()
+    /// What was typed in `field` of the form for `action`, when that form was about what `about`
+    /// names (its slot and version, its stage…): a form about another version shows none of it.
+    pub fn typed(&self, action: &str, about: &[(&str, &str)], field: &str) -> Option<&str> {
+        let same = about.iter().all(|(name, value)| self.fields.get(*name).is_some_and(|v| v == value));
+        (self.action == action && same).then(|| self.fields.get(field).map(String::as_str)).flatten()
     }
 }
 
@@ -72,10 +77,13 @@ impl Sessions {
     /// Opens a session for `seat`; the `Set-Cookie` value that carries it.
     pub fn open(&self, exercise: ExerciseId, seat: NodeId) -> Result<String, getrandom::Error> {
         let token = identity::secret::random_hex(32)?;
-        let session = Session { exercise, seat, expires: Instant::now() + self.lifetime };
+        let session = Session { exercise, seat, opened: SystemTime::now(), expires: Instant::now() + self.lifetime };
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         open.retain(|_, s| s.expires > now);
+        // What was kept for a session gone goes with it.
+        self.flashes.lock().unwrap_or_else(|e| e.into_inner()).retain(|key, _| open.contains_key(key));
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).retain(|key, _| open.contains_key(key));
         open.insert(hash(&token), session);
         Ok(format!(
             "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
@@ -92,11 +100,11 @@ impl Sessions {
         open.get(&hash(&token)).filter(|s| s.expires > Instant::now()).cloned()
     }
 
-    /// Whether someone is signed in as `seat`.
-    pub fn taken(&self, exercise: &ExerciseId, seat: &NodeId) -> bool {
+    /// Since when someone is signed in as `seat` (the earliest session still open), if anyone is.
+    pub fn seated(&self, exercise: &ExerciseId, seat: &NodeId) -> Option<SystemTime> {
         let now = Instant::now();
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        open.values().any(|s| &s.exercise == exercise && &s.seat == seat && s.expires > now)
+        open.values().filter(|s| &s.exercise == exercise && &s.seat == seat && s.expires > now).map(|s| s.opened).min()
     }
 
     /// Keeps what became of a form for the request's session's next page (kept on the server, so
@@ -106,7 +114,8 @@ impl Sessions {
             let key = hash(&token);
             self.flashes.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone(), said);
             let mut forms = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            match kept {
+            // A form larger than any submission could not be sent again anyway.
+            match kept.filter(|k| k.fields.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>() <= KEPT_AT_MOST) {
                 Some(kept) => forms.insert(key, kept),
                 None => forms.remove(&key),
             };

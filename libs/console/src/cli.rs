@@ -68,7 +68,20 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(exercise = %console.exercise, url = %format!("{scheme}://{addr}"), "console listening");
     }
-    let router = crate::router(Arc::new(console));
-    crate::serve(listener, router, tls, shutdown).await?;
+    let console = Arc::new(console);
+    let seating = tokio::spawn({
+        let console = console.clone();
+        async move {
+            let mut every = tokio::time::interval(bus::presence::EVERY);
+            loop {
+                every.tick().await;
+                console.seat_people();
+            }
+        }
+    });
+    let router = crate::router(console);
+    let served = crate::serve(listener, router, tls, shutdown).await;
+    seating.abort();
+    served?;
     Ok(())
 }

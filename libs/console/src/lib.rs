@@ -121,6 +121,17 @@ impl Console {
         }
     }
 
+    /// Tells each seat hosted here whether, and since when, its person is signed in (the seat
+    /// says so with its presence). Called at every sign-in and sign-out, and every few seconds
+    /// while the console serves, so that a session that expires empties its seat.
+    pub fn seat_people(&self) {
+        for (node, hosted) in &self.seats {
+            if let Some(desk) = &hosted.desk {
+                desk.seat(self.sessions.seated(&self.exercise, node));
+            }
+        }
+    }
+
     /// The live log of another exercise on the server, followed from now on.
     pub fn board(&self, exercise: &ExerciseId) -> Option<Arc<Live>> {
         if exercise == &self.exercise {

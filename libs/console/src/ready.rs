@@ -31,11 +31,11 @@ impl Presences {
             .get(&participant.node)
             .filter(|(role, at, _)| *role == participant.role && at.elapsed() < bus::presence::FORGOTTEN_AFTER);
         let Some((_, _, presence)) = recent else { return Seat::Unheard };
-        let time = |t: Option<&prost_types::Timestamp>| t.and_then(|t| SystemTime::try_from(*t).ok());
-        match (participant.played_by, time(presence.person_since.as_ref())) {
+        let since = presence.person_since.and_then(|t| SystemTime::try_from(t).ok());
+        match (participant.played_by, since) {
             (PlayedBy::Person, Some(since)) => Seat::SignedIn(since),
             (PlayedBy::Person, None) => Seat::Empty,
-            (PlayedBy::Policy, _) => Seat::Policy(time(presence.since.as_ref())),
+            (PlayedBy::Policy, _) => Seat::Policy,
         }
     }
 }
@@ -45,8 +45,8 @@ impl Presences {
 pub enum Seat {
     /// Its person is signed in, since then.
     SignedIn(SystemTime),
-    /// Its policy plays it, running since then.
-    Policy(Option<SystemTime>),
+    /// Its policy plays it, and runs.
+    Policy,
     /// Its program runs, but no person is signed in at its console.
     Empty,
     /// Nothing heard of it lately: its program (or its national node) is not running or not
@@ -59,17 +59,17 @@ pub enum Seat {
 impl Seat {
     /// Whether the seat is taken (or nothing is expected of it).
     pub fn ready(self) -> bool {
-        matches!(self, Seat::SignedIn(_) | Seat::Policy(_) | Seat::DeclaredAbsent)
+        matches!(self, Seat::SignedIn(_) | Seat::Policy | Seat::DeclaredAbsent)
     }
 }
 
-/// The seats of `roster` not ready, with where they stand (observers read, and nothing waits
-/// for them: they are not counted).
-pub fn empty<'a>(roster: &'a [Participant], presences: &Presences) -> Vec<(&'a Participant, Seat)> {
-    roster
-        .iter()
-        .filter(|p| p.role != Role::Observer)
-        .map(|p| (p, presences.of(p)))
-        .filter(|(_, seat)| !seat.ready())
-        .collect()
+/// Each seat of `roster` with where it stands (observers read, and nothing waits for them: they
+/// are not listed).
+pub fn seats<'a>(roster: &'a [Participant], presences: &Presences) -> Vec<(&'a Participant, Seat)> {
+    roster.iter().filter(|p| p.role != Role::Observer).map(|p| (p, presences.of(p))).collect()
+}
+
+/// The names of the seats of `roster` not ready.
+pub fn empty(seats: &[(&Participant, Seat)]) -> Vec<String> {
+    seats.iter().filter(|(_, seat)| !seat.ready()).map(|(p, _)| p.name.clone()).collect()
 }

@@ -42,7 +42,9 @@ pub fn sentence(what: &str, code: Option<RejectionCode>, reason: &str) -> String
         )
         | None => ("It could not be read", "Send it again; if it is refused again, tell the exercise's operator"),
     };
-    format!("Not accepted: {what}. {wrong}: {reason}. {to_do}. What you typed is kept in the form.")
+    // A command meant for a window that closed is not offered again for the next one.
+    let kept = if code == Some(RejectionCode::StaleWindow) { "" } else { " What you typed is kept in the form." };
+    format!("Not accepted: {what}. {wrong}: {reason}. {to_do}.{kept}")
 }
 
 /// A submission's field as the form calls it.
@@ -52,7 +54,7 @@ pub fn field(name: &str) -> &'static str {
         "text" => "the text",
         "change_summary" => "\u{201c}what changed\u{201d}",
         "reason" => "the reason",
-        "reasons" => "the reasons or remarks",
+        "reasons" => "the reasons or remarks (together)",
         "remarks" => "the remarks",
         "summary" => "the assessment",
         "comms_check_token" => "the communications-check token",

@@ -136,9 +136,7 @@ async fn sign_in(State(c): State<Shared>, headers: HeaderMap, Form(form): Form<B
         Ok(cookie) => cookie,
         Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, "Error", &format!("no session: {e}")),
     };
-    if let Some(desk) = c.seats.get(&seat).and_then(|h| h.desk.as_ref()) {
-        desk.seat(Some(SystemTime::now()));
-    }
+    c.seat_people();
     tracing::info!(%exercise, %seat, "seat taken");
     let mut response = Redirect::to(&format!("/ex/{exercise}")).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -151,15 +149,8 @@ async fn sign_out(State(c): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(why) = cross_site(&headers) {
         return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
     }
-    let leaving = c.sessions.of(&headers);
     let cookie = c.sessions.close(&headers);
-    // The seat is empty once the last of its people has signed out.
-    if let Some(s) = leaving
-        && !c.sessions.taken(&s.exercise, &s.seat)
-        && let Some(desk) = c.seats.get(&s.seat).and_then(|h| h.desk.as_ref())
-    {
-        desk.seat(None);
-    }
+    c.seat_people();
     let mut response = Redirect::to("/signin").into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -224,17 +215,8 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
     let said = if headers.contains_key(REFRESH) { None } else { c.sessions.said(&headers) };
     let log = live.read();
     let director = hosted.role == Role::Coordinator && log.record.plan.is_none();
-    let seats: Vec<_> = if director {
-        // Observers read; nothing waits for them.
-        c.roster
-            .iter()
-            .filter(|p| p.role != Role::Observer)
-            .map(|p| (p, pages::where_played(p), c.presences.of(p)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let empty = seats.iter().filter(|(_, _, s)| !s.ready()).map(|(p, _, _)| p.name.clone()).collect();
+    let seats = if director { crate::ready::seats(&c.roster, &c.presences) } else { Vec::new() };
+    let empty = crate::ready::empty(&seats);
     let view = View {
         seats,
         empty,
@@ -355,7 +337,8 @@ async fn report_file(
 
 /// What a form asks, as the seat's action; `Err` names what is wrong with the form.
 fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String>) -> Result<Action, String> {
-    let field = |f: &str| form.get(f).map(|v| v.trim().to_owned()).unwrap_or_default();
+    // Browsers send line breaks as CR LF; the limits count what people see, one character each.
+    let field = |f: &str| form.get(f).map(|v| v.trim().replace("\r\n", "\n")).unwrap_or_default();
     let number = |f: &str| field(f).parse::<u32>().map_err(|_| format!("the form's {f} is not a number"));
     let confirmed = || match field("confirm").as_str() {
         "yes" => Ok(()),
@@ -450,7 +433,7 @@ fn describe(payload: &Payload) -> String {
         Payload::StartExercise(_) => "the start of the exercise".into(),
         Payload::PauseExercise(p) => format!("the pause of {}", window_words(p.window.as_ref())),
         Payload::ResumeExercise(p) => format!("the resumption of {}", window_words(p.window.as_ref())),
-        Payload::AdvanceExercise(p) => format!("closing {} now", window_words(p.window.as_ref())),
+        Payload::AdvanceExercise(p) => format!("the early close of {}", window_words(p.window.as_ref())),
         other => bus::envelope::payload_kind(other).replace('_', " "),
     }
 }
@@ -506,9 +489,9 @@ async fn act(
     if let Err(e) = bus::text::check_payload(&action.payload) {
         return not_sent(text_problem(&e));
     }
-    if name == Control::Start.name() {
-        let empty: Vec<String> =
-            crate::ready::empty(&c.roster, &c.presences).iter().map(|(p, _)| p.name.clone()).collect();
+    // Before the start only: once the plan is out, seats stop saying they are present.
+    if name == Control::Start.name() && c.live.read().record.plan.is_none() {
+        let empty = crate::ready::empty(&crate::ready::seats(&c.roster, &c.presences));
         if !empty.is_empty() && form.get("empty_ok").map(String::as_str) != Some("yes") {
             return not_sent(format!(
                 "{} not taken ({}); to start all the same, tick the box that says so",
@@ -539,9 +522,10 @@ async fn act(
         Err(SubmitError::Refused { code, reason }) => {
             (Said { text: refusal::sentence(&what, *code, reason), refused: true }, Some(kept))
         }
+        // The seat goes on sending this very submission: sent again, it would be another one.
         Err(SubmitError::Transient(reason)) => {
-            let text = format!("Not confirmed yet: {what}: {reason}. What you typed is kept in the form.");
-            (Said { text, refused: true }, Some(kept))
+            let text = format!("Not confirmed yet: {what}: {reason}. The seat keeps sending it; do not send it again.");
+            (Said { text, refused: true }, None)
         }
     };
     let code = match &verdict {
@@ -559,9 +543,8 @@ fn text_problem(e: &bus::text::TextError) -> String {
         TextError::TooLong { field, length, limit } => {
             format!("{}: {length} characters, more than the {limit} accepted", refusal::field(field))
         }
-        TextError::Control { field, shown, at } => format!(
-            "{} carries an invisible control character ({shown}) at character {at}; remove it",
-            refusal::field(field)
-        ),
+        TextError::Control { field, shown, at } => {
+            format!("{}: an invisible control character ({shown}) at character {at}; remove it", refusal::field(field))
+        }
     }
 }

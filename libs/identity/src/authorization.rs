@@ -7,8 +7,8 @@
 //!   submissions stream holds a bounded backlog per subject: see `bus::provision`), and subscribes
 //!   only to its own replies and inbox;
 //! - the gateway submits only for the exercise's remote seats;
-//! - a seat says it is present only as itself (the gateway for remote seats); the console and
-//!   the director hear every seat's presence;
+//! - a seat says it is present only as itself (the gateway for remote seats); the console hears
+//!   every seat's presence;
 //! - the director only sends exercise control; the observer and the console only read (the
 //!   console's people act through their own seats' identities);
 //! - every reader reads the event log with direct gets and hears its events announced; no reader
@@ -159,10 +159,8 @@ pub fn grants(exercises: &[Exercise<'_>]) -> BTreeMap<String, Grant> {
             gateway.publish([subject::presence(id, &remote)]);
             submitter(gateway, id, &remote);
         }
-        // Who is at their post, before the start: the director's console and `muster status`.
-        for name in [CONSOLE, DIRECTOR] {
-            grants.entry(name.into()).or_default().subscribe([subject::presences(id)]);
-        }
+        // Who is at their post, before the start: the director's readiness view.
+        grants.entry(CONSOLE.into()).or_default().subscribe([subject::presences(id)]);
         for p in &exercise.scenario.participants {
             let seat = grants.entry(p.node.to_string()).or_default();
             let sender = Sender::new(p.role, p.node.clone());
@@ -290,9 +288,8 @@ category = "troop_components"
         assert!(gateway.publish.contains("muster.ex1.in.control_point.BY.assembly_report"), "BY is remote");
         assert!(!gateway.publish.iter().any(|p| p.contains(".RU.") || p.ends_with(".RU")), "RU is on the bus");
         assert!(gateway.publish.contains("muster.ex1.presence.control_point.BY"), "BY's presence comes through it");
-        for reader in ["console", "director"] {
-            assert!(grants[reader].subscribe.contains("muster.ex1.presence.>"), "{reader} hears who is present");
-        }
+        assert!(grants["console"].subscribe.contains("muster.ex1.presence.>"), "the console hears who is present");
+        assert!(!grants["BY"].subscribe.iter().any(|s| s.contains("presence")), "a seat does not");
         let director = &grants["director"];
         assert!(director.publish.contains("muster.ex1.in.coordinator.director.pause_exercise"));
         assert!(!director.publish.iter().any(|p| p.contains(".evt.")));

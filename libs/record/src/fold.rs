@@ -414,10 +414,13 @@ impl Record {
                 "{exercise} left in exercise time ({} in real time once resumed; the clock stands while paused)",
                 scenario::calendar::span(real)
             ),
-            Some(real) => format!(
-                "{exercise} left in exercise time: about {} in real time (the exercise runs {scale}× faster)",
-                scenario::calendar::span(real)
-            ),
+            Some(real) => {
+                let pace = if scale > 1.0 { format!("{scale}× faster") } else { format!("{}× slower", 1.0 / scale) };
+                format!(
+                    "{exercise} left in exercise time: about {} in real time (the exercise runs {pace})",
+                    scenario::calendar::span(real)
+                )
+            }
         }
     }
 }
@@ -499,6 +502,8 @@ mod tests {
             record.time_left(left),
             "1 d 6 h left in exercise time: about 30 min in real time (the exercise runs 60× faster)"
         );
+        record.plan.as_mut().expect("a plan").time_scale = 0.5;
+        assert!(record.time_left(left).ends_with("about 2 d 12 h in real time (the exercise runs 2× slower)"));
         record.phase.paused = true;
         assert!(record.time_left(left).contains("once resumed"), "{}", record.time_left(left));
         record.plan.as_mut().expect("a plan").time_scale = 1.0;

@@ -240,7 +240,7 @@ fn participants(r: &Report, w: &mut impl Writer) {
     w.table(&["node", "name", "role", "played by", "took part", "assembly report", "activation"], &rows);
     w.paragraph(&[
         Part::Strong("Absent".into()),
-        text(format!(" (silent when assembly closed): {}", none_or(r.absent.clone()))),
+        text(format!(" (declared absent, or silent when assembly closed): {}", none_or(r.absent.clone()))),
     ]);
 }
 

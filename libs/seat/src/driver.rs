@@ -72,6 +72,7 @@ pub async fn run(
     // absent stay silent), and whether its person has signed in.
     let seated = inbox.as_ref().map(Inbox::seated);
     let mut presence = tokio::time::interval(bus::presence::EVERY);
+    presence.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let present = me.role != bus::Role::Coordinator && !policy.as_ref().is_some_and(|p| p.absent);
     let since = std::time::SystemTime::now();
     let seat = Arc::new(Acting { link, exercise: exercise.clone(), me: me.clone(), key, token, receipts });
@@ -122,8 +123,11 @@ pub async fn run(
                     played_by_person: person.is_some(),
                     person_since: person.flatten().map(Into::into),
                 };
+                // A link that hangs holds at most one presence at a time: the next one replaces it.
                 let link = seat.link.clone();
-                submissions.spawn(async move { link.present(said).await });
+                submissions.spawn(async move {
+                    let _ = tokio::time::timeout(bus::presence::EVERY, link.present(said)).await;
+                });
             }
             Some(_) = submissions.join_next(), if !submissions.is_empty() => {}
         }

@@ -9,6 +9,7 @@ use bus::{Envelope, ExerciseId};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
+use proto::status::{QUOTA_KEY, REJECTION_KEY};
 use proto::v1::{self as wire, RejectionCode, national_node_service_client::NationalNodeServiceClient};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -29,11 +30,6 @@ pub struct ClientTls {
     /// The name the gateway's certificate is for.
     pub domain: String,
 }
-
-/// The metadata key with which the gateway names the coordinator's rejection code.
-const REJECTION_KEY: &str = "muster-rejection";
-/// The gateway's mark on a refusal for the node's quota of waiting submissions (its `status.rs`).
-const QUOTA_KEY: &str = "muster-quota";
 
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
@@ -217,12 +213,8 @@ fn classify(status: &Status) -> SubmitError {
                 .get(REJECTION_KEY)
                 .and_then(|v| v.to_str().ok())
                 .and_then(RejectionCode::from_str_name);
-            // The coordinator's own words, without the gateway's preface for programs (its
-            // `status::rejection`): the code travels beside them.
-            let message = status.message();
-            let reason = code
-                .and_then(|c| message.strip_prefix(&format!("refused by the coordinator ({}): ", c.as_str_name())))
-                .unwrap_or(message);
+            // The coordinator's own words: the code travels beside them.
+            let reason = code.map_or(status.message(), |c| proto::status::reason(c, status.message()));
             SubmitError::Refused { code, reason: reason.to_owned() }
         }
     }

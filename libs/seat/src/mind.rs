@@ -77,11 +77,9 @@ impl Desk {
         verdict.await.map_err(|_| gone())?
     }
 
-    /// A person signed in at the console (`Some`, since when; the first sign-in counts) or the last
-    /// one signed out (`None`).
+    /// Since when a person is signed in at the console (`None`: no one is).
     pub fn seat(&self, since: Option<std::time::SystemTime>) {
-        let mut seated = self.seated.lock().unwrap_or_else(|e| e.into_inner());
-        *seated = since.map(|at| seated.unwrap_or(at));
+        *self.seated.lock().unwrap_or_else(|e| e.into_inner()) = since;
     }
 
     /// The communications-check token the seat was sent, once it came.

@@ -79,6 +79,12 @@ fn participant<'a>(state: &'a Record, envelope: &Envelope) -> Result<&'a Partici
 pub fn submission(config: &Config, state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
     let Some(plan) = &state.plan else { return wrong_phase(state, "a submission") };
     let participant = participant(state, envelope)?;
+    if participant.declared_absent {
+        return refuse(
+            RejectionCode::NotAParticipant,
+            format!("{} is declared absent in the scenario", envelope.sender.node),
+        );
+    }
     if state.absent.contains(&envelope.sender.node) {
         return refuse(
             RejectionCode::NotAParticipant,
@@ -278,7 +284,7 @@ fn position(
     if !participant.gives_positions() {
         return refuse(
             RejectionCode::NotPermitted,
-            format!("a {} gives no positions on drafts", participant.role.label()),
+            format!("the {} gives no positions on drafts", participant.role.label()),
         );
     }
     if plan.slot(&p.slot_id).is_none() {

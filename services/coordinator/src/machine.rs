@@ -198,7 +198,11 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
         Payload::AdvanceExercise(c) => c.window.as_ref(),
         _ => None,
     };
-    if let Some(meant) = meant.map(Phase::of_window)
+    let meant = meant.map(Phase::of_window);
+    if matches!(meant, Some(Phase::NotStarted | Phase::Concluded)) {
+        return refuse(RejectionCode::Malformed, "the command names no window that can be open");
+    }
+    if let Some(meant) = meant
         && meant != phase.phase
     {
         return refuse(

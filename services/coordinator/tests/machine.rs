@@ -279,6 +279,8 @@ fn a_participant_declared_absent_is_never_awaited_and_assembly_closes_without_it
     let mut ex = Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 };
     ex.apply(Input::Start);
     assert!(ex.state.awaited().iter().all(|a| a.node.as_str() != "AM"), "Armenia owes nothing");
+    let reason = ex.refuse(Role::ControlPoint, "AM", report(), RejectionCode::NotAParticipant);
+    assert!(reason.contains("declared absent"), "{reason}");
     for (role, n) in [(Role::JointStaff, "js"), (Role::Secretariat, "sec"), (Role::ControlPoint, "BY")] {
         ex.accept(role, n, report());
     }
@@ -494,6 +496,9 @@ fn a_control_meant_for_a_window_that_has_closed_is_refused_and_changes_nothing()
     });
     ex.refuse(Role::Coordinator, "director", resume, RejectionCode::StaleWindow);
     assert!(ex.state.phase.paused, "a stale resume leaves the exercise paused");
+    for nowhere in [Phase::NotStarted, Phase::Concluded] {
+        ex.refuse(Role::Coordinator, "director", advance(nowhere), RejectionCode::Malformed);
+    }
     let (_, events) = ex.director(advance(Phase::Stage(1)));
     assert_eq!(kinds(&events)[..2], ["advance_exercise", "stage_concluded"]);
 }

@@ -9,17 +9,11 @@ pub fn invalid(field: &str, reason: impl std::fmt::Display) -> Status {
     Status::invalid_argument(format!("{field}: {reason}"))
 }
 
-/// The metadata key that carries the coordinator's rejection code (e.g. `REJECTION_CODE_STALE_VERSION`)
-/// beside the status, so a node can tell one refusal from another without parsing the message.
-pub const REJECTION_KEY: &str = "muster-rejection";
-
-/// The metadata key marking a refusal for a seat's quota of waiting submissions: unlike a
-/// refusal, worth sending again once the coordinator has taken its backlog.
-pub const QUOTA_KEY: &str = "muster-quota";
+pub use proto::status::{QUOTA_KEY, REJECTION_KEY};
 
 /// The coordinator's refusal, as the status a node understands.
 pub fn rejection(code: RejectionCode, reason: &str) -> Status {
-    let message = format!("refused by the coordinator ({}): {reason}", code.as_str_name());
+    let message = proto::status::refusal(code, reason);
     let mut status = status_of(code, message);
     status.metadata_mut().insert(REJECTION_KEY, tonic::metadata::MetadataValue::from_static(code.as_str_name()));
     status

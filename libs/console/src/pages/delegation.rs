@@ -31,7 +31,7 @@ pub(super) fn state(v: &View<'_>) -> Markup {
                         Some(token) => { p { "Communications-check token received with the acceptance of your assembly report: " code { (token) } } input type="hidden" name="token" value=(token); }
                         None => p { "Your communications-check token comes with the acceptance of your assembly report; the seat asks for it again if it was lost." },
                     }
-                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "activation", None, "remarks", "control point active; communications checked")); }
+                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "activation", &[], "remarks", "control point active; communications checked")); }
                     button #activate type="submit" { "Activate the control point" }
                 }
             }
@@ -41,7 +41,7 @@ pub(super) fn state(v: &View<'_>) -> Markup {
                 h2 #assessment-h { "Situation assessment, stage " (n) }
                 form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="stage" value=(n);
-                    label { "Your assessment of the situation above " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", None, "summary", "")) } }
+                    label { "Your assessment of the situation above " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", &[("stage", &n.to_string())], "summary", "")) } }
                     button type="submit" { "Submit the assessment" }
                 }
             }
@@ -69,7 +69,8 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
         ("non_concur", "Non-concur (give reasons)"),
         ("abstain", "Abstain"),
     ];
-    let kept = |field: &str| typed(v, "position", Some(slot), field, "");
+    let shown = version.to_string();
+    let kept = |field: &str| typed(v, "position", &[("slot", slot), ("version", &shown)], field, "");
     html! {
         article.draft id=(format!("draft-{slot}")) {
             h3 { (slot) " v" (version) ": " (current.draft.title) }

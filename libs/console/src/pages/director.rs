@@ -14,17 +14,17 @@ pub(super) fn readiness(v: &View<'_>) -> Markup {
         section #readiness data-live data-watch aria-labelledby="readiness-h" {
             h2 #readiness-h { "Who is at their post" }
             @if v.seats.is_empty() { p { "This console does not know the scenario's seats." } } @else {
-                p { (v.seats.iter().filter(|(_, _, s)| s.ready()).count()) " of " (v.seats.len()) " seats ready." }
+                p { (v.seats.iter().filter(|(_, s)| s.ready()).count()) " of " (v.seats.len()) " seats ready." }
                 table {
                     thead { tr { th scope="col" { "Seat" } th scope="col" { "Played by" } th scope="col" { "Ready" } } }
                     tbody {
-                        @for (p, where_, seat) in &v.seats {
+                        @for (p, seat) in &v.seats {
                             tr id=(format!("ready-{}", p.node)) class=(if seat.ready() { "" } else { "late" }) {
                                 th scope="row" { (p.name) " (" (p.node) ")" }
-                                td { (if p.played_by == scenario::PlayedBy::Person { "a person" } else { "its policy" }) ", " (where_) }
+                                td { (if p.played_by == scenario::PlayedBy::Person { "a person" } else { "its policy" }) ", " (where_played(p)) }
                                 td { @match seat {
                                     Seat::SignedIn(since) => { "✓ signed in since " (at(*since)) }
-                                    Seat::Policy(_) => "✓ running",
+                                    Seat::Policy => "✓ running",
                                     Seat::Empty => "✗ no one signed in",
                                     Seat::Unheard => "✗ not connected",
                                     Seat::DeclaredAbsent => "− declared absent",
@@ -45,8 +45,8 @@ pub(super) fn director(v: &View<'_>) -> Markup {
     let window = phase.phase.to_string();
     // A command refused is shown again as typed only for the window it was meant for.
     let reason = |action: &str, label: &str| {
-        let meant = v.kept.as_ref().and_then(|k| k.fields.get("window"));
-        let typed = if action == "start" || meant == Some(&window) { typed(v, action, None, "reason", "") } else { "" };
+        let about: &[(&str, &str)] = if action == "start" { &[] } else { &[("window", &window)] };
+        let typed = typed(v, action, about, "reason", "");
         html! { label { (label) " " input type="text" maxlength=(MAX_TEXT) name="reason" value=(typed) required; } }
     };
     html! {
@@ -138,7 +138,7 @@ pub(super) fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -
                 thead { tr { th scope="col" { "State" } th scope="col" { "Present" } th scope="col" { "Answered / due" } th scope="col" { "Awaited now" } } }
                 tbody {
                     @for p in plan.states() {
-                        @let (answered, due) = answers_of(record, &p.node);
+                        @let (answered, due) = answers_of(record, p);
                         @let owed = awaited.iter().filter(|a| a.node == p.node).count();
                         tr id=(format!("state-{}", p.node)) {
                             th scope="row" { (p.name) " (" (p.node) ")" }
@@ -155,24 +155,30 @@ pub(super) fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -
     }
 }
 
-/// What a state answered, and what was asked of it so far: the assembly report; once it is
-/// present, the activation, an assessment per stage opened, a position per draft version, and
-/// the receipt of the package once it is out.
-pub(super) fn answers_of(record: &Record, node: &NodeId) -> (usize, usize) {
-    let versions = || record.drafts.values().flat_map(|d| &d.versions);
-    let answered = versions().filter(|v| v.positions.contains_key(node)).count()
+/// What a state answered of what it was asked so far: the assembly report; once it is present,
+/// the activation, a position on each version it answered or the latest version of each draft
+/// (one it did not answer before a revision replaced it could no longer be answered), and the
+/// receipt of the package once it is out. A situation assessment is the state's to give and is
+/// not counted. The declared absent are asked nothing.
+pub(super) fn answers_of(record: &Record, participant: &record::Participant) -> (usize, usize) {
+    let node = &participant.node;
+    if participant.declared_absent {
+        return (0, 0);
+    }
+    let answered_versions = record.drafts.values().flat_map(|d| &d.versions).filter(|v| v.positions.contains_key(node));
+    let answered = answered_versions.count()
         + usize::from(record.reported.contains_key(node))
         + usize::from(record.activated.contains_key(node))
-        + record.assessments.keys().filter(|(_, n)| n == node).count()
         + usize::from(record.receipts.contains_key(node));
-    let asked = |phase: Phase| record.phase.phase >= phase;
-    let due = if record.absent.contains(node) {
-        1
-    } else {
-        1 + usize::from(asked(Phase::Deployment))
-            + record.stages_opened.len()
-            + versions().count()
-            + usize::from(record.package.is_some())
-    };
-    (answered, due.max(answered))
+    if record.absent.contains(node) {
+        return (answered, 1);
+    }
+    let latest_unanswered =
+        record.drafts.values().filter_map(|d| d.latest()).filter(|v| !v.positions.contains_key(node)).count();
+    let due = answered
+        + usize::from(!record.reported.contains_key(node))
+        + usize::from(record.phase.phase >= Phase::Deployment && !record.activated.contains_key(node))
+        + latest_unanswered
+        + usize::from(record.package.is_some() && !record.receipts.contains_key(node));
+    (answered, due)
 }

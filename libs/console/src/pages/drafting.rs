@@ -43,8 +43,8 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
                 None if open && awaits(v, &Task::Draft(slot.id.clone())) => {
                     form id=(format!("draft-{}", slot.id)) method="post" action=(act("draft")) { input type="hidden" name="nonce" value=(v.nonce);
                         input type="hidden" name="slot" value=(slot.id);
-                        label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(typed(v, "draft", Some(&slot.id), "title", &slot.title)) required; }
-                        label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (typed(v, "draft", Some(&slot.id), "text", "")) } }
+                        label { "Title " input type="text" maxlength=(MAX_TEXT) name="title" value=(typed(v, "draft", &[("slot", &slot.id)], "title", &slot.title)) required; }
+                        label { "Text " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (typed(v, "draft", &[("slot", &slot.id)], "text", "")) } }
                         button type="submit" { "Submit draft " (slot.id) }
                     }
                 }
@@ -80,7 +80,10 @@ pub(super) fn revise_form<'a>(
 ) -> Markup {
     use record::comments::{DISPOSITIONS, disposition_label, disposition_token};
     let open = draft.open_comments(latest.draft.version);
-    let kept = |field: &str, default: &'a str| typed(v, "revise", Some(&slot.id), field, default);
+    let revised = latest.draft.version.to_string();
+    let kept = |field: &str, default: &'a str| {
+        typed(v, "revise", &[("slot", &slot.id), ("version", &revised)], field, default)
+    };
     html! {
         form id=(format!("revise-{}", slot.id)) method="post" action=(path(v.exercise, v.seat, "revise")) { input type="hidden" name="nonce" value=(v.nonce);
             h4 { "Revise to version " (latest.draft.version + 1) }

@@ -75,7 +75,7 @@ pub struct View<'a> {
     pub awaited: Vec<Awaited>,
     /// Before the start, for the director: each seat of the scenario, where it is played, and
     /// whether it is ready.
-    pub seats: Vec<(&'a scenario::Participant, &'static str, crate::ready::Seat)>,
+    pub seats: Vec<(&'a scenario::Participant, crate::ready::Seat)>,
     /// The names of the seats not ready.
     pub empty: Vec<String>,
     /// Names this rendering's forms: a form sent twice is one submission, a form sent again
@@ -245,8 +245,8 @@ fn confirm(what: &str) -> Markup {
 
 /// What the person typed in `field` of the form for `action` (a slot's form names its `slot`),
 /// when that form was refused; else `default`.
-fn typed<'v>(v: &'v View<'_>, action: &str, slot: Option<&str>, field: &str, default: &'v str) -> &'v str {
-    v.kept.as_ref().and_then(|k| k.typed(action, slot, field)).unwrap_or(default)
+fn typed<'v>(v: &'v View<'_>, action: &str, about: &[(&str, &str)], field: &str, default: &'v str) -> &'v str {
+    v.kept.as_ref().and_then(|k| k.typed(action, about, field)).unwrap_or(default)
 }
 
 fn timeline(exercise: &ExerciseId, record: &Record) -> Markup {
@@ -285,7 +285,7 @@ fn assembly_form(v: &View<'_>) -> Markup {
         section #assembly aria-labelledby="assembly-h" {
             h2 #assembly-h { "Assembly" }
             form #assembly-form method="post" action=(path(v.exercise, v.seat, "assembly")) { input type="hidden" name="nonce" value=(v.nonce);
-                label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "assembly", None, "remarks", &format!("{} assembled", v.name))); }
+                label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "assembly", &[], "remarks", &format!("{} assembled", v.name))); }
                 button #assembly-report type="submit" { "Report at assembly" }
             }
         }

@@ -60,7 +60,7 @@ pub fn other(exercise: &ExerciseId, log: &Log, hosted: &ExerciseId) -> Markup {
         Some((exercise, log.last())),
         html! { a href=(format!("/ex/{hosted}")) { "My seat" } " · " a href="/exercises" { "Every exercise" } " · " a href=(format!("/ex/{exercise}/report")) { "Report" } },
         html! {
-            section #status data-live { p { span #phase { (phase) } @if record.phase.paused { " " span.badge.paused { "⏸ PAUSED" } } } }
+            section #status data-live { p { span #phase { (phase) } @if record.phase.paused { " " (paused_badge()) } } }
             div #work data-live { (board(exercise, record)) }
             (timeline(exercise, record))
             (events(log))
@@ -78,7 +78,7 @@ pub fn report(exercise: &ExerciseId, report: &report::Report, concluded: bool) -
         html! { a href=(format!("/ex/{exercise}")) { "Back to your seat" } },
         head,
         html! {
-            section #report-downloads.noprint {
+            section #report-downloads.no-print {
                 @if !concluded { p.notice { "The exercise has not concluded: this is the record so far." } }
                 p { "Download: "
                     a href=(format!("/ex/{exercise}/report.json")) download { "JSON" } " · "
