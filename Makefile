@@ -15,9 +15,10 @@ export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
 CARGO ?= cargo
 
-.PHONY: run console deploy deploy-down test chaos browser bench fuzz lint lint-proto lint-k8s tools nats-server nats-image images service-images clean-tools
+.PHONY: run console deploy deploy-down test chaos browser bench fuzz lint lint-proto lint-k8s lint-words tools nats-server nats-image images service-images clean-tools
 
-## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself
+## run: the default scenario end to end in fast mode, on a local NATS that muster starts itself; its
+## progress and report in the language LANG names (LANG=ru make run: Russian), else English
 run: tools
 	$(CARGO) build --quiet --workspace --bins
 	$(CARGO) run --quiet -p muster -- run --fast --scenario scenarios/cst-2025.toml
@@ -66,9 +67,14 @@ fuzz:
 	MUSTER_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) nextest run --release --no-fail-fast -p bus -p scenario -p gateway -p coordinator -E 'binary(fuzz) | binary(record)'
 
 ## lint: formatting, clippy with warnings as errors, the proto lint, the Kubernetes manifests
-lint: lint-proto lint-k8s
+lint: lint-proto lint-k8s lint-words
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+## lint-words: the message catalogues: every one parses, every language has every message English
+## has, every message asked for exists, and none is unused
+lint-words:
+	$(CARGO) test --quiet -p words --test catalogues
 
 ## lint-proto: buf lint of the muster.v1 contract
 lint-proto: $(BUF)

@@ -120,11 +120,19 @@ impl Browser {
     /// A new WebDriver session: a fresh headless Chromium with its own temporary profile, so its
     /// cookies and storage are its own.
     pub async fn session(&self) -> anyhow::Result<Client> {
+        self.session_in("en").await
+    }
+
+    /// [`Self::session`], of a browser whose language is `lang` (its `Accept-Language`).
+    pub async fn session_in(&self, lang: &str) -> anyhow::Result<Client> {
         let mut options = serde_json::Map::new();
         if Path::new(CHROMIUM).is_file() {
             options.insert("binary".to_string(), serde_json::Value::from(CHROMIUM));
         }
-        options.insert("args".to_string(), serde_json::Value::from(CHROMIUM_ARGS.to_vec()));
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        args.push(format!("--lang={lang}"));
+        options.insert("args".to_string(), serde_json::Value::from(args));
+        options.insert("prefs".to_string(), serde_json::json!({ "intl.accept_languages": lang }));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".to_string(), serde_json::Value::Object(options));
 

@@ -144,6 +144,8 @@ pub fn start_seats(
             exercise: run.exercise.clone(),
             out_dir: running._out.path().to_owned(),
             ready: ops::Ready::default(),
+            // The tests read the report's English.
+            lang: Default::default(),
         };
         let stopped = stopped(rx);
         async move { Ok(observer::run(settings, stopped).await?) }

@@ -82,7 +82,12 @@ impl Setup {
 
 /// Opens the invite link in a fresh browser and takes the seat.
 async fn take_seat(browser: &Browser, link: &str) -> anyhow::Result<fantoccini::Client> {
-    let client = browser.session().await?;
+    take_seat_in(browser, link, "en").await
+}
+
+/// [`take_seat`], in a browser whose language is `lang`.
+async fn take_seat_in(browser: &Browser, link: &str, lang: &str) -> anyhow::Result<fantoccini::Client> {
+    let client = browser.session_in(lang).await?;
     client.goto(link).await?;
     click(&client, "#take-seat").await?;
     wait_for(&client, "#status", STEP).await?;
@@ -111,7 +116,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         "starting with seats empty asks to confirm it"
     );
     let staff = take_seat(&browser, &setup.link("joint-staff")?).await?;
-    let belarus = take_seat(&browser, &setup.link("BY")?).await?;
+    // Belarus's officer reads Russian; the director, English.
+    let belarus = take_seat_in(&browser, &setup.link("BY")?, "ru").await?;
     let observer = take_seat(&browser, &setup.link("pa-secretariat")?).await?;
     wait_for_text(&director, "#ready-joint-staff", "✓ signed in since", STEP).await?;
     wait_for_text(&director, "#ready-BY", "✓ signed in since", STEP).await?;
@@ -126,9 +132,12 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     wait_for_text(&director, "#flash", "Accepted: the start of the exercise", STEP).await?;
 
     // Both people report at assembly.
-    for (person, who) in [(&staff, "the Joint Staff"), (&belarus, "Belarus")] {
+    for (person, who, said) in [
+        (&staff, "the Joint Staff", "Accepted: the assembly report"),
+        (&belarus, "Belarus", "Принято: доклад о прибытии"),
+    ] {
         click(person, "#assembly-report").await.with_context(|| format!("{who} reporting"))?;
-        wait_for_text(person, "#flash", "Accepted: the assembly report", STEP).await?;
+        wait_for_text(person, "#flash", said, STEP).await?;
     }
 
     // The director decides to close deployment and starts writing why; meanwhile Belarus
@@ -139,7 +148,7 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     fill(&director, "#advance-form input[name=reason]", "deployment is complete").await?;
     click(&director, "#advance-form input[name=confirm]").await?;
     click(&belarus, "#activate").await?;
-    wait_for_text(&belarus, "#flash", "Accepted: the activation and communications check", STEP).await?;
+    wait_for_text(&belarus, "#flash", "Принято: развёртывание пункта управления и проверка связи", STEP).await?;
     wait_for_text(&director, "#phase", "Stage 1", STEP).await?;
     wait_for_text(&director, "#advance", "Close deployment now", STEP).await?;
     click(&director, "#advance").await?;
@@ -174,8 +183,8 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         )
         .await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
-    let said = wait_for_text(&belarus, "#flash", "4001 characters, more than the 4000 accepted", STEP).await?;
-    assert!(said.contains("the reasons or remarks") && said.contains("kept in the form"), "{said}");
+    let said = wait_for_text(&belarus, "#flash", "4001 знаков, допускается не более 4000", STEP).await?;
+    assert!(said.contains("обоснование или замечания") && said.contains("сохранено в форме"), "{said}");
     let kept = belarus
         .execute(
             "return [document.querySelector('#position-s1-03 textarea[name=reasons]').value.length, \
@@ -184,12 +193,12 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         )
         .await?;
     assert_eq!(kept, serde_json::json!([bus::text::MAX_TEXT + 1, true]), "what Belarus typed is still there");
-    wait_for_text(&belarus, "#position-s1-03 .count", "4001 / 4000 characters", STEP).await?;
+    wait_for_text(&belarus, "#position-s1-03 .count", "4001 / 4000", STEP).await?;
     // With a word longer than any line: pages wrap it rather than grow wide.
     let reason = "Ten days is too short to deploy the Belarusian battalion; see Приложение_№3_к_проекту_решения_Совета_коллективной_безопасности_о_формировании_и_оперативном_развёртывании_группировки_КСОР";
     fill(&belarus, "#position-s1-03 textarea[name=reasons]", reason).await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
-    wait_for_text(&belarus, "#flash", "Accepted: your position on s1-03 version 1 (✗ non-concur)", STEP).await?;
+    wait_for_text(&belarus, "#flash", "Принято: ваша позиция по s1-03, редакция 1 (✗ не согласен)", STEP).await?;
 
     // The Joint Staff revises, first not accepting Belarus's comment without saying why: the
     // refusal reads as a sentence, and the revision typed is still there to finish.
@@ -237,7 +246,10 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     browser::screenshot(&belarus, &screenshot_path("belarus")).await?;
     click(&belarus, "#position-s1-03 input[value=concur]").await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
-    wait_for_text(&belarus, "#flash", "Accepted: your position on s1-03 version 2 (✓ concur)", STEP).await?;
+    wait_for_text(&belarus, "#flash", "Принято: ваша позиция по s1-03, редакция 2 (✓ согласен)", STEP).await?;
+    let written = written(&Probe::connect(&setup.nats, &setup.run.exercise).await?.log().await?);
+    interface_is_in_russian(&belarus, &written).await?;
+    browser::screenshot(&belarus, &screenshot_path("belarus-ru")).await?;
 
     // The observer reads the draft itself: each version's text and the reasons given on it.
     click(&observer, "#row-s1-03 a").await?;
@@ -375,6 +387,62 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         client.close().await?;
     }
     setup.running.stop().await;
+    Ok(())
+}
+
+/// Every text people (and policies) wrote in `log`: drafts, summaries, reasons, remarks.
+fn written(log: &[bus::Envelope]) -> Vec<String> {
+    let mut texts = Vec::new();
+    for e in log {
+        match &e.payload {
+            Payload::DraftDecision(d) => texts.extend([d.title.clone(), d.text.clone()]),
+            Payload::DraftRevised(r) => {
+                texts.push(r.change_summary.clone());
+                texts.extend(r.draft.iter().flat_map(|d| [d.title.clone(), d.text.clone()]));
+                texts.extend(r.dispositions.iter().map(|d| d.reason.clone()));
+            }
+            Payload::Position(p) => texts.extend(p.reasons.iter().cloned()),
+            Payload::SituationAssessment(a) => texts.push(a.summary.clone()),
+            Payload::AssemblyReport(a) => texts.push(a.remarks.clone()),
+            Payload::ControlPointActivation(a) => texts.push(a.remarks.clone()),
+            Payload::PauseExercise(c) => texts.push(c.reason.clone()),
+            Payload::ResumeExercise(c) => texts.push(c.reason.clone()),
+            Payload::AdvanceExercise(c) => texts.push(c.reason.clone()),
+            Payload::StartExercise(c) => texts.push(c.reason.clone()),
+            _ => {}
+        }
+    }
+    texts.retain(|t| !t.is_empty());
+    texts
+}
+
+/// Every word of the interface on the page is Russian, from the catalogue: once what people wrote
+/// (`typed`), the scenario's own texts (given in the scenario's language) and names are set aside,
+/// no Latin word is left but the technical ones.
+async fn interface_is_in_russian(client: &fantoccini::Client, typed: &[String]) -> anyhow::Result<()> {
+    let lang = client.execute("return document.documentElement.lang;", vec![]).await?;
+    assert_eq!(lang, serde_json::json!("ru"), "<html lang> is the language shown");
+    let visible = client.execute("return document.body.innerText;", vec![]).await?;
+    let visible = visible.as_str().context("the page's text")?.to_owned();
+    let scenario = tests::default_scenario()?;
+    let mut content: Vec<String> = typed.to_vec();
+    content.extend([scenario.title.clone(), scenario.description.clone()]);
+    content.extend(scenario.participants.iter().flat_map(|p| [p.name.clone(), p.node.to_string()]));
+    for stage in &scenario.stages {
+        content.extend([stage.title.clone(), stage.region.clone(), stage.situation.clone()]);
+        content.extend(stage.tasks.iter().cloned());
+        content.extend(stage.slots.iter().map(|s| s.title.clone()));
+    }
+    let mut left = visible.clone();
+    // Longest first, so that a text containing another is set aside whole.
+    content.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for text in &content {
+        left = left.replace(text.as_str(), " ");
+    }
+    let technical = ["SHA", "UTC", "JSON", "HTML", "Markdown", "Muster", "English", "MSK"];
+    let english: Vec<&str> =
+        left.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() > 2 && !technical.contains(w)).collect();
+    assert!(english.is_empty(), "English words of the interface on the Russian page: {english:?}");
     Ok(())
 }
 

@@ -16,7 +16,7 @@
       field.insertAdjacentElement("afterend", count);
       function update() {
         var limit = +field.getAttribute("maxlength"), used = field.value.length;
-        count.textContent = used + " / " + limit + " characters";
+        count.textContent = used + " / " + limit + " " + (body.dataset.characters || "characters");
         count.classList.toggle("near", used > limit * 0.9);
       }
       field.addEventListener("input", update);

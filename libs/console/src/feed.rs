@@ -4,25 +4,26 @@ use bus::Envelope;
 use bus::envelope::Payload;
 use proto::v1::{self as wire, Outcome};
 use record::{Phase, Record};
+use words::{Arg, Lang};
 
 /// A position kind in words, with a mark that does not depend on colour.
-pub fn position(kind: wire::PositionKind) -> &'static str {
+pub fn position(l: Lang, kind: wire::PositionKind) -> String {
     match kind {
-        wire::PositionKind::Concur => "✓ concur",
-        wire::PositionKind::ConcurWithRemarks => "✓ concur with remarks",
-        wire::PositionKind::NonConcur => "✗ non-concur",
-        wire::PositionKind::Abstain => "− abstain",
-        wire::PositionKind::Unspecified => "? unspecified",
+        wire::PositionKind::Concur => format!("✓ {}", words::say(l, "position-concur")),
+        wire::PositionKind::ConcurWithRemarks => format!("✓ {}", words::say(l, "position-concur-with-remarks")),
+        wire::PositionKind::NonConcur => format!("✗ {}", words::say(l, "position-non-concur")),
+        wire::PositionKind::Abstain => format!("− {}", words::say(l, "position-abstain")),
+        wire::PositionKind::Unspecified => "?".into(),
     }
 }
 
 /// An outcome in words.
-pub fn outcome(outcome: Outcome) -> &'static str {
+pub fn outcome(l: Lang, outcome: Outcome) -> String {
     match outcome {
-        Outcome::Adopted => "✓ adopted",
-        Outcome::Returned => "✗ returned",
-        Outcome::NoDraft => "− no draft",
-        Outcome::Unspecified => "?",
+        Outcome::Adopted => format!("✓ {}", words::say(l, "outcome-adopted")),
+        Outcome::Returned => format!("✗ {}", words::say(l, "outcome-returned")),
+        Outcome::NoDraft => format!("− {}", words::say(l, "outcome-no-draft")),
+        Outcome::Unspecified => "?".into(),
     }
 }
 
@@ -31,60 +32,102 @@ pub fn outcome(outcome: Outcome) -> &'static str {
 const CLIPPED: usize = 200;
 
 /// `text`, cut at 200 characters.
-pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn clip(text: &str) -> String {
     match text.char_indices().nth(CLIPPED) {
-        Some((at, _)) => format!("{}…", &text[..at]).into(),
-        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 
-/// The feed's line for `event`, which `record` already holds.
-pub fn line(record: &Record, event: &Envelope) -> String {
-    let who = &event.sender.node;
+/// The feed's line for `event`, which `record` already holds, in `l`.
+pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
+    let who = Arg::from(event.sender.node.as_str().to_owned());
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| {
+        let mut all = vec![("who", who.clone())];
+        all.extend(args.iter().cloned());
+        words::say_with(l, id, &all)
+    };
+    let text = |t: &str| Arg::from(clip(t));
     let what = match &event.payload {
-        Payload::Notification(n) => format!("exercise notified: {}", n.scenario_title),
-        Payload::ParticipantsListed(l) => format!("{} more participants listed", l.participants.len()),
-        Payload::PhaseChanged(p) => {
-            let phase = Phase::from_wire(p);
-            format!("phase: {phase}{}", if p.paused { " (paused)" } else { "" })
+        Payload::Notification(n) => words::say_with(l, "feed-notified", &[("title", text(&n.scenario_title))]),
+        Payload::ParticipantsListed(p) => {
+            words::say_with(l, "feed-listed", &[("count", Arg::from(p.participants.len()))])
         }
-        Payload::AssemblyReport(_) => format!("{who} reported at assembly"),
-        Payload::AssemblyClosed(a) => format!(
-            "assembly closed: {} reported; absent: {}",
-            a.assembled.len(),
-            if a.absent.is_empty() { "none".into() } else { a.absent.join(", ") }
+        Payload::PhaseChanged(p) => {
+            let phase = Phase::from_wire(p).say(l);
+            let id = if p.paused { "feed-phase-paused" } else { "feed-phase" };
+            words::say_with(l, id, &[("phase", Arg::from(phase))])
+        }
+        Payload::AssemblyReport(_) => say("feed-reported", &[]),
+        Payload::AssemblyClosed(a) => {
+            let absent = if a.absent.is_empty() { words::say(l, "none") } else { a.absent.join(", ") };
+            words::say_with(
+                l,
+                "feed-assembly-closed",
+                &[("count", Arg::from(a.assembled.len())), ("absent", Arg::from(absent))],
+            )
+        }
+        Payload::DeploymentOrdered(_) => words::say(l, "feed-deployment-ordered"),
+        Payload::ControlPointActivation(_) => say("feed-activated", &[]),
+        Payload::StageOpened(s) => {
+            words::say_with(l, "feed-stage-opened", &[("stage", Arg::from(s.stage_number)), ("title", text(&s.title))])
+        }
+        Payload::SituationAssessment(a) => say("feed-assessed", &[("stage", Arg::from(a.stage_number))]),
+        Payload::DraftDecision(d) => say(
+            "feed-drafted",
+            &[("slot", Arg::from(d.slot_id.as_str())), ("version", Arg::from(d.version)), ("title", text(&d.title))],
         ),
-        Payload::DeploymentOrdered(_) => "deployment ordered: control points activate".into(),
-        Payload::ControlPointActivation(_) => format!("{who} activated its control point"),
-        Payload::StageOpened(s) => format!("stage {} opened: {}", s.stage_number, s.title),
-        Payload::SituationAssessment(a) => format!("{who} assessed the situation of stage {}", a.stage_number),
-        Payload::DraftDecision(d) => format!("{who} submitted {} v{}: {}", d.slot_id, d.version, clip(&d.title)),
         Payload::DraftRevised(r) => match &r.draft {
-            Some(d) => format!("{who} revised {} to v{}: {}", d.slot_id, d.version, clip(&r.change_summary)),
-            None => format!("{who} revised a draft"),
+            Some(d) => say(
+                "feed-revised",
+                &[
+                    ("slot", Arg::from(d.slot_id.as_str())),
+                    ("version", Arg::from(d.version)),
+                    ("summary", text(&r.change_summary)),
+                ],
+            ),
+            None => say("feed-revised-something", &[]),
         },
         Payload::Position(p) => {
             let reasons =
                 if p.reasons.is_empty() { String::new() } else { format!(" ({})", clip(&p.reasons.join("; "))) };
-            format!("{who} on {} v{}: {}{reasons}", p.slot_id, p.draft_version, position(p.kind()))
+            let gave = say(
+                "feed-position",
+                &[
+                    ("slot", Arg::from(p.slot_id.as_str())),
+                    ("version", Arg::from(p.draft_version)),
+                    ("position", Arg::from(position(l, p.kind()))),
+                ],
+            );
+            format!("{gave}{reasons}")
         }
         Payload::StageConcluded(s) => {
             let outcomes: Vec<String> =
-                s.outcomes.iter().map(|o| format!("{} {}", o.slot_id, outcome(o.outcome()))).collect();
-            format!("stage {} concluded: {}", s.stage_number, outcomes.join(", "))
+                s.outcomes.iter().map(|o| format!("{} {}", o.slot_id, outcome(l, o.outcome()))).collect();
+            words::say_with(
+                l,
+                "feed-stage-concluded",
+                &[("stage", Arg::from(s.stage_number)), ("outcomes", Arg::from(outcomes.join(", ")))],
+            )
         }
-        Payload::PackageCommunicated(p) => {
-            format!("package of {} drafts communicated (digest {})", p.items.len(), p.digest)
-        }
-        Payload::ReceiptConfirmed(_) => format!("{who} confirmed receipt of the package"),
-        Payload::ExerciseConcluded(c) => format!("exercise concluded: {} adopted, {} returned", c.adopted, c.returned),
-        Payload::PauseExercise(p) => format!("paused by the director: {}", clip(&p.reason)),
-        Payload::ResumeExercise(p) => format!("resumed by the director: {}", clip(&p.reason)),
-        Payload::AdvanceExercise(p) => format!("window closed early by the director: {}", clip(&p.reason)),
-        Payload::StartExercise(p) => format!("started by the director: {}", clip(&p.reason)),
-        Payload::Rejection(_) | Payload::Accepted(_) => format!("{who}: {}", event.kind()),
+        Payload::PackageCommunicated(p) => words::say_with(
+            l,
+            "feed-package",
+            &[("count", Arg::from(p.items.len())), ("digest", Arg::from(p.digest.as_str()))],
+        ),
+        Payload::ReceiptConfirmed(_) => say("feed-receipt", &[]),
+        Payload::ExerciseConcluded(c) => words::say_with(
+            l,
+            "feed-concluded",
+            &[("adopted", Arg::from(c.adopted)), ("returned", Arg::from(c.returned))],
+        ),
+        Payload::PauseExercise(p) => words::say_with(l, "feed-paused", &[("reason", text(&p.reason))]),
+        Payload::ResumeExercise(p) => words::say_with(l, "feed-resumed", &[("reason", text(&p.reason))]),
+        Payload::AdvanceExercise(p) => words::say_with(l, "feed-advanced", &[("reason", text(&p.reason))]),
+        Payload::StartExercise(p) => words::say_with(l, "feed-started", &[("reason", text(&p.reason))]),
+        Payload::Rejection(_) | Payload::Accepted(_) => format!("{}: {}", event.sender.node, event.kind()),
     };
-    let at = event.exercise_time.map(|t| record.when(t)).unwrap_or_default();
+    let at = event.exercise_time.map(|t| record.when_in(l, t)).unwrap_or_default();
     // One line: the live link carries it as one `data:` field.
     format!("{at} · {what}").replace(['\n', '\r'], " ")
 }

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Extension, Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,6 +22,7 @@ use futures::StreamExt;
 use maud::{Markup, html};
 use proto::v1 as wire;
 use seat::{Act, Action, Control, Desk, SubmitError, Verdict};
+use words::{Arg, Lang};
 
 use crate::auth::{Kept, Said, Session, cross_site};
 use crate::pages::{self, Kind, View};
@@ -52,19 +54,52 @@ pub fn router(console: Shared) -> Router {
         .route("/ex/{exercise}/draft/{slot}", get(draft_page))
         .route("/ex/{exercise}/{file}", get(report_file))
         .route("/ex/{exercise}/seat/{seat}/{action}", post(act))
+        .layer(middleware::from_fn(language))
         .with_state(console)
+}
+
+/// The cookie that remembers the language a person chose with the switch.
+const LANG_COOKIE: &str = "muster-lang";
+
+/// The language of every page: the one just chosen (`?lang=ru`, remembered in a cookie), else the
+/// one remembered, else the browser's `Accept-Language`, else English.
+async fn language(mut request: Request, next: Next) -> Response {
+    let chosen = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Lang::parse);
+    let headers = request.headers();
+    let remembered = crate::auth::cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
+    let asked =
+        || headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::negotiate).unwrap_or_default();
+    let lang = chosen.or(remembered).unwrap_or_else(asked);
+    request.extensions_mut().insert(lang);
+    let mut response = next.run(request).await;
+    if let Some(chosen) = chosen
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("{LANG_COOKIE}={chosen}; Path=/; SameSite=Lax; Max-Age=31536000"))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 fn page_response(status: StatusCode, markup: Markup) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], markup).into_response()
 }
 
-fn refused(status: StatusCode, title: &str, why: &str) -> Response {
+fn refused(l: Lang, status: StatusCode, title: &str, why: &str) -> Response {
     let message = html! {
         p #refusal { (why) }
-        p.back { a href="/" { "Back to your seat" } " (or to the sign-in page, if this browser has no seat)" }
+        p.back { a href="/" { (words::say(l, "back-to-your-seat")) } " " (words::say(l, "back-or-sign-in")) }
     };
-    page_response(status, pages::notice(title, message))
+    page_response(status, pages::notice(l, title, message))
+}
+
+/// A refusal page whose reason is message `id`.
+fn refused_with(l: Lang, status: StatusCode, id: &str) -> Response {
+    refused(l, status, &words::say(l, "refused"), &words::say(l, id))
 }
 
 fn to_sign_in() -> Response {
@@ -83,18 +118,22 @@ async fn report_style() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], report::html::STYLE)
 }
 
-async fn home(State(c): State<Shared>, headers: HeaderMap) -> Response {
+async fn home(State(c): State<Shared>, Extension(l): Extension<Lang>, headers: HeaderMap) -> Response {
     match c.sessions.of(&headers) {
         Some(s) => Redirect::to(&format!("/ex/{}", s.exercise)).into_response(),
-        None => page_response(StatusCode::OK, pages::sign_in()),
+        None => page_response(StatusCode::OK, pages::sign_in(l)),
     }
 }
 
-async fn sign_in_page() -> Response {
-    page_response(StatusCode::OK, pages::sign_in())
+async fn sign_in_page(Extension(l): Extension<Lang>) -> Response {
+    page_response(StatusCode::OK, pages::sign_in(l))
 }
 
-async fn invite(State(c): State<Shared>, Path((exercise, seat, secret)): Path<(String, String, String)>) -> Response {
+async fn invite(
+    State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
+    Path((exercise, seat, secret)): Path<(String, String, String)>,
+) -> Response {
     let hosted = ExerciseId::new(exercise)
         .ok()
         .filter(|e| e == &c.exercise)
@@ -102,23 +141,34 @@ async fn invite(State(c): State<Shared>, Path((exercise, seat, secret)): Path<(S
         .and_then(|(e, s)| c.seats.get(&s).map(|h| (e, s, h)));
     match hosted {
         Some((exercise, seat, hosted)) => {
-            page_response(StatusCode::OK, pages::invite(&exercise, &seat, &hosted.name, &secret))
+            page_response(StatusCode::OK, pages::invite(l, &exercise, &seat, &hosted.name, &secret))
         }
-        None => refused(StatusCode::NOT_FOUND, "No such seat", "This console hosts no such seat in that exercise."),
+        None => refused_with(l, StatusCode::NOT_FOUND, "no-such-seat"),
     }
 }
 
-async fn sign_in(State(c): State<Shared>, headers: HeaderMap, Form(form): Form<BTreeMap<String, String>>) -> Response {
+/// A post from another site, refused in words; `why` (the browser's headers) stays as the log says it.
+fn cross_site_refused(l: Lang, why: &str) -> Response {
+    let text = words::say_with(l, "refused-cross-site", &[("why", Arg::from(why))]);
+    refused(l, StatusCode::FORBIDDEN, &words::say(l, "refused"), &text)
+}
+
+async fn sign_in(
+    State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
+    headers: HeaderMap,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
     if let Some(why) = cross_site(&headers) {
         tracing::warn!(exercise = %c.exercise, %why, "sign-in refused");
-        return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
+        return cross_site_refused(l, &why);
     }
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     let (Ok(exercise), Ok(seat)) = (ExerciseId::new(field("exercise")), NodeId::new(field("seat"))) else {
-        return refused(StatusCode::BAD_REQUEST, "Refused", "The sign-in form names no valid exercise and seat.");
+        return refused_with(l, StatusCode::BAD_REQUEST, "sign-in-form-invalid");
     };
     if exercise != c.exercise || !c.seats.contains_key(&seat) {
-        return refused(StatusCode::FORBIDDEN, "Refused", "This console hosts no such seat in that exercise.");
+        return refused_with(l, StatusCode::FORBIDDEN, "no-such-seat");
     }
     if let Err(e) = identity::invites::redeem(&c.identities, &exercise, &seat, field("secret")) {
         tracing::warn!(%exercise, %seat, error = %e, "invite refused");
@@ -126,15 +176,15 @@ async fn sign_in(State(c): State<Shared>, headers: HeaderMap, Form(form): Form<B
             identity::invites::InviteError::Store { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::FORBIDDEN,
         };
-        return refused(
-            status,
-            "Invite refused",
-            &format!("Refused: {e}. Ask the exercise's operator for a new link."),
-        );
+        let why = words::say_with(l, "invite-refused-why", &[("why", Arg::from(e.to_string()))]);
+        return refused(l, status, &words::say(l, "invite-refused"), &why);
     }
     let cookie = match c.sessions.open(exercise.clone(), seat.clone()) {
         Ok(cookie) => cookie,
-        Err(e) => return refused(StatusCode::INTERNAL_SERVER_ERROR, "Error", &format!("no session: {e}")),
+        Err(e) => {
+            tracing::error!(%exercise, %seat, error = %e, "no session");
+            return refused_with(l, StatusCode::INTERNAL_SERVER_ERROR, "no-session");
+        }
     };
     c.seat_people();
     tracing::info!(%exercise, %seat, "seat taken");
@@ -145,9 +195,9 @@ async fn sign_in(State(c): State<Shared>, headers: HeaderMap, Form(form): Form<B
     response
 }
 
-async fn sign_out(State(c): State<Shared>, headers: HeaderMap) -> Response {
+async fn sign_out(State(c): State<Shared>, Extension(l): Extension<Lang>, headers: HeaderMap) -> Response {
     if let Some(why) = cross_site(&headers) {
-        return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
+        return cross_site_refused(l, &why);
     }
     let cookie = c.sessions.close(&headers);
     c.seat_people();
@@ -163,33 +213,36 @@ async fn sign_out(State(c): State<Shared>, headers: HeaderMap) -> Response {
 enum Denied {
     /// No session: the sign-in page.
     SignIn,
-    /// Refused, with the status and the reason.
-    Refused(StatusCode, &'static str),
+    /// Refused, with the language of the page, the status and the reason's message id.
+    Refused(Lang, StatusCode, &'static str),
 }
 
 impl IntoResponse for Denied {
     fn into_response(self) -> Response {
         match self {
             Denied::SignIn => to_sign_in(),
-            Denied::Refused(status, why) => refused(status, "Refused", why),
+            Denied::Refused(l, status, why) => refused_with(l, status, why),
         }
     }
 }
 
 /// Who may read `exercise`: its own seats, and the director of the hosted exercise for every other;
 /// with the exercise's live log.
-fn reader(c: &Console, headers: &HeaderMap, exercise: &str) -> Result<(Session, ExerciseId, Arc<Live>), Denied> {
+fn reader(
+    c: &Console,
+    l: Lang,
+    headers: &HeaderMap,
+    exercise: &str,
+) -> Result<(Session, ExerciseId, Arc<Live>), Denied> {
     let session = c.sessions.of(headers).ok_or(Denied::SignIn)?;
     let exercise =
-        ExerciseId::new(exercise).map_err(|_| Denied::Refused(StatusCode::NOT_FOUND, "That is not an exercise id."))?;
+        ExerciseId::new(exercise).map_err(|_| Denied::Refused(l, StatusCode::NOT_FOUND, "not-an-exercise-id"))?;
     let director =
         session.exercise == c.exercise && c.seats.get(&session.seat).is_some_and(|h| h.role == Role::Coordinator);
     if session.exercise != exercise && !director {
-        return Err(Denied::Refused(StatusCode::FORBIDDEN, "Your seat is in another exercise."));
+        return Err(Denied::Refused(l, StatusCode::FORBIDDEN, "seat-in-another-exercise"));
     }
-    let live = c
-        .board(&exercise)
-        .ok_or(Denied::Refused(StatusCode::NOT_FOUND, "This console cannot follow other exercises."))?;
+    let live = c.board(&exercise).ok_or(Denied::Refused(l, StatusCode::NOT_FOUND, "cannot-follow-others"))?;
     Ok((session, exercise, live))
 }
 
@@ -204,11 +257,16 @@ fn kind(c: &Console, seat: &NodeId, record: &record::Record) -> Kind {
     pages::kind_of(hosted.role, gives)
 }
 
-async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<String>) -> Result<Response, Denied> {
-    let (session, exercise, live) = reader(&c, &headers, &exercise)?;
+async fn page(
+    State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
+    headers: HeaderMap,
+    Path(exercise): Path<String>,
+) -> Result<Response, Denied> {
+    let (session, exercise, live) = reader(&c, l, &headers, &exercise)?;
     if exercise != c.exercise {
         let log = live.read();
-        return Ok(page_response(StatusCode::OK, pages::other(&exercise, &log, &c.exercise)));
+        return Ok(page_response(StatusCode::OK, pages::other(l, &exercise, &log, &c.exercise)));
     }
     let hosted = c.seats.get(&session.seat).ok_or(Denied::SignIn)?;
     // The live script's refreshes leave the message to the page the browser navigates to.
@@ -218,6 +276,7 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
     let seats = if director { crate::ready::seats(&c.roster, &c.presences) } else { Vec::new() };
     let empty = crate::ready::empty(&seats);
     let view = View {
+        lang: l,
         seats,
         empty,
         exercise: &exercise,
@@ -238,23 +297,24 @@ async fn page(State(c): State<Shared>, headers: HeaderMap, Path(exercise): Path<
 
 async fn draft_page(
     State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
     headers: HeaderMap,
     Path((exercise, slot)): Path<(String, String)>,
 ) -> Result<Response, Denied> {
-    let (_, exercise, live) = reader(&c, &headers, &exercise)?;
+    let (_, exercise, live) = reader(&c, l, &headers, &exercise)?;
     let log = live.read();
     let plan = log.record.plan.as_ref();
     let found = plan.and_then(|p| p.slot(&slot)).zip(log.record.drafts.get(&slot));
     let Some(((_, slot), draft)) = found else {
-        return Err(Denied::Refused(StatusCode::NOT_FOUND, "There is no such draft in this exercise (yet)."));
+        return Err(Denied::Refused(l, StatusCode::NOT_FOUND, "no-such-draft"));
     };
-    Ok(page_response(StatusCode::OK, pages::draft_page(&exercise, &log, slot, draft)))
+    Ok(page_response(StatusCode::OK, pages::draft_page(l, &exercise, &log, slot, draft)))
 }
 
-async fn exercises(State(c): State<Shared>, headers: HeaderMap) -> Response {
+async fn exercises(State(c): State<Shared>, Extension(l): Extension<Lang>, headers: HeaderMap) -> Response {
     let Some(session) = c.sessions.of(&headers) else { return to_sign_in() };
     if c.seats.get(&session.seat).is_none_or(|h| h.role != Role::Coordinator) {
-        return refused(StatusCode::FORBIDDEN, "Refused", "The list of exercises is the director's.");
+        return refused_with(l, StatusCode::FORBIDDEN, "exercises-are-the-directors");
     }
     let mut all = match &c.others {
         Some((others, _)) => others.exercises().await,
@@ -263,7 +323,7 @@ async fn exercises(State(c): State<Shared>, headers: HeaderMap) -> Response {
     if !all.contains(&c.exercise) {
         all.push(c.exercise.clone());
     }
-    page_response(StatusCode::OK, pages::exercises(&c.exercise, &all))
+    page_response(StatusCode::OK, pages::exercises(l, &c.exercise, &all))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -275,19 +335,20 @@ struct EventsQuery {
 /// browser sends by itself when it reconnects, else `?after=`), then each new one as it comes.
 async fn events(
     State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
     headers: HeaderMap,
     Path(exercise): Path<String>,
     Query(query): Query<EventsQuery>,
 ) -> Result<Response, Denied> {
-    let (_, _, live) = reader(&c, &headers, &exercise)?;
+    let (_, _, live) = reader(&c, l, &headers, &exercise)?;
     let last_seen = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
     let after = last_seen.or(query.after).unwrap_or(0);
     let watch = live.watch();
-    let stream = futures::stream::unfold((live, watch, after), |(live, mut watch, after)| async move {
+    let stream = futures::stream::unfold((live, watch, after), move |(live, mut watch, after)| async move {
         loop {
             let batch: Vec<(u64, String)> = {
                 let log = live.read();
-                log.after(after).iter().take(256).map(|(seq, e)| (*seq, feed::line(&log.record, e))).collect()
+                log.after(after).iter().take(256).map(|(seq, e)| (*seq, feed::line(l, &log.record, e))).collect()
             };
             if let Some(&(last, _)) = batch.last() {
                 let events = batch.into_iter().map(|(seq, line)| {
@@ -309,40 +370,43 @@ async fn events(
 
 async fn report_page(
     State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
     headers: HeaderMap,
     Path(exercise): Path<String>,
 ) -> Result<Response, Denied> {
-    let (_, exercise, live) = reader(&c, &headers, &exercise)?;
+    let (_, exercise, live) = reader(&c, l, &headers, &exercise)?;
     let log = live.read();
-    let report = report::build(exercise.as_str(), &log.record);
-    Ok(page_response(StatusCode::OK, pages::report(&exercise, &report, log.record.is_concluded())))
+    let report = report::build_in(l, exercise.as_str(), &log.record);
+    Ok(page_response(StatusCode::OK, pages::report(l, &exercise, &report, log.record.is_concluded())))
 }
 
 async fn report_file(
     State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
     headers: HeaderMap,
     Path((exercise, file)): Path<(String, String)>,
 ) -> Result<Response, Denied> {
-    let (_, exercise, live) = reader(&c, &headers, &exercise)?;
-    let report = report::build(exercise.as_str(), &live.read().record);
+    let (_, exercise, live) = reader(&c, l, &headers, &exercise)?;
+    let report = report::build_in(l, exercise.as_str(), &live.read().record);
     let (kind, body) = match file.as_str() {
         "report.json" => ("application/json", serde_json::to_string_pretty(&report).unwrap_or_default()),
         "report.md" => ("text/markdown; charset=utf-8", report::markdown::render(&report)),
         "report.html" => ("text/html; charset=utf-8", report::html::render(&report)),
-        _ => return Err(Denied::Refused(StatusCode::NOT_FOUND, "No such page.")),
+        _ => return Err(Denied::Refused(l, StatusCode::NOT_FOUND, "no-such-page")),
     };
     let disposition = format!("inline; filename=\"{exercise}-{file}\"");
     Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
-/// What a form asks, as the seat's action; `Err` names what is wrong with the form.
-fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String>) -> Result<Action, String> {
+/// What a form asks, as the seat's action; `Err` says, in `l`, what is wrong with the form.
+fn action(c: &Console, l: Lang, seat: &NodeId, name: &str, form: &BTreeMap<String, String>) -> Result<Action, String> {
     // Browsers send line breaks as CR LF; the limits count what people see, one character each.
     let field = |f: &str| form.get(f).map(|v| v.trim().replace("\r\n", "\n")).unwrap_or_default();
-    let number = |f: &str| field(f).parse::<u32>().map_err(|_| format!("the form's {f} is not a number"));
+    let wrong = |id: &str, what: &str| words::say_with(l, id, &[("what", Arg::from(what))]);
+    let number = |f: &str| field(f).parse::<u32>().map_err(|_| wrong("form-not-a-number", f));
     let confirmed = || match field("confirm").as_str() {
         "yes" => Ok(()),
-        _ => Err("it was not confirmed: tick the confirmation box".to_string()),
+        _ => Err(words::say(l, "form-not-confirmed")),
     };
     let act = match name {
         "assembly" => Act::assembly(field("remarks")),
@@ -351,12 +415,11 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
         "draft" | "revise" => {
             let slot_id = field("slot");
             let record = &c.live.read().record;
-            let plan = record.plan.as_ref().ok_or("the exercise has not started")?;
-            let (_, slot) =
-                plan.slot(&slot_id).ok_or_else(|| format!("there is no draft {slot_id} in this exercise"))?;
+            let plan = record.plan.as_ref().ok_or_else(|| words::say(l, "form-not-started"))?;
+            let (_, slot) = plan.slot(&slot_id).ok_or_else(|| wrong("form-no-such-draft", &slot_id))?;
             let version = match name {
                 "draft" => 1,
-                _ => number("version")?.checked_add(1).ok_or("the form's version is out of range")?,
+                _ => number("version")?.checked_add(1).ok_or_else(|| wrong("form-not-a-number", "version"))?,
             };
             let draft = wire::DraftDecision {
                 slot_id,
@@ -375,7 +438,7 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                     .filter(|(_, kind)| !kind.is_empty())
                     .map(|(comment, kind)| {
                         let kind = record::comments::disposition_of(kind)
-                            .ok_or_else(|| format!("“{kind}” is not a disposition (comment {comment})"))?;
+                            .ok_or_else(|| wrong("form-no-such-disposition", kind))?;
                         let reason = field(&format!("reason-{comment}"));
                         Ok(wire::Disposition { comment_id: comment.to_owned(), kind: kind as i32, reason })
                     })
@@ -389,11 +452,7 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                 "concur_with_remarks" => wire::PositionKind::ConcurWithRemarks,
                 "non_concur" => wire::PositionKind::NonConcur,
                 "abstain" => wire::PositionKind::Abstain,
-                other => {
-                    return Err(format!(
-                        "“{other}” is not a position: choose concur, concur with remarks, non-concur or abstain"
-                    ));
-                }
+                other => return Err(wrong("form-no-such-position", other)),
             };
             let reasons = field("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
             Act::position(field("slot"), number("version")?, kind, reasons)
@@ -404,43 +463,46 @@ fn action(c: &Console, seat: &NodeId, name: &str, form: &BTreeMap<String, String
                 confirmed()?;
                 let meant = match command {
                     Control::Start => None,
-                    _ => Some(field("window").parse::<record::Phase>().map_err(|_| "the form names no window")?),
+                    _ => Some(field("window").parse::<record::Phase>().map_err(|_| words::say(l, "form-no-window"))?),
                 };
                 Act::control(command, meant, field("reason"))
             }
-            None => return Err(format!("“{other}” is not something a seat does")),
+            None => return Err(wrong("form-no-such-act", other)),
         },
     };
     let nonce: String = field("nonce").chars().filter(char::is_ascii_alphanumeric).take(16).collect();
     let nonce = if nonce.is_empty() { self::nonce() } else { nonce };
-    act.by_person(seat, &nonce).map_err(|e| format!("it could not be given a message id ({e})"))
+    act.by_person(seat, &nonce).map_err(|e| wrong("form-no-id", &e.to_string()))
 }
 
 /// What a submission is, in words, for the person's message.
-fn describe(payload: &Payload) -> String {
+fn describe(l: Lang, payload: &Payload) -> String {
+    let slot = |s: &str, v: u32| [("slot", Arg::from(s.to_owned())), ("version", Arg::from(v))];
+    let window = |w: Option<&wire::Window>| {
+        let phase = w.map_or_else(|| words::say(l, "the-current-window"), |w| record::Phase::of_window(w).say(l));
+        [("window", Arg::from(phase))]
+    };
     match payload {
-        Payload::DraftDecision(d) => format!("draft {} (version {})", d.slot_id, d.version),
+        Payload::DraftDecision(d) => words::say_with(l, "what-draft", &slot(&d.slot_id, d.version)),
         Payload::DraftRevised(wire::DraftRevised { draft: Some(d), .. }) => {
-            format!("the revision of {} to version {}", d.slot_id, d.version)
+            words::say_with(l, "what-revision", &slot(&d.slot_id, d.version))
         }
         Payload::Position(p) => {
-            format!("your position on {} version {} ({})", p.slot_id, p.draft_version, feed::position(p.kind()))
+            let [s, v] = slot(&p.slot_id, p.draft_version);
+            words::say_with(l, "what-position", &[s, v, ("position", Arg::from(feed::position(l, p.kind())))])
         }
-        Payload::SituationAssessment(a) => format!("the situation assessment of stage {}", a.stage_number),
-        Payload::ControlPointActivation(_) => "the activation and communications check".into(),
-        Payload::AssemblyReport(_) => "the assembly report".into(),
-        Payload::ReceiptConfirmed(_) => "the confirmation of receipt".into(),
-        Payload::StartExercise(_) => "the start of the exercise".into(),
-        Payload::PauseExercise(p) => format!("the pause of {}", window_words(p.window.as_ref())),
-        Payload::ResumeExercise(p) => format!("the resumption of {}", window_words(p.window.as_ref())),
-        Payload::AdvanceExercise(p) => format!("the early close of {}", window_words(p.window.as_ref())),
+        Payload::SituationAssessment(a) => {
+            words::say_with(l, "what-assessment", &[("stage", Arg::from(a.stage_number))])
+        }
+        Payload::ControlPointActivation(_) => words::say(l, "what-activation"),
+        Payload::AssemblyReport(_) => words::say(l, "what-assembly-report"),
+        Payload::ReceiptConfirmed(_) => words::say(l, "what-receipt"),
+        Payload::StartExercise(_) => words::say(l, "what-start"),
+        Payload::PauseExercise(p) => words::say_with(l, "what-pause", &window(p.window.as_ref())),
+        Payload::ResumeExercise(p) => words::say_with(l, "what-resume", &window(p.window.as_ref())),
+        Payload::AdvanceExercise(p) => words::say_with(l, "what-advance", &window(p.window.as_ref())),
         other => bus::envelope::payload_kind(other).replace('_', " "),
     }
-}
-
-/// The window a control command means, in words (`stage 1`).
-fn window_words(window: Option<&wire::Window>) -> String {
-    window.map_or("the current window".into(), |w| record::Phase::of_window(w).to_string())
 }
 
 /// Back to the seat's page, which says what became of the form (and, when it was refused, shows
@@ -452,80 +514,84 @@ fn back(c: &Console, headers: &HeaderMap, exercise: &ExerciseId, said: Said, kep
 
 async fn act(
     State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
     headers: HeaderMap,
     Path((exercise, seat, name)): Path<(String, String, String)>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     if let Some(why) = cross_site(&headers) {
         tracing::warn!(exercise = %c.exercise, %seat, action = %name, %why, "form refused");
-        return refused(StatusCode::FORBIDDEN, "Refused", &format!("Refused: {why}."));
+        return cross_site_refused(l, &why);
     }
     let Some(session) = c.sessions.of(&headers) else { return to_sign_in() };
     if session.exercise.as_str() != exercise || session.seat.as_str() != seat {
         tracing::warn!(exercise = %c.exercise, signed_in = %session.seat, asked = %seat, action = %name, "form for another seat refused");
-        let why =
-            format!("You are signed in as {} in {}; you may act only as that seat.", session.seat, session.exercise);
-        return refused(StatusCode::FORBIDDEN, "Refused", &why);
+        let args = [("seat", Arg::from(session.seat.as_str())), ("exercise", Arg::from(session.exercise.as_str()))];
+        return refused(
+            l,
+            StatusCode::FORBIDDEN,
+            &words::say(l, "refused"),
+            &words::say_with(l, "only-as-your-seat", &args),
+        );
     }
     let control = Control::named(&name).is_some();
     if control != c.seats.get(&session.seat).is_some_and(|h| h.role == Role::Coordinator) {
-        let why =
-            if control { "Exercise control is the director's." } else { "The director submits exercise control only." };
-        return refused(StatusCode::FORBIDDEN, "Refused", why);
+        let why = if control { "control-is-the-directors" } else { "director-controls-only" };
+        return refused_with(l, StatusCode::FORBIDDEN, why);
     }
     let Some(desk) = c.seats.get(&session.seat).and_then(|h| h.desk.clone()) else {
-        return refused(StatusCode::FORBIDDEN, "Refused", "This seat reads only; it submits nothing.");
+        return refused_with(l, StatusCode::FORBIDDEN, "seat-reads-only");
     };
     let kept = Kept { action: name.clone(), fields: form.clone() };
     let not_sent = |why: String| {
-        let text = format!("Not sent: {why}. What you typed is kept in the form; correct it and send it again.");
+        let text = words::say_with(l, "not-sent", &[("why", Arg::from(why))]);
         back(&c, &headers, &session.exercise, Said { text, refused: true }, Some(kept.clone()))
     };
-    let action = match action(&c, &session.seat, &name, &form) {
+    let action = match action(&c, l, &session.seat, &name, &form) {
         Ok(action) => action,
         Err(why) => return not_sent(why),
     };
     // The coordinator would refuse it too; the person hears why before anything is sent.
     if let Err(e) = bus::text::check_payload(&action.payload) {
-        return not_sent(text_problem(&e));
+        return not_sent(text_problem(l, &e));
     }
     // Before the start only: once the plan is out, seats stop saying they are present.
     if name == Control::Start.name() && c.live.read().record.plan.is_none() {
         let empty = crate::ready::empty(&crate::ready::seats(&c.roster, &c.presences));
         if !empty.is_empty() && form.get("empty_ok").map(String::as_str) != Some("yes") {
-            return not_sent(format!(
-                "{} not taken ({}); to start all the same, tick the box that says so",
-                if empty.len() == 1 { "one seat is" } else { "some seats are" },
-                empty.join(", ")
-            ));
+            let args = [("count", Arg::from(empty.len())), ("seats", Arg::from(empty.join(", ")))];
+            return not_sent(words::say_with(l, "seats-not-taken", &args));
         }
     }
     let (message_id, kind) = (action.message_id.clone(), bus::envelope::payload_kind(&action.payload));
-    let what = describe(&action.payload);
+    let what = describe(l, &action.payload);
     // The seat keeps trying while the bus is down; the person is told rather than kept waiting.
-    let verdict = tokio::time::timeout(ACT_WAIT, desk.act(action)).await.unwrap_or_else(|_| {
-        Err(SubmitError::Transient("the bus is not reachable now; the seat keeps trying to submit it".into()))
-    });
+    let verdict = tokio::time::timeout(ACT_WAIT, desk.act(action))
+        .await
+        .unwrap_or_else(|_| Err(SubmitError::Transient(words::say(l, "bus-unreachable"))));
     let (said, kept) = match &verdict {
         Ok(Verdict::Accepted { duplicate, receipt, .. }) => {
-            let recorded = receipt
-                .as_ref()
-                .map(|r| format!(", recorded as event {} (the coordinator's receipt)", r.sequence))
-                .unwrap_or_default();
-            let again = if *duplicate { " (it was already recorded)" } else { "" };
-            (Said { text: format!("Accepted: {what}{again}{recorded}."), refused: false }, None)
-        }
-        Ok(Verdict::Received) => {
-            let text = format!("Sent: {what} is on its way; the coordinator has not answered yet.");
+            let mut text = words::say_with(l, "accepted", &[("what", Arg::from(what.as_str()))]);
+            if *duplicate {
+                text = format!("{text} {}", words::say(l, "accepted-already"));
+            }
+            if let Some(r) = receipt {
+                text =
+                    format!("{text} {}", words::say_with(l, "accepted-recorded", &[("event", Arg::from(r.sequence))]));
+            }
             (Said { text, refused: false }, None)
         }
+        Ok(Verdict::Received) => (
+            Said { text: words::say_with(l, "sent-unanswered", &[("what", Arg::from(what.as_str()))]), refused: false },
+            None,
+        ),
         Err(SubmitError::Refused { code, reason }) => {
-            (Said { text: refusal::sentence(&what, *code, reason), refused: true }, Some(kept))
+            (Said { text: refusal::sentence(l, &what, *code, reason), refused: true }, Some(kept))
         }
         // The seat goes on sending this very submission: sent again, it would be another one.
         Err(SubmitError::Transient(reason)) => {
-            let text = format!("Not confirmed yet: {what}: {reason}. The seat keeps sending it; do not send it again.");
-            (Said { text, refused: true }, None)
+            let args = [("what", Arg::from(what.as_str())), ("why", Arg::from(reason.as_str()))];
+            (Said { text: words::say_with(l, "not-confirmed-yet", &args), refused: true }, None)
         }
     };
     let code = match &verdict {
@@ -537,14 +603,26 @@ async fn act(
 }
 
 /// A text over its limit or with a character that acts on a display, in words.
-fn text_problem(e: &bus::text::TextError) -> String {
+fn text_problem(l: Lang, e: &bus::text::TextError) -> String {
     use bus::text::TextError;
     match e {
-        TextError::TooLong { field, length, limit } => {
-            format!("{}: {length} characters, more than the {limit} accepted", refusal::field(field))
-        }
-        TextError::Control { field, shown, at } => {
-            format!("{}: an invisible control character ({shown}) at character {at}; remove it", refusal::field(field))
-        }
+        TextError::TooLong { field, length, limit } => words::say_with(
+            l,
+            "text-too-long",
+            &[
+                ("field", Arg::from(refusal::field(l, field))),
+                ("length", Arg::from(*length)),
+                ("limit", Arg::from(*limit)),
+            ],
+        ),
+        TextError::Control { field, shown, at } => words::say_with(
+            l,
+            "text-control",
+            &[
+                ("field", Arg::from(refusal::field(l, field))),
+                ("shown", Arg::from(shown.as_str())),
+                ("at", Arg::from(*at)),
+            ],
+        ),
     }
 }

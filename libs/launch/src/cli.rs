@@ -1,5 +1,6 @@
 //! The command-line arguments the exercise services share, flattened into each binary's own:
-//! where the bus is and who connects to it, and which exercise of which scenario.
+//! where the bus is and who connects to it, which exercise of which scenario, and the language
+//! people read.
 
 use std::path::PathBuf;
 
@@ -76,4 +77,27 @@ impl PersonArgs {
         }
         Ok(())
     }
+}
+
+/// The language of what a process writes for people (reports, progress, status).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LangArgs {
+    /// The language people read (`en`, `ru`); by default the one `LANG` names, else English.
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<words::Lang>,
+}
+
+impl LangArgs {
+    /// The language asked for, else the environment's (`LANG`), else English.
+    pub fn lang(&self) -> words::Lang {
+        self.lang.unwrap_or_else(words::Lang::from_env)
+    }
+}
+
+/// A language Muster has catalogues for; the error names the ones it has.
+fn parse_lang(tag: &str) -> Result<words::Lang, String> {
+    words::Lang::parse(tag).ok_or_else(|| {
+        let known: Vec<&str> = words::Lang::all().into_iter().map(words::Lang::tag).collect();
+        format!("no messages in `{tag}`; there are: {}", known.join(", "))
+    })
 }

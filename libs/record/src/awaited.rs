@@ -40,6 +40,29 @@ impl fmt::Display for Task {
     }
 }
 
+impl Task {
+    /// The task as `lang` says it (`position on s1-03 v2`, `позиция по s1-03, редакция 2`).
+    pub fn say(&self, lang: words::Lang) -> String {
+        use words::Arg;
+        match self {
+            Task::AssemblyReport => words::say(lang, "task-assembly-report"),
+            Task::Activation => words::say(lang, "task-activation"),
+            Task::Draft(slot) => words::say_with(lang, "task-draft", &[("slot", Arg::from(slot.as_str()))]),
+            Task::Position(slot, v) => words::say_with(
+                lang,
+                "task-position",
+                &[("slot", Arg::from(slot.as_str())), ("version", Arg::from(*v))],
+            ),
+            Task::Revision(slot, v) => words::say_with(
+                lang,
+                "task-revision",
+                &[("slot", Arg::from(slot.as_str())), ("version", Arg::from(*v))],
+            ),
+            Task::Receipt => words::say(lang, "task-receipt"),
+        }
+    }
+}
+
 /// One thing the current window waits for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Awaited {

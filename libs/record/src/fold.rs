@@ -382,7 +382,12 @@ impl Record {
 
     /// Exercise time `at` as people read it, on the plan's calendar (see `scenario::calendar::when`).
     pub fn when(&self, at: Duration) -> String {
-        scenario::calendar::when(self.plan.as_ref().and_then(Plan::calendar).as_ref(), at)
+        self.when_in(words::Lang::default(), at)
+    }
+
+    /// [`Self::when`], as `lang` writes it.
+    pub fn when_in(&self, lang: words::Lang, at: Duration) -> String {
+        scenario::calendar::when_in(lang, self.plan.as_ref().and_then(Plan::calendar).as_ref(), at)
     }
 
     /// Exercise time at wall time `now`, as the log lets a reader estimate it: the last event's
@@ -406,22 +411,27 @@ impl Record {
 
     /// `span` of exercise time left, in exercise time and, when the scale is not 1, in real time.
     pub fn time_left(&self, span: Duration) -> String {
-        let exercise = scenario::calendar::span(span);
+        self.time_left_in(words::Lang::default(), span)
+    }
+
+    /// [`Self::time_left`], as `lang` says it.
+    pub fn time_left_in(&self, lang: words::Lang, span: Duration) -> String {
+        use words::Arg;
+        let exercise = Arg::from(scenario::calendar::span_in(lang, span));
         let scale = self.plan.as_ref().map_or(1.0, |p| p.time_scale);
-        match self.real_time(span).filter(|_| scale != 1.0) {
-            None => format!("{exercise} left"),
-            Some(real) if self.phase.paused => format!(
-                "{exercise} left in exercise time ({} in real time once resumed; the clock stands while paused)",
-                scenario::calendar::span(real)
-            ),
-            Some(real) => {
-                let pace = if scale > 1.0 { format!("{scale}× faster") } else { format!("{}× slower", 1.0 / scale) };
-                format!(
-                    "{exercise} left in exercise time: about {} in real time (the exercise runs {pace})",
-                    scenario::calendar::span(real)
-                )
-            }
+        let Some(real) = self.real_time(span).filter(|_| scale != 1.0) else {
+            return words::say_with(lang, "time-left", &[("exercise", exercise)]);
+        };
+        let real = Arg::from(scenario::calendar::span_in(lang, real));
+        if self.phase.paused {
+            return words::say_with(lang, "time-left-paused", &[("exercise", exercise), ("real", real)]);
         }
+        let pace = if scale > 1.0 {
+            words::say_with(lang, "pace-faster", &[("times", Arg::from(scale))])
+        } else {
+            words::say_with(lang, "pace-slower", &[("times", Arg::from(1.0 / scale))])
+        };
+        words::say_with(lang, "time-left-scaled", &[("exercise", exercise), ("real", real), ("pace", Arg::from(pace))])
     }
 }
 
@@ -504,6 +514,17 @@ mod tests {
         );
         record.plan.as_mut().expect("a plan").time_scale = 0.5;
         assert!(record.time_left(left).ends_with("about 2 d 12 h in real time (the exercise runs 2× slower)"));
+        let ru = words::Lang::parse("ru").expect("Russian catalogues");
+        assert_eq!(
+            record.time_left_in(ru, left),
+            "осталось 1 сут 6 ч времени учения: около 2 сут 12 ч реального времени (учение идёт в 2 раза медленнее)"
+        );
+        record.plan.as_mut().expect("a plan").time_scale = 60.0;
+        assert!(
+            record.time_left_in(ru, left).ends_with("(учение идёт в 60 раз быстрее)"),
+            "{}",
+            record.time_left_in(ru, left)
+        );
         record.phase.paused = true;
         assert!(record.time_left(left).contains("once resumed"), "{}", record.time_left(left));
         record.plan.as_mut().expect("a plan").time_scale = 1.0;

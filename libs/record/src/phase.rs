@@ -75,6 +75,20 @@ impl fmt::Display for Phase {
     }
 }
 
+impl Phase {
+    /// The phase as `lang` names it (`stage 2`, `этап 2`).
+    pub fn say(self, lang: words::Lang) -> String {
+        match self {
+            Phase::NotStarted => words::say(lang, "phase-not-started"),
+            Phase::Assembly => words::say(lang, "phase-assembly"),
+            Phase::Deployment => words::say(lang, "phase-deployment"),
+            Phase::Stage(n) => words::say_with(lang, "phase-stage", &[("stage", words::Arg::from(n))]),
+            Phase::Distribution => words::say(lang, "phase-distribution"),
+            Phase::Concluded => words::say(lang, "phase-concluded"),
+        }
+    }
+}
+
 /// A window as people name it: `assembly`, `deployment`, `stage 2` (or `stage-2`), `distribution`.
 impl std::str::FromStr for Phase {
     type Err = String;

@@ -4,14 +4,16 @@
 //! what they say; only the page adds a drawing of the timeline.
 //!
 //! The model keeps machine tokens (`no_draft`, `control_point`) for programs; everything written
-//! here is in words, through the `*_words` functions below.
+//! here is in words, in the report's language, through the `*_words` functions of [`crate::terms`]
+//! and the message catalogues (`words`).
 
 use std::time::Duration;
 
-use bus::Role;
-use scenario::calendar;
+use scenario::calendar::{self, Calendar};
+use words::{Arg, Lang};
 
 use crate::model::{Answer, Report, SlotRecord, StageRecord, VersionRecord, When, is_state};
+pub use crate::terms::*;
 
 /// A piece of running text.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,49 +65,13 @@ pub trait Writer {
     /// report's own words. Never empty.
     fn quote(&mut self, text: &str);
     /// A table with its header row.
-    fn table(&mut self, header: &[&str], rows: &[Vec<Cell>]);
+    fn table(&mut self, header: &[String], rows: &[Vec<Cell>]);
     /// A list of items.
     fn list(&mut self, items: &[Vec<Part>]);
     /// The phases drawn along exercise time, where the medium can draw.
     fn timeline(&mut self, report: &Report);
     /// A draft's comment-resolution matrix.
     fn comments(&mut self, slot: &SlotRecord);
-}
-
-/// An outcome token in words; "not considered" for none.
-pub fn outcome_words(token: &str) -> &'static str {
-    match token {
-        "adopted" => "adopted",
-        "returned" => "returned",
-        "no_draft" => "no draft",
-        _ => "not considered",
-    }
-}
-
-/// A position kind token in words.
-pub fn position_words(token: &str) -> &'static str {
-    match token {
-        "concur" => "concur",
-        "concur_with_remarks" => "concur with remarks",
-        "non_concur" => "non-concur",
-        "abstain" => "abstain",
-        _ => "unstated",
-    }
-}
-
-/// A role token in words (`national control point`).
-pub fn role_words(token: &str) -> &'static str {
-    Role::from_token(token).map_or("participant", Role::label)
-}
-
-/// How a participant took part, in words.
-pub fn transport_words(remote: bool) -> &'static str {
-    if remote { "remote, through its national node" } else { "at headquarters" }
-}
-
-/// The class of a token on the page: a class name with hyphens, so that no token shows there.
-pub fn class(token: &str) -> String {
-    token.replace('_', "-")
 }
 
 fn text(s: impl Into<String>) -> Part {
@@ -120,55 +86,79 @@ fn when(w: &When) -> Vec<Part> {
     }
 }
 
-fn after(a: Option<&Answer>) -> Cell {
-    Cell::from(a.map_or("—".into(), |a| format!("after {}", a.after)))
+/// How long an answer took (`after 30 min`).
+fn after_words(lang: Lang, a: &Answer) -> String {
+    words::say_with(lang, "aar-after", &[("span", Arg::from(a.after.as_str()))])
 }
 
-fn none_or(list: Vec<String>) -> String {
-    if list.is_empty() { "none".into() } else { list.join(", ") }
+fn after(lang: Lang, a: Option<&Answer>) -> Cell {
+    Cell::from(a.map_or("—".into(), |a| after_words(lang, a)))
 }
 
 /// The states as the per-state tables show them: in scenario order, each marked when recorded absent.
 struct States<'a> {
+    lang: Lang,
     nodes: Vec<&'a str>,
     absent: &'a [String],
 }
 
 impl States<'_> {
+    fn is_absent(&self, state: &str) -> bool {
+        self.absent.iter().any(|a| a == state)
+    }
+
     /// What a state that gave no position is said to have done.
-    fn missing(&self, state: &str) -> &'static str {
-        if self.absent.iter().any(|a| a == state) { "absent" } else { "no position" }
+    fn missing(&self, state: &str) -> String {
+        if self.is_absent(state) { words::say(self.lang, "absent") } else { words::say(self.lang, "aar-no-position") }
     }
 }
 
-/// Writes `r` through `w`, section by section.
+/// Writes `r` through `w`, section by section, in the report's language.
 pub fn write(r: &Report, w: &mut impl Writer) {
-    w.heading(1, &format!("After-action report: {}", r.title), None);
-    let starts = if r.starts.is_empty() { String::new() } else { format!(" · started {}", r.starts) };
+    let lang = r.lang;
+    w.heading(1, &words::say_with(lang, "aar-title", &[("title", Arg::from(r.title.as_str()))]), None);
+    let mut facts = Vec::new();
+    if !r.starts.is_empty() {
+        // The scenario's own text and the date as the language writes it: each language says one.
+        let date = Calendar::parse(&r.starts).map_or_else(|_| r.starts.clone(), |c| c.at_in(lang, Duration::ZERO));
+        let args = [("starts", Arg::from(r.starts.as_str())), ("date", Arg::from(date))];
+        facts.push(words::say_with(lang, "aar-started", &args));
+    }
+    facts.push(words::say_with(lang, "aar-rule", &[("rule", Arg::from(r.decision_rule.as_str()))]));
+    facts.push(words::say_with(lang, "count-events", &[("count", Arg::from(r.events))]));
+    let time = [
+        ("span", Arg::from(r.exercise_span.as_str())),
+        ("wall", Arg::from(format!("{:.1}", r.wall_ms as f64 / 1000.0))),
+        ("scale", Arg::from(r.time_scale.to_string())),
+    ];
+    facts.push(words::say_with(lang, "aar-time", &time));
     w.paragraph(&[
-        text("Exercise "),
+        text(format!("{} ", words::say(lang, "aar-exercise"))),
         Part::Code(r.exercise.clone()),
-        text(format!(
-            "{starts} · decision rule: {} · {} events · {} of exercise time in {:.1} s wall time (time scale {}×)",
-            r.decision_rule,
-            r.events,
-            r.exercise_span,
-            r.wall_ms as f64 / 1000.0,
-            r.time_scale
-        )),
+        text(format!(" · {}", facts.join(" · "))),
     ]);
     let t = &r.totals;
+    let considered = [
+        ("count", Arg::from(t.considered)),
+        ("adopted", Arg::from(t.adopted)),
+        ("returned", Arg::from(t.returned)),
+        ("nodraft", Arg::from(t.no_draft)),
+    ];
+    let concluded = if t.concluded { words::say(lang, "aar-concluded") } else { words::say(lang, "aar-not-concluded") };
     w.paragraph(&[
-        Part::Strong(if t.concluded { "Concluded" } else { "Not concluded" }.into()),
+        Part::Strong(concluded),
         text(format!(
-            " · {} slots considered: {} adopted, {} returned, {} without a draft · {} revisions · {} positions",
-            t.considered, t.adopted, t.returned, t.no_draft, t.revisions, t.positions
+            " · {} · {} · {}",
+            words::say_with(lang, "aar-considered", &considered),
+            words::say_with(lang, "count-revisions", &[("count", Arg::from(t.revisions))]),
+            words::say_with(lang, "count-positions", &[("count", Arg::from(t.positions))]),
         )),
     ]);
     summary(r, w);
     timeline(r, w);
     participants(r, w);
     let states = States {
+        lang,
         nodes: r.participants.iter().filter(|p| is_state(&p.role)).map(|p| p.node.as_str()).collect(),
         absent: &r.absent,
     };
@@ -180,7 +170,8 @@ pub fn write(r: &Report, w: &mut impl Writer) {
 }
 
 fn summary(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Summary", Some("report-summary"));
+    let lang = r.lang;
+    w.heading(2, &words::say(lang, "aar-summary"), Some("report-summary"));
     let rows: Vec<Vec<Cell>> = r
         .stages
         .iter()
@@ -198,11 +189,21 @@ fn summary(r: &Report, w: &mut impl Writer) {
             ]
         })
         .collect();
-    w.table(&["stage", "title", "slots", "adopted", "returned", "no draft", "revised drafts"], &rows);
+    let header = [
+        words::say(lang, "aar-column-stage"),
+        words::say(lang, "aar-column-title"),
+        words::say(lang, "aar-column-slots"),
+        words::say(lang, "aar-column-adopted"),
+        words::say(lang, "aar-column-returned"),
+        words::say(lang, "aar-column-no-draft"),
+        words::say(lang, "aar-column-revised"),
+    ];
+    w.table(&header, &rows);
 }
 
 fn timeline(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Timeline", Some("report-timeline"));
+    let lang = r.lang;
+    w.heading(2, &words::say(lang, "aar-timeline"), Some("report-timeline"));
     w.timeline(r);
     let rows: Vec<Vec<Cell>> = r
         .timeline
@@ -216,78 +217,106 @@ fn timeline(r: &Report, w: &mut impl Writer) {
             ]
         })
         .collect();
-    w.table(&["exercise time", "day", "wall (s)", "what"], &rows);
+    let header = [
+        words::say(lang, "aar-column-exercise-time"),
+        words::say(lang, "aar-column-day"),
+        words::say(lang, "aar-column-wall-s"),
+        words::say(lang, "aar-column-what"),
+    ];
+    w.table(&header, &rows);
 }
 
 fn participants(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Participants", Some("report-participants"));
+    let lang = r.lang;
+    w.heading(2, &words::say(lang, "aar-participants"), Some("report-participants"));
     let rows: Vec<Vec<Cell>> = r
         .participants
         .iter()
         .map(|p| {
-            let played_by = if p.played_by == "person" { "a person" } else { "automated" };
+            let played_by = match p.played_by.as_str() {
+                "person" => words::say(lang, "aar-person"),
+                _ => words::say(lang, "aar-automated"),
+            };
             vec![
                 p.node.as_str().into(),
                 p.name.as_str().into(),
-                role_words(&p.role).into(),
+                role_words(lang, &p.role).into(),
                 played_by.into(),
-                transport_words(p.remote).into(),
-                after(p.assembly.as_ref()),
-                after(p.activation.as_ref()),
+                transport_words(lang, p.remote).into(),
+                after(lang, p.assembly.as_ref()),
+                after(lang, p.activation.as_ref()),
             ]
         })
         .collect();
-    w.table(&["node", "name", "role", "played by", "took part", "assembly report", "activation"], &rows);
-    w.paragraph(&[
-        Part::Strong("Absent".into()),
-        text(format!(" (declared absent, or silent when assembly closed): {}", none_or(r.absent.clone()))),
-    ]);
+    let header = [
+        words::say(lang, "aar-column-node"),
+        words::say(lang, "aar-column-name"),
+        words::say(lang, "aar-column-role"),
+        words::say(lang, "aar-column-played-by"),
+        words::say(lang, "aar-column-took-part"),
+        words::say(lang, "aar-column-assembly"),
+        words::say(lang, "aar-column-activation"),
+    ];
+    w.table(&header, &rows);
+    let why = words::say_with(lang, "aar-absent-why", &[("list", Arg::from(listed(lang, &r.absent)))]);
+    w.paragraph(&[Part::Strong(words::say(lang, "aar-absent")), text(format!(" {why}"))]);
 }
 
 fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
-    w.heading(2, &format!("Stage {}: {}", s.number, s.title), Some(&format!("report-stage-{}", s.number)));
-    let mut opened = vec![text(format!("Region: {}", s.region)), Part::Break];
+    let lang = states.lang;
+    let heading = [("stage", Arg::from(s.number)), ("title", Arg::from(s.title.as_str()))];
+    w.heading(2, &words::say_with(lang, "aar-stage-heading", &heading), Some(&format!("report-stage-{}", s.number)));
+    let region = words::say_with(lang, "aar-stage-region", &[("region", Arg::from(s.region.as_str()))]);
+    let mut opened = vec![text(region), Part::Break];
     match &s.opened {
         Some(at) => {
-            opened.push(text("Opened "));
+            opened.push(text(format!("{} ", words::say(lang, "aar-stage-opened"))));
             opened.extend(when(at));
         }
-        None => opened.push(text("Never opened")),
+        None => opened.push(text(words::say(lang, "aar-stage-never-opened"))),
     }
-    opened.push(text(" · deadline "));
+    opened.push(text(format!(" · {} ", words::say(lang, "aar-stage-deadline"))));
     opened.extend(when(&s.closes));
     w.paragraph(&opened);
-    w.heading(3, "Situation", None);
-    quote_or(&s.situation, "No situation was set.", w);
-    w.heading(3, "Tasks", None);
+    w.heading(3, &words::say(lang, "aar-stage-situation"), None);
+    quote_or(&s.situation, &words::say(lang, "aar-stage-no-situation"), w);
+    w.heading(3, &words::say(lang, "aar-stage-tasks"), None);
     if s.tasks.is_empty() {
-        w.paragraph(&[Part::Muted("No tasks were set.".into())]);
+        w.paragraph(&[Part::Muted(words::say(lang, "aar-stage-no-tasks"))]);
     } else {
         w.list(&s.tasks.iter().map(|t| vec![text(t)]).collect::<Vec<_>>());
     }
-    let assessed = s.assessments.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
-    w.paragraph(&[text(format!("Situation assessments: {}", none_or(assessed)))]);
-    w.heading(3, "Positions of the states", None);
-    let mut header = vec!["slot", "title", "body", "versions"];
-    header.extend(&states.nodes);
-    header.push("outcome");
+    let assessed: Vec<String> =
+        s.assessments.iter().map(|a| format!("{} ({})", a.node, after_words(lang, a))).collect();
+    let assessed = words::say_with(lang, "aar-stage-assessments", &[("list", Arg::from(listed(lang, &assessed)))]);
+    w.paragraph(&[text(assessed)]);
+    w.heading(3, &words::say(lang, "aar-stage-positions"), None);
+    let mut header = vec![
+        words::say(lang, "aar-column-slot"),
+        words::say(lang, "aar-column-title"),
+        words::say(lang, "aar-column-body"),
+        words::say(lang, "aar-column-versions"),
+    ];
+    header.extend(states.nodes.iter().map(|n| n.to_string()));
+    header.push(words::say(lang, "aar-column-outcome"));
     let rows: Vec<Vec<Cell>> = s.slots.iter().map(|slot| matrix_row(slot, states)).collect();
     w.table(&header, &rows);
     let mut objections = Vec::new();
     for slot in &s.slots {
         for v in &slot.versions {
             for (state, p) in v.positions.iter().filter(|(_, p)| p.kind == "non_concur") {
-                objections.push(vec![text(format!(
-                    "{} v{}: {state} did not concur: {}",
-                    slot.id,
-                    v.version,
-                    p.reasons.join("; ")
-                ))]);
+                let args = [
+                    ("slot", Arg::from(slot.id.as_str())),
+                    ("version", Arg::from(v.version)),
+                    ("state", Arg::from(state.as_str())),
+                    ("reasons", Arg::from(p.reasons.join("; "))),
+                ];
+                objections.push(vec![text(words::say_with(lang, "aar-stage-objection", &args))]);
             }
         }
     }
     w.list(&objections);
-    w.heading(3, "Drafts", None);
+    w.heading(3, &words::say(lang, "aar-stage-drafts"), None);
     for slot in &s.slots {
         draft(slot, states, w);
     }
@@ -303,40 +332,53 @@ fn quote_or(said: &str, nothing: &str, w: &mut impl Writer) {
 
 /// A slot's draft, version by version: its text, what each revision changed, and who said what.
 fn draft(slot: &SlotRecord, states: &States<'_>, w: &mut impl Writer) {
+    let lang = states.lang;
     w.heading(4, &format!("{}: {}", slot.id, slot.title), Some(&format!("draft-{}", slot.id)));
-    let mut said = vec![text(format!("{} · drafted by the {} · ", slot.category, slot.body))];
-    said.push(Part::Strong(outcome_words(&slot.outcome).into()));
+    let made = [("category", Arg::from(slot.category.as_str())), ("body", Arg::from(slot.body.as_str()))];
+    let mut said = vec![text(format!("{} · ", words::say_with(lang, "aar-draft-made", &made)))];
+    said.push(Part::Strong(outcome_words(lang, &slot.outcome)));
     if !slot.reason.is_empty() {
         said.push(text(format!(": {}", slot.reason)));
     }
     w.paragraph(&said);
     if slot.versions.is_empty() {
-        w.paragraph(&[Part::Muted("No draft was submitted.".into())]);
+        w.paragraph(&[Part::Muted(words::say(lang, "aar-draft-none"))]);
     }
     for v in &slot.versions {
         version(slot, v, states, w);
     }
     if !slot.comments.is_empty() {
-        w.heading(4, &format!("Comment resolution: {}", slot.id), Some(&format!("comments-{}", slot.id)));
+        let heading = words::say_with(lang, "aar-draft-comments", &[("slot", Arg::from(slot.id.as_str()))]);
+        w.heading(4, &heading, Some(&format!("comments-{}", slot.id)));
         w.comments(slot);
     }
 }
 
 fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut impl Writer) {
+    let lang = states.lang;
     let anchor = format!("{}-v{}", slot.id, v.version);
-    w.heading(5, &format!("{} v{}: {}", slot.id, v.version, v.title), Some(&anchor));
-    let mut circulated = vec![text(if v.version == 1 { "Circulated " } else { "Revision circulated " })];
+    let heading = [
+        ("slot", Arg::from(slot.id.as_str())),
+        ("version", Arg::from(v.version)),
+        ("title", Arg::from(v.title.as_str())),
+    ];
+    w.heading(5, &words::say_with(lang, "aar-version-heading", &heading), Some(&anchor));
+    let circulated = match v.version {
+        1 => words::say(lang, "aar-circulated"),
+        _ => words::say(lang, "aar-revision-circulated"),
+    };
+    let mut circulated = vec![text(format!("{circulated} "))];
     circulated.extend(when(&v.circulated));
     w.paragraph(&circulated);
     if !v.change_summary.is_empty() {
-        w.paragraph(&[Part::Strong("What changed:".into()), text(format!(" {}", v.change_summary))]);
+        w.paragraph(&[Part::Strong(words::say(lang, "aar-changed")), text(format!(" {}", v.change_summary))]);
     }
-    quote_or(&v.text, "The version carries no text.", w);
+    quote_or(&v.text, &words::say(lang, "aar-no-text"), w);
     // Who said what, grouped by answer; states first, then any other participant that answered.
     let others = v.positions.keys().map(String::as_str).filter(|n| !states.nodes.contains(n));
-    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
     for node in states.nodes.iter().copied().chain(others) {
-        let said = v.positions.get(node).map_or_else(|| states.missing(node), |p| position_words(&p.kind));
+        let said = v.positions.get(node).map_or_else(|| states.missing(node), |p| position_words(lang, &p.kind));
         match groups.iter_mut().find(|(g, _)| *g == said) {
             Some((_, nodes)) => nodes.push(node),
             None => groups.push((said, vec![node])),
@@ -344,16 +386,14 @@ fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut im
     }
     let grouped: Vec<String> = groups.iter().map(|(said, nodes)| format!("{said}: {}", nodes.join(", "))).collect();
     // Each group lists its states with commas, so the groups are set apart otherwise.
-    w.paragraph(&[text(format!(
-        "Positions on v{}: {}",
-        v.version,
-        if grouped.is_empty() { "none".into() } else { grouped.join(" · ") }
-    ))]);
+    let grouped = if grouped.is_empty() { words::say(lang, "none") } else { grouped.join(" · ") };
+    let positions = [("version", Arg::from(v.version)), ("groups", Arg::from(grouped))];
+    w.paragraph(&[text(words::say_with(lang, "aar-positions-on", &positions))]);
     let reasons: Vec<Vec<Part>> = v
         .positions
         .iter()
         .filter(|(_, p)| !p.reasons.is_empty())
-        .map(|(node, p)| vec![text(format!("{node} ({}): {}", position_words(&p.kind), p.reasons.join("; ")))])
+        .map(|(node, p)| vec![text(format!("{node} ({}): {}", position_words(lang, &p.kind), p.reasons.join("; ")))])
         .collect();
     w.list(&reasons);
 }
@@ -361,6 +401,7 @@ fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut im
 /// A slot's row of the draft × state matrix: each state's position on every version, coloured by
 /// its last (silent when it gave none, absent when it was recorded absent).
 fn matrix_row(slot: &SlotRecord, states: &States<'_>) -> Vec<Cell> {
+    let lang = states.lang;
     let mut row: Vec<Cell> = vec![
         slot.id.as_str().into(),
         slot.title.as_str().into(),
@@ -369,16 +410,15 @@ fn matrix_row(slot: &SlotRecord, states: &States<'_>) -> Vec<Cell> {
     ];
     for st in &states.nodes {
         let last = slot.versions.iter().rev().find_map(|v| v.positions.get(*st).map(|p| class(&p.kind)));
-        let missing = states.missing(st);
         let class = match (slot.versions.is_empty(), last) {
             (true, _) => String::new(),
-            (false, None) if missing == "absent" => "absent".into(),
+            (false, None) if states.is_absent(st) => "absent".into(),
             (false, None) => "silent".into(),
             (false, Some(kind)) => kind,
         };
         let mut parts = Vec::new();
         if class == "absent" {
-            parts.push(text("absent"));
+            parts.push(text(states.missing(st)));
         }
         for v in slot.versions.iter().filter(|_| class != "absent") {
             if !parts.is_empty() {
@@ -386,7 +426,7 @@ fn matrix_row(slot: &SlotRecord, states: &States<'_>) -> Vec<Cell> {
             }
             parts.push(match v.positions.get(*st) {
                 Some(p) => Part::Position { version: v.version, kind: p.kind.clone(), reasons: p.reasons.clone() },
-                None => text(format!("v{}: {missing}", v.version)),
+                None => text(format!("{}: {}", version_words(lang, v.version), states.missing(st))),
             });
         }
         if parts.is_empty() {
@@ -394,19 +434,16 @@ fn matrix_row(slot: &SlotRecord, states: &States<'_>) -> Vec<Cell> {
         }
         row.push(Cell { parts, class, title: String::new() });
     }
-    let outcome = outcome_words(&slot.outcome);
+    let outcome = outcome_words(lang, &slot.outcome);
     row.push(Cell { parts: vec![text(outcome)], class: class(&slot.outcome), title: slot.reason.clone() });
     row
 }
 
 fn answer_times(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Answer times of the states", Some("report-answer-times"));
-    w.paragraph(&[Part::Muted(
-        "Exercise time from what asked for the answer (the notification, the deployment order, the stage's opening, \
-         the draft version's circulation, the package) to the answer, pauses not counted; wall time beside it."
-            .into(),
-    )]);
-    let span = |s: u64| calendar::span(Duration::from_secs(s));
+    let lang = r.lang;
+    w.heading(2, &words::say(lang, "aar-answer-times"), Some("report-answer-times"));
+    w.paragraph(&[Part::Muted(words::say(lang, "aar-answer-times-why"))]);
+    let span = |s: u64| calendar::span_in(lang, Duration::from_secs(s));
     let rows: Vec<Vec<Cell>> = r
         .answer_times
         .iter()
@@ -420,18 +457,31 @@ fn answer_times(r: &Report, w: &mut impl Writer) {
             ]
         })
         .collect();
-    w.table(&["state", "answers", "median", "slowest", "median wall (ms)"], &rows);
+    let header = [
+        words::say(lang, "aar-column-state"),
+        words::say(lang, "aar-column-answers"),
+        words::say(lang, "aar-column-median"),
+        words::say(lang, "aar-column-slowest"),
+        words::say(lang, "aar-column-median-wall"),
+    ];
+    w.table(&header, &rows);
 }
 
 fn package(r: &Report, w: &mut impl Writer) {
-    w.heading(2, "Package as sent", Some("report-package"));
+    let lang = r.lang;
+    w.heading(2, &words::say(lang, "aar-package"), Some("report-package"));
     let Some(p) = &r.package else {
-        w.paragraph(&[text("No package was communicated.")]);
+        w.paragraph(&[text(words::say(lang, "aar-no-package"))]);
         return;
     };
-    let mut said =
-        vec![text("Package "), Part::Code(p.package_id.clone()), text(", SHA-256 "), Part::Code(p.digest.clone())];
-    said.push(text(format!(", {} drafts, sent ", p.items.len())));
+    let mut said = vec![
+        text(format!("{} ", words::say(lang, "aar-package-sent"))),
+        Part::Code(p.package_id.clone()),
+        text(", SHA-256 "),
+        Part::Code(p.digest.clone()),
+    ];
+    let drafts = words::say_with(lang, "count-drafts", &[("count", Arg::from(p.items.len()))]);
+    said.push(text(format!(", {drafts}, {} ", words::say(lang, "aar-package-at"))));
     said.extend(when(&p.sent));
     said.push(text("."));
     w.paragraph(&said);
@@ -439,18 +489,27 @@ fn package(r: &Report, w: &mut impl Writer) {
         .items
         .iter()
         .map(|i| {
+            let outcome = outcome_words(lang, &i.outcome);
             vec![
                 i.stage.to_string().into(),
                 i.slot.as_str().into(),
                 i.version.to_string().into(),
                 i.title.as_str().into(),
-                Cell { parts: vec![text(outcome_words(&i.outcome))], class: class(&i.outcome), title: String::new() },
+                Cell { parts: vec![text(outcome)], class: class(&i.outcome), title: String::new() },
             ]
         })
         .collect();
-    w.table(&["stage", "slot", "version", "title", "outcome"], &rows);
-    let receipts = r.receipts.iter().map(|a| format!("{} (after {})", a.node, a.after)).collect();
-    w.paragraph(&[text(format!("Receipts confirmed: {}", none_or(receipts)))]);
+    let header = [
+        words::say(lang, "aar-column-stage"),
+        words::say(lang, "aar-column-slot"),
+        words::say(lang, "aar-column-version"),
+        words::say(lang, "aar-column-title"),
+        words::say(lang, "aar-column-outcome"),
+    ];
+    w.table(&header, &rows);
+    let receipts: Vec<String> = r.receipts.iter().map(|a| format!("{} ({})", a.node, after_words(lang, a))).collect();
+    let receipts = words::say_with(lang, "aar-receipts", &[("list", Arg::from(listed(lang, &receipts)))]);
+    w.paragraph(&[text(receipts)]);
 }
 
 #[cfg(test)]
@@ -467,7 +526,9 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Part::Text(t) | Part::Code(t) | Part::Strong(t) | Part::Muted(t) => t.clone(),
-                Part::Position { version, kind, .. } => format!("v{version}: {}", position_words(kind)),
+                Part::Position { version, kind, .. } => {
+                    format!("v{version}: {}", position_words(Lang::default(), kind))
+                }
                 Part::Break => " / ".into(),
             })
             .collect()
@@ -483,7 +544,7 @@ mod tests {
         fn quote(&mut self, text: &str) {
             self.0.push(format!("quote {text}"));
         }
-        fn table(&mut self, _: &[&str], rows: &[Vec<Cell>]) {
+        fn table(&mut self, _: &[String], rows: &[Vec<Cell>]) {
             for row in rows {
                 self.0.push(format!("row {}", row.iter().map(|c| plain(&c.parts)).collect::<Vec<_>>().join(" | ")));
             }

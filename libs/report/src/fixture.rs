@@ -86,7 +86,12 @@ pub fn record() -> Record {
     };
     let outcomes = vec![
         outcome("x1", 2, Outcome::Adopted, "consensus of the states present"),
-        outcome("x2", 1, Outcome::Returned, "KZ did not concur"),
+        wire::ConsiderationOutcome {
+            concurring: vec!["BY".into()],
+            objecting: vec!["KZ".into()],
+            silent: vec!["TJ".into()],
+            ..outcome("x2", 1, Outcome::Returned, "no consensus: KZ did not concur")
+        },
         outcome("x3", 0, Outcome::NoDraft, "no draft was submitted"),
     ];
     log.at(600, &control, Payload::StageConcluded(wire::StageConcluded { stage_number: 1, outcomes }));

@@ -7,8 +7,11 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use scenario::calendar::{self, Calendar};
+use words::{Arg, Lang};
 
-use crate::document::{self, Cell, Part, Writer, position_words};
+use crate::document::{
+    self, Cell, Part, Writer, comment_words, disposition_words, open_words, position_words, version_words,
+};
 use crate::model::{PhaseSpan, Report, SlotRecord};
 
 /// Text made safe for HTML content and attribute values.
@@ -71,27 +74,32 @@ html,body{background:#fff!important;color:#000!important;margin:0}
 /// The report as a fragment of a page: one `<article class="aar">`, no `<html>`, `<head>` or
 /// style; the page around it links or inlines [`STYLE`].
 pub fn body(r: &Report) -> String {
-    let mut page = Page(String::from("<article class=\"aar\">"));
+    let mut page = Page { html: String::from("<article class=\"aar\">"), lang: r.lang };
     document::write(r, &mut page);
-    page.0.push_str("</article>");
-    page.0
+    page.html.push_str("</article>");
+    page.html
 }
 
-/// The report as one self-contained page: [`body`] styled by [`STYLE`].
+/// The report as one self-contained page in its language: [`body`] styled by [`STYLE`].
 pub fn render(r: &Report) -> String {
+    let title = words::say_with(r.lang, "aar-title", &[("title", Arg::from(r.title.as_str()))]);
     format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>\
+        "<!doctype html><html lang={}><head><meta charset=utf-8>\
          <meta name=viewport content=\"width=device-width, initial-scale=1\">\
-         <title>After-action report: {}</title><style>body{{margin:2rem}}\n{STYLE}</style></head><body>{}</body></html>\n",
-        esc(&r.title),
+         <title>{}</title><style>body{{margin:2rem}}\n{STYLE}</style></head><body>{}</body></html>\n",
+        r.lang.tag(),
+        esc(&title),
         body(r)
     )
 }
 
-/// The report as HTML. Writing to a `String` cannot fail, hence the ignored results.
-struct Page(String);
+/// The report as HTML, in its language. Writing to a `String` cannot fail, hence the ignored results.
+struct Page {
+    html: String,
+    lang: Lang,
+}
 
-fn inline(parts: &[Part]) -> String {
+fn inline(lang: Lang, parts: &[Part]) -> String {
     parts
         .iter()
         .map(|part| match part {
@@ -102,7 +110,7 @@ fn inline(parts: &[Part]) -> String {
             Part::Position { version, kind, reasons } => {
                 let title =
                     if reasons.is_empty() { String::new() } else { format!(" title=\"{}\"", esc(&reasons.join("; "))) };
-                format!("<span{title}>v{version}: {}</span>", position_words(kind))
+                format!("<span{title}>{}: {}</span>", version_words(lang, *version), esc(&position_words(lang, kind)))
             }
             Part::Break => "<br>".into(),
         })
@@ -112,54 +120,54 @@ fn inline(parts: &[Part]) -> String {
 impl Writer for Page {
     fn heading(&mut self, level: u8, text: &str, anchor: Option<&str>) {
         let id = anchor.map(|a| format!(" id=\"{}\"", esc(a))).unwrap_or_default();
-        let _ = write!(self.0, "<h{level}{id}>{}</h{level}>", esc(text));
+        let _ = write!(self.html, "<h{level}{id}>{}</h{level}>", esc(text));
     }
 
     fn paragraph(&mut self, parts: &[Part]) {
-        let _ = write!(self.0, "<p>{}</p>", inline(parts));
+        let _ = write!(self.html, "<p>{}</p>", inline(self.lang, parts));
     }
 
     fn quote(&mut self, text: &str) {
-        let _ = write!(self.0, "<blockquote class=\"text\">{}</blockquote>", esc(text));
+        let _ = write!(self.html, "<blockquote class=\"text\">{}</blockquote>", esc(text));
     }
 
-    fn table(&mut self, header: &[&str], rows: &[Vec<Cell>]) {
-        let _ = write!(self.0, "<div class=\"wide\"><table><thead><tr>");
+    fn table(&mut self, header: &[String], rows: &[Vec<Cell>]) {
+        let _ = write!(self.html, "<div class=\"wide\"><table><thead><tr>");
         for h in header {
-            let _ = write!(self.0, "<th>{}</th>", esc(h));
+            let _ = write!(self.html, "<th>{}</th>", esc(h));
         }
-        let _ = write!(self.0, "</tr></thead><tbody>");
+        let _ = write!(self.html, "</tr></thead><tbody>");
         for row in rows {
-            let _ = write!(self.0, "<tr>");
+            let _ = write!(self.html, "<tr>");
             for cell in row {
                 let class =
                     if cell.class.is_empty() { String::new() } else { format!(" class=\"{}\"", esc(&cell.class)) };
                 let title =
                     if cell.title.is_empty() { String::new() } else { format!(" title=\"{}\"", esc(&cell.title)) };
-                let _ = write!(self.0, "<td{class}{title}>{}</td>", inline(&cell.parts));
+                let _ = write!(self.html, "<td{class}{title}>{}</td>", inline(self.lang, &cell.parts));
             }
-            let _ = write!(self.0, "</tr>");
+            let _ = write!(self.html, "</tr>");
         }
-        let _ = write!(self.0, "</tbody></table></div>");
+        let _ = write!(self.html, "</tbody></table></div>");
     }
 
     fn list(&mut self, items: &[Vec<Part>]) {
         if items.is_empty() {
             return;
         }
-        let _ = write!(self.0, "<ul>");
+        let _ = write!(self.html, "<ul>");
         for item in items {
-            let _ = write!(self.0, "<li>{}</li>", inline(item));
+            let _ = write!(self.html, "<li>{}</li>", inline(self.lang, item));
         }
-        let _ = write!(self.0, "</ul>");
+        let _ = write!(self.html, "</ul>");
     }
 
     fn timeline(&mut self, report: &Report) {
-        self.0.push_str(&figure(report));
+        self.html.push_str(&figure(report));
     }
 
     fn comments(&mut self, slot: &SlotRecord) {
-        comment_table(&mut self.0, slot, false);
+        comment_table(&mut self.html, self.lang, slot, false);
     }
 }
 
@@ -223,9 +231,9 @@ fn stack(wanted: Vec<(f64, String)>, top: f64) -> Vec<Label> {
 /// Where the axis is marked, in exercise seconds: every step from the start, the step the
 /// shortest of the usual ones (a minute to two days, then weeks, doubling) that leaves each mark's
 /// label room in `span` pixels.
-fn ticks(total: u64, span: f64) -> Vec<u64> {
+fn ticks(lang: Lang, total: u64, span: f64) -> Vec<u64> {
     const STEPS: [u64; 12] = [60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800];
-    let room = width(&tick_label(total)) + 2.0 * GAP;
+    let room = width(&tick_label(lang, total)) + 2.0 * GAP;
     let fits = |step: u64| step >= total || span * step as f64 / total as f64 >= room;
     let step = STEPS.into_iter().find(|s| fits(*s)).unwrap_or_else(|| {
         let mut step: u64 = 604_800;
@@ -238,8 +246,8 @@ fn ticks(total: u64, span: f64) -> Vec<u64> {
 }
 
 /// An axis mark: the exercise's day and hour (`day 2, 06:00`).
-fn tick_label(s: u64) -> String {
-    calendar::day_clock(Duration::from_secs(s))
+fn tick_label(lang: Lang, s: u64) -> String {
+    calendar::day_clock_in(lang, Duration::from_secs(s))
 }
 
 /// The timeline chart: a row per phase with its bars along exercise time, holds marked, and the
@@ -253,8 +261,9 @@ struct Chart {
 }
 
 fn chart(r: &Report) -> Chart {
+    let lang = r.lang;
     let calendar = Calendar::parse(&r.starts).ok();
-    let at = |s: u64| calendar::when(calendar.as_ref(), Duration::from_secs(s));
+    let at = |s: u64| calendar::when_in(lang, calendar.as_ref(), Duration::from_secs(s));
     let total = r.phases.iter().map(|p| p.to_s).max().unwrap_or(0);
     let mut rows: Vec<&str> = Vec::new();
     for p in &r.phases {
@@ -262,7 +271,7 @@ fn chart(r: &Report) -> Chart {
             rows.push(&p.phase);
         }
     }
-    let end_label = width(&tick_label(total)) / 2.0 + GAP;
+    let end_label = width(&tick_label(lang, total)) / 2.0 + GAP;
     let left = rows.iter().map(|n| width(n)).fold(0.0, f64::max) + 2.0 * GAP;
     let right = WIDTH - end_label;
     let x = |s: u64| left + (right - left) * s as f64 / total.max(1) as f64;
@@ -275,11 +284,11 @@ fn chart(r: &Report) -> Chart {
         let (holds, bars): (Vec<&PhaseSpan>, Vec<&PhaseSpan>) =
             r.phases.iter().filter(|p| p.phase == *name).partition(|p| p.paused);
         for p in bars.into_iter().chain(holds) {
-            shapes.push_str(&span(p, top, x(p.from_s), x(p.to_s), COLOURS[i % COLOURS.len()], &at));
+            shapes.push_str(&span(lang, p, top, x(p.from_s), x(p.to_s), COLOURS[i % COLOURS.len()], &at));
         }
     }
     let axis = rows.len() as f64 * ROW + 4.0;
-    let marks = ticks(total, right - left);
+    let marks = ticks(lang, total, right - left);
     let _ = write!(shapes, "<line x1=\"{left:.1}\" y1=\"{axis}\" x2=\"{right:.1}\" y2=\"{axis}\" stroke=\"#57606a\"/>");
     for &t in &marks {
         let _ = write!(
@@ -290,90 +299,102 @@ fn chart(r: &Report) -> Chart {
             axis + 5.0
         );
     }
-    labels.extend(stack(marks.iter().map(|&t| (x(t), tick_label(t))).collect(), axis + 8.0));
+    labels.extend(stack(marks.iter().map(|&t| (x(t), tick_label(lang, t))).collect(), axis + 8.0));
     let height = labels.iter().map(|l| l.y + LANE).fold(axis + 8.0, f64::max) + 4.0;
     Chart { labels, shapes, height }
 }
 
 /// One span of a phase: a bar, or for a hold (which stops exercise time) a dashed line.
-fn span(p: &PhaseSpan, top: f64, from: f64, to: f64, colour: &str, at: &impl Fn(u64) -> String) -> String {
+fn span(lang: Lang, p: &PhaseSpan, top: f64, from: f64, to: f64, colour: &str, at: &impl Fn(u64) -> String) -> String {
+    let phase = Arg::from(p.phase.as_str());
     if p.paused {
         let wall = p.to_wall_ms.saturating_sub(p.from_wall_ms) as f64 / 1000.0;
+        let args = [("phase", phase), ("at", Arg::from(at(p.from_s))), ("wall", Arg::from(format!("{wall:.1}")))];
         return format!(
             "<line x1=\"{from:.1}\" y1=\"{top}\" x2=\"{from:.1}\" y2=\"{}\" stroke=\"#cf222e\" stroke-width=\"2\" \
-             stroke-dasharray=\"3,2\"><title>{}: held by exercise control at {} for {wall:.1} s wall time</title></line>",
+             stroke-dasharray=\"3,2\"><title>{}</title></line>",
             top + ROW,
-            esc(&p.phase),
-            esc(&at(p.from_s))
+            esc(&words::say_with(lang, "aar-chart-hold", &args))
         );
     }
+    let args = [("phase", phase), ("from", Arg::from(at(p.from_s))), ("to", Arg::from(at(p.to_s)))];
     format!(
         "<rect x=\"{from:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"{colour}\" opacity=\"0.85\">\
-         <title>{}: {} to {}</title></rect>",
+         <title>{}</title></rect>",
         top + 4.0,
         (to - from).max(2.0),
         ROW - 8.0,
-        esc(&p.phase),
-        esc(&at(p.from_s)),
-        esc(&at(p.to_s))
+        esc(&words::say_with(lang, "aar-chart-span", &args))
     )
 }
 
 /// The chart with its caption.
 fn figure(r: &Report) -> String {
+    let lang = r.lang;
     if r.phases.is_empty() {
-        return "<p class=muted>No phase has been recorded yet.</p>".into();
+        return format!("<p class=muted>{}</p>", esc(&words::say(lang, "aar-chart-none")));
     }
     let c = chart(r);
     let mut svg = format!(
         "<figure><svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{0}\" \
          viewBox=\"0 0 {WIDTH} {0}\" font-size=\"{FONT}\" font-family=\"ui-monospace, Menlo, Consolas, monospace\" \
-         role=\"img\" aria-label=\"the phases along exercise time\">{1}",
-        c.height, c.shapes
+         role=\"img\" aria-label=\"{2}\">{1}",
+        c.height,
+        c.shapes,
+        esc(&words::say(lang, "aar-chart-label"))
     );
     for l in &c.labels {
         let _ = write!(svg, "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>", l.x, l.y + LANE - 4.0, esc(&l.text));
     }
     let start = match Calendar::parse(&r.starts) {
-        Ok(c) => format!(" (day 1, 00:00 is {c})"),
+        Ok(c) => {
+            let args = [("day", Arg::from(tick_label(lang, 0))), ("date", Arg::from(c.at_in(lang, Duration::ZERO)))];
+            format!(" ({})", words::say_with(lang, "aar-chart-start", &args))
+        }
         Err(_) => String::new(),
     };
-    let _ = write!(
-        svg,
-        "</svg><figcaption>Each phase along exercise time, marked in the exercise's days and hours{}; \
-         a red dashed line is a hold by exercise control, which stops exercise time.</figcaption></figure>",
-        esc(&start)
-    );
+    let caption = words::say_with(lang, "aar-chart-caption", &[("start", Arg::from(start))]);
+    let _ = write!(svg, "</svg><figcaption>{}</figcaption></figure>", esc(&caption));
     svg
 }
 
 /// A draft's comment-resolution matrix as a table (the report's and the package's); each row is
 /// the comment's anchor, and with `version_links` each version links to its place on the page.
-pub fn comment_table(w: &mut String, slot: &SlotRecord, version_links: bool) {
+pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord, version_links: bool) {
     let version = |n: u32| match version_links {
-        true => format!("<a href=\"#{}-v{n}\">v{n}</a>", esc(&slot.id)),
-        false => format!("v{n}"),
+        true => format!("<a href=\"#{}-v{n}\">{}</a>", esc(&slot.id), esc(&version_words(lang, n))),
+        false => esc(&version_words(lang, n)),
     };
-    let _ = write!(
-        w,
-        "<div class=\"wide\"><table class=comments><thead><tr><th>comment</th><th>by</th><th>on</th><th>kind</th>\
-         <th>text</th><th>disposition</th><th>state's answer</th><th>status</th></tr></thead><tbody>"
-    );
+    let header = [
+        words::say(lang, "aar-column-comment"),
+        words::say(lang, "aar-column-by"),
+        words::say(lang, "aar-column-on"),
+        words::say(lang, "aar-column-kind"),
+        words::say(lang, "aar-column-text"),
+        words::say(lang, "aar-column-disposition"),
+        words::say(lang, "aar-column-answer"),
+        words::say(lang, "aar-column-status"),
+    ];
+    let _ = write!(w, "<div class=\"wide\"><table class=comments><thead><tr>");
+    for h in header {
+        let _ = write!(w, "<th>{}</th>", esc(&h));
+    }
+    let _ = write!(w, "</tr></thead><tbody>");
     for c in &slot.comments {
         let dispositions: Vec<String> = c
             .dispositions
             .iter()
             .map(|d| match d.disposition.as_str() {
-                "" => format!("{}: none", version(d.version)),
-                kind => format!("{}: {} — {}", version(d.version), esc(&kind.replace('_', " ")), esc(&d.reason)),
+                "" => format!("{}: {}", version(d.version), esc(&words::say(lang, "none"))),
+                kind => format!("{}: {} — {}", version(d.version), esc(&disposition_words(lang, kind)), esc(&d.reason)),
             })
             .collect();
         let answers: Vec<String> = c
             .dispositions
             .iter()
             .map(|d| {
-                let answer = if d.answer.is_empty() { "—" } else { position_words(&d.answer) };
-                format!("v{}: {answer}", d.version)
+                let answer = if d.answer.is_empty() { "—".into() } else { position_words(lang, &d.answer) };
+                format!("{}: {}", esc(&version_words(lang, d.version)), esc(&answer))
             })
             .collect();
         let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
@@ -383,11 +404,11 @@ pub fn comment_table(w: &mut String, slot: &SlotRecord, version_links: bool) {
             esc(&c.id),
             esc(&c.state),
             version(c.version),
-            esc(&c.kind),
+            esc(&comment_words(lang, &c.kind)),
             esc(&c.text),
             dash(dispositions),
             dash(answers),
-            if c.open { "open" } else { "closed" }
+            esc(&open_words(lang, c.open))
         );
     }
     let _ = write!(w, "</tbody></table></div>");
@@ -572,5 +593,26 @@ pub(crate) mod tests {
         let mut empty = report();
         empty.phases.clear();
         assert!(!render(&empty).contains("<svg"));
+    }
+
+    #[test]
+    fn a_russian_page_is_a_russian_page_its_chart_and_tables_included() {
+        let ru = Lang::parse("ru").expect("Russian catalogues");
+        let page = render(&model::build_in(ru, "ex", &fixture::record()));
+        assert!(page.starts_with("<!doctype html><html lang=ru>"), "{page}");
+        assert!(page.contains("<title>Отчёт о проведении учения: fixture</title>"));
+        for said in [
+            ">этап 1</text>",
+            ">день 1, 12:00</text>",
+            "(день 1, 00:00 — это 17 марта 2025 г., 09:00 (МСК))",
+            "aria-label=\"фазы учения во времени учения\"",
+            "<td class=\"absent\">отсутствует</td>",
+            "<td class=\"silent\">ред. 1: нет позиции<br>ред. 2: нет позиции</td>",
+            "<th>ответ государства</th>",
+            "<td>ред. 2: учтено — shared</td>",
+        ] {
+            assert!(page.contains(said), "missing {said:?}");
+        }
+        assert!(render(&report()).starts_with("<!doctype html><html lang=en>"), "English says so too");
     }
 }

@@ -7,7 +7,11 @@
 //!   self-contained or as a fragment for the console's own layout, with an SVG timeline, the
 //!   draft × state matrix in colour, each draft's texts and comment-resolution matrix, and a print
 //!   style sheet);
-//! - [`package`]: the traceable package, each decision with its trail, its digest checked.
+//! - [`package`]: the traceable package, each decision with its trail, its digest checked;
+//! - [`terms`]: the report's tokens (outcomes, positions, roles…) in words.
+//!
+//! Each is in one language (`words::Lang`): [`build_in`] and [`package::build_in`] take it, the
+//! renderers read it from what they render; [`build`] and [`package::build`] are English.
 
 pub mod document;
 #[cfg(test)]
@@ -16,5 +20,6 @@ pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod package;
+pub mod terms;
 
-pub use model::{Report, build};
+pub use model::{Report, build, build_in};

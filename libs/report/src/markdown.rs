@@ -3,8 +3,12 @@
 
 use std::fmt::Write as _;
 
-use crate::document::{self, Cell, Part, Writer, position_words};
-use crate::model::Report;
+use words::Lang;
+
+use crate::document::{
+    self, Cell, Part, Writer, comment_words, disposition_words, open_words, position_words, version_words,
+};
+use crate::model::{Report, SlotRecord};
 
 /// Text made safe for a Markdown table cell (and a terminal): pipes escaped, line breaks as
 /// `<br>`, the characters that would start HTML or emphasis escaped, control characters shown.
@@ -30,10 +34,10 @@ pub fn cell(text: &str) -> String {
 }
 
 /// A position in words, a non-concurrence stressed.
-fn position_mark(kind: &str) -> String {
+fn position_mark(lang: Lang, kind: &str) -> String {
     match kind {
-        "non_concur" => format!("**{}**", position_words(kind)),
-        kind => position_words(kind).into(),
+        "non_concur" => format!("**{}**", cell(&position_words(lang, kind))),
+        kind => cell(&position_words(lang, kind)),
     }
 }
 
@@ -69,17 +73,20 @@ fn block_start(line: &str) -> String {
     format!("{}{escaped}", "&nbsp;".repeat(indent))
 }
 
-/// Renders the report. Writing to a `String` cannot fail, hence the ignored results.
+/// Renders the report in its language. Writing to a `String` cannot fail, hence the ignored results.
 pub fn render(r: &Report) -> String {
-    let mut text = Text(String::new());
+    let mut text = Text { md: String::new(), lang: r.lang };
     document::write(r, &mut text);
-    text.0
+    text.md
 }
 
-/// The report as Markdown.
-struct Text(String);
+/// The report as Markdown, in its language.
+struct Text {
+    md: String,
+    lang: Lang,
+}
 
-fn inline(parts: &[Part]) -> String {
+fn inline(lang: Lang, parts: &[Part]) -> String {
     parts
         .iter()
         .map(|part| match part {
@@ -87,7 +94,9 @@ fn inline(parts: &[Part]) -> String {
             // Ids and digests are tokens: nothing in them ends the span.
             Part::Code(t) => format!("`{}`", t.replace('`', "'")),
             Part::Strong(t) => format!("**{}**", cell(t)),
-            Part::Position { version, kind, .. } => format!("v{version}: {}", position_mark(kind)),
+            Part::Position { version, kind, .. } => {
+                format!("{}: {}", cell(&version_words(lang, *version)), position_mark(lang, kind))
+            }
             Part::Break => "<br>".into(),
         })
         .collect()
@@ -96,77 +105,91 @@ fn inline(parts: &[Part]) -> String {
 impl Writer for Text {
     fn heading(&mut self, level: u8, text: &str, _anchor: Option<&str>) {
         let marks = "#".repeat(usize::from(level));
-        let gap = if self.0.is_empty() { "" } else { "\n" };
-        let _ = writeln!(self.0, "{gap}{marks} {}", cell(text));
+        let gap = if self.md.is_empty() { "" } else { "\n" };
+        let _ = writeln!(self.md, "{gap}{marks} {}", cell(text));
     }
 
     fn paragraph(&mut self, parts: &[Part]) {
-        let _ = writeln!(self.0, "\n{}", inline(parts));
+        let _ = writeln!(self.md, "\n{}", inline(self.lang, parts));
     }
 
-    fn table(&mut self, header: &[&str], rows: &[Vec<Cell>]) {
-        let _ = writeln!(self.0, "\n| {} |", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
-        let _ = writeln!(self.0, "|{}", "---|".repeat(header.len()));
+    fn table(&mut self, header: &[String], rows: &[Vec<Cell>]) {
+        let _ = writeln!(self.md, "\n| {} |", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(self.md, "|{}", "---|".repeat(header.len()));
         for row in rows {
-            let cells: Vec<String> = row.iter().map(|c| inline(&c.parts)).collect();
-            let _ = writeln!(self.0, "| {} |", cells.join(" | "));
+            let cells: Vec<String> = row.iter().map(|c| inline(self.lang, &c.parts)).collect();
+            let _ = writeln!(self.md, "| {} |", cells.join(" | "));
         }
     }
 
     fn quote(&mut self, text: &str) {
-        let _ = write!(self.0, "\n{}", quote(text));
+        let _ = write!(self.md, "\n{}", quote(text));
     }
 
     fn list(&mut self, items: &[Vec<Part>]) {
         if items.is_empty() {
             return;
         }
-        let _ = writeln!(self.0);
+        let _ = writeln!(self.md);
         for item in items {
-            let _ = writeln!(self.0, "- {}", inline(item));
+            let _ = writeln!(self.md, "- {}", inline(self.lang, item));
         }
     }
 
     fn timeline(&mut self, _report: &Report) {}
 
-    fn comments(&mut self, slot: &crate::model::SlotRecord) {
-        let _ = writeln!(self.0);
-        comment_table(&mut self.0, slot);
+    fn comments(&mut self, slot: &SlotRecord) {
+        let _ = writeln!(self.md);
+        comment_table(&mut self.md, self.lang, slot);
     }
 }
 
 /// A draft's comment-resolution matrix as a table (the report's and the package's).
-pub fn comment_table(w: &mut String, slot: &crate::model::SlotRecord) {
-    let _ = writeln!(w, "| comment | by | on | kind | text | disposition | state's answer | status |");
-    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
+pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord) {
+    let header = [
+        words::say(lang, "aar-column-comment"),
+        words::say(lang, "aar-column-by"),
+        words::say(lang, "aar-column-on"),
+        words::say(lang, "aar-column-kind"),
+        words::say(lang, "aar-column-text"),
+        words::say(lang, "aar-column-disposition"),
+        words::say(lang, "aar-column-answer"),
+        words::say(lang, "aar-column-status"),
+    ];
+    let _ = writeln!(w, "| {} |", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+    let _ = writeln!(w, "|{}", "---|".repeat(header.len()));
+    let version = |n: u32| cell(&version_words(lang, n));
     for c in &slot.comments {
         let dispositions: Vec<String> = c
             .dispositions
             .iter()
             .map(|d| match d.disposition.as_str() {
-                "" => format!("v{}: none", d.version),
-                kind => format!("v{}: {} — {}", d.version, kind.replace('_', " "), cell(&d.reason)),
+                "" => format!("{}: {}", version(d.version), cell(&words::say(lang, "none"))),
+                kind => {
+                    format!("{}: {} — {}", version(d.version), cell(&disposition_words(lang, kind)), cell(&d.reason))
+                }
             })
             .collect();
         let answers: Vec<String> = c
             .dispositions
             .iter()
             .map(|d| {
-                format!("v{}: {}", d.version, if d.answer.is_empty() { "—".into() } else { position_mark(&d.answer) })
+                let answer = if d.answer.is_empty() { "—".into() } else { position_mark(lang, &d.answer) };
+                format!("{}: {answer}", version(d.version))
             })
             .collect();
         let dash = |v: Vec<String>| if v.is_empty() { "—".to_string() } else { v.join("<br>") };
         let _ = writeln!(
             w,
-            "| {} | {} | v{} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             c.id,
             c.state,
-            c.version,
-            c.kind,
+            version(c.version),
+            cell(&comment_words(lang, &c.kind)),
             cell(&c.text),
             dash(dispositions),
             dash(answers),
-            if c.open { "open" } else { "closed" }
+            cell(&open_words(lang, c.open))
         );
     }
 }
@@ -218,5 +241,44 @@ mod tests {
         let escaped = cell("ok\u{1b}[2J\u{7}\u{202E}gpj.exe");
         assert!(!escaped.chars().any(bus::text::is_hostile), "{escaped}");
         assert!(escaped.contains("u{1b}") && escaped.contains("u{202e}"), "{escaped}");
+    }
+
+    #[test]
+    fn in_russian_the_report_says_its_own_words_dates_and_counts_in_russian_and_what_people_wrote_as_written() {
+        let ru = Lang::parse("ru").expect("Russian catalogues");
+        let text = render(&crate::model::build_in(ru, "ex", &crate::fixture::record()));
+        for said in [
+            "# Отчёт о проведении учения: fixture",
+            "начало 17 марта 2025 г., 09:00 (МСК)",
+            "порядок принятия решений: консенсус присутствующих государств",
+            // Plurals: many, one, many, few.
+            "35 событий",
+            "**Завершено** · рассмотрено 4 вопроса: принято 2, возвращено 1, без проекта 1 · 1 доработка · 7 позиций",
+            "| 18 марта 2025 г., 05:00 (МСК) | день 1, 20:00 | 1200.00 | государствам направлен пакет из 3 проектов |",
+            "| 17 марта 2025 г., 19:00 (МСК) | день 1, 10:00 | 600.00 | этап 1 рассмотрен: принят 1 из 3 |",
+            "## Этап 1: stage 1",
+            "| x1 | decision x1 | Объединённый штаб | 2 | ред. 1: **не согласен**<br>ред. 2: согласен |",
+            "| отсутствует | принят |",
+            "дистанционно, через национальный узел | через 30 мин |",
+            "**возвращён на доработку**: консенсус не достигнут, не согласны: KZ",
+            "Позиции по редакции 1: не согласен: BY · согласен с замечаниями: KZ · нет позиции: TJ · отсутствует: AM",
+            "3 проекта, направлен 18 марта 2025 г., 05:00 (МСК) (день 1, 20:00).",
+            // What people wrote stays as they wrote it.
+            "- BY (не согласен): too costly",
+            "**Что изменено:** costs shared among the states",
+            "учение приостановлено руководством учения: a break",
+        ] {
+            assert!(text.contains(said), "missing {said:?} in:\n{text}");
+        }
+        assert!(text.contains(&quote(crate::fixture::LONG_TEXT)), "{text}");
+        for english in [
+            "Stage", "adopted", "returned", "concur", "Drafts", "Timeline", "Package", "after ", "day ", "Mar", "MSK",
+            "none",
+        ] {
+            assert!(!text.contains(english), "the Russian report says `{english}`:\n{text}");
+        }
+        for name in crate::html::tests::INTERNAL {
+            assert!(!text.contains(name), "the Russian report says `{name}`");
+        }
     }
 }

@@ -1,27 +1,38 @@
 //! The after-action report as data, read off the exercise's record (`record::Record`). Pure.
 //! Times are exercise time (seconds after the start, and as a director reads them on the
 //! scenario's calendar), with wall time beside them.
+//!
+//! A report is in one language ([`build_in`]): what it says for people (dates, spans, the
+//! timeline, the reasons of outcomes) is in that language, and the renderers write their own words
+//! in it too. What people wrote (drafts, reasons, remarks) stays as written, and the tokens programs
+//! read (`no_draft`, `control_point`) are the same in every language.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bus::Role;
-use proto::v1::{Outcome, PositionKind};
+use proto::v1::{self as wire, Outcome, PositionKind};
 use record::{Happening, Moment, Phase, Plan, Record};
 use scenario::calendar::{self, Calendar};
 use scenario::{DecisionRule, PlayedBy};
 use serde::Serialize;
+use words::{Arg, Lang};
+
+use crate::terms::{category_words, listed, role_words, rule_words};
 
 /// The after-action record of one exercise.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
     /// The exercise id.
     pub exercise: String,
+    /// The language of its words, as its tag (`en`, `ru`).
+    #[serde(serialize_with = "tag")]
+    pub lang: Lang,
     /// The scenario's title.
     pub title: String,
     /// The start on the calendar as the scenario writes it (may be empty).
     pub starts: String,
-    /// The decision rule in force.
+    /// The decision rule in force, in words.
     pub decision_rule: String,
     /// Exercise seconds per wall second in this run.
     pub time_scale: f64,
@@ -58,9 +69,10 @@ pub struct Report {
 pub struct When {
     /// Exercise seconds after the start.
     pub exercise_s: u64,
-    /// On the scenario's calendar (`18 Mar 2025 14:20 MSK`), or the exercise's day and hour.
+    /// On the scenario's calendar (`18 Mar 2025 14:20 MSK`, `18 марта 2025 г., 14:20 (МСК)`), or
+    /// the exercise's day and hour.
     pub at: String,
-    /// The exercise's day and hour (`day 2, 05:20`).
+    /// The exercise's day and hour (`day 2, 05:20`, `день 2, 05:20`).
     pub day: String,
     /// Wall milliseconds after the notification.
     pub wall_ms: u64,
@@ -78,7 +90,7 @@ pub struct TimelineEntry {
 /// One phase (or a pause within it) from its start to the next change.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PhaseSpan {
-    /// `assembly`, `deployment`, `stage 2`, `distribution`.
+    /// `assembly`, `deployment`, `stage 2`, `distribution`, in words.
     pub phase: String,
     /// Held by exercise control.
     pub paused: bool,
@@ -154,9 +166,9 @@ pub struct SlotRecord {
     pub id: String,
     /// Title.
     pub title: String,
-    /// Drafting body.
+    /// Drafting body, in words.
     pub body: String,
-    /// Category.
+    /// Category, in words.
     pub category: String,
     /// Every version with its positions.
     pub versions: Vec<VersionRecord>,
@@ -164,7 +176,7 @@ pub struct SlotRecord {
     pub comments: Vec<CommentRecord>,
     /// Outcome token: adopted, returned, no_draft; empty when not considered.
     pub outcome: String,
-    /// Why.
+    /// Why, in words (see [`reason`]).
     pub reason: String,
 }
 
@@ -292,6 +304,10 @@ pub struct Totals {
     pub concluded: bool,
 }
 
+pub(crate) fn tag<S: serde::Serializer>(lang: &Lang, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(lang.tag())
+}
+
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -317,18 +333,19 @@ pub fn kind_token(kind: PositionKind) -> &'static str {
     }
 }
 
-/// Turns moments into what the report shows.
+/// Turns moments into what the report shows, in its language.
 struct Clock {
+    lang: Lang,
     calendar: Option<Calendar>,
     start: Moment,
 }
 
 impl Clock {
     fn when(&self, at: Moment) -> When {
-        let day = calendar::day_clock(at.exercise);
+        let day = calendar::day_clock_in(self.lang, at.exercise);
         When {
             exercise_s: at.exercise.as_secs(),
-            at: self.calendar.as_ref().map_or_else(|| day.clone(), |c| c.at(at.exercise)),
+            at: self.calendar.as_ref().map_or_else(|| day.clone(), |c| c.at_in(self.lang, at.exercise)),
             day,
             wall_ms: ms(at.wall.duration_since(self.start.wall).unwrap_or_default()),
         }
@@ -339,38 +356,40 @@ impl Clock {
     }
 }
 
-fn answer(node: &str, asked: Moment, at: Moment) -> Answer {
+fn answer(lang: Lang, node: &str, asked: Moment, at: Moment) -> Answer {
     let after = at.exercise.saturating_sub(asked.exercise);
     Answer {
         node: node.into(),
         after_s: after.as_secs(),
-        after: calendar::span(after),
+        after: calendar::span_in(lang, after),
         wall_ms: ms(at.wall.duration_since(asked.wall).unwrap_or_default()),
     }
 }
 
-/// The report of `exercise`, read off its record.
+/// The report of `exercise`, read off its record, in English.
 pub fn build(exercise: &str, record: &Record) -> Report {
+    build_in(Lang::default(), exercise, record)
+}
+
+/// The report of `exercise`, read off its record, in `lang`.
+pub fn build_in(lang: Lang, exercise: &str, record: &Record) -> Report {
     let start = record.notified.unwrap_or_default();
     let Some(plan) = &record.plan else {
-        return empty(exercise, record);
+        return empty(lang, exercise, record);
     };
-    let clock = Clock { calendar: plan.calendar(), start };
-    let mut report = empty(exercise, record);
+    let clock = Clock { lang, calendar: plan.calendar(), start };
+    let mut report = empty(lang, exercise, record);
     report.title = plan.title.clone();
     report.starts = plan.starts.clone();
-    report.decision_rule = match plan.decision_rule {
-        DecisionRule::Consensus => "consensus of the states present".into(),
-        DecisionRule::Silence => "silence procedure".into(),
-    };
+    report.decision_rule = rule_words(lang, plan.decision_rule);
     report.time_scale = plan.time_scale;
     let span = record.last.exercise.saturating_sub(start.exercise);
     report.exercise_s = span.as_secs();
-    report.exercise_span = calendar::span(span);
+    report.exercise_span = calendar::span_in(lang, span);
     report.wall_ms = ms(record.last.wall.duration_since(start.wall).unwrap_or_default());
     report.timeline = timeline(plan, record, &clock);
     report.phases = phases(record, &clock);
-    report.participants = participants(plan, record, start);
+    report.participants = participants(lang, plan, record, start);
     report.absent =
         plan.participants.iter().filter(|p| record.absent.contains(&p.node)).map(|p| p.node.to_string()).collect();
     report.stages = stages(plan, record, &clock, &mut report.totals);
@@ -398,16 +417,17 @@ pub fn build(exercise: &str, record: &Record) -> Report {
         });
         report.receipts = plan
             .states()
-            .filter_map(|p| record.receipts.get(&p.node).map(|at| answer(p.node.as_str(), package.at, *at)))
+            .filter_map(|p| record.receipts.get(&p.node).map(|at| answer(lang, p.node.as_str(), package.at, *at)))
             .collect();
     }
     report.totals.concluded = record.concluded.is_some();
     report
 }
 
-fn empty(exercise: &str, record: &Record) -> Report {
+fn empty(lang: Lang, exercise: &str, record: &Record) -> Report {
     Report {
         exercise: exercise.into(),
+        lang,
         title: String::new(),
         starts: String::new(),
         decision_rule: String::new(),
@@ -429,32 +449,50 @@ fn empty(exercise: &str, record: &Record) -> Report {
 }
 
 fn timeline(plan: &Plan, record: &Record, clock: &Clock) -> Vec<TimelineEntry> {
+    let lang = clock.lang;
+    // Exercise control's reasons are what a person wrote: as written.
+    fn why(reason: &str) -> [(&'static str, Arg<'_>); 1] {
+        [("reason", Arg::from(reason))]
+    }
     record
         .timeline
         .iter()
         .filter_map(|entry| {
             let what = match &entry.what {
-                Happening::Notified => "participants notified; assembly open".to_string(),
-                Happening::AssemblyClosed { assembled, absent } => {
-                    let absent = if absent.is_empty() { "none".to_string() } else { absent.join(", ") };
-                    format!("assembly closed: {assembled} reported, absent: {absent}")
-                }
-                Happening::DeploymentOrdered => "deployment ordered; control points activate".into(),
+                Happening::Notified => words::say(lang, "event-notified"),
+                Happening::AssemblyClosed { assembled, absent } => words::say_with(
+                    lang,
+                    "event-assembly-closed",
+                    &[("assembled", Arg::from(*assembled)), ("absent", Arg::from(listed(lang, absent)))],
+                ),
+                Happening::DeploymentOrdered => words::say(lang, "event-deployment-ordered"),
                 Happening::StageOpened(n) => {
                     let title = plan.stage(*n).map(|s| s.title.as_str()).unwrap_or_default();
-                    format!("stage {n} opened: {title}")
+                    words::say_with(
+                        lang,
+                        "event-stage-opened",
+                        &[("stage", Arg::from(*n)), ("title", Arg::from(title))],
+                    )
                 }
-                Happening::StageConcluded { stage, adopted, considered } => {
-                    format!("stage {stage} considered: {adopted} of {considered} adopted")
-                }
+                Happening::StageConcluded { stage, adopted, considered } => words::say_with(
+                    lang,
+                    "event-stage-considered",
+                    &[
+                        ("stage", Arg::from(*stage)),
+                        ("adopted", Arg::from(*adopted)),
+                        ("considered", Arg::from(*considered)),
+                    ],
+                ),
                 Happening::PackageCommunicated { items } => {
-                    format!("package of {items} drafts communicated to the states")
+                    words::say_with(lang, "event-package-communicated", &[("count", Arg::from(*items))])
                 }
-                Happening::Paused(reason) => format!("paused by exercise control: {reason}"),
-                Happening::Resumed(reason) => format!("resumed by exercise control: {reason}"),
-                Happening::Advanced(reason) => format!("advanced by exercise control: {reason}"),
-                Happening::ExerciseConcluded { receipts } => format!("exercise concluded: {receipts} receipts"),
-                Happening::PhaseChanged(p) if p.phase == Phase::Concluded => "record complete".into(),
+                Happening::Paused(r) => words::say_with(lang, "event-paused", &why(r)),
+                Happening::Resumed(r) => words::say_with(lang, "event-resumed", &why(r)),
+                Happening::Advanced(r) => words::say_with(lang, "event-advanced", &why(r)),
+                Happening::ExerciseConcluded { receipts } => {
+                    words::say_with(lang, "event-exercise-concluded", &[("count", Arg::from(*receipts))])
+                }
+                Happening::PhaseChanged(p) if p.phase == Phase::Concluded => words::say(lang, "event-record-complete"),
                 Happening::PhaseChanged(_) => return None,
             };
             Some(TimelineEntry { when: clock.when(entry.at), what })
@@ -479,7 +517,7 @@ fn phases(record: &Record, clock: &Clock) -> Vec<PhaseSpan> {
             let to = changes.get(i + 1).map_or(record.last, |(_, at)| *at);
             let (from, to) = (clock.when(*from), clock.when(to));
             PhaseSpan {
-                phase: p.phase.to_string(),
+                phase: p.phase.say(clock.lang),
                 paused: p.paused,
                 from_s: from.exercise_s,
                 to_s: to.exercise_s,
@@ -490,7 +528,7 @@ fn phases(record: &Record, clock: &Clock) -> Vec<PhaseSpan> {
         .collect()
 }
 
-fn participants(plan: &Plan, record: &Record, start: Moment) -> Vec<ParticipantRecord> {
+fn participants(lang: Lang, plan: &Plan, record: &Record, start: Moment) -> Vec<ParticipantRecord> {
     plan.participants
         .iter()
         .map(|p| ParticipantRecord {
@@ -503,16 +541,17 @@ fn participants(plan: &Plan, record: &Record, start: Moment) -> Vec<ParticipantR
             }
             .into(),
             remote: p.remote,
-            assembly: record.reported.get(&p.node).map(|at| answer(p.node.as_str(), start, *at)),
+            assembly: record.reported.get(&p.node).map(|at| answer(lang, p.node.as_str(), start, *at)),
             activation: record
                 .deployment_ordered
                 .zip(record.activated.get(&p.node))
-                .map(|(asked, at)| answer(p.node.as_str(), asked, *at)),
+                .map(|(asked, at)| answer(lang, p.node.as_str(), asked, *at)),
         })
         .collect()
 }
 
 fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> Vec<StageRecord> {
+    let lang = clock.lang;
     plan.stages
         .iter()
         .map(|stage| {
@@ -522,7 +561,7 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                 .iter()
                 .filter_map(|p| {
                     let a = record.assessments.get(&(stage.number, p.node.clone()))?;
-                    Some(answer(p.node.as_str(), opened?, a.at))
+                    Some(answer(lang, p.node.as_str(), opened?, a.at))
                 })
                 .collect();
             let slots = stage
@@ -573,12 +612,12 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                     SlotRecord {
                         id: slot.id.clone(),
                         title: slot.title.clone(),
-                        body: slot.owner.to_string(),
-                        category: slot.category.to_string(),
+                        body: role_words(lang, slot.owner.role().token()),
+                        category: category_words(lang, slot.category),
                         versions,
                         comments,
                         outcome: outcome.map(|o| outcome_token(o.outcome())).unwrap_or_default().into(),
-                        reason: outcome.map(|o| o.reason.clone()).unwrap_or_default(),
+                        reason: outcome.map(|o| reason(lang, plan.decision_rule, o)).unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -595,6 +634,32 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
             }
         })
         .collect()
+}
+
+/// Why a slot came out as it did, in `lang`. The coordinator recorded its reason in English
+/// beside who concurred, objected and stayed silent; the reason is said again from those, as
+/// its decision rules word it, so that a report in any language gives it. A reason the rules
+/// do not give is kept as recorded.
+pub fn reason(lang: Lang, rule: DecisionRule, o: &wire::ConsiderationOutcome) -> String {
+    let states = |list: &[String]| [("states", Arg::from(list.join(", ")))];
+    match (o.outcome(), rule) {
+        (Outcome::NoDraft, _) => words::say(lang, "reason-no-draft"),
+        (Outcome::Returned, DecisionRule::Consensus) if !o.objecting.is_empty() => {
+            words::say_with(lang, "reason-not-concurred", &states(&o.objecting))
+        }
+        (Outcome::Returned, DecisionRule::Consensus) if !o.silent.is_empty() => {
+            words::say_with(lang, "reason-no-position", &states(&o.silent))
+        }
+        (Outcome::Returned, DecisionRule::Consensus) if o.concurring.is_empty() => {
+            words::say(lang, "reason-none-concurred")
+        }
+        (Outcome::Returned, DecisionRule::Silence) if !o.objecting.is_empty() => {
+            words::say_with(lang, "reason-objection", &states(&o.objecting))
+        }
+        (Outcome::Adopted, DecisionRule::Consensus) => words::say(lang, "reason-consensus"),
+        (Outcome::Adopted, DecisionRule::Silence) => words::say(lang, "reason-silence"),
+        _ => o.reason.clone(),
+    }
 }
 
 /// The comment-resolution matrix of a draft.
@@ -734,5 +799,42 @@ mod tests {
         assert!(slots[1].versions.is_empty());
         assert_eq!(slots[0].outcome, "", "not considered yet");
         assert_eq!((report.totals.positions, report.totals.concluded), (1, false));
+    }
+
+    #[test]
+    fn a_report_names_its_language_and_keeps_tokens_for_programs() {
+        let ru = Lang::parse("ru").expect("Russian catalogues");
+        let json = serde_json::to_value(build_in(ru, "ex", &crate::fixture::record())).expect("serialisable");
+        assert_eq!(json["lang"], "ru");
+        assert_eq!(json["timeline"][0]["when"]["at"], "17 марта 2025 г., 09:00 (МСК)");
+        assert_eq!(json["timeline"][0]["when"]["day"], "день 1, 00:00");
+        assert_eq!(json["stages"][0]["slots"][2]["outcome"], "no_draft");
+        assert_eq!(json["participants"][2]["role"], "control_point");
+        assert_eq!(serde_json::to_value(build("ex", &crate::fixture::record())).expect("serialisable")["lang"], "en");
+    }
+
+    #[test]
+    fn an_outcomes_reason_is_said_again_in_the_language_as_the_coordinator_words_it() {
+        let ru = Lang::parse("ru").expect("Russian catalogues");
+        let returned = |objecting: &[&str], silent: &[&str]| wire::ConsiderationOutcome {
+            outcome: Outcome::Returned as i32,
+            objecting: objecting.iter().map(|s| s.to_string()).collect(),
+            silent: silent.iter().map(|s| s.to_string()).collect(),
+            reason: "as recorded".into(),
+            ..Default::default()
+        };
+        let silent = returned(&[], &["TJ"]);
+        assert_eq!(reason(Lang::default(), DecisionRule::Consensus, &silent), "no consensus: TJ gave no position");
+        assert_eq!(reason(ru, DecisionRule::Consensus, &silent), "консенсус не достигнут, позиция не представлена: TJ");
+        let objected = returned(&["BY", "KZ"], &[]);
+        assert_eq!(reason(Lang::default(), DecisionRule::Silence, &objected), "objection by BY, KZ");
+        assert_eq!(reason(ru, DecisionRule::Silence, &objected), "возражение: BY, KZ");
+        let adopted = wire::ConsiderationOutcome { outcome: Outcome::Adopted as i32, ..Default::default() };
+        assert_eq!(
+            reason(ru, DecisionRule::Silence, &adopted),
+            "к установленному сроку возражений не поступило (процедура умолчания)"
+        );
+        // What no rule gives is kept as recorded.
+        assert_eq!(reason(ru, DecisionRule::Silence, &returned(&[], &["TJ"])), "as recorded");
     }
 }

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+use words::{Arg, Lang};
 
 /// The start of an exercise on the calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,12 +50,16 @@ impl Calendar {
 
     /// The calendar date and time `after` the start, e.g. `18 Mar 2025 14:20 MSK`.
     pub fn at(&self, after: Duration) -> String {
+        self.at_in(Lang::default(), after)
+    }
+
+    /// The calendar date and time `after` the start as `lang` writes it (`18 марта 2025 г., 14:20 (МСК)`).
+    pub fn at_in(&self, lang: Lang, after: Duration) -> String {
         let minutes = i64::from(self.minute) + i64::try_from(after.as_secs() / 60).unwrap_or(i64::MAX / 2);
         let (year, month, day) = civil_from_days(self.day + minutes.div_euclid(1440));
         let of_day = minutes.rem_euclid(1440);
-        let name = MONTHS[(month - 1) as usize];
-        let zone = if self.zone.is_empty() { String::new() } else { format!(" {}", self.zone) };
-        format!("{day} {name} {year} {:02}:{:02}{zone}", of_day / 60, of_day % 60)
+        let (hour, minute) = ((of_day / 60) as u32, (of_day % 60) as u32);
+        words::date(lang, &words::Moment { year, month, day, hour, minute, zone: &self.zone })
     }
 }
 
@@ -69,30 +73,47 @@ impl fmt::Display for Calendar {
 /// with the exercise's day and hour (`18 Mar 2025 14:20 MSK (day 2, 05:20)`), or the day and hour
 /// alone when there is no calendar.
 pub fn when(calendar: Option<&Calendar>, after: Duration) -> String {
-    let day = day_clock(after);
+    when_in(Lang::default(), calendar, after)
+}
+
+/// [`when`], as `lang` writes it.
+pub fn when_in(lang: Lang, calendar: Option<&Calendar>, after: Duration) -> String {
+    let day = day_clock_in(lang, after);
     match calendar {
-        Some(calendar) => format!("{} ({day})", calendar.at(after)),
+        Some(calendar) => format!("{} ({day})", calendar.at_in(lang, after)),
         None => day,
     }
 }
 
 /// Exercise time as the exercise's day and hour: `day 1, 00:00` at the start.
 pub fn day_clock(after: Duration) -> String {
+    day_clock_in(Lang::default(), after)
+}
+
+/// [`day_clock`], as `lang` writes it (`день 1, 00:00`).
+pub fn day_clock_in(lang: Lang, after: Duration) -> String {
     let minutes = after.as_secs() / 60;
-    format!("day {}, {:02}:{:02}", minutes / 1440 + 1, (minutes % 1440) / 60, minutes % 60)
+    let time = format!("{:02}:{:02}", (minutes % 1440) / 60, minutes % 60);
+    words::say_with(lang, "day-clock", &[("day", Arg::from(minutes / 1440 + 1)), ("time", Arg::from(time))])
 }
 
 /// A span of exercise time for people: `2 d 5 h`, `3 h 20 min`, `45 min`, `20 s`.
 pub fn span(d: Duration) -> String {
+    span_in(Lang::default(), d)
+}
+
+/// [`span`], as `lang` writes it (`2 сут 5 ч`).
+pub fn span_in(lang: Lang, d: Duration) -> String {
     let s = d.as_secs();
     let (days, hours, minutes) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    let unit = |id: &str, n: u64| words::say_with(lang, id, &[("n", Arg::from(n))]);
     match (days, hours, minutes) {
-        (0, 0, 0) => format!("{s} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, 0, _) => format!("{d} d"),
-        (d, h, _) => format!("{d} d {h} h"),
+        (0, 0, 0) => words::say_with(lang, "span-seconds", &[("n", Arg::from(s))]),
+        (0, 0, m) => words::say_with(lang, "span-minutes", &[("n", Arg::from(m))]),
+        (0, h, 0) => words::say_with(lang, "span-hours", &[("n", Arg::from(h))]),
+        (0, h, m) => format!("{} {}", unit("span-hours", h), unit("span-minutes", m)),
+        (d, 0, _) => words::say_with(lang, "span-days", &[("n", Arg::from(d))]),
+        (d, h, _) => format!("{} {}", unit("span-days", d), unit("span-hours", h)),
     }
 }
 
@@ -158,6 +179,18 @@ mod tests {
         assert_eq!(day_clock(Duration::ZERO), "day 1, 00:00");
         assert_eq!(day_clock(Duration::from_secs(29 * HOUR + 20 * 60)), "day 2, 05:20");
         assert_eq!(day_clock(Duration::from_secs(3 * 24 * HOUR + 59)), "day 4, 00:00");
+    }
+
+    #[test]
+    fn exercise_time_reads_in_russian_as_russians_write_it() {
+        let ru = Lang::parse("ru").expect("Russian catalogues");
+        let start = Calendar::parse("2025-03-17 09:00 MSK").expect("valid start");
+        assert_eq!(
+            when_in(ru, Some(&start), Duration::from_secs(29 * HOUR + 20 * 60)),
+            "18 марта 2025 г., 14:20 (МСК) (день 2, 05:20)"
+        );
+        assert_eq!(span_in(ru, Duration::from_secs(53 * HOUR)), "2 сут 5 ч");
+        assert_eq!(span_in(ru, Duration::from_secs(3 * HOUR + 20 * 60)), "3 ч 20 мин");
     }
 
     #[test]

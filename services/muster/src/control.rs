@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use bus::{Bus, ConnectSettings, Envelope, ExerciseId, MessageId, Submitter, Verdict};
 use record::{Phase, Record};
 use seat::{Act, Control};
+use words::{Arg, Lang};
 
 /// Which exercise, on which server.
 #[derive(Debug, Clone, clap::Args)]
@@ -115,62 +116,141 @@ pub async fn send(
     Ok(())
 }
 
-/// Prints where the exercise stands, folded from its event log alone.
-pub async fn status(target: &Target) -> anyhow::Result<()> {
+/// Prints where the exercise stands, folded from its event log alone, in `lang`.
+pub async fn status(target: &Target, lang: Lang) -> anyhow::Result<()> {
     let record = target.record("muster-status").await?;
-    print!("{}", render_status(target.exercise.as_str(), &record, std::time::SystemTime::now()));
+    print!("{}", render_status(lang, target.exercise.as_str(), &record, std::time::SystemTime::now()));
     Ok(())
 }
 
-/// The status as a director reads it: phase and stage, the exercise clock and the deadline on the
-/// scenario's calendar, and what is awaited grouped by seat.
-pub fn render_status(exercise: &str, record: &Record, now: std::time::SystemTime) -> String {
+/// The status as a director reads it, in `lang`: phase and stage, the exercise clock and the
+/// deadline on the scenario's calendar, and what is awaited grouped by seat.
+pub fn render_status(lang: Lang, exercise: &str, record: &Record, now: std::time::SystemTime) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let w = &mut out;
     let Some(plan) = &record.plan else {
-        let _ = writeln!(w, "exercise {exercise}: not started ({} events)", record.events);
+        let events = words::say_with(lang, "count-events", &[("count", Arg::from(record.events))]);
+        let args = [("exercise", Arg::from(exercise)), ("events", Arg::from(events))];
+        let _ = writeln!(w, "{}", words::say_with(lang, "cli-status-not-started", &args));
         return out;
     };
-    let phase = match record.phase.phase {
-        Phase::Stage(n) => format!(
-            "stage {n} of {}: {}",
-            plan.stages.len(),
-            plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default()
-        ),
-        other => other.to_string(),
+    let mut phase = match record.phase.phase {
+        Phase::Stage(n) => {
+            let args = [
+                ("stage", Arg::from(n)),
+                ("stages", Arg::from(plan.stages.len())),
+                ("title", Arg::from(plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default())),
+            ];
+            words::say_with(lang, "cli-status-stage", &args)
+        }
+        other => other.say(lang),
     };
-    let paused = if record.phase.paused { " (paused)" } else { "" };
-    let _ = writeln!(w, "exercise {exercise}: {phase}{paused}");
-    let _ = writeln!(w, "scenario: {}", plan.title);
-    let at = |d: Duration| record.when(d);
+    if record.phase.paused {
+        phase = format!("{phase} {}", words::say(lang, "cli-status-paused"));
+    }
+    let _ = writeln!(
+        w,
+        "{}",
+        words::say_with(lang, "cli-status-exercise", &[("exercise", Arg::from(exercise)), ("phase", Arg::from(phase))])
+    );
+    let _ =
+        writeln!(w, "{}", words::say_with(lang, "cli-status-scenario", &[("title", Arg::from(plan.title.as_str()))]));
+    let at = |d: Duration| Arg::from(record.when_in(lang, d));
     let exercise_now = record.exercise_now(now);
-    let mut clock = format!("exercise time: {}", at(exercise_now));
+    let mut clock = words::say_with(lang, "cli-status-time", &[("at", at(exercise_now))]);
     if let Some(deadline) = record.deadline() {
-        let left = deadline.saturating_sub(exercise_now);
-        let _ = write!(clock, "; window closes {}, {}", at(deadline), record.time_left(left));
+        let left = Arg::from(record.time_left_in(lang, deadline.saturating_sub(exercise_now)));
+        let _ = write!(
+            clock,
+            "; {}",
+            words::say_with(lang, "cli-status-deadline", &[("at", at(deadline)), ("left", left)])
+        );
     }
     let _ = writeln!(w, "{clock}");
     let absent: Vec<String> = record.absent.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
-        w,
-        "events: {}; drafts: {}; slots considered: {}; absent: {}",
-        record.events,
-        record.drafts.len(),
-        record.outcomes.len(),
-        if absent.is_empty() { "none".into() } else { absent.join(", ") }
-    );
+    let absent = if absent.is_empty() { words::say(lang, "none") } else { absent.join(", ") };
+    let counts = [
+        ("events", Arg::from(record.events)),
+        ("drafts", Arg::from(record.drafts.len())),
+        ("considered", Arg::from(record.outcomes.len())),
+        ("absent", Arg::from(absent)),
+    ];
+    let _ = writeln!(w, "{}", words::say_with(lang, "cli-status-counts", &counts));
     let awaited = record.awaited();
     if awaited.is_empty() {
-        let _ = writeln!(w, "awaited: nothing");
+        let _ = writeln!(w, "{}", words::say(lang, "cli-status-awaited-nothing"));
         return out;
     }
-    let _ = writeln!(w, "awaited ({}):", awaited.len());
+    let _ = writeln!(w, "{}", words::say_with(lang, "cli-status-awaited", &[("count", Arg::from(awaited.len()))]));
     for p in &plan.participants {
-        let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.to_string()).collect();
+        let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.say(lang)).collect();
         if !tasks.is_empty() {
             let _ = writeln!(w, "  {} ({}): {}", p.node, p.name, tasks.join(", "));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use bus::envelope::Payload;
+    use record::{Keys, Mode, Plan};
+
+    use super::*;
+
+    /// A record of a scenario's notification and assembly's opening, at the epoch.
+    fn notified() -> Record {
+        let mut scenario = scenario::Sketch::new("status")
+            .participant("joint_staff", "js", &[])
+            .state("BY", &[])
+            .state("AM", &["absent = true", "mandatory = false"])
+            .stage("10h", &[("x1", "joint_staff")])
+            .build()
+            .expect("valid");
+        scenario.starts = "2025-03-17 09:00 MSK".into();
+        let plan = Plan::of(&scenario, 1.0, Mode::Fast, &Keys::default());
+        let (notification, _) = plan.to_messages(usize::MAX);
+        let mut e = Envelope::new(
+            ExerciseId::new("ex").expect("valid"),
+            record::coordinator(),
+            Payload::Notification(notification),
+        );
+        e.exercise_time = Some(Duration::ZERO);
+        e.recorded_at = Some(SystemTime::UNIX_EPOCH);
+        let mut record = Record::default();
+        record.apply(&e);
+        let assembly = proto::v1::PhaseChanged { phase: proto::v1::Phase::Assembly as i32, ..Default::default() };
+        e.payload = Payload::PhaseChanged(assembly);
+        e.message_id = bus::MessageId::new("assembly").expect("valid");
+        record.apply(&e);
+        record
+    }
+
+    #[test]
+    fn the_status_reads_in_the_language_asked_for() {
+        let record = notified();
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(30 * 60);
+        let ru = render_status(Lang::parse("ru").expect("Russian catalogues"), "ex", &record, now);
+        for said in [
+            "учение ex: сбор\n",
+            "сценарий: status\n",
+            "время учения: 17 марта 2025 г., 09:30 (МСК) (день 1, 00:30); срок: 17 марта 2025 г., 10:00 (МСК) (день 1, 01:00), осталось 30 мин\n",
+            "событий: 2; проектов: 0; рассмотрено вопросов: 0; отсутствуют: нет\n",
+            "ожидается (2):\n",
+            "  js (js): доклад о прибытии\n",
+        ] {
+            assert!(ru.contains(said), "missing {said:?} in:\n{ru}");
+        }
+        let en = render_status(Lang::default(), "ex", &record, now);
+        assert!(
+            en.starts_with("exercise ex: assembly\nscenario: status\nexercise time: 17 Mar 2025 09:30 MSK"),
+            "{en}"
+        );
+        assert!(en.contains("  BY (BY): assembly report\n"), "{en}");
+        let empty = render_status(Lang::parse("ru").expect("Russian catalogues"), "ex", &Record::default(), now);
+        assert_eq!(empty, "учение ex: не начато (0 событий)\n");
+    }
 }

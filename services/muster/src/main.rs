@@ -77,6 +77,8 @@ enum Command {
     Status {
         #[command(flatten)]
         target: control::Target,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
     /// Issue identities for exercises of a scenario: an nkey (`<name>.nk`) per seat and service,
     /// development certificates for the gateway and its nodes, the NATS server's authorization
@@ -121,6 +123,8 @@ enum Command {
         /// The folder to write into; `out/<exercise>/package` when not given.
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
     /// Write an exercise's log to a file, for `muster verify` or for the archive.
     Export {
@@ -165,6 +169,8 @@ enum ScenarioCommand {
     Validate {
         /// The scenario file (TOML).
         file: PathBuf,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
 }
 
@@ -172,8 +178,8 @@ fn main() -> ExitCode {
     // The command prints its own progress; logs are for problems.
     launch::telemetry::init("warn");
     let command = Cli::parse().command;
-    if let Command::Scenario { command: ScenarioCommand::Validate { file } } = &command {
-        return validate(file);
+    if let Command::Scenario { command: ScenarioCommand::Validate { file, lang } } = &command {
+        return validate(lang.lang(), file);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -195,7 +201,7 @@ fn main() -> ExitCode {
             Command::Advance { target, reason, window } => {
                 control::send(&target, seat::Control::Advance, Some(window), reason).await
             }
-            Command::Status { target } => control::status(&target).await,
+            Command::Status { target, lang } => control::status(&target, lang.lang()).await,
             Command::Identities { scenario, exercise, out, persons, console } => {
                 identities(&scenario, &exercise, &out, &persons, &console)
             }
@@ -203,7 +209,7 @@ fn main() -> ExitCode {
                 control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
             }
             Command::Export { target, out } => export(&target, &out).await,
-            Command::Package { target, out } => package(&target, out).await,
+            Command::Package { target, out, lang } => package(&target, out, lang.lang()).await,
             Command::Verify { file, exercise, bus, trust, receipts } => {
                 return verify_record(file.as_deref(), exercise, bus, trust.as_deref(), receipts.as_deref()).await;
             }
@@ -252,9 +258,9 @@ fn identities(
     Ok(())
 }
 
-async fn package(target: &control::Target, out: Option<PathBuf>) -> anyhow::Result<()> {
+async fn package(target: &control::Target, out: Option<PathBuf>, lang: words::Lang) -> anyhow::Result<()> {
     let record = target.record("muster-package").await?;
-    let package = report::package::build(target.exercise.as_str(), &record)
+    let package = report::package::build_in(lang, target.exercise.as_str(), &record)
         .map_err(|e| anyhow::anyhow!("exercise {}: {e}", target.exercise))?;
     let out = out.unwrap_or_else(|| PathBuf::from("out").join(target.exercise.as_str()).join("package"));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
@@ -265,14 +271,14 @@ async fn package(target: &control::Target, out: Option<PathBuf>) -> anyhow::Resu
     write("package.json", serde_json::to_string_pretty(&package)?)?;
     write("package.md", report::package::markdown(&package))?;
     write("package.html", report::package::html(&package))?;
-    println!(
-        "{}: package {} ({} decisions, digest {} as recorded) written to {}",
-        target.exercise,
-        package.package_id,
-        package.items.len(),
-        package.digest,
-        out.display()
-    );
+    let said = [
+        ("exercise", words::Arg::from(target.exercise.as_str())),
+        ("id", words::Arg::from(package.package_id.as_str())),
+        ("count", words::Arg::from(package.items.len())),
+        ("digest", words::Arg::from(package.digest.as_str())),
+        ("dir", words::Arg::from(out.display().to_string())),
+    ];
+    println!("{}", words::say_with(lang, "cli-package-written", &said));
     Ok(())
 }
 
@@ -341,10 +347,10 @@ async fn verify_record(
     Ok(code)
 }
 
-fn validate(file: &std::path::Path) -> ExitCode {
+fn validate(lang: words::Lang, file: &std::path::Path) -> ExitCode {
     match scenario::load(file) {
         Ok(scenario) => {
-            print!("{}", summary::render(&scenario, file));
+            print!("{}", summary::render(lang, &scenario, file));
             ExitCode::SUCCESS
         }
         Err(scenario::ScenarioError::Invalid { file, problems }) => {

@@ -1,6 +1,6 @@
 //! Live progress of an exercise for the terminal, read off its record as the events come: one
 //! line per milestone, stamped with the exercise time on the scenario's calendar, and on a
-//! terminal a status line updated in place while a stage runs.
+//! terminal a status line updated in place while a stage runs; in the language asked for.
 
 use std::io::{IsTerminal, Write};
 
@@ -8,26 +8,29 @@ use bus::Envelope;
 use bus::envelope::Payload;
 use proto::v1::{Outcome, PositionKind};
 use record::{Phase, Record};
+use words::{Arg, Lang};
 
 /// The record so far, and what has been printed of it.
 #[derive(Debug)]
 pub struct Progress {
     tty: bool,
+    lang: Lang,
     record: Record,
     /// One summary line per concluded stage, for the end.
     pub stage_lines: Vec<String>,
 }
 
 impl Progress {
-    /// Progress from the first event on, of the events `trust` (the coordinator's key) sealed.
-    pub fn new(trust: Option<String>) -> Self {
+    /// Progress from the first event on, of the events `trust` (the coordinator's key) sealed,
+    /// said in `lang`.
+    pub fn new(trust: Option<String>, lang: Lang) -> Self {
         let record = Record::reading(trust);
-        Progress { tty: std::io::stdout().is_terminal(), record, stage_lines: Vec::new() }
+        Progress { tty: std::io::stdout().is_terminal(), lang, record, stage_lines: Vec::new() }
     }
 
     /// The exercise time of the last event, as a director reads it.
     fn now(&self) -> String {
-        self.record.when(self.record.last.exercise)
+        self.record.when_in(self.lang, self.record.last.exercise)
     }
 
     fn line(&self, text: &str) {
@@ -47,13 +50,20 @@ impl Progress {
         let (drafts, positions, expected, objections, revisions) = self.stage_counts(n);
         let slots = self.record.plan.as_ref().and_then(|p| p.stage(n)).map_or(0, |s| s.slots.len());
         let left = self.record.deadline().map_or(String::new(), |d| {
-            format!(", {} left", scenario::calendar::span(d.saturating_sub(self.record.last.exercise)))
+            let span = scenario::calendar::span_in(self.lang, d.saturating_sub(self.record.last.exercise));
+            format!(", {}", words::say_with(self.lang, "time-left", &[("exercise", Arg::from(span))]))
         });
+        let counts = [
+            ("stage", Arg::from(n)),
+            ("drafts", Arg::from(drafts)),
+            ("slots", Arg::from(slots)),
+            ("positions", Arg::from(positions)),
+            ("expected", Arg::from(expected)),
+            ("objections", Arg::from(objections)),
+            ("revisions", Arg::from(revisions)),
+        ];
         let mut out = std::io::stdout().lock();
-        let _ = write!(
-            out,
-            "\r\x1b[2K  stage {n}: drafts in {drafts}/{slots}, positions in {positions}/{expected}, non-concurrences {objections}, revisions {revisions}{left}"
-        );
+        let _ = write!(out, "\r\x1b[2K  {}{left}", words::say_with(self.lang, "progress-stage", &counts));
         let _ = out.flush();
     }
 
@@ -76,57 +86,71 @@ impl Progress {
         if self.record.accept(e).is_err() {
             return;
         }
+        let lang = self.lang;
         let present = self.record.states_present();
         match &e.payload {
             Payload::Notification(_) => {
                 let total = self.record.plan.as_ref().map_or(0, record::Plan::participants_total);
-                self.line(&format!("assembly: {total} participants notified"))
+                self.line(&words::say_with(lang, "progress-notified", &[("count", Arg::from(total))]));
             }
             Payload::AssemblyClosed(c) => {
-                let silent = if c.absent.is_empty() {
-                    String::new()
-                } else {
-                    format!("; silent, recorded absent: {}", c.absent.join(", "))
-                };
                 let expected = c.assembled.len() + c.absent.len();
-                self.line(&format!("assembly: reported {} of {expected}{silent}", c.assembled.len()));
+                let args = [("reported", Arg::from(c.assembled.len())), ("expected", Arg::from(expected))];
+                let mut line = words::say_with(lang, "progress-assembled", &args);
+                if !c.absent.is_empty() {
+                    let absent = [("absent", Arg::from(c.absent.join(", ")))];
+                    line = format!("{line}; {}", words::say_with(lang, "progress-silent", &absent));
+                }
+                self.line(&line);
             }
             Payload::StageOpened(s) => {
                 if s.stage_number == 1 {
-                    let active = self.record.activated.len();
-                    self.line(&format!("deployment: control points active and comms checked {active} of {present}"));
+                    let args = [("active", Arg::from(self.record.activated.len())), ("present", Arg::from(present))];
+                    self.line(&words::say_with(lang, "progress-deployed", &args));
                 }
-                self.line(&format!("stage {}: opened: {}", s.stage_number, s.title));
+                let args = [("stage", Arg::from(s.stage_number)), ("title", Arg::from(s.title.as_str()))];
+                self.line(&words::say_with(lang, "progress-stage-opened", &args));
             }
             Payload::DraftDecision(_) | Payload::DraftRevised(_) | Payload::Position(_) => self.status(),
             Payload::StageConcluded(c) => {
-                let count = |o: Outcome| c.outcomes.iter().filter(|x| x.outcome() == o).count();
+                let count = |o: Outcome| Arg::from(c.outcomes.iter().filter(|x| x.outcome() == o).count());
                 let (drafts, positions, _, objections, revisions) = self.stage_counts(c.stage_number);
-                let line = format!(
-                    "stage {}: considered {} slots: adopted {}, returned {}, no draft {} \
-                     (drafts {drafts}, positions {positions}, non-concurrences {objections}, revisions {revisions})",
-                    c.stage_number,
-                    c.outcomes.len(),
-                    count(Outcome::Adopted),
-                    count(Outcome::Returned),
-                    count(Outcome::NoDraft),
-                );
+                let args = [
+                    ("stage", Arg::from(c.stage_number)),
+                    ("count", Arg::from(c.outcomes.len())),
+                    ("adopted", count(Outcome::Adopted)),
+                    ("returned", count(Outcome::Returned)),
+                    ("nodraft", count(Outcome::NoDraft)),
+                    ("drafts", Arg::from(drafts)),
+                    ("positions", Arg::from(positions)),
+                    ("objections", Arg::from(objections)),
+                    ("revisions", Arg::from(revisions)),
+                ];
+                let line = words::say_with(lang, "progress-considered", &args);
                 self.line(&line);
                 self.stage_lines.push(line);
             }
             Payload::PackageCommunicated(p) => {
-                self.line(&format!(
-                    "distribution: package of {} drafts communicated to {present} states",
-                    p.items.len()
-                ));
+                let args = [("items", Arg::from(p.items.len())), ("states", Arg::from(present))];
+                self.line(&words::say_with(lang, "progress-package", &args));
             }
-            Payload::PauseExercise(p) => self.line(&format!("paused by exercise control: {}", p.reason)),
-            Payload::ResumeExercise(p) => self.line(&format!("resumed by exercise control: {}", p.reason)),
-            Payload::AdvanceExercise(p) => self.line(&format!("advanced by exercise control: {}", p.reason)),
+            // Exercise control's reasons are what a person wrote: as written.
+            Payload::PauseExercise(p) => {
+                self.line(&words::say_with(lang, "event-paused", &[("reason", Arg::from(p.reason.as_str()))]));
+            }
+            Payload::ResumeExercise(p) => {
+                self.line(&words::say_with(lang, "event-resumed", &[("reason", Arg::from(p.reason.as_str()))]));
+            }
+            Payload::AdvanceExercise(p) => {
+                self.line(&words::say_with(lang, "event-advanced", &[("reason", Arg::from(p.reason.as_str()))]));
+            }
             Payload::ExerciseConcluded(c) => {
-                self.line(&format!("distribution: receipts {} of {present}", c.receipts.len()));
+                let args = [("receipts", Arg::from(c.receipts.len())), ("present", Arg::from(present))];
+                self.line(&words::say_with(lang, "progress-receipts", &args));
             }
-            Payload::PhaseChanged(_) if self.record.is_concluded() => self.line("concluded"),
+            Payload::PhaseChanged(_) if self.record.is_concluded() => {
+                self.line(&words::say(lang, "progress-concluded"));
+            }
             _ => {}
         }
     }

@@ -1,5 +1,6 @@
 //! `muster run`: starts NATS (unless given one), every service of a scenario as its own process,
-//! shows progress from the event log and ends with the report's path.
+//! shows progress from the event log and ends with the report's path, all in the language asked for
+//! (the report too: the observer writes it in that language).
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
@@ -10,6 +11,7 @@ use bus::{Bus, ConnectSettings, ExerciseId, MessageId, Role, StreamSettings};
 use futures::StreamExt;
 use scenario::{PlayedBy, Scenario, Transport};
 use tokio::process::{Child, Command};
+use words::{Arg, Lang};
 
 use crate::progress::Progress;
 use launch::local::LocalNats;
@@ -51,6 +53,9 @@ pub struct RunArgs {
     /// Exercise seconds per wall second, instead of the scenario's own (or fast mode's).
     #[arg(long)]
     pub time_scale: Option<f64>,
+    /// The language of the progress, the summary and the report.
+    #[command(flatten)]
+    pub lang: launch::LangArgs,
 }
 
 /// A service process with its log file.
@@ -64,6 +69,7 @@ struct Service {
 /// Runs the exercise to its end; errors name what failed and where its log is.
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    let lang = args.lang.lang();
     let mut scenario = scenario::load(&args.scenario)?;
     for node in &args.persons {
         scenario
@@ -83,15 +89,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let logs = out_dir.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
 
-    println!("scenario: {} ({})", scenario.title, args.scenario.display());
-    println!("exercise: {exercise} ({} mode, time scale {time_scale}x)", if args.fast { "fast" } else { "scaled" });
+    let file = args.scenario.display().to_string();
+    let said = [("title", Arg::from(scenario.title.as_str())), ("file", Arg::from(file))];
+    println!("{}", words::say_with(lang, "run-scenario", &said));
+    let said = [
+        ("exercise", Arg::from(exercise.as_str())),
+        ("mode", Arg::from(if args.fast { "fast" } else { "scaled" })),
+        ("scale", Arg::from(time_scale.to_string())),
+    ];
+    println!("{}", words::say_with(lang, "run-exercise", &said));
     let identities = args.identities.clone().unwrap_or_else(|| out_dir.join("identities"));
     let issued = identity::issue(&identities, &[identity::Exercise { id: &exercise, scenario: &scenario }])?;
-    println!(
-        "identities: {} (each seat's and service's nkey as <name>.nk; the NATS server admits these only, as {} says)",
-        identities.display(),
-        issued.authorization.display()
-    );
+    let said = [
+        ("dir", Arg::from(identities.display().to_string())),
+        ("auth", Arg::from(issued.authorization.display().to_string())),
+    ];
+    println!("{}", words::say_with(lang, "run-identities", &said));
     let local = match &args.nats {
         Some(_) => None,
         None => {
@@ -102,12 +115,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let url = match (&args.nats, &local) {
         (Some(url), _) => url.clone(),
         (None, Some(local)) => {
-            println!(
-                "nats: {} (pid {}, store {})",
-                local.url,
-                local.pid().unwrap_or_default(),
-                local.store.path().display()
-            );
+            let said = [
+                ("url", Arg::from(local.url.as_str())),
+                ("pid", Arg::from(local.pid().unwrap_or_default().to_string())),
+                ("store", Arg::from(local.store.path().display().to_string())),
+            ];
+            println!("{}", words::say_with(lang, "run-nats", &said));
             local.url.clone()
         }
         (None, None) => unreachable!("a local server is started when no URL is given"),
@@ -123,9 +136,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         local.stop().await;
     }
     let report = result?;
-    println!("report: {} (report.html and report.json beside it); logs in {}", report.display(), logs.display());
-    println!("receipts: every seat's in {}", folders.out.join("receipts").display());
-    println!("done in {:.1} s", started.elapsed().as_secs_f64());
+    let said = [("report", Arg::from(report.display().to_string())), ("logs", Arg::from(logs.display().to_string()))];
+    println!("{}", words::say_with(lang, "run-report", &said));
+    let receipts = folders.out.join("receipts").display().to_string();
+    println!("{}", words::say_with(lang, "run-receipts", &[("dir", Arg::from(receipts))]));
+    let seconds = format!("{:.1}", started.elapsed().as_secs_f64());
+    println!("{}", words::say_with(lang, "run-done", &[("seconds", Arg::from(seconds))]));
     Ok(())
 }
 
@@ -138,6 +154,7 @@ async fn run_on(
     folders: &Folders,
 ) -> anyhow::Result<PathBuf> {
     let (identities, out_dir, logs) = (folders.identities.as_path(), folders.out.as_path(), folders.logs.as_path());
+    let lang = args.lang.lang();
     let keyring = identity::Keyring::open(identities)?;
     let nkey = |name: &str| keyring.seed_file(name);
     let admin = keyring.credentials(bus::names::ADMIN)?;
@@ -167,7 +184,7 @@ async fn run_on(
     }
     let mut plan: Vec<(String, &str, Vec<String>)> = vec![("coordinator".into(), "coordinator", coordinator)];
     let gateway = match scenario.participants.iter().any(|p| p.transport == Transport::Grpc) {
-        true => Some(gateway_plan(nats("gateway"), identities, &mut plan)?),
+        true => Some(gateway_plan(lang, nats("gateway"), identities, &mut plan)?),
         false => None,
     };
     // Where each seat a person takes signs in: the headquarters' console, or its node's own.
@@ -192,10 +209,8 @@ async fn run_on(
         let person = p.played_by == PlayedBy::Person;
         if person && (!args.console || !remote) {
             if !args.console {
-                println!(
-                    "seat {} ({}) is played by a person: nothing acts for it unless its person does",
-                    p.node, p.name
-                );
+                let said = [("node", Arg::from(p.node.as_str())), ("name", Arg::from(p.name.as_str()))];
+                println!("{}", words::say_with(lang, "run-person-seat", &said));
             }
             continue;
         }
@@ -224,36 +239,43 @@ async fn run_on(
         };
         plan.push((format!("{binary} {}", p.node), binary, [&nats(p.node.as_str())[..], &seat(&p.node)[..]].concat()));
     }
-    let observer =
-        [&nats("observer")[..], &exercise_args[..], &["--out".into(), out_dir.display().to_string()]].concat();
+    let observer = [
+        &nats("observer")[..],
+        &exercise_args[..],
+        &["--out".into(), out_dir.display().to_string(), "--lang".into(), lang.tag().into()],
+    ]
+    .concat();
     plan.push(("observer".into(), "observer", observer));
 
     let mut services = Vec::new();
     for (name, binary, service_args) in plan {
         let service = spawn(&name, binary, &service_args, logs)?;
-        println!("started {name} (pid {})", service.child.id().unwrap_or_default());
+        let said = [("name", Arg::from(name.as_str())), ("pid", Arg::from(service.child.id().unwrap_or_default()))];
+        println!("{}", words::say_with(lang, "run-started", &said));
         services.push(service);
     }
 
     if let Some(hq) = &hq_console {
-        println!("console: {hq} (the director, and the seats people take at the headquarters)");
-        println!("sign-in links, one per seat, each works once:");
+        println!("{}", words::say_with(lang, "run-console", &[("url", Arg::from(hq.as_str()))]));
+        println!("{}", words::say(lang, "run-links"));
         for invite in &folders.invites {
             let base =
                 consoles.iter().find(|(node, _)| node == &invite.seat).map_or(hq.as_str(), |(_, url)| url.as_str());
-            let name = scenario.participant(&invite.seat).map_or("Director (exercise control)", |p| p.name.as_str());
+            let name =
+                scenario.participant(&invite.seat).map_or_else(|| words::say(lang, "run-director"), |p| p.name.clone());
             println!("  {:<16} {}  ({name})", invite.seat.as_str(), invite.link(base));
         }
-        println!("the exercise starts when the director presses Start; Ctrl-C stops everything");
+        println!("{}", words::say(lang, "run-start-hint"));
     }
-    let outcome = follow(&mut events, &mut services, trust).await;
+    let outcome = follow(&mut events, &mut services, trust, lang).await;
     let finished = match outcome {
         Ok(progress) => wait_for(&mut services, "observer", Duration::from_secs(15)).await.map(|()| progress),
         Err(e) => Err(e),
     };
     if let (Ok(_), Some(hq)) = (&finished, &hq_console) {
         // People read the report in their consoles: those stay up until the operator stops them.
-        println!("the exercise concluded; the report is at {hq}/ex/{exercise}/report; Ctrl-C stops the consoles");
+        let url = format!("{hq}/ex/{exercise}/report");
+        println!("{}", words::say_with(lang, "run-console-report", &[("url", Arg::from(url))]));
         launch::telemetry::shutdown_signal().await;
     }
     for s in &mut services {
@@ -284,16 +306,19 @@ struct GatewayPlan {
 
 /// The gateway on free loopback ports, with the certificates among the identities.
 fn gateway_plan(
+    lang: Lang,
     nats: Vec<String>,
     identities: &Path,
     plan: &mut Vec<(String, &str, Vec<String>)>,
 ) -> anyhow::Result<GatewayPlan> {
     let certs = identities.to_owned();
     let (port, probe) = (free_port()?, free_port()?);
-    println!(
-        "gateway: https://127.0.0.1:{port} (mutual TLS; health and reflection also on 127.0.0.1:{probe}); certificates in {}",
-        certs.display()
-    );
+    let said = [
+        ("url", Arg::from(format!("https://127.0.0.1:{port}"))),
+        ("probe", Arg::from(format!("127.0.0.1:{probe}"))),
+        ("certs", Arg::from(certs.display().to_string())),
+    ];
+    println!("{}", words::say_with(lang, "run-gateway", &said));
     let mut args = nats;
     args.extend([
         "--listen".into(),
@@ -312,8 +337,9 @@ async fn follow(
     events: &mut futures::stream::BoxStream<'static, bus::Delivery>,
     services: &mut [Service],
     trust: Option<String>,
+    lang: Lang,
 ) -> anyhow::Result<Progress> {
-    let mut progress = Progress::new(trust);
+    let mut progress = Progress::new(trust, lang);
     let mut check = tokio::time::interval(Duration::from_millis(100));
     let interrupted = launch::telemetry::shutdown_signal();
     tokio::pin!(interrupted);

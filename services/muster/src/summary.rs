@@ -1,54 +1,70 @@
-//! The summary `muster scenario validate` prints for a valid scenario.
+//! The summary `muster scenario validate` prints for a valid scenario, in the language asked for.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use bus::Role;
-use scenario::{Category, DecisionRule, Scenario};
+use report::document::{category_words, rule_words};
+use scenario::{Category, Scenario};
+use words::{Arg, Lang};
 
 /// Renders the summary: stages with slots per category, participants per role.
-pub fn render(scenario: &Scenario, file: &Path) -> String {
+pub fn render(lang: Lang, scenario: &Scenario, file: &Path) -> String {
     let mut out = String::new();
     let slots = scenario.slots().count();
     // Writing to a String cannot fail.
-    let _ = writeln!(out, "{}: valid", file.display());
+    let _ =
+        writeln!(out, "{}", words::say_with(lang, "summary-valid", &[("file", Arg::from(file.display().to_string()))]));
     let _ = writeln!(out, "{}", scenario.title);
-    let _ = writeln!(out, "{} stages, {} slots", scenario.stages.len(), slots);
+    let counts = [("stages", Arg::from(scenario.stages.len())), ("slots", Arg::from(slots))];
+    let _ = writeln!(out, "{}", words::say_with(lang, "summary-counts", &counts));
     for stage in &scenario.stages {
         let per_category: Vec<String> = Category::ALL
             .iter()
-            .map(|c| format!("{} {}", stage.slots.iter().filter(|s| s.category == *c).count(), c))
+            .map(|c| {
+                let count = stage.slots.iter().filter(|s| s.category == *c).count();
+                let args = [("count", Arg::from(count)), ("category", Arg::from(category_words(lang, *c)))];
+                words::say_with(lang, "summary-category", &args)
+            })
             .collect();
-        let _ = writeln!(
-            out,
-            "  stage {}: {} — {} slots ({})",
-            stage.number,
-            stage.title,
-            stage.slots.len(),
-            per_category.join(", ")
-        );
+        let args = [
+            ("stage", Arg::from(stage.number)),
+            ("title", Arg::from(stage.title.as_str())),
+            ("slots", Arg::from(stage.slots.len())),
+            ("categories", Arg::from(per_category.join(", "))),
+        ];
+        let _ = writeln!(out, "  {}", words::say_with(lang, "summary-stage", &args));
     }
     let roles = [
-        (Role::ControlPoint, "member states"),
-        (Role::JointStaff, "joint staff"),
-        (Role::Secretariat, "secretariat"),
-        (Role::Observer, "observers"),
-        (Role::Guest, "guest participants"),
+        (Role::ControlPoint, words::say(lang, "summary-member-states")),
+        (Role::JointStaff, words::say(lang, "summary-joint-staff")),
+        (Role::Secretariat, words::say(lang, "summary-secretariat")),
+        (Role::Observer, words::say(lang, "summary-observers")),
+        (Role::Guest, words::say(lang, "summary-guests")),
     ];
-    let _ = writeln!(out, "{} participants", scenario.participants.len());
+    let total = [("count", Arg::from(scenario.participants.len()))];
+    let _ = writeln!(out, "{}", words::say_with(lang, "summary-participants", &total));
     for (role, label) in roles {
         let members: Vec<String> = scenario
             .with_role(role)
-            .map(|p| if p.absent { format!("{} (absent)", p.node) } else { p.node.to_string() })
+            .map(|p| match p.absent {
+                true => words::say_with(lang, "summary-absent", &[("node", Arg::from(p.node.as_str()))]),
+                false => p.node.to_string(),
+            })
             .collect();
         if !members.is_empty() {
-            let _ = writeln!(out, "  {} {label}: {}", members.len(), members.join(", "));
+            let args = [
+                ("count", Arg::from(members.len())),
+                ("role", Arg::from(label)),
+                ("members", Arg::from(members.join(", "))),
+            ];
+            let _ = writeln!(out, "  {}", words::say_with(lang, "summary-role", &args));
         }
     }
-    let rule = match scenario.decision_rule {
-        DecisionRule::Consensus => "consensus of the states present",
-        DecisionRule::Silence => "silence procedure",
-    };
-    let _ = writeln!(out, "decision rule: {rule}; time scale: {}x", scenario.time_scale);
+    let rule = [
+        ("rule", Arg::from(rule_words(lang, scenario.decision_rule))),
+        ("scale", Arg::from(scenario.time_scale.to_string())),
+    ];
+    let _ = writeln!(out, "{}", words::say_with(lang, "summary-rule", &rule));
     out
 }

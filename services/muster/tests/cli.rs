@@ -8,7 +8,9 @@ fn repo_file(relative: &str) -> PathBuf {
 }
 
 fn validate(file: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_muster")).args(["scenario", "validate"]).arg(file).output().expect("muster runs")
+    // English, whatever the environment's language.
+    let mut muster = Command::new(env!("CARGO_BIN_EXE_muster"));
+    muster.env_remove("LANG").args(["scenario", "validate"]).arg(file).output().expect("muster runs")
 }
 
 #[test]
@@ -20,6 +22,33 @@ fn validating_the_default_scenario_prints_its_summary() {
     assert!(stdout.contains("6 member states: AM (absent), BY, KZ, KG, RU, TJ"), "{stdout}");
     assert!(stdout.contains("1 observers: pa-secretariat"), "{stdout}");
     assert!(stdout.contains("4 troop components, 3 financial support, 3 military-technical assistance"), "{stdout}");
+}
+
+#[test]
+fn validating_in_russian_prints_the_summary_in_russian() {
+    let out = Command::new(env!("CARGO_BIN_EXE_muster"))
+        .args(["scenario", "validate", "--lang", "ru"])
+        .arg(repo_file("scenarios/cst-2025.toml"))
+        .output()
+        .expect("muster runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    for said in [
+        "сценарий корректен",
+        "3 этапа, 30 вопросов",
+        "этап 1: Preventing a crisis situation in the Eastern European region — 10 вопросов (",
+        "военно-техническая помощь: 3",
+        "государства-члены (6): AM (отсутствует), BY, KZ, KG, RU, TJ",
+        "наблюдатели (1): pa-secretariat",
+        "порядок принятия решений: консенсус присутствующих государств",
+    ] {
+        assert!(stdout.contains(said), "missing {said:?} in:\n{stdout}");
+    }
+    let refused = Command::new(env!("CARGO_BIN_EXE_muster"))
+        .args(["scenario", "validate", "--lang", "de", "x.toml"])
+        .output()
+        .expect("muster runs");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no messages in `de`; there are: en, ru"));
 }
 
 #[test]

@@ -10,6 +10,8 @@ fn muster_run_completes_the_default_scenario_and_writes_the_report() {
     let out = tempfile::TempDir::with_prefix("muster-run-").expect("temporary folder");
     let run = Command::new(env!("CARGO_BIN_EXE_muster"))
         .current_dir(&root)
+        // English, whatever the environment's language.
+        .env_remove("LANG")
         .args(["run", "--fast", "--exercise", "cli-run", "--out"])
         .arg(out.path())
         .output()
@@ -49,6 +51,7 @@ fn muster_run_reports_another_scenario_in_exercise_time_as_json_markdown_and_htm
     let out = tempfile::TempDir::with_prefix("muster-run-").expect("temporary folder");
     let run = Command::new(env!("CARGO_BIN_EXE_muster"))
         .current_dir(&root)
+        .env_remove("LANG")
         .args(["run", "--fast", "--scenario", "scenarios/interaction-2025.toml", "--exercise", "cli-other", "--out"])
         .arg(out.path())
         .output()
@@ -77,4 +80,72 @@ fn muster_run_reports_another_scenario_in_exercise_time_as_json_markdown_and_htm
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
     assert!(html.starts_with("<!doctype html>") && html.contains("<svg"), "a self-contained page with its chart");
     assert!(html.contains("2 Sep 2025 04:") && html.contains("class=\"returned\""), "times and the matrix in colour");
+}
+
+#[test]
+fn muster_run_in_russian_says_its_progress_and_writes_its_report_in_russian() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = tempfile::TempDir::with_prefix("muster-run-").expect("temporary folder");
+    let run = Command::new(env!("CARGO_BIN_EXE_muster"))
+        .current_dir(&root)
+        // The flag wins over the environment.
+        .env("LANG", "en_US.UTF-8")
+        .args(["run", "--fast", "--lang", "ru", "--exercise", "cli-ru", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("muster runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "muster run failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+    for expected in [
+        "запущен coordinator",
+        "17 марта 2025 г., 09:00 (МСК) (день 1, 00:00)  сбор: оповещены",
+        "сбор: доложили о прибытии 8 из 9; не доложили, записаны отсутствующими: AM",
+        "этап 3: рассмотрено 10 вопросов: принято 10, возвращено 0, без проекта 0",
+        "рассылка: пакет из 30 проектов направлен 5 государствам",
+        "рассылка: получение подтвердили 5 из 5",
+        "учение завершено",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+    for english in ["started ", "assembly:", "stage 3:", "considered", "concluded", " Mar ", "MSK"] {
+        assert!(!stdout.contains(english), "the Russian run says {english:?}:\n{stdout}");
+    }
+
+    let dir = out.path().join("cli-ru");
+    let report = std::fs::read_to_string(dir.join("report.md")).expect("report written");
+    for said in [
+        "# Отчёт о проведении учения: CSTO strategic command-staff training, March 2025",
+        "начало 17 марта 2025 г., 09:00 (МСК)",
+        "**Завершено** · рассмотрено 30 вопросов: принято 30, возвращено 0, без проекта 0",
+        "государствам направлен пакет из 30 проектов",
+        "30 проектов, направлен ",
+        "## Этап 1: Preventing a crisis situation in the Eastern European region",
+        "национальный пункт управления",
+        "Объединённый штаб",
+        "| принят |",
+    ] {
+        assert!(report.contains(said), "missing {said:?} in the report:\n{report}");
+    }
+    // The report's own words are Russian; what the scenario and the seats wrote is as written.
+    for english in [
+        "Stage ",
+        "adopted",
+        "returned",
+        "Timeline",
+        "Participants",
+        "Package",
+        "Circulated",
+        "after ",
+        "day 1",
+        " Mar ",
+        "MSK",
+    ] {
+        assert!(!report.contains(english), "the Russian report says {english:?}");
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.starts_with("<!doctype html><html lang=ru>"), "the page says its language");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("report.json")).expect("JSON");
+    assert_eq!(json["lang"], "ru");
+    assert_eq!(json["timeline"][0]["when"]["at"], "17 марта 2025 г., 09:00 (МСК)");
 }

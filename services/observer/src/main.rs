@@ -19,6 +19,8 @@ struct Args {
     out: PathBuf,
     #[command(flatten)]
     ops: ops::OpsArgs,
+    #[command(flatten)]
+    lang: launch::LangArgs,
 }
 
 #[tokio::main]
@@ -29,7 +31,8 @@ async fn main() -> anyhow::Result<()> {
     let ready = args.ops.start().await?;
     let bus = args.bus.settings(format!("muster-observer-{}", args.exercise))?;
     let trust = args.bus.trust()?;
-    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust, ready };
+    let lang = args.lang.lang();
+    let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust, ready, lang };
     observer::run(settings, launch::telemetry::shutdown_signal()).await.context("observer failed")?;
     // Spans still batched would go with the process.
     launch::telemetry::flush_traces().await;

@@ -23,6 +23,8 @@ pub struct Settings {
     pub trust: Option<String>,
     /// Said ready once the observer is connected and following.
     pub ready: ops::Ready,
+    /// The language the report is written in.
+    pub lang: words::Lang,
 }
 
 /// Why the observer stopped without a report.
@@ -72,9 +74,9 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
     write(&settings, &record)
 }
 
-/// Writes the report of `record` into `settings.out_dir`.
+/// Writes the report of `record` into `settings.out_dir`, in `settings.lang`.
 pub fn write(settings: &Settings, record: &Record) -> Result<Report, ObserverError> {
-    let report = report::build(settings.exercise.as_str(), record);
+    let report = report::build_in(settings.lang, settings.exercise.as_str(), record);
     let failed =
         |path: &Path, e: &dyn std::fmt::Display| ObserverError::Write { path: path.to_owned(), reason: e.to_string() };
     std::fs::create_dir_all(&settings.out_dir).map_err(|e| failed(&settings.out_dir, &e))?;

@@ -5,7 +5,7 @@
 use super::*;
 
 pub(super) fn state(v: &View<'_>) -> Markup {
-    let record = &v.log.record;
+    let (l, record) = (v.lang, &v.log.record);
     let act = |a: &str| path(v.exercise, v.seat, a);
     let positions: Vec<(&String, u32)> = v
         .awaited
@@ -25,58 +25,60 @@ pub(super) fn state(v: &View<'_>) -> Markup {
         (assembly_form(v))
         @if awaits(v, &Task::Activation) {
             section #activation aria-labelledby="activation-h" {
-                h2 #activation-h { "Activation and communications check" }
+                h2 #activation-h { (capitalised(&Task::Activation.say(l))) }
                 form #activation-form method="post" action=(act("activation")) { input type="hidden" name="nonce" value=(v.nonce);
                     @match &v.token {
-                        Some(token) => { p { "Communications-check token received with the acceptance of your assembly report: " code { (token) } } input type="hidden" name="token" value=(token); }
-                        None => p { "Your communications-check token comes with the acceptance of your assembly report; the seat asks for it again if it was lost." },
+                        Some(token) => { p { (words::say(l, "token-received")) " " code { (token) } } input type="hidden" name="token" value=(token); }
+                        None => p { (words::say(l, "token-awaited")) },
                     }
-                    label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "activation", &[], "remarks", "control point active; communications checked")); }
-                    button #activate type="submit" { "Activate the control point" }
+                    label { (words::say(l, "remarks")) " " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "activation", &[], "remarks", &words::say(l, "activation-remarks"))); }
+                    button #activate type="submit" { (words::say(l, "activate")) }
                 }
             }
         }
         @if let (Some(n), false) = (stage, assessed) {
             section #assessment aria-labelledby="assessment-h" {
-                h2 #assessment-h { "Situation assessment, stage " (n) }
+                h2 #assessment-h { (words::say_with(l, "assessment-heading", &[("stage", Arg::from(n))])) }
                 form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="stage" value=(n);
-                    label { "Your assessment of the situation above " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", &[("stage", &n.to_string())], "summary", "")) } }
-                    button type="submit" { "Submit the assessment" }
+                    label { (words::say(l, "assessment-label")) " " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", &[("stage", &n.to_string())], "summary", "")) } }
+                    button type="submit" { (words::say(l, "submit-assessment")) }
                 }
             }
         }
         section #positions aria-labelledby="positions-h" {
-            h2 #positions-h { "Drafts awaiting your position" }
-            @if positions.is_empty() { p { "None now." } }
+            h2 #positions-h { (words::say(l, "drafts-awaiting-position")) }
+            @if positions.is_empty() { p { (words::say(l, "none-now")) } }
             @for (slot, version) in &positions {
                 @if let Some(draft) = record.drafts.get(*slot) { (position_card(v, slot, *version, draft)) }
             }
         }
-        (my_positions(record, v.seat))
-        (my_comments(record, v.seat))
+        (my_positions(l, record, v.seat))
+        (my_comments(l, record, v.seat))
         (package(v))
-        (board(v.exercise, record))
+        (board(l, v.exercise, record))
     }
 }
 
 pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &record::Draft) -> Markup {
     let Some(current) = version.checked_sub(1).and_then(|i| draft.versions.get(i as usize)) else { return html! {} };
     let previous = version.checked_sub(2).and_then(|i| draft.versions.get(i as usize));
+    let l = v.lang;
     let kinds = [
-        ("concur", "Concur"),
-        ("concur_with_remarks", "Concur with remarks"),
-        ("non_concur", "Non-concur (give reasons)"),
-        ("abstain", "Abstain"),
+        ("concur", words::say(l, "kind-concur")),
+        ("concur_with_remarks", words::say(l, "kind-concur-with-remarks")),
+        ("non_concur", words::say(l, "kind-non-concur")),
+        ("abstain", words::say(l, "kind-abstain")),
     ];
+    let on = [("slot", Arg::from(slot)), ("version", Arg::from(version))];
     let shown = version.to_string();
     let kept = |field: &str| typed(v, "position", &[("slot", slot), ("version", &shown)], field, "");
     html! {
         article.draft id=(format!("draft-{slot}")) {
             h3 { (slot) " v" (version) ": " (current.draft.title) }
             @if let Some(previous) = previous {
-                p { "What changed since v" (previous.draft.version) ": " (current.change_summary) }
-                p.diff id=(format!("diff-{slot}")) { (diff_markup(&previous.draft.text, &current.draft.text)) }
+                p { (words::say_with(l, "what-changed-since", &[("version", Arg::from(previous.draft.version))])) ": " (current.change_summary) }
+                p.diff id=(format!("diff-{slot}")) { (diff_markup(l, &previous.draft.text, &current.draft.text)) }
             } @else {
                 blockquote.text { (current.draft.text) }
             }
@@ -84,13 +86,13 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
                 input type="hidden" name="slot" value=(slot);
                 input type="hidden" name="version" value=(version);
                 fieldset {
-                    legend { "Your position on " (slot) " v" (version) }
+                    legend { (words::say_with(l, "your-position-on", &on)) }
                     @for (value, label) in kinds {
                         label { input type="radio" name="kind" value=(value) checked[kept("kind") == value] required; " " (label) }
                     }
                 }
-                label { "Reasons or remarks (one per line) " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" { (kept("reasons")) } }
-                button type="submit" { "Give the position on " (slot) " v" (version) }
+                label { (words::say(l, "reasons-one-per-line")) " " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" { (kept("reasons")) } }
+                button type="submit" { (words::say_with(l, "give-position", &on)) }
             }
         }
     }
@@ -98,19 +100,20 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
 
 /// The word-level diff: deletions struck through and insertions underlined, each also announced
 /// in words to screen readers.
-pub(super) fn diff_markup(old: &str, new: &str) -> Markup {
+pub(super) fn diff_markup(l: Lang, old: &str, new: &str) -> Markup {
+    let (deleted, inserted) = (words::say(l, "diff-deleted"), words::say(l, "diff-inserted"));
     html! {
         @for change in diff::words(old, new) {
             @match change {
                 Change::Same(t) => { (t) " " }
-                Change::Deleted(t) => { del { span.sr { "[deleted: " } (t) span.sr { "]" } } " " }
-                Change::Inserted(t) => { ins { span.sr { "[inserted: " } (t) span.sr { "]" } } " " }
+                Change::Deleted(t) => { del { span.sr { "[" (deleted) ": " } (t) span.sr { "]" } } " " }
+                Change::Inserted(t) => { ins { span.sr { "[" (inserted) ": " } (t) span.sr { "]" } } " " }
             }
         }
     }
 }
 
-pub(super) fn my_positions(record: &Record, seat: &NodeId) -> Markup {
+pub(super) fn my_positions(l: Lang, record: &Record, seat: &NodeId) -> Markup {
     let given: Vec<(&String, u32, &wire::Position)> = record
         .drafts
         .iter()
@@ -120,16 +123,16 @@ pub(super) fn my_positions(record: &Record, seat: &NodeId) -> Markup {
         .collect();
     html! {
         section #given aria-labelledby="given-h" {
-            h2 #given-h { "Positions you gave" }
-            @if given.is_empty() { p { "None yet." } } @else {
-                ul { @for (slot, version, p) in given { li { (slot) " v" (version) ": " span class=(position_class(p.kind())) { (feed::position(p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
+            h2 #given-h { (words::say(l, "positions-you-gave")) }
+            @if given.is_empty() { p { (words::say(l, "none-yet")) } } @else {
+                ul { @for (slot, version, p) in given { li { (slot) " v" (version) ": " span class=(position_class(p.kind())) { (feed::position(l, p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
             }
         }
     }
 }
 
 /// How this state's comments were dealt with, draft by draft.
-pub(super) fn my_comments(record: &Record, seat: &NodeId) -> Markup {
+pub(super) fn my_comments(l: Lang, record: &Record, seat: &NodeId) -> Markup {
     let drafts: Vec<(&String, Vec<record::Resolution>)> = record
         .drafts
         .iter()
@@ -138,30 +141,30 @@ pub(super) fn my_comments(record: &Record, seat: &NodeId) -> Markup {
         .collect();
     html! {
         section #your-comments aria-labelledby="your-comments-h" {
-            h2 #your-comments-h { "How your comments were dealt with" }
-            @if drafts.is_empty() { p { "You have made no comment." } }
-            @for (slot, rows) in &drafts { (resolution_table(slot, rows)) }
+            h2 #your-comments-h { (words::say(l, "your-comments")) }
+            @if drafts.is_empty() { p { (words::say(l, "your-comments-none")) } }
+            @for (slot, rows) in &drafts { (resolution_table(l, slot, rows)) }
         }
     }
 }
 
 pub(super) fn package(v: &View<'_>) -> Markup {
-    let record = &v.log.record;
+    let (l, record) = (v.lang, &v.log.record);
     let Some(package) = &record.package else { return html! {} };
     let p = &package.answer;
     html! {
         section #package aria-labelledby="package-h" {
-            h2 #package-h { "The package" }
-            p { "Package " code { (p.package_id) } ", SHA-256 digest " code #digest { (p.digest) } }
-            ul { @for item in &p.items { li { "Stage " (item.stage_number) ": " (item.draft.as_ref().map(|d| format!("{} v{} — {}", d.slot_id, d.version, d.title)).unwrap_or_default()) } } }
+            h2 #package-h { (words::say(l, "the-package")) }
+            p { (words::say(l, "package")) " " code { (p.package_id) } ", " (words::say(l, "sha-digest")) " " code #digest { (p.digest) } }
+            ul { @for item in &p.items { li { (capitalised(&Phase::Stage(item.stage_number).say(l))) ": " (item.draft.as_ref().map(|d| format!("{} v{} — {}", d.slot_id, d.version, d.title)).unwrap_or_default()) } } }
             @if awaits(v, &Task::Receipt) {
                 form #receipt-form method="post" action=(path(v.exercise, v.seat, "receipt")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="package" value=(p.package_id);
                     input type="hidden" name="digest" value=(p.digest);
-                    button type="submit" { "Confirm receipt of package " (p.package_id) }
+                    button type="submit" { (words::say_with(l, "confirm-receipt", &[("package", Arg::from(p.package_id.as_str()))])) }
                 }
             } @else if record.receipts.contains_key(v.seat) {
-                p { "✓ Receipt confirmed." }
+                p { "✓ " (words::say(l, "receipt-confirmed")) }
             }
         }
     }

@@ -6,28 +6,33 @@ use super::*;
 /// Each seat of the scenario before the start: who is signed in, since when, and who is not.
 pub(super) fn readiness(v: &View<'_>) -> Markup {
     use crate::ready::Seat;
+    let l = v.lang;
     let at = |t: SystemTime| {
         let seconds = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
         format!("{:02}:{:02} UTC", seconds / 3600 % 24, seconds / 60 % 60)
     };
+    let ready = v.seats.iter().filter(|(_, s)| s.ready()).count();
     html! {
         section #readiness data-live data-watch aria-labelledby="readiness-h" {
-            h2 #readiness-h { "Who is at their post" }
-            @if v.seats.is_empty() { p { "This console does not know the scenario's seats." } } @else {
-                p { (v.seats.iter().filter(|(_, s)| s.ready()).count()) " of " (v.seats.len()) " seats ready." }
+            h2 #readiness-h { (words::say(l, "readiness")) }
+            @if v.seats.is_empty() { p { (words::say(l, "readiness-unknown")) } } @else {
+                p { (words::say_with(l, "readiness-count", &[("ready", Arg::from(ready)), ("seats", Arg::from(v.seats.len()))])) }
                 table {
-                    thead { tr { th scope="col" { "Seat" } th scope="col" { "Played by" } th scope="col" { "Ready" } } }
+                    thead { tr { th scope="col" { (words::say(l, "seat")) } th scope="col" { (words::say(l, "played-by")) } th scope="col" { (words::say(l, "ready")) } } }
                     tbody {
                         @for (p, seat) in &v.seats {
                             tr id=(format!("ready-{}", p.node)) class=(if seat.ready() { "" } else { "late" }) {
                                 th scope="row" { (p.name) " (" (p.node) ")" }
-                                td { (if p.played_by == scenario::PlayedBy::Person { "a person" } else { "its policy" }) ", " (where_played(p)) }
+                                td {
+                                    (if p.played_by == scenario::PlayedBy::Person { words::say(l, "played-by-person") } else { words::say(l, "played-by-policy") })
+                                    ", " (where_played(l, p))
+                                }
                                 td { @match seat {
-                                    Seat::SignedIn(since) => { "✓ signed in since " (at(*since)) }
-                                    Seat::Policy => "✓ running",
-                                    Seat::Empty => "✗ no one signed in",
-                                    Seat::Unheard => "✗ not connected",
-                                    Seat::DeclaredAbsent => "− declared absent",
+                                    Seat::SignedIn(since) => { "✓ " (words::say_with(l, "seat-signed-in", &[("since", Arg::from(at(*since)))])) }
+                                    Seat::Policy => { "✓ " (words::say(l, "seat-running")) }
+                                    Seat::Empty => { "✗ " (words::say(l, "seat-empty")) }
+                                    Seat::Unheard => { "✗ " (words::say(l, "seat-unheard")) }
+                                    Seat::DeclaredAbsent => { "− " (words::say(l, "declared-absent")) }
                                 } }
                             }
                         }
@@ -39,10 +44,12 @@ pub(super) fn readiness(v: &View<'_>) -> Markup {
 }
 
 pub(super) fn director(v: &View<'_>) -> Markup {
-    let record = &v.log.record;
+    let (l, record) = (v.lang, &v.log.record);
     let phase = record.phase;
     let act = |a: &str| path(v.exercise, v.seat, a);
-    let window = phase.phase.to_string();
+    // The window as the form names it to the console (`stage 1`), and as the person reads it.
+    let (window, shown) = (phase.phase.to_string(), phase.phase.say(l));
+    let with_window = |id: &str| words::say_with(l, id, &[("window", Arg::from(shown.as_str()))]);
     // A command refused is shown again as typed only for the window it was meant for.
     let reason = |action: &str, label: &str| {
         let about: &[(&str, &str)] = if action == "start" { &[] } else { &[("window", &window)] };
@@ -51,72 +58,71 @@ pub(super) fn director(v: &View<'_>) -> Markup {
     };
     html! {
         section #controls aria-labelledby="controls-h" {
-            h2 #controls-h { "Exercise control" }
+            h2 #controls-h { (words::say(l, "exercise-control")) }
             @match phase.phase {
                 Phase::NotStarted => {
                     @if let Some((title, description)) = v.preview {
-                        p { "Scenario: " strong { (title) } }
+                        p { (words::say(l, "scenario")) " " strong { (title) } }
                         p.description { (description) }
                     }
                     (readiness(v))
                     form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
-                        (reason("start", "Why start now"))
-                        (confirm("start the exercise now; its clock starts"))
+                        (reason("start", &words::say(l, "why-start")))
+                        (confirm(l, &words::say(l, "confirm-start")))
                         @if !v.empty.is_empty() {
                             label.warning { input type="checkbox" name="empty_ok" value="yes" required;
-                                " Start although " (v.empty.len()) (if v.empty.len() == 1 { " seat is" } else { " seats are" }) " not taken: "
-                                (v.empty.join(", ")) }
+                                " " (words::say_with(l, "start-although", &[("count", Arg::from(v.empty.len())), ("seats", Arg::from(v.empty.join(", ")))])) }
                         }
-                        button #start type="submit" { "Start the exercise" }
+                        button #start type="submit" { (words::say(l, "start-the-exercise")) }
                     }
                 }
-                Phase::Concluded => { p { "The exercise has concluded. " a href=(format!("/ex/{}/report", v.exercise)) { "Read the report." } } }
+                Phase::Concluded => { p { (words::say(l, "concluded")) " " a href=(format!("/ex/{}/report", v.exercise)) { (words::say(l, "read-the-report")) } } }
                 _ => {
                     @if phase.paused {
                         form #resume-form method="post" action=(act("resume")) { input type="hidden" name="nonce" value=(v.nonce);
                             input type="hidden" name="window" value=(window);
-                            (reason("resume", "Why resume"))
-                            (confirm(&format!("resume the exercise in {window}; its clock runs again")))
-                            button #resume type="submit" { "Resume" }
+                            (reason("resume", &words::say(l, "why-resume")))
+                            (confirm(l, &with_window("confirm-resume")))
+                            button #resume type="submit" { (words::say(l, "resume")) }
                         }
                     } @else {
                         form #pause-form method="post" action=(act("pause")) { input type="hidden" name="nonce" value=(v.nonce);
                             input type="hidden" name="window" value=(window);
-                            (reason("pause", "Why pause"))
-                            (confirm(&format!("pause the exercise in {window}; no window closes while it is paused")))
-                            button #pause type="submit" { "Pause" }
+                            (reason("pause", &words::say(l, "why-pause")))
+                            (confirm(l, &with_window("confirm-pause")))
+                            button #pause type="submit" { (words::say(l, "pause")) }
                         }
                     }
                     form #advance-form.danger method="post" action=(act("advance")) { input type="hidden" name="nonce" value=(v.nonce);
-                        h3 { "Close " (window) " now" }
-                        p { "Closes " strong { (window) } " at once, as if its deadline had passed: what has not come in by then is recorded as missing. This cannot be undone. If another window has opened by the time this arrives, nothing is closed." }
+                        h3 { (with_window("close-now")) }
+                        p { (with_window("close-now-explained")) }
                         input type="hidden" name="window" value=(window);
-                        (reason("advance", &format!("Why close {window} now")))
-                        (confirm(&format!("close {window} now, as if its deadline had passed; this cannot be undone")))
-                        button #advance.danger type="submit" { "Close " (window) " now" }
+                        (reason("advance", &with_window("why-close")))
+                        (confirm(l, &with_window("confirm-close")))
+                        button #advance.danger type="submit" { (with_window("close-now")) }
                     }
                 }
             }
         }
         @if record.plan.is_some() {
-            (awaited(record, &v.awaited))
-            (dashboard(record, &v.awaited, v.now))
-            (board(v.exercise, record))
+            (awaited(l, record, &v.awaited))
+            (dashboard(l, record, &v.awaited, v.now))
+            (board(l, v.exercise, record))
         }
     }
 }
 
-pub(super) fn awaited(record: &Record, awaited: &[Awaited]) -> Markup {
+pub(super) fn awaited(l: Lang, record: &Record, awaited: &[Awaited]) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
     html! {
         section #awaited aria-labelledby="awaited-h" {
-            h2 #awaited-h { "Awaited in this window" }
-            @if awaited.is_empty() { p { "Nothing: the window may close." } } @else {
+            h2 #awaited-h { (words::say(l, "awaited-in-window")) }
+            @if awaited.is_empty() { p { (words::say(l, "awaited-nothing")) } } @else {
                 table {
-                    thead { tr { th scope="col" { "Seat" } th scope="col" { "Awaited" } } }
+                    thead { tr { th scope="col" { (words::say(l, "seat")) } th scope="col" { (words::say(l, "awaited")) } } }
                     tbody {
                         @for p in &plan.participants {
-                            @let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.to_string()).collect();
+                            @let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.say(l)).collect();
                             @if !tasks.is_empty() { tr { th scope="row" { (p.name) " (" (p.node) ")" } td { (tasks.join("; ")) } } }
                         }
                     }
@@ -128,24 +134,27 @@ pub(super) fn awaited(record: &Record, awaited: &[Awaited]) -> Markup {
 
 /// Per state: how many of the answers asked of it so far it gave, what is awaited of it now, and
 /// whether that is late.
-pub(super) fn dashboard(record: &Record, awaited: &[Awaited], now: SystemTime) -> Markup {
+pub(super) fn dashboard(l: Lang, record: &Record, awaited: &[Awaited], now: SystemTime) -> Markup {
     let Some(plan) = &record.plan else { return html! {} };
     let late = record.deadline().is_some_and(|d| record.exercise_now(now) >= d);
     html! {
         section #dashboard aria-labelledby="dashboard-h" {
-            h2 #dashboard-h { "States" }
+            h2 #dashboard-h { (words::say(l, "states")) }
             table {
-                thead { tr { th scope="col" { "State" } th scope="col" { "Present" } th scope="col" { "Answered / due" } th scope="col" { "Awaited now" } } }
+                thead { tr {
+                    th scope="col" { (words::say(l, "state")) } th scope="col" { (words::say(l, "present")) }
+                    th scope="col" { (words::say(l, "answered-due")) } th scope="col" { (words::say(l, "awaited-now")) }
+                } }
                 tbody {
                     @for p in plan.states() {
                         @let (answered, due) = answers_of(record, p);
                         @let owed = awaited.iter().filter(|a| a.node == p.node).count();
                         tr id=(format!("state-{}", p.node)) {
                             th scope="row" { (p.name) " (" (p.node) ")" }
-                            td { @if record.absent.contains(&p.node) { "✗ absent" } @else if p.declared_absent { "✗ declared absent" } @else if record.reported.contains_key(&p.node) { "✓ present" } @else { "… not reported" } }
+                            td { @if record.absent.contains(&p.node) { "✗ " (words::say(l, "absent")) } @else if p.declared_absent { "✗ " (words::say(l, "declared-absent")) } @else if record.reported.contains_key(&p.node) { "✓ " (words::say(l, "present-yes")) } @else { "… " (words::say(l, "not-reported")) } }
                             td.answers { (answered) " / " (due) }
                             td class=(if owed > 0 && late { "late" } else { "" }) {
-                                @if owed == 0 { "✓ nothing" } @else if late { "⚠ late: " (owed) } @else { "… " (owed) " awaited" }
+                                @if owed == 0 { "✓ " (words::say(l, "owes-nothing")) } @else if late { "⚠ " (words::say_with(l, "owes-late", &[("count", Arg::from(owed))])) } @else { "… " (words::say_with(l, "owes", &[("count", Arg::from(owed))])) }
                             }
                         }
                     }

@@ -24,7 +24,7 @@ mod drafting;
 mod notices;
 
 pub use board::{board, draft_page};
-use board::{position_class, positions_table, resolution_table};
+use board::{category, disposition, position_class, positions_table, resolution_table};
 use delegation::state;
 use director::director;
 use drafting::drafting;
@@ -34,6 +34,7 @@ use crate::auth::{Kept, Said};
 use crate::diff::{self, Change};
 use crate::feed;
 use crate::live::Log;
+use words::{Arg, Lang};
 
 /// What a seat does at the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,8 @@ pub enum Kind {
 /// Everything a seat's page shows.
 #[derive(Debug)]
 pub struct View<'a> {
+    /// The language the page is in.
+    pub lang: Lang,
     /// The exercise.
     pub exercise: &'a ExerciseId,
     /// Its log and record.
@@ -86,16 +89,23 @@ pub struct View<'a> {
 const CSS: &str = "/assets/console.css";
 const JS: &str = "/assets/console.js";
 
-/// The frame of every page: the live link's banner, the header, the flash, the feed.
-pub fn layout(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, body: Markup) -> Markup {
-    layout_with(title, events, nav, html! {}, body)
+/// The frame of every page in `lang`: the live link's banner, the header with the language switch.
+pub fn layout(lang: Lang, title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, body: Markup) -> Markup {
+    layout_with(lang, title, events, nav, html! {}, body)
 }
 
 /// [`layout`], with more in the page's head.
-fn layout_with(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, head: Markup, body: Markup) -> Markup {
+fn layout_with(
+    lang: Lang,
+    title: &str,
+    events: Option<(&ExerciseId, u64)>,
+    nav: Markup,
+    head: Markup,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -104,14 +114,14 @@ fn layout_with(title: &str, events: Option<(&ExerciseId, u64)>, nav: Markup, hea
                 script src=(JS) defer {}
                 (head)
             }
-            body data-events=[events.map(|(ex, _)| format!("/ex/{ex}/events"))] data-last=[events.map(|(_, last)| last)] {
-                a.skip href="#main" { "Skip to the content" }
+            body data-events=[events.map(|(ex, _)| format!("/ex/{ex}/events"))] data-last=[events.map(|(_, last)| last)] data-characters=(words::say(lang, "characters")) {
+                a.skip href="#main" { (words::say(lang, "skip-to-content")) }
                 div #link-lost role="alert" hidden {
-                    strong { "Live updates lost." } " This page is not being refreshed; reconnecting…"
+                    strong { (words::say(lang, "link-lost")) } " " (words::say(lang, "link-lost-why"))
                 }
                 header {
                     h1 { (title) }
-                    nav aria-label="Console" { (nav) }
+                    nav aria-label=(words::say(lang, "nav-label")) { (nav) " · " (switch(lang)) }
                 }
                 main #main tabindex="-1" { (body) }
             }
@@ -123,26 +133,39 @@ fn path(exercise: &ExerciseId, seat: &NodeId, action: &str) -> String {
     format!("/ex/{exercise}/seat/{seat}/{action}")
 }
 
+/// The other languages, each a link that switches this browser to it (remembered in a cookie).
+fn switch(lang: Lang) -> Markup {
+    html! {
+        span.lang {
+            @for other in Lang::all().into_iter().filter(|l| *l != lang) {
+                a href=(format!("?lang={other}")) hreflang=(other.tag()) lang=(other.tag()) { (words::say(other, "language-name")) }
+                " "
+            }
+        }
+    }
+}
+
 /// A page of a seat of the hosted exercise.
 pub fn seat(v: &View<'_>) -> Markup {
-    let record = &v.log.record;
-    let title = record.plan.as_ref().map(|p| p.title.as_str()).or(v.preview.map(|p| p.0)).unwrap_or("exercise");
+    let (l, record) = (v.lang, &v.log.record);
+    let fallback = words::say(l, "exercise");
+    let title = record.plan.as_ref().map(|p| p.title.as_str()).or(v.preview.map(|p| p.0)).unwrap_or(&fallback);
     let nav = html! {
-        a href=(format!("/ex/{}", v.exercise)) { "My seat" }
-        " · " a href=(format!("/ex/{}/report", v.exercise)) { "Report" }
-        @if v.kind == Kind::Director { " · " a href="/exercises" { "Every exercise" } }
+        a href=(format!("/ex/{}", v.exercise)) { (words::say(l, "nav-my-seat")) }
+        " · " a href=(format!("/ex/{}/report", v.exercise)) { (words::say(l, "nav-report")) }
+        @if v.kind == Kind::Director { " · " a href="/exercises" { (words::say(l, "nav-every-exercise")) } }
         " · "
-        form.inline method="post" action="/signout" { button type="submit" { "Sign out" } }
+        form.inline method="post" action="/signout" { button type="submit" { (words::say(l, "sign-out")) } }
     };
     let body = html! {
-        p.seat { "Signed in as " strong { (v.name) } " (" (v.seat) ") · " (title) }
+        p.seat { (words::say(l, "signed-in-as")) " " strong { (v.name) } " (" (v.seat) ") · " (title) }
         (status(v))
         @if let Some(said) = &v.said {
             p #flash role="status" class=(if said.refused { "flash refused" } else { "flash" }) { (said.text) }
         } @else {
             p #flash role="status" {}
         }
-        div #stage-situation data-live { (situation(record)) }
+        div #stage-situation data-live { (situation(l, record)) }
         // One live region for the seat's work: refreshed as a whole (new tasks appear), except
         // while the person is typing in it.
         div #work data-live {
@@ -150,51 +173,53 @@ pub fn seat(v: &View<'_>) -> Markup {
                 Kind::Director => (director(v)),
                 Kind::Drafting => (drafting(v)),
                 Kind::State => (state(v)),
-                Kind::Board => { (assembly_form(v)) (board(v.exercise, record)) },
+                Kind::Board => { (assembly_form(v)) (board(l, v.exercise, record)) },
             }
         }
-        (timeline(v.exercise, record))
-        (events(v.log))
+        (timeline(l, v.exercise, record))
+        (events(l, v.log))
     };
-    layout(&format!("{} · {}", v.name, title), Some((v.exercise, v.log.last())), nav, body)
+    layout(l, &format!("{} · {}", v.name, title), Some((v.exercise, v.log.last())), nav, body)
 }
 
 /// Phase, clock, deadline and what is awaited of this seat.
 fn status(v: &View<'_>) -> Markup {
-    let record = &v.log.record;
+    let (l, record) = (v.lang, &v.log.record);
     let phase = match (record.phase.phase, record.plan.as_ref()) {
-        (Phase::Stage(n), Some(plan)) => {
-            format!(
-                "Stage {n} of {}: {}",
-                plan.stages.len(),
-                plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default()
-            )
-        }
-        (Phase::NotStarted, _) => "Not started: waiting for the director".into(),
-        (phase, _) => capitalised(&phase.to_string()),
+        (Phase::Stage(n), Some(plan)) => words::say_with(
+            l,
+            "status-stage",
+            &[
+                ("stage", Arg::from(n)),
+                ("stages", Arg::from(plan.stages.len())),
+                ("title", Arg::from(plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default())),
+            ],
+        ),
+        (Phase::NotStarted, _) => words::say(l, "status-not-started"),
+        (phase, _) => capitalised(&phase.say(l)),
     };
     let now = record.exercise_now(v.now);
     let mine: Vec<&Task> = v.awaited.iter().filter(|a| &a.node == v.seat).map(|a| &a.task).collect();
     html! {
-        section #status data-live aria-label="Where the exercise stands" {
+        section #status data-live aria-label=(words::say(l, "status-label")) {
             p {
                 span #phase { (phase) }
-                @if record.phase.paused { " " (paused_badge()) }
+                @if record.phase.paused { " " (paused_badge(l)) }
             }
             @if record.plan.is_some() {
-                p #clock data-running[!record.phase.paused && !record.is_concluded()] { "Exercise time: " (record.when(now)) }
+                p #clock data-running[!record.phase.paused && !record.is_concluded()] { (words::say(l, "exercise-time")) " " (record.when_in(l, now)) }
                 @if let Some(deadline) = record.deadline() {
-                    p #deadline { "This window closes " (record.when(deadline)) " — "
-                        strong { (record.time_left(deadline.saturating_sub(now))) } }
+                    p #deadline { (words::say(l, "window-closes")) " " (record.when_in(l, deadline)) " — "
+                        strong { (record.time_left_in(l, deadline.saturating_sub(now))) } }
                 }
             }
             @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() {
-                h2 { "Awaited of you" }
+                h2 { (words::say(l, "awaited-of-you")) }
                 @if mine.is_empty() {
-                    p #awaited-mine { "Nothing is awaited of you now." }
+                    p #awaited-mine { (words::say(l, "awaited-of-you-nothing")) }
                 } @else {
                     ul #awaited-mine {
-                        @for task in &mine { li { (capitalised(&task.to_string())) @if let Some(d) = record.deadline() { ", by " (record.when(d)) } } }
+                        @for task in &mine { li { (capitalised(&task.say(l))) @if let Some(d) = record.deadline() { ", " (words::say(l, "by")) " " (record.when_in(l, d)) } } }
                     }
                 }
             }
@@ -203,29 +228,29 @@ fn status(v: &View<'_>) -> Markup {
 }
 
 /// The mark of a paused exercise: drawn, since no font at hand is sure to hold the pause sign.
-fn paused_badge() -> Markup {
+fn paused_badge(l: Lang) -> Markup {
     html! {
         span.badge.paused {
             svg.mark width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" focusable="false" {
                 rect x="2" y="1" width="3" height="10" fill="currentColor" {}
                 rect x="7" y="1" width="3" height="10" fill="currentColor" {}
             }
-            " PAUSED"
+            " " (words::say(l, "paused-badge"))
         }
     }
 }
 
 /// The situation and tasks of the stage open now, which every seat works on.
-fn situation(record: &Record) -> Markup {
+fn situation(l: Lang, record: &Record) -> Markup {
     let (Phase::Stage(n), Some(plan)) = (record.phase.phase, record.plan.as_ref()) else { return html! {} };
     let Some(stage) = plan.stage(n) else { return html! {} };
     html! {
         section #situation aria-labelledby="situation-h" {
-            h2 #situation-h { "The situation, stage " (n) ": " (stage.title) }
-            @if !stage.region.is_empty() { p.region { "Region: " (stage.region) } }
+            h2 #situation-h { (words::say_with(l, "situation-heading", &[("stage", Arg::from(n))])) ": " (stage.title) }
+            @if !stage.region.is_empty() { p.region { (words::say(l, "region")) " " (stage.region) } }
             p.text { (stage.situation) }
             @if !stage.tasks.is_empty() {
-                h3 { "Tasks of the stage" }
+                h3 { (words::say(l, "tasks-of-the-stage")) }
                 ol #tasks { @for task in &stage.tasks { li { (task) } } }
             }
         }
@@ -237,9 +262,9 @@ fn capitalised(text: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-fn confirm(what: &str) -> Markup {
+fn confirm(l: Lang, what: &str) -> Markup {
     html! {
-        label { input type="checkbox" name="confirm" value="yes" required; " I confirm: " (what) }
+        label { input type="checkbox" name="confirm" value="yes" required; " " (words::say(l, "i-confirm")) " " (what) }
     }
 }
 
@@ -249,25 +274,25 @@ fn typed<'v>(v: &'v View<'_>, action: &str, about: &[(&str, &str)], field: &str,
     v.kept.as_ref().and_then(|k| k.typed(action, about, field)).unwrap_or(default)
 }
 
-fn timeline(exercise: &ExerciseId, record: &Record) -> Markup {
-    let report = report::build(exercise.as_str(), record);
+fn timeline(l: Lang, exercise: &ExerciseId, record: &Record) -> Markup {
+    let report = report::build_in(l, exercise.as_str(), record);
     html! {
         section #timeline data-live aria-labelledby="timeline-h" {
-            h2 #timeline-h { "Timeline" }
-            @if report.timeline.is_empty() { p { "Nothing yet." } } @else {
+            h2 #timeline-h { (words::say(l, "timeline")) }
+            @if report.timeline.is_empty() { p { (words::say(l, "nothing-yet")) } } @else {
                 ol { @for e in &report.timeline { li { time { (e.when.at) } " " (e.what) } } }
             }
         }
     }
 }
 
-fn events(log: &Log) -> Markup {
+fn events(l: Lang, log: &Log) -> Markup {
     const SHOWN: usize = 40;
     html! {
         section #feed-section aria-labelledby="feed-h" {
-            h2 #feed-h { "Event feed" }
+            h2 #feed-h { (words::say(l, "event-feed")) }
             ol #feed role="log" aria-live="polite" reversed {
-                @for (_, e) in log.events.iter().rev().take(SHOWN) { li { (feed::line(&log.record, e)) } }
+                @for (_, e) in log.events.iter().rev().take(SHOWN) { li { (feed::line(l, &log.record, e)) } }
             }
         }
     }
@@ -283,10 +308,10 @@ fn assembly_form(v: &View<'_>) -> Markup {
     }
     html! {
         section #assembly aria-labelledby="assembly-h" {
-            h2 #assembly-h { "Assembly" }
+            h2 #assembly-h { (words::say(v.lang, "assembly")) }
             form #assembly-form method="post" action=(path(v.exercise, v.seat, "assembly")) { input type="hidden" name="nonce" value=(v.nonce);
-                label { "Remarks " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "assembly", &[], "remarks", &format!("{} assembled", v.name))); }
-                button #assembly-report type="submit" { "Report at assembly" }
+                label { (words::say(v.lang, "remarks")) " " input type="text" maxlength=(MAX_TEXT) name="remarks" value=(typed(v, "assembly", &[], "remarks", &words::say_with(v.lang, "assembled", &[("name", Arg::from(v.name.as_str()))]))); }
+                button #assembly-report type="submit" { (words::say(v.lang, "report-at-assembly")) }
             }
         }
     }
@@ -304,9 +329,9 @@ pub fn kind_of(role: Role, gives_positions: bool) -> Kind {
 }
 
 /// Where a participant's seat is played, in words.
-pub fn where_played(p: &scenario::Participant) -> &'static str {
+pub fn where_played(l: Lang, p: &scenario::Participant) -> String {
     match p.transport {
-        scenario::Transport::Grpc => "at its national node",
-        scenario::Transport::Nats => "at headquarters",
+        scenario::Transport::Grpc => words::say(l, "at-its-national-node"),
+        scenario::Transport::Nats => words::say(l, "at-headquarters"),
     }
 }

@@ -1,0 +1,58 @@
+# Даты, время и счёт: общие для всех страниц, отчётов и команд.
+
+date = { $day } { $month ->
+    [1] января
+    [2] февраля
+    [3] марта
+    [4] апреля
+    [5] мая
+    [6] июня
+    [7] июля
+    [8] августа
+    [9] сентября
+    [10] октября
+    [11] ноября
+   *[12] декабря
+} { $year } г., { $time }
+date-in-zone = { $date } ({ $zone ->
+    [MSK] МСК
+   *[other] { $zone }
+})
+count-drafts = { $count ->
+    [one] { $count } проект
+    [few] { $count } проекта
+    [many] { $count } проектов
+   *[other] { $count } проекта
+}
+day-clock = день { $day }, { $time }
+span-seconds = { $n } с
+span-minutes = { $n } мин
+span-hours = { $n } ч
+span-days = { $n } сут
+time-left = осталось { $exercise }
+time-left-scaled = осталось { $exercise } времени учения: около { $real } реального времени (учение идёт { $pace })
+time-left-paused = осталось { $exercise } времени учения ({ $real } реального времени после возобновления; пока учение приостановлено, часы стоят)
+pace-faster = { $times ->
+    [one] в { $times } раз
+    [few] в { $times } раза
+   *[other] в { $times } раз
+} быстрее
+pace-slower = { $times ->
+    [one] в { $times } раз
+    [few] в { $times } раза
+   *[other] в { $times } раз
+} медленнее
+
+# Ход учения и что от кого ожидается.
+phase-not-started = не начато
+phase-assembly = сбор
+phase-deployment = развёртывание
+phase-stage = этап { $stage }
+phase-distribution = рассылка
+phase-concluded = завершено
+task-assembly-report = доклад о прибытии
+task-activation = развёртывание пункта управления и проверка связи
+task-draft = проект по { $slot }
+task-position = позиция по { $slot }, редакция { $version }
+task-revision = доработка { $slot }, редакция { $version }
+task-receipt = подтверждение получения пакета
