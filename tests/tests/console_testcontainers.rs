@@ -183,7 +183,7 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         )
         .await?;
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
-    let said = wait_for_text(&belarus, "#flash", "4001 знаков, допускается не более 4000", STEP).await?;
+    let said = wait_for_text(&belarus, "#flash", "4001 знак, допускается не более 4000", STEP).await?;
     assert!(said.contains("обоснование или замечания") && said.contains("сохранено в форме"), "{said}");
     let kept = belarus
         .execute(

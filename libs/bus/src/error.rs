@@ -102,6 +102,9 @@ pub enum BusError {
         #[source]
         source: async_nats::PublishError,
     },
+    /// The server did not confirm what was sent (a flush failed).
+    #[error("the server did not confirm what was sent: {0}")]
+    Flush(String),
     /// A subscription could not be made.
     #[error("subscribe to `{subject}` failed: {source}")]
     Subscribe {

@@ -35,8 +35,13 @@ pub async fn announce(
 /// Every seat's presence in `exercise` from now on; what cannot be read is logged and skipped.
 pub async fn hear(bus: &Bus, exercise: &ExerciseId) -> Result<BoxStream<'static, (Sender, wire::Presence)>, BusError> {
     let subject = subject::presences(exercise);
-    let subscriber =
-        bus.client().subscribe(subject.clone()).await.map_err(|source| BusError::Subscribe { subject, source })?;
+    let subscriber = bus
+        .client()
+        .subscribe(subject.clone())
+        .await
+        .map_err(|source| BusError::Subscribe { subject: subject.clone(), source })?;
+    // Heard from now on means from when the server has the subscription, not when it is sent.
+    bus.client().flush().await.map_err(|e| BusError::Flush(e.to_string()))?;
     let exercise = exercise.clone();
     Ok(subscriber
         .filter_map(move |message| {

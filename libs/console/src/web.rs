@@ -54,7 +54,7 @@ pub fn router(console: Shared) -> Router {
         .route("/ex/{exercise}/draft/{slot}", get(draft_page))
         .route("/ex/{exercise}/{file}", get(report_file))
         .route("/ex/{exercise}/seat/{seat}/{action}", post(act))
-        .layer(middleware::from_fn(language))
+        .layer(middleware::from_fn_with_state(console.clone(), language))
         .with_state(console)
 }
 
@@ -63,7 +63,7 @@ const LANG_COOKIE: &str = "muster-lang";
 
 /// The language of every page: the one just chosen (`?lang=ru`, remembered in a cookie), else the
 /// one remembered, else the browser's `Accept-Language`, else English.
-async fn language(mut request: Request, next: Next) -> Response {
+async fn language(State(c): State<Shared>, mut request: Request, next: Next) -> Response {
     let chosen = request
         .uri()
         .query()
@@ -77,8 +77,10 @@ async fn language(mut request: Request, next: Next) -> Response {
     request.extensions_mut().insert(lang);
     let mut response = next.run(request).await;
     if let Some(chosen) = chosen
-        && let Ok(value) =
-            HeaderValue::from_str(&format!("{LANG_COOKIE}={chosen}; Path=/; SameSite=Lax; Max-Age=31536000"))
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={chosen}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+            if c.sessions.secure { "; Secure" } else { "" }
+        ))
     {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -426,10 +426,12 @@ impl Record {
         if self.phase.paused {
             return words::say_with(lang, "time-left-paused", &[("exercise", exercise), ("real", real)]);
         }
+        // To a tenth: "3.3× slower", not the float's sixteen digits.
+        let times = |x: f64| Arg::from((x * 10.0).round() / 10.0);
         let pace = if scale > 1.0 {
-            words::say_with(lang, "pace-faster", &[("times", Arg::from(scale))])
+            words::say_with(lang, "pace-faster", &[("times", times(scale))])
         } else {
-            words::say_with(lang, "pace-slower", &[("times", Arg::from(1.0 / scale))])
+            words::say_with(lang, "pace-slower", &[("times", times(1.0 / scale))])
         };
         words::say_with(lang, "time-left-scaled", &[("exercise", exercise), ("real", real), ("pace", Arg::from(pace))])
     }

@@ -76,9 +76,14 @@ impl Lang {
         chosen.first().and_then(|l| Lang::parse(&l.to_string())).unwrap_or_default()
     }
 
-    /// The language of the environment (`LANG`, as a shell sets it), else English.
+    /// The language of the environment as POSIX orders it (`LC_ALL`, then `LC_MESSAGES`, then
+    /// `LANG`), else English.
     pub fn from_env() -> Lang {
-        std::env::var("LANG").ok().and_then(|v| Lang::parse(&v)).unwrap_or_default()
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .find_map(|v| Lang::parse(&v))
+            .unwrap_or_default()
     }
 
     fn bundle(self) -> Option<&'static FluentBundle<FluentResource>> {

@@ -38,7 +38,7 @@ pub fn board(l: Lang, exercise: &ExerciseId, record: &Record) -> Markup {
                             tr id=(format!("row-{}", slot.id)) {
                                 th scope="row" {
                                     @match latest {
-                                        Some(latest) => { a href=(format!("/ex/{exercise}/draft/{}", slot.id)) { (slot.id) " v" (latest.draft.version) } ": " (latest.draft.title) }
+                                        Some(latest) => { a href=(format!("/ex/{exercise}/draft/{}", slot.id)) { (slot.id) " " (version_words(l, latest.draft.version)) } ": " (latest.draft.title) }
                                         None => { (slot.id) ": " (slot.title) " " span.muted { "(" (words::say(l, "no-draft-yet")) ")" } }
                                     }
                                 }
@@ -75,7 +75,7 @@ pub fn draft_page(l: Lang, exercise: &ExerciseId, log: &Log, slot: &scenario::Sl
     let body = html! {
         p { a href=(format!("/ex/{exercise}")) { "← " (words::say(l, "back-to-your-seat")) } }
         @if let Some(o) = record.outcomes.get(&slot.id) {
-            p #outcome { (words::say(l, "outcome")) ": " strong { (feed::outcome(l, o.outcome())) } " — " (o.reason) }
+            p #outcome { (words::say(l, "outcome")) ": " strong { (feed::outcome(l, o.outcome())) } " — " (outcome_reason(l, record, o)) }
         }
         @for version in draft.versions.iter().rev() {
             article.version id=(format!("v{}", version.draft.version)) {
@@ -148,12 +148,12 @@ pub(super) fn resolution_table(l: Lang, slot: &str, rows: &[record::Resolution])
                         td { (r.comment.state) ", v" (r.comment.version) " (" (if r.comment.objection { words::say(l, "objection") } else { words::say(l, "remark") }) ")" }
                         td { (r.comment.text) }
                         td { @if r.steps.is_empty() { "— " (words::say(l, "not-yet-revised")) } @for step in &r.steps {
-                            div { "v" (step.version) ": " @match &step.disposition {
+                            div { (version_words(l, step.version)) ": " @match &step.disposition {
                                 Some(d) => { strong { (disposition(l, d.kind())) } @if !d.reason.is_empty() { " — " (d.reason) } }
                                 None => (words::say(l, "none")),
                             } }
                         } }
-                        td { @for step in &r.steps { div { "v" (step.version) ": " (answer(step.answer)) } } }
+                        td { @for step in &r.steps { div { (version_words(l, step.version)) ": " (answer(step.answer)) } } }
                         td { (if r.open { format!("● {}", words::say(l, "comment-open")) } else { format!("○ {}", words::say(l, "comment-closed")) }) }
                     }
                 }
@@ -179,5 +179,14 @@ pub(super) fn disposition(l: Lang, kind: wire::DispositionKind) -> String {
         wire::DispositionKind::NotAccepted => words::say(l, "disposition-not-accepted"),
         wire::DispositionKind::Noted => words::say(l, "disposition-noted"),
         wire::DispositionKind::Unspecified => words::say(l, "none"),
+    }
+}
+
+/// Why a slot came out as it did, in the page's language: said again from what the coordinator
+/// recorded (who concurred, objected, stayed silent), not its own English words.
+pub(super) fn outcome_reason(l: Lang, record: &Record, o: &wire::ConsiderationOutcome) -> String {
+    match &record.plan {
+        Some(plan) => report::model::reason(l, plan.decision_rule, o),
+        None => o.reason.clone(),
     }
 }

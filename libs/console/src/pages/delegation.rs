@@ -75,7 +75,7 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
     let kept = |field: &str| typed(v, "position", &[("slot", slot), ("version", &shown)], field, "");
     html! {
         article.draft id=(format!("draft-{slot}")) {
-            h3 { (slot) " v" (version) ": " (current.draft.title) }
+            h3 { (slot) " " (version_words(l, version)) ": " (current.draft.title) }
             @if let Some(previous) = previous {
                 p { (words::say_with(l, "what-changed-since", &[("version", Arg::from(previous.draft.version))])) ": " (current.change_summary) }
                 p.diff id=(format!("diff-{slot}")) { (diff_markup(l, &previous.draft.text, &current.draft.text)) }
@@ -125,7 +125,7 @@ pub(super) fn my_positions(l: Lang, record: &Record, seat: &NodeId) -> Markup {
         section #given aria-labelledby="given-h" {
             h2 #given-h { (words::say(l, "positions-you-gave")) }
             @if given.is_empty() { p { (words::say(l, "none-yet")) } } @else {
-                ul { @for (slot, version, p) in given { li { (slot) " v" (version) ": " span class=(position_class(p.kind())) { (feed::position(l, p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
+                ul { @for (slot, version, p) in given { li { (slot) " " (version_words(l, version)) ": " span class=(position_class(p.kind())) { (feed::position(l, p.kind())) } @if !p.reasons.is_empty() { " — " (p.reasons.join("; ")) } } } }
             }
         }
     }

@@ -37,7 +37,7 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
         article.slot id=(format!("slot-{}", slot.id)) {
             h3 { (slot.id) ": " (slot.title) " (" (category(l, slot.category)) ")" }
             @if let Some(o) = record.outcomes.get(&slot.id) {
-                p id=(format!("outcome-{}", slot.id)) { (words::say(l, "outcome")) ": " strong { (feed::outcome(l, o.outcome())) } " — " (o.reason) }
+                p id=(format!("outcome-{}", slot.id)) { (words::say(l, "outcome")) ": " strong { (feed::outcome(l, o.outcome())) } " — " (outcome_reason(l, record, o)) }
             }
             @match latest {
                 None if open && awaits(v, &Task::Draft(slot.id.clone())) => {

@@ -35,12 +35,14 @@ time-left-paused = осталось { $exercise } времени учения ({
 pace-faster = { $times ->
     [one] в { $times } раз
     [few] в { $times } раза
-   *[other] в { $times } раз
+    [many] в { $times } раз
+   *[other] в { $times } раза
 } быстрее
 pace-slower = { $times ->
     [one] в { $times } раз
     [few] в { $times } раза
-   *[other] в { $times } раз
+    [many] в { $times } раз
+   *[other] в { $times } раза
 } медленнее
 
 # Ход учения и что от кого ожидается.

@@ -49,11 +49,11 @@ assessment-label = Ваша оценка изложенной выше обст�
 submit-assessment = Направить оценку
 
 ## Руководство учением
-exercise-control = Руководство учением
+exercise-control = Управление учением
 scenario = Сценарий:
 readiness = Кто на местах
 readiness-unknown = Этой консоли неизвестны места сценария.
-readiness-count = Готовы { $ready } из { $seats }.
+readiness-count = Готовы к работе: { $ready } из { $seats }.
 seat = Место
 played-by = Кто действует
 ready = Готовность
@@ -82,17 +82,17 @@ resume = Возобновить
 why-pause = Основание для приостановки
 confirm-pause = приостановить учение ({ $window }); пока оно приостановлено, сроки не истекают
 pause = Приостановить
-close-now = Завершить { $window } досрочно
-close-now-explained = Завершает { $window } немедленно, как если бы срок истёк: всё, что не поступило, будет записано как непоступившее. Отменить это нельзя. Если к моменту поступления команды начнётся другой период, ничего не будет завершено.
-why-close = Основание для досрочного завершения ({ $window })
-confirm-close = завершить { $window } досрочно, как если бы срок истёк; отменить это нельзя
+close-now = Досрочно завершить период «{ $window }»
+close-now-explained = Завершает период «{ $window }» немедленно, как если бы срок истёк: всё, что не поступило, будет записано как непоступившее. Отменить это нельзя. Если к моменту поступления команды начнётся другой период, ничего не будет завершено.
+why-close = Основание для досрочного завершения периода «{ $window }»
+confirm-close = досрочно завершить период «{ $window }», как если бы срок истёк; отменить это нельзя
 awaited-in-window = Ожидается в текущем периоде
 awaited-nothing = Ничего: период может быть завершён.
 awaited = Ожидается
 states = Государства
 state = Государство
 present = Присутствие
-answered-due = Выполнено / положено
+answered-due = Ответов: дано / требуется
 awaited-now = Ожидается сейчас
 absent = отсутствует
 present-yes = присутствует
@@ -135,8 +135,8 @@ none = нет
 no-answer-yet = ответа пока нет
 comment-open = не снято
 comment-closed = снято
-comment-objection = { $state } не согласилось с редакцией { $version }
-comment-remark = { $state } сделало замечание к редакции { $version }
+comment-objection = { $state }: несогласие с редакцией { $version }
+comment-remark = { $state }: замечание к редакции { $version }
 choose = выберите
 say-why = укажите причину
 reason = Причина
@@ -151,7 +151,7 @@ give-position = Направить позицию по { $slot }, редакци
 kind-concur = Согласен
 kind-concur-with-remarks = Согласен с замечаниями
 kind-non-concur = Не согласен (укажите обоснование)
-kind-abstain = Воздерживается
+kind-abstain = Воздерживаюсь
 position-concur = согласен
 position-concur-with-remarks = согласен с замечаниями
 position-non-concur = не согласен
@@ -197,17 +197,21 @@ accepted = Принято: { $what }.
 accepted-already = Уже было записано ранее.
 accepted-recorded = Записано как событие { $event } (квитанция координатора).
 sent-unanswered = Отправлено: { $what } в пути; координатор ещё не ответил.
-not-confirmed-yet = Пока не подтверждено: { $what }: { $why }. Место продолжает отправку; не отправляйте повторно.
+not-confirmed-yet = Пока не подтверждено: { $what }: { $why }. Отправка повторяется автоматически; не отправляйте повторно.
 not-sent = Не отправлено: { $why }. Введённое сохранено в форме; исправьте и отправьте снова.
 not-accepted = Не принято: { $what }. { $wrong }: { $reason }. { $todo }.
 typed-kept = Введённое сохранено в форме.
-bus-unreachable = шина сейчас недоступна; место продолжает попытки отправки
+bus-unreachable = нет связи с сервером; отправка повторяется автоматически
 seats-not-taken = { $count ->
     [one] не занято { $count } место
     [few] не заняты { $count } места
    *[other] не заняты { $count } мест
 } ({ $seats }); чтобы всё же начать, отметьте соответствующий пункт
-text-too-long = { $field }: { $length } знаков, допускается не более { $limit }
+text-too-long = { $field }: { $length ->
+    [one] { $length } знак
+    [few] { $length } знака
+   *[other] { $length } знаков
+}, допускается не более { $limit }
 text-control = { $field }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
 what-draft = проект { $slot } (редакция { $version })
 what-revision = доработка { $slot } до редакции { $version }
@@ -276,35 +280,35 @@ no-such-draft = В этом учении нет (пока) такого прое
 no-such-page = Такой страницы нет.
 exercises-are-the-directors = Список учений доступен только руководителю учения.
 only-as-your-seat = Вы вошли как { $seat } в учении { $exercise } и можете действовать только от имени этого места.
-control-is-the-directors = Управление учением — дело руководителя учения.
+control-is-the-directors = Управление учением доступно только руководителю учения.
 director-controls-only = Руководитель учения направляет только команды управления.
 seat-reads-only = Это место только для чтения; оно ничего не направляет.
 
 ## Лента событий
 feed-notified = участники оповещены: { $title }
-feed-listed = в список включено ещё { $count ->
-    [one] { $count } участник
-    [few] { $count } участника
-   *[other] { $count } участников
+feed-listed = { $count ->
+    [one] в список включён ещё { $count } участник
+    [few] в список включено ещё { $count } участника
+   *[other] в список включено ещё { $count } участников
 }
 feed-phase = период: { $phase }
 feed-phase-paused = период: { $phase } (приостановлено)
-feed-reported = { $who } доложило о прибытии
-feed-assembly-closed = сбор завершён: прибыли { $count }; отсутствуют: { $absent }
+feed-reported = { $who }: доклад о прибытии получен
+feed-assembly-closed = сбор завершён: прибыло { $count }; отсутствуют: { $absent }
 feed-deployment-ordered = отдан приказ на развёртывание: пункты управления разворачиваются
-feed-activated = { $who } развернуло пункт управления
+feed-activated = { $who }: пункт управления развёрнут
 feed-stage-opened = начат этап { $stage }: { $title }
-feed-assessed = { $who } оценило обстановку на этапе { $stage }
-feed-drafted = { $who } направило { $slot }, редакция { $version }: { $title }
-feed-revised = { $who } доработало { $slot } до редакции { $version }: { $summary }
-feed-revised-something = { $who } доработало проект
+feed-assessed = { $who }: получена оценка обстановки на этапе { $stage }
+feed-drafted = { $who }: направлен проект { $slot }, редакция { $version }: { $title }
+feed-revised = { $who }: проект { $slot } доработан до редакции { $version }: { $summary }
+feed-revised-something = { $who }: проект доработан
 feed-position = { $who } по { $slot }, редакция { $version }: { $position }
 feed-stage-concluded = этап { $stage } завершён: { $outcomes }
 feed-package = разослан пакет из { $count ->
     [one] { $count } проекта
    *[other] { $count } проектов
 } (контрольная сумма { $digest })
-feed-receipt = { $who } подтвердило получение пакета
+feed-receipt = { $who }: получение пакета подтверждено
 feed-concluded = учение завершено: принято { $adopted }, возвращено { $returned }
 feed-paused = руководитель учения приостановил учение: { $reason }
 feed-resumed = руководитель учения возобновил учение: { $reason }
