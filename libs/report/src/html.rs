@@ -10,7 +10,8 @@ use scenario::calendar::{self, Calendar};
 use words::{Arg, Lang};
 
 use crate::document::{
-    self, Cell, Part, Writer, comment_words, disposition_words, open_words, position_words, version_words,
+    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, position_words,
+    version_words,
 };
 use crate::model::{PhaseSpan, Report, SlotRecord};
 
@@ -365,16 +366,7 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord, version_link
         true => format!("<a href=\"#{}-v{n}\">{}</a>", esc(&slot.id), esc(&version_words(lang, n))),
         false => esc(&version_words(lang, n)),
     };
-    let header = [
-        words::say(lang, "aar-column-comment"),
-        words::say(lang, "aar-column-by"),
-        words::say(lang, "aar-column-on"),
-        words::say(lang, "aar-column-kind"),
-        words::say(lang, "aar-column-text"),
-        words::say(lang, "aar-column-disposition"),
-        words::say(lang, "aar-column-answer"),
-        words::say(lang, "aar-column-status"),
-    ];
+    let header = comment_columns(lang);
     let _ = write!(w, "<div class=\"wide\"><table class=comments><thead><tr>");
     for h in header {
         let _ = write!(w, "<th>{}</th>", esc(&h));

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use words::Lang;
 
 use crate::document::{
-    self, Cell, Part, Writer, comment_words, disposition_words, open_words, position_words, version_words,
+    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, position_words,
+    version_words,
 };
 use crate::model::{Report, SlotRecord};
 
@@ -146,16 +147,7 @@ impl Writer for Text {
 
 /// A draft's comment-resolution matrix as a table (the report's and the package's).
 pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord) {
-    let header = [
-        words::say(lang, "aar-column-comment"),
-        words::say(lang, "aar-column-by"),
-        words::say(lang, "aar-column-on"),
-        words::say(lang, "aar-column-kind"),
-        words::say(lang, "aar-column-text"),
-        words::say(lang, "aar-column-disposition"),
-        words::say(lang, "aar-column-answer"),
-        words::say(lang, "aar-column-status"),
-    ];
+    let header = comment_columns(lang);
     let _ = writeln!(w, "| {} |", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
     let _ = writeln!(w, "|{}", "---|".repeat(header.len()));
     let version = |n: u32| cell(&version_words(lang, n));

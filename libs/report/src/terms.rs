@@ -99,3 +99,17 @@ pub fn listed(lang: Lang, list: &[String]) -> String {
 pub fn class(token: &str) -> String {
     token.replace('_', "-")
 }
+
+/// The columns of a comment-resolution table, as both writers head it.
+pub fn comment_columns(lang: Lang) -> [String; 8] {
+    [
+        words::say(lang, "aar-column-comment"),
+        words::say(lang, "aar-column-by"),
+        words::say(lang, "aar-column-on"),
+        words::say(lang, "aar-column-kind"),
+        words::say(lang, "aar-column-text"),
+        words::say(lang, "aar-column-disposition"),
+        words::say(lang, "aar-column-answer"),
+        words::say(lang, "aar-column-status"),
+    ]
+}

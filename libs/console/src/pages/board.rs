@@ -87,7 +87,7 @@ pub fn draft_page(l: Lang, exercise: &ExerciseId, log: &Log, slot: &scenario::Sl
         }
         (resolution_table(l, &slot.id, &draft.resolutions()))
     };
-    let title = format!("{}: {} ({})", slot.id, slot.title, category(l, slot.category));
+    let title = format!("{}: {} ({})", slot.id, slot.title, category_words(l, slot.category));
     layout(
         l,
         &title,
@@ -159,15 +159,6 @@ pub(super) fn resolution_table(l: Lang, slot: &str, rows: &[record::Resolution])
                 }
             }
         }
-    }
-}
-
-/// A category of draft decisions in words.
-pub(super) fn category(l: Lang, category: scenario::Category) -> String {
-    match category {
-        scenario::Category::TroopComponents => words::say(l, "category-troop-components"),
-        scenario::Category::FinancialSupport => words::say(l, "category-financial-support"),
-        scenario::Category::MilitaryTechnicalAssistance => words::say(l, "category-military-technical-assistance"),
     }
 }
 

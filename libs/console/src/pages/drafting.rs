@@ -35,7 +35,7 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
     let act = |a: &str| path(v.exercise, v.seat, a);
     html! {
         article.slot id=(format!("slot-{}", slot.id)) {
-            h3 { (slot.id) ": " (slot.title) " (" (category(l, slot.category)) ")" }
+            h3 { (slot.id) ": " (slot.title) " (" (category_words(l, slot.category)) ")" }
             @if let Some(o) = record.outcomes.get(&slot.id) {
                 p id=(format!("outcome-{}", slot.id)) { (words::say(l, "outcome")) ": " strong { (feed::outcome(l, o.outcome())) } " — " (outcome_reason(l, record, o)) }
             }

@@ -24,12 +24,12 @@ mod drafting;
 mod notices;
 
 pub use board::{board, draft_page};
-use board::{category, disposition, outcome_reason, position_class, positions_table, resolution_table};
+use board::{disposition, outcome_reason, position_class, positions_table, resolution_table};
 use delegation::state;
 use director::director;
 use drafting::drafting;
 pub use notices::{exercises, invite, notice, other, report, sign_in};
-use report::terms::version_words;
+use report::terms::{category_words, version_words};
 
 use crate::auth::{Kept, Said};
 use crate::diff::{self, Change};
