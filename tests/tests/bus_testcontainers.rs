@@ -86,8 +86,10 @@ fn every_payload() -> Vec<Payload> {
                 title: "formation".into(),
                 owner: wire::DraftingBody::JointStaff.into(),
                 category: wire::DraftCategory::TroopComponents.into(),
+                title_in: vec![wire::Translation { language: "ru".into(), text: "о формировании".into() }],
             }],
             closes_at: None,
+            ..Default::default()
         }),
         Payload::SituationAssessment(wire::SituationAssessment { stage_number: 1, summary: "stable".into() }),
         Payload::DraftDecision(draft(1)),

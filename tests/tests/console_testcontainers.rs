@@ -159,18 +159,27 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     wait_for_text(&director, "#phase", "Stage 1", STEP).await?;
 
     // Every seat is shown the situation and the tasks of the stage it works on.
-    for (client, who) in [(&belarus, "Belarus"), (&staff, "the Joint Staff"), (&observer, "the observer")] {
-        wait_for_text(client, "#situation", "Tension grows along the western borders", STEP)
+    // Each in their language: the scenario gives its texts in English and in Russian.
+    let english = "Tension grows along the western borders";
+    let russian = "Нарастает напряжённость у западных границ";
+    for (client, who, said) in
+        [(&belarus, "Belarus", russian), (&staff, "the Joint Staff", english), (&observer, "the observer", english)]
+    {
+        wait_for_text(client, "#situation", said, STEP)
             .await
             .with_context(|| format!("the situation on {who}'s page"))?;
     }
-    wait_for_text(&belarus, "#tasks", "Assess the military-political situation", STEP).await?;
+    wait_for_text(&belarus, "#tasks", "Оценить военно-политическую обстановку", STEP).await?;
+    wait_for_text(&staff, "#tasks", "Assess the military-political situation", STEP).await?;
 
     // The Joint Staff writes s1-03.
     let text = "The Council decides to form a grouping of two battalions and deploy it to the border within ten days.";
     fill(&staff, "#draft-s1-03 textarea[name=text]", text).await?;
     click(&staff, "#draft-s1-03 button[type=submit]").await?;
     wait_for_text(&staff, "#flash", "Accepted: draft s1-03 (version 1)", STEP).await?;
+    // Belarus reads it as written, in English, marked so on its Russian page.
+    let draft = wait_for_text(&belarus, "#draft-s1-03", text, STEP).await?;
+    assert!(draft.contains("(EN)"), "{draft}");
 
     // Belarus does not concur. Reasons longer than the limit are refused, with the limit named,
     // and kept in the form; then Belarus gives its reason.
@@ -206,6 +215,10 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
         "The Council decides to form a grouping of two battalions and deploy it to the border within thirty days.";
     let answer = "The deadline is extended to thirty days";
     wait_for_text(&staff, "#positions-s1-03", reason, STEP).await?;
+    // What Belarus wrote is recorded as written in Russian, its console's language: the English
+    // page marks it so.
+    let reasons = wait_for_text(&staff, "#positions-s1-03", "(RU)", STEP).await?;
+    assert!(reasons.contains(&format!("{reason} (RU)")), "{reasons}");
     fill(&staff, "#revise-s1-03 textarea[name=text]", revised).await?;
     fill(&staff, "#revise-s1-03 input[name=summary]", "deployment within thirty days").await?;
     click(&staff, "#revise-s1-03 select[name='disposition-s1-03-v1-BY-1'] option[value=not_accepted]").await?;
@@ -426,12 +439,15 @@ async fn interface_is_in_russian(client: &fantoccini::Client, typed: &[String]) 
     let visible = visible.as_str().context("the page's text")?.to_owned();
     let scenario = tests::default_scenario()?;
     let mut content: Vec<String> = typed.to_vec();
-    content.extend([scenario.title.clone(), scenario.description.clone()]);
-    content.extend(scenario.participants.iter().flat_map(|p| [p.name.clone(), p.node.to_string()]));
+    // Only the scenario's Russian: a text shown in English, for want of its Russian, stays and is found.
+    let russian = |t: &words::Text| t.get("ru").map(str::to_owned);
+    content.extend([&scenario.title, &scenario.description].into_iter().filter_map(russian));
+    content.extend(scenario.participants.iter().filter_map(|p| russian(&p.name)));
+    content.extend(scenario.participants.iter().map(|p| p.node.to_string()));
     for stage in &scenario.stages {
-        content.extend([stage.title.clone(), stage.region.clone(), stage.situation.clone()]);
-        content.extend(stage.tasks.iter().cloned());
-        content.extend(stage.slots.iter().map(|s| s.title.clone()));
+        content.extend([&stage.title, &stage.region, &stage.situation].into_iter().filter_map(russian));
+        content.extend(stage.tasks.iter().filter_map(russian));
+        content.extend(stage.slots.iter().filter_map(|s| russian(&s.title)));
     }
     let mut left = visible.clone();
     // Longest first, so that a text containing another is set aside whole.

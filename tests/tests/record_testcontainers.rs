@@ -96,7 +96,9 @@ async fn a_persons_seat_that_nobody_plays_is_waited_for_and_recorded_silent() ->
     // The person reports at assembly through the seat's desk, and then does nothing more.
     let desk = running.desk("TJ")?;
     let report = Payload::AssemblyReport(wire::AssemblyReport { remarks: "operational group of Tajikistan".into() });
-    let verdict = desk.act(Action { message_id: bus::MessageId::new("TJ-assembly-by-hand")?, payload: report }).await?;
+    let verdict = desk
+        .act(Action { message_id: bus::MessageId::new("TJ-assembly-by-hand")?, payload: report, language: "en".into() })
+        .await?;
     assert!(
         matches!(verdict, Verdict::Accepted { duplicate: false, comms_token: Some(_), receipt: Some(_) }),
         "{verdict:?}"

@@ -53,6 +53,8 @@ pub struct Envelope {
     pub exercise_time: Option<Duration>,
     /// On events: the wall time at which the coordinator recorded it. `None` on submissions.
     pub recorded_at: Option<SystemTime>,
+    /// The language its free text is written in (`ru`), signed with it; empty when unknown.
+    pub language: String,
     /// The sender's signature of its signed content ([`crate::seal`]); empty when unsigned.
     pub signature: Vec<u8>,
     /// On events: the coordinator's seal. `None` on submissions.
@@ -73,6 +75,7 @@ impl Envelope {
             causation_id: None,
             exercise_time: None,
             recorded_at: None,
+            language: String::new(),
             signature: Vec::new(),
             seal: None,
             payload,
@@ -205,6 +208,15 @@ impl TryFrom<proto::v1::Envelope> for Envelope {
                         .map_err(|e| EnvelopeError::Invalid { field: "recorded_at", reason: e.to_string() })?,
                 ),
             },
+            language: match wire.language {
+                language if language.is_empty() || words::is_tag(&language) => language,
+                language => {
+                    return Err(EnvelopeError::Invalid {
+                        field: "language",
+                        reason: format!("`{}` is not a language tag (such as ru, en)", crate::text::shown(&language)),
+                    });
+                }
+            },
             signature: wire.signature,
             seal: wire.seal.map(|s| Seal { previous: s.previous, signature: s.signature }),
             payload: wire.payload.ok_or(EnvelopeError::UnknownPayload)?,
@@ -223,6 +235,7 @@ impl From<&Envelope> for proto::v1::Envelope {
             causation_id: e.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
             exercise_time: e.exercise_time.and_then(|d| prost_types::Duration::try_from(d).ok()),
             recorded_at: e.recorded_at.map(Into::into),
+            language: e.language.clone(),
             signature: e.signature.clone(),
             seal: e
                 .seal
@@ -253,6 +266,20 @@ mod tests {
         let sent = report();
         let bytes = sent.encode(Limits::default()).expect("encodes");
         assert_eq!(Envelope::decode(&bytes, &ex("cst-1"), Limits::default()), Ok(sent));
+    }
+
+    #[test]
+    fn the_language_of_a_text_is_a_tag_or_nothing() {
+        let mut sent = report();
+        sent.language = "ru".into();
+        let bytes = sent.encode(Limits::default()).expect("encodes");
+        assert_eq!(Envelope::decode(&bytes, &ex("cst-1"), Limits::default()).map(|e| e.language), Ok("ru".into()));
+        let mut wire = proto::v1::Envelope::from(&sent);
+        wire.language = "ru.UTF-8 <script>".into();
+        match Envelope::try_from(wire) {
+            Err(EnvelopeError::Invalid { field: "language", reason }) => assert!(reason.contains("not a language tag")),
+            other => panic!("expected the language refused, got {other:?}"),
+        }
     }
 
     #[test]

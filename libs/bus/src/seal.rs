@@ -32,14 +32,16 @@ pub enum SealError {
     Key(String),
 }
 
-/// The bytes a sender signs: exercise, message id, sender and payload, encoded as an envelope with
-/// no other field, so that the gateway can rebuild them exactly from a node's request.
+/// The bytes a sender signs: exercise, message id, sender, language and payload, encoded as an
+/// envelope with no other field, so that the gateway can rebuild them exactly from a node's request.
+/// (A message of no language encodes as before languages were signed.)
 pub fn signed_content(e: &Envelope) -> Vec<u8> {
     let full = proto::v1::Envelope::from(e);
     proto::v1::Envelope {
         exercise_id: full.exercise_id,
         message_id: full.message_id,
         sender: full.sender,
+        language: full.language,
         payload: full.payload,
         ..Default::default()
     }
@@ -206,6 +208,15 @@ mod tests {
         assert!(signed_by(&stamped, &by.public_key()), "the coordinator's stamps leave it intact");
         assert!(signed_by(&e, &by.public_key()), "checked again, by the key parsed the first time");
         assert!(!signed_by(&changed, &by.public_key()), "the parsed key still refuses a changed payload");
+        let mut relabelled = e.clone();
+        relabelled.language = "ru".into();
+        assert!(!signed_by(&relabelled, &by.public_key()), "a relay cannot say the text is in another language");
+        let mut russian = report("BY");
+        russian.language = "ru".into();
+        sign(&mut russian, &by).expect("signed");
+        assert!(signed_by(&russian, &by.public_key()));
+        russian.language.clear();
+        assert!(!signed_by(&russian, &by.public_key()), "nor take the language away");
         let seed = by.seed().expect("a seed");
         for not_a_public_key in ["", "BY", seed.as_str(), &by.public_key().to_lowercase()] {
             assert!(!signed_by(&e, not_a_public_key), "{not_a_public_key:?} is not a public key");

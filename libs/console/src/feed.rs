@@ -49,7 +49,12 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
     };
     let text = |t: &str| Arg::from(clip(t));
     let what = match &event.payload {
-        Payload::Notification(n) => words::say_with(l, "feed-notified", &[("title", text(&n.scenario_title))]),
+        // The scenario's texts in the reader's language, from the plan the record holds.
+        Payload::Notification(n) => {
+            let title =
+                record.plan.as_ref().map_or_else(|| n.scenario_title.clone(), |p| p.title.in_lang(l).to_string());
+            words::say_with(l, "feed-notified", &[("title", text(&title))])
+        }
         Payload::ParticipantsListed(p) => {
             words::say_with(l, "feed-listed", &[("count", Arg::from(p.participants.len()))])
         }
@@ -70,7 +75,9 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
         Payload::DeploymentOrdered(_) => words::say(l, "feed-deployment-ordered"),
         Payload::ControlPointActivation(_) => say("feed-activated", &[]),
         Payload::StageOpened(s) => {
-            words::say_with(l, "feed-stage-opened", &[("stage", Arg::from(s.stage_number)), ("title", text(&s.title))])
+            let stage = record.plan.as_ref().and_then(|p| p.stage(s.stage_number));
+            let title = stage.map_or_else(|| s.title.clone(), |stage| stage.title.in_lang(l).to_string());
+            words::say_with(l, "feed-stage-opened", &[("stage", Arg::from(s.stage_number)), ("title", text(&title))])
         }
         Payload::SituationAssessment(a) => say("feed-assessed", &[("stage", Arg::from(a.stage_number))]),
         Payload::DraftDecision(d) => say(

@@ -45,7 +45,7 @@ pub struct Hosted {
     /// Its role (`Coordinator` for the director).
     pub role: Role,
     /// Its name.
-    pub name: String,
+    pub name: words::Text,
     /// Where its person's actions go: the seat's driver signs and submits them. `None` for an
     /// observer, who submits nothing.
     pub desk: Option<Desk>,
@@ -53,8 +53,8 @@ pub struct Hosted {
 
 impl Hosted {
     /// A seat with its desk.
-    pub fn new(role: Role, name: impl Into<String>, desk: Option<Desk>) -> Hosted {
-        Hosted { role, name: name.into(), desk }
+    pub fn new(role: Role, name: words::Text, desk: Option<Desk>) -> Hosted {
+        Hosted { role, name, desk }
     }
 }
 
@@ -73,7 +73,7 @@ pub struct Console {
     /// Its log, followed.
     pub live: Arc<Live>,
     /// The scenario's title and description, shown before the notification.
-    pub preview: Option<(String, String)>,
+    pub preview: Option<(words::Text, words::Text)>,
     /// The scenario's participants, whose readiness the director sees before the start.
     pub roster: Vec<scenario::Participant>,
     /// The seats' presence as heard (the host feeds it).

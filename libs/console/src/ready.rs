@@ -69,7 +69,7 @@ pub fn seats<'a>(roster: &'a [Participant], presences: &Presences) -> Vec<(&'a P
     roster.iter().filter(|p| p.role != Role::Observer).map(|p| (p, presences.of(p))).collect()
 }
 
-/// The names of the seats of `roster` not ready.
-pub fn empty(seats: &[(&Participant, Seat)]) -> Vec<String> {
-    seats.iter().filter(|(_, seat)| !seat.ready()).map(|(p, _)| p.name.clone()).collect()
+/// The names of the seats of `roster` not ready, in `l`.
+pub fn empty(l: words::Lang, seats: &[(&Participant, Seat)]) -> Vec<String> {
+    seats.iter().filter(|(_, seat)| !seat.ready()).map(|(p, _)| p.name.in_lang(l).to_string()).collect()
 }

@@ -142,9 +142,10 @@ async fn invite(
         .zip(NodeId::new(seat).ok())
         .and_then(|(e, s)| c.seats.get(&s).map(|h| (e, s, h)));
     match hosted {
-        Some((exercise, seat, hosted)) => {
-            page_response(StatusCode::OK, pages::invite(l, &exercise, &seat, &hosted.name, &secret))
-        }
+        Some((exercise, seat, hosted)) => page_response(
+            StatusCode::OK,
+            pages::invite(l, &exercise, &seat, &hosted.name.in_lang(l).to_string(), &secret),
+        ),
         None => refused_with(l, StatusCode::NOT_FOUND, "no-such-seat"),
     }
 }
@@ -276,7 +277,7 @@ async fn page(
     let log = live.read();
     let director = hosted.role == Role::Coordinator && log.record.plan.is_none();
     let seats = if director { crate::ready::seats(&c.roster, &c.presences) } else { Vec::new() };
-    let empty = crate::ready::empty(&seats);
+    let empty = crate::ready::empty(l, &seats);
     let view = View {
         lang: l,
         seats,
@@ -285,11 +286,11 @@ async fn page(
         log: &log,
         seat: &session.seat,
         kind: kind(&c, &session.seat, &log.record),
-        name: hosted.name.clone(),
+        name: hosted.name.in_lang(l).to_string(),
         said,
         kept: c.sessions.kept(&headers),
         token: hosted.desk.as_ref().and_then(Desk::token),
-        preview: c.preview.as_ref().map(|(t, d)| (t.as_str(), d.as_str())),
+        preview: c.preview.as_ref().map(|(t, d)| (t, d)),
         now: SystemTime::now(),
         nonce: nonce(),
         awaited: log.record.awaited(),
@@ -549,8 +550,9 @@ async fn act(
         let text = words::say_with(l, "not-sent", &[("why", Arg::from(why))]);
         back(&c, &headers, &session.exercise, Said { text, refused: true }, Some(kept.clone()))
     };
+    // What a person types is taken to be in the language their console is in; the record says so.
     let action = match action(&c, l, &session.seat, &name, &form) {
-        Ok(action) => action,
+        Ok(action) => seat::Action { language: l.tag().to_owned(), ..action },
         Err(why) => return not_sent(why),
     };
     // The coordinator would refuse it too; the person hears why before anything is sent.
@@ -559,7 +561,7 @@ async fn act(
     }
     // Before the start only: once the plan is out, seats stop saying they are present.
     if name == Control::Start.name() && c.live.read().record.plan.is_none() {
-        let empty = crate::ready::empty(&crate::ready::seats(&c.roster, &c.presences));
+        let empty = crate::ready::empty(l, &crate::ready::seats(&c.roster, &c.presences));
         if !empty.is_empty() && form.get("empty_ok").map(String::as_str) != Some("yes") {
             let args = [("count", Arg::from(empty.len())), ("seats", Arg::from(empty.join(", ")))];
             return not_sent(words::say_with(l, "seats-not-taken", &args));

@@ -82,7 +82,8 @@ impl PersonArgs {
 /// The language of what a process writes for people (reports, progress, status).
 #[derive(Debug, Clone, clap::Args)]
 pub struct LangArgs {
-    /// The language people read (`en`, `ru`); by default the one `LANG` names, else English.
+    /// The language people read (`en`, `ru`); by default the one `LANG` names, else (for what
+    /// is about one exercise) the scenario's, else English.
     #[arg(long, value_parser = parse_lang)]
     pub lang: Option<words::Lang>,
 }
@@ -91,6 +92,12 @@ impl LangArgs {
     /// The language asked for, else the environment's (`LANG`), else English.
     pub fn lang(&self) -> words::Lang {
         self.lang.unwrap_or_else(words::Lang::from_env)
+    }
+
+    /// The language asked for, else the environment's, else `scenario`'s (the language its texts
+    /// are written in, `ru`), else English.
+    pub fn lang_or(&self, scenario: &str) -> words::Lang {
+        self.lang.or_else(words::Lang::named_by_env).or_else(|| words::Lang::parse(scenario)).unwrap_or_default()
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Comment {
     pub objection: bool,
     /// What it says.
     pub text: String,
+    /// The language it was written in (`ru`); empty when unknown.
+    pub language: String,
 }
 
 /// The stable id of the `n`-th reason (from 1) of `state`'s position on `slot` version `version`.
@@ -70,6 +72,7 @@ impl Version {
                 state: state.clone(),
                 objection,
                 text: text.clone(),
+                language: position.language.clone(),
             }));
         }
         out

@@ -46,6 +46,9 @@ pub struct Answered<T> {
     pub answer: T,
     /// When.
     pub at: Moment,
+    /// The language its text was written in (`ru`), as its sender said; empty when unknown.
+    #[serde(default)]
+    pub language: String,
 }
 
 /// One version of a draft, with the positions on it.
@@ -55,6 +58,9 @@ pub struct Version {
     pub draft: wire::DraftDecision,
     /// For a revision: what changed.
     pub change_summary: String,
+    /// The language its text and change summary were written in (`ru`); empty when unknown.
+    #[serde(default)]
+    pub language: String,
     /// When it circulated.
     pub circulated: Moment,
     /// Positions by node (states, and guests that give positions).
@@ -317,21 +323,23 @@ impl Record {
                 note(&mut self.timeline, Happening::StageOpened(s.stage_number));
             }
             Payload::SituationAssessment(a) => {
-                self.assessments
-                    .entry((a.stage_number, node.clone()))
-                    .or_insert(Answered { answer: a.summary.clone(), at });
+                self.assessments.entry((a.stage_number, node.clone())).or_insert(Answered {
+                    answer: a.summary.clone(),
+                    at,
+                    language: event.language.clone(),
+                });
             }
             Payload::DraftDecision(d) => {
                 let stage = match self.phase.phase {
                     Phase::Stage(n) => n,
                     _ => 0,
                 };
-                let version = Version::new(d.clone(), String::new(), at);
+                let version = Version::new(d.clone(), String::new(), &event.language, at);
                 self.drafts.insert(d.slot_id.clone(), Draft { stage, versions: vec![Arc::new(version)] });
             }
             Payload::DraftRevised(r) => {
                 if let Some((d, draft)) = r.draft.as_ref().and_then(|d| Some((d, self.drafts.get_mut(&d.slot_id)?))) {
-                    let mut version = Version::new(d.clone(), r.change_summary.clone(), at);
+                    let mut version = Version::new(d.clone(), r.change_summary.clone(), &event.language, at);
                     version.dispositions = r.dispositions.clone();
                     draft.versions.push(Arc::new(version));
                 }
@@ -344,7 +352,9 @@ impl Record {
                 {
                     // Copied first only while a snapshot being written still holds it.
                     let version = Arc::make_mut(version);
-                    version.positions.insert(node.clone(), Answered { answer: p.clone(), at });
+                    version
+                        .positions
+                        .insert(node.clone(), Answered { answer: p.clone(), at, language: event.language.clone() });
                     if event.sender.role == Role::ControlPoint {
                         version.tally.states += 1;
                         version.tally.objections += usize::from(p.kind() == PositionKind::NonConcur);
@@ -362,7 +372,7 @@ impl Record {
                 );
             }
             Payload::PackageCommunicated(p) => {
-                self.package = Some(Answered { answer: p.clone(), at });
+                self.package = Some(Answered { answer: p.clone(), at, language: String::new() });
                 note(&mut self.timeline, Happening::PackageCommunicated { items: p.items.len() });
             }
             Payload::ReceiptConfirmed(_) => {
@@ -438,10 +448,11 @@ impl Record {
 }
 
 impl Version {
-    fn new(draft: wire::DraftDecision, change_summary: String, circulated: Moment) -> Self {
+    fn new(draft: wire::DraftDecision, change_summary: String, language: &str, circulated: Moment) -> Self {
         Version {
             draft,
             change_summary,
+            language: language.to_owned(),
             circulated,
             positions: BTreeMap::new(),
             dispositions: Vec::new(),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use bus::{NodeId, Role, Sender};
 use proto::v1 as wire;
 use scenario::{Calendar, Category, DecisionRule, DraftingBody, PlayedBy, Scenario, Slot, Stage, Transport};
+use words::Text;
 
 use crate::phase::Phase;
 
@@ -36,7 +37,7 @@ pub struct Participant {
     /// Its node id.
     pub node: NodeId,
     /// Name for people.
-    pub name: String,
+    pub name: Text,
     /// Assembly waits for it.
     pub mandatory: bool,
     /// A guest whose positions count as recorded answers (states always answer).
@@ -71,10 +72,12 @@ impl Participant {
 /// The exercise as planned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The language the scenario's texts are first written in (`ru`).
+    pub language: String,
     /// Title, for people.
-    pub title: String,
+    pub title: Text,
     /// What the exercise is about.
-    pub description: String,
+    pub description: Text,
     /// The start on the calendar as written (may be empty).
     pub starts: String,
     /// Exercise seconds per wall second in this run.
@@ -132,6 +135,7 @@ impl Plan {
     /// The plan of a run of `scenario` at `time_scale`, checking submissions against `keys`.
     pub fn of(scenario: &Scenario, time_scale: f64, mode: Mode, keys: &Keys) -> Plan {
         Plan {
+            language: scenario.language.clone(),
             title: scenario.title.clone(),
             description: scenario.description.clone(),
             starts: scenario.starts.clone(),
@@ -251,11 +255,17 @@ impl Plan {
 
     /// The notification that carries this plan, in one message however long.
     pub fn to_notification(&self) -> wire::Notification {
+        let language = self.language.as_str();
+        let (scenario_title, scenario_title_in) = text_to_wire(&self.title, language);
+        let (description, description_in) = text_to_wire(&self.description, language);
         wire::Notification {
-            scenario_title: self.title.clone(),
-            participants: self.participants.iter().map(participant_to_wire).collect(),
+            scenario_title,
+            scenario_title_in,
+            participants: self.participants.iter().map(|p| participant_to_wire(p, language)).collect(),
             assembly_deadline: after_start(self.assembly_deadline),
-            description: self.description.clone(),
+            description,
+            description_in,
+            language: self.language.clone(),
             starts: self.starts.clone(),
             time_scale: self.time_scale,
             decision_rule: match self.decision_rule {
@@ -264,19 +274,7 @@ impl Plan {
             } as i32,
             deployment_deadline: after_start(self.deployment_deadline),
             distribution_deadline: after_start(self.distribution_deadline),
-            stages: self
-                .stages
-                .iter()
-                .map(|s| wire::StagePlan {
-                    stage_number: s.number,
-                    title: s.title.clone(),
-                    region: s.region.clone(),
-                    situation: s.situation.clone(),
-                    tasks: s.tasks.clone(),
-                    slots: s.slots.iter().map(slot_to_wire).collect(),
-                    closes_at: after_start(s.closes_at),
-                })
-                .collect(),
+            stages: self.stages.iter().map(|s| stage_to_wire(s, language)).collect(),
             closes_early: self.mode == Mode::Fast,
             director_key: self.director_key.clone().unwrap_or_default(),
             participants_total: if self.is_whole() { 0 } else { self.participants_total() as u32 },
@@ -320,7 +318,9 @@ impl Plan {
                 format!("{} more listed where {} were announced", listed.participants.len(), self.unlisted),
             ));
         }
-        let more = listed.participants.iter().map(participant_from_wire).collect::<Result<Vec<_>, _>>()?;
+        let language = self.language.as_str();
+        let more =
+            listed.participants.iter().map(|p| participant_from_wire(p, language)).collect::<Result<Vec<_>, _>>()?;
         self.unlisted -= more.len();
         self.participants.extend(more);
         self.index();
@@ -329,7 +329,12 @@ impl Plan {
 
     /// The plan a notification carries.
     pub fn from_notification(n: &wire::Notification) -> Result<Plan, PlanError> {
-        let participants = n.participants.iter().map(participant_from_wire).collect::<Result<Vec<_>, PlanError>>()?;
+        let language = if n.language.is_empty() { scenario::validate::DEFAULT_LANGUAGE } else { n.language.as_str() };
+        if !words::is_tag(language) {
+            return Err(wrong("language", format!("`{}` is not a language tag", bus::text::shown(language))));
+        }
+        let participants =
+            n.participants.iter().map(|p| participant_from_wire(p, language)).collect::<Result<Vec<_>, PlanError>>()?;
         let total = n.participants_total as usize;
         if total != 0 && total < participants.len() {
             return Err(wrong("participants_total", format!("{total} announced, {} listed", participants.len())));
@@ -340,12 +345,12 @@ impl Plan {
             .map(|s| {
                 Ok(Stage {
                     number: s.stage_number,
-                    title: s.title.clone(),
-                    region: s.region.clone(),
-                    situation: s.situation.clone(),
-                    tasks: s.tasks.clone(),
+                    title: text_from_wire(language, &s.title, &s.title_in),
+                    region: text_from_wire(language, &s.region, &s.region_in),
+                    situation: text_from_wire(language, &s.situation, &s.situation_in),
+                    tasks: tasks_from_wire(language, &s.tasks, &s.tasks_in),
                     closes_at: duration(s.closes_at, "stages.closes_at")?,
-                    slots: s.slots.iter().map(slot_from_wire).collect::<Result<Vec<_>, _>>()?,
+                    slots: s.slots.iter().map(|slot| slot_from_wire(slot, language)).collect::<Result<Vec<_>, _>>()?,
                 })
             })
             .collect::<Result<Vec<_>, PlanError>>()?;
@@ -354,8 +359,9 @@ impl Plan {
             return Err(wrong("time_scale", format!("{time_scale} is not a positive number")));
         }
         Ok(Plan {
-            title: n.scenario_title.clone(),
-            description: n.description.clone(),
+            language: language.to_owned(),
+            title: text_from_wire(language, &n.scenario_title, &n.scenario_title_in),
+            description: text_from_wire(language, &n.description, &n.description_in),
             starts: n.starts.clone(),
             time_scale,
             mode: if n.closes_early { Mode::Fast } else { Mode::Scaled },
@@ -384,11 +390,13 @@ fn listed_len(p: &wire::Participant) -> usize {
     1 + prost::length_delimiter_len(len) + len
 }
 
-fn participant_to_wire(p: &Participant) -> wire::Participant {
+fn participant_to_wire(p: &Participant, language: &str) -> wire::Participant {
+    let (display_name, display_name_in) = text_to_wire(&p.name, language);
     wire::Participant {
         identity: Some((&p.sender()).into()),
         mandatory: p.mandatory,
-        display_name: p.name.clone(),
+        display_name,
+        display_name_in,
         gives_positions: p.guest_positions,
         played_by: match p.played_by {
             PlayedBy::Policy => wire::PlayedBy::Policy,
@@ -400,13 +408,18 @@ fn participant_to_wire(p: &Participant) -> wire::Participant {
     }
 }
 
-fn participant_from_wire(p: &wire::Participant) -> Result<Participant, PlanError> {
+fn participant_from_wire(p: &wire::Participant, language: &str) -> Result<Participant, PlanError> {
     let sender = p.identity.clone().ok_or_else(|| wrong("participants", "a participant without identity"))?;
     let sender = Sender::try_from(sender).map_err(|e| wrong("participants", e.to_string()))?;
+    // A name that is the node id is a code, of no language (the scenario gave it none).
+    let name = match p.display_name == sender.node.as_str() && p.display_name_in.is_empty() {
+        true => Text::new("", p.display_name.clone()),
+        false => text_from_wire(language, &p.display_name, &p.display_name_in),
+    };
     Ok(Participant {
         role: sender.role,
         node: sender.node,
-        name: p.display_name.clone(),
+        name,
         mandatory: p.mandatory,
         guest_positions: p.gives_positions,
         played_by: match p.played_by() {
@@ -429,20 +442,80 @@ fn duration(d: Option<prost_types::Duration>, field: &'static str) -> Result<Dur
     Duration::try_from(d).map_err(|e| wrong(field, e.to_string()))
 }
 
+/// A text as the wire carries it: in the scenario's `language` plain, in the others beside it.
+pub fn text_to_wire(text: &Text, language: &str) -> (String, Vec<wire::Translation>) {
+    let plain = text.get(language).unwrap_or_else(|| text.first()).to_owned();
+    let others = text
+        .versions()
+        .filter(|(tag, _)| *tag != language && words::is_tag(tag))
+        .map(|(tag, text)| wire::Translation { language: tag.to_owned(), text: text.to_owned() })
+        .collect();
+    (plain, others)
+}
+
+/// A text from the wire: `plain` in the scenario's `language`, `others` in theirs. A translation
+/// that names no language, or the scenario's own, is not one and is left out.
+pub fn text_from_wire(language: &str, plain: &str, others: &[wire::Translation]) -> Text {
+    others
+        .iter()
+        .filter(|t| t.language != language && words::is_tag(&t.language))
+        .fold(Text::new(language, plain), |text, t| text.and(t.language.clone(), t.text.clone()))
+}
+
+fn tasks_from_wire(language: &str, tasks: &[String], translated: &[wire::Translations]) -> Vec<Text> {
+    let none = wire::Translations::default();
+    tasks
+        .iter()
+        .enumerate()
+        .map(|(i, task)| text_from_wire(language, task, &translated.get(i).unwrap_or(&none).translations))
+        .collect()
+}
+
+/// A stage as the plan carries it; `StageOpened` carries the same texts.
+pub fn stage_to_wire(s: &Stage, language: &str) -> wire::StagePlan {
+    let (title, title_in) = text_to_wire(&s.title, language);
+    let (region, region_in) = text_to_wire(&s.region, language);
+    let (situation, situation_in) = text_to_wire(&s.situation, language);
+    let (tasks, tasks_in): (Vec<String>, Vec<wire::Translations>) = s
+        .tasks
+        .iter()
+        .map(|t| {
+            let (plain, translations) = text_to_wire(t, language);
+            (plain, wire::Translations { translations })
+        })
+        .unzip();
+    let translated = tasks_in.iter().any(|t| !t.translations.is_empty());
+    wire::StagePlan {
+        stage_number: s.number,
+        title,
+        title_in,
+        region,
+        region_in,
+        situation,
+        situation_in,
+        tasks,
+        tasks_in: if translated { tasks_in } else { Vec::new() },
+        slots: s.slots.iter().map(|slot| slot_to_wire(slot, language)).collect(),
+        closes_at: after_start(s.closes_at),
+    }
+}
+
 /// A slot as the wire carries it.
-pub fn slot_to_wire(s: &Slot) -> wire::Slot {
+pub fn slot_to_wire(s: &Slot, language: &str) -> wire::Slot {
+    let (title, title_in) = text_to_wire(&s.title, language);
     wire::Slot {
         slot_id: s.id.clone(),
-        title: s.title.clone(),
+        title,
+        title_in,
         owner: s.owner.to_wire() as i32,
         category: s.category.to_wire() as i32,
     }
 }
 
-fn slot_from_wire(s: &wire::Slot) -> Result<Slot, PlanError> {
+fn slot_from_wire(s: &wire::Slot, language: &str) -> Result<Slot, PlanError> {
     Ok(Slot {
         id: s.slot_id.clone(),
-        title: s.title.clone(),
+        title: text_from_wire(language, &s.title, &s.title_in),
         owner: DraftingBody::ALL
             .iter()
             .copied()

@@ -28,6 +28,9 @@ pub enum Part {
     Muted(String),
     /// A state's position on one version, with the reasons it gave.
     Position { version: u32, kind: String, reasons: Vec<String> },
+    /// Text as its author wrote it in another language than the report's (`language`): marked
+    /// `(RU)`, so that a reader knows it is not a translation.
+    Written { text: String, language: String },
     /// A line break.
     Break,
 }
@@ -62,8 +65,9 @@ pub trait Writer {
     /// A paragraph.
     fn paragraph(&mut self, parts: &[Part]);
     /// A text as its author wrote it (a draft, a situation), line breaks kept, set apart from the
-    /// report's own words. Never empty.
-    fn quote(&mut self, text: &str);
+    /// report's own words; `language` is the one it is written in when not the report's (marked),
+    /// else empty. Never empty.
+    fn quote(&mut self, text: &str, language: &str);
     /// A table with its header row.
     fn table(&mut self, header: &[String], rows: &[Vec<Cell>]);
     /// A list of items.
@@ -76,6 +80,20 @@ pub trait Writer {
 
 fn text(s: impl Into<String>) -> Part {
     Part::Text(s.into())
+}
+
+/// The language `language` when it is another than the report's `lang` (a text to mark), else empty.
+pub fn other_language(lang: Lang, language: &str) -> &str {
+    let primary = language.split('-').next().unwrap_or_default();
+    if primary.is_empty() || primary == lang.tag() { "" } else { language }
+}
+
+/// What a participant wrote in `language`: as it is in the report's language, marked in another.
+fn written(lang: Lang, said: impl Into<String>, language: &str) -> Part {
+    match other_language(lang, language) {
+        "" => Part::Text(said.into()),
+        other => Part::Written { text: said.into(), language: other.to_owned() },
+    }
 }
 
 fn when(w: &When) -> Vec<Part> {
@@ -279,7 +297,7 @@ fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
     opened.extend(when(&s.closes));
     w.paragraph(&opened);
     w.heading(3, &words::say(lang, "aar-stage-situation"), None);
-    quote_or(&s.situation, &words::say(lang, "aar-stage-no-situation"), w);
+    quote_or(&s.situation, &s.situation_language, &words::say(lang, "aar-stage-no-situation"), w);
     w.heading(3, &words::say(lang, "aar-stage-tasks"), None);
     if s.tasks.is_empty() {
         w.paragraph(&[Part::Muted(words::say(lang, "aar-stage-no-tasks"))]);
@@ -322,11 +340,11 @@ fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
     }
 }
 
-fn quote_or(said: &str, nothing: &str, w: &mut impl Writer) {
+fn quote_or(said: &str, language: &str, nothing: &str, w: &mut impl Writer) {
     if said.trim().is_empty() {
         w.paragraph(&[Part::Muted(nothing.into())]);
     } else {
-        w.quote(said);
+        w.quote(said, language);
     }
 }
 
@@ -371,9 +389,10 @@ fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut im
     circulated.extend(when(&v.circulated));
     w.paragraph(&circulated);
     if !v.change_summary.is_empty() {
-        w.paragraph(&[Part::Strong(words::say(lang, "aar-changed")), text(format!(" {}", v.change_summary))]);
+        let changed = words::say(lang, "aar-changed");
+        w.paragraph(&[Part::Strong(changed), text(" "), written(lang, v.change_summary.as_str(), &v.language)]);
     }
-    quote_or(&v.text, &words::say(lang, "aar-no-text"), w);
+    quote_or(&v.text, other_language(lang, &v.language), &words::say(lang, "aar-no-text"), w);
     // Who said what, grouped by answer; states first, then any other participant that answered.
     let others = v.positions.keys().map(String::as_str).filter(|n| !states.nodes.contains(n));
     let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
@@ -393,7 +412,12 @@ fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut im
         .positions
         .iter()
         .filter(|(_, p)| !p.reasons.is_empty())
-        .map(|(node, p)| vec![text(format!("{node} ({}): {}", position_words(lang, &p.kind), p.reasons.join("; ")))])
+        .map(|(node, p)| {
+            vec![
+                text(format!("{node} ({}): ", position_words(lang, &p.kind))),
+                written(lang, p.reasons.join("; "), &p.language),
+            ]
+        })
         .collect();
     w.list(&reasons);
 }
@@ -526,6 +550,7 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Part::Text(t) | Part::Code(t) | Part::Strong(t) | Part::Muted(t) => t.clone(),
+                Part::Written { text, language } => format!("{text} ({})", language.to_uppercase()),
                 Part::Position { version, kind, .. } => {
                     format!("v{version}: {}", position_words(Lang::default(), kind))
                 }
@@ -541,8 +566,9 @@ mod tests {
         fn paragraph(&mut self, parts: &[Part]) {
             self.0.push(format!("p {}", plain(parts)));
         }
-        fn quote(&mut self, text: &str) {
-            self.0.push(format!("quote {text}"));
+        fn quote(&mut self, text: &str, language: &str) {
+            let mark = if language.is_empty() { String::new() } else { format!("({}) ", language.to_uppercase()) };
+            self.0.push(format!("quote {mark}{text}"));
         }
         fn table(&mut self, _: &[String], rows: &[Vec<Cell>]) {
             for row in rows {

@@ -34,8 +34,9 @@ pub fn record() -> Record {
         .build()
         .expect("a valid sketch");
     scenario.starts = "2025-03-17 09:00 MSK".into();
-    scenario.stages[0].situation = SITUATION.into();
-    scenario.stages[0].tasks = vec!["Decide on the grouping".into(), "Arrange its financing".into()];
+    scenario.stages[0].situation = words::Text::new("en", SITUATION);
+    scenario.stages[0].tasks =
+        vec![words::Text::new("en", "Decide on the grouping"), words::Text::new("en", "Arrange its financing")];
     let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
     let (notification, _) = plan.to_messages(usize::MAX);
 
@@ -131,6 +132,10 @@ impl Log {
         self.1 += 1;
         let mut e = Envelope::new(ExerciseId::new("ex").expect("valid"), sender.clone(), payload);
         e.message_id = MessageId::new(format!("e{}", self.1)).expect("valid");
+        // The participants write English; exercise control's own events have no text of theirs.
+        if sender.role != Role::Coordinator {
+            e.language = "en".into();
+        }
         e.exercise_time = Some(Duration::from_secs(minute * 60));
         e.recorded_at = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(minute));
         self.0.apply(&e);

@@ -10,8 +10,8 @@ use scenario::calendar::{self, Calendar};
 use words::{Arg, Lang};
 
 use crate::document::{
-    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, position_words,
-    version_words,
+    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, other_language,
+    position_words, version_words,
 };
 use crate::model::{PhaseSpan, Report, SlotRecord};
 
@@ -108,6 +108,9 @@ fn inline(lang: Lang, parts: &[Part]) -> String {
             Part::Code(t) => format!("<code>{}</code>", esc(t)),
             Part::Strong(t) => format!("<strong>{}</strong>", esc(t)),
             Part::Muted(t) => format!("<span class=muted>{}</span>", esc(t)),
+            Part::Written { text, language } => {
+                format!("<span lang=\"{}\">{}</span> {}", esc(language), esc(text), mark(lang, language))
+            }
             Part::Position { version, kind, reasons } => {
                 let title =
                     if reasons.is_empty() { String::new() } else { format!(" title=\"{}\"", esc(&reasons.join("; "))) };
@@ -116,6 +119,13 @@ fn inline(lang: Lang, parts: &[Part]) -> String {
             Part::Break => "<br>".into(),
         })
         .collect()
+}
+
+/// The mark of a text written in `language`, another than the report's: its tag, `(RU)`, said in
+/// full on hover.
+fn mark(lang: Lang, language: &str) -> String {
+    let title = words::say_with(lang, "aar-written-in-other", &[("language", Arg::from(language))]);
+    format!("<abbr class=\"other-language\" title=\"{}\">({})</abbr>", esc(&title), esc(&language.to_uppercase()))
 }
 
 impl Writer for Page {
@@ -128,8 +138,17 @@ impl Writer for Page {
         let _ = write!(self.html, "<p>{}</p>", inline(self.lang, parts));
     }
 
-    fn quote(&mut self, text: &str) {
-        let _ = write!(self.html, "<blockquote class=\"text\">{}</blockquote>", esc(text));
+    fn quote(&mut self, text: &str, language: &str) {
+        if language.is_empty() {
+            let _ = write!(self.html, "<blockquote class=\"text\">{}</blockquote>", esc(text));
+        } else {
+            let (mark, language) = (mark(self.lang, language), esc(language));
+            let _ = write!(
+                self.html,
+                "<p>{mark}</p><blockquote class=\"text\" lang=\"{language}\">{}</blockquote>",
+                esc(text)
+            );
+        }
     }
 
     fn table(&mut self, header: &[String], rows: &[Vec<Cell>]) {
@@ -397,7 +416,10 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord, version_link
             esc(&c.state),
             version(c.version),
             esc(&comment_words(lang, &c.kind)),
-            esc(&c.text),
+            match other_language(lang, &c.language) {
+                "" => esc(&c.text),
+                other => format!("<span lang=\"{}\">{}</span> {}", esc(other), esc(&c.text), mark(lang, other)),
+            },
             dash(dispositions),
             dash(answers),
             esc(&open_words(lang, c.open))
@@ -592,7 +614,7 @@ pub(crate) mod tests {
         let ru = Lang::parse("ru").expect("Russian catalogues");
         let page = render(&model::build_in(ru, "ex", &fixture::record()));
         assert!(page.starts_with("<!doctype html><html lang=ru>"), "{page}");
-        assert!(page.contains("<title>Отчёт о проведении учения: fixture</title>"));
+        assert!(page.contains("<title>Отчёт о проведении учения: fixture (EN)</title>"));
         for said in [
             ">этап 1</text>",
             ">день 1, 12:00</text>",
@@ -602,6 +624,8 @@ pub(crate) mod tests {
             "<td class=\"silent\">ред. 1: нет позиции<br>ред. 2: нет позиции</td>",
             "<th>ответ государства</th>",
             "<td>ред. 2: учтено — shared</td>",
+            "<td><span lang=\"en\">too costly</span> <abbr class=\"other-language\" title=\"Написано на другом языке (en): как написал автор, без перевода\">(EN)</abbr></td>",
+            "<p><abbr class=\"other-language\" title=\"Написано на другом языке (en): как написал автор, без перевода\">(EN)</abbr></p><blockquote class=\"text\" lang=\"en\">The Council decides",
         ] {
             assert!(page.contains(said), "missing {said:?}");
         }

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use words::Lang;
 
 use crate::document::{
-    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, position_words,
-    version_words,
+    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, other_language,
+    position_words, version_words,
 };
 use crate::model::{Report, SlotRecord};
 
@@ -92,6 +92,7 @@ fn inline(lang: Lang, parts: &[Part]) -> String {
         .iter()
         .map(|part| match part {
             Part::Text(t) | Part::Muted(t) => cell(t),
+            Part::Written { text, language } => format!("{} ({})", cell(text), cell(&language.to_uppercase())),
             // Ids and digests are tokens: nothing in them ends the span.
             Part::Code(t) => format!("`{}`", t.replace('`', "'")),
             Part::Strong(t) => format!("**{}**", cell(t)),
@@ -123,7 +124,10 @@ impl Writer for Text {
         }
     }
 
-    fn quote(&mut self, text: &str) {
+    fn quote(&mut self, text: &str, language: &str) {
+        if !language.is_empty() {
+            let _ = writeln!(self.md, "\n*({})*", cell(&language.to_uppercase()));
+        }
         let _ = write!(self.md, "\n{}", quote(text));
     }
 
@@ -178,7 +182,10 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord) {
             c.state,
             version(c.version),
             cell(&comment_words(lang, &c.kind)),
-            cell(&c.text),
+            match other_language(lang, &c.language) {
+                "" => cell(&c.text),
+                other => format!("{} ({})", cell(&c.text), cell(&other.to_uppercase())),
+            },
             dash(dispositions),
             dash(answers),
             cell(&open_words(lang, c.open))
@@ -240,7 +247,7 @@ mod tests {
         let ru = Lang::parse("ru").expect("Russian catalogues");
         let text = render(&crate::model::build_in(ru, "ex", &crate::fixture::record()));
         for said in [
-            "# Отчёт о проведении учения: fixture",
+            "# Отчёт о проведении учения: fixture (EN)",
             "начало 17 марта 2025 г., 09:00 (МСК)",
             "порядок принятия решений: консенсус присутствующих государств",
             // Plurals: many, one, many, few.
@@ -248,16 +255,19 @@ mod tests {
             "**Завершено** · рассмотрено 4 вопроса: принято 2, возвращено 1, без проекта 1 · 1 доработка · 7 позиций",
             "| 18 марта 2025 г., 05:00 (МСК) | день 1, 20:00 | 1200.00 | государствам направлен пакет из 3 проектов |",
             "| 17 марта 2025 г., 19:00 (МСК) | день 1, 10:00 | 600.00 | этап 1 рассмотрен: принят 1 из 3 |",
-            "## Этап 1: stage 1",
-            "| x1 | decision x1 | Объединённый штаб | 2 | ред. 1: **не согласен**<br>ред. 2: согласен |",
+            "## Этап 1: stage 1 (EN)",
+            "| x1 | decision x1 (EN) | Объединённый штаб | 2 | ред. 1: **не согласен**<br>ред. 2: согласен |",
             "| отсутствует | принят |",
             "дистанционно, через национальный узел | через 30 мин |",
             "**возвращён на доработку**: консенсус не достигнут, не согласны: KZ",
             "Позиции по редакции 1: не согласен: BY · согласен с замечаниями: KZ · нет позиции: TJ · отсутствует: AM",
             "3 проекта, направлен 18 марта 2025 г., 05:00 (МСК) (день 1, 20:00).",
-            // What people wrote stays as they wrote it.
-            "- BY (не согласен): too costly",
-            "**Что изменено:** costs shared among the states",
+            // What people wrote stays as they wrote it, marked with the language they wrote it in,
+            // and so do the scenario's texts not given in Russian.
+            "- BY (не согласен): too costly (EN)",
+            "**Что изменено:** costs shared among the states (EN)",
+            "\n*(EN)*\n\n> The Council decides to deploy the grouping; costs shared.",
+            "| x1-v1-BY-1 | BY | ред. 1 | возражение | too costly (EN) |",
             "учение приостановлено руководством учения: a break",
         ] {
             assert!(text.contains(said), "missing {said:?} in:\n{text}");

@@ -147,6 +147,9 @@ pub struct StageRecord {
     pub region: String,
     /// The situation as the directing staff set it.
     pub situation: String,
+    /// The language the situation is shown in when it is not the report's (it was not given in
+    /// that one); empty otherwise. (The other texts of the scenario carry their mark, `(EN)`.)
+    pub situation_language: String,
     /// The tasks to work out, in order.
     pub tasks: Vec<String>,
     /// When it opened, if it did.
@@ -193,6 +196,8 @@ pub struct CommentRecord {
     pub kind: String,
     /// What it says.
     pub text: String,
+    /// The language it was written in (`ru`); empty when unknown.
+    pub language: String,
     /// Each revision that answered it, and the state's answer to that revision.
     pub dispositions: Vec<DispositionRecord>,
     /// Still open on the draft's last version.
@@ -223,6 +228,8 @@ pub struct VersionRecord {
     pub text: String,
     /// For revisions: what changed.
     pub change_summary: String,
+    /// The language its text and change summary were written in (`ru`); empty when unknown.
+    pub language: String,
     /// When it circulated.
     pub circulated: When,
     /// Positions, by state.
@@ -236,6 +243,8 @@ pub struct PositionRecord {
     pub kind: String,
     /// Reasons or remarks.
     pub reasons: Vec<String>,
+    /// The language they were written in (`ru`); empty when unknown.
+    pub language: String,
     /// Exercise seconds after the version circulated.
     pub after_s: u64,
     /// Wall milliseconds after the version circulated.
@@ -379,7 +388,7 @@ pub fn build_in(lang: Lang, exercise: &str, record: &Record) -> Report {
     };
     let clock = Clock { lang, calendar: plan.calendar(), start };
     let mut report = empty(lang, exercise, record);
-    report.title = plan.title.clone();
+    report.title = plan.title.in_lang(lang).to_string();
     report.starts = plan.starts.clone();
     report.decision_rule = rule_words(lang, plan.decision_rule);
     report.time_scale = plan.time_scale;
@@ -467,7 +476,7 @@ fn timeline(plan: &Plan, record: &Record, clock: &Clock) -> Vec<TimelineEntry> {
                 ),
                 Happening::DeploymentOrdered => words::say(lang, "event-deployment-ordered"),
                 Happening::StageOpened(n) => {
-                    let title = plan.stage(*n).map(|s| s.title.as_str()).unwrap_or_default();
+                    let title = plan.stage(*n).map(|s| s.title.in_lang(lang).to_string()).unwrap_or_default();
                     words::say_with(
                         lang,
                         "event-stage-opened",
@@ -533,7 +542,7 @@ fn participants(lang: Lang, plan: &Plan, record: &Record, start: Moment) -> Vec<
         .iter()
         .map(|p| ParticipantRecord {
             node: p.node.to_string(),
-            name: p.name.clone(),
+            name: p.name.in_lang(lang).to_string(),
             role: p.role.token().into(),
             played_by: match p.played_by {
                 PlayedBy::Policy => "policy",
@@ -579,6 +588,7 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                             title: v.draft.title.clone(),
                             text: v.draft.text.clone(),
                             change_summary: v.change_summary.clone(),
+                            language: v.language.clone(),
                             circulated: clock.when(v.circulated),
                             positions: v
                                 .positions
@@ -588,6 +598,7 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                                     let record = PositionRecord {
                                         kind: kind_token(p.answer.kind()).into(),
                                         reasons: p.answer.reasons.clone(),
+                                        language: p.language.clone(),
                                         after_s: after.as_secs(),
                                         wall_ms: ms(p.at.wall.duration_since(v.circulated.wall).unwrap_or_default()),
                                     };
@@ -611,7 +622,7 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                     let comments = record.drafts.get(&slot.id).map(comments).unwrap_or_default();
                     SlotRecord {
                         id: slot.id.clone(),
-                        title: slot.title.clone(),
+                        title: slot.title.in_lang(lang).to_string(),
                         body: role_words(lang, slot.owner.role().token()),
                         category: category_words(lang, slot.category),
                         versions,
@@ -623,10 +634,14 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                 .collect();
             StageRecord {
                 number: stage.number,
-                title: stage.title.clone(),
-                region: stage.region.clone(),
-                situation: stage.situation.clone(),
-                tasks: stage.tasks.clone(),
+                title: stage.title.in_lang(lang).to_string(),
+                region: stage.region.in_lang(lang).to_string(),
+                situation: stage.situation.in_lang(lang).text.to_owned(),
+                situation_language: Some(stage.situation.in_lang(lang))
+                    .filter(|s| !s.asked)
+                    .map(|s| s.language.to_owned())
+                    .unwrap_or_default(),
+                tasks: stage.tasks.iter().map(|t| t.in_lang(lang).to_string()).collect(),
                 opened: opened.map(|at| clock.when(at)),
                 closes: clock.deadline(stage.closes_at),
                 assessments,
@@ -673,6 +688,7 @@ fn comments(draft: &record::Draft) -> Vec<CommentRecord> {
             version: r.comment.version,
             kind: if r.comment.objection { "objection" } else { "remark" }.into(),
             text: r.comment.text,
+            language: r.comment.language,
             dispositions: r
                 .steps
                 .into_iter()

@@ -10,6 +10,7 @@ use record::Record;
 use serde::Serialize;
 use words::{Arg, Lang};
 
+use crate::document::other_language;
 use crate::html::esc;
 use crate::markdown::{cell, quote};
 use crate::model::{self, SlotRecord};
@@ -167,8 +168,13 @@ pub fn markdown(p: &Package) -> String {
                 ("title", Arg::from(v.title.as_str())),
             ];
             let _ = writeln!(w, "### {}\n", cell(&words::say_with(lang, "aar-version-heading", &heading)));
+            let marked = mark(lang, &v.language);
             if !v.change_summary.is_empty() {
-                let _ = writeln!(w, "{} {}\n", cell(&words::say(lang, "aar-changed")), cell(&v.change_summary));
+                let changed = cell(&words::say(lang, "aar-changed"));
+                let _ = writeln!(w, "{changed} {}{marked}\n", cell(&v.change_summary));
+            }
+            if !marked.is_empty() {
+                let _ = writeln!(w, "*{}*\n", marked.trim());
             }
             let _ = writeln!(w, "{}", quote(&v.text));
             let columns = [
@@ -179,7 +185,8 @@ pub fn markdown(p: &Package) -> String {
             let _ = writeln!(w, "{}", md_header(&columns));
             for (state, pos) in &v.positions {
                 let position = position_words(lang, &pos.kind);
-                let _ = writeln!(w, "| {state} | {} | {} |", cell(&position), cell(&pos.reasons.join("; ")));
+                let reasons = cell(&pos.reasons.join("; "));
+                let _ = writeln!(w, "| {state} | {} | {reasons}{} |", cell(&position), mark(lang, &pos.language));
             }
             let _ = writeln!(w);
         }
@@ -276,23 +283,32 @@ pub fn html(p: &Package) -> String {
             ];
             let heading = words::say_with(lang, "aar-version-heading", &heading);
             let _ = write!(w, "<h3 id=\"{}-v{}\">{}</h3>", esc(&t.id), v.version, esc(&heading));
+            let marked = mark(lang, &v.language);
             if !v.change_summary.is_empty() {
                 let changed = words::say(lang, "aar-changed");
-                let _ = write!(w, "<p>{} {}</p>", esc(&changed), esc(&v.change_summary));
+                let _ = write!(w, "<p>{} {}{marked}</p>", esc(&changed), esc(&v.change_summary));
             }
             let columns = [
                 words::say(lang, "aar-column-state"),
                 words::say(lang, "aar-column-position"),
                 words::say(lang, "aar-column-reasons"),
             ];
-            let _ = write!(w, "<blockquote>{}</blockquote><table>{}", esc(&v.text), html_header(&columns));
+            let language = match other_language(lang, &v.language) {
+                "" => String::new(),
+                other => format!(" lang=\"{}\"", esc(other)),
+            };
+            if !marked.is_empty() {
+                let _ = write!(w, "<p>{}</p>", marked.trim());
+            }
+            let _ = write!(w, "<blockquote{language}>{}</blockquote><table>{}", esc(&v.text), html_header(&columns));
             for (state, pos) in &v.positions {
                 let _ = write!(
                     w,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{}{}</td></tr>",
                     esc(state),
                     esc(&position_words(lang, &pos.kind)),
-                    esc(&pos.reasons.join("; "))
+                    esc(&pos.reasons.join("; ")),
+                    mark(lang, &pos.language)
                 );
             }
             let _ = write!(w, "</table>");
@@ -305,6 +321,14 @@ pub fn html(p: &Package) -> String {
     }
     let _ = write!(w, "</body></html>");
     out
+}
+
+/// The mark after a text written in `language`, another than the package's: ` (RU)`; else nothing.
+fn mark(lang: Lang, language: &str) -> String {
+    match other_language(lang, language) {
+        "" => String::new(),
+        other => format!(" ({})", other.to_uppercase()),
+    }
 }
 
 #[cfg(test)]
@@ -338,12 +362,13 @@ mod tests {
             md.starts_with("# Пакет pkg-1 учения ex\n\nНаправлен 18 марта 2025 г., 05:00 (МСК) (день 1, 20:00)."),
             "{md}"
         );
-        assert!(md.contains("| 1 | x1: decision x1 | ред. 2 | принят |"), "{md}");
-        assert!(md.contains("| KZ | согласен с замечаниями | mind the budget |"), "{md}");
+        assert!(md.contains("| 1 | x1: decision x1 (EN) | ред. 2 | принят |"), "{md}");
+        assert!(md.contains("| KZ | согласен с замечаниями | mind the budget (EN) |"), "{md}");
         assert!(md.contains("Этап 1, разработчик: Объединённый штаб; возвращён на доработку: консенсус не достигнут, не согласны: KZ"), "{md}");
         assert!(md.contains(&quote("Finance it.")), "{md}");
         assert!(page.starts_with("<!doctype html><html lang=ru>"), "{page}");
-        assert!(page.contains("<td>BY</td><td>не согласен</td><td>too costly</td>"), "{page}");
+        assert!(page.contains("<td>BY</td><td>не согласен</td><td>too costly (EN)</td>"), "{page}");
+        assert!(page.contains("<blockquote lang=\"en\">Finance it.</blockquote>"), "{page}");
         assert!(page.contains("<a href=\"#x1-v1\">ред. 1</a>"), "{page}");
         for english in ["Stage", "adopted", "returned", "concur", "Package", "Communicated", "MSK", "Mar"] {
             assert!(!md.contains(english) && !page.contains(english), "the Russian package says `{english}`");

@@ -1,16 +1,56 @@
 //! The scenario file as serde reads it. Every field is optional here so that validation can
 //! report all missing and wrong fields at once, each with its line.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+
+/// A text for people: a plain string, in the scenario's language, or one per language
+/// (`title = { ru = "…", en = "…" }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextFile {
+    /// In the scenario's language.
+    Plain(String),
+    /// By language tag.
+    ByLanguage(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for TextFile {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<TextFile, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = TextFile;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, or a table of strings by language (`{ ru = \"…\", en = \"…\" }`)")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextFile, E> {
+                Ok(TextFile::Plain(text.to_owned()))
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<TextFile, M::Error> {
+                let mut texts = BTreeMap::new();
+                while let Some((language, text)) = map.next_entry::<String, String>()? {
+                    texts.insert(language, text);
+                }
+                Ok(TextFile::ByLanguage(texts))
+            }
+        }
+        from.deserialize_any(Visitor)
+    }
+}
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ScenarioFile {
+    /// The language of its plain texts (`ru`); English when not given.
+    pub language: Option<String>,
     /// Title, for people.
-    pub title: Option<String>,
+    pub title: Option<TextFile>,
     /// What the exercise is about.
-    pub description: Option<String>,
+    pub description: Option<TextFile>,
     /// Exercise time of the start as the director writes it (e.g. `2025-03-17 09:00 MSK`); for reports.
     pub starts: Option<String>,
     /// Exercise seconds per wall second.
@@ -46,7 +86,7 @@ pub struct ParticipantFile {
     /// Node id, e.g. `BY`.
     pub node: Option<String>,
     /// Name for people.
-    pub name: Option<String>,
+    pub name: Option<TextFile>,
     /// Whether assembly waits for it (default true).
     pub mandatory: Option<bool>,
     /// Declared absent: it will not answer.
@@ -82,13 +122,13 @@ pub struct PolicyFile {
 #[serde(default)]
 pub struct StageFile {
     /// Title.
-    pub title: Option<String>,
+    pub title: Option<TextFile>,
     /// Region of collective security.
-    pub region: Option<String>,
+    pub region: Option<TextFile>,
     /// The situation.
-    pub situation: Option<String>,
+    pub situation: Option<TextFile>,
     /// Tasks to work out.
-    pub tasks: Vec<String>,
+    pub tasks: Vec<TextFile>,
     /// When the stage closes for consideration, exercise time after the start.
     pub closes: Option<String>,
     /// Slots for draft decisions.
@@ -102,7 +142,7 @@ pub struct SlotFile {
     /// Unique id, e.g. `s1-01`.
     pub id: Option<String>,
     /// Title of the decision.
-    pub title: Option<String>,
+    pub title: Option<TextFile>,
     /// Owning drafting body's role token.
     pub owner: Option<String>,
     /// Category token.

@@ -4,6 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use bus::{NodeId, Role};
+pub use words::Text;
+
+use crate::error::Problem;
 
 /// The slowest clock a run may have: a thousandth of an exercise second per wall second.
 pub const MIN_TIME_SCALE: f64 = 1e-3;
@@ -13,10 +16,17 @@ pub const MAX_TIME_SCALE: f64 = 1e7;
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
+    /// The language its texts are first written in (`ru`): every text has it.
+    pub language: String,
+    /// Every language a text of it is given in, its own first.
+    pub languages: Vec<String>,
+    /// Texts not given in one of `languages`, each with its line: not errors (a reader is shown
+    /// the scenario's own language, marked), but what `muster scenario validate` lists.
+    pub untranslated: Vec<Problem>,
     /// Title, for people.
-    pub title: String,
+    pub title: Text,
     /// What the exercise is about.
-    pub description: String,
+    pub description: Text,
     /// Exercise time of the start as written, for reports; empty or a valid [`crate::Calendar`].
     pub starts: String,
     /// Exercise seconds per wall second (> 0).
@@ -82,7 +92,7 @@ pub struct Participant {
     /// Its node id, unique in the scenario.
     pub node: NodeId,
     /// Name for people.
-    pub name: String,
+    pub name: Text,
     /// Assembly waits for it.
     pub mandatory: bool,
     /// Declared absent: it will not answer and is recorded absent.
@@ -159,13 +169,13 @@ pub struct Stage {
     /// 1-based number, in order.
     pub number: u32,
     /// Title.
-    pub title: String,
+    pub title: Text,
     /// Region of collective security.
-    pub region: String,
+    pub region: Text,
     /// The situation.
-    pub situation: String,
+    pub situation: Text,
     /// Tasks to work out.
-    pub tasks: Vec<String>,
+    pub tasks: Vec<Text>,
     /// Closes for consideration this long after the start (exercise time); later than the stage before.
     pub closes_at: Duration,
     /// Slots, at least one.
@@ -178,7 +188,7 @@ pub struct Slot {
     /// Unique id in the scenario; a subject-safe token.
     pub id: String,
     /// Title of the decision.
-    pub title: String,
+    pub title: Text,
     /// The drafting body that owns it.
     pub owner: DraftingBody,
     /// Its category.

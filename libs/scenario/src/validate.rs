@@ -8,16 +8,17 @@ use bus::{NodeId, Role};
 use crate::calendar::Calendar;
 use crate::duration;
 use crate::error::Problem;
-use crate::file::{DeadlinesFile, ParticipantFile, PolicyFile, ScenarioFile, SlotFile, StageFile};
+use crate::file::{DeadlinesFile, ParticipantFile, PolicyFile, ScenarioFile, SlotFile, StageFile, TextFile};
 use crate::locate::{FieldPath, Locator, Segment};
 use crate::model::{
-    Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
+    Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Text, Transport,
 };
 use crate::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
 
 /// Validates scenario text; on failure returns every problem found, in line order.
 pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
-    let mut check = Checker { locator: Locator::new(text), problems: Vec::new() };
+    let mut check =
+        Checker { locator: Locator::new(text), problems: Vec::new(), language: String::new(), texts: Vec::new() };
     let file = check.read(text)?;
     let scenario = check.scenario(file);
     if let (true, Some(scenario)) = (check.problems.is_empty(), scenario) {
@@ -30,7 +31,14 @@ pub fn scenario(text: &str) -> Result<Scenario, Vec<Problem>> {
 struct Checker<'t> {
     locator: Locator<'t>,
     problems: Vec<Problem>,
+    /// The scenario's language: plain texts are in it, and every text must be given in it.
+    language: String,
+    /// Every text read, with the languages it is given in.
+    texts: Vec<(FieldPath, Vec<String>)>,
 }
+
+/// The language of a scenario that names none.
+pub const DEFAULT_LANGUAGE: &str = "en";
 
 fn root() -> FieldPath {
     FieldPath::default()
@@ -75,6 +83,83 @@ impl Checker<'_> {
         }
     }
 
+    /// A text for people, plain or per language; `None` (with a problem) when it is required and
+    /// missing, or wrong.
+    fn text(&mut self, value: Option<TextFile>, path: &FieldPath) -> Option<Text> {
+        match value {
+            None => self.required(None, path).map(|_| Text::default()),
+            Some(TextFile::Plain(text)) => {
+                let text = self.required(Some(text), path)?;
+                self.texts.push((path.clone(), vec![self.language.clone()]));
+                Some(Text::new(self.language.clone(), text))
+            }
+            Some(TextFile::ByLanguage(by)) => {
+                let mut ok = true;
+                for language in by.keys().filter(|l| !words::is_tag(l)) {
+                    self.problem(path, format!("`{language}` is not a language tag (such as ru, en, kk)"));
+                    ok = false;
+                }
+                let own = self.language.clone();
+                let Some(first) = by.get(&own) else {
+                    let given: Vec<&str> = by.keys().map(String::as_str).collect();
+                    self.problem(
+                        path,
+                        format!(
+                            "no text in `{own}`, the scenario's language (given in: {}); every text must have it",
+                            given.join(", ")
+                        ),
+                    );
+                    return None;
+                };
+                let first = self.required(Some(first.clone()), path)?;
+                self.texts.push((path.clone(), by.keys().cloned().collect()));
+                let others: Vec<(String, String)> = by.into_iter().filter(|(l, _)| *l != own).collect();
+                let text = others.into_iter().fold(Text::new(own, first), |t, (l, s)| t.and(l, s));
+                ok.then_some(text)
+            }
+        }
+    }
+
+    /// An optional text: empty when not given.
+    fn optional_text(&mut self, value: Option<TextFile>, path: &FieldPath) -> Option<Text> {
+        match value {
+            None => Some(Text::new(self.language.clone(), "")),
+            Some(TextFile::Plain(text)) if text.trim().is_empty() => Some(Text::new(self.language.clone(), "")),
+            some => self.text(some, path),
+        }
+    }
+
+    /// Every language the scenario's texts are given in (its own first), and each text that lacks
+    /// one of them.
+    fn languages(&mut self) -> (Vec<String>, Vec<Problem>) {
+        let mut languages: Vec<String> = vec![self.language.clone()];
+        for (_, given) in &self.texts {
+            for language in given {
+                if !languages.contains(language) {
+                    languages.push(language.clone());
+                }
+            }
+        }
+        languages[1..].sort();
+        let mut untranslated = Vec::new();
+        for (path, given) in &self.texts {
+            let missing: Vec<&str> = languages.iter().filter(|l| !given.contains(l)).map(String::as_str).collect();
+            if !missing.is_empty() {
+                untranslated.push(Problem {
+                    line: self.locator.line(path),
+                    field: path.to_string(),
+                    message: format!(
+                        "not given in {} (readers of it see `{}`, marked)",
+                        missing.join(", "),
+                        self.language
+                    ),
+                });
+            }
+        }
+        untranslated.sort_by_key(|p| p.line);
+        (languages, untranslated)
+    }
+
     fn duration(&mut self, value: Option<String>, path: &FieldPath) -> Option<Duration> {
         let text = self.required(value, path)?;
         duration::parse(&text).map_err(|e| self.problem(path, e)).ok()
@@ -96,7 +181,19 @@ impl Checker<'_> {
     }
 
     fn scenario(&mut self, file: ScenarioFile) -> Option<Scenario> {
-        let title = self.required(file.title, &root().key("title"));
+        self.language = match file.language {
+            None => DEFAULT_LANGUAGE.to_owned(),
+            Some(language) if words::is_tag(&language) => language,
+            Some(language) => {
+                self.problem(
+                    &root().key("language"),
+                    format!("`{language}` is not a language tag (such as ru, en, kk)"),
+                );
+                DEFAULT_LANGUAGE.to_owned()
+            }
+        };
+        let title = self.text(file.title, &root().key("title"));
+        let description = self.optional_text(file.description, &root().key("description"));
         let time_scale = match file.time_scale {
             Some(s) if s.is_finite() && (MIN_TIME_SCALE..=MAX_TIME_SCALE).contains(&s) => Some(s),
             Some(s) => {
@@ -133,10 +230,14 @@ impl Checker<'_> {
             self.deadline_order(deadlines, stages);
         }
         self.policy_slots(&participants, &slot_ids);
+        let (languages, untranslated) = self.languages();
         let [assembly, deployment, distribution] = deadlines?;
         Some(Scenario {
+            language: self.language.clone(),
+            languages,
+            untranslated,
             title: title?,
-            description: file.description.unwrap_or_default(),
+            description: description?,
             starts,
             time_scale: time_scale?,
             decision_rule: decision_rule?,
@@ -258,10 +359,15 @@ impl Checker<'_> {
             );
         }
         let policy = self.policy(file.policy.unwrap_or_default(), &path.key("policy"));
+        let name = match file.name {
+            Some(name) => self.text(Some(name), &path.key("name")),
+            // A seat without a name goes by its node id: a code, of no language.
+            None => node.as_ref().map(|n| Text::new("", n.to_string())),
+        };
         let node = node?;
         Some(Participant {
             role: role?,
-            name: file.name.unwrap_or_else(|| node.to_string()),
+            name: name?,
             node,
             mandatory: file.mandatory.unwrap_or(true),
             absent: file.absent.unwrap_or(false),
@@ -326,9 +432,15 @@ impl Checker<'_> {
         for (i, file) in files.into_iter().enumerate() {
             let path = root().key("stages").index(i);
             let number = u32::try_from(i + 1).ok()?;
-            let title = self.required(file.title, &path.key("title"));
-            let region = self.required(file.region, &path.key("region"));
-            let situation = self.required(file.situation, &path.key("situation"));
+            let title = self.text(file.title, &path.key("title"));
+            let region = self.text(file.region, &path.key("region"));
+            let situation = self.text(file.situation, &path.key("situation"));
+            let tasks: Vec<Option<Text>> = file
+                .tasks
+                .into_iter()
+                .enumerate()
+                .map(|(k, task)| self.text(Some(task), &path.key("tasks").index(k)))
+                .collect();
             let closes_at = self.duration(file.closes, &path.key("closes"));
             if file.slots.is_empty() {
                 self.problem(&path, format!("stage {number} has no slots"));
@@ -343,7 +455,7 @@ impl Checker<'_> {
                     title: title?,
                     region: region?,
                     situation: situation?,
-                    tasks: file.tasks,
+                    tasks: tasks.into_iter().collect::<Option<Vec<_>>>()?,
                     closes_at: closes_at?,
                     slots: slots.into_iter().collect::<Option<Vec<_>>>()?,
                 })
@@ -370,7 +482,7 @@ impl Checker<'_> {
                 seen.insert(id.clone(), path.clone());
             }
         }
-        let title = self.required(file.title, &path.key("title"));
+        let title = self.text(file.title, &path.key("title"));
         let bodies_known: Vec<&str> = DraftingBody::ALL.iter().map(|b| b.token()).collect();
         let owner = self.token(file.owner, &path.key("owner"), DraftingBody::from_token, &bodies_known);
         if let Some(owner) = owner.filter(|o| !bodies.contains(&o.role())) {

@@ -162,3 +162,63 @@ fn a_clock_that_cannot_run_and_a_reserved_node_id_are_refused() {
         );
     }
 }
+
+#[test]
+fn the_default_scenario_is_written_in_english_and_russian_with_the_organisations_names() {
+    let s = scenario::load(&repo_file("scenarios/cst-2025.toml")).expect("default scenario is valid");
+    assert_eq!((s.language.as_str(), s.languages.clone()), ("en", vec!["en".to_owned(), "ru".to_owned()]));
+    assert_eq!(s.untranslated, Vec::new(), "every text of the default scenario is in both languages");
+    let name = |node: &str| {
+        let p = s.participant(&bus::NodeId::new(node).expect("valid")).expect("a participant");
+        p.name.get("ru").map(str::to_owned)
+    };
+    assert_eq!(name("secretariat").as_deref(), Some("Секретариат ОДКБ"));
+    assert_eq!(name("BY").as_deref(), Some("Республика Беларусь"));
+    assert_eq!(name("pa-secretariat").as_deref(), Some("Секретариат Парламентской Ассамблеи ОДКБ"));
+    assert!(name("joint-staff").is_some_and(|n| n.starts_with("Объединённый штаб ОДКБ")));
+    assert!(name("cis-atc").is_some_and(|n| n.contains("Антитеррористического центра")));
+    let russian: String = s.slots().filter_map(|(_, slot)| slot.title.get("ru")).collect::<Vec<_>>().join(" ");
+    for force in ["КСОР", "КСБР", "Миротворческих сил ОДКБ"] {
+        assert!(russian.contains(force), "no slot names {force}: {russian}");
+    }
+}
+
+#[test]
+fn texts_may_be_given_per_language_and_validation_names_those_that_lack_one() {
+    let text = BASE
+        .replace("title = \"t\"\n", "language = \"ru\"\ntitle = { ru = \"Учение\", en = \"Exercise\" }\n")
+        .replace("title = \"one\"", "title.ru = \"Первый\"\ntitle.en = \"First\"\ntitle.kk = \"Бірінші\"")
+        .replace(
+            "situation = \"s\"",
+            "situation = \"обстановка\"\ntasks = [\"оценить\", { ru = \"решить\", en = \"decide\" }]",
+        );
+    let s = scenario::parse(&text, "t.toml").expect("valid");
+    let ru = words::Lang::parse("ru").expect("Russian");
+    assert_eq!(s.title.in_lang(ru).to_string(), "Учение");
+    assert_eq!(s.title.in_lang(words::Lang::default()).to_string(), "Exercise");
+    // A plain string is in the scenario's language: an English reader sees it marked.
+    assert_eq!(s.stages[0].situation.in_lang(words::Lang::default()).to_string(), "обстановка (RU)");
+    assert_eq!(s.languages, ["ru", "en", "kk"]);
+    let gaps: Vec<(usize, &str, &str)> =
+        s.untranslated.iter().map(|p| (p.line, p.field.as_str(), p.message.as_str())).collect();
+    assert!(gaps.contains(&(2, "title", "not given in kk (readers of it see `ru`, marked)")), "{gaps:?}");
+    assert!(
+        gaps.iter().any(|(_, f, m)| *f == "stages[0].tasks[0]" && m.starts_with("not given in en, kk")),
+        "{gaps:?}"
+    );
+    assert!(!gaps.iter().any(|(_, f, _)| *f == "stages[0].title"), "given in all three: {gaps:?}");
+
+    // The scenario's own language is every text's: without it, the text is refused.
+    let without = BASE.replace("title = \"t\"\n", "language = \"ru\"\ntitle = { en = \"Exercise\" }\n");
+    let found = problems(&without);
+    assert!(
+        found.iter().any(|p| p.field == "title" && p.message.starts_with("no text in `ru`, the scenario's language")),
+        "{found:?}"
+    );
+    let found =
+        problems(&BASE.replace("title = \"t\"\n", "language = \"Russian\"\ntitle = { RU = \"x\", en = \"t\" }\n"));
+    assert!(found.iter().any(|p| p.field == "language" && p.message.contains("not a language tag")), "{found:?}");
+    assert!(found.iter().any(|p| p.field == "title" && p.message == "`RU` is not a language tag (such as ru, en, kk)"));
+    let found = problems(&BASE.replace("title = \"t\"", "title = 7"));
+    assert!(found.iter().any(|p| p.message.contains("a string, or a table of strings by language")), "{found:?}");
+}

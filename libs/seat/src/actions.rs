@@ -16,6 +16,8 @@ pub struct Action {
     pub message_id: MessageId,
     /// What to submit.
     pub payload: Payload,
+    /// The language its free text is written in (`ru`); empty when unknown.
+    pub language: String,
 }
 
 /// An act before it is anyone's: what it is called and what it submits.
@@ -25,6 +27,8 @@ pub struct Act {
     pub name: String,
     /// What it submits.
     pub payload: Payload,
+    /// The language its free text is written in (`ru`); empty when unknown.
+    pub language: String,
 }
 
 /// Exercise control's commands.
@@ -126,7 +130,12 @@ impl Act {
     }
 
     fn new(name: impl Into<String>, payload: Payload) -> Act {
-        Act { name: name.into(), payload }
+        Act { name: name.into(), payload, language: String::new() }
+    }
+
+    /// The same act, its free text written in `language` (a tag such as `ru`).
+    pub fn written_in(self, language: impl Into<String>) -> Act {
+        Act { language: language.into(), ..self }
     }
 
     /// The same act under another name: a second revision of one version, answering more
@@ -138,13 +147,13 @@ impl Act {
     /// As `node`'s, with the deterministic id `<node>-<name>`.
     pub fn by(self, node: &NodeId) -> Action {
         let message_id = MessageId::new(format!("{node}-{}", self.name)).unwrap_or_else(|_| MessageId::generate());
-        Action { message_id, payload: self.payload }
+        Action { message_id, payload: self.payload, language: self.language }
     }
 
     /// As a person's at seat `node`, with the id `<node>-<name>-<nonce>`.
     pub fn by_person(self, node: &NodeId, nonce: &str) -> Result<Action, bus::EnvelopeError> {
         let message_id = MessageId::new(format!("{node}-{}-{nonce}", self.name))?;
-        Ok(Action { message_id, payload: self.payload })
+        Ok(Action { message_id, payload: self.payload, language: self.language })
     }
 }
 

@@ -175,6 +175,7 @@ impl Acting {
     async fn send(&self, action: Action, cause: Option<&Envelope>) -> Result<Verdict, SubmitError> {
         let mut e = Envelope::new(self.exercise.clone(), self.me.clone(), action.payload);
         e.message_id = action.message_id;
+        e.language = action.language;
         if let Some(cause) = cause {
             e = e.caused_by(cause);
         }

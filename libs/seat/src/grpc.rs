@@ -141,6 +141,7 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
         node_id: envelope.sender.node.to_string(),
         causation_id: envelope.causation_id.as_ref().map(ToString::to_string).unwrap_or_default(),
         signature: envelope.signature.clone(),
+        language: envelope.language.clone(),
     });
     let receipt = match envelope.payload.clone() {
         Payload::AssemblyReport(report) => client

@@ -14,6 +14,7 @@ use record::Record;
 use scenario::{DraftingBody, Participant};
 
 use crate::actions::{Act, Action};
+use words::{Arg, Lang};
 
 /// Most versions a drafting body writes of one draft before it leaves it to consideration.
 pub const MAX_VERSIONS: u32 = 3;
@@ -25,31 +26,53 @@ pub struct Memory {
     revised: BTreeMap<(String, u32), usize>,
 }
 
-/// The actions `me` takes on `event`, which `record` already holds.
+/// The actions `me` takes on `event`, which `record` already holds. A policy writes in the
+/// scenario's language (English when Muster has no catalogues for it), and says so.
 pub fn react(me: &Participant, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Action> {
     if me.absent || me.role == Role::Observer {
         return vec![];
     }
-    let acts = react_as(me, record, memory, event);
-    acts.into_iter().map(|act| act.by(&me.node)).collect()
+    let lang = record.plan.as_ref().and_then(|p| Lang::parse(&p.language)).unwrap_or_default();
+    let acts = react_as(&Writer { me, lang }, record, memory, event);
+    acts.into_iter().map(|act| act.written_in(lang.tag()).by(&me.node)).collect()
 }
 
-fn react_as(me: &Participant, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Act> {
+/// A participant as its policy writes: its name and its language.
+struct Writer<'a> {
+    me: &'a Participant,
+    lang: Lang,
+}
+
+impl Writer<'_> {
+    fn say(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+        let mut all = vec![("name", Arg::from(self.me.name.first()))];
+        all.extend(args.iter().cloned());
+        words::say_with(self.lang, id, &all)
+    }
+}
+
+fn react_as(w: &Writer<'_>, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Act> {
+    let me = w.me;
     match &event.payload {
-        Payload::Notification(_) => vec![Act::assembly(format!("{} assembled", me.name))],
+        Payload::Notification(_) => {
+            vec![Act::assembly(words::say_with(w.lang, "policy-assembled", &[("name", Arg::from(me.name.first()))]))]
+        }
         Payload::DeploymentOrdered(d) if me.role == Role::ControlPoint => {
-            vec![Act::activation(d.comms_check_token.clone(), "control point active; communications checked")]
+            vec![Act::activation(d.comms_check_token.clone(), words::say(w.lang, "policy-activated"))]
         }
         Payload::StageOpened(stage) => match body_of(me) {
-            Some(body) => stage
-                .slots
-                .iter()
-                .filter(|s| s.owner == body.to_wire() as i32 && !me.policy.skip.contains(&s.slot_id))
-                .map(|s| Act::draft(first_draft(body, s, stage.stage_number)))
-                .collect(),
+            Some(body) => {
+                let by = record.plan.as_ref().and_then(|p| p.body(body)).map_or(me.name.first(), |p| p.name.first());
+                stage
+                    .slots
+                    .iter()
+                    .filter(|s| s.owner == body.to_wire() as i32 && !me.policy.skip.contains(&s.slot_id))
+                    .map(|s| Act::draft(first_draft(w.lang, body, by, s, stage.stage_number)))
+                    .collect()
+            }
             None if matches!(me.role, Role::ControlPoint | Role::Guest) => vec![Act::assessment(
                 stage.stage_number,
-                format!("{}: situation in the {} assessed; operational group reports", me.name, stage.region),
+                w.say("policy-assessed", &[("region", Arg::from(stage.region.as_str()))]),
             )],
             None => vec![],
         },
@@ -57,7 +80,7 @@ fn react_as(me: &Participant, record: &Record, memory: &mut Memory, event: &Enve
             if !me.gives_positions() || me.policy.skip.contains(&d.slot_id) {
                 return vec![];
             }
-            let (kind, reasons) = position(me, &d.slot_id, d.version);
+            let (kind, reasons) = position(w.lang, me, &d.slot_id, d.version);
             vec![Act::position(d.slot_id.clone(), d.version, kind, reasons)]
         }
         Payload::Position(p) if p.kind() == PositionKind::NonConcur => {
@@ -87,11 +110,13 @@ fn react_as(me: &Participant, record: &Record, memory: &mut Memory, event: &Enve
                 .map(|c| wire::Disposition {
                     comment_id: c.id.clone(),
                     kind: if c.objection { DispositionKind::Accepted } else { DispositionKind::Noted } as i32,
-                    reason: if c.objection { "the text is amended accordingly" } else { "taken note of" }.into(),
+                    reason: words::say(w.lang, if c.objection { "policy-amended" } else { "policy-noted" }),
                 })
                 .collect();
-            let revised = revise(current, &objectors.join(", "), &reasons);
-            let summary = format!("answers the non-concurrence of {}: {}", objectors.join(", "), reasons.join("; "));
+            let (objectors, reasons) = (objectors.join(", "), reasons.join("; "));
+            let revised = revise(w.lang, current, &objectors, &reasons);
+            let args = [("objectors", Arg::from(objectors.as_str())), ("reasons", Arg::from(reasons.as_str()))];
+            let summary = words::say_with(w.lang, "policy-change-summary", &args);
             let act = Act::revision(revised, summary, dispositions);
             match first {
                 true => vec![act],
@@ -112,49 +137,40 @@ fn body_of(me: &Participant) -> Option<DraftingBody> {
     DraftingBody::ALL.iter().copied().find(|b| b.role() == me.role)
 }
 
-/// A state's position on one draft version, from its policy.
-pub fn position(me: &Participant, slot: &str, version: u32) -> (PositionKind, Vec<String>) {
+/// A state's position on one draft version, from its policy, its reasons written in `lang`.
+pub fn position(lang: Lang, me: &Participant, slot: &str, version: u32) -> (PositionKind, Vec<String>) {
     let policy = &me.policy;
     let listed = |list: &[String]| list.iter().any(|s| s == slot);
+    let reason = |id: &str| vec![words::say_with(lang, id, &[("name", Arg::from(me.name.first()))])];
     if listed(&policy.object) {
-        (PositionKind::NonConcur, vec![format!("{} objects to the decision in substance", me.name)])
+        (PositionKind::NonConcur, reason("policy-objects"))
     } else if listed(&policy.non_concur_first_version) && version == 1 {
-        (
-            PositionKind::NonConcur,
-            vec![format!("{} asks that the draft set out the national contribution and its financing", me.name)],
-        )
+        (PositionKind::NonConcur, reason("policy-asks-contribution"))
     } else if listed(&policy.abstain) {
-        (PositionKind::Abstain, vec![format!("{} is not interested in the matter and stands aside", me.name)])
+        (PositionKind::Abstain, reason("policy-stands-aside"))
     } else {
         (PositionKind::Concur, vec![])
     }
 }
 
-fn first_draft(body: DraftingBody, slot: &wire::Slot, stage: u32) -> wire::DraftDecision {
+fn first_draft(lang: Lang, body: DraftingBody, by: &str, slot: &wire::Slot, stage: u32) -> wire::DraftDecision {
+    let args = [("title", Arg::from(slot.title.as_str())), ("body", Arg::from(by)), ("stage", Arg::from(stage))];
     wire::DraftDecision {
         slot_id: slot.slot_id.clone(),
         version: 1,
         drafting_body: body.to_wire() as i32,
         category: slot.category,
         title: slot.title.clone(),
-        text: format!(
-            "Draft decision of the Collective Security Council \"{}\", prepared by the {} in stage {stage}. \
-             The Council decides to approve the proposals annexed hereto and instructs the Joint Staff and the \
-             Secretariat to ensure their implementation.",
-            slot.title, body
-        ),
+        text: words::say_with(lang, "policy-draft", &args),
     }
 }
 
-fn revise(current: &wire::DraftDecision, objector: &str, reasons: &[String]) -> wire::DraftDecision {
+fn revise(lang: Lang, current: &wire::DraftDecision, objector: &str, reasons: &str) -> wire::DraftDecision {
+    let version = current.version + 1;
+    let args = [("version", Arg::from(version)), ("objector", Arg::from(objector)), ("reasons", Arg::from(reasons))];
     wire::DraftDecision {
-        version: current.version + 1,
-        text: format!(
-            "{}\n\nRevision {}: amended to take account of the remarks of {objector} ({}).",
-            current.text,
-            current.version + 1,
-            reasons.join("; ")
-        ),
+        version,
+        text: format!("{}\n\n{}", current.text, words::say_with(lang, "policy-revision", &args)),
         ..current.clone()
     }
 }
@@ -242,7 +258,7 @@ mod tests {
         let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
         let stage = wire::StageOpened {
             stage_number: 1,
-            slots: plan.stage(1).expect("a stage").slots.iter().map(record::plan::slot_to_wire).collect(),
+            slots: plan.stage(1).expect("a stage").slots.iter().map(|s| record::plan::slot_to_wire(s, "en")).collect(),
             ..Default::default()
         };
         let opened = from(js, Payload::StageOpened(stage));

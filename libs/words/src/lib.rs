@@ -6,7 +6,9 @@
 //! - [`Lang`]: a language Muster has catalogues for, and the one a person asked for
 //!   (`Accept-Language`, `LANG`, `--lang`);
 //! - [`say`] and [`say_with`]: a message, with its arguments;
-//! - [`date`]: a date and time as the language writes it ("17 марта 2025 г., 09:00 (МСК)").
+//! - [`date`]: a date and time as the language writes it ("17 марта 2025 г., 09:00 (МСК)");
+//! - [`Text`]: what people wrote (a scenario's texts, a participant's), in the languages it was
+//!   written in, and [`Shown`], one reader's version of it, marked when in another language.
 //!
 //! A message missing from a language falls back to English, and a message missing from English
 //! reads as its id: visible, never silently empty. `catalogues` (a test) checks that every
@@ -18,6 +20,10 @@ pub use fluent_bundle::FluentValue as Arg;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
+
+mod text;
+
+pub use text::{Shown, Text, is_tag};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
@@ -79,11 +85,16 @@ impl Lang {
     /// The language of the environment as POSIX orders it (`LC_ALL`, then `LC_MESSAGES`, then
     /// `LANG`), else English.
     pub fn from_env() -> Lang {
+        Lang::named_by_env().unwrap_or_default()
+    }
+
+    /// The language the environment names (`LC_ALL`, then `LC_MESSAGES`, then `LANG`), if Muster
+    /// has it; `None` for `C.UTF-8`, `POSIX` or nothing set.
+    pub fn named_by_env() -> Option<Lang> {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
             .filter_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
             .find_map(|v| Lang::parse(&v))
-            .unwrap_or_default()
     }
 
     fn bundle(self) -> Option<&'static FluentBundle<FluentResource>> {
@@ -133,6 +144,14 @@ pub fn say_with(lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> String {
         }
     }
     id.to_owned()
+}
+
+/// Message `id` in every language Muster has, as one text: a name Muster gives (the director's
+/// seat), shown to each reader in theirs.
+pub fn every(id: &str) -> Text {
+    Lang::all()
+        .into_iter()
+        .fold(Text::new(FALLBACK, say(Lang::default(), id)), |text, lang| text.and(lang.tag(), say(lang, id)))
 }
 
 /// A moment on the calendar, in a zone named by its label.

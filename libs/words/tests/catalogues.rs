@@ -1,5 +1,5 @@
 //! The catalogue check `make lint` runs: every catalogue parses, every language has exactly the
-//! messages English has, every message the code asks for (`words::say(lang, "id")`) exists, and no
+//! messages English has, every message the code asks for (`words::say(lang, "id")`, `words::every("id")`) exists, and no
 //! catalogue holds a message nothing uses (the code by its id, or another message by reference).
 
 use std::collections::BTreeSet;
@@ -24,15 +24,20 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The string literals that follow `words::say(<lang>, ` or `words::say_with(<lang>, ` in `text`:
-/// callers name the crate, so that the check finds every message asked for.
+/// The string literals that follow `words::say(<lang>, `, `words::say_with(<lang>, ` or
+/// `words::every(` in `text`: callers name the crate, so that the check finds every message asked for.
 fn asked(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for call in ["words::say(", "words::say_with("] {
+    for (call, after_lang) in [("words::say(", true), ("words::say_with(", true), ("words::every(", false)] {
         for (at, _) in text.match_indices(call) {
             let rest = &text[at + call.len()..];
-            let Some(comma) = rest.find(',') else { continue };
-            let after = rest[comma + 1..].trim_start();
+            let after = match after_lang {
+                true => {
+                    let Some(comma) = rest.find(',') else { continue };
+                    rest[comma + 1..].trim_start()
+                }
+                false => rest.trim_start(),
+            };
             if let Some(literal) = after.strip_prefix('"').and_then(|s| s.split_once('"')).map(|(id, _)| id) {
                 found.push(literal.to_owned());
             }

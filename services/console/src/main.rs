@@ -107,8 +107,7 @@ async fn main() -> anyhow::Result<()> {
     // The director, and every seat a person plays on the bus here; observers read only.
     let mut seats = BTreeMap::new();
     let director = NodeId::new(bus::names::DIRECTOR)?;
-    let mut people =
-        vec![(Sender::new(Role::Coordinator, director.clone()), "Director (exercise control)".to_string())];
+    let mut people = vec![(Sender::new(Role::Coordinator, director.clone()), words::every("run-director"))];
     for p in &scenario.participants {
         if p.role == Role::Observer {
             seats.insert(p.node.clone(), Hosted::new(p.role, p.name.clone(), None));

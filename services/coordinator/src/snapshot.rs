@@ -320,6 +320,7 @@ mod tests {
         record::Version {
             draft: wire::DraftDecision { slot_id: format!("v{n}"), ..Default::default() },
             change_summary: summary,
+            language: "en".into(),
             circulated: record::Moment::default(),
             positions: Default::default(),
             dispositions: vec![],

@@ -117,14 +117,20 @@ fn count_outcomes(state: &Record, outcome: Outcome) -> u32 {
 
 fn open_stage(exercise: &ExerciseId, plan: &Plan, now: Moment, n: u32) -> Vec<Envelope> {
     let Some(stage) = plan.stage(n) else { return vec![] };
+    // The stage as the plan announced it, texts in every language included.
+    let s = record::plan::stage_to_wire(stage, &plan.language);
     let opened = wire::StageOpened {
         stage_number: n,
-        title: stage.title.clone(),
-        region: stage.region.clone(),
-        situation: stage.situation.clone(),
-        tasks: stage.tasks.clone(),
-        slots: stage.slots.iter().map(record::plan::slot_to_wire).collect(),
-        closes_at: record::plan::after_start(stage.closes_at),
+        title: s.title,
+        title_in: s.title_in,
+        region: s.region,
+        region_in: s.region_in,
+        situation: s.situation,
+        situation_in: s.situation_in,
+        tasks: s.tasks,
+        tasks_in: s.tasks_in,
+        slots: s.slots,
+        closes_at: s.closes_at,
     };
     vec![
         event(exercise, now, format!("stage-opened-{n}"), Payload::StageOpened(opened)),

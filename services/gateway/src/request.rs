@@ -32,8 +32,13 @@ impl Header {
         let mut envelope =
             Envelope::new(exercise, caller.clone(), Payload::AssemblyReport(wire::AssemblyReport::default()));
         envelope.message_id = message_id;
-        // The node's own signature: the gateway can forward it, not make it.
+        // The node's own signature: the gateway can forward it, not make it. The language is
+        // signed with the payload.
         envelope.signature = header.signature;
+        if !header.language.is_empty() && !words::is_tag(&header.language) {
+            return Err(invalid("header.language", "is not a language tag (such as ru, en)"));
+        }
+        envelope.language = header.language;
         if !header.causation_id.is_empty() {
             let cause = MessageId::new(header.causation_id).map_err(|e| invalid("header.causation_id", e))?;
             envelope.correlation_id = Some(cause.clone());
@@ -146,6 +151,21 @@ mod tests {
     fn a_valid_position_becomes_the_callers_envelope() {
         let e = position(position_request(concur(), "BY"), &by()).expect("valid");
         assert_eq!((e.sender, e.message_id.as_str(), e.exercise.as_str()), (by(), "m1", "ex"));
+    }
+
+    #[test]
+    fn the_language_a_node_names_is_kept_for_its_signature_and_a_wrong_one_refused() {
+        let mut request = position_request(concur(), "BY");
+        if let Some(h) = request.header.as_mut() {
+            h.language = "ru".into();
+        }
+        assert_eq!(position(request.clone(), &by()).expect("valid").language, "ru");
+        if let Some(h) = request.header.as_mut() {
+            h.language = "ru.UTF-8".into();
+        }
+        let err = position(request, &by()).expect_err("refused");
+        assert_eq!(err.code(), Code::InvalidArgument);
+        assert!(err.message().starts_with("header.language"), "{}", err.message());
     }
 
     #[test]

@@ -18,13 +18,15 @@ fn header() -> impl Strategy<Value = Option<wire::SubmissionHeader>> {
             "[A-Za-z0-9_ .-]{0,24}",
             prop_oneof![Just("BY".to_string()), Just("KZ".to_string()), "[A-Z.> *]{0,4}"],
             "[A-Za-z0-9_ -]{0,12}",
+            prop_oneof![Just(String::new()), Just("ru".to_string()), "[A-Za-z_ .-]{0,8}"],
         )
-            .prop_map(|(exercise_id, message_id, node_id, causation_id)| wire::SubmissionHeader {
+            .prop_map(|(exercise_id, message_id, node_id, causation_id, language)| wire::SubmissionHeader {
                 exercise_id,
                 message_id,
                 node_id,
                 causation_id,
                 signature: causation_id_bytes(),
+                language,
             }),
     )
 }

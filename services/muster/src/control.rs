@@ -140,7 +140,7 @@ pub fn render_status(lang: Lang, exercise: &str, record: &Record, now: std::time
             let args = [
                 ("stage", Arg::from(n)),
                 ("stages", Arg::from(plan.stages.len())),
-                ("title", Arg::from(plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default())),
+                ("title", Arg::from(plan.stage(n).map(|s| s.title.in_lang(lang).to_string()).unwrap_or_default())),
             ];
             words::say_with(lang, "cli-status-stage", &args)
         }
@@ -154,8 +154,11 @@ pub fn render_status(lang: Lang, exercise: &str, record: &Record, now: std::time
         "{}",
         words::say_with(lang, "cli-status-exercise", &[("exercise", Arg::from(exercise)), ("phase", Arg::from(phase))])
     );
-    let _ =
-        writeln!(w, "{}", words::say_with(lang, "cli-status-scenario", &[("title", Arg::from(plan.title.as_str()))]));
+    let _ = writeln!(
+        w,
+        "{}",
+        words::say_with(lang, "cli-status-scenario", &[("title", Arg::from(plan.title.in_lang(lang).to_string()))])
+    );
     let at = |d: Duration| Arg::from(record.when_in(lang, d));
     let exercise_now = record.exercise_now(now);
     let mut clock = words::say_with(lang, "cli-status-time", &[("at", at(exercise_now))]);
@@ -186,7 +189,7 @@ pub fn render_status(lang: Lang, exercise: &str, record: &Record, now: std::time
     for p in &plan.participants {
         let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.say(lang)).collect();
         if !tasks.is_empty() {
-            let _ = writeln!(w, "  {} ({}): {}", p.node, p.name, tasks.join(", "));
+            let _ = writeln!(w, "  {} ({}): {}", p.node, p.name.in_lang(lang), tasks.join(", "));
         }
     }
     out
@@ -236,7 +239,8 @@ mod tests {
         let ru = render_status(Lang::parse("ru").expect("Russian catalogues"), "ex", &record, now);
         for said in [
             "учение ex: сбор\n",
-            "сценарий: status\n",
+            // The sketch's title is English only: shown as it is, marked.
+            "сценарий: status (EN)\n",
             "время учения: 17 марта 2025 г., 09:30 (МСК) (день 1, 00:30); срок: 17 марта 2025 г., 10:00 (МСК) (день 1, 01:00), осталось 30 мин\n",
             "событий: 2; проектов: 0; рассмотрено вопросов: 0; отсутствуют: нет\n",
             "ожидается (2):\n",

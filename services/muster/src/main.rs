@@ -209,7 +209,7 @@ fn main() -> ExitCode {
                 control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
             }
             Command::Export { target, out } => export(&target, &out).await,
-            Command::Package { target, out, lang } => package(&target, out, lang.lang()).await,
+            Command::Package { target, out, lang } => package(&target, out, &lang).await,
             Command::Verify { file, exercise, bus, trust, receipts } => {
                 return verify_record(file.as_deref(), exercise, bus, trust.as_deref(), receipts.as_deref()).await;
             }
@@ -258,8 +258,9 @@ fn identities(
     Ok(())
 }
 
-async fn package(target: &control::Target, out: Option<PathBuf>, lang: words::Lang) -> anyhow::Result<()> {
+async fn package(target: &control::Target, out: Option<PathBuf>, lang: &launch::LangArgs) -> anyhow::Result<()> {
     let record = target.record("muster-package").await?;
+    let lang = lang.lang_or(record.plan.as_ref().map_or("", |p| p.language.as_str()));
     let package = report::package::build_in(lang, target.exercise.as_str(), &record)
         .map_err(|e| anyhow::anyhow!("exercise {}: {e}", target.exercise))?;
     let out = out.unwrap_or_else(|| PathBuf::from("out").join(target.exercise.as_str()).join("package"));

@@ -69,8 +69,8 @@ struct Service {
 /// Runs the exercise to its end; errors name what failed and where its log is.
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let lang = args.lang.lang();
     let mut scenario = scenario::load(&args.scenario)?;
+    let lang = args.lang.lang_or(&scenario.language);
     for node in &args.persons {
         scenario
             .seat_person(node)
@@ -90,7 +90,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
 
     let file = args.scenario.display().to_string();
-    let said = [("title", Arg::from(scenario.title.as_str())), ("file", Arg::from(file))];
+    let said = [("title", Arg::from(scenario.title.in_lang(lang).to_string())), ("file", Arg::from(file))];
     println!("{}", words::say_with(lang, "run-scenario", &said));
     let said = [
         ("exercise", Arg::from(exercise.as_str())),
@@ -154,7 +154,7 @@ async fn run_on(
     folders: &Folders,
 ) -> anyhow::Result<PathBuf> {
     let (identities, out_dir, logs) = (folders.identities.as_path(), folders.out.as_path(), folders.logs.as_path());
-    let lang = args.lang.lang();
+    let lang = args.lang.lang_or(&scenario.language);
     let keyring = identity::Keyring::open(identities)?;
     let nkey = |name: &str| keyring.seed_file(name);
     let admin = keyring.credentials(bus::names::ADMIN)?;
@@ -209,7 +209,8 @@ async fn run_on(
         let person = p.played_by == PlayedBy::Person;
         if person && (!args.console || !remote) {
             if !args.console {
-                let said = [("node", Arg::from(p.node.as_str())), ("name", Arg::from(p.name.as_str()))];
+                let said =
+                    [("node", Arg::from(p.node.as_str())), ("name", Arg::from(p.name.in_lang(lang).to_string()))];
                 println!("{}", words::say_with(lang, "run-person-seat", &said));
             }
             continue;
@@ -261,8 +262,9 @@ async fn run_on(
         for invite in &folders.invites {
             let base =
                 consoles.iter().find(|(node, _)| node == &invite.seat).map_or(hq.as_str(), |(_, url)| url.as_str());
-            let name =
-                scenario.participant(&invite.seat).map_or_else(|| words::say(lang, "run-director"), |p| p.name.clone());
+            let name = scenario
+                .participant(&invite.seat)
+                .map_or_else(|| words::say(lang, "run-director"), |p| p.name.in_lang(lang).to_string());
             println!("  {:<16} {}  ({name})", invite.seat.as_str(), invite.link(base));
         }
         println!("{}", words::say(lang, "run-start-hint"));

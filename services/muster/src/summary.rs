@@ -15,7 +15,16 @@ pub fn render(lang: Lang, scenario: &Scenario, file: &Path) -> String {
     // Writing to a String cannot fail.
     let _ =
         writeln!(out, "{}", words::say_with(lang, "summary-valid", &[("file", Arg::from(file.display().to_string()))]));
-    let _ = writeln!(out, "{}", scenario.title);
+    let _ = writeln!(out, "{}", scenario.title.in_lang(lang));
+    let languages = [("languages", Arg::from(scenario.languages.join(", ")))];
+    let _ = writeln!(out, "{}", words::say_with(lang, "summary-languages", &languages));
+    if !scenario.untranslated.is_empty() {
+        let count = [("count", Arg::from(scenario.untranslated.len()))];
+        let _ = writeln!(out, "{}", words::say_with(lang, "summary-untranslated", &count));
+        for gap in &scenario.untranslated {
+            let _ = writeln!(out, "  {}:{gap}", file.display());
+        }
+    }
     let counts = [("stages", Arg::from(scenario.stages.len())), ("slots", Arg::from(slots))];
     let _ = writeln!(out, "{}", words::say_with(lang, "summary-counts", &counts));
     for stage in &scenario.stages {
@@ -29,7 +38,7 @@ pub fn render(lang: Lang, scenario: &Scenario, file: &Path) -> String {
             .collect();
         let args = [
             ("stage", Arg::from(stage.number)),
-            ("title", Arg::from(stage.title.as_str())),
+            ("title", Arg::from(stage.title.in_lang(lang).to_string())),
             ("slots", Arg::from(stage.slots.len())),
             ("categories", Arg::from(per_category.join(", "))),
         ];

@@ -114,12 +114,17 @@ fn muster_run_in_russian_says_its_progress_and_writes_its_report_in_russian() {
     let dir = out.path().join("cli-ru");
     let report = std::fs::read_to_string(dir.join("report.md")).expect("report written");
     for said in [
-        "# Отчёт о проведении учения: CSTO strategic command-staff training, March 2025",
+        "# Отчёт о проведении учения: Стратегическое командно-штабное учение ОДКБ, март 2025 г.",
         "начало 17 марта 2025 г., 09:00 (МСК)",
         "**Завершено** · рассмотрено 30 вопросов: принято 30, возвращено 0, без проекта 0",
         "государствам направлен пакет из 30 проектов",
         "30 проектов, направлен ",
-        "## Этап 1: Preventing a crisis situation in the Eastern European region",
+        "## Этап 1: Предотвращение кризисной ситуации в Восточно-Европейском регионе",
+        "### Обстановка\n\n> Нарастает напряжённость у западных границ Союзного государства.",
+        "| s1-01 | О формировании группировки КСОР для Восточно-Европейского региона |",
+        "Республика Беларусь",
+        // The seats' policies write in the scenario's own language, English: marked, as written.
+        "BY (не согласен): Republic of Belarus asks that the draft set out the national contribution and its financing (EN)",
         "национальный пункт управления",
         "Объединённый штаб",
         "| принят |",

@@ -23,8 +23,8 @@ pub struct Settings {
     pub trust: Option<String>,
     /// Said ready once the observer is connected and following.
     pub ready: ops::Ready,
-    /// The language the report is written in.
-    pub lang: words::Lang,
+    /// The language the report is written in; `None`: the scenario's (else English).
+    pub lang: Option<words::Lang>,
 }
 
 /// Why the observer stopped without a report.
@@ -76,7 +76,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 
 /// Writes the report of `record` into `settings.out_dir`, in `settings.lang`.
 pub fn write(settings: &Settings, record: &Record) -> Result<Report, ObserverError> {
-    let report = report::build_in(settings.lang, settings.exercise.as_str(), record);
+    let scenario = record.plan.as_ref().and_then(|p| words::Lang::parse(&p.language));
+    let report = report::build_in(settings.lang.or(scenario).unwrap_or_default(), settings.exercise.as_str(), record);
     let failed =
         |path: &Path, e: &dyn std::fmt::Display| ObserverError::Write { path: path.to_owned(), reason: e.to_string() };
     std::fs::create_dir_all(&settings.out_dir).map_err(|e| failed(&settings.out_dir, &e))?;

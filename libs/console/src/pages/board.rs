@@ -28,7 +28,7 @@ pub fn board(l: Lang, exercise: &ExerciseId, record: &Record) -> Markup {
                     caption { (words::say(l, "board-caption")) }
                     thead { tr {
                         th scope="col" { (words::say(l, "draft")) }
-                        @for s in &states { th scope="col" { abbr title=(s.name) { (s.node) } } }
+                        @for s in &states { th scope="col" { abbr title=(s.name.in_lang(l).to_string()) { (s.node) } } }
                         th scope="col" { (words::say(l, "outcome")) }
                     } }
                     tbody {
@@ -39,7 +39,7 @@ pub fn board(l: Lang, exercise: &ExerciseId, record: &Record) -> Markup {
                                 th scope="row" {
                                     @match latest {
                                         Some(latest) => { a href=(format!("/ex/{exercise}/draft/{}", slot.id)) { (slot.id) " " (version_words(l, latest.draft.version)) } ": " (latest.draft.title) }
-                                        None => { (slot.id) ": " (slot.title) " " span.muted { "(" (words::say(l, "no-draft-yet")) ")" } }
+                                        None => { (slot.id) ": " (written(l, &slot.title)) " " span.muted { "(" (words::say(l, "no-draft-yet")) ")" } }
                                     }
                                 }
                                 @for s in &states {
@@ -80,14 +80,14 @@ pub fn draft_page(l: Lang, exercise: &ExerciseId, log: &Log, slot: &scenario::Sl
         @for version in draft.versions.iter().rev() {
             article.version id=(format!("v{}", version.draft.version)) {
                 h2 { (words::say_with(l, "version", &[("version", Arg::from(version.draft.version))])) ": " (version.draft.title) }
-                @if !version.change_summary.is_empty() { p { (words::say(l, "what-changed")) ": " (version.change_summary) } }
-                blockquote.text { (version.draft.text) }
+                @if !version.change_summary.is_empty() { p { (words::say(l, "what-changed")) ": " (said(l, &version.change_summary, &version.language)) } }
+                (quoted(l, &version.draft.text, &version.language))
                 (positions_table(l, record, &format!("{}-v{}", slot.id, version.draft.version), version, draft.current() == version.draft.version && !record.outcomes.contains_key(&slot.id)))
             }
         }
         (resolution_table(l, &slot.id, &draft.resolutions()))
     };
-    let title = format!("{}: {} ({})", slot.id, slot.title, category_words(l, slot.category));
+    let title = format!("{}: {} ({})", slot.id, slot.title.in_lang(l), category_words(l, slot.category));
     layout(
         l,
         &title,
@@ -108,11 +108,11 @@ pub(super) fn positions_table(l: Lang, record: &Record, id: &str, version: &reco
             tbody {
                 @for p in plan.participants.iter().filter(|p| p.gives_positions()) {
                     tr {
-                        th scope="row" { (p.name) " (" (p.node) ")" }
+                        th scope="row" { (written(l, &p.name)) " (" (p.node) ")" }
                         @match version.positions.get(&p.node) {
                             Some(a) => {
                                 td class=(position_class(a.answer.kind())) { (feed::position(l, a.answer.kind())) }
-                                td { (a.answer.reasons.join("; ")) }
+                                td { @if !a.answer.reasons.is_empty() { (said(l, &a.answer.reasons.join("; "), &a.language)) } }
                             }
                             None if record.absent.contains(&p.node) => { td.pos.absent { (words::say(l, "absent")) } td {} }
                             None if !open => { td.pos.absent { "○ " (words::say(l, "silent")) } td {} }

@@ -77,10 +77,10 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
         article.draft id=(format!("draft-{slot}")) {
             h3 { (slot) " " (version_words(l, version)) ": " (current.draft.title) }
             @if let Some(previous) = previous {
-                p { (words::say_with(l, "what-changed-since", &[("version", Arg::from(previous.draft.version))])) ": " (current.change_summary) }
+                p { (words::say_with(l, "what-changed-since", &[("version", Arg::from(previous.draft.version))])) ": " (said(l, &current.change_summary, &current.language)) }
                 p.diff id=(format!("diff-{slot}")) { (diff_markup(l, &previous.draft.text, &current.draft.text)) }
             } @else {
-                blockquote.text { (current.draft.text) }
+                (quoted(l, &current.draft.text, &current.language))
             }
             form id=(format!("position-{slot}")) method="post" action=(path(v.exercise, v.seat, "position")) { input type="hidden" name="nonce" value=(v.nonce);
                 input type="hidden" name="slot" value=(slot);

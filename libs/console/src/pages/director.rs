@@ -22,7 +22,7 @@ pub(super) fn readiness(v: &View<'_>) -> Markup {
                     tbody {
                         @for (p, seat) in &v.seats {
                             tr id=(format!("ready-{}", p.node)) class=(if seat.ready() { "" } else { "late" }) {
-                                th scope="row" { (p.name) " (" (p.node) ")" }
+                                th scope="row" { (written(l, &p.name)) " (" (p.node) ")" }
                                 td {
                                     (if p.played_by == scenario::PlayedBy::Person { words::say(l, "played-by-person") } else { words::say(l, "played-by-policy") })
                                     ", " (where_played(l, p))
@@ -62,8 +62,8 @@ pub(super) fn director(v: &View<'_>) -> Markup {
             @match phase.phase {
                 Phase::NotStarted => {
                     @if let Some((title, description)) = v.preview {
-                        p { (words::say(l, "scenario")) " " strong { (title) } }
-                        p.description { (description) }
+                        p { (words::say(l, "scenario")) " " strong { (written(l, title)) } }
+                        p.description { (written(l, description)) }
                     }
                     (readiness(v))
                     form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
@@ -123,7 +123,7 @@ pub(super) fn awaited(l: Lang, record: &Record, awaited: &[Awaited]) -> Markup {
                     tbody {
                         @for p in &plan.participants {
                             @let tasks: Vec<String> = awaited.iter().filter(|a| a.node == p.node).map(|a| a.task.say(l)).collect();
-                            @if !tasks.is_empty() { tr { th scope="row" { (p.name) " (" (p.node) ")" } td { (tasks.join("; ")) } } }
+                            @if !tasks.is_empty() { tr { th scope="row" { (written(l, &p.name)) " (" (p.node) ")" } td { (tasks.join("; ")) } } }
                         }
                     }
                 }
@@ -150,7 +150,7 @@ pub(super) fn dashboard(l: Lang, record: &Record, awaited: &[Awaited], now: Syst
                         @let (answered, due) = answers_of(record, p);
                         @let owed = awaited.iter().filter(|a| a.node == p.node).count();
                         tr id=(format!("state-{}", p.node)) {
-                            th scope="row" { (p.name) " (" (p.node) ")" }
+                            th scope="row" { (written(l, &p.name)) " (" (p.node) ")" }
                             td { @if record.absent.contains(&p.node) { "✗ " (words::say(l, "absent")) } @else if p.declared_absent { "✗ " (words::say(l, "declared-absent")) } @else if record.reported.contains_key(&p.node) { "✓ " (words::say(l, "present-yes")) } @else { "… " (words::say(l, "not-reported")) } }
                             td.answers { (answered) " / " (due) }
                             td class=(if owed > 0 && late { "late" } else { "" }) {

@@ -18,7 +18,7 @@ pub(super) fn drafting(v: &View<'_>) -> Markup {
             @let mine: Vec<&scenario::Slot> = stage.slots.iter().filter(|s| Some(s.owner) == body).collect();
             @if !mine.is_empty() && record.stages_opened.contains_key(&stage.number) {
                 section id=(format!("stage-{}", stage.number)) aria-labelledby=(format!("stage-{}-h", stage.number)) {
-                    h2 id=(format!("stage-{}-h", stage.number)) { (capitalised(&Phase::Stage(stage.number).say(l))) ": " (stage.title) }
+                    h2 id=(format!("stage-{}-h", stage.number)) { (capitalised(&Phase::Stage(stage.number).say(l))) ": " (written(l, &stage.title)) }
                     p { (words::say(l, "closes")) " " (record.when_in(l, stage.closes_at))
                         @if current == Some(stage.number) { " — " (record.time_left_in(l, stage.closes_at.saturating_sub(record.exercise_now(v.now)))) } }
                     @for slot in mine { (slot_card(v, slot, current == Some(stage.number))) }
@@ -35,7 +35,7 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
     let act = |a: &str| path(v.exercise, v.seat, a);
     html! {
         article.slot id=(format!("slot-{}", slot.id)) {
-            h3 { (slot.id) ": " (slot.title) " (" (category_words(l, slot.category)) ")" }
+            h3 { (slot.id) ": " (written(l, &slot.title)) " (" (category_words(l, slot.category)) ")" }
             @if let Some(o) = record.outcomes.get(&slot.id) {
                 p id=(format!("outcome-{}", slot.id)) { (words::say(l, "outcome")) ": " strong { (feed::outcome(l, o.outcome())) } " — " (outcome_reason(l, record, o)) }
             }
@@ -43,7 +43,7 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
                 None if open && awaits(v, &Task::Draft(slot.id.clone())) => {
                     form id=(format!("draft-{}", slot.id)) method="post" action=(act("draft")) { input type="hidden" name="nonce" value=(v.nonce);
                         input type="hidden" name="slot" value=(slot.id);
-                        label { (words::say(l, "title")) " " input type="text" maxlength=(MAX_TEXT) name="title" value=(typed(v, "draft", &[("slot", &slot.id)], "title", &slot.title)) required; }
+                        label { (words::say(l, "title")) " " input type="text" maxlength=(MAX_TEXT) name="title" value=(typed(v, "draft", &[("slot", &slot.id)], "title", slot.title.in_lang(l).text)) required; }
                         label { (words::say(l, "text")) " " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (typed(v, "draft", &[("slot", &slot.id)], "text", "")) } }
                         button type="submit" { (words::say_with(l, "submit-draft", &[("slot", Arg::from(slot.id.as_str()))])) }
                     }
@@ -51,12 +51,12 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
                 None => p { (words::say(l, "no-draft")) },
                 Some(latest) => {
                     p { (words::say_with(l, "version", &[("version", Arg::from(latest.draft.version))])) ": " strong { (latest.draft.title) } }
-                    blockquote.text { (latest.draft.text) }
+                    (quoted(l, &latest.draft.text, &latest.language))
                     (positions_table(l, record, &slot.id, latest, !record.outcomes.contains_key(&slot.id)))
                     @for earlier in draft.map(|d| &d.versions[..d.versions.len().saturating_sub(1)]).unwrap_or_default().iter().rev() {
                         details {
                             summary { (words::say_with(l, "version-and-positions", &[("version", Arg::from(earlier.draft.version))])) }
-                            blockquote.text { (earlier.draft.text) }
+                            (quoted(l, &earlier.draft.text, &earlier.language))
                             (positions_table(l, record, &format!("{}-v{}", slot.id, earlier.draft.version), earlier, false))
                         }
                     }
@@ -98,7 +98,7 @@ pub(super) fn revise_form<'a>(
                     legend {
                         (words::say(l, "comment")) " " code { (c.id) } " — "
                         (words::say_with(l, if c.objection { "comment-objection" } else { "comment-remark" }, &[("state", Arg::from(c.state.as_str())), ("version", Arg::from(c.version))]))
-                        ": “" (c.text) "”"
+                        ": “" (said(l, &c.text, &c.language)) "”"
                     }
                     label { (words::say(l, "disposition")) " "
                         @let chosen = kept(&format!("disposition-{}", c.id), "");

@@ -35,7 +35,7 @@ use crate::auth::{Kept, Said};
 use crate::diff::{self, Change};
 use crate::feed;
 use crate::live::Log;
-use words::{Arg, Lang};
+use words::{Arg, Lang, Text};
 
 /// What a seat does at the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub struct View<'a> {
     /// The communications-check token the seat was sent, if any.
     pub token: Option<String>,
     /// The scenario's title and description before the notification (after it, the plan's).
-    pub preview: Option<(&'a str, &'a str)>,
+    pub preview: Option<(&'a Text, &'a Text)>,
     /// Now, for the time left.
     pub now: SystemTime,
     /// What the current window awaits of whom (asked of the record once per page).
@@ -150,7 +150,12 @@ fn switch(lang: Lang) -> Markup {
 pub fn seat(v: &View<'_>) -> Markup {
     let (l, record) = (v.lang, &v.log.record);
     let fallback = words::say(l, "exercise");
-    let title = record.plan.as_ref().map(|p| p.title.as_str()).or(v.preview.map(|p| p.0)).unwrap_or(&fallback);
+    let title = record
+        .plan
+        .as_ref()
+        .map(|p| &p.title)
+        .or(v.preview.map(|p| p.0))
+        .map_or(fallback, |t| t.in_lang(l).to_string());
     let nav = html! {
         a href=(format!("/ex/{}", v.exercise)) { (words::say(l, "nav-my-seat")) }
         " · " a href=(format!("/ex/{}/report", v.exercise)) { (words::say(l, "nav-report")) }
@@ -193,7 +198,7 @@ fn status(v: &View<'_>) -> Markup {
             &[
                 ("stage", Arg::from(n)),
                 ("stages", Arg::from(plan.stages.len())),
-                ("title", Arg::from(plan.stage(n).map(|s| s.title.as_str()).unwrap_or_default())),
+                ("title", Arg::from(plan.stage(n).map(|s| s.title.in_lang(l).to_string()).unwrap_or_default())),
             ],
         ),
         (Phase::NotStarted, _) => words::say(l, "status-not-started"),
@@ -247,15 +252,54 @@ fn situation(l: Lang, record: &Record) -> Markup {
     let Some(stage) = plan.stage(n) else { return html! {} };
     html! {
         section #situation aria-labelledby="situation-h" {
-            h2 #situation-h { (words::say_with(l, "situation-heading", &[("stage", Arg::from(n))])) ": " (stage.title) }
-            @if !stage.region.is_empty() { p.region { (words::say(l, "region")) " " (stage.region) } }
-            p.text { (stage.situation) }
+            h2 #situation-h { (words::say_with(l, "situation-heading", &[("stage", Arg::from(n))])) ": " (written(l, &stage.title)) }
+            @if !stage.region.is_empty() { p.region { (words::say(l, "region")) " " (written(l, &stage.region)) } }
+            p.text { (written(l, &stage.situation)) }
             @if !stage.tasks.is_empty() {
                 h3 { (words::say(l, "tasks-of-the-stage")) }
-                ol #tasks { @for task in &stage.tasks { li { (task) } } }
+                ol #tasks { @for task in &stage.tasks { li { (written(l, task)) } } }
             }
         }
     }
+}
+
+/// A text people wrote (a scenario's, a participant's), in the reader's language when it was given
+/// in it; else as written, in its language and marked (`(EN)`), so that a missing translation shows.
+pub fn written(l: Lang, text: &Text) -> Markup {
+    let shown = text.in_lang(l);
+    html! {
+        @if shown.asked { (shown.text) } @else {
+            span lang=(shown.language) { (shown.text) }
+            " " abbr.other-language title=(words::say_with(l, "not-in-your-language", &[("language", Arg::from(shown.language))])) { (shown.mark()) }
+        }
+    }
+}
+
+/// What a participant wrote in `language`: as it is when that is the reader's, else in its
+/// language and marked (`(RU)`), so that nobody takes it for a translation.
+pub fn said(l: Lang, text: &str, language: &str) -> Markup {
+    let other = report::document::other_language(l, language);
+    html! {
+        @if other.is_empty() { (text) } @else {
+            span lang=(other) { (text) } " " (written_mark(l, other))
+        }
+    }
+}
+
+/// A draft's text as its author wrote it, set apart, in its language.
+pub fn quoted(l: Lang, text: &str, language: &str) -> Markup {
+    let other = report::document::other_language(l, language);
+    html! {
+        @if other.is_empty() { blockquote.text { (text) } } @else {
+            p { (written_mark(l, other)) }
+            blockquote.text lang=(other) { (text) }
+        }
+    }
+}
+
+fn written_mark(l: Lang, language: &str) -> Markup {
+    let title = words::say_with(l, "aar-written-in-other", &[("language", Arg::from(language))]);
+    html! { abbr.other-language title=(title) { "(" (language.to_uppercase()) ")" } }
 }
 
 fn capitalised(text: &str) -> String {

@@ -59,7 +59,7 @@ pub fn exercises(l: Lang, hosted: &ExerciseId, all: &[ExerciseId]) -> Markup {
 pub fn other(l: Lang, exercise: &ExerciseId, log: &Log, hosted: &ExerciseId) -> Markup {
     let record = &log.record;
     let not_started = words::say(l, "exercise-not-started");
-    let title = record.plan.as_ref().map_or(not_started.as_str(), |p| p.title.as_str());
+    let title = record.plan.as_ref().map_or(not_started, |p| p.title.in_lang(l).to_string());
     let phase = capitalised(&record.phase.phase.say(l));
     layout(
         l,

@@ -69,6 +69,11 @@ cli-package-written = { $exercise }: package { $id } ({ $count ->
 ## muster scenario validate
 
 summary-valid = { $file }: valid
+summary-languages = Texts in: { $languages }
+summary-untranslated = { $count ->
+    [one] { $count } text is not given in every language (its readers see the scenario's own language, marked):
+   *[other] { $count } texts are not given in every language (their readers see the scenario's own language, marked):
+}
 summary-counts = { $stages ->
     [one] { $stages } stage
    *[other] { $stages } stages

@@ -43,3 +43,16 @@ task-draft = draft for { $slot }
 task-position = position on { $slot } v{ $version }
 task-revision = revision of { $slot } v{ $version }
 task-receipt = receipt of the package
+
+## What a seat played by its policy writes, in the scenario's language.
+policy-assembled = { $name }: the operational group has assembled
+policy-activated = Control point active; communications checked
+policy-assessed = { $name }: the situation in the { $region } is assessed; the operational group reports
+policy-objects = { $name } objects to the decision in substance
+policy-asks-contribution = { $name } asks that the draft set out the national contribution and its financing
+policy-stands-aside = { $name } is not interested in the matter and stands aside
+policy-amended = the text is amended accordingly
+policy-noted = taken note of
+policy-change-summary = answers the non-concurrence of { $objectors }: { $reasons }
+policy-draft = Draft decision of the Collective Security Council "{ $title }", prepared by { $body } in stage { $stage }. The Council decides to approve the proposals annexed hereto and instructs the Joint Staff and the Secretariat to ensure their implementation.
+policy-revision = Version { $version }: amended to take account of the remarks of { $objector } ({ $reasons }).

@@ -302,3 +302,5 @@ feed-resumed = resumed by the director: { $reason }
 feed-advanced = window closed early by the director: { $reason }
 feed-started = started by the director: { $reason }
 characters = characters
+
+not-in-your-language = Not given in your language: shown as written ({ $language })

@@ -176,3 +176,4 @@ aar-package-comments-on = Comments on { $slot }
 aar-package-comments = Comments
 aar-package-versions = versions
 aar-package-trail-comments = comments
+aar-written-in-other = Written in another language ({ $language }): as its author wrote it, not translated

@@ -75,6 +75,12 @@ cli-package-written = { $exercise }: пакет { $id } ({ $count ->
 ## muster scenario validate
 
 summary-valid = { $file }: сценарий корректен
+summary-languages = Тексты на языках: { $languages }
+summary-untranslated = { $count ->
+    [one] { $count } текст дан не на всех языках (читатели увидят его на языке сценария, с пометкой):
+    [few] { $count } текста даны не на всех языках (читатели увидят их на языке сценария, с пометкой):
+   *[many] { $count } текстов даны не на всех языках (читатели увидят их на языке сценария, с пометкой):
+}
 summary-counts = { $stages ->
     [one] { $stages } этап
     [few] { $stages } этапа

@@ -315,3 +315,5 @@ feed-resumed = руководитель учения возобновил уче
 feed-advanced = руководитель учения досрочно завершил период: { $reason }
 feed-started = руководитель учения начал учение: { $reason }
 characters = знаков
+
+not-in-your-language = Не дано на вашем языке: показано как написано ({ $language })

@@ -189,3 +189,4 @@ aar-package-comments-on = Замечания к { $slot }
 aar-package-comments = Замечания
 aar-package-versions = редакции
 aar-package-trail-comments = замечания
+aar-written-in-other = Написано на другом языке ({ $language }): как написал автор, без перевода
