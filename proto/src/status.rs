@@ -8,6 +8,10 @@ use crate::v1::RejectionCode;
 /// beside the status, so a node can tell one refusal from another without parsing the message.
 pub const REJECTION_KEY: &str = "muster-rejection";
 
+/// The binary metadata key that carries the refusal's reason as a message of Muster's catalogues
+/// (an encoded `Reason`), so that a node says it in its own language.
+pub const REASON_KEY: &str = "muster-reason-bin";
+
 /// The metadata key marking a refusal for a seat's quota of waiting submissions: unlike a
 /// refusal, worth sending again once the coordinator has taken its backlog.
 pub const QUOTA_KEY: &str = "muster-quota";

@@ -125,6 +125,10 @@ fn every_payload() -> Vec<Payload> {
             rejected_message_id: "m1".into(),
             code: wire::RejectionCode::StaleVersion.into(),
             reason: "version 1 is not current".into(),
+            reason_message: Some(wire::Reason {
+                id: "reason-stale-version".into(),
+                args: vec![wire::ReasonArg { name: "version".into(), value: "1".into() }],
+            }),
         }),
         Payload::Accepted(wire::Accepted {
             accepted_message_id: "m2".into(),

@@ -118,7 +118,7 @@ async fn two_exercises_at_once_do_not_see_each_other() -> anyhow::Result<()> {
 
 fn rejection(answer: &Result<Verdict, SubmitError>) -> (RejectionCode, String) {
     match answer {
-        Err(SubmitError::Refused { code: Some(code), reason }) => (*code, reason.clone()),
+        Err(SubmitError::Refused { code: Some(code), reason, .. }) => (*code, reason.clone()),
         other => panic!("expected the coordinator's refusal, got {other:?}"),
     }
 }

@@ -331,11 +331,14 @@ async fn identity_and_validation_are_enforced_at_the_edge() -> anyhow::Result<()
     assert!(matches!(probe.submit(&second).await?, Ok(Verdict::Accepted { .. })));
 
     assert_status(by.submit_position(position(keys, ex, "BY", "s9-99", 1)).await, Code::NotFound, "s9-99");
-    assert_status(
-        by.submit_position(position(keys, ex, "BY", "s1-01", 1)).await,
-        Code::FailedPrecondition,
-        "not current",
-    );
+    let stale = by.submit_position(position(keys, ex, "BY", "s1-01", 1)).await.expect_err("stale");
+    assert_status(Err::<(), _>(stale.clone()), Code::FailedPrecondition, "not current");
+    // Beside the English, the reason as a message: the node says it in its people's language.
+    let reason = stale.metadata().get_bin(proto::status::REASON_KEY).context("the reason as a message")?;
+    let reason = <wire::Reason as prost::Message>::decode(reason.to_bytes()?.as_ref())?;
+    let said = bus::reason::from_wire(&reason).context("a reason this node knows")?;
+    let ru = words::Lang::parse("ru").context("Russian")?;
+    assert_eq!(said.say(ru), "редакция 1 проекта s1-01 уже не текущая; текущая — 2");
     by.submit_position(position(keys, ex, "BY", "s1-01", 2)).await?;
 
     let draft =

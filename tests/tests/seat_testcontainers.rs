@@ -53,7 +53,7 @@ async fn a_seat_gets_a_verdict_for_each_submission_and_retries_no_refusal() -> a
     let reused = envelope("BY-assembly", Payload::AssemblyReport(wire::AssemblyReport { remarks: "another".into() }));
     let refused = submit(reused).await?;
     assert!(
-        matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::InvalidContent), reason }) if reason.contains("was used already")),
+        matches!(&refused, Err(SubmitError::Refused { code: Some(RejectionCode::InvalidContent), reason, .. }) if reason.contains("was used already")),
         "an id the seat used already, for another submission, is refused: {refused:?}"
     );
 

@@ -313,7 +313,7 @@ async fn text_that_acts_on_a_display_never_reaches_the_record_a_report_or_a_log(
     for (what, position, shown) in cases {
         let mut e = probe.envelope(Role::ControlPoint, "TJ", Payload::Position(position))?;
         e.message_id = MessageId::new(format!("TJ-hostile-{}", what.len()))?;
-        let Err(SubmitError::Refused { code: Some(code), reason }) = probe.submit(&e).await? else {
+        let Err(SubmitError::Refused { code: Some(code), reason, .. }) = probe.submit(&e).await? else {
             anyhow::bail!("{what} accepted")
         };
         assert_eq!(code, wire::RejectionCode::InvalidContent, "{what}: {reason}");

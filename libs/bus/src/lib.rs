@@ -20,6 +20,7 @@ pub mod id;
 pub mod names;
 pub mod presence;
 pub mod provision;
+pub mod reason;
 pub mod receipt;
 pub mod seal;
 pub mod subject;

@@ -75,8 +75,10 @@ pub enum SubmitError {
     Refused {
         /// The coordinator's code, when known.
         code: Option<RejectionCode>,
-        /// Why.
+        /// Why, in English.
         reason: String,
+        /// Why, as a message each reader says in its language, when the refuser gave one.
+        message: Option<words::Message>,
     },
     /// The link or the bus is down for now: the same submission may be sent again.
     #[error("not through yet: {0}")]
@@ -84,6 +86,11 @@ pub enum SubmitError {
 }
 
 impl SubmitError {
+    /// A refusal with `code`, saying why only in English.
+    pub fn refused(code: Option<RejectionCode>, reason: impl Into<String>) -> SubmitError {
+        SubmitError::Refused { code, reason: reason.into(), message: None }
+    }
+
     /// The coordinator's code, when it refused.
     pub fn code(&self) -> Option<RejectionCode> {
         match self {
@@ -96,7 +103,7 @@ impl SubmitError {
 impl From<BusError> for SubmitError {
     fn from(e: BusError) -> SubmitError {
         match e {
-            BusError::Envelope(e) => SubmitError::Refused { code: Some(e.rejection_code()), reason: e.to_string() },
+            BusError::Envelope(e) => SubmitError::refused(Some(e.rejection_code()), e.to_string()),
             // A seat's own backlog drains as the coordinator takes it: sent again, it goes in.
             other => SubmitError::Transient(other.to_string()),
         }
@@ -151,7 +158,8 @@ impl Submitter {
                         tracing::warn!(%exercise, subject = %delivery.subject, message_id = %r.rejected_message_id,
                             code = r.code().as_str_name(), reason = %r.reason, "submission refused by the coordinator");
                         let code = Some(r.code());
-                        (r.rejected_message_id, Err(SubmitError::Refused { code, reason: r.reason }))
+                        let message = r.reason_message.as_ref().and_then(crate::reason::from_wire);
+                        (r.rejected_message_id, Err(SubmitError::Refused { code, reason: r.reason, message }))
                     }
                     _ => continue,
                 };

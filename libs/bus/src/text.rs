@@ -40,6 +40,20 @@ pub enum TextError {
     },
 }
 
+impl TextError {
+    /// What is wrong, as a message each reader says in its language (the field as a token).
+    pub fn message(&self) -> words::Message {
+        match self {
+            TextError::TooLong { field, length, limit } => {
+                words::Message::new("text-too-long").with("field", field).with("length", length).with("limit", limit)
+            }
+            TextError::Control { field, shown, at } => {
+                words::Message::new("text-control").with("field", field).with("shown", shown).with("at", at)
+            }
+        }
+    }
+}
+
 /// Whether `c` acts on how text is displayed rather than being text: C0 and C1 controls (but tab
 /// and line feed; a carriage return only before a line feed, see [`check`]), bidirectional marks,
 /// embeddings, overrides and isolates, zero-width, invisible and other formatting characters,

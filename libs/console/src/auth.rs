@@ -158,18 +158,18 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Why a state-changing request is refused as cross-site, or `None` when it may go on.
-pub fn cross_site(headers: &HeaderMap) -> Option<String> {
+pub fn cross_site(headers: &HeaderMap) -> Option<words::Message> {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = get("sec-fetch-site") {
         return match site {
             "same-origin" | "none" => None,
-            other => Some(format!("a form post from another site (Sec-Fetch-Site: {other})")),
+            other => Some(words::Message::new("cross-site-fetch").with("site", other)),
         };
     }
     let origin = get("origin")?;
     let host = get("host").unwrap_or_default();
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    (origin_host != host).then(|| format!("a form post from another origin ({origin}, this is {host})"))
+    (origin_host != host).then(|| words::Message::new("cross-site-origin").with("origin", origin).with("host", host))
 }
 
 #[cfg(test)]

@@ -42,22 +42,6 @@ pub fn sentence(l: Lang, what: &str, code: Option<RejectionCode>, reason: &str) 
     format!("{}{kept}", words::say_with(l, "not-accepted", &args))
 }
 
-/// A submission's field as the form calls it.
-pub fn field(l: Lang, name: &str) -> String {
-    let id = match name {
-        "title" => "field-title",
-        "text" => "field-text",
-        "change_summary" => "field-what-changed",
-        "reason" => "field-reason",
-        "reasons" => "field-reasons",
-        "remarks" => "field-remarks",
-        "summary" => "field-assessment",
-        "comms_check_token" => "field-token",
-        _ => "field-other",
-    };
-    words::say(l, id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

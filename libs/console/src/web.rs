@@ -151,8 +151,8 @@ async fn invite(
 }
 
 /// A post from another site, refused in words; `why` (the browser's headers) stays as the log says it.
-fn cross_site_refused(l: Lang, why: &str) -> Response {
-    let text = words::say_with(l, "refused-cross-site", &[("why", Arg::from(why))]);
+fn cross_site_refused(l: Lang, why: &words::Message) -> Response {
+    let text = words::say_with(l, "refused-cross-site", &[("why", Arg::from(why.say(l)))]);
     refused(l, StatusCode::FORBIDDEN, &words::say(l, "refused"), &text)
 }
 
@@ -163,7 +163,7 @@ async fn sign_in(
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     if let Some(why) = cross_site(&headers) {
-        tracing::warn!(exercise = %c.exercise, %why, "sign-in refused");
+        tracing::warn!(exercise = %c.exercise, why = %why.say(Lang::default()), "sign-in refused");
         return cross_site_refused(l, &why);
     }
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
@@ -179,7 +179,12 @@ async fn sign_in(
             identity::invites::InviteError::Store { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::FORBIDDEN,
         };
-        let why = words::say_with(l, "invite-refused-why", &[("why", Arg::from(e.to_string()))]);
+        let why = match e {
+            identity::invites::InviteError::Used => words::say(l, "invite-used"),
+            identity::invites::InviteError::Wrong => words::say(l, "invite-wrong"),
+            identity::invites::InviteError::Store { .. } => words::say(l, "invite-store"),
+        };
+        let why = words::say_with(l, "invite-refused-why", &[("why", Arg::from(why))]);
         return refused(l, status, &words::say(l, "invite-refused"), &why);
     }
     let cookie = match c.sessions.open(exercise.clone(), seat.clone()) {
@@ -523,7 +528,7 @@ async fn act(
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
     if let Some(why) = cross_site(&headers) {
-        tracing::warn!(exercise = %c.exercise, %seat, action = %name, %why, "form refused");
+        tracing::warn!(exercise = %c.exercise, %seat, action = %name, why = %why.say(Lang::default()), "form refused");
         return cross_site_refused(l, &why);
     }
     let Some(session) = c.sessions.of(&headers) else { return to_sign_in() };
@@ -557,7 +562,7 @@ async fn act(
     };
     // The coordinator would refuse it too; the person hears why before anything is sent.
     if let Err(e) = bus::text::check_payload(&action.payload) {
-        return not_sent(text_problem(l, &e));
+        return not_sent(e.message().say(l));
     }
     // Before the start only: once the plan is out, seats stop saying they are present.
     if name == Control::Start.name() && c.live.read().record.plan.is_none() {
@@ -589,8 +594,10 @@ async fn act(
             Said { text: words::say_with(l, "sent-unanswered", &[("what", Arg::from(what.as_str()))]), refused: false },
             None,
         ),
-        Err(SubmitError::Refused { code, reason }) => {
-            (Said { text: refusal::sentence(l, &what, *code, reason), refused: true }, Some(kept))
+        Err(SubmitError::Refused { code, reason, message }) => {
+            // The refuser's reason in the page's language when it gave it as a message.
+            let reason = message.as_ref().map_or_else(|| reason.clone(), |m| m.say(l));
+            (Said { text: refusal::sentence(l, &what, *code, &reason), refused: true }, Some(kept))
         }
         // The seat goes on sending this very submission: sent again, it would be another one.
         Err(SubmitError::Transient(reason)) => {
@@ -604,29 +611,4 @@ async fn act(
     };
     tracing::info!(exercise = %session.exercise, seat = %session.seat, %message_id, kind, code, outcome = %said.text, "person acted");
     back(&c, &headers, &session.exercise, said, kept)
-}
-
-/// A text over its limit or with a character that acts on a display, in words.
-fn text_problem(l: Lang, e: &bus::text::TextError) -> String {
-    use bus::text::TextError;
-    match e {
-        TextError::TooLong { field, length, limit } => words::say_with(
-            l,
-            "text-too-long",
-            &[
-                ("field", Arg::from(refusal::field(l, field))),
-                ("length", Arg::from(*length)),
-                ("limit", Arg::from(*limit)),
-            ],
-        ),
-        TextError::Control { field, shown, at } => words::say_with(
-            l,
-            "text-control",
-            &[
-                ("field", Arg::from(refusal::field(l, field))),
-                ("shown", Arg::from(shown.as_str())),
-                ("at", Arg::from(*at)),
-            ],
-        ),
-    }
 }

@@ -76,6 +76,18 @@ impl fmt::Display for Phase {
 }
 
 impl Phase {
+    /// Its kind as a token (`stage`, without its number), for messages that say it in a language.
+    pub fn token(self) -> &'static str {
+        match self {
+            Phase::NotStarted => "not_started",
+            Phase::Assembly => "assembly",
+            Phase::Deployment => "deployment",
+            Phase::Stage(_) => "stage",
+            Phase::Distribution => "distribution",
+            Phase::Concluded => "concluded",
+        }
+    }
+
     /// The phase as `lang` names it (`stage 2`, `этап 2`).
     pub fn say(self, lang: words::Lang) -> String {
         match self {

@@ -180,7 +180,7 @@ impl Acting {
             e = e.caused_by(cause);
         }
         if let Some(key) = &self.key {
-            bus::seal::sign(&mut e, key).map_err(|err| SubmitError::Refused { code: None, reason: err.to_string() })?;
+            bus::seal::sign(&mut e, key).map_err(|err| SubmitError::refused(None, err.to_string()))?;
         }
         let verdict = submit(self.link.as_ref(), e).await;
         if let Ok(Verdict::Accepted { comms_token: Some(token), .. }) = &verdict {
@@ -212,7 +212,7 @@ impl Acting {
             let _ = self.send(again, None).await;
             tokio::time::sleep(Duration::from_millis(100) * attempt).await;
         }
-        Err(SubmitError::Refused { code: None, reason: "no communications-check token arrived".into() })
+        Err(SubmitError::refused(None, "no communications-check token arrived"))
     }
 }
 

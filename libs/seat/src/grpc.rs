@@ -9,7 +9,7 @@ use bus::{Envelope, ExerciseId};
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use proto::status::{QUOTA_KEY, REJECTION_KEY};
+use proto::status::{QUOTA_KEY, REASON_KEY, REJECTION_KEY};
 use proto::v1::{self as wire, RejectionCode, national_node_service_client::NationalNodeServiceClient};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -165,10 +165,10 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
             .await
             .map(|r| r.into_inner().receipt),
         other => {
-            return Err(SubmitError::Refused {
-                code: Some(RejectionCode::NotPermitted),
-                reason: format!("a national node does not submit {}", bus::envelope::payload_kind(&other)),
-            });
+            return Err(SubmitError::refused(
+                Some(RejectionCode::NotPermitted),
+                format!("a national node does not submit {}", bus::envelope::payload_kind(&other)),
+            ));
         }
     };
     match receipt {
@@ -216,7 +216,14 @@ fn classify(status: &Status) -> SubmitError {
                 .and_then(RejectionCode::from_str_name);
             // The coordinator's own words: the code travels beside them.
             let reason = code.map_or(status.message(), |c| proto::status::reason(c, status.message()));
-            SubmitError::Refused { code, reason: reason.to_owned() }
+            // Its reason as a message, for the node's people to read in their language.
+            let message = status
+                .metadata()
+                .get_bin(REASON_KEY)
+                .and_then(|v| v.to_bytes().ok())
+                .and_then(|bytes| <wire::Reason as prost::Message>::decode(bytes.as_ref()).ok())
+                .and_then(|r| bus::reason::from_wire(&r));
+            SubmitError::Refused { code, reason: reason.to_owned(), message }
         }
     }
 }
@@ -236,12 +243,17 @@ mod tests {
             .insert(REJECTION_KEY, tonic::metadata::MetadataValue::from_static("REJECTION_CODE_STALE_VERSION"));
         assert_eq!(
             classify(&stale),
-            SubmitError::Refused {
-                code: Some(RejectionCode::StaleVersion),
-                reason: "version 1 of s1-01 is not current".into()
-            },
+            SubmitError::refused(Some(RejectionCode::StaleVersion), "version 1 of s1-01 is not current"),
             "the coordinator's words, the code beside them"
         );
+        // With its reason as a message, a node's people read it in their language.
+        let reason =
+            words::Message::new("reason-stale-version").with("version", 1).with("slot", "s1-01").with("current", 2);
+        let encoded = prost::Message::encode_to_vec(&bus::reason::to_wire(&reason));
+        stale.metadata_mut().insert_bin(REASON_KEY, tonic::metadata::MetadataValue::from_bytes(&encoded));
+        let SubmitError::Refused { message: Some(message), .. } = classify(&stale) else { panic!("no message") };
+        let ru = words::Lang::parse("ru").expect("Russian");
+        assert_eq!(message.say(ru), "редакция 1 проекта s1-01 уже не текущая; текущая — 2");
         assert!(matches!(classify(&Status::resource_exhausted("too large")), SubmitError::Refused { code: None, .. }));
     }
 }

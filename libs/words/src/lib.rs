@@ -154,6 +154,41 @@ pub fn every(id: &str) -> Text {
         .fold(Text::new(FALLBACK, say(Lang::default(), id)), |text, lang| text.and(lang.tag(), say(lang, id)))
 }
 
+/// Something to say later, in the reader's language: a message id and its arguments' values
+/// (ids, numbers, codes). What one program decides (a refusal) and another shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    /// The message id.
+    pub id: String,
+    /// Each argument's name and value; a value in digits is a number (plurals select on it).
+    pub args: Vec<(String, String)>,
+}
+
+impl Message {
+    /// Message `id`, with no arguments yet.
+    pub fn new(id: impl Into<String>) -> Message {
+        Message { id: id.into(), args: Vec::new() }
+    }
+
+    /// The same message with argument `name` set to `value`.
+    pub fn with(mut self, name: impl Into<String>, value: impl std::fmt::Display) -> Message {
+        self.args.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Said in `lang`; a message no catalogue has reads as its id.
+    pub fn say(&self, lang: Lang) -> String {
+        let args: Vec<(&str, Arg<'_>)> =
+            self.args.iter().map(|(name, value)| (name.as_str(), Arg::try_number(value.as_str()))).collect();
+        say_with(lang, &self.id, &args)
+    }
+
+    /// Whether a catalogue has it: a message from a newer program may not be known here.
+    pub fn is_known(&self) -> bool {
+        Lang::default().bundle().is_some_and(|b| b.has_message(&self.id))
+    }
+}
+
 /// A moment on the calendar, in a zone named by its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moment<'a> {

@@ -24,11 +24,12 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The string literals that follow `words::say(<lang>, `, `words::say_with(<lang>, ` or
-/// `words::every(` in `text`: callers name the crate, so that the check finds every message asked for.
+/// The string literals that follow `words::say(<lang>, `, `words::say_with(<lang>, `,
+/// `words::every(` or `Message::new(` in `text`: callers name the crate, so that the check finds every message asked for.
 fn asked(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for (call, after_lang) in [("words::say(", true), ("words::say_with(", true), ("words::every(", false)] {
+    let calls = [("words::say(", true), ("words::say_with(", true), ("words::every(", false), ("Message::new(", false)];
+    for (call, after_lang) in calls {
         for (at, _) in text.match_indices(call) {
             let rest = &text[at + call.len()..];
             let after = match after_lang {

@@ -11,6 +11,7 @@ use bus::envelope::Payload;
 use bus::{Envelope, MessageId, Role, Sender};
 use proto::v1::RejectionCode;
 use record::{Phase, Plan, Record};
+use words::Message;
 
 use crate::checks::{Refusal, refuse};
 pub use crate::config::{Comms, Config};
@@ -54,8 +55,8 @@ pub enum Reply {
         message_id: MessageId,
         /// Why, for machines.
         code: RejectionCode,
-        /// Why, for people.
-        reason: String,
+        /// Why, for people: a message each reader says in its language.
+        reason: words::Message,
     },
 }
 
@@ -149,7 +150,7 @@ fn comms_token(config: &Config, state: &State, envelope: &Envelope) -> Option<St
 /// Its sender is proven already ([`checks::sender`]).
 fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Moment) -> Result<Vec<Envelope>, Refusal> {
     // What people wrote: within its limits, and nothing that acts on a display.
-    bus::text::check_payload(&envelope.payload).map_err(|e| Refusal(RejectionCode::InvalidContent, e.to_string()))?;
+    bus::text::check_payload(&envelope.payload).map_err(|e| Refusal(RejectionCode::InvalidContent, e.message()))?;
     if envelope.sender.role == Role::Coordinator {
         if let Payload::StartExercise(_) = envelope.payload {
             return start_by_director(config, state, envelope, now);
@@ -177,10 +178,10 @@ fn start_by_director(
     now: Moment,
 ) -> Result<Vec<Envelope>, Refusal> {
     if state.phase.phase != Phase::NotStarted {
-        return refuse(RejectionCode::WrongPhase, "the exercise has started already");
+        return refuse(RejectionCode::WrongPhase, Message::new("reason-started-already"));
     }
     if !config.awaits_director {
-        return refuse(RejectionCode::NotPermitted, "this exercise starts by itself, not by the director");
+        return refuse(RejectionCode::NotPermitted, Message::new("reason-starts-by-itself"));
     }
     Ok(start(config, state, now, Some(envelope)))
 }
@@ -190,7 +191,7 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
     let exercise = &config.exercise;
     let phase = next.phase;
     if matches!(phase.phase, Phase::NotStarted | Phase::Concluded) {
-        return checks::wrong_phase(next, "exercise control");
+        return checks::wrong_phase(next, "control");
     }
     let meant = match &envelope.payload {
         Payload::PauseExercise(c) => c.window.as_ref(),
@@ -200,20 +201,22 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
     };
     let meant = meant.map(Phase::of_window);
     if matches!(meant, Some(Phase::NotStarted | Phase::Concluded)) {
-        return refuse(RejectionCode::Malformed, "the command names no window that can be open");
+        return refuse(RejectionCode::Malformed, Message::new("reason-no-such-window"));
     }
     if let Some(meant) = meant
         && meant != phase.phase
     {
-        return refuse(
-            RejectionCode::StaleWindow,
-            format!("it was meant for {meant}, but {} is open now; nothing was changed", phase.phase),
-        );
+        let reason = checks::phase_args(Message::new("reason-stale-window"), "meant_", meant);
+        return refuse(RejectionCode::StaleWindow, checks::phase_args(reason, "open_", phase.phase));
     }
     let paused = match &envelope.payload {
-        Payload::PauseExercise(_) if phase.paused => return refuse(RejectionCode::WrongPhase, "already paused"),
+        Payload::PauseExercise(_) if phase.paused => {
+            return refuse(RejectionCode::WrongPhase, Message::new("reason-already-paused"));
+        }
         Payload::PauseExercise(_) => true,
-        Payload::ResumeExercise(_) if !phase.paused => return refuse(RejectionCode::WrongPhase, "not paused"),
+        Payload::ResumeExercise(_) if !phase.paused => {
+            return refuse(RejectionCode::WrongPhase, Message::new("reason-not-paused"));
+        }
         Payload::ResumeExercise(_) => false,
         Payload::AdvanceExercise(_) => {
             let mut events = emit(next, vec![recorded(envelope, now)]);
@@ -221,10 +224,8 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
             return Ok(events);
         }
         other => {
-            return refuse(
-                RejectionCode::NotPermitted,
-                format!("{} is not an exercise control command", bus::envelope::payload_kind(other).replace('_', " ")),
-            );
+            let reason = Message::new("reason-not-a-command").with("what", bus::envelope::payload_kind(other));
+            return refuse(RejectionCode::NotPermitted, reason);
         }
     };
     let changed = phase_changed(exercise, now, phase.phase, paused, Some(&envelope.message_id));

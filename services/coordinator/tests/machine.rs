@@ -114,10 +114,14 @@ impl Ex {
         let e = self.envelope(role, n, payload);
         let (reply, events) = self.send(&e);
         let Reply::Rejected { code: got, reason, .. } = reply else { panic!("expected {code:?}, got {reply:?}") };
-        assert_eq!(got, code, "{reason}");
+        let english = reason.say(words::Lang::default());
+        assert_eq!(got, code, "{english}");
         assert!(events.is_empty());
         assert_eq!(self.state, before, "a refused input changes nothing");
-        reason
+        // Every reason is a message of the catalogues, said in each language.
+        let russian = reason.say(words::Lang::parse("ru").expect("Russian"));
+        assert!(reason.is_known() && russian != english, "{reason:?}: {english} / {russian}");
+        english
     }
 
     fn tick(&mut self, at: Duration) -> Vec<Envelope> {

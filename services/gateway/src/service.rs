@@ -71,8 +71,8 @@ impl NationalNode {
                 ..on_the_bus
             }),
             Ok(Verdict::Received) => Ok(on_the_bus),
-            Err(SubmitError::Refused { code, reason }) => {
-                Err(status::rejection(code.unwrap_or(wire::RejectionCode::Unspecified), &reason))
+            Err(SubmitError::Refused { code, reason, message }) => {
+                Err(status::rejection(code.unwrap_or(wire::RejectionCode::Unspecified), &reason, message.as_ref()))
             }
             Err(SubmitError::Transient(reason)) => Err(Status::unavailable(reason)),
         }

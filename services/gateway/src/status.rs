@@ -9,13 +9,18 @@ pub fn invalid(field: &str, reason: impl std::fmt::Display) -> Status {
     Status::invalid_argument(format!("{field}: {reason}"))
 }
 
-pub use proto::status::{QUOTA_KEY, REJECTION_KEY};
+pub use proto::status::{QUOTA_KEY, REASON_KEY, REJECTION_KEY};
 
-/// The coordinator's refusal, as the status a node understands.
-pub fn rejection(code: RejectionCode, reason: &str) -> Status {
-    let message = proto::status::refusal(code, reason);
-    let mut status = status_of(code, message);
+/// The coordinator's refusal, as the status a node understands: its words in English, and its
+/// reason as a message when it gave one.
+pub fn rejection(code: RejectionCode, reason: &str, message: Option<&words::Message>) -> Status {
+    use prost::Message as _;
+    let mut status = status_of(code, proto::status::refusal(code, reason));
     status.metadata_mut().insert(REJECTION_KEY, tonic::metadata::MetadataValue::from_static(code.as_str_name()));
+    if let Some(message) = message {
+        let encoded = bus::reason::to_wire(message).encode_to_vec();
+        status.metadata_mut().insert_bin(REASON_KEY, tonic::metadata::MetadataValue::from_bytes(&encoded));
+    }
     status
 }
 

@@ -205,8 +205,28 @@ seats-not-taken = { $count ->
     [one] one seat is
    *[other] some seats are
 } not taken ({ $seats }); to start all the same, tick the box that says so
-text-too-long = { $field }: { $length } characters, more than the { $limit } accepted
-text-control = { $field }: an invisible control character ({ $shown }) at character { $at }; remove it
+text-too-long = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: { $length } characters, more than the { $limit } accepted
+text-control = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: an invisible control character ({ $shown }) at character { $at }; remove it
 what-draft = draft { $slot } (version { $version })
 what-revision = the revision of { $slot } to version { $version }
 what-position = your position on { $slot } version { $version } ({ $position })
@@ -266,6 +286,11 @@ no-such-seat = This console hosts no such seat in that exercise.
 sign-in-form-invalid = The sign-in form names no valid exercise and seat.
 invite-refused = Invite refused
 invite-refused-why = Refused: { $why }. Ask the exercise's operator for a new link.
+cross-site-fetch = a form post from another site (Sec-Fetch-Site: { $site })
+cross-site-origin = a form post from another origin ({ $origin }, this is { $host })
+invite-used = this invite link has been used already, or was never issued for this seat
+invite-wrong = this invite link is not valid for this seat
+invite-store = the console could not read its invites
 no-session = No session could be opened; try again.
 not-an-exercise-id = That is not an exercise id.
 seat-in-another-exercise = Your seat is in another exercise.

@@ -207,12 +207,32 @@ seats-not-taken = { $count ->
     [few] не заняты { $count } места
    *[other] не заняты { $count } мест
 } ({ $seats }); чтобы всё же начать, отметьте соответствующий пункт
-text-too-long = { $field }: { $length ->
+text-too-long = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: { $length ->
     [one] { $length } знак
     [few] { $length } знака
    *[other] { $length } знаков
 }, допускается не более { $limit }
-text-control = { $field }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
+text-control = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
 what-draft = проект { $slot } (редакция { $version })
 what-revision = доработка { $slot } до редакции { $version }
 what-position = ваша позиция по { $slot }, редакция { $version } ({ $position })
@@ -272,6 +292,11 @@ no-such-seat = Эта консоль не обслуживает такое ме
 sign-in-form-invalid = В форме входа не указаны действительные учение и место.
 invite-refused = Приглашение отклонено
 invite-refused-why = Отказано: { $why }. Попросите у оператора учения новую ссылку.
+cross-site-fetch = форма отправлена с другого сайта (Sec-Fetch-Site: { $site })
+cross-site-origin = форма отправлена с другого адреса ({ $origin }; здесь { $host })
+invite-used = эта ссылка-приглашение уже использована или не выдавалась для этого места
+invite-wrong = эта ссылка-приглашение не подходит для этого места
+invite-store = пульт не смог прочитать приглашения
 no-session = Не удалось открыть сеанс; попробуйте ещё раз.
 not-an-exercise-id = Это не идентификатор учения.
 seat-in-another-exercise = Ваше место относится к другому учению.

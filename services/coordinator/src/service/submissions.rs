@@ -3,6 +3,7 @@
 //! acknowledged last.
 
 use super::*;
+use words::Message;
 
 impl Core {
     /// The time an input is stepped at; a pause or resume it leads to takes effect at this instant.
@@ -40,7 +41,7 @@ impl Core {
                 let reply = Reply::Rejected {
                     message_id: unknown_id(),
                     code: error.rejection_code(),
-                    reason: error.to_string(),
+                    reason: Message::new("reason-unreadable").with("problem", error),
                 };
                 let replies =
                     from_subject.map(|to| (to, self.reply_envelope(None, &reply, None))).into_iter().collect();
@@ -52,7 +53,9 @@ impl Core {
             let reply = Reply::Rejected {
                 message_id: envelope.message_id.clone(),
                 code: wire::RejectionCode::NotPermitted,
-                reason: format!("sender {} may not submit on {}", envelope.sender, delivery.subject),
+                reason: Message::new("reason-wrong-subject")
+                    .with("sender", &envelope.sender)
+                    .with("subject", &delivery.subject),
             };
             tracing::warn!(%exercise, message_id = %envelope.message_id, subject = %delivery.subject, "submission refused: sender does not match subject");
             let replies =
@@ -68,7 +71,7 @@ impl Core {
         count_submission(&exercise, outcome);
         if let Some((_, Reply::Rejected { code, reason, .. })) = &decision.reply {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
-                code = code.as_str_name(), %reason, "submission refused");
+                code = code.as_str_name(), reason = %reason.say(words::Lang::default()), "submission refused");
         }
         let (acks, first) = self.send_events(decision.events).await?;
         let mut replies = Vec::with_capacity(1);
@@ -98,7 +101,7 @@ impl Core {
                     Ok(receipt) => receipt,
                     Err(reason) => {
                         tracing::warn!(exercise = %self.config.exercise, message_id = %submission.message_id, sender = %submission.sender,
-                            %reason, "submission refused: its id was used for another of its submissions");
+                            reason = %reason.say(words::Lang::default()), "submission refused: its id was used for another of its submissions");
                         let code = wire::RejectionCode::InvalidContent;
                         return Ok((Reply::Rejected { message_id: submission.message_id.clone(), code, reason }, None));
                     }
@@ -129,7 +132,7 @@ impl Core {
         &mut self,
         submission: &Envelope,
         position: u64,
-    ) -> Result<Result<Option<bus::receipt::Receipt>, String>, Stop> {
+    ) -> Result<Result<Option<bus::receipt::Receipt>, Message>, Stop> {
         if position > self.last_sequence {
             // Still on its way to the log: wait until it is there.
             self.drain().await?;
@@ -152,10 +155,11 @@ impl Core {
             return Ok(Ok(None));
         }
         if itself && bus::seal::signed_content(&stored) != bus::seal::signed_content(submission) {
-            return Ok(Err(format!(
-                "message id {} was used already, for another submission of {}'s (event {position})",
-                submission.message_id, submission.sender
-            )));
+            let reason = Message::new("reason-id-used-already")
+                .with("id", &submission.message_id)
+                .with("sender", &submission.sender)
+                .with("event", position);
+            return Ok(Err(reason));
         }
         Ok(Ok(self.receipt(submission, position, bus::seal::hash(&stored))))
     }
@@ -282,7 +286,8 @@ impl Core {
             Reply::Rejected { message_id, code, reason } => Payload::Rejection(wire::Rejection {
                 rejected_message_id: message_id.to_string(),
                 code: *code as i32,
-                reason: reason.clone(),
+                reason: reason.say(words::Lang::default()),
+                reason_message: Some(bus::reason::to_wire(reason)),
             }),
         };
         let envelope = Envelope::new(self.config.exercise.clone(), Config::sender(), payload);

@@ -1,0 +1,94 @@
+# Почему координатор не принял сообщение: каждый читает причину на своём языке. Аргументы —
+# идентификаторы, числа и метки (`phase`, `what`, `role`, `body`), а не слова.
+
+reason-wrong-phase = { $what ->
+        [assembly_report] доклад о прибытии
+        [control_point_activation] доклад о развёртывании пункта управления
+        [situation_assessment] оценка обстановки
+        [draft_decision] проект
+        [position] позиция
+        [receipt_confirmed] подтверждение получения
+        [control] команда руководства учением
+       *[other] сообщение
+    } не принимается { $phase ->
+        [assembly] на этапе сбора
+        [deployment] на этапе развёртывания
+        [stage] на этапе { $stage }
+        [distribution] на этапе рассылки
+        [concluded] после завершения учения
+       *[other] до начала учения
+    }
+reason-stale-window = команда относилась { $meant_phase ->
+        [assembly] к сбору
+        [deployment] к развёртыванию
+        [stage] к этапу { $meant_stage }
+        [distribution] к рассылке
+        [concluded] к завершению
+       *[other] ко времени до начала
+    }, а сейчас идёт { $open_phase ->
+        [assembly] сбор
+        [deployment] развёртывание
+        [stage] этап { $open_stage }
+        [distribution] рассылка
+        [concluded] завершение
+       *[other] подготовка к началу
+    }; ничего не изменено
+reason-not-the-directors-key = команда руководства учением не подписана ключом руководителя
+reason-wrong-exercise = это учение { $exercise }
+reason-observers-publish-nothing = наблюдатели ничего не направляют
+reason-not-its-key = сообщение не подписано ключом { $node }
+reason-not-a-participant = { $node } не участвует в этом учении
+reason-declared-absent = { $node } по сценарию не участвует (заявлено отсутствие)
+reason-recorded-absent = { $node } при сборе записан отсутствующим
+reason-already-reported = { $node } уже доложил о прибытии
+reason-only-control-points-activate = развёртываются только пункты управления государств
+reason-token-does-not-match = код проверки связи не совпадает
+reason-already-active = пункт управления { $node } уже развёрнут
+reason-only-states-assess = обстановку оценивают только государства и приглашённые
+reason-stage-not-open = этап { $stage } не открыт; открыт этап { $open }
+reason-assessment-empty = оценка обстановки пуста
+reason-already-assessed = { $node } уже оценил обстановку этапа { $stage }
+reason-new-draft-is-version-1 = новый проект — это редакция 1; следующие редакции вносятся доработкой
+reason-draft-exists = по вопросу { $slot } проект уже есть; доработайте его
+reason-revision-without-draft = доработка без текста проекта
+reason-nothing-to-revise = по вопросу { $slot } нет проекта для доработки
+reason-next-version = следующая редакция { $slot } — { $version }
+reason-only-states-confirm = получение подтверждают только государства
+reason-another-package = подтверждение относится к другому пакету или другой контрольной сумме
+reason-already-confirmed = { $node } уже подтвердил получение
+reason-not-a-participants-message = { $what } — не сообщение участника
+reason-comment-not-open = замечание { $comment } не открыто по редакции { $version }
+reason-two-dispositions = по замечанию { $comment } два решения
+reason-disposition-without-kind = в решении по замечанию { $comment } не указано, учтено ли оно
+reason-not-accepted-without-reason = замечание { $comment } отклонено без объяснения причины
+reason-no-disposition = в доработке нет решения по замечаниям: { $comments }
+reason-unknown-slot = в этом учении нет вопроса { $slot }
+reason-slot-of-another-stage = вопрос { $slot } относится к этапу { $stage }; открыт этап { $open }
+reason-owned-by = вопрос { $slot } разрабатывает { $body ->
+        [joint_staff] Объединённый штаб
+       *[secretariat] Секретариат
+    }
+reason-body-or-category = разработчик или категория не соответствуют вопросу { $slot }
+reason-title-and-text = у проекта должны быть название и текст
+reason-already-considered = вопрос { $slot } уже рассмотрен
+reason-gives-no-positions = { $role ->
+        [joint_staff] Объединённый штаб не высказывает
+        [secretariat] Секретариат не высказывает
+        [observer] наблюдатель не высказывает
+        [guest] этот приглашённый участник не высказывает
+       *[other] этот участник не высказывает
+    } позиций по проектам
+reason-no-draft-open = по вопросу { $slot } нет проекта на этапе { $stage }
+reason-stale-version = редакция { $version } проекта { $slot } уже не текущая; текущая — { $current }
+reason-position-kind-unset = не указана позиция
+reason-non-concurrence-needs-reasons = несогласие требует обоснования
+reason-already-answered = { $node } уже высказал позицию по редакции { $version }
+reason-started-already = учение уже началось
+reason-starts-by-itself = это учение начинается само, без команды руководителя
+reason-no-such-window = команда указывает период, который не может быть открыт
+reason-already-paused = учение уже приостановлено
+reason-not-paused = учение не приостановлено
+reason-not-a-command = { $what } — не команда руководства учением
+reason-unreadable = сообщение не читается: { $problem }
+reason-wrong-subject = отправитель { $sender } не может направлять сообщения в { $subject }
+reason-id-used-already = идентификатор { $id } уже использован { $sender } для другого сообщения (событие { $event })
