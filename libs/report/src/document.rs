@@ -146,7 +146,7 @@ pub fn write(r: &Report, w: &mut impl Writer) {
     facts.push(words::say_with(lang, "count-events", &[("count", Arg::from(r.events))]));
     let time = [
         ("span", Arg::from(r.exercise_span.as_str())),
-        ("wall", Arg::from(format!("{:.1}", r.wall_ms as f64 / 1000.0))),
+        ("wall", Arg::from(words::decimal(lang, r.wall_ms as f64 / 1000.0, 1))),
         ("scale", Arg::from(r.time_scale.to_string())),
     ];
     facts.push(words::say_with(lang, "aar-time", &time));
@@ -230,7 +230,7 @@ fn timeline(r: &Report, w: &mut impl Writer) {
             vec![
                 e.when.at.as_str().into(),
                 e.when.day.as_str().into(),
-                format!("{:.2}", e.when.wall_ms as f64 / 1000.0).into(),
+                words::decimal(lang, e.when.wall_ms as f64 / 1000.0, 2).into(),
                 e.what.as_str().into(),
             ]
         })

@@ -329,7 +329,8 @@ fn span(lang: Lang, p: &PhaseSpan, top: f64, from: f64, to: f64, colour: &str, a
     let phase = Arg::from(p.phase.as_str());
     if p.paused {
         let wall = p.to_wall_ms.saturating_sub(p.from_wall_ms) as f64 / 1000.0;
-        let args = [("phase", phase), ("at", Arg::from(at(p.from_s))), ("wall", Arg::from(format!("{wall:.1}")))];
+        let args =
+            [("phase", phase), ("at", Arg::from(at(p.from_s))), ("wall", Arg::from(words::decimal(lang, wall, 1)))];
         return format!(
             "<line x1=\"{from:.1}\" y1=\"{top}\" x2=\"{from:.1}\" y2=\"{}\" stroke=\"#cf222e\" stroke-width=\"2\" \
              stroke-dasharray=\"3,2\"><title>{}</title></line>",

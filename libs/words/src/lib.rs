@@ -154,6 +154,11 @@ pub fn every(id: &str) -> Text {
         .fold(Text::new(FALLBACK, say(Lang::default(), id)), |text, lang| text.and(lang.tag(), say(lang, id)))
 }
 
+/// `value` with `places` decimals, as `lang` writes a decimal (`1.5`, `1,5`).
+pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
+    format!("{value:.places$}").replace('.', &say(lang, "decimal-separator"))
+}
+
 /// Something to say later, in the reader's language: a message id and its arguments' values
 /// (ids, numbers, codes). What one program decides (a refusal) and another shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

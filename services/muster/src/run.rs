@@ -140,7 +140,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     println!("{}", words::say_with(lang, "run-report", &said));
     let receipts = folders.out.join("receipts").display().to_string();
     println!("{}", words::say_with(lang, "run-receipts", &[("dir", Arg::from(receipts))]));
-    let seconds = format!("{:.1}", started.elapsed().as_secs_f64());
+    let seconds = words::decimal(lang, started.elapsed().as_secs_f64(), 1);
     println!("{}", words::say_with(lang, "run-done", &[("seconds", Arg::from(seconds))]));
     Ok(())
 }

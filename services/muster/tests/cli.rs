@@ -76,3 +76,22 @@ fn a_missing_file_is_named() {
     assert_eq!(out.status.code(), Some(65));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-scenario.toml: cannot read"));
 }
+
+#[test]
+fn validating_names_the_texts_that_lack_one_of_the_scenarios_languages() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = dir.path().join("partial.toml");
+    // The default scenario with its first stage's title in English only.
+    let text = std::fs::read_to_string(repo_file("scenarios/cst-2025.toml")).expect("the default scenario");
+    let partial =
+        text.replacen("title.ru = \"Предотвращение кризисной ситуации в Восточно-Европейском регионе\"\n", "", 1);
+    assert_ne!(partial, text, "the line to take out is there");
+    std::fs::write(&file, partial).expect("written");
+    let out = validate(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "a missing translation is not an error:\n{stdout}");
+    assert!(stdout.contains("Texts in: en, ru\n"), "{stdout}");
+    assert!(stdout.contains("1 text is not given in every language"), "{stdout}");
+    let line = format!("{}:114: stages[0].title: not given in ru (readers of it see `en`, marked)", file.display());
+    assert!(stdout.contains(&line), "missing {line:?} in:\n{stdout}");
+}

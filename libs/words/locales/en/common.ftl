@@ -56,3 +56,6 @@ policy-noted = taken note of
 policy-change-summary = answers the non-concurrence of { $objectors }: { $reasons }
 policy-draft = Draft decision of the Collective Security Council "{ $title }", prepared by { $body } in stage { $stage }. The Council decides to approve the proposals annexed hereto and instructs the Joint Staff and the Secretariat to ensure their implementation.
 policy-revision = Version { $version }: amended to take account of the remarks of { $objector } ({ $reasons }).
+
+## How the language writes a decimal.
+decimal-separator = .

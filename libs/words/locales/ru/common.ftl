@@ -71,3 +71,6 @@ policy-noted = принято к сведению
 policy-change-summary = учтено несогласие { $objectors }: { $reasons }
 policy-draft = Проект решения Совета коллективной безопасности ОДКБ «{ $title }» (этап { $stage }; разработчик — { $body }). Совет коллективной безопасности решил одобрить прилагаемые предложения и поручить Объединённому штабу ОДКБ и Секретариату ОДКБ обеспечить их реализацию.
 policy-revision = Редакция { $version }: изменено с учётом замечаний { $objector } ({ $reasons }).
+
+## How the language writes a decimal.
+decimal-separator = ,
