@@ -140,18 +140,6 @@ impl Role {
         }
     }
 
-    /// The role in words, for people (tokens are for subjects and files).
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Coordinator => "exercise control",
-            Role::JointStaff => "Joint Staff",
-            Role::Secretariat => "Secretariat",
-            Role::ControlPoint => "national control point",
-            Role::Observer => "observer",
-            Role::Guest => "guest",
-        }
-    }
-
     /// Parses a role token as written by [`Role::token`].
     pub fn from_token(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.token() == s)

@@ -6,6 +6,8 @@ use words::Message;
 
 /// The most arguments a reason read from the wire keeps: a reason has a handful.
 const MAX_ARGS: usize = 16;
+/// The most characters of an argument kept: ids and numbers are short, a list of comments longer.
+const MAX_ARG: usize = 1_000;
 
 /// `reason` for the wire.
 pub fn to_wire(reason: &Message) -> wire::Reason {
@@ -27,7 +29,12 @@ pub fn from_wire(reason: &wire::Reason) -> Option<Message> {
     }
     let message = Message {
         id: reason.id.clone(),
-        args: reason.args.iter().take(MAX_ARGS).map(|a| (a.name.clone(), a.value.clone())).collect(),
+        args: reason
+            .args
+            .iter()
+            .take(MAX_ARGS)
+            .map(|a| (a.name.clone(), crate::text::shown(&a.value).chars().take(MAX_ARG).collect()))
+            .collect(),
     };
     message.is_known().then_some(message)
 }

@@ -142,10 +142,9 @@ async fn invite(
         .zip(NodeId::new(seat).ok())
         .and_then(|(e, s)| c.seats.get(&s).map(|h| (e, s, h)));
     match hosted {
-        Some((exercise, seat, hosted)) => page_response(
-            StatusCode::OK,
-            pages::invite(l, &exercise, &seat, &hosted.name.in_lang(l).to_string(), &secret),
-        ),
+        Some((exercise, seat, hosted)) => {
+            page_response(StatusCode::OK, pages::invite(l, &exercise, &seat, hosted.name.in_lang(l).text, &secret))
+        }
         None => refused_with(l, StatusCode::NOT_FOUND, "no-such-seat"),
     }
 }
@@ -291,7 +290,8 @@ async fn page(
         log: &log,
         seat: &session.seat,
         kind: kind(&c, &session.seat, &log.record),
-        name: hosted.name.in_lang(l).to_string(),
+        // As it is, unmarked: the name is also what a form offers to send.
+        name: hosted.name.in_lang(l).text.to_owned(),
         said,
         kept: c.sessions.kept(&headers),
         token: hosted.desk.as_ref().and_then(Desk::token),

@@ -94,10 +94,15 @@ impl LangArgs {
         self.lang.unwrap_or_else(words::Lang::from_env)
     }
 
+    /// The language asked for (`--lang`), else the one the environment names, if any.
+    pub fn asked(&self) -> Option<words::Lang> {
+        self.lang.or_else(words::Lang::named_by_env)
+    }
+
     /// The language asked for, else the environment's, else `scenario`'s (the language its texts
     /// are written in, `ru`), else English.
     pub fn lang_or(&self, scenario: &str) -> words::Lang {
-        self.lang.or_else(words::Lang::named_by_env).or_else(|| words::Lang::parse(scenario)).unwrap_or_default()
+        words::Lang::chosen(self.asked(), scenario)
     }
 }
 

@@ -47,7 +47,6 @@ pub struct Answered<T> {
     /// When.
     pub at: Moment,
     /// The language its text was written in (`ru`), as its sender said; empty when unknown.
-    #[serde(default)]
     pub language: String,
 }
 
@@ -59,7 +58,6 @@ pub struct Version {
     /// For a revision: what changed.
     pub change_summary: String,
     /// The language its text and change summary were written in (`ru`); empty when unknown.
-    #[serde(default)]
     pub language: String,
     /// When it circulated.
     pub circulated: Moment,

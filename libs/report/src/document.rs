@@ -82,15 +82,9 @@ fn text(s: impl Into<String>) -> Part {
     Part::Text(s.into())
 }
 
-/// The language `language` when it is another than the report's `lang` (a text to mark), else empty.
-pub fn other_language(lang: Lang, language: &str) -> &str {
-    let primary = language.split('-').next().unwrap_or_default();
-    if primary.is_empty() || primary == lang.tag() { "" } else { language }
-}
-
 /// What a participant wrote in `language`: as it is in the report's language, marked in another.
 fn written(lang: Lang, said: impl Into<String>, language: &str) -> Part {
-    match other_language(lang, language) {
+    match words::other_language(lang, language) {
         "" => Part::Text(said.into()),
         other => Part::Written { text: said.into(), language: other.to_owned() },
     }
@@ -378,7 +372,7 @@ fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut im
     let heading = [
         ("slot", Arg::from(slot.id.as_str())),
         ("version", Arg::from(v.version)),
-        ("title", Arg::from(v.title.as_str())),
+        ("title", Arg::from(words::marked(lang, &v.title, &v.language))),
     ];
     w.heading(5, &words::say_with(lang, "aar-version-heading", &heading), Some(&anchor));
     let circulated = match v.version {
@@ -392,7 +386,7 @@ fn version(slot: &SlotRecord, v: &VersionRecord, states: &States<'_>, w: &mut im
         let changed = words::say(lang, "aar-changed");
         w.paragraph(&[Part::Strong(changed), text(" "), written(lang, v.change_summary.as_str(), &v.language)]);
     }
-    quote_or(&v.text, other_language(lang, &v.language), &words::say(lang, "aar-no-text"), w);
+    quote_or(&v.text, words::other_language(lang, &v.language), &words::say(lang, "aar-no-text"), w);
     // Who said what, grouped by answer; states first, then any other participant that answered.
     let others = v.positions.keys().map(String::as_str).filter(|n| !states.nodes.contains(n));
     let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
@@ -550,7 +544,7 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Part::Text(t) | Part::Code(t) | Part::Strong(t) | Part::Muted(t) => t.clone(),
-                Part::Written { text, language } => format!("{text} ({})", language.to_uppercase()),
+                Part::Written { text, language } => format!("{text} {}", words::mark(language)),
                 Part::Position { version, kind, .. } => {
                     format!("v{version}: {}", position_words(Lang::default(), kind))
                 }
@@ -567,7 +561,7 @@ mod tests {
             self.0.push(format!("p {}", plain(parts)));
         }
         fn quote(&mut self, text: &str, language: &str) {
-            let mark = if language.is_empty() { String::new() } else { format!("({}) ", language.to_uppercase()) };
+            let mark = if language.is_empty() { String::new() } else { format!("{} ", words::mark(language)) };
             self.0.push(format!("quote {mark}{text}"));
         }
         fn table(&mut self, _: &[String], rows: &[Vec<Cell>]) {

@@ -10,8 +10,8 @@ use scenario::calendar::{self, Calendar};
 use words::{Arg, Lang};
 
 use crate::document::{
-    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, other_language,
-    position_words, version_words,
+    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, position_words,
+    version_words,
 };
 use crate::model::{PhaseSpan, Report, SlotRecord};
 
@@ -125,7 +125,7 @@ fn inline(lang: Lang, parts: &[Part]) -> String {
 /// full on hover.
 fn mark(lang: Lang, language: &str) -> String {
     let title = words::say_with(lang, "aar-written-in-other", &[("language", Arg::from(language))]);
-    format!("<abbr class=\"other-language\" title=\"{}\">({})</abbr>", esc(&title), esc(&language.to_uppercase()))
+    format!("<abbr class=\"other-language\" title=\"{}\">{}</abbr>", esc(&title), esc(&words::mark(language)))
 }
 
 impl Writer for Page {
@@ -417,7 +417,7 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord, version_link
             esc(&c.state),
             version(c.version),
             esc(&comment_words(lang, &c.kind)),
-            match other_language(lang, &c.language) {
+            match words::other_language(lang, &c.language) {
                 "" => esc(&c.text),
                 other => format!("<span lang=\"{}\">{}</span> {}", esc(other), esc(&c.text), mark(lang, other)),
             },

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use words::Lang;
 
 use crate::document::{
-    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, other_language,
-    position_words, version_words,
+    self, Cell, Part, Writer, comment_columns, comment_words, disposition_words, open_words, position_words,
+    version_words,
 };
 use crate::model::{Report, SlotRecord};
 
@@ -92,7 +92,7 @@ fn inline(lang: Lang, parts: &[Part]) -> String {
         .iter()
         .map(|part| match part {
             Part::Text(t) | Part::Muted(t) => cell(t),
-            Part::Written { text, language } => format!("{} ({})", cell(text), cell(&language.to_uppercase())),
+            Part::Written { text, language } => format!("{} {}", cell(text), cell(&words::mark(language))),
             // Ids and digests are tokens: nothing in them ends the span.
             Part::Code(t) => format!("`{}`", t.replace('`', "'")),
             Part::Strong(t) => format!("**{}**", cell(t)),
@@ -126,7 +126,7 @@ impl Writer for Text {
 
     fn quote(&mut self, text: &str, language: &str) {
         if !language.is_empty() {
-            let _ = writeln!(self.md, "\n*({})*", cell(&language.to_uppercase()));
+            let _ = writeln!(self.md, "\n*{}*", cell(&words::mark(language)));
         }
         let _ = write!(self.md, "\n{}", quote(text));
     }
@@ -182,9 +182,9 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord) {
             c.state,
             version(c.version),
             cell(&comment_words(lang, &c.kind)),
-            match other_language(lang, &c.language) {
+            match words::other_language(lang, &c.language) {
                 "" => cell(&c.text),
-                other => format!("{} ({})", cell(&c.text), cell(&other.to_uppercase())),
+                other => format!("{} {}", cell(&c.text), cell(&words::mark(other))),
             },
             dash(dispositions),
             dash(answers),

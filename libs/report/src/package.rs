@@ -10,7 +10,6 @@ use record::Record;
 use serde::Serialize;
 use words::{Arg, Lang};
 
-use crate::document::other_language;
 use crate::html::esc;
 use crate::markdown::{cell, quote};
 use crate::model::{self, SlotRecord};
@@ -165,10 +164,10 @@ pub fn markdown(p: &Package) -> String {
             let heading = [
                 ("slot", Arg::from(t.id.as_str())),
                 ("version", Arg::from(v.version)),
-                ("title", Arg::from(v.title.as_str())),
+                ("title", Arg::from(words::marked(lang, &v.title, &v.language))),
             ];
             let _ = writeln!(w, "### {}\n", cell(&words::say_with(lang, "aar-version-heading", &heading)));
-            let marked = mark(lang, &v.language);
+            let marked = words::marked(lang, "", &v.language);
             if !v.change_summary.is_empty() {
                 let changed = cell(&words::say(lang, "aar-changed"));
                 let _ = writeln!(w, "{changed} {}{marked}\n", cell(&v.change_summary));
@@ -186,7 +185,12 @@ pub fn markdown(p: &Package) -> String {
             for (state, pos) in &v.positions {
                 let position = position_words(lang, &pos.kind);
                 let reasons = cell(&pos.reasons.join("; "));
-                let _ = writeln!(w, "| {state} | {} | {reasons}{} |", cell(&position), mark(lang, &pos.language));
+                let _ = writeln!(
+                    w,
+                    "| {state} | {} | {reasons}{} |",
+                    cell(&position),
+                    words::marked(lang, "", &pos.language)
+                );
             }
             let _ = writeln!(w);
         }
@@ -279,11 +283,11 @@ pub fn html(p: &Package) -> String {
             let heading = [
                 ("slot", Arg::from(t.id.as_str())),
                 ("version", Arg::from(v.version)),
-                ("title", Arg::from(v.title.as_str())),
+                ("title", Arg::from(words::marked(lang, &v.title, &v.language))),
             ];
             let heading = words::say_with(lang, "aar-version-heading", &heading);
             let _ = write!(w, "<h3 id=\"{}-v{}\">{}</h3>", esc(&t.id), v.version, esc(&heading));
-            let marked = mark(lang, &v.language);
+            let marked = words::marked(lang, "", &v.language);
             if !v.change_summary.is_empty() {
                 let changed = words::say(lang, "aar-changed");
                 let _ = write!(w, "<p>{} {}{marked}</p>", esc(&changed), esc(&v.change_summary));
@@ -293,7 +297,7 @@ pub fn html(p: &Package) -> String {
                 words::say(lang, "aar-column-position"),
                 words::say(lang, "aar-column-reasons"),
             ];
-            let language = match other_language(lang, &v.language) {
+            let language = match words::other_language(lang, &v.language) {
                 "" => String::new(),
                 other => format!(" lang=\"{}\"", esc(other)),
             };
@@ -308,7 +312,7 @@ pub fn html(p: &Package) -> String {
                     esc(state),
                     esc(&position_words(lang, &pos.kind)),
                     esc(&pos.reasons.join("; ")),
-                    mark(lang, &pos.language)
+                    words::marked(lang, "", &pos.language)
                 );
             }
             let _ = write!(w, "</table>");
@@ -321,14 +325,6 @@ pub fn html(p: &Package) -> String {
     }
     let _ = write!(w, "</body></html>");
     out
-}
-
-/// The mark after a text written in `language`, another than the package's: ` (RU)`; else nothing.
-fn mark(lang: Lang, language: &str) -> String {
-    match other_language(lang, language) {
-        "" => String::new(),
-        other => format!(" ({})", other.to_uppercase()),
-    }
 }
 
 #[cfg(test)]

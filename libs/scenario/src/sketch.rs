@@ -40,6 +40,12 @@ impl Sketch {
         self
     }
 
+    /// The language its texts are written in (`ru`), and its policies write in.
+    pub fn language(mut self, tag: &str) -> Sketch {
+        self.head.push(format!("language = \"{tag}\""));
+        self
+    }
+
     /// The scenario's own time scale (exercise seconds per wall second).
     pub fn time_scale(mut self, scale: f64) -> Sketch {
         self.head.push(format!("time_scale = {scale:?}"));

@@ -38,7 +38,7 @@ struct Checker<'t> {
 }
 
 /// The language of a scenario that names none.
-pub const DEFAULT_LANGUAGE: &str = "en";
+pub const DEFAULT_LANGUAGE: &str = words::FALLBACK;
 
 fn root() -> FieldPath {
     FieldPath::default()
@@ -99,7 +99,15 @@ impl Checker<'_> {
                     self.problem(path, format!("`{language}` is not a language tag (such as ru, en, kk)"));
                     ok = false;
                 }
+                // An empty translation would show its readers nothing, unmarked: leave it out instead.
                 let own = self.language.clone();
+                for (language, _) in by.iter().filter(|(l, t)| **l != own && t.trim().is_empty()) {
+                    self.problem(
+                        path,
+                        format!("the `{language}` text is empty; leave it out to show the scenario's own"),
+                    );
+                    ok = false;
+                }
                 let Some(first) = by.get(&own) else {
                     let given: Vec<&str> = by.keys().map(String::as_str).collect();
                     self.problem(

@@ -219,6 +219,8 @@ fn texts_may_be_given_per_language_and_validation_names_those_that_lack_one() {
         problems(&BASE.replace("title = \"t\"\n", "language = \"Russian\"\ntitle = { RU = \"x\", en = \"t\" }\n"));
     assert!(found.iter().any(|p| p.field == "language" && p.message.contains("not a language tag")), "{found:?}");
     assert!(found.iter().any(|p| p.field == "title" && p.message == "`RU` is not a language tag (such as ru, en, kk)"));
+    let found = problems(&BASE.replace("title = \"t\"", "title = { en = \"t\", ru = \" \" }"));
+    assert!(found.iter().any(|p| p.field == "title" && p.message.starts_with("the `ru` text is empty")), "{found:?}");
     let found = problems(&BASE.replace("title = \"t\"", "title = 7"));
     assert!(found.iter().any(|p| p.message.contains("a string, or a table of strings by language")), "{found:?}");
 }

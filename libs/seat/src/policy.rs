@@ -224,6 +224,36 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_writes_in_the_scenarios_language_and_says_so() {
+        let russian = Sketch::new("политика")
+            .language("ru")
+            .participant("joint_staff", "js", &[])
+            .state("BY", &["name = \"Республика Беларусь\"", "policy = { object = [\"x1\"] }"])
+            .stage("10h", &[("x1", "joint_staff")])
+            .build()
+            .expect("valid");
+        let (js, by) = (who(&russian, "js"), who(&russian, "BY"));
+        let folded = record(&russian, &[]);
+        let notified = from(js, Payload::Notification(wire::Notification::default()));
+        let acts = react(by, &folded, &mut Memory::default(), &notified);
+        let [Action { payload: Payload::AssemblyReport(report), language, .. }] = acts.as_slice() else {
+            panic!("an assembly report: {acts:?}")
+        };
+        assert_eq!(
+            (report.remarks.as_str(), language.as_str()),
+            ("Республика Беларусь: оперативная группа прибыла", "ru")
+        );
+        let draft = wire::DraftDecision { slot_id: "x1".into(), version: 1, ..Default::default() };
+        let acts = react(by, &folded, &mut Memory::default(), &from(js, Payload::DraftDecision(draft)));
+        let [Action { payload: Payload::Position(p), language, .. }] = acts.as_slice() else { panic!("{acts:?}") };
+        assert_eq!(p.reasons, ["Республика Беларусь: возражаем против решения по существу"]);
+        assert_eq!(language, "ru");
+        // In English, an English scenario's policy says so too.
+        let acts = react(who(&scenario(), "BY"), &record(&scenario(), &[]), &mut Memory::default(), &notified);
+        assert!(acts.iter().all(|a| a.language == "en"), "{acts:?}");
+    }
+
+    #[test]
     fn each_state_answers_a_draft_as_its_policy_says_and_only_those_who_give_positions_answer() {
         let scenario = scenario();
         let js = who(&scenario, "js");

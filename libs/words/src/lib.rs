@@ -23,7 +23,7 @@ use unic_langid::LanguageIdentifier;
 
 mod text;
 
-pub use text::{Shown, Text, is_tag};
+pub use text::{Shown, Text, is_tag, mark, marked, other_language, primary};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
@@ -86,6 +86,12 @@ impl Lang {
     /// `LANG`), else English.
     pub fn from_env() -> Lang {
         Lang::named_by_env().unwrap_or_default()
+    }
+
+    /// The language of what is about one exercise: the one `asked` for, else the scenario's own
+    /// (its texts' language, `ru`) when Muster has it, else English.
+    pub fn chosen(asked: Option<Lang>, scenario: &str) -> Lang {
+        asked.or_else(|| Lang::parse(scenario)).unwrap_or_default()
     }
 
     /// The language the environment names (`LC_ALL`, then `LC_MESSAGES`, then `LANG`), if Muster
@@ -181,10 +187,14 @@ impl Message {
         self
     }
 
-    /// Said in `lang`; a message no catalogue has reads as its id.
+    /// Said in `lang`; a message no catalogue has reads as its id. A value in plain digits is a
+    /// count (plurals select on it); any other (`s1-01`, `01`) is said as it is.
     pub fn say(&self, lang: Lang) -> String {
-        let args: Vec<(&str, Arg<'_>)> =
-            self.args.iter().map(|(name, value)| (name.as_str(), Arg::try_number(value.as_str()))).collect();
+        let arg = |value: &str| match value.parse::<u64>() {
+            Ok(n) if n.to_string() == value => Arg::from(n),
+            _ => Arg::from(value.to_owned()),
+        };
+        let args: Vec<(&str, Arg<'_>)> = self.args.iter().map(|(name, value)| (name.as_str(), arg(value))).collect();
         say_with(lang, &self.id, &args)
     }
 

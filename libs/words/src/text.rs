@@ -27,11 +27,7 @@ impl Shown<'_> {
     /// The mark a page puts after a text in another language than the reader's: its language's
     /// tag, `(EN)`, which every reader recognises whatever its catalogues. Empty when there is none.
     pub fn mark(&self) -> String {
-        if self.asked || self.language.is_empty() {
-            String::new()
-        } else {
-            format!("({})", self.language.to_uppercase())
-        }
+        if self.asked || self.language.is_empty() { String::new() } else { mark(self.language) }
     }
 }
 
@@ -99,8 +95,32 @@ impl Text {
 }
 
 /// The language part of a tag: `ru` of `ru-RU`.
-fn primary(tag: &str) -> &str {
+pub fn primary(tag: &str) -> &str {
     tag.split(['-', '_']).next().unwrap_or(tag)
+}
+
+/// The language of `tag` (its primary subtag, `ru`) when it is another than `lang`: a text in it
+/// is marked for a reader of `lang`. Empty when it is `lang`'s, or when no language is known.
+pub fn other_language(lang: Lang, tag: &str) -> &str {
+    match primary(tag) {
+        language if language.is_empty() || language == lang.tag() => "",
+        language => language,
+    }
+}
+
+/// `text`, followed by its mark when `tag` names another language than `lang`'s (for terminals,
+/// Markdown and headings).
+pub fn marked(lang: Lang, text: &str, tag: &str) -> String {
+    match other_language(lang, tag) {
+        "" => text.to_owned(),
+        other => format!("{text} {}", mark(other)),
+    }
+}
+
+/// The mark after a text written in `tag`'s language, for readers of another: `(RU)`. Only the
+/// language, whatever else the tag says, so that a sender cannot make the mark say more.
+pub fn mark(tag: &str) -> String {
+    format!("({})", primary(tag).to_uppercase())
 }
 
 /// Whether `tag` reads as a language tag (`ru`, `en`, `kk`, `ru-RU`): what a scenario and a

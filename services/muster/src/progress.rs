@@ -108,7 +108,10 @@ impl Progress {
                     let args = [("active", Arg::from(self.record.activated.len())), ("present", Arg::from(present))];
                     self.line(&words::say_with(lang, "progress-deployed", &args));
                 }
-                let args = [("stage", Arg::from(s.stage_number)), ("title", Arg::from(s.title.as_str()))];
+                // The title in the reader's language, from the plan.
+                let plan = self.record.plan.as_ref().and_then(|p| p.stage(s.stage_number));
+                let title = plan.map_or_else(|| s.title.clone(), |stage| stage.title.in_lang(lang).to_string());
+                let args = [("stage", Arg::from(s.stage_number)), ("title", Arg::from(title))];
                 self.line(&words::say_with(lang, "progress-stage-opened", &args));
             }
             Payload::DraftDecision(_) | Payload::DraftRevised(_) | Payload::Position(_) => self.status(),

@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let ready = args.ops.start().await?;
     let bus = args.bus.settings(format!("muster-observer-{}", args.exercise))?;
     let trust = args.bus.trust()?;
-    let lang = args.lang.lang.or_else(words::Lang::named_by_env);
+    let lang = args.lang.asked();
     let settings = observer::Settings { bus, exercise: args.exercise, out_dir: args.out, trust, ready, lang };
     observer::run(settings, launch::telemetry::shutdown_signal()).await.context("observer failed")?;
     // Spans still batched would go with the process.

@@ -76,8 +76,8 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
 
 /// Writes the report of `record` into `settings.out_dir`, in `settings.lang`.
 pub fn write(settings: &Settings, record: &Record) -> Result<Report, ObserverError> {
-    let scenario = record.plan.as_ref().and_then(|p| words::Lang::parse(&p.language));
-    let report = report::build_in(settings.lang.or(scenario).unwrap_or_default(), settings.exercise.as_str(), record);
+    let lang = words::Lang::chosen(settings.lang, record.plan.as_ref().map_or("", |p| p.language.as_str()));
+    let report = report::build_in(lang, settings.exercise.as_str(), record);
     let failed =
         |path: &Path, e: &dyn std::fmt::Display| ObserverError::Write { path: path.to_owned(), reason: e.to_string() };
     std::fs::create_dir_all(&settings.out_dir).map_err(|e| failed(&settings.out_dir, &e))?;

@@ -38,7 +38,7 @@ pub fn board(l: Lang, exercise: &ExerciseId, record: &Record) -> Markup {
                             tr id=(format!("row-{}", slot.id)) {
                                 th scope="row" {
                                     @match latest {
-                                        Some(latest) => { a href=(format!("/ex/{exercise}/draft/{}", slot.id)) { (slot.id) " " (version_words(l, latest.draft.version)) } ": " (latest.draft.title) }
+                                        Some(latest) => { a href=(format!("/ex/{exercise}/draft/{}", slot.id)) { (slot.id) " " (version_words(l, latest.draft.version)) } ": " (said(l, &latest.draft.title, &latest.language)) }
                                         None => { (slot.id) ": " (written(l, &slot.title)) " " span.muted { "(" (words::say(l, "no-draft-yet")) ")" } }
                                     }
                                 }
@@ -79,7 +79,7 @@ pub fn draft_page(l: Lang, exercise: &ExerciseId, log: &Log, slot: &scenario::Sl
         }
         @for version in draft.versions.iter().rev() {
             article.version id=(format!("v{}", version.draft.version)) {
-                h2 { (words::say_with(l, "version", &[("version", Arg::from(version.draft.version))])) ": " (version.draft.title) }
+                h2 { (words::say_with(l, "version", &[("version", Arg::from(version.draft.version))])) ": " (said(l, &version.draft.title, &version.language)) }
                 @if !version.change_summary.is_empty() { p { (words::say(l, "what-changed")) ": " (said(l, &version.change_summary, &version.language)) } }
                 (quoted(l, &version.draft.text, &version.language))
                 (positions_table(l, record, &format!("{}-v{}", slot.id, version.draft.version), version, draft.current() == version.draft.version && !record.outcomes.contains_key(&slot.id)))

@@ -75,7 +75,7 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
     let kept = |field: &str| typed(v, "position", &[("slot", slot), ("version", &shown)], field, "");
     html! {
         article.draft id=(format!("draft-{slot}")) {
-            h3 { (slot) " " (version_words(l, version)) ": " (current.draft.title) }
+            h3 { (slot) " " (version_words(l, version)) ": " (said(l, &current.draft.title, &current.language)) }
             @if let Some(previous) = previous {
                 p { (words::say_with(l, "what-changed-since", &[("version", Arg::from(previous.draft.version))])) ": " (said(l, &current.change_summary, &current.language)) }
                 p.diff id=(format!("diff-{slot}")) { (diff_markup(l, &previous.draft.text, &current.draft.text)) }

@@ -50,7 +50,7 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
                 }
                 None => p { (words::say(l, "no-draft")) },
                 Some(latest) => {
-                    p { (words::say_with(l, "version", &[("version", Arg::from(latest.draft.version))])) ": " strong { (latest.draft.title) } }
+                    p { (words::say_with(l, "version", &[("version", Arg::from(latest.draft.version))])) ": " strong { (said(l, &latest.draft.title, &latest.language)) } }
                     (quoted(l, &latest.draft.text, &latest.language))
                     (positions_table(l, record, &slot.id, latest, !record.outcomes.contains_key(&slot.id)))
                     @for earlier in draft.map(|d| &d.versions[..d.versions.len().saturating_sub(1)]).unwrap_or_default().iter().rev() {

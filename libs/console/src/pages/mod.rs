@@ -278,7 +278,7 @@ pub fn written(l: Lang, text: &Text) -> Markup {
 /// What a participant wrote in `language`: as it is when that is the reader's, else in its
 /// language and marked (`(RU)`), so that nobody takes it for a translation.
 pub fn said(l: Lang, text: &str, language: &str) -> Markup {
-    let other = report::document::other_language(l, language);
+    let other = words::other_language(l, language);
     html! {
         @if other.is_empty() { (text) } @else {
             span lang=(other) { (text) } " " (written_mark(l, other))
@@ -288,7 +288,7 @@ pub fn said(l: Lang, text: &str, language: &str) -> Markup {
 
 /// A draft's text as its author wrote it, set apart, in its language.
 pub fn quoted(l: Lang, text: &str, language: &str) -> Markup {
-    let other = report::document::other_language(l, language);
+    let other = words::other_language(l, language);
     html! {
         @if other.is_empty() { blockquote.text { (text) } } @else {
             p { (written_mark(l, other)) }
@@ -299,7 +299,7 @@ pub fn quoted(l: Lang, text: &str, language: &str) -> Markup {
 
 fn written_mark(l: Lang, language: &str) -> Markup {
     let title = words::say_with(l, "aar-written-in-other", &[("language", Arg::from(language))]);
-    html! { abbr.other-language title=(title) { "(" (language.to_uppercase()) ")" } }
+    html! { abbr.other-language title=(title) { (words::mark(language)) } }
 }
 
 fn capitalised(text: &str) -> String {

@@ -205,28 +205,6 @@ seats-not-taken = { $count ->
     [one] one seat is
    *[other] some seats are
 } not taken ({ $seats }); to start all the same, tick the box that says so
-text-too-long = { $field ->
-        [title] { field-title }
-        [text] { field-text }
-        [change_summary] { field-what-changed }
-        [reason] { field-reason }
-        [reasons] { field-reasons }
-        [remarks] { field-remarks }
-        [summary] { field-assessment }
-        [comms_check_token] { field-token }
-       *[other] { field-other }
-    }: { $length } characters, more than the { $limit } accepted
-text-control = { $field ->
-        [title] { field-title }
-        [text] { field-text }
-        [change_summary] { field-what-changed }
-        [reason] { field-reason }
-        [reasons] { field-reasons }
-        [remarks] { field-remarks }
-        [summary] { field-assessment }
-        [comms_check_token] { field-token }
-       *[other] { field-other }
-    }: an invisible control character ({ $shown }) at character { $at }; remove it
 what-draft = draft { $slot } (version { $version })
 what-revision = the revision of { $slot } to version { $version }
 what-position = your position on { $slot } version { $version } ({ $position })

@@ -10,13 +10,13 @@ reason-wrong-phase = { $what ->
         [receipt_confirmed] a receipt
         [control] exercise control
        *[other] a submission
-    } is not accepted in { $phase ->
-        [assembly] assembly
-        [deployment] deployment
-        [stage] stage { $stage }
-        [distribution] distribution
-        [concluded] concluded
-       *[other] not started
+    } is not accepted { $phase ->
+        [assembly] in assembly
+        [deployment] in deployment
+        [stage] in stage { $stage }
+        [distribution] in distribution
+        [concluded] once the exercise has concluded
+       *[other] before the exercise starts
     }
 reason-stale-window = it was meant for { $meant_phase ->
         [assembly] assembly
@@ -92,3 +92,25 @@ reason-not-a-command = { $what } is not an exercise control command
 reason-unreadable = the message cannot be read: { $problem }
 reason-wrong-subject = sender { $sender } may not submit on { $subject }
 reason-id-used-already = message id { $id } was used already, for another submission of { $sender }'s (event { $event })
+text-too-long = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: { $length } characters, more than the { $limit } accepted
+text-control = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: an invisible control character ({ $shown }) at character { $at }; remove it

@@ -207,32 +207,6 @@ seats-not-taken = { $count ->
     [few] не заняты { $count } места
    *[other] не заняты { $count } мест
 } ({ $seats }); чтобы всё же начать, отметьте соответствующий пункт
-text-too-long = { $field ->
-        [title] { field-title }
-        [text] { field-text }
-        [change_summary] { field-what-changed }
-        [reason] { field-reason }
-        [reasons] { field-reasons }
-        [remarks] { field-remarks }
-        [summary] { field-assessment }
-        [comms_check_token] { field-token }
-       *[other] { field-other }
-    }: { $length ->
-    [one] { $length } знак
-    [few] { $length } знака
-   *[other] { $length } знаков
-}, допускается не более { $limit }
-text-control = { $field ->
-        [title] { field-title }
-        [text] { field-text }
-        [change_summary] { field-what-changed }
-        [reason] { field-reason }
-        [reasons] { field-reasons }
-        [remarks] { field-remarks }
-        [summary] { field-assessment }
-        [comms_check_token] { field-token }
-       *[other] { field-other }
-    }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
 what-draft = проект { $slot } (редакция { $version })
 what-revision = доработка { $slot } до редакции { $version }
 what-position = ваша позиция по { $slot }, редакция { $version } ({ $position })

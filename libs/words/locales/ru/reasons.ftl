@@ -34,29 +34,29 @@ reason-stale-window = команда относилась { $meant_phase ->
        *[other] подготовка к началу
     }; ничего не изменено
 reason-not-the-directors-key = команда руководства учением не подписана ключом руководителя
-reason-wrong-exercise = это учение { $exercise }
+reason-wrong-exercise = сообщение относится к другому учению; здесь учение { $exercise }
 reason-observers-publish-nothing = наблюдатели ничего не направляют
 reason-not-its-key = сообщение не подписано ключом { $node }
 reason-not-a-participant = { $node } не участвует в этом учении
 reason-declared-absent = { $node } по сценарию не участвует (заявлено отсутствие)
-reason-recorded-absent = { $node } при сборе записан отсутствующим
-reason-already-reported = { $node } уже доложил о прибытии
+reason-recorded-absent = { $node }: при сборе записано отсутствие
+reason-already-reported = доклад о прибытии от { $node } уже получен
 reason-only-control-points-activate = развёртываются только пункты управления государств
 reason-token-does-not-match = код проверки связи не совпадает
 reason-already-active = пункт управления { $node } уже развёрнут
 reason-only-states-assess = обстановку оценивают только государства и приглашённые
 reason-stage-not-open = этап { $stage } не открыт; открыт этап { $open }
 reason-assessment-empty = оценка обстановки пуста
-reason-already-assessed = { $node } уже оценил обстановку этапа { $stage }
+reason-already-assessed = оценка обстановки этапа { $stage } от { $node } уже получена
 reason-new-draft-is-version-1 = новый проект — это редакция 1; следующие редакции вносятся доработкой
 reason-draft-exists = по вопросу { $slot } проект уже есть; доработайте его
 reason-revision-without-draft = доработка без текста проекта
 reason-nothing-to-revise = по вопросу { $slot } нет проекта для доработки
-reason-next-version = следующая редакция { $slot } — { $version }
+reason-next-version = следующая редакция проекта { $slot } — { $version }
 reason-only-states-confirm = получение подтверждают только государства
 reason-another-package = подтверждение относится к другому пакету или другой контрольной сумме
-reason-already-confirmed = { $node } уже подтвердил получение
-reason-not-a-participants-message = { $what } — не сообщение участника
+reason-already-confirmed = подтверждение получения от { $node } уже получено
+reason-not-a-participants-message = сообщения вида «{ $what }» участники не направляют
 reason-comment-not-open = замечание { $comment } не открыто по редакции { $version }
 reason-two-dispositions = по замечанию { $comment } два решения
 reason-disposition-without-kind = в решении по замечанию { $comment } не указано, учтено ли оно
@@ -82,13 +82,39 @@ reason-no-draft-open = по вопросу { $slot } нет проекта на 
 reason-stale-version = редакция { $version } проекта { $slot } уже не текущая; текущая — { $current }
 reason-position-kind-unset = не указана позиция
 reason-non-concurrence-needs-reasons = несогласие требует обоснования
-reason-already-answered = { $node } уже высказал позицию по редакции { $version }
+reason-already-answered = позиция { $node } по редакции { $version } уже получена
 reason-started-already = учение уже началось
 reason-starts-by-itself = это учение начинается само, без команды руководителя
 reason-no-such-window = команда указывает период, который не может быть открыт
 reason-already-paused = учение уже приостановлено
 reason-not-paused = учение не приостановлено
-reason-not-a-command = { $what } — не команда руководства учением
+reason-not-a-command = сообщение вида «{ $what }» — не команда руководства учением
 reason-unreadable = сообщение не читается: { $problem }
 reason-wrong-subject = отправитель { $sender } не может направлять сообщения в { $subject }
-reason-id-used-already = идентификатор { $id } уже использован { $sender } для другого сообщения (событие { $event })
+reason-id-used-already = идентификатор { $id } уже использован отправителем { $sender } для другого сообщения (событие { $event })
+text-too-long = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: { $length ->
+    [one] { $length } знак
+    [few] { $length } знака
+   *[other] { $length } знаков
+}, допускается не более { $limit }
+text-control = { $field ->
+        [title] { field-title }
+        [text] { field-text }
+        [change_summary] { field-what-changed }
+        [reason] { field-reason }
+        [reasons] { field-reasons }
+        [remarks] { field-remarks }
+        [summary] { field-assessment }
+        [comms_check_token] { field-token }
+       *[other] { field-other }
+    }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
