@@ -204,8 +204,14 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     assert_eq!(kept, serde_json::json!([bus::text::MAX_TEXT + 1, true]), "what Belarus typed is still there");
     wait_for_text(&belarus, "#position-s1-03 .count", "4001 / 4000", STEP).await?;
     // With a word longer than any line: pages wrap it rather than grow wide.
-    let reason = "Ten days is too short to deploy the Belarusian battalion; see Приложение_№3_к_проекту_решения_Совета_коллективной_безопасности_о_формировании_и_оперативном_развёртывании_группировки_КСОР";
+    let reason = "Десяти суток недостаточно для развёртывания белорусского батальона; см. Приложение_№3_к_проекту_решения_Совета_коллективной_безопасности_о_формировании_и_оперативном_развёртывании_группировки_КСОР";
     fill(&belarus, "#position-s1-03 textarea[name=reasons]", reason).await?;
+    // Written in Russian, the page's language, as the form offers; the English page offers English.
+    let chosen = "return document.querySelector(arguments[0] + ' select[name=language]').value;";
+    let offered = belarus.execute(chosen, vec![serde_json::json!("#position-s1-03")]).await?;
+    assert_eq!(offered, serde_json::json!("ru"));
+    let offered = staff.execute(chosen, vec![serde_json::json!("#draft-s1-04")]).await?;
+    assert_eq!(offered, serde_json::json!("en"));
     click(&belarus, "#position-s1-03 button[type=submit]").await?;
     wait_for_text(&belarus, "#flash", "Принято: ваша позиция по s1-03, редакция 1 (✗ не согласен)", STEP).await?;
 
@@ -363,6 +369,7 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     let objection = position(PositionKind::NonConcur, 1).context("Belarus's non-concurrence is recorded")?;
     assert!(!objection.signature.is_empty(), "signed by Belarus's own key");
     assert!(matches!(&objection.payload, Payload::Position(p) if p.reasons == [reason]));
+    assert_eq!(objection.language, "ru", "the record says the language Belarus wrote in");
     position(PositionKind::Concur, 2).context("Belarus's concurrence with v2 is recorded")?;
     let revision = log
         .iter()

@@ -277,10 +277,10 @@ async fn muster_control_names_its_window_and_a_command_meant_for_another_is_refu
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("notification", Duration::from_secs(10)).await?;
     let director = nats.identities.seed_file("director");
-    let muster = |command: &str, window: Option<&str>| -> anyhow::Result<(bool, String)> {
+    let muster_in = |lang: &str, command: &str, window: Option<&str>| -> anyhow::Result<(bool, String)> {
         let mut cli = std::process::Command::new(tests::binary("muster")?);
         cli.args([command, "--nats", &nats.url, "--exercise", run.exercise.as_str(), "--reason", "test", "--nkey"]);
-        cli.arg(&director);
+        cli.arg(&director).args(["--lang", lang]);
         if let Some(window) = window {
             cli.args(["--window", window]);
         }
@@ -289,8 +289,14 @@ async fn muster_control_names_its_window_and_a_command_meant_for_another_is_refu
         Ok((out.status.success(), said))
     };
 
+    let muster = |command: &str, window: Option<&str>| muster_in("en", command, window);
     let (ok, said) = muster("advance", Some("deployment"))?;
     assert!(!ok && said.contains("it was meant for deployment, but assembly is open now"), "{said}");
+    // The coordinator's reason, said in the director's language.
+    let (ok, said) = muster_in("ru", "advance", Some("deployment"))?;
+    let refused =
+        "закрытие периода (развёртывание) — не принято: команда относилась к развёртыванию, а сейчас идёт сбор";
+    assert!(!ok && said.contains(refused), "{said}");
     let (ok, said) = muster("pause", None)?;
     assert!(ok && said.contains("pause of assembly accepted"), "without --window, the window open now: {said}");
     let (ok, said) = muster("resume", Some("stage 1"))?;

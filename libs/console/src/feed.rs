@@ -48,6 +48,8 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
         words::say_with(l, id, &all)
     };
     let text = |t: &str| Arg::from(clip(t));
+    // What the sender wrote, marked when in another language than the reader's.
+    let written = |t: &str| Arg::from(words::marked(l, &clip(t), &event.language));
     let what = match &event.payload {
         // The scenario's texts in the reader's language, from the plan the record holds.
         Payload::Notification(n) => {
@@ -82,7 +84,7 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
         Payload::SituationAssessment(a) => say("feed-assessed", &[("stage", Arg::from(a.stage_number))]),
         Payload::DraftDecision(d) => say(
             "feed-drafted",
-            &[("slot", Arg::from(d.slot_id.as_str())), ("version", Arg::from(d.version)), ("title", text(&d.title))],
+            &[("slot", Arg::from(d.slot_id.as_str())), ("version", Arg::from(d.version)), ("title", written(&d.title))],
         ),
         Payload::DraftRevised(r) => match &r.draft {
             Some(d) => say(
@@ -90,7 +92,7 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
                 &[
                     ("slot", Arg::from(d.slot_id.as_str())),
                     ("version", Arg::from(d.version)),
-                    ("summary", text(&r.change_summary)),
+                    ("summary", written(&r.change_summary)),
                 ],
             ),
             None => say("feed-revised-something", &[]),
@@ -128,10 +130,10 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
             "feed-concluded",
             &[("adopted", Arg::from(c.adopted)), ("returned", Arg::from(c.returned))],
         ),
-        Payload::PauseExercise(p) => words::say_with(l, "feed-paused", &[("reason", text(&p.reason))]),
-        Payload::ResumeExercise(p) => words::say_with(l, "feed-resumed", &[("reason", text(&p.reason))]),
-        Payload::AdvanceExercise(p) => words::say_with(l, "feed-advanced", &[("reason", text(&p.reason))]),
-        Payload::StartExercise(p) => words::say_with(l, "feed-started", &[("reason", text(&p.reason))]),
+        Payload::PauseExercise(p) => words::say_with(l, "feed-paused", &[("reason", written(&p.reason))]),
+        Payload::ResumeExercise(p) => words::say_with(l, "feed-resumed", &[("reason", written(&p.reason))]),
+        Payload::AdvanceExercise(p) => words::say_with(l, "feed-advanced", &[("reason", written(&p.reason))]),
+        Payload::StartExercise(p) => words::say_with(l, "feed-started", &[("reason", written(&p.reason))]),
         Payload::Rejection(_) | Payload::Accepted(_) => format!("{}: {}", event.sender.node, event.kind()),
     };
     let at = event.exercise_time.map(|t| record.when_in(l, t)).unwrap_or_default();

@@ -555,9 +555,11 @@ async fn act(
         let text = words::say_with(l, "not-sent", &[("why", Arg::from(why))]);
         back(&c, &headers, &session.exercise, Said { text, refused: true }, Some(kept.clone()))
     };
-    // What a person types is taken to be in the language their console is in; the record says so.
+    // What a person types is in the language they chose on the form, else their page's; the
+    // record says which.
+    let written = form.get("language").and_then(|tag| Lang::parse(tag)).unwrap_or(l);
     let action = match action(&c, l, &session.seat, &name, &form) {
-        Ok(action) => seat::Action { language: l.tag().to_owned(), ..action },
+        Ok(action) => seat::Action { language: written.tag().to_owned(), ..action },
         Err(why) => return not_sent(why),
     };
     // The coordinator would refuse it too; the person hears why before anything is sent.

@@ -141,7 +141,7 @@ pub fn write(r: &Report, w: &mut impl Writer) {
     let time = [
         ("span", Arg::from(r.exercise_span.as_str())),
         ("wall", Arg::from(words::decimal(lang, r.wall_ms as f64 / 1000.0, 1))),
-        ("scale", Arg::from(r.time_scale.to_string())),
+        ("scale", Arg::from(words::number(lang, r.time_scale))),
     ];
     facts.push(words::say_with(lang, "aar-time", &time));
     w.paragraph(&[

@@ -398,7 +398,12 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord, version_link
             .iter()
             .map(|d| match d.disposition.as_str() {
                 "" => format!("{}: {}", version(d.version), esc(&words::say(lang, "none"))),
-                kind => format!("{}: {} — {}", version(d.version), esc(&disposition_words(lang, kind)), esc(&d.reason)),
+                kind => format!(
+                    "{}: {} — {}",
+                    version(d.version),
+                    esc(&disposition_words(lang, kind)),
+                    esc(&words::marked(lang, &d.reason, &d.language))
+                ),
             })
             .collect();
         let answers: Vec<String> = c
@@ -624,7 +629,7 @@ pub(crate) mod tests {
             "<td class=\"absent\">отсутствует</td>",
             "<td class=\"silent\">ред. 1: нет позиции<br>ред. 2: нет позиции</td>",
             "<th>ответ государства</th>",
-            "<td>ред. 2: учтено — shared</td>",
+            "<td>ред. 2: учтено — shared (EN)</td>",
             "<td><span lang=\"en\">too costly</span> <abbr class=\"other-language\" title=\"Написано на другом языке (en): как написал автор, без перевода\">(EN)</abbr></td>",
             "<p><abbr class=\"other-language\" title=\"Написано на другом языке (en): как написал автор, без перевода\">(EN)</abbr></p><blockquote class=\"text\" lang=\"en\">The Council decides",
         ] {

@@ -162,7 +162,8 @@ pub fn comment_table(w: &mut String, lang: Lang, slot: &SlotRecord) {
             .map(|d| match d.disposition.as_str() {
                 "" => format!("{}: {}", version(d.version), cell(&words::say(lang, "none"))),
                 kind => {
-                    format!("{}: {} — {}", version(d.version), cell(&disposition_words(lang, kind)), cell(&d.reason))
+                    let reason = words::marked(lang, &d.reason, &d.language);
+                    format!("{}: {} — {}", version(d.version), cell(&disposition_words(lang, kind)), cell(&reason))
                 }
             })
             .collect();

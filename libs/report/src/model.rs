@@ -213,6 +213,8 @@ pub struct DispositionRecord {
     pub disposition: String,
     /// Why.
     pub reason: String,
+    /// The language the revision was written in (`ru`); empty when unknown.
+    pub language: String,
     /// The state's position on that version (concur, … ; empty when it gave none).
     pub answer: String,
 }
@@ -701,6 +703,11 @@ fn comments(draft: &record::Draft) -> Vec<CommentRecord> {
                         .unwrap_or_default()
                         .into(),
                     reason: step.disposition.map(|d| d.reason).unwrap_or_default(),
+                    language: (step.version as usize)
+                        .checked_sub(1)
+                        .and_then(|i| draft.versions.get(i))
+                        .map(|v| v.language.clone())
+                        .unwrap_or_default(),
                     answer: step.answer.map(kind_token).unwrap_or_default().into(),
                 })
                 .collect(),

@@ -165,6 +165,11 @@ pub fn decimal(lang: Lang, value: f64, places: usize) -> String {
     format!("{value:.places$}").replace('.', &say(lang, "decimal-separator"))
 }
 
+/// `value` as short as it is exact (`1440`, `0.5`), as `lang` writes a decimal (`0,5`).
+pub fn number(lang: Lang, value: f64) -> String {
+    value.to_string().replace('.', &say(lang, "decimal-separator"))
+}
+
 /// Something to say later, in the reader's language: a message id and its arguments' values
 /// (ids, numbers, codes). What one program decides (a refusal) and another shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

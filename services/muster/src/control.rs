@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use bus::{Bus, ConnectSettings, Envelope, ExerciseId, MessageId, Submitter, Verdict};
+use bus::{Bus, ConnectSettings, Envelope, ExerciseId, MessageId, SubmitError, Submitter, Verdict};
 use record::{Phase, Record};
 use seat::{Act, Control};
 use words::{Arg, Lang};
@@ -85,8 +85,12 @@ pub async fn send(
     target: &Target,
     command: Control,
     window: Option<Option<Phase>>,
-    reason: String,
+    reason: Option<String>,
+    lang: Lang,
 ) -> anyhow::Result<()> {
+    // The director's reason is in the language they work in; without one, Muster's words for it.
+    let reason = reason
+        .unwrap_or_else(|| words::say_with(lang, "cli-control-reason", &[("command", Arg::from(command.name()))]));
     let meant = match window {
         Some(None) => Some(target.record("muster-director").await?.phase.phase),
         Some(Some(meant)) => Some(meant),
@@ -99,26 +103,44 @@ pub async fn send(
     let action = Act::control(command, meant, reason).by_person(&director.node, nonce)?;
     let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), action.payload);
     envelope.message_id = action.message_id;
+    envelope.language = lang.tag().to_owned();
     if let Some(credentials) = target.credentials()? {
         bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
     }
     let submitter = Submitter::for_seat(&bus, &target.exercise, &director).await?;
+    let what = words::say_with(lang, "cli-control-what", &[("command", Arg::from(command.name()))]);
     let what = match meant {
-        Some(window) => format!("{} of {window}", command.name()),
-        None => command.name().to_string(),
+        Some(window) => {
+            let args = [("what", Arg::from(what)), ("window", Arg::from(window.say(lang)))];
+            words::say_with(lang, "cli-control-what-window", &args)
+        }
+        None => what,
     };
     match submitter.submit(&envelope, Duration::from_secs(10)).await {
         Ok(Verdict::Accepted { .. }) => {}
-        Ok(Verdict::Received) => anyhow::bail!("{what}: no answer from the coordinator within 10 s"),
+        Ok(Verdict::Received) => {
+            anyhow::bail!("{}", words::say_with(lang, "cli-control-unanswered", &[("what", Arg::from(what))]))
+        }
+        // The coordinator's reason in the director's language when it gave it as a message.
+        Err(SubmitError::Refused { reason, message, .. }) => {
+            let why = message.map_or(reason, |m| m.say(lang));
+            anyhow::bail!(
+                "{}",
+                words::say_with(lang, "cli-control-refused", &[("what", Arg::from(what)), ("why", Arg::from(why))])
+            )
+        }
         Err(e) => anyhow::bail!("{what}: {e}"),
     }
-    println!("{}: {what} accepted", target.exercise);
+    let args = [("exercise", Arg::from(target.exercise.as_str())), ("what", Arg::from(what))];
+    println!("{}", words::say_with(lang, "cli-control-accepted", &args));
     Ok(())
 }
 
-/// Prints where the exercise stands, folded from its event log alone, in `lang`.
-pub async fn status(target: &Target, lang: Lang) -> anyhow::Result<()> {
+/// Prints where the exercise stands, folded from its event log alone, in the language asked for
+/// (else the environment's, else the scenario's).
+pub async fn status(target: &Target, lang: &launch::LangArgs) -> anyhow::Result<()> {
     let record = target.record("muster-status").await?;
+    let lang = lang.lang_or(record.plan.as_ref().map_or("", |p| p.language.as_str()));
     print!("{}", render_status(lang, target.exercise.as_str(), &record, std::time::SystemTime::now()));
     Ok(())
 }

@@ -33,45 +33,53 @@ enum Command {
     Start {
         #[command(flatten)]
         target: control::Target,
-        /// Why now, for the record.
-        #[arg(long, default_value = "started by the director")]
-        reason: String,
+        /// Why now, for the record (default: "started by the director", in the language).
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
     /// Hold a running exercise: no window closes while it is paused.
     Pause {
         #[command(flatten)]
         target: control::Target,
-        /// Why, for the record.
-        #[arg(long, default_value = "held by the director")]
-        reason: String,
+        /// Why, for the record (default: a sentence saying who, in the language).
+        #[arg(long)]
+        reason: Option<String>,
         /// The window you mean (`assembly`, `deployment`, `stage 2`, `distribution`): refused if
         /// another is open when the command arrives. Default: the window open now, read from the log.
         #[arg(long)]
         window: Option<record::Phase>,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
     /// Let a paused exercise go on.
     Resume {
         #[command(flatten)]
         target: control::Target,
-        /// Why, for the record.
-        #[arg(long, default_value = "resumed by the director")]
-        reason: String,
+        /// Why, for the record (default: a sentence saying who, in the language).
+        #[arg(long)]
+        reason: Option<String>,
         /// The window you mean (`assembly`, `deployment`, `stage 2`, `distribution`): refused if
         /// another is open when the command arrives. Default: the window open now, read from the log.
         #[arg(long)]
         window: Option<record::Phase>,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
     /// Close the current window of an exercise now.
     Advance {
         #[command(flatten)]
         target: control::Target,
-        /// Why, for the record.
-        #[arg(long, default_value = "advanced by the director")]
-        reason: String,
+        /// Why, for the record (default: a sentence saying who, in the language).
+        #[arg(long)]
+        reason: Option<String>,
         /// The window you mean (`assembly`, `deployment`, `stage 2`, `distribution`): refused if
         /// another is open when the command arrives. Default: the window open now, read from the log.
         #[arg(long)]
         window: Option<record::Phase>,
+        #[command(flatten)]
+        lang: launch::LangArgs,
     },
     /// Where an exercise stands and what it still awaits of whom, from its event log alone.
     Status {
@@ -191,17 +199,19 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         let done = match command {
             Command::Run(args) => run::run(args).await,
-            Command::Start { target, reason } => control::send(&target, seat::Control::Start, None, reason).await,
-            Command::Pause { target, reason, window } => {
-                control::send(&target, seat::Control::Pause, Some(window), reason).await
+            Command::Start { target, reason, lang } => {
+                control::send(&target, seat::Control::Start, None, reason, lang.lang()).await
             }
-            Command::Resume { target, reason, window } => {
-                control::send(&target, seat::Control::Resume, Some(window), reason).await
+            Command::Pause { target, reason, window, lang } => {
+                control::send(&target, seat::Control::Pause, Some(window), reason, lang.lang()).await
             }
-            Command::Advance { target, reason, window } => {
-                control::send(&target, seat::Control::Advance, Some(window), reason).await
+            Command::Resume { target, reason, window, lang } => {
+                control::send(&target, seat::Control::Resume, Some(window), reason, lang.lang()).await
             }
-            Command::Status { target, lang } => control::status(&target, lang.lang()).await,
+            Command::Advance { target, reason, window, lang } => {
+                control::send(&target, seat::Control::Advance, Some(window), reason, lang.lang()).await
+            }
+            Command::Status { target, lang } => control::status(&target, &lang).await,
             Command::Identities { scenario, exercise, out, persons, console } => {
                 identities(&scenario, &exercise, &out, &persons, &console)
             }

@@ -95,7 +95,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let said = [
         ("exercise", Arg::from(exercise.as_str())),
         ("mode", Arg::from(if args.fast { "fast" } else { "scaled" })),
-        ("scale", Arg::from(time_scale.to_string())),
+        ("scale", Arg::from(words::number(lang, time_scale))),
     ];
     println!("{}", words::say_with(lang, "run-exercise", &said));
     let identities = args.identities.clone().unwrap_or_else(|| out_dir.join("identities"));

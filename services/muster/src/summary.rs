@@ -72,7 +72,7 @@ pub fn render(lang: Lang, scenario: &Scenario, file: &Path) -> String {
     }
     let rule = [
         ("rule", Arg::from(rule_words(lang, scenario.decision_rule))),
-        ("scale", Arg::from(scenario.time_scale.to_string())),
+        ("scale", Arg::from(words::number(lang, scenario.time_scale))),
     ];
     let _ = writeln!(out, "{}", words::say_with(lang, "summary-rule", &rule));
     out

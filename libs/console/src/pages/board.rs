@@ -146,7 +146,7 @@ pub(super) fn resolution_table(l: Lang, slot: &str, rows: &[record::Resolution])
                     tr {
                         th scope="row" { code { (r.comment.id) } }
                         td { (r.comment.state) ", v" (r.comment.version) " (" (if r.comment.objection { words::say(l, "objection") } else { words::say(l, "remark") }) ")" }
-                        td { (r.comment.text) }
+                        td { (said(l, &r.comment.text, &r.comment.language)) }
                         td { @if r.steps.is_empty() { "— " (words::say(l, "not-yet-revised")) } @for step in &r.steps {
                             div { (version_words(l, step.version)) ": " @match &step.disposition {
                                 Some(d) => { strong { (disposition(l, d.kind())) } @if !d.reason.is_empty() { " — " (d.reason) } }

@@ -42,6 +42,7 @@ pub(super) fn state(v: &View<'_>) -> Markup {
                 form #assessment-form method="post" action=(act("assessment")) { input type="hidden" name="nonce" value=(v.nonce);
                     input type="hidden" name="stage" value=(n);
                     label { (words::say(l, "assessment-label")) " " textarea name="summary" maxlength=(MAX_TEXT) rows="4" required { (typed(v, "assessment", &[("stage", &n.to_string())], "summary", "")) } }
+                    (written_in(v, typed(v, "assessment", &[("stage", &n.to_string())], "language", "")))
                     button type="submit" { (words::say(l, "submit-assessment")) }
                 }
             }
@@ -92,6 +93,7 @@ pub(super) fn position_card(v: &View<'_>, slot: &str, version: u32, draft: &reco
                     }
                 }
                 label { (words::say(l, "reasons-one-per-line")) " " textarea name="reasons" maxlength=(MAX_TEXT) rows="3" { (kept("reasons")) } }
+                (written_in(v, kept("language")))
                 button type="submit" { (words::say_with(l, "give-position", &on)) }
             }
         }

@@ -45,6 +45,7 @@ pub(super) fn slot_card(v: &View<'_>, slot: &scenario::Slot, open: bool) -> Mark
                         input type="hidden" name="slot" value=(slot.id);
                         label { (words::say(l, "title")) " " input type="text" maxlength=(MAX_TEXT) name="title" value=(typed(v, "draft", &[("slot", &slot.id)], "title", slot.title.in_lang(l).text)) required; }
                         label { (words::say(l, "text")) " " textarea name="text" maxlength=(MAX_DRAFT_TEXT) rows="6" required { (typed(v, "draft", &[("slot", &slot.id)], "text", "")) } }
+                        (written_in(v, typed(v, "draft", &[("slot", &slot.id)], "language", "")))
                         button type="submit" { (words::say_with(l, "submit-draft", &[("slot", Arg::from(slot.id.as_str()))])) }
                     }
                 }
@@ -114,6 +115,7 @@ pub(super) fn revise_form<'a>(
                     label { (words::say(l, "reason")) " " input type="text" maxlength=(MAX_TEXT) name=(format!("reason-{}", c.id)) value=(kept(&format!("reason-{}", c.id), "")); }
                 }
             }
+            (written_in(v, kept("language", "")))
             button type="submit" { (words::say_with(l, "submit-revision", &[("slot", Arg::from(slot.id.as_str()))])) }
         }
     }

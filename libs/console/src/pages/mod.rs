@@ -347,6 +347,21 @@ fn awaits(v: &View<'_>, task: &Task) -> bool {
     v.awaited.iter().any(|a| &a.node == v.seat && &a.task == task)
 }
 
+/// The language the person writes the form's texts in: the page's, unless they say another (a
+/// delegate reading Russian may well write English); the record keeps it with the texts.
+fn written_in(v: &View<'_>, chosen: &str) -> Markup {
+    let chosen = if chosen.is_empty() { v.lang.tag() } else { chosen };
+    html! {
+        label.written-in { (words::say(v.lang, "written-in")) " "
+            select name="language" {
+                @for lang in Lang::all() {
+                    option value=(lang.tag()) lang=(lang.tag()) selected[lang.tag() == chosen] { (words::say(lang, "language-name")) }
+                }
+            }
+        }
+    }
+}
+
 fn assembly_form(v: &View<'_>) -> Markup {
     if !awaits(v, &Task::AssemblyReport) {
         return html! {};

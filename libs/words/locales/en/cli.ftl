@@ -98,3 +98,20 @@ summary-observers = observers
 summary-guests = guest participants
 summary-absent = { $node } (absent)
 summary-rule = decision rule: { $rule }; time scale: { $scale }x
+
+cli-control-reason = { $command ->
+        [start] started by the director
+        [pause] held by the director
+        [resume] resumed by the director
+       *[advance] advanced by the director
+    }
+cli-control-what = { $command ->
+        [start] start
+        [pause] pause
+        [resume] resume
+       *[advance] advance
+    }
+cli-control-what-window = { $what } of { $window }
+cli-control-accepted = { $exercise }: { $what } accepted
+cli-control-refused = { $what } refused: { $why }
+cli-control-unanswered = { $what }: no answer from the coordinator within 10 s

@@ -307,3 +307,4 @@ feed-started = started by the director: { $reason }
 characters = characters
 
 not-in-your-language = Not given in your language: shown as written ({ $language })
+written-in = Written in

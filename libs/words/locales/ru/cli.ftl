@@ -113,3 +113,20 @@ summary-observers = наблюдатели
 summary-guests = приглашённые участники
 summary-absent = { $node } (отсутствует)
 summary-rule = порядок принятия решений: { $rule }; масштаб времени: { $scale }x
+
+cli-control-reason = { $command ->
+        [start] начато руководителем учения
+        [pause] приостановлено руководителем учения
+        [resume] продолжено руководителем учения
+       *[advance] период закрыт руководителем учения
+    }
+cli-control-what = { $command ->
+        [start] начало учения
+        [pause] приостановка
+        [resume] продолжение
+       *[advance] закрытие периода
+    }
+cli-control-what-window = { $what } ({ $window })
+cli-control-accepted = { $exercise }: { $what } — принято
+cli-control-refused = { $what } — не принято: { $why }
+cli-control-unanswered = { $what }: координатор не ответил за 10 с

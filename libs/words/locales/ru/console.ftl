@@ -316,3 +316,4 @@ feed-started = руководитель учения начал учение: { 
 characters = знаков
 
 not-in-your-language = Не дано на вашем языке: показано как написано ({ $language })
+written-in = Язык текста
