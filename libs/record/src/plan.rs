@@ -72,6 +72,8 @@ impl Participant {
 /// The exercise as planned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// SHA-256 (hex) of the scenario file it was read from; empty when none.
+    pub scenario_digest: String,
     /// The language the scenario's texts are first written in (`ru`).
     pub language: String,
     /// Title, for people.
@@ -135,6 +137,7 @@ impl Plan {
     /// The plan of a run of `scenario` at `time_scale`, checking submissions against `keys`.
     pub fn of(scenario: &Scenario, time_scale: f64, mode: Mode, keys: &Keys) -> Plan {
         Plan {
+            scenario_digest: scenario.digest.clone(),
             language: scenario.language.clone(),
             title: scenario.title.clone(),
             description: scenario.description.clone(),
@@ -266,6 +269,7 @@ impl Plan {
             description,
             description_in,
             language: self.language.clone(),
+            scenario_digest: self.scenario_digest.clone(),
             starts: self.starts.clone(),
             time_scale: self.time_scale,
             decision_rule: match self.decision_rule {
@@ -359,6 +363,7 @@ impl Plan {
             return Err(wrong("time_scale", format!("{time_scale} is not a positive number")));
         }
         Ok(Plan {
+            scenario_digest: n.scenario_digest.clone(),
             language: language.to_owned(),
             title: text_from_wire(language, &n.scenario_title, &n.scenario_title_in),
             description: text_from_wire(language, &n.description, &n.description_in),

@@ -144,11 +144,19 @@ pub fn write(r: &Report, w: &mut impl Writer) {
         ("scale", Arg::from(words::number(lang, r.time_scale))),
     ];
     facts.push(words::say_with(lang, "aar-time", &time));
-    w.paragraph(&[
+    let mut about = vec![
         text(format!("{} ", words::say(lang, "aar-exercise"))),
         Part::Code(r.exercise.clone()),
         text(format!(" · {}", facts.join(" · "))),
-    ]);
+    ];
+    // Which version of the plan was played.
+    if !r.scenario_digest.is_empty() {
+        about.extend([
+            text(format!(" · {} ", words::say(lang, "aar-scenario-digest"))),
+            Part::Code(r.scenario_digest.clone()),
+        ]);
+    }
+    w.paragraph(&about);
     let t = &r.totals;
     let considered = [
         ("count", Arg::from(t.considered)),

@@ -30,6 +30,8 @@ pub struct Report {
     pub lang: Lang,
     /// The scenario's title.
     pub title: String,
+    /// SHA-256 (hex) of the scenario file played; empty when not known.
+    pub scenario_digest: String,
     /// The start on the calendar as the scenario writes it (may be empty).
     pub starts: String,
     /// The decision rule in force, in words.
@@ -392,6 +394,7 @@ pub fn build_in(lang: Lang, exercise: &str, record: &Record) -> Report {
     let mut report = empty(lang, exercise, record);
     report.title = plan.title.in_lang(lang).to_string();
     report.starts = plan.starts.clone();
+    report.scenario_digest = plan.scenario_digest.clone();
     report.decision_rule = rule_words(lang, plan.decision_rule);
     report.time_scale = plan.time_scale;
     let span = record.last.exercise.saturating_sub(start.exercise);
@@ -440,6 +443,7 @@ fn empty(lang: Lang, exercise: &str, record: &Record) -> Report {
         exercise: exercise.into(),
         lang,
         title: String::new(),
+        scenario_digest: String::new(),
         starts: String::new(),
         decision_rule: String::new(),
         time_scale: 0.0,

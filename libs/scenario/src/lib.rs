@@ -36,5 +36,14 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Validates scenario text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    validate::scenario(text).map_err(|problems| ScenarioError::Invalid { file: file.to_owned(), problems })
+    let mut scenario =
+        validate::scenario(text).map_err(|problems| ScenarioError::Invalid { file: file.to_owned(), problems })?;
+    scenario.digest = digest(text);
+    Ok(scenario)
+}
+
+/// The SHA-256 of scenario text, in hex: which version of a plan was played.
+pub fn digest(text: &str) -> String {
+    use sha2::Digest as _;
+    bus::receipt::hex(&sha2::Sha256::digest(text.as_bytes()))
 }

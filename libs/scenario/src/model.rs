@@ -16,6 +16,8 @@ pub const MAX_TIME_SCALE: f64 = 1e7;
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
+    /// SHA-256 (hex) of the text it was read from: which version of the plan this is.
+    pub digest: String,
     /// The language its texts are first written in (`ru`): every text has it.
     pub language: String,
     /// Every language a text of it is given in, its own first.

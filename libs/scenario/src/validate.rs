@@ -241,6 +241,8 @@ impl Checker<'_> {
         let (languages, untranslated) = self.languages();
         let [assembly, deployment, distribution] = deadlines?;
         Some(Scenario {
+            // Set by `parse`, which has the text.
+            digest: String::new(),
             language: self.language.clone(),
             languages,
             untranslated,

@@ -16,6 +16,11 @@ pub fn render(lang: Lang, scenario: &Scenario, file: &Path) -> String {
     let _ =
         writeln!(out, "{}", words::say_with(lang, "summary-valid", &[("file", Arg::from(file.display().to_string()))]));
     let _ = writeln!(out, "{}", scenario.title.in_lang(lang));
+    let _ = writeln!(
+        out,
+        "{}",
+        words::say_with(lang, "summary-digest", &[("digest", Arg::from(scenario.digest.as_str()))])
+    );
     let languages = [("languages", Arg::from(scenario.languages.join(", ")))];
     let _ = writeln!(out, "{}", words::say_with(lang, "summary-languages", &languages));
     if !scenario.untranslated.is_empty() {

@@ -31,6 +31,10 @@ fn muster_run_completes_the_default_scenario_and_writes_the_report() {
     }
     let report = std::fs::read_to_string(out.path().join("cli-run/report.md")).expect("report written");
     assert!(report.contains("**Concluded** · 30 slots considered: 30 adopted"), "{report}");
+    // The report says which version of the plan was played: the scenario file's digest.
+    let played = std::fs::read_to_string(root.join("scenarios/cst-2025.toml")).expect("the default scenario");
+    let digest = format!("scenario SHA-256 `{}`", scenario::digest(&played));
+    assert!(report.contains(&digest), "missing {digest:?} in:\n{report}");
     assert!(out.path().join("cli-run/report.json").exists());
     // What people read speaks their language, not the code's: every report and package file.
     for entry in std::fs::read_dir(out.path().join("cli-run")).expect("the run's folder") {

@@ -69,6 +69,7 @@ cli-package-written = { $exercise }: package { $id } ({ $count ->
 ## muster scenario validate
 
 summary-valid = { $file }: valid
+summary-digest = SHA-256: { $digest }
 summary-languages = Texts in: { $languages }
 summary-untranslated = { $count ->
     [one] { $count } text is not given in every language (its readers see the scenario's own language, marked):

@@ -177,3 +177,4 @@ aar-package-comments = Comments
 aar-package-versions = versions
 aar-package-trail-comments = comments
 aar-written-in-other = Written in another language ({ $language }): as its author wrote it, not translated
+aar-scenario-digest = scenario SHA-256

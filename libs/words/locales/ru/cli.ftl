@@ -75,6 +75,7 @@ cli-package-written = { $exercise }: пакет { $id } ({ $count ->
 ## muster scenario validate
 
 summary-valid = { $file }: сценарий корректен
+summary-digest = SHA-256: { $digest }
 summary-languages = Тексты на языках: { $languages }
 summary-untranslated = { $count ->
     [one] { $count } текст дан не на всех языках (читатели увидят его на языке сценария, с пометкой):

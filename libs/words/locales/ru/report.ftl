@@ -190,3 +190,4 @@ aar-package-comments = Замечания
 aar-package-versions = редакции
 aar-package-trail-comments = замечания
 aar-written-in-other = Написано на другом языке ({ $language }): как написал автор, без перевода
+aar-scenario-digest = SHA-256 сценария
