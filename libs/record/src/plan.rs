@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use bus::{NodeId, Role, Sender};
 use proto::v1 as wire;
-use scenario::{Calendar, Category, DecisionRule, DraftingBody, PlayedBy, Scenario, Slot, Stage, Transport};
+use scenario::{
+    Calendar, Category, DecisionRule, DraftingBody, Inject, PlayedBy, Release, Scenario, Slot, Stage, Transport,
+};
 use words::Text;
 
 use crate::phase::Phase;
@@ -355,6 +357,7 @@ impl Plan {
                     tasks: tasks_from_wire(language, &s.tasks, &s.tasks_in),
                     closes_at: duration(s.closes_at, "stages.closes_at")?,
                     slots: s.slots.iter().map(|slot| slot_from_wire(slot, language)).collect::<Result<Vec<_>, _>>()?,
+                    injects: s.injects.iter().map(|i| inject_from_wire(i, language)).collect::<Result<Vec<_>, _>>()?,
                 })
             })
             .collect::<Result<Vec<_>, PlanError>>()?;
@@ -502,7 +505,45 @@ pub fn stage_to_wire(s: &Stage, language: &str) -> wire::StagePlan {
         tasks_in: if translated { tasks_in } else { Vec::new() },
         slots: s.slots.iter().map(|slot| slot_to_wire(slot, language)).collect(),
         closes_at: after_start(s.closes_at),
+        injects: s.injects.iter().map(|i| inject_to_wire(i, language)).collect(),
     }
+}
+
+fn inject_to_wire(i: &Inject, language: &str) -> wire::Inject {
+    let (from, from_in) = i.from.as_ref().map(|f| text_to_wire(f, language)).unwrap_or_default();
+    let (text, text_in) = text_to_wire(&i.text, language);
+    let (expects, expects_in) = text_to_wire(&i.expects, language);
+    wire::Inject {
+        inject_id: i.id.clone(),
+        after: match i.release {
+            Release::After(after) => after_start(after),
+            Release::ByHand => None,
+        },
+        from,
+        from_in,
+        to: i.to.iter().map(ToString::to_string).collect(),
+        text,
+        text_in,
+        expects,
+        expects_in,
+        slot_id: i.slot.clone().unwrap_or_default(),
+    }
+}
+
+fn inject_from_wire(i: &wire::Inject, language: &str) -> Result<Inject, PlanError> {
+    let to = i.to.iter().map(|n| NodeId::new(n.as_str())).collect::<Result<Vec<_>, _>>();
+    Ok(Inject {
+        id: i.inject_id.clone(),
+        release: match i.after {
+            Some(after) => Release::After(duration(Some(after), "stages.injects.after")?),
+            None => Release::ByHand,
+        },
+        from: Some(text_from_wire(language, &i.from, &i.from_in)).filter(|f| !f.is_empty()),
+        to: to.map_err(|e| wrong("stages.injects.to", e.to_string()))?,
+        text: text_from_wire(language, &i.text, &i.text_in),
+        expects: text_from_wire(language, &i.expects, &i.expects_in),
+        slot: Some(i.slot_id.clone()).filter(|s| !s.is_empty()),
+    })
 }
 
 /// A slot as the wire carries it.
@@ -565,6 +606,24 @@ pub(crate) fn default_plan() -> (Scenario, Plan) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stages_injects_travel_in_the_notification_whole() {
+        let text = scenario::Sketch::new("injects")
+            .participant("joint_staff", "js", &[])
+            .state("BY", &[])
+            .stage("10h", &[("x1", "joint_staff")])
+            .toml()
+            + "\n[[stages.injects]]\nid = \"i1\"\nat = \"2h\"\nto = [\"BY\"]\nslot = \"x1\"\n\
+               from = { en = \"Agency\", ru = \"Агентство\" }\ntext = \"Crowds at the border\"\n\
+               expects = \"Report\"\n\n[[stages.injects]]\nid = \"i2\"\nat = \"by hand\"\ntext = \"Border closed\"\n";
+        let scenario = scenario::parse(&text, "injects.toml").expect("valid");
+        assert_eq!(scenario.stages[0].injects.len(), 2);
+        let plan = Plan::of(&scenario, 60.0, Mode::Fast, &Keys::default());
+        let (notification, _) = plan.to_messages(usize::MAX);
+        assert_eq!(Plan::from_notification(&notification).expect("a plan"), plan);
+        assert_eq!(notification.scenario_digest, scenario::digest(&text));
+    }
 
     #[test]
     fn a_participant_is_found_by_node_whether_listed_in_the_notification_or_after_it() {

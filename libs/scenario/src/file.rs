@@ -133,6 +133,28 @@ pub struct StageFile {
     pub closes: Option<String>,
     /// Slots for draft decisions.
     pub slots: Vec<SlotFile>,
+    /// Injects that develop the situation during the stage (the master scenario events list).
+    pub injects: Vec<InjectFile>,
+}
+
+/// One inject.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InjectFile {
+    /// Unique id, e.g. `i1-01`.
+    pub id: Option<String>,
+    /// When it is released: exercise time after its stage opens (`2h30m`), or `by hand`.
+    pub at: Option<String>,
+    /// Who it speaks as (a press agency, a body, a state); exercise control when not given.
+    pub from: Option<TextFile>,
+    /// The node ids of the seats it goes to; every participant when not given.
+    pub to: Option<Vec<String>>,
+    /// What it says.
+    pub text: Option<TextFile>,
+    /// What it expects of its recipients, if anything.
+    pub expects: Option<TextFile>,
+    /// The slot of its stage it bears on, if any.
+    pub slot: Option<String>,
 }
 
 /// One slot.

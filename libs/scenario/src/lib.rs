@@ -21,7 +21,8 @@ pub mod validate;
 pub use calendar::Calendar;
 pub use error::{Problem, ScenarioError};
 pub use model::{
-    Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Transport,
+    Category, DecisionRule, DraftingBody, Inject, Participant, PlayedBy, Policy, Release, Scenario, Slot, Stage,
+    Transport,
 };
 pub use sketch::Sketch;
 

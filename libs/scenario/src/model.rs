@@ -182,7 +182,41 @@ pub struct Stage {
     pub closes_at: Duration,
     /// Slots, at least one.
     pub slots: Vec<Slot>,
+    /// Injects, in file order.
+    pub injects: Vec<Inject>,
 }
+
+/// An inject: a message from exercise control that develops the situation during a stage, as
+/// exercise tools' master scenario events lists hold them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inject {
+    /// Unique id in the scenario; a subject-safe token (`i1-01`).
+    pub id: String,
+    /// When it is released.
+    pub release: Release,
+    /// Who it speaks as (a press agency, a body, a state); `None`: exercise control itself.
+    pub from: Option<Text>,
+    /// The seats it goes to; empty: every participant.
+    pub to: Vec<NodeId>,
+    /// What it says.
+    pub text: Text,
+    /// What it expects of its recipients; empty when nothing in particular.
+    pub expects: Text,
+    /// The slot of its stage it bears on, if any.
+    pub slot: Option<String>,
+}
+
+/// When an inject is released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// This long (exercise time) after its stage opens.
+    After(Duration),
+    /// When the director releases it.
+    ByHand,
+}
+
+/// How a scenario file says an inject is released by hand.
+pub const BY_HAND: &str = "by hand";
 
 /// A place for one draft decision.
 #[derive(Debug, Clone, PartialEq)]

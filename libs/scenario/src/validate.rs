@@ -8,10 +8,13 @@ use bus::{NodeId, Role};
 use crate::calendar::Calendar;
 use crate::duration;
 use crate::error::Problem;
-use crate::file::{DeadlinesFile, ParticipantFile, PolicyFile, ScenarioFile, SlotFile, StageFile, TextFile};
+use crate::file::{
+    DeadlinesFile, InjectFile, ParticipantFile, PolicyFile, ScenarioFile, SlotFile, StageFile, TextFile,
+};
 use crate::locate::{FieldPath, Locator, Segment};
 use crate::model::{
-    Category, DecisionRule, DraftingBody, Participant, PlayedBy, Policy, Scenario, Slot, Stage, Text, Transport,
+    BY_HAND, Category, DecisionRule, DraftingBody, Inject, Participant, PlayedBy, Policy, Release, Scenario, Slot,
+    Stage, Text, Transport,
 };
 use crate::model::{MAX_TIME_SCALE, MIN_TIME_SCALE};
 
@@ -236,6 +239,7 @@ impl Checker<'_> {
         let stages = self.stages(file.stages, &participants, &mut slot_ids);
         if let (Some(deadlines), Some(stages)) = (&deadlines, &stages) {
             self.deadline_order(deadlines, stages);
+            self.inject_times(deadlines[1], stages);
         }
         self.policy_slots(&participants, &slot_ids);
         let (languages, untranslated) = self.languages();
@@ -292,6 +296,30 @@ impl Checker<'_> {
                     ),
                 );
             }
+        }
+    }
+
+    /// A timed inject falls within its stage: a stage opens when the one before it closes (the
+    /// first when deployment does) and stays open until its own deadline.
+    fn inject_times(&mut self, deployment: Duration, stages: &[Stage]) {
+        let mut opens = deployment;
+        for (i, stage) in stages.iter().enumerate() {
+            let open_for = stage.closes_at.saturating_sub(opens);
+            for (j, inject) in stage.injects.iter().enumerate() {
+                if let Release::After(after) = inject.release
+                    && after >= open_for
+                {
+                    self.problem(
+                        &root().key("stages").index(i).key("injects").index(j).key("at"),
+                        format!(
+                            "released {} after the stage opens, but the stage is open for {} only",
+                            duration::format(after),
+                            duration::format(open_for)
+                        ),
+                    );
+                }
+            }
+            opens = stage.closes_at;
         }
     }
 
@@ -438,6 +466,9 @@ impl Checker<'_> {
             return None;
         }
         let bodies: BTreeSet<Role> = participants.iter().filter_map(|(_, p)| p.as_ref()).map(|p| p.role).collect();
+        let nodes: BTreeSet<String> =
+            participants.iter().filter_map(|(_, p)| p.as_ref()).map(|p| p.node.to_string()).collect();
+        let mut inject_ids: BTreeMap<String, FieldPath> = BTreeMap::new();
         let mut stages = Vec::new();
         for (i, file) in files.into_iter().enumerate() {
             let path = root().key("stages").index(i);
@@ -459,6 +490,12 @@ impl Checker<'_> {
             for (j, slot) in file.slots.into_iter().enumerate() {
                 slots.push(self.slot(slot, &path.key("slots").index(j), &bodies, slot_ids));
             }
+            let own_slots: BTreeSet<String> = slots.iter().flatten().map(|s| s.id.clone()).collect();
+            let mut injects = Vec::new();
+            for (j, inject) in file.injects.into_iter().enumerate() {
+                let at = path.key("injects").index(j);
+                injects.push(self.inject(inject, &at, &nodes, &own_slots, &mut inject_ids));
+            }
             stages.push((|| {
                 Some(Stage {
                     number,
@@ -468,10 +505,62 @@ impl Checker<'_> {
                     tasks: tasks.into_iter().collect::<Option<Vec<_>>>()?,
                     closes_at: closes_at?,
                     slots: slots.into_iter().collect::<Option<Vec<_>>>()?,
+                    injects: injects.into_iter().collect::<Option<Vec<_>>>()?,
                 })
             })());
         }
         stages.into_iter().collect()
+    }
+
+    /// One inject: who it goes to must take part, the slot it names must be its stage's.
+    fn inject(
+        &mut self,
+        file: InjectFile,
+        path: &FieldPath,
+        nodes: &BTreeSet<String>,
+        slots: &BTreeSet<String>,
+        seen: &mut BTreeMap<String, FieldPath>,
+    ) -> Option<Inject> {
+        let id = self.required(file.id, &path.key("id"));
+        if let Some(id) = &id {
+            if let Err(e) = NodeId::new(id.as_str()) {
+                self.problem(&path.key("id"), format!("inject id: {e}"));
+            } else if let Some(first) = seen.get(id) {
+                let first = first.to_string();
+                self.problem(&path.key("id"), format!("duplicate inject id `{id}` (first at {first})"));
+            } else {
+                seen.insert(id.clone(), path.clone());
+            }
+        }
+        let release = match self.required(file.at, &path.key("at")) {
+            Some(at) if at.trim() == BY_HAND => Some(Release::ByHand),
+            Some(at) => match duration::parse(&at) {
+                Ok(after) => Some(Release::After(after)),
+                Err(e) => {
+                    self.problem(&path.key("at"), format!("{e}; or `{BY_HAND}` for the director to release it"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let from = match file.from {
+            Some(from) => self.text(Some(from), &path.key("from")).map(Some),
+            None => Some(None),
+        };
+        let mut to = Vec::new();
+        for (k, node) in file.to.unwrap_or_default().into_iter().enumerate() {
+            if !nodes.contains(&node) {
+                self.problem(&path.key("to").index(k), format!("`{node}` is not a participant"));
+            } else if let Ok(node) = NodeId::new(node) {
+                to.push(node);
+            }
+        }
+        let text = self.text(file.text, &path.key("text"));
+        let expects = self.optional_text(file.expects, &path.key("expects"));
+        if let Some(slot) = file.slot.as_ref().filter(|s| !slots.contains(*s)) {
+            self.problem(&path.key("slot"), format!("`{slot}` is not a slot of this stage"));
+        }
+        Some(Inject { id: id?, release: release?, from: from?, to, text: text?, expects: expects?, slot: file.slot })
     }
 
     fn slot(

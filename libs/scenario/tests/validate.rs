@@ -224,3 +224,58 @@ fn texts_may_be_given_per_language_and_validation_names_those_that_lack_one() {
     let found = problems(&BASE.replace("title = \"t\"", "title = 7"));
     assert!(found.iter().any(|p| p.message.contains("a string, or a table of strings by language")), "{found:?}");
 }
+
+#[test]
+fn a_stage_holds_injects_timed_or_by_hand_and_their_mistakes_are_named() {
+    let injects = r#"
+[[stages.injects]]
+id = "i1-01"
+at = "2h30m"
+from = { en = "News agency", ru = "Информационное агентство" }
+to = ["BY"]
+text = { en = "Crowds gather at the border crossing", ru = "У пункта пропуска собираются люди" }
+expects = { en = "Report the situation", ru = "Доложить обстановку" }
+slot = "a"
+
+[[stages.injects]]
+id = "i1-02"
+at = "by hand"
+text = { en = "The border is closed", ru = "Граница закрыта" }
+"#;
+    let text = format!("{}{injects}", BASE.replace("title = \"t\"\n", "title = { en = \"t\", ru = \"т\" }\n"));
+    let s = scenario::parse(&text, "t.toml").expect("valid");
+    let injects = &s.stages[0].injects;
+    assert_eq!(injects.len(), 2);
+    assert_eq!(injects[0].release, scenario::Release::After(std::time::Duration::from_secs(9000)));
+    assert_eq!(injects[0].to, [bus::NodeId::new("BY").expect("valid")]);
+    assert_eq!(injects[0].slot.as_deref(), Some("a"));
+    assert_eq!(injects[0].from.as_ref().and_then(|f| f.get("ru")), Some("Информационное агентство"));
+    assert_eq!(
+        (injects[1].release, injects[1].to.is_empty(), injects[1].from.is_none()),
+        (scenario::Release::ByHand, true, true)
+    );
+
+    // What a planner gets wrong is named, every mistake at once, each with its line.
+    // A time after the stage has closed (checked once the stages themselves are sound).
+    let late = problems(&text.replace("at = \"2h30m\"", "at = \"3d\""));
+    assert!(
+        late.iter().any(|p| p.field == "stages[0].injects[0].at"
+            && p.message == "released 3d after the stage opens, but the stage is open for 22h only"),
+        "{late:?}"
+    );
+    let wrong = text
+        .replace("to = [\"BY\"]", "to = [\"BY\", \"XX\"]")
+        .replace("slot = \"a\"", "slot = \"zz\"")
+        .replace("id = \"i1-02\"", "id = \"i1-01\"")
+        .replace("at = \"by hand\"", "at = \"whenever\"");
+    let found = problems(&wrong);
+    let said = |field: &str, start: &str| found.iter().any(|p| p.field == field && p.message.starts_with(start));
+    assert!(said("stages[0].injects[0].to[1]", "`XX` is not a participant"), "{found:?}");
+    assert!(said("stages[0].injects[0].slot", "`zz` is not a slot of this stage"), "{found:?}");
+    assert!(said("stages[0].injects[1].id", "duplicate inject id `i1-01`"), "{found:?}");
+    assert!(
+        said("stages[0].injects[1].at", "") && found.iter().any(|p| p.message.contains("or `by hand`")),
+        "{found:?}"
+    );
+    assert!(found.windows(2).all(|w| w[0].line <= w[1].line), "in line order");
+}

@@ -48,6 +48,11 @@ pub fn render(lang: Lang, scenario: &Scenario, file: &Path) -> String {
             ("categories", Arg::from(per_category.join(", "))),
         ];
         let _ = writeln!(out, "  {}", words::say_with(lang, "summary-stage", &args));
+        if !stage.injects.is_empty() {
+            let by_hand = stage.injects.iter().filter(|i| i.release == scenario::Release::ByHand).count();
+            let args = [("count", Arg::from(stage.injects.len())), ("by_hand", Arg::from(by_hand))];
+            let _ = writeln!(out, "    {}", words::say_with(lang, "summary-injects", &args));
+        }
     }
     let roles = [
         (Role::ControlPoint, words::say(lang, "summary-member-states")),

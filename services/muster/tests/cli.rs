@@ -95,3 +95,20 @@ fn validating_names_the_texts_that_lack_one_of_the_scenarios_languages() {
     let line = format!("{}:114: stages[0].title: not given in ru (readers of it see `en`, marked)", file.display());
     assert!(stdout.contains(&line), "missing {line:?} in:\n{stdout}");
 }
+
+#[test]
+fn validating_counts_each_stages_injects() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = dir.path().join("injects.toml");
+    let text = std::fs::read_to_string(repo_file("scenarios/cst-2025.toml")).expect("the default scenario");
+    // Two injects for the last stage: one at two hours, one the director releases.
+    let injects = "\n[[stages.injects]]\nid = \"i3-01\"\nat = \"2h\"\n\
+        text = { en = \"Outbreak confirmed\", ru = \"Вспышка подтверждена\" }\n\
+        \n[[stages.injects]]\nid = \"i3-02\"\nat = \"by hand\"\nto = [\"TJ\"]\n\
+        text = { en = \"Ceasefire broken\", ru = \"Режим прекращения огня нарушен\" }\n";
+    std::fs::write(&file, format!("{text}{injects}")).expect("written");
+    let out = validate(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("    2 injects, 1 released by hand\n"), "{stdout}");
+}

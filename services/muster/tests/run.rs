@@ -22,13 +22,21 @@ fn muster_run_completes_the_default_scenario_and_writes_the_report() {
     for expected in [
         "started coordinator",
         "started national-node BY",
-        "assembly: reported 8 of 9; silent, recorded absent: AM",
         "stage 3: considered 10 slots: adopted 10",
         "distribution: receipts 5 of 5",
         "concluded",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }
+    // Assembly closes once every mandatory seat has reported: the guest, not mandatory, may or may
+    // not be in by then (under load it is not), so only the mandatory count is certain.
+    let assembly = stdout.lines().find(|l| l.contains("assembly: reported")).unwrap_or_default();
+    assert!(
+        ["reported 8 of 9; silent, recorded absent: AM", "reported 7 of 9; silent, recorded absent: AM, cis-atc"]
+            .iter()
+            .any(|said| assembly.ends_with(said)),
+        "{stdout}"
+    );
     let report = std::fs::read_to_string(out.path().join("cli-run/report.md")).expect("report written");
     assert!(report.contains("**Concluded** · 30 slots considered: 30 adopted"), "{report}");
     // The report says which version of the plan was played: the scenario file's digest.
@@ -103,7 +111,9 @@ fn muster_run_in_russian_says_its_progress_and_writes_its_report_in_russian() {
     for expected in [
         "запущен coordinator",
         "17 марта 2025 г., 09:00 (МСК) (день 1, 00:00)  сбор: оповещены",
-        "сбор: доложили о прибытии 8 из 9; не доложили, записаны отсутствующими: AM",
+        // The guest, not mandatory, may be in or not when assembly closes: AM is absent either way.
+        "сбор: доложили о прибытии ",
+        "записаны отсутствующими: AM",
         "этап 3: рассмотрено 10 вопросов: принято 10, возвращено 0, без проекта 0",
         "рассылка: пакет из 30 проектов направлен 5 государствам",
         "рассылка: получение подтвердили 5 из 5",

@@ -70,6 +70,10 @@ cli-package-written = { $exercise }: package { $id } ({ $count ->
 
 summary-valid = { $file }: valid
 summary-digest = SHA-256: { $digest }
+summary-injects = { $count ->
+    [one] { $count } inject
+   *[other] { $count } injects
+}, { $by_hand } released by hand
 summary-languages = Texts in: { $languages }
 summary-untranslated = { $count ->
     [one] { $count } text is not given in every language (its readers see the scenario's own language, marked):

@@ -76,6 +76,11 @@ cli-package-written = { $exercise }: пакет { $id } ({ $count ->
 
 summary-valid = { $file }: сценарий корректен
 summary-digest = SHA-256: { $digest }
+summary-injects = { $count ->
+    [one] { $count } вводная
+    [few] { $count } вводные
+   *[other] { $count } вводных
+}, из них по команде руководителя: { $by_hand }
 summary-languages = Тексты на языках: { $languages }
 summary-untranslated = { $count ->
     [one] { $count } текст дан не на всех языках (читатели увидят его на языке сценария, с пометкой):
