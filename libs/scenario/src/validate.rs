@@ -512,6 +512,29 @@ impl Checker<'_> {
         stages.into_iter().collect()
     }
 
+    /// The id of a `what` (`slot`, `inject`) at `path`: present, a subject-safe token, and not one
+    /// `seen` already (which it joins, even when the rest of its entry has problems).
+    fn unique_id(
+        &mut self,
+        value: Option<String>,
+        path: &FieldPath,
+        what: &str,
+        seen: &mut BTreeMap<String, FieldPath>,
+    ) -> Option<String> {
+        let id = self.required(value, &path.key("id"));
+        if let Some(id) = &id {
+            if let Err(e) = NodeId::new(id.as_str()) {
+                self.problem(&path.key("id"), format!("{what} id: {e}"));
+            } else if let Some(first) = seen.get(id) {
+                let first = first.to_string();
+                self.problem(&path.key("id"), format!("duplicate {what} id `{id}` (first at {first})"));
+            } else {
+                seen.insert(id.clone(), path.clone());
+            }
+        }
+        id
+    }
+
     /// One inject: who it goes to must take part, the slot it names must be its stage's.
     fn inject(
         &mut self,
@@ -521,17 +544,7 @@ impl Checker<'_> {
         slots: &BTreeSet<String>,
         seen: &mut BTreeMap<String, FieldPath>,
     ) -> Option<Inject> {
-        let id = self.required(file.id, &path.key("id"));
-        if let Some(id) = &id {
-            if let Err(e) = NodeId::new(id.as_str()) {
-                self.problem(&path.key("id"), format!("inject id: {e}"));
-            } else if let Some(first) = seen.get(id) {
-                let first = first.to_string();
-                self.problem(&path.key("id"), format!("duplicate inject id `{id}` (first at {first})"));
-            } else {
-                seen.insert(id.clone(), path.clone());
-            }
-        }
+        let id = self.unique_id(file.id, path, "inject", seen);
         let release = match self.required(file.at, &path.key("at")) {
             Some(at) if at.trim() == BY_HAND => Some(Release::ByHand),
             Some(at) => match duration::parse(&at) {
@@ -570,17 +583,7 @@ impl Checker<'_> {
         bodies: &BTreeSet<Role>,
         seen: &mut BTreeMap<String, FieldPath>,
     ) -> Option<Slot> {
-        let id = self.required(file.id, &path.key("id"));
-        if let Some(id) = &id {
-            if let Err(e) = NodeId::new(id.as_str()) {
-                self.problem(&path.key("id"), format!("slot id: {e}"));
-            } else if let Some(first) = seen.get(id) {
-                let first = first.to_string();
-                self.problem(&path.key("id"), format!("duplicate slot id `{id}` (first at {first})"));
-            } else {
-                seen.insert(id.clone(), path.clone());
-            }
-        }
+        let id = self.unique_id(file.id, path, "slot", seen);
         let title = self.text(file.title, &path.key("title"));
         let bodies_known: Vec<&str> = DraftingBody::ALL.iter().map(|b| b.token()).collect();
         let owner = self.token(file.owner, &path.key("owner"), DraftingBody::from_token, &bodies_known);
