@@ -33,32 +33,17 @@ pub fn react(me: &Participant, record: &Record, memory: &mut Memory, event: &Env
         return vec![];
     }
     let lang = record.plan.as_ref().and_then(|p| Lang::parse(&p.language)).unwrap_or_default();
-    let acts = react_as(&Writer { me, lang }, record, memory, event);
+    let acts = react_as(me, lang, record, memory, event);
     acts.into_iter().map(|act| act.written_in(lang.tag()).by(&me.node)).collect()
 }
 
-/// A participant as its policy writes: its name and its language.
-struct Writer<'a> {
-    me: &'a Participant,
-    lang: Lang,
-}
-
-impl Writer<'_> {
-    fn say(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
-        let mut all = vec![("name", Arg::from(self.me.name.first()))];
-        all.extend(args.iter().cloned());
-        words::say_with(self.lang, id, &all)
-    }
-}
-
-fn react_as(w: &Writer<'_>, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Act> {
-    let me = w.me;
+fn react_as(me: &Participant, lang: Lang, record: &Record, memory: &mut Memory, event: &Envelope) -> Vec<Act> {
     match &event.payload {
         Payload::Notification(_) => {
-            vec![Act::assembly(words::say_with(w.lang, "policy-assembled", &[("name", Arg::from(me.name.first()))]))]
+            vec![Act::assembly(words::say_with(lang, "policy-assembled", &[("name", Arg::from(me.name.first()))]))]
         }
         Payload::DeploymentOrdered(d) if me.role == Role::ControlPoint => {
-            vec![Act::activation(d.comms_check_token.clone(), words::say(w.lang, "policy-activated"))]
+            vec![Act::activation(d.comms_check_token.clone(), words::say(lang, "policy-activated"))]
         }
         Payload::StageOpened(stage) => match body_of(me) {
             Some(body) => {
@@ -67,12 +52,16 @@ fn react_as(w: &Writer<'_>, record: &Record, memory: &mut Memory, event: &Envelo
                     .slots
                     .iter()
                     .filter(|s| s.owner == body.to_wire() as i32 && !me.policy.skip.contains(&s.slot_id))
-                    .map(|s| Act::draft(first_draft(w.lang, body, by, s, stage.stage_number)))
+                    .map(|s| Act::draft(first_draft(lang, body, by, s, stage.stage_number)))
                     .collect()
             }
             None if matches!(me.role, Role::ControlPoint | Role::Guest) => vec![Act::assessment(
                 stage.stage_number,
-                w.say("policy-assessed", &[("region", Arg::from(stage.region.as_str()))]),
+                words::say_with(
+                    lang,
+                    "policy-assessed",
+                    &[("name", Arg::from(me.name.first())), ("region", Arg::from(stage.region.as_str()))],
+                ),
             )],
             None => vec![],
         },
@@ -80,7 +69,7 @@ fn react_as(w: &Writer<'_>, record: &Record, memory: &mut Memory, event: &Envelo
             if !me.gives_positions() || me.policy.skip.contains(&d.slot_id) {
                 return vec![];
             }
-            let (kind, reasons) = position(w.lang, me, &d.slot_id, d.version);
+            let (kind, reasons) = position(lang, me, &d.slot_id, d.version);
             vec![Act::position(d.slot_id.clone(), d.version, kind, reasons)]
         }
         Payload::Position(p) if p.kind() == PositionKind::NonConcur => {
@@ -110,13 +99,13 @@ fn react_as(w: &Writer<'_>, record: &Record, memory: &mut Memory, event: &Envelo
                 .map(|c| wire::Disposition {
                     comment_id: c.id.clone(),
                     kind: if c.objection { DispositionKind::Accepted } else { DispositionKind::Noted } as i32,
-                    reason: words::say(w.lang, if c.objection { "policy-amended" } else { "policy-noted" }),
+                    reason: words::say(lang, if c.objection { "policy-amended" } else { "policy-noted" }),
                 })
                 .collect();
             let (objectors, reasons) = (objectors.join(", "), reasons.join("; "));
-            let revised = revise(w.lang, current, &objectors, &reasons);
+            let revised = revise(lang, current, &objectors, &reasons);
             let args = [("objectors", Arg::from(objectors.as_str())), ("reasons", Arg::from(reasons.as_str()))];
-            let summary = words::say_with(w.lang, "policy-change-summary", &args);
+            let summary = words::say_with(lang, "policy-change-summary", &args);
             let act = Act::revision(revised, summary, dispositions);
             match first {
                 true => vec![act],

@@ -92,7 +92,10 @@ reason-not-a-command = { $what } is not an exercise control command
 reason-unreadable = the message cannot be read: { $problem }
 reason-wrong-subject = sender { $sender } may not submit on { $subject }
 reason-id-used-already = message id { $id } was used already, for another submission of { $sender }'s (event { $event })
-text-too-long = { $field ->
+text-too-long = { field-name }: { $length } characters, more than the { $limit } accepted
+text-control = { field-name }: an invisible control character ({ $shown }) at character { $at }; remove it
+# The field a text limit speaks of, named as its form names it.
+field-name = { $field ->
         [title] { field-title }
         [text] { field-text }
         [change_summary] { field-what-changed }
@@ -102,15 +105,4 @@ text-too-long = { $field ->
         [summary] { field-assessment }
         [comms_check_token] { field-token }
        *[other] { field-other }
-    }: { $length } characters, more than the { $limit } accepted
-text-control = { $field ->
-        [title] { field-title }
-        [text] { field-text }
-        [change_summary] { field-what-changed }
-        [reason] { field-reason }
-        [reasons] { field-reasons }
-        [remarks] { field-remarks }
-        [summary] { field-assessment }
-        [comms_check_token] { field-token }
-       *[other] { field-other }
-    }: an invisible control character ({ $shown }) at character { $at }; remove it
+    }

@@ -92,22 +92,14 @@ reason-not-a-command = сообщение вида «{ $what }» — не ком
 reason-unreadable = сообщение не читается: { $problem }
 reason-wrong-subject = отправитель { $sender } не может направлять сообщения в { $subject }
 reason-id-used-already = идентификатор { $id } уже использован отправителем { $sender } для другого сообщения (событие { $event })
-text-too-long = { $field ->
-        [title] { field-title }
-        [text] { field-text }
-        [change_summary] { field-what-changed }
-        [reason] { field-reason }
-        [reasons] { field-reasons }
-        [remarks] { field-remarks }
-        [summary] { field-assessment }
-        [comms_check_token] { field-token }
-       *[other] { field-other }
-    }: { $length ->
+text-too-long = { field-name }: { $length ->
     [one] { $length } знак
     [few] { $length } знака
    *[other] { $length } знаков
 }, допускается не более { $limit }
-text-control = { $field ->
+text-control = { field-name }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
+# The field a text limit speaks of, named as its form names it.
+field-name = { $field ->
         [title] { field-title }
         [text] { field-text }
         [change_summary] { field-what-changed }
@@ -117,4 +109,4 @@ text-control = { $field ->
         [summary] { field-assessment }
         [comms_check_token] { field-token }
        *[other] { field-other }
-    }: невидимый управляющий символ ({ $shown }) в позиции { $at }; удалите его
+    }
