@@ -12,6 +12,7 @@ const UNARY: &[(&str, &str)] = &[
     ("SubmitAssessment", "submit_assessment"),
     ("SubmitPosition", "submit_position"),
     ("SubmitReceipt", "submit_receipt"),
+    ("SubmitAcknowledgement", "submit_acknowledgement"),
     ("GetExerciseStatus", "get_exercise_status"),
     ("GetDraft", "get_draft"),
     ("GetPackage", "get_package"),

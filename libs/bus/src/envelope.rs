@@ -148,6 +148,9 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
         Payload::Accepted(_) => "accepted",
         Payload::AssemblyClosed(_) => "assembly_closed",
         Payload::ParticipantsListed(_) => "participants_listed",
+        Payload::InjectReleased(_) => "inject_released",
+        Payload::ReleaseInject(_) => "release_inject",
+        Payload::AcknowledgeInject(_) => "acknowledge_inject",
     }
 }
 
@@ -156,7 +159,9 @@ pub fn payload_kind(payload: &Payload) -> &'static str {
 /// these subjects of its own only, so the subjects it can fill are few and known.
 pub fn submitted_kinds(role: crate::id::Role) -> &'static [&'static str] {
     match role {
-        crate::id::Role::Coordinator => &["start_exercise", "pause_exercise", "resume_exercise", "advance_exercise"],
+        crate::id::Role::Coordinator => {
+            &["start_exercise", "pause_exercise", "resume_exercise", "advance_exercise", "release_inject"]
+        },
         crate::id::Role::Observer => &[],
         _ => &[
             "assembly_report",
@@ -166,6 +171,7 @@ pub fn submitted_kinds(role: crate::id::Role) -> &'static [&'static str] {
             "draft_revised",
             "position",
             "receipt_confirmed",
+            "acknowledge_inject",
         ],
     }
 }

@@ -123,6 +123,7 @@ pub fn check_payload(payload: &Payload) -> Result<(), TextError> {
 
 /// The texts of a payload a participant or exercise control submits, with their limits.
 fn texts(payload: &Payload) -> Vec<(&'static str, &str, usize)> {
+    use proto::v1::release_inject::Inject as Release;
     fn draft(d: &proto::v1::DraftDecision) -> [(&'static str, &str, usize); 3] {
         [("slot_id", &d.slot_id, MAX_TEXT), ("title", &d.title, MAX_TEXT), ("text", &d.text, MAX_DRAFT_TEXT)]
     }
@@ -151,6 +152,25 @@ fn texts(payload: &Payload) -> Vec<(&'static str, &str, usize)> {
         Payload::ResumeExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
         Payload::AdvanceExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
         Payload::StartExercise(c) => vec![("reason", &c.reason, MAX_TEXT)],
+        Payload::AcknowledgeInject(a) => vec![("inject_id", &a.inject_id, MAX_TEXT)],
+        Payload::ReleaseInject(r) => match &r.inject {
+            Some(Release::Planned(id)) => vec![("planned", id.as_str(), MAX_TEXT)],
+            Some(Release::Written(i)) => {
+                let mut out = vec![
+                    ("inject_id", i.inject_id.as_str(), MAX_TEXT),
+                    ("from", &i.from, MAX_TEXT),
+                    ("text", &i.text, MAX_DRAFT_TEXT),
+                    ("expects", &i.expects, MAX_TEXT),
+                    ("slot_id", &i.slot_id, MAX_TEXT),
+                ];
+                out.extend(i.to.iter().map(|t| ("to", t.as_str(), MAX_TEXT)));
+                out.extend(i.from_in.iter().map(|t| ("from_in", t.text.as_str(), MAX_TEXT)));
+                out.extend(i.text_in.iter().map(|t| ("text_in", t.text.as_str(), MAX_DRAFT_TEXT)));
+                out.extend(i.expects_in.iter().map(|t| ("expects_in", t.text.as_str(), MAX_TEXT)));
+                out
+            }
+            None => vec![],
+        },
         _ => vec![],
     }
 }

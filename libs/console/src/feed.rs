@@ -134,6 +134,24 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
         Payload::ResumeExercise(p) => words::say_with(l, "feed-resumed", &[("reason", written(&p.reason))]),
         Payload::AdvanceExercise(p) => words::say_with(l, "feed-advanced", &[("reason", written(&p.reason))]),
         Payload::StartExercise(p) => words::say_with(l, "feed-started", &[("reason", written(&p.reason))]),
+        Payload::InjectReleased(r) => {
+            let id = r.inject.as_ref().map_or("", |i| i.inject_id.as_str());
+            // The inject's texts in the reader's language, as the record holds them.
+            let said = record.released(id).and_then(record::Released::inject).map(|i| i.text.in_lang(l).to_string());
+            let everyone = record.plan.as_ref().map(|p| record::injects::recipients(p, &[]));
+            let to = if everyone.as_ref() == Some(&r.recipients) {
+                words::say(l, "feed-inject-everyone")
+            } else {
+                r.recipients.join(", ")
+            };
+            words::say_with(
+                l,
+                "feed-inject",
+                &[("inject", Arg::from(id)), ("to", Arg::from(to)), ("text", text(&said.unwrap_or_default()))],
+            )
+        }
+        Payload::ReleaseInject(_) => words::say(l, "feed-inject-ordered"),
+        Payload::AcknowledgeInject(a) => say("feed-inject-acknowledged", &[("inject", Arg::from(a.inject_id.as_str()))]),
         Payload::Rejection(_) | Payload::Accepted(_) => format!("{}: {}", event.sender.node, event.kind()),
     };
     let at = event.exercise_time.map(|t| record.when_in(l, t)).unwrap_or_default();

@@ -509,6 +509,10 @@ fn describe(l: Lang, payload: &Payload) -> String {
         Payload::PauseExercise(p) => words::say_with(l, "what-pause", &window(p.window.as_ref())),
         Payload::ResumeExercise(p) => words::say_with(l, "what-resume", &window(p.window.as_ref())),
         Payload::AdvanceExercise(p) => words::say_with(l, "what-advance", &window(p.window.as_ref())),
+        Payload::AcknowledgeInject(a) => {
+            words::say_with(l, "what-acknowledgement", &[("inject", Arg::from(a.inject_id.as_str()))])
+        }
+        Payload::ReleaseInject(_) => words::say(l, "what-inject"),
         other => bus::envelope::payload_kind(other).replace('_', " "),
     }
 }

@@ -137,6 +137,8 @@ pub enum Happening {
     Resumed(String),
     /// Exercise control closed the current window.
     Advanced(String),
+    /// An inject was released (its id).
+    InjectReleased(String),
     /// The exercise concluded.
     ExerciseConcluded {
         /// Receipts of the package.
@@ -185,6 +187,8 @@ pub struct Record {
     pub package: Option<Answered<wire::PackageCommunicated>>,
     /// States that confirmed receipt.
     pub receipts: BTreeMap<NodeId, Moment>,
+    /// Injects released, in the order they were, with who acknowledged each.
+    pub injects: Vec<crate::injects::Released>,
     /// The conclusion, once recorded.
     pub concluded: Option<wire::ExerciseConcluded>,
     /// What happened, in order.
@@ -376,6 +380,15 @@ impl Record {
             Payload::ReceiptConfirmed(_) => {
                 self.receipts.entry(node.clone()).or_insert(at);
             }
+            Payload::InjectReleased(r) => {
+                self.inject_released(r, at, &event.language);
+                if let Some(inject) = &r.inject {
+                    note(&mut self.timeline, Happening::InjectReleased(inject.inject_id.clone()));
+                }
+            }
+            Payload::AcknowledgeInject(a) => self.inject_acknowledged(&a.inject_id, node, at),
+            // The director's order is recorded; the inject it releases follows it.
+            Payload::ReleaseInject(_) => {}
             Payload::PauseExercise(p) => note(&mut self.timeline, Happening::Paused(p.reason.clone())),
             Payload::ResumeExercise(p) => note(&mut self.timeline, Happening::Resumed(p.reason.clone())),
             Payload::AdvanceExercise(p) => note(&mut self.timeline, Happening::Advanced(p.reason.clone())),

@@ -509,7 +509,7 @@ pub fn stage_to_wire(s: &Stage, language: &str) -> wire::StagePlan {
     }
 }
 
-fn inject_to_wire(i: &Inject, language: &str) -> wire::Inject {
+pub fn inject_to_wire(i: &Inject, language: &str) -> wire::Inject {
     let (from, from_in) = i.from.as_ref().map(|f| text_to_wire(f, language)).unwrap_or_default();
     let (text, text_in) = text_to_wire(&i.text, language);
     let (expects, expects_in) = text_to_wire(&i.expects, language);
@@ -530,7 +530,7 @@ fn inject_to_wire(i: &Inject, language: &str) -> wire::Inject {
     }
 }
 
-fn inject_from_wire(i: &wire::Inject, language: &str) -> Result<Inject, PlanError> {
+pub fn inject_from_wire(i: &wire::Inject, language: &str) -> Result<Inject, PlanError> {
     let to = i.to.iter().map(|n| NodeId::new(n.as_str())).collect::<Result<Vec<_>, _>>();
     Ok(Inject {
         id: i.inject_id.clone(),

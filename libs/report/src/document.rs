@@ -12,7 +12,7 @@ use std::time::Duration;
 use scenario::calendar::{self, Calendar};
 use words::{Arg, Lang};
 
-use crate::model::{Answer, Report, SlotRecord, StageRecord, VersionRecord, When, is_state};
+use crate::model::{Answer, InjectRecord, Report, SlotRecord, StageRecord, VersionRecord, When, is_state};
 pub use crate::terms::*;
 
 /// A piece of running text.
@@ -310,6 +310,12 @@ fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
         s.assessments.iter().map(|a| format!("{} ({})", a.node, after_words(lang, a))).collect();
     let assessed = words::say_with(lang, "aar-stage-assessments", &[("list", Arg::from(listed(lang, &assessed)))]);
     w.paragraph(&[text(assessed)]);
+    if !s.injects.is_empty() {
+        w.heading(3, &words::say(lang, "aar-stage-injects"), None);
+        for i in &s.injects {
+            inject(lang, i, w);
+        }
+    }
     w.heading(3, &words::say(lang, "aar-stage-positions"), None);
     let mut header = vec![
         words::say(lang, "aar-column-slot"),
@@ -340,6 +346,53 @@ fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
     for slot in &s.slots {
         draft(slot, states, w);
     }
+}
+
+/// One inject: when it was due and released, from whom to whom, what it said and expected, who
+/// acknowledged it how soon.
+fn inject(lang: Lang, i: &InjectRecord, w: &mut impl Writer) {
+    let mut head = vec![Part::Code(i.id.clone())];
+    if !i.from.is_empty() {
+        head.push(text(format!(" · {}", words::say_with(lang, "aar-inject-from", &[("from", Arg::from(i.from.as_str()))]))));
+    }
+    if let Some(due) = &i.due {
+        head.push(text(format!(" · {} ", words::say(lang, "aar-inject-due"))));
+        head.extend(when(due));
+    }
+    match &i.released {
+        Some(at) => {
+            let how = match i.release.as_str() {
+                "by_hand" => words::say(lang, "aar-inject-by-hand"),
+                "written" => words::say(lang, "aar-inject-written"),
+                _ => words::say(lang, "aar-inject-at-its-time"),
+            };
+            head.push(text(format!(" · {how} ")));
+            head.extend(when(at));
+        }
+        None => head.push(text(format!(" · {}", words::say(lang, "aar-inject-never")))),
+    }
+    w.paragraph(&head);
+    w.quote(&i.text, &i.text_language);
+    if !i.expects.is_empty() {
+        let expects = words::say_with(lang, "aar-inject-expects", &[("expects", Arg::from(i.expects.as_str()))]);
+        w.paragraph(&[text(expects)]);
+    }
+    let (acknowledged, silent): (Vec<_>, Vec<_>) = i.recipients.iter().partition(|r| r.acknowledged.is_some());
+    let acknowledged: Vec<String> = acknowledged
+        .iter()
+        .filter_map(|r| Some(format!("{} ({})", r.node, after_words(lang, r.acknowledged.as_ref()?))))
+        .collect();
+    let silent: Vec<String> = silent.iter().map(|r| r.node.clone()).collect();
+    let mut parts = vec![text(words::say_with(
+        lang,
+        "aar-inject-acknowledged",
+        &[("list", Arg::from(listed(lang, &acknowledged)))],
+    ))];
+    if i.released.is_some() && !silent.is_empty() {
+        let not = words::say_with(lang, "aar-inject-not-acknowledged", &[("list", Arg::from(listed(lang, &silent)))]);
+        parts.push(text(format!(" · {not}")));
+    }
+    w.paragraph(&parts);
 }
 
 fn quote_or(said: &str, language: &str, nothing: &str, w: &mut impl Writer) {

@@ -162,6 +162,42 @@ pub struct StageRecord {
     pub assessments: Vec<Answer>,
     /// Slots in order.
     pub slots: Vec<SlotRecord>,
+    /// Its injects: planned ones in the scenario's order, then those written during it.
+    pub injects: Vec<InjectRecord>,
+}
+
+/// One inject's record: when it was due and released, what it said, who acknowledged it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InjectRecord {
+    /// Its id.
+    pub id: String,
+    /// How it was released: `at_its_time`, `by_hand`, `written`; empty when it never was.
+    pub release: String,
+    /// For a timed one, when it was due (its stage's opening plus its time), if the stage opened.
+    pub due: Option<When>,
+    /// When it was released, if it was.
+    pub released: Option<When>,
+    /// Who it speaks as, marked when in another language; empty: exercise control.
+    pub from: String,
+    /// What it says.
+    pub text: String,
+    /// The language the text is shown in when it is not the report's; empty otherwise.
+    pub text_language: String,
+    /// What it expects, marked when in another language; empty when nothing in particular.
+    pub expects: String,
+    /// The slot it bears on; empty when none.
+    pub slot: String,
+    /// Its recipients in order, each with its acknowledgement (after the release) if any.
+    pub recipients: Vec<Acknowledgement>,
+}
+
+/// A recipient of an inject and its acknowledgement.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Acknowledgement {
+    /// The recipient's node id.
+    pub node: String,
+    /// Its acknowledgement, timed from the release; `None`: not acknowledged.
+    pub acknowledged: Option<Answer>,
 }
 
 /// One slot's record.
@@ -504,6 +540,9 @@ fn timeline(plan: &Plan, record: &Record, clock: &Clock) -> Vec<TimelineEntry> {
                 Happening::Paused(r) => words::say_with(lang, "event-paused", &why(r)),
                 Happening::Resumed(r) => words::say_with(lang, "event-resumed", &why(r)),
                 Happening::Advanced(r) => words::say_with(lang, "event-advanced", &why(r)),
+                Happening::InjectReleased(id) => {
+                    words::say_with(lang, "event-inject-released", &[("inject", Arg::from(id.as_str()))])
+                }
                 Happening::ExerciseConcluded { receipts } => {
                     words::say_with(lang, "event-exercise-concluded", &[("count", Arg::from(*receipts))])
                 }
@@ -652,9 +691,73 @@ fn stages(plan: &Plan, record: &Record, clock: &Clock, totals: &mut Totals) -> V
                 closes: clock.deadline(stage.closes_at),
                 assessments,
                 slots,
+                injects: injects(plan, record, clock, stage),
             }
         })
         .collect()
+}
+
+/// A stage's injects: the planned ones, released or not, then those the director wrote.
+fn injects(plan: &Plan, record: &Record, clock: &Clock, stage: &scenario::Stage) -> Vec<InjectRecord> {
+    let lang = clock.lang;
+    let opened = record.stages_opened.get(&stage.number).copied();
+    let written = record
+        .injects
+        .iter()
+        .filter(|r| r.event.stage_number == stage.number && r.how() == wire::InjectRelease::Written)
+        .filter_map(|r| r.inject());
+    stage
+        .injects
+        .iter()
+        .cloned()
+        .chain(written)
+        .map(|inject| {
+            let released = record.released(&inject.id);
+            let due = match (inject.release, opened) {
+                (scenario::Release::After(after), Some(opened)) => Some(Moment {
+                    exercise: opened.exercise.saturating_add(after),
+                    wall: opened.wall,
+                }),
+                _ => None,
+            };
+            let shown = inject.text.in_lang(lang);
+            let recipients = match released {
+                Some(r) => r.event.recipients.clone(),
+                None => record::injects::recipients(plan, &inject.to),
+            };
+            InjectRecord {
+                id: inject.id.clone(),
+                release: released.map(|r| release_token(r.how())).unwrap_or_default().into(),
+                due: due.map(|at| clock.deadline(at.exercise)),
+                released: released.map(|r| clock.when(r.at)),
+                from: inject.from.as_ref().map(|f| f.in_lang(lang).to_string()).unwrap_or_default(),
+                text: shown.text.to_owned(),
+                text_language: if shown.asked { String::new() } else { shown.language.to_owned() },
+                expects: if inject.expects.is_empty() { String::new() } else { inject.expects.in_lang(lang).to_string() },
+                slot: inject.slot.clone().unwrap_or_default(),
+                recipients: recipients
+                    .into_iter()
+                    .map(|node| {
+                        let acknowledged = released.and_then(|r| {
+                            let (_, at) = r.acknowledged.iter().find(|(n, _)| n.as_str() == node)?;
+                            Some(answer(lang, &node, r.at, *at))
+                        });
+                        Acknowledgement { node, acknowledged }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// How an inject was released, as a token programs read.
+fn release_token(how: wire::InjectRelease) -> &'static str {
+    match how {
+        wire::InjectRelease::AtItsTime => "at_its_time",
+        wire::InjectRelease::ByHand => "by_hand",
+        wire::InjectRelease::Written => "written",
+        wire::InjectRelease::Unspecified => "",
+    }
 }
 
 /// Why a slot came out as it did, in `lang`. The coordinator recorded its reason in English

@@ -93,6 +93,20 @@ impl Sketch {
         self
     }
 
+    /// An inject in the last stage sketched: released `at` (`2h` after the stage opens, or
+    /// `by hand`), to the seats `to` (everyone when empty), saying `inject <id>`.
+    pub fn inject(mut self, id: &str, at: &str, to: &[&str]) -> Sketch {
+        let to: Vec<String> = to.iter().map(|n| format!("\"{n}\"")).collect();
+        if let Some(stage) = self.stages.last_mut() {
+            let _ = writeln!(
+                stage,
+                "[[stages.injects]]\nid = \"{id}\"\nat = \"{at}\"\nto = [{}]\ntext = \"inject {id}\"",
+                to.join(", ")
+            );
+        }
+        self
+    }
+
     /// The scenario file it sketches.
     pub fn toml(&self) -> String {
         let mut text = format!("title = \"{}\"\n", self.title);

@@ -115,6 +115,24 @@ impl Act {
         Act::new("receipt", Payload::ReceiptConfirmed(receipt))
     }
 
+    /// A recipient's acknowledgement of inject `id`.
+    pub fn acknowledge(id: impl Into<String>) -> Act {
+        let inject_id = id.into();
+        Act::new(format!("ack-{inject_id}"), Payload::AcknowledgeInject(wire::AcknowledgeInject { inject_id }))
+    }
+
+    /// Exercise control's order to release planned inject `id` now.
+    pub fn release(id: impl Into<String>) -> Act {
+        let order = wire::release_inject::Inject::Planned(id.into());
+        Act::new("release", Payload::ReleaseInject(wire::ReleaseInject { inject: Some(order) }))
+    }
+
+    /// Exercise control's inject written during the exercise, released at once.
+    pub fn write_inject(inject: wire::Inject) -> Act {
+        let order = wire::release_inject::Inject::Written(inject);
+        Act::new("inject", Payload::ReleaseInject(wire::ReleaseInject { inject: Some(order) }))
+    }
+
     /// An exercise-control command, with the director's reason and the window it was decided on
     /// (`meant`), which the coordinator refuses it for once another is open. A start names none.
     pub fn control(command: Control, meant: Option<Phase>, reason: impl Into<String>) -> Act {

@@ -164,6 +164,13 @@ async fn submit(mut client: NationalNodeServiceClient<Channel>, envelope: Envelo
             .submit_receipt(traced(wire::SubmitReceiptRequest { header, confirmation: Some(confirmation) }))
             .await
             .map(|r| r.into_inner().receipt),
+        Payload::AcknowledgeInject(acknowledgement) => client
+            .submit_acknowledgement(traced(wire::SubmitAcknowledgementRequest {
+                header,
+                acknowledgement: Some(acknowledgement),
+            }))
+            .await
+            .map(|r| r.into_inner().receipt),
         other => {
             return Err(SubmitError::refused(
                 Some(RejectionCode::NotPermitted),

@@ -115,6 +115,9 @@ fn react_as(me: &Participant, lang: Lang, record: &Record, memory: &mut Memory, 
                 }
             }
         }
+        Payload::InjectReleased(released) if released.recipients.iter().any(|r| *r == me.node.as_str()) => {
+            released.inject.as_ref().map(|i| Act::acknowledge(i.inject_id.clone())).into_iter().collect()
+        }
         Payload::PackageCommunicated(package) if me.role == Role::ControlPoint => {
             vec![Act::receipt(package.package_id.clone(), package.digest.clone())]
         }

@@ -217,6 +217,7 @@ fn payload(
                 );
             }
         }
+        Payload::AcknowledgeInject(a) => crate::injects::acknowledgement(state, node, &a.inject_id)?,
         other => {
             let reason =
                 Message::new("reason-not-a-participants-message").with("what", bus::envelope::payload_kind(other));

@@ -14,6 +14,7 @@ pub mod checks;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod injects;
 pub mod lease;
 pub mod machine;
 pub mod service;

@@ -16,7 +16,7 @@ use words::Message;
 use crate::checks::{Refusal, refuse};
 pub use crate::config::{Comms, Config};
 use crate::events::{emit, event, phase_changed};
-use crate::{checks, windows};
+use crate::{checks, injects, windows};
 /// The time an input arrives at: the moment its events are recorded.
 pub use record::Moment;
 
@@ -77,7 +77,12 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Moment) -
             Decision { events: start(config, state, now, None), reply: None }
         }
         Input::Start => Decision::default(),
-        Input::Tick => Decision { events: windows::close_if_due(config, state, now), reply: None },
+        Input::Tick => {
+            // An inject due at the deadline goes out before its stage closes.
+            let mut events = injects::release_due(config, state, now);
+            events.extend(windows::close_if_due(config, state, now));
+            Decision { events, reply: None }
+        }
         Input::Submission(envelope) => submission(config, state, envelope, now),
     }
 }
@@ -186,7 +191,7 @@ fn start_by_director(
     Ok(start(config, state, now, Some(envelope)))
 }
 
-/// Pause, resume and advance from exercise control.
+/// Pause, resume, advance and the release of an inject, from exercise control.
 fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) -> Result<Vec<Envelope>, Refusal> {
     let exercise = &config.exercise;
     let phase = next.phase;
@@ -218,6 +223,7 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
             return refuse(RejectionCode::WrongPhase, Message::new("reason-not-paused"));
         }
         Payload::ResumeExercise(_) => false,
+        Payload::ReleaseInject(order) => return injects::release(config, next, envelope, order, now),
         Payload::AdvanceExercise(_) => {
             let mut events = emit(next, vec![recorded(envelope, now)]);
             events.extend(windows::close(config, next, now));

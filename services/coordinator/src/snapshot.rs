@@ -34,7 +34,7 @@ const MAGIC: &[u8] = b"muster snapshot\n";
 /// The release, and the body's format within it: raise the format with any change to the body's
 /// layout or to the serialized shape of what it holds (the record above all), so that builds of
 /// one version number, as in development, pass each other's snapshots over too.
-const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.7");
+const RELEASE: &str = concat!(env!("CARGO_PKG_VERSION"), "+snapshot.8");
 
 /// Bytes per message of the object store, and per piece the encoder hands over: half a MiB, under
 /// the servers' 1 MB payload limit (a quarter as many messages for a new leader to read as the

@@ -57,8 +57,13 @@ impl Ex {
 
     /// An exercise not started yet, which waits for the director when `awaits_director`.
     fn waiting(rule: &str, mode: Mode, awaits_director: bool) -> Ex {
+        Ex::playing(scenario(rule), mode, awaits_director)
+    }
+
+    /// An exercise of `scenario` not started yet.
+    fn playing(scenario: scenario::Scenario, mode: Mode, awaits_director: bool) -> Ex {
         let exercise = ExerciseId::new("ex").expect("valid id");
-        let config = Config { awaits_director, ..Config::new(exercise, scenario(rule).into(), mode, 60.0) };
+        let config = Config { awaits_director, ..Config::new(exercise, scenario.into(), mode, 60.0) };
         Ex { config, state: State::default(), before: State::default(), now: Duration::ZERO, sequence: 0 }
     }
 
@@ -147,7 +152,11 @@ impl Ex {
 
     /// Assembly closed at the deadline with AM and the guest silent, deployment done, stage 1 open.
     fn in_stage_one(rule: &str, mode: Mode) -> Ex {
-        let mut ex = Ex::new(rule, mode);
+        Ex::in_stage_one_of(Ex::new(rule, mode))
+    }
+
+    /// [`Ex::in_stage_one`] from an exercise just started.
+    fn in_stage_one_of(mut ex: Ex) -> Ex {
         ex.assemble_all();
         ex.tick(hours(1));
         let token = ex.state.comms_token.clone().expect("token issued");
@@ -814,4 +823,132 @@ fn a_step_its_leader_wrote_in_part_is_finished_by_its_successor_not_repeated() {
         assert_eq!(rest, written[cut..], "after {cut} of the step's events, the successor writes the rest only");
         assert_eq!(successor, ex.state, "after {cut}: the record of a leader that did not die");
     }
+}
+
+/// Stage 1 holds i1 (1 h after it opens, to BY) and i2 (by hand, to everyone); stage 2 holds i3.
+fn with_injects() -> Ex {
+    let scenario = Sketch::new("injects")
+        .deadlines("1h", "2h", "10h")
+        .participant("joint_staff", "js", &[])
+        .participant("secretariat", "sec", &[])
+        .state("BY", &[])
+        .state("RU", &[])
+        .state("AM", &[])
+        .participant("observer", "obs", &["mandatory = false"])
+        .participant("guest", "guest", &["mandatory = false"])
+        .stage("5h", &[("a1", "joint_staff"), ("a2", "secretariat")])
+        .inject("i1", "1h", &["BY"])
+        .inject("i2", "by hand", &[])
+        .stage("8h", &[("b1", "joint_staff")])
+        .inject("i3", "30m", &[])
+        .build()
+        .expect("valid scenario");
+    let mut ex = Ex::playing(scenario, Mode::Scaled, false);
+    let started = ex.apply(Input::Start);
+    assert_eq!(kinds(&started.events), ["notification", "phase_changed"]);
+    Ex::in_stage_one_of(ex)
+}
+
+fn acknowledge(id: &str) -> Payload {
+    Payload::AcknowledgeInject(wire::AcknowledgeInject { inject_id: id.into() })
+}
+
+fn release(id: &str) -> Payload {
+    Payload::ReleaseInject(wire::ReleaseInject { inject: Some(wire::release_inject::Inject::Planned(id.into())) })
+}
+
+fn write(inject: wire::Inject) -> Payload {
+    Payload::ReleaseInject(wire::ReleaseInject { inject: Some(wire::release_inject::Inject::Written(inject)) })
+}
+
+fn released(events: &[Envelope]) -> Vec<(String, wire::InjectRelease, Vec<String>)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::InjectReleased(r) => {
+                Some((r.inject.as_ref().map(|i| i.inject_id.clone()).unwrap_or_default(), r.release(), r.recipients.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_timed_inject_is_released_once_at_its_time_and_not_while_paused() {
+    let mut ex = with_injects();
+    let opened = ex.state.stages_opened[&1].exercise;
+    assert!(ex.tick(opened + Duration::from_secs(3599)).is_empty(), "a second early: nothing");
+    let pause = Payload::PauseExercise(wire::PauseExercise { reason: "hold".into(), ..Default::default() });
+    assert!(matches!(ex.director(pause).0, Reply::Accepted { .. }));
+    assert!(ex.tick(opened + hours(2)).is_empty(), "held: no inject goes out");
+    let resume = Payload::ResumeExercise(wire::ResumeExercise { reason: "go".into(), ..Default::default() });
+    assert!(matches!(ex.director(resume).0, Reply::Accepted { .. }));
+    let out = ex.tick(opened + hours(2));
+    assert_eq!(released(&out), [("i1".into(), wire::InjectRelease::AtItsTime, vec!["BY".into()])]);
+    assert_eq!(out[0].message_id.as_str(), "inject-i1", "a deterministic id: written again, it is a duplicate");
+    assert!(ex.tick(opened + hours(3)).is_empty(), "released once");
+    assert_eq!(ex.state.released("i1").map(|r| r.at.exercise), Some(opened + hours(2)));
+    assert!(ex.state.injects_pending().iter().all(|(i, _)| i.id != "i1"));
+
+    // Its recipient acknowledges it, once; no one else can.
+    ex.accept(Role::ControlPoint, "BY", acknowledge("i1"));
+    let reason = ex.refuse(Role::ControlPoint, "BY", acknowledge("i1"), RejectionCode::InvalidContent);
+    assert_eq!(reason, "BY has already acknowledged inject i1");
+    let reason = ex.refuse(Role::ControlPoint, "RU", acknowledge("i1"), RejectionCode::NotPermitted);
+    assert_eq!(reason, "inject i1 was not sent to RU");
+    let reason = ex.refuse(Role::ControlPoint, "RU", acknowledge("i2"), RejectionCode::UnknownInject);
+    assert_eq!(reason, "inject i2 has not been released");
+    ex.refuse(Role::ControlPoint, "BY", release("i2"), RejectionCode::NotPermitted);
+    let acknowledged = &ex.state.released("i1").expect("released").acknowledged;
+    assert_eq!(acknowledged.keys().map(ToString::to_string).collect::<Vec<_>>(), ["BY"]);
+}
+
+#[test]
+fn the_director_releases_a_held_inject_and_writes_one_and_the_wrong_orders_are_refused() {
+    let mut ex = with_injects();
+    let (reply, events) = ex.director(release("i2"));
+    assert!(matches!(reply, Reply::Accepted { .. }), "{reply:?}");
+    assert_eq!(kinds(&events), ["release_inject", "inject_released"]);
+    let everyone: Vec<String> = ["js", "sec", "BY", "RU", "AM", "guest"].map(String::from).into();
+    assert_eq!(released(&events), [("i2".into(), wire::InjectRelease::ByHand, everyone)], "every seat but the observer");
+    assert_eq!(events[1].causation_id.as_ref(), Some(&events[0].message_id));
+    ex.refuse(Role::Coordinator, "director", release("i2"), RejectionCode::InvalidContent);
+    let reason = ex.refuse(Role::Coordinator, "director", release("i3"), RejectionCode::WrongPhase);
+    assert_eq!(reason, "inject i3 belongs to stage 2; stage 1 is open");
+    ex.refuse(Role::Coordinator, "director", release("nope"), RejectionCode::UnknownInject);
+
+    // A timed inject may go out early by hand, and then not again at its time.
+    let (_, events) = ex.director(release("i1"));
+    assert_eq!(released(&events)[0].1, wire::InjectRelease::ByHand);
+    assert!(ex.tick(ex.state.stages_opened[&1].exercise + hours(2)).is_empty());
+
+    let written = |id: &str| wire::Inject {
+        inject_id: id.into(),
+        to: vec!["RU".into()],
+        text: "The border is closed".into(),
+        ..Default::default()
+    };
+    let mut order = ex.envelope(Role::Coordinator, "director", write(written("w1")));
+    order.language = "ru".into();
+    let (reply, events) = ex.send(&order);
+    assert!(matches!(reply, Reply::Accepted { .. }), "{reply:?}");
+    assert_eq!(released(&events)[0], ("w1".into(), wire::InjectRelease::Written, vec!["RU".into()]));
+    assert_eq!(ex.state.released("w1").map(|r| r.language.as_str()), Some("ru"), "written in the director's language");
+    ex.refuse(Role::Coordinator, "director", write(written("i3")), RejectionCode::InvalidContent);
+    ex.refuse(Role::Coordinator, "director", write(written("w1")), RejectionCode::InvalidContent);
+    ex.refuse(Role::Coordinator, "director", write(written("not a token")), RejectionCode::Malformed);
+    let to_observer = wire::Inject { to: vec!["obs".into()], ..written("w2") };
+    ex.refuse(Role::Coordinator, "director", write(to_observer), RejectionCode::NotAParticipant);
+    let timed = wire::Inject { after: Some(prost_types::Duration { seconds: 60, nanos: 0 }), ..written("w2") };
+    ex.refuse(Role::Coordinator, "director", write(timed), RejectionCode::Malformed);
+    ex.refuse(Role::Coordinator, "director", write(wire::Inject { text: " ".into(), ..written("w2") }), RejectionCode::InvalidContent);
+    let later_slot = wire::Inject { slot_id: "b1".into(), ..written("w2") };
+    ex.refuse(Role::Coordinator, "director", write(later_slot), RejectionCode::UnknownSlot);
+    ex.refuse(Role::Coordinator, "director", Payload::ReleaseInject(wire::ReleaseInject::default()), RejectionCode::Malformed);
+
+    // The stage's timed and held injects left behind do not follow into the next stage.
+    let closing = ex.tick(hours(5));
+    assert!(kinds(&closing).contains(&"stage_opened"), "{:?}", kinds(&closing));
+    assert!(released(&closing).is_empty());
+    assert_eq!(ex.state.injects_pending().iter().map(|(i, _)| i.id.as_str()).collect::<Vec<_>>(), ["i3"]);
 }

@@ -120,6 +120,14 @@ pub fn receipt(r: wire::SubmitReceiptRequest, caller: &Sender) -> Result<Envelop
     header.with(Payload::ReceiptConfirmed(confirmation))
 }
 
+/// An acknowledgement of an inject.
+pub fn acknowledgement(r: wire::SubmitAcknowledgementRequest, caller: &Sender) -> Result<Envelope, Status> {
+    let header = Header::check(r.header, caller)?;
+    let acknowledgement = required(r.acknowledgement, "acknowledgement")?;
+    not_empty(&acknowledgement.inject_id, "acknowledgement.inject_id")?;
+    header.with(Payload::AcknowledgeInject(acknowledgement))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -157,6 +157,16 @@ impl NationalNodeService for NationalNode {
         Ok(Response::new(wire::SubmitReceiptResponse { receipt: Some(receipt) }))
     }
 
+    async fn submit_acknowledgement(
+        &self,
+        request: Request<wire::SubmitAcknowledgementRequest>,
+    ) -> Result<Response<wire::SubmitAcknowledgementResponse>, Status> {
+        let caller = identity::caller(&request)?;
+        let trace = traced(&request);
+        let receipt = self.submit(request::acknowledgement(request.into_inner(), &caller)?, trace).await?;
+        Ok(Response::new(wire::SubmitAcknowledgementResponse { receipt: Some(receipt) }))
+    }
+
     async fn get_exercise_status(
         &self,
         request: Request<wire::GetExerciseStatusRequest>,

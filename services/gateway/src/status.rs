@@ -30,7 +30,9 @@ fn status_of(code: RejectionCode, message: String) -> Status {
             Status::invalid_argument(message)
         }
         RejectionCode::TooLarge => Status::resource_exhausted(message),
-        RejectionCode::WrongExercise | RejectionCode::UnknownSlot => Status::not_found(message),
+        RejectionCode::WrongExercise | RejectionCode::UnknownSlot | RejectionCode::UnknownInject => {
+            Status::not_found(message)
+        }
         RejectionCode::WrongPhase
         | RejectionCode::StaleVersion
         | RejectionCode::InvalidContent

@@ -106,3 +106,18 @@ field-name = { $field ->
         [comms_check_token] { field-token }
        *[other] { field-other }
     }
+
+reason-inject-none = the order names no inject
+reason-inject-not-released = inject { $inject } has not been released
+reason-inject-not-for = inject { $inject } was not sent to { $node }
+reason-inject-acknowledged = { $node } has already acknowledged inject { $inject }
+reason-inject-unknown = no inject { $inject } is planned
+reason-inject-other-stage = inject { $inject } belongs to stage { $stage }; stage { $open } is open
+reason-inject-released = inject { $inject } has been released already
+reason-inject-id = “{ $inject }” cannot be an inject's id: use letters, digits, “-” and “_”
+reason-inject-id-taken = there is an inject { $inject } already
+reason-inject-written-timed = an inject written during the exercise is released at once: it has no time
+reason-inject-empty = an inject needs its text
+reason-inject-language = “{ $language }” is not a language tag
+reason-inject-seat = { $node } is not a seat an inject can go to
+reason-inject-slot = slot { $slot } is not in stage { $stage }

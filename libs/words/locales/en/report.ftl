@@ -55,6 +55,7 @@ event-package-communicated = { $count ->
 }
 event-paused = paused by exercise control: { $reason }
 event-resumed = resumed by exercise control: { $reason }
+event-inject-released = inject { $inject } released
 event-advanced = advanced by exercise control: { $reason }
 event-exercise-concluded = { $count ->
     [one] exercise concluded: { $count } receipt
@@ -99,6 +100,16 @@ aar-stage-never-opened = Never opened
 aar-stage-deadline = deadline
 aar-stage-situation = Situation
 aar-stage-no-situation = No situation was set.
+aar-stage-injects = Injects
+aar-inject-from = from { $from }
+aar-inject-due = due
+aar-inject-at-its-time = released at its time
+aar-inject-by-hand = released by the director
+aar-inject-written = written and released by the director
+aar-inject-never = never released
+aar-inject-expects = Expected: { $expects }
+aar-inject-acknowledged = Acknowledged by: { $list }
+aar-inject-not-acknowledged = not acknowledged by: { $list }
 aar-stage-tasks = Tasks
 aar-stage-no-tasks = No tasks were set.
 aar-stage-assessments = Situation assessments: { $list }

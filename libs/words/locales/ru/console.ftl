@@ -213,6 +213,8 @@ what-position = ваша позиция по { $slot }, редакция { $vers
 what-assessment = оценка обстановки на этапе { $stage }
 what-activation = развёртывание пункта управления и проверка связи
 what-assembly-report = доклад о прибытии
+what-acknowledgement = подтверждение получения вводной { $inject }
+what-inject = вводная
 what-receipt = подтверждение получения
 what-start = начало учения
 what-pause = приостановка ({ $window })
@@ -241,6 +243,7 @@ refused-stale-window = Пока команда шла, учение перешл
 do-stale-window = Посмотрите страницу ещё раз и примите решение по текущему периоду
 refused-wrong-phase = На этом этапе учения это невозможно
 do-wrong-phase = Выше указано, что от вас ожидается сейчас
+refused-unknown-inject = Такой вводной нет среди запланированных или выданных
 refused-unknown-slot = Этот проект не рассматривается на текущем этапе
 do-unknown-slot = Выше указано, какие проекты рассматриваются сейчас
 refused-stale-version = Тем временем поступила новая редакция проекта
@@ -307,6 +310,10 @@ feed-package = разослан пакет из { $count ->
     [one] { $count } проекта
    *[other] { $count } проектов
 } (контрольная сумма { $digest })
+feed-inject = вводная { $inject } для { $to }: { $text }
+feed-inject-everyone = всех участников
+feed-inject-ordered = руководство учения выдало вводную
+feed-inject-acknowledged = { $who }: получение вводной { $inject } подтверждено
 feed-receipt = { $who }: получение пакета подтверждено
 feed-concluded = учение завершено: принято { $adopted }, возвращено { $returned }
 feed-paused = руководитель учения приостановил учение: { $reason }

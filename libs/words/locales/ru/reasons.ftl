@@ -110,3 +110,18 @@ field-name = { $field ->
         [comms_check_token] { field-token }
        *[other] { field-other }
     }
+
+reason-inject-none = в распоряжении не указана вводная
+reason-inject-not-released = вводная { $inject } не выдавалась
+reason-inject-not-for = вводная { $inject } не адресована { $node }
+reason-inject-acknowledged = { $node } уже подтвердил получение вводной { $inject }
+reason-inject-unknown = вводная { $inject } не запланирована
+reason-inject-other-stage = вводная { $inject } относится к этапу { $stage }, а идёт этап { $open }
+reason-inject-released = вводная { $inject } уже выдана
+reason-inject-id = «{ $inject }» не может быть номером вводной: допустимы буквы, цифры, «-» и «_»
+reason-inject-id-taken = вводная { $inject } уже есть
+reason-inject-written-timed = вводная, составленная в ходе учения, выдаётся сразу: времени у неё нет
+reason-inject-empty = у вводной нет текста
+reason-inject-language = «{ $language }» не является обозначением языка
+reason-inject-seat = { $node } не является участником, которому можно направить вводную
+reason-inject-slot = проекта { $slot } нет на этапе { $stage }

@@ -64,6 +64,7 @@ event-package-communicated = { $count ->
 }
 event-paused = учение приостановлено руководством учения: { $reason }
 event-resumed = учение возобновлено руководством учения: { $reason }
+event-inject-released = выдана вводная { $inject }
 event-advanced = текущий период досрочно завершён руководством учения: { $reason }
 event-exercise-concluded = { $count ->
     [one] учение завершено: { $count } подтверждение получения
@@ -112,6 +113,16 @@ aar-stage-never-opened = Не начинался
 aar-stage-deadline = срок
 aar-stage-situation = Обстановка
 aar-stage-no-situation = Обстановка не задана.
+aar-stage-injects = Вводные
+aar-inject-from = от имени: { $from }
+aar-inject-due = срок выдачи
+aar-inject-at-its-time = выдана в срок
+aar-inject-by-hand = выдана руководителем учения
+aar-inject-written = составлена и выдана руководителем учения
+aar-inject-never = не выдавалась
+aar-inject-expects = Ожидаемые действия: { $expects }
+aar-inject-acknowledged = Получение подтвердили: { $list }
+aar-inject-not-acknowledged = не подтвердили: { $list }
 aar-stage-tasks = Задачи
 aar-stage-no-tasks = Задачи не поставлены.
 aar-stage-assessments = Оценки обстановки: { $list }
