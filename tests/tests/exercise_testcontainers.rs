@@ -321,3 +321,139 @@ async fn muster_control_names_its_window_and_a_command_meant_for_another_is_refu
     within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
     Ok(())
 }
+
+/// The injects released so far: each id with how and when (exercise time) it went out.
+async fn injects_released(probe: &Probe) -> anyhow::Result<Vec<(String, wire::InjectRelease, Duration)>> {
+    Ok(probe
+        .log()
+        .await?
+        .iter()
+        .filter_map(|e| match &e.payload {
+            Payload::InjectReleased(r) => Some((
+                r.inject.as_ref().map(|i| i.inject_id.clone()).unwrap_or_default(),
+                r.release(),
+                e.exercise_time.unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect())
+}
+
+async fn released(probe: &Probe, id: &str) -> anyhow::Result<(wire::InjectRelease, Duration)> {
+    tests::eventually(LIMIT, &format!("inject {id} released"), async || {
+        Ok(injects_released(probe).await?.into_iter().find(|(i, _, _)| i == id).map(|(_, how, at)| (how, at)))
+    })
+    .await
+}
+
+async fn stage_opened(probe: &Probe, stage: u32) -> anyhow::Result<Duration> {
+    tests::eventually(LIMIT, &format!("stage {stage} to open"), async || {
+        Ok(probe.log().await?.iter().find_map(|e| match &e.payload {
+            Payload::StageOpened(s) if s.stage_number == stage => e.exercise_time,
+            _ => None,
+        }))
+    })
+    .await
+}
+
+// The CLI runs as a blocking child process: the coordinator in this process needs threads of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injects_go_out_once_at_their_time_through_a_pause_and_failovers_and_by_the_directors_hand()
+-> anyhow::Result<()> {
+    const HOUR: Duration = Duration::from_secs(3600);
+    // An exercise hour is three wall seconds; stages stay open until their deadlines.
+    let scenario = Sketch::new("injects")
+        .deadlines("1h", "2h", "14h")
+        .participant("joint_staff", "js", &[])
+        .participant("secretariat", "sec", &[])
+        .state("BY", &[])
+        .state("RU", &[])
+        .participant("observer", "obs", &["mandatory = false"])
+        .stage("8h", &[("a1", "joint_staff")])
+        .inject("t1", "2h", &["BY"])
+        .inject("h1", "by hand", &[])
+        .stage("11h", &[("b1", "secretariat")])
+        .inject("t2", "1h", &[])
+        .inject("h2", "by hand", &["RU"])
+        .build()?;
+    let run = Run { mode: Mode::Scaled, time_scale: 1200.0, scenario, ..Run::default_fast("injects")? };
+    let nats = Nats::start(&[&run]).await?;
+    let mut running = start_exercise(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    let director = nats.identities.seed_file("director");
+    let muster = |args: &[&str]| -> anyhow::Result<String> {
+        let mut cli = std::process::Command::new(tests::binary("muster")?);
+        cli.args(["inject", "--nats", &nats.url, "--exercise", run.exercise.as_str(), "--nkey"]);
+        let out = cli.arg(&director).args(args).output()?;
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        anyhow::ensure!(out.status.success(), "muster inject {args:?}: {said}");
+        Ok(said)
+    };
+
+    // Stage 1: held before t1's time, the coordinator killed and replaced while held.
+    let opened = stage_opened(&probe, 1).await?;
+    let pause = Payload::PauseExercise(wire::PauseExercise { reason: "hold".into(), ..Default::default() });
+    assert!(matches!(probe.submit(&probe.envelope(Role::Coordinator, "director", pause)?).await?, Ok(Verdict::Accepted { .. })));
+    assert!(injects_released(&probe).await?.is_empty(), "t1 is due two exercise hours after the stage opened");
+    running.kill_coordinator();
+    running.start_coordinator(&nats, tests::coordinator_settings(&nats, &run)?);
+    // Past t1's time in wall time (six seconds), held throughout: nothing goes out.
+    let held = probe.wait_for("inject_released", Duration::from_secs(8)).await;
+    assert!(held.is_err(), "no inject goes out while the exercise is held, across a failover");
+    let resume = Payload::ResumeExercise(wire::ResumeExercise { reason: "go".into(), ..Default::default() });
+    assert!(matches!(probe.submit(&probe.envelope(Role::Coordinator, "director", resume)?).await?, Ok(Verdict::Accepted { .. })));
+    let (how, at) = released(&probe, "t1").await?;
+    assert_eq!(how, wire::InjectRelease::AtItsTime);
+    let due = opened + 2 * HOUR;
+    assert!(at >= due && at <= due + HOUR / 4, "t1 due at {due:?} of exercise time, released at {at:?}");
+
+    // By the director's hand, and one written now.
+    let said = muster(&["h1"])?;
+    assert!(said.contains("the release of inject h1 accepted"), "{said}");
+    muster(&["w1", "--text", "The border crossing at Kyzyl-Art is closed", "--to", "RU", "--expects", "Report"])?;
+    assert_eq!(released(&probe, "h1").await?.0, wire::InjectRelease::ByHand);
+    assert_eq!(released(&probe, "w1").await?.0, wire::InjectRelease::Written);
+    let refused = muster(&["h1"]).expect_err("released already");
+    assert!(refused.to_string().contains("inject h1 has been released already"), "{refused}");
+    let refused = muster(&["h2"]).expect_err("stage 2's");
+    assert!(refused.to_string().contains("inject h2 belongs to stage 2; stage 1 is open"), "{refused}");
+
+    // Stage 2: the coordinator killed before t2's time; its successor releases it once, on time.
+    let opened = stage_opened(&probe, 2).await?;
+    running.kill_coordinator();
+    running.start_coordinator(&nats, tests::coordinator_settings(&nats, &run)?);
+    muster(&["h2"])?;
+    let (how, at) = released(&probe, "t2").await?;
+    let due = opened + HOUR;
+    assert_eq!(how, wire::InjectRelease::AtItsTime);
+    assert!(at >= due && at <= due + HOUR / 4, "t2 due at {due:?} of exercise time, released at {at:?}");
+
+    let report = within(LIMIT * 2, "the exercise to conclude", &mut running.report).await???;
+    running.stop().await;
+    let mut ids: Vec<String> = injects_released(&probe).await?.into_iter().map(|(id, _, _)| id).collect();
+    ids.sort();
+    assert_eq!(ids, ["h1", "h2", "t1", "t2", "w1"], "every inject released exactly once");
+    // The report: every inject with each recipient's acknowledgement (every seat a policy plays
+    // acknowledges).
+    let listed: Vec<(String, String, Vec<(String, bool)>)> = report
+        .stages
+        .iter()
+        .flat_map(|s| &s.injects)
+        .map(|i| {
+            let acks = i.recipients.iter().map(|r| (r.node.clone(), r.acknowledged.is_some())).collect();
+            (i.id.clone(), i.release.clone(), acks)
+        })
+        .collect();
+    let everyone = |acked: bool| ["js", "sec", "BY", "RU"].map(|n| (n.to_string(), acked)).to_vec();
+    assert_eq!(
+        listed,
+        [
+            ("t1".into(), "at_its_time".into(), vec![("BY".into(), true)]),
+            ("h1".into(), "by_hand".into(), everyone(true)),
+            ("w1".into(), "written".into(), vec![("RU".into(), true)]),
+            ("t2".into(), "at_its_time".into(), everyone(true)),
+            ("h2".into(), "by_hand".into(), vec![("RU".into(), true)]),
+        ]
+    );
+    Ok(())
+}

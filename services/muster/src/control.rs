@@ -1,4 +1,4 @@
-//! Exercise control from the command line: pause, resume, advance, and status.
+//! Exercise control from the command line: start, pause, resume, advance, release an inject, and status.
 
 use std::time::Duration;
 
@@ -96,18 +96,6 @@ pub async fn send(
         Some(Some(meant)) => Some(meant),
         None => None,
     };
-    let bus = target.connect("muster-director").await?;
-    let director = bus::names::director();
-    // A command given again is a command of its own: its id carries a fresh nonce.
-    let nonce = &MessageId::generate().to_string()[..12];
-    let action = Act::control(command, meant, reason).by_person(&director.node, nonce)?;
-    let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), action.payload);
-    envelope.message_id = action.message_id;
-    envelope.language = lang.tag().to_owned();
-    if let Some(credentials) = target.credentials()? {
-        bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
-    }
-    let submitter = Submitter::for_seat(&bus, &target.exercise, &director).await?;
     let what = words::say_with(lang, "cli-control-what", &[("command", Arg::from(command.name()))]);
     let what = match meant {
         Some(window) => {
@@ -116,6 +104,64 @@ pub async fn send(
         }
         None => what,
     };
+    submit(target, Act::control(command, meant, reason), &what, lang).await
+}
+
+/// What `muster inject` releases: a planned inject, or one written on the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InjectArgs {
+    /// The inject's id: a planned inject of the open stage (held for the director's hand, or not
+    /// due yet), or, with --text, the id of the inject written here.
+    pub id: String,
+    /// Write a new inject saying this, released at once.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// The seats it goes to, by node id (`RU,BY`); default: every participant.
+    #[arg(long, value_delimiter = ',', requires = "text")]
+    pub to: Vec<String>,
+    /// What it expects of its recipients.
+    #[arg(long, requires = "text")]
+    pub expects: Option<String>,
+    /// Who it speaks as (a press agency, a body, a state); default: exercise control.
+    #[arg(long, requires = "text")]
+    pub from: Option<String>,
+    /// The slot of the open stage it bears on.
+    #[arg(long, requires = "text")]
+    pub slot: Option<String>,
+}
+
+/// Releases an inject now, as exercise control, and waits for the coordinator's answer.
+pub async fn inject(target: &Target, args: InjectArgs, lang: Lang) -> anyhow::Result<()> {
+    let act = match args.text {
+        None => Act::release(args.id.clone()),
+        Some(text) => Act::write_inject(proto::v1::Inject {
+            inject_id: args.id.clone(),
+            text,
+            to: args.to,
+            expects: args.expects.unwrap_or_default(),
+            from: args.from.unwrap_or_default(),
+            slot_id: args.slot.unwrap_or_default(),
+            ..Default::default()
+        }),
+    };
+    let what = words::say_with(lang, "cli-inject-what", &[("inject", Arg::from(args.id.as_str()))]);
+    submit(target, act, &what, lang).await
+}
+
+/// Submits `act` as the director, in `lang`, and says what became of it (`what`, in words).
+async fn submit(target: &Target, act: Act, what: &str, lang: Lang) -> anyhow::Result<()> {
+    let bus = target.connect("muster-director").await?;
+    let director = bus::names::director();
+    // A command given again is a command of its own: its id carries a fresh nonce.
+    let nonce = &MessageId::generate().to_string()[..12];
+    let action = act.by_person(&director.node, nonce)?;
+    let mut envelope = Envelope::new(target.exercise.clone(), director.clone(), action.payload);
+    envelope.message_id = action.message_id;
+    envelope.language = lang.tag().to_owned();
+    if let Some(credentials) = target.credentials()? {
+        bus::seal::sign(&mut envelope, &credentials.key_pair()?)?;
+    }
+    let submitter = Submitter::for_seat(&bus, &target.exercise, &director).await?;
     match submitter.submit(&envelope, Duration::from_secs(10)).await {
         Ok(Verdict::Accepted { .. }) => {}
         Ok(Verdict::Received) => {
@@ -202,6 +248,7 @@ pub fn render_status(lang: Lang, exercise: &str, record: &Record, now: std::time
         ("absent", Arg::from(absent)),
     ];
     let _ = writeln!(w, "{}", words::say_with(lang, "cli-status-counts", &counts));
+    injects(lang, record, w);
     let awaited = record.awaited();
     if awaited.is_empty() {
         let _ = writeln!(w, "{}", words::say(lang, "cli-status-awaited-nothing"));
@@ -215,6 +262,38 @@ pub fn render_status(lang: Lang, exercise: &str, record: &Record, now: std::time
         }
     }
     out
+}
+
+/// The injects released (with who has not acknowledged them) and the open stage's still to come.
+fn injects(lang: Lang, record: &Record, w: &mut String) {
+    use std::fmt::Write as _;
+    let pending = record.injects_pending();
+    if record.injects.is_empty() && pending.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "{}", words::say(lang, "cli-status-injects"));
+    for r in &record.injects {
+        let waiting: Vec<&str> = r.unacknowledged().collect();
+        let args = [
+            ("inject", Arg::from(r.id())),
+            ("at", Arg::from(record.when_in(lang, r.at.exercise))),
+            ("acknowledged", Arg::from(r.acknowledged.len())),
+            ("recipients", Arg::from(r.event.recipients.len())),
+            ("waiting", Arg::from(if waiting.is_empty() { words::say(lang, "none") } else { waiting.join(", ") })),
+        ];
+        let _ = writeln!(w, "  {}", words::say_with(lang, "cli-status-inject-released", &args));
+    }
+    for (inject, due) in pending {
+        let line = match due {
+            Some(at) => words::say_with(
+                lang,
+                "cli-status-inject-due",
+                &[("inject", Arg::from(inject.id.as_str())), ("at", Arg::from(record.when_in(lang, at)))],
+            ),
+            None => words::say_with(lang, "cli-status-inject-held", &[("inject", Arg::from(inject.id.as_str()))]),
+        };
+        let _ = writeln!(w, "  {line}");
+    }
 }
 
 #[cfg(test)]

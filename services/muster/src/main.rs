@@ -81,6 +81,16 @@ enum Command {
         #[command(flatten)]
         lang: launch::LangArgs,
     },
+    /// Release an inject now: a planned one of the open stage by its id, or one written here with
+    /// --text (to --to seats, default everyone).
+    Inject {
+        #[command(flatten)]
+        target: control::Target,
+        #[command(flatten)]
+        inject: control::InjectArgs,
+        #[command(flatten)]
+        lang: launch::LangArgs,
+    },
     /// Where an exercise stands and what it still awaits of whom, from its event log alone.
     Status {
         #[command(flatten)]
@@ -211,6 +221,7 @@ fn main() -> ExitCode {
             Command::Advance { target, reason, window, lang } => {
                 control::send(&target, seat::Control::Advance, Some(window), reason, lang.lang()).await
             }
+            Command::Inject { target, inject, lang } => control::inject(&target, inject, lang.lang()).await,
             Command::Status { target, lang } => control::status(&target, &lang).await,
             Command::Identities { scenario, exercise, out, persons, console } => {
                 identities(&scenario, &exercise, &out, &persons, &console)

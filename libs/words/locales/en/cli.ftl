@@ -10,6 +10,10 @@ cli-status-scenario = scenario: { $title }
 cli-status-time = exercise time: { $at }
 cli-status-deadline = window closes { $at }, { $left }
 cli-status-counts = events: { $events }; drafts: { $drafts }; slots considered: { $considered }; absent: { $absent }
+cli-status-injects = injects:
+cli-status-inject-released = { $inject }: released { $at }; acknowledged by { $acknowledged } of { $recipients } (awaited: { $waiting })
+cli-status-inject-due = { $inject }: due { $at }
+cli-status-inject-held = { $inject }: held for the director (muster inject { $inject })
 cli-status-awaited-nothing = awaited: nothing
 cli-status-awaited = awaited ({ $count }):
 
@@ -117,6 +121,7 @@ cli-control-what = { $command ->
        *[advance] advance
     }
 cli-control-what-window = { $what } of { $window }
+cli-inject-what = the release of inject { $inject }
 cli-control-accepted = { $exercise }: { $what } accepted
 cli-control-refused = { $what } refused: { $why }
 cli-control-unanswered = { $what }: no answer from the coordinator within 10 s

@@ -10,6 +10,10 @@ cli-status-scenario = сценарий: { $title }
 cli-status-time = время учения: { $at }
 cli-status-deadline = срок: { $at }, { $left }
 cli-status-counts = событий: { $events }; проектов: { $drafts }; рассмотрено вопросов: { $considered }; отсутствуют: { $absent }
+cli-status-injects = вводные:
+cli-status-inject-released = { $inject }: выдана { $at }; получение подтвердили { $acknowledged } из { $recipients } (ожидаются: { $waiting })
+cli-status-inject-due = { $inject }: срок выдачи { $at }
+cli-status-inject-held = { $inject }: выдаётся руководителем учения (muster inject { $inject })
 cli-status-awaited-nothing = ожидается: ничего
 cli-status-awaited = ожидается ({ $count }):
 
@@ -133,6 +137,7 @@ cli-control-what = { $command ->
        *[advance] закрытие периода
     }
 cli-control-what-window = { $what } ({ $window })
+cli-inject-what = выдача вводной { $inject }
 cli-control-accepted = { $exercise }: { $what } — принято
 cli-control-refused = { $what } — не принято: { $why }
 cli-control-unanswered = { $what }: координатор не ответил за 10 с
