@@ -290,6 +290,24 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     click(&director, "#resume").await?;
     wait_for_text(&director, "#flash", "Accepted: the resumption of stage 1", STEP).await?;
 
+    // The director writes an inject to Belarus during the stage; it arrives on Belarus's page at
+    // its national node, live, as written (in English, marked), and Belarus acknowledges it.
+    fill(&director, "#inject-form input[name=id]", "w-border").await?;
+    fill(&director, "#inject-form input[name=to]", "BY").await?;
+    fill(&director, "#inject-form textarea[name=text]", "The border crossing at Brest is closed to traffic").await?;
+    fill(&director, "#inject-form input[name=expects]", "Report the measures taken").await?;
+    click(&director, "#write-inject").await?;
+    wait_for_text(&director, "#flash", "Accepted: the inject", STEP).await?;
+    let inject = wait_for_text(&belarus, "#inject-w-border", "The border crossing at Brest is closed", STEP).await?;
+    assert!(inject.contains("Вводная w-border") && inject.contains("(EN)"), "{inject}");
+    wait_for_text(&belarus, "#awaited-mine", "Подтвердить получение вводной w-border", STEP).await?;
+    belarus.execute("document.getElementById('inject-w-border').scrollIntoView()", vec![]).await?;
+    browser::screenshot(&belarus, &screenshot_path("belarus-inject")).await?;
+    click(&belarus, "#acknowledge-w-border").await?;
+    wait_for_text(&belarus, "#flash", "Принято: подтверждение получения вводной w-border", STEP).await?;
+    wait_for_text(&belarus, "#inject-w-border", "✓ Получение подтверждено", STEP).await?;
+    wait_for_text(&director, "#released-w-border", "1 / 1", STEP).await?;
+
     // Once every state has answered v2, the director closes the stage (the Joint Staff left its
     // other slots empty, so it would not close early by itself).
     browser::wait_for_text_where(
@@ -386,7 +404,7 @@ async fn people_play_belarus_and_the_joint_staff_from_their_browsers() -> anyhow
     );
     let kinds: Vec<&str> =
         log.iter().filter(|e| e.sender.node.as_str() == "director").map(bus::Envelope::kind).collect();
-    assert_eq!(kinds, ["pause_exercise", "resume_exercise", "advance_exercise"]);
+    assert_eq!(kinds, ["pause_exercise", "resume_exercise", "release_inject", "advance_exercise"]);
     let concluded = log
         .iter()
         .find_map(|e| match &e.payload {

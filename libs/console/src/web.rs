@@ -407,6 +407,9 @@ async fn report_file(
 }
 
 /// What a form asks, as the seat's action; `Err` says, in `l`, what is wrong with the form.
+/// The acts besides the commands ([`Control`]) that are exercise control's alone.
+const DIRECTORS: [&str; 2] = ["release", "inject"];
+
 fn action(c: &Console, l: Lang, seat: &NodeId, name: &str, form: &BTreeMap<String, String>) -> Result<Action, String> {
     // Browsers send line breaks as CR LF; the limits count what people see, one character each.
     let field = |f: &str| form.get(f).map(|v| v.trim().replace("\r\n", "\n")).unwrap_or_default();
@@ -466,6 +469,15 @@ fn action(c: &Console, l: Lang, seat: &NodeId, name: &str, form: &BTreeMap<Strin
             Act::position(field("slot"), number("version")?, kind, reasons)
         }
         "receipt" => Act::receipt(field("package"), field("digest")),
+        "acknowledge" => Act::acknowledge(field("inject")),
+        "release" => Act::release(field("inject")),
+        "inject" => Act::write_inject(wire::Inject {
+            inject_id: field("id"),
+            to: field("to").split([',', ' ']).filter(|s| !s.is_empty()).map(String::from).collect(),
+            text: field("text"),
+            expects: field("expects"),
+            ..Default::default()
+        }),
         other => match Control::named(other) {
             Some(command) => {
                 confirmed()?;
@@ -546,7 +558,7 @@ async fn act(
             &words::say_with(l, "only-as-your-seat", &args),
         );
     }
-    let control = Control::named(&name).is_some();
+    let control = Control::named(&name).is_some() || DIRECTORS.contains(&name.as_str());
     if control != c.seats.get(&session.seat).is_some_and(|h| h.role == Role::Coordinator) {
         let why = if control { "control-is-the-directors" } else { "director-controls-only" };
         return refused_with(l, StatusCode::FORBIDDEN, why);

@@ -105,6 +105,7 @@ pub(super) fn director(v: &View<'_>) -> Markup {
             }
         }
         @if record.plan.is_some() {
+            (super::injects::control(v))
             (awaited(l, record, &v.awaited))
             (dashboard(l, record, &v.awaited, v.now))
             (board(l, v.exercise, record))

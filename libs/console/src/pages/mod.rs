@@ -21,6 +21,7 @@ mod board;
 mod delegation;
 mod director;
 mod drafting;
+mod injects;
 mod notices;
 
 pub use board::{board, draft_page};
@@ -177,9 +178,9 @@ pub fn seat(v: &View<'_>) -> Markup {
         div #work data-live {
             @match v.kind {
                 Kind::Director => (director(v)),
-                Kind::Drafting => (drafting(v)),
-                Kind::State => (state(v)),
-                Kind::Board => { (assembly_form(v)) (board(l, v.exercise, record)) },
+                Kind::Drafting => { (injects::inbox(v)) (drafting(v)) },
+                Kind::State => { (injects::inbox(v)) (state(v)) },
+                Kind::Board => { (assembly_form(v)) (injects::inbox(v)) (board(l, v.exercise, record)) },
             }
         }
         (timeline(l, v.exercise, record))
@@ -206,6 +207,9 @@ fn status(v: &View<'_>) -> Markup {
     };
     let now = record.exercise_now(v.now);
     let mine: Vec<&Task> = v.awaited.iter().filter(|a| &a.node == v.seat).map(|a| &a.task).collect();
+    // Injects to acknowledge are asked of the seat too, though no window waits for them.
+    let injects: Vec<&str> =
+        record.injects_for(v.seat).filter(|r| !r.acknowledged.contains_key(v.seat)).map(|r| r.id()).collect();
     html! {
         section #status data-live aria-label=(words::say(l, "status-label")) {
             p {
@@ -219,12 +223,13 @@ fn status(v: &View<'_>) -> Markup {
                         strong { (record.time_left_in(l, deadline.saturating_sub(now))) } }
                 }
             }
-            @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() {
+            @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() || !injects.is_empty() {
                 h2 { (words::say(l, "awaited-of-you")) }
-                @if mine.is_empty() {
+                @if mine.is_empty() && injects.is_empty() {
                     p #awaited-mine { (words::say(l, "awaited-of-you-nothing")) }
                 } @else {
                     ul #awaited-mine {
+                        @for id in &injects { li { a href=(format!("#inject-{id}")) { (words::say_with(l, "inject-to-acknowledge", &[("inject", Arg::from(*id))])) } } }
                         @for task in &mine { li { (capitalised(&task.say(l))) @if let Some(d) = record.deadline() { ", " (words::say(l, "by")) " " (record.when_in(l, d)) } } }
                     }
                 }

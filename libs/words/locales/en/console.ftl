@@ -315,3 +315,31 @@ characters = characters
 
 not-in-your-language = Not given in your language: shown as written ({ $language })
 written-in = Written in
+
+## Injects
+injects-to-you = Injects to you
+inject-heading = Inject { $inject }
+inject-from = From
+inject-released = Released
+inject-expects = Expected:
+inject-slot = Bears on
+inject-acknowledged = Acknowledged
+inject-acknowledge = Acknowledge
+injects = Injects
+injects-to-come = To come in this stage
+inject = Inject
+inject-when = When
+inject-to = To
+inject-text = Text
+inject-held = held for you
+inject-release-now = Release now
+injects-released = Released
+inject-acknowledged-by = Acknowledged
+inject-waiting = awaited from
+inject-write = Write an inject
+inject-id = Id
+inject-to-seats = To (node ids; blank: everyone)
+inject-write-button = Release this inject
+inject-everyone = everyone
+injects-none = No injects.
+inject-to-acknowledge = Acknowledge inject { $inject }

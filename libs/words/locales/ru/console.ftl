@@ -324,3 +324,31 @@ characters = знаков
 
 not-in-your-language = Не дано на вашем языке: показано как написано ({ $language })
 written-in = Язык текста
+
+## Injects
+injects-to-you = Вводные вам
+inject-heading = Вводная { $inject }
+inject-from = От имени:
+inject-released = Выдана
+inject-expects = Ожидаемые действия:
+inject-slot = Относится к вопросу
+inject-acknowledged = Получение подтверждено
+inject-acknowledge = Подтвердить получение
+injects = Вводные
+injects-to-come = Предстоящие на этом этапе
+inject = Вводная
+inject-when = Когда
+inject-to = Кому
+inject-text = Текст
+inject-held = выдаётся вами
+inject-release-now = Выдать сейчас
+injects-released = Выданные
+inject-acknowledged-by = Подтвердили
+inject-waiting = ожидается от
+inject-write = Составить вводную
+inject-id = Номер
+inject-to-seats = Кому (коды участников; пусто — всем)
+inject-write-button = Выдать эту вводную
+inject-everyone = всем
+injects-none = Вводных нет.
+inject-to-acknowledge = Подтвердить получение вводной { $inject }
