@@ -393,7 +393,10 @@ async fn injects_go_out_once_at_their_time_through_a_pause_and_failovers_and_by_
     // Stage 1: held before t1's time, the coordinator killed and replaced while held.
     let opened = stage_opened(&probe, 1).await?;
     let pause = Payload::PauseExercise(wire::PauseExercise { reason: "hold".into(), ..Default::default() });
-    assert!(matches!(probe.submit(&probe.envelope(Role::Coordinator, "director", pause)?).await?, Ok(Verdict::Accepted { .. })));
+    assert!(matches!(
+        probe.submit(&probe.envelope(Role::Coordinator, "director", pause)?).await?,
+        Ok(Verdict::Accepted { .. })
+    ));
     assert!(injects_released(&probe).await?.is_empty(), "t1 is due two exercise hours after the stage opened");
     running.kill_coordinator();
     running.start_coordinator(&nats, tests::coordinator_settings(&nats, &run)?);
@@ -401,7 +404,10 @@ async fn injects_go_out_once_at_their_time_through_a_pause_and_failovers_and_by_
     let held = probe.wait_for("inject_released", Duration::from_secs(8)).await;
     assert!(held.is_err(), "no inject goes out while the exercise is held, across a failover");
     let resume = Payload::ResumeExercise(wire::ResumeExercise { reason: "go".into(), ..Default::default() });
-    assert!(matches!(probe.submit(&probe.envelope(Role::Coordinator, "director", resume)?).await?, Ok(Verdict::Accepted { .. })));
+    assert!(matches!(
+        probe.submit(&probe.envelope(Role::Coordinator, "director", resume)?).await?,
+        Ok(Verdict::Accepted { .. })
+    ));
     let (how, at) = released(&probe, "t1").await?;
     assert_eq!(how, wire::InjectRelease::AtItsTime);
     let due = opened + 2 * HOUR;
@@ -435,7 +441,8 @@ async fn injects_go_out_once_at_their_time_through_a_pause_and_failovers_and_by_
     assert_eq!(ids, ["h1", "h2", "t1", "t2", "w1"], "every inject released exactly once");
     // The report: every inject with each recipient's acknowledgement (every seat a policy plays
     // acknowledges).
-    let listed: Vec<(String, String, Vec<(String, bool)>)> = report
+    type Acknowledged = Vec<(String, bool)>;
+    let listed: Vec<(String, String, Acknowledged)> = report
         .stages
         .iter()
         .flat_map(|s| &s.injects)

@@ -161,7 +161,7 @@ pub fn submitted_kinds(role: crate::id::Role) -> &'static [&'static str] {
     match role {
         crate::id::Role::Coordinator => {
             &["start_exercise", "pause_exercise", "resume_exercise", "advance_exercise", "release_inject"]
-        },
+        }
         crate::id::Role::Observer => &[],
         _ => &[
             "assembly_report",

@@ -151,7 +151,9 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
             )
         }
         Payload::ReleaseInject(_) => words::say(l, "feed-inject-ordered"),
-        Payload::AcknowledgeInject(a) => say("feed-inject-acknowledged", &[("inject", Arg::from(a.inject_id.as_str()))]),
+        Payload::AcknowledgeInject(a) => {
+            say("feed-inject-acknowledged", &[("inject", Arg::from(a.inject_id.as_str()))])
+        }
         Payload::Rejection(_) | Payload::Accepted(_) => format!("{}: {}", event.sender.node, event.kind()),
     };
     let at = event.exercise_time.map(|t| record.when_in(l, t)).unwrap_or_default();

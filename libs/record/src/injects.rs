@@ -104,8 +104,12 @@ impl Record {
         if self.phase.paused {
             return vec![];
         }
-        let mut due: Vec<(&Inject, Duration)> =
-            self.injects_pending().into_iter().filter_map(|(i, at)| Some((i, at?))).filter(|(_, at)| *at <= now).collect();
+        let mut due: Vec<(&Inject, Duration)> = self
+            .injects_pending()
+            .into_iter()
+            .filter_map(|(i, at)| Some((i, at?)))
+            .filter(|(_, at)| *at <= now)
+            .collect();
         due.sort_by_key(|(_, at)| *at);
         due.into_iter().map(|(i, _)| i).collect()
     }

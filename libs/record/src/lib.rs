@@ -15,8 +15,8 @@
 pub mod awaited;
 pub mod comments;
 pub mod fold;
-pub mod injects;
 mod hint;
+pub mod injects;
 pub mod package;
 pub mod phase;
 pub mod plan;
@@ -24,8 +24,8 @@ pub mod seen;
 
 pub use awaited::{AnswerKind, AnswerTime, Awaited, Task};
 pub use comments::{Comment, Resolution, Step};
-pub use injects::Released;
 pub use fold::{Answered, Draft, Entry, Happening, Held, Moment, Record, Tally, Version, coordinator};
+pub use injects::Released;
 pub use phase::{Phase, PhaseState};
 pub use plan::{FAST_TIME_SCALE, Keys, Mode, Participant, Plan, PlanError};
 pub use seen::Seen;

@@ -353,7 +353,10 @@ fn stage(s: &StageRecord, states: &States<'_>, w: &mut impl Writer) {
 fn inject(lang: Lang, i: &InjectRecord, w: &mut impl Writer) {
     let mut head = vec![Part::Code(i.id.clone())];
     if !i.from.is_empty() {
-        head.push(text(format!(" · {}", words::say_with(lang, "aar-inject-from", &[("from", Arg::from(i.from.as_str()))]))));
+        head.push(text(format!(
+            " · {}",
+            words::say_with(lang, "aar-inject-from", &[("from", Arg::from(i.from.as_str()))])
+        )));
     }
     if let Some(due) = &i.due {
         head.push(text(format!(" · {} ", words::say(lang, "aar-inject-due"))));

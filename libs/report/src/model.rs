@@ -714,10 +714,9 @@ fn injects(plan: &Plan, record: &Record, clock: &Clock, stage: &scenario::Stage)
         .map(|inject| {
             let released = record.released(&inject.id);
             let due = match (inject.release, opened) {
-                (scenario::Release::After(after), Some(opened)) => Some(Moment {
-                    exercise: opened.exercise.saturating_add(after),
-                    wall: opened.wall,
-                }),
+                (scenario::Release::After(after), Some(opened)) => {
+                    Some(Moment { exercise: opened.exercise.saturating_add(after), wall: opened.wall })
+                }
                 _ => None,
             };
             let shown = inject.text.in_lang(lang);
@@ -733,7 +732,11 @@ fn injects(plan: &Plan, record: &Record, clock: &Clock, stage: &scenario::Stage)
                 from: inject.from.as_ref().map(|f| f.in_lang(lang).to_string()).unwrap_or_default(),
                 text: shown.text.to_owned(),
                 text_language: if shown.asked { String::new() } else { shown.language.to_owned() },
-                expects: if inject.expects.is_empty() { String::new() } else { inject.expects.in_lang(lang).to_string() },
+                expects: if inject.expects.is_empty() {
+                    String::new()
+                } else {
+                    inject.expects.in_lang(lang).to_string()
+                },
                 slot: inject.slot.clone().unwrap_or_default(),
                 recipients: recipients
                     .into_iter()

@@ -74,7 +74,8 @@ fn planned(plan: &Plan, state: &Record, id: &str, open: u32) -> Result<wire::Inj
         return refuse(RejectionCode::UnknownInject, Message::new("reason-inject-unknown").with("inject", id));
     };
     if stage != open {
-        let reason = Message::new("reason-inject-other-stage").with("inject", id).with("stage", stage).with("open", open);
+        let reason =
+            Message::new("reason-inject-other-stage").with("inject", id).with("stage", stage).with("open", open);
         return refuse(RejectionCode::WrongPhase, reason);
     }
     if state.released(id).is_some() {
@@ -116,7 +117,14 @@ fn written(plan: &Plan, state: &Record, inject: &wire::Inject, open: u32) -> Res
     Ok(inject.clone())
 }
 
-fn released(config: &Config, plan: &Plan, now: Moment, stage: u32, inject: wire::Inject, how: InjectRelease) -> Envelope {
+fn released(
+    config: &Config,
+    plan: &Plan,
+    now: Moment,
+    stage: u32,
+    inject: wire::Inject,
+    how: InjectRelease,
+) -> Envelope {
     let to: Vec<NodeId> = inject.to.iter().filter_map(|n| NodeId::new(n.as_str()).ok()).collect();
     let recipients = record::injects::recipients(plan, &to);
     let id = format!("inject-{}", inject.inject_id);

@@ -865,9 +865,11 @@ fn released(events: &[Envelope]) -> Vec<(String, wire::InjectRelease, Vec<String
     events
         .iter()
         .filter_map(|e| match &e.payload {
-            Payload::InjectReleased(r) => {
-                Some((r.inject.as_ref().map(|i| i.inject_id.clone()).unwrap_or_default(), r.release(), r.recipients.clone()))
-            }
+            Payload::InjectReleased(r) => Some((
+                r.inject.as_ref().map(|i| i.inject_id.clone()).unwrap_or_default(),
+                r.release(),
+                r.recipients.clone(),
+            )),
             _ => None,
         })
         .collect()
@@ -910,7 +912,11 @@ fn the_director_releases_a_held_inject_and_writes_one_and_the_wrong_orders_are_r
     assert!(matches!(reply, Reply::Accepted { .. }), "{reply:?}");
     assert_eq!(kinds(&events), ["release_inject", "inject_released"]);
     let everyone: Vec<String> = ["js", "sec", "BY", "RU", "AM", "guest"].map(String::from).into();
-    assert_eq!(released(&events), [("i2".into(), wire::InjectRelease::ByHand, everyone)], "every seat but the observer");
+    assert_eq!(
+        released(&events),
+        [("i2".into(), wire::InjectRelease::ByHand, everyone)],
+        "every seat but the observer"
+    );
     assert_eq!(events[1].causation_id.as_ref(), Some(&events[0].message_id));
     ex.refuse(Role::Coordinator, "director", release("i2"), RejectionCode::InvalidContent);
     let reason = ex.refuse(Role::Coordinator, "director", release("i3"), RejectionCode::WrongPhase);
@@ -941,10 +947,20 @@ fn the_director_releases_a_held_inject_and_writes_one_and_the_wrong_orders_are_r
     ex.refuse(Role::Coordinator, "director", write(to_observer), RejectionCode::NotAParticipant);
     let timed = wire::Inject { after: Some(prost_types::Duration { seconds: 60, nanos: 0 }), ..written("w2") };
     ex.refuse(Role::Coordinator, "director", write(timed), RejectionCode::Malformed);
-    ex.refuse(Role::Coordinator, "director", write(wire::Inject { text: " ".into(), ..written("w2") }), RejectionCode::InvalidContent);
+    ex.refuse(
+        Role::Coordinator,
+        "director",
+        write(wire::Inject { text: " ".into(), ..written("w2") }),
+        RejectionCode::InvalidContent,
+    );
     let later_slot = wire::Inject { slot_id: "b1".into(), ..written("w2") };
     ex.refuse(Role::Coordinator, "director", write(later_slot), RejectionCode::UnknownSlot);
-    ex.refuse(Role::Coordinator, "director", Payload::ReleaseInject(wire::ReleaseInject::default()), RejectionCode::Malformed);
+    ex.refuse(
+        Role::Coordinator,
+        "director",
+        Payload::ReleaseInject(wire::ReleaseInject::default()),
+        RejectionCode::Malformed,
+    );
 
     // The stage's timed and held injects left behind do not follow into the next stage.
     let closing = ex.tick(hours(5));
