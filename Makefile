@@ -4,12 +4,15 @@
 NATS_VERSION := 2.15.1
 BUF_VERSION  := 1.75.0
 KUBE_VALIDATE_VERSION := 1.37.0
+OPENPYXL_VERSION := 3.1.5
 NATS_IMAGE   := muster/nats:$(NATS_VERSION)
 
 TOOLS := $(CURDIR)/.tools
 NATS_SERVER := $(TOOLS)/nats/bin/nats-server
 BUF := $(TOOLS)/buf/bin/buf
 KUBE_VALIDATE := $(TOOLS)/kube/bin/kubernetes-validate
+# An independent reader of the workbooks Muster writes, for the tests (PYTHONPATH=$(TOOLS)/py).
+OPENPYXL := $(TOOLS)/py/openpyxl/__init__.py
 export PATH := $(TOOLS)/nats/bin:$(TOOLS)/buf/bin:$(PATH)
 export MUSTER_NATS_IMAGE := $(NATS_IMAGE)
 
@@ -94,7 +97,11 @@ $(KUBE_VALIDATE):
 	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/kube kubernetes-validate==$(KUBE_VALIDATE_VERSION)
 	@test -x $@
 
-tools: nats-server $(BUF)
+tools: nats-server $(BUF) $(OPENPYXL)
+
+$(OPENPYXL):
+	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/py openpyxl==$(OPENPYXL_VERSION)
+	@test -f $@
 
 ## browser: Debian's chromium and chromium-driver for the console's browser tests, when missing
 ## (apt-get: CI runs as root)

@@ -464,3 +464,82 @@ async fn injects_go_out_once_at_their_time_through_a_pause_and_failovers_and_by_
     );
     Ok(())
 }
+
+/// What the independent reader does with the workbook: checks its sheets and drop-down lists,
+/// adds an inject to the MSEL and moves stage 1's deadline, by the headings it finds; prints what
+/// it saw as JSON.
+const EDIT_WITH_OPENPYXL: &str = r#"
+import json, sys
+from openpyxl import load_workbook
+book = load_workbook(sys.argv[1])
+heads = lambda sheet: [c.value for c in sheet[1]]
+participants, stages, msel = book["Participants"], book["Stages"], book["MSEL"]
+lists = sorted(v.formula1 for v in participants.data_validations.dataValidation)
+row = {"stage": 1, "id": "i1-new", "at": "10m", "to": "BY, RU", "text.en": "The border crossing at Brest is closed.",
+       "text.ru": "Пункт пропуска Брест закрыт.", "expects.en": "Report the measures taken", "from.en": "TASS", "from.ru": "ТАСС"}
+msel.append([row.get(h) for h in heads(msel)])
+stages.cell(row=2, column=heads(stages).index("closes") + 1).value = "1d9h"
+book.save(sys.argv[2])
+print(json.dumps({"sheets": book.sheetnames, "participants": heads(participants), "lists": lists,
+                  "states": [r[0].value for r in participants.iter_rows(min_row=2) if r[1].value == "control_point"]}))
+"#;
+
+// The CLI and Python run as blocking child processes: the exercise in this process needs threads of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_scenario_goes_to_a_workbook_is_edited_elsewhere_and_comes_back_to_run() -> anyhow::Result<()> {
+    let dir = tempfile::TempDir::with_prefix("muster-workbook")?;
+    let (plan, edited, toml) =
+        (dir.path().join("plan.xlsx"), dir.path().join("edited.xlsx"), dir.path().join("edited.toml"));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let muster = |args: &[&std::ffi::OsStr]| -> anyhow::Result<String> {
+        let out = std::process::Command::new(tests::binary("muster")?).args(args).current_dir(&root).output()?;
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        anyhow::ensure!(out.status.success(), "muster {args:?}: {said}");
+        Ok(said)
+    };
+    muster(&["scenario".as_ref(), "export".as_ref(), plan.as_os_str()])?;
+
+    // Opened, checked and edited by openpyxl, which Muster's code has nothing to do with.
+    let python = std::process::Command::new("python3")
+        .env("PYTHONPATH", root.join(".tools/py"))
+        .args(["-c", EDIT_WITH_OPENPYXL])
+        .arg(&plan)
+        .arg(&edited)
+        .output()?;
+    let said = String::from_utf8_lossy(&python.stdout);
+    anyhow::ensure!(
+        python.status.success(),
+        "openpyxl (make tools installs it into .tools/py): {}{said}",
+        String::from_utf8_lossy(&python.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(&said)?;
+    assert_eq!(seen["sheets"], serde_json::json!(["Exercise", "Participants", "Stages", "Slots", "MSEL"]));
+    let headings = seen["participants"].as_array().map(|h| h[..4].to_vec()).unwrap_or_default();
+    assert_eq!(headings, ["node", "role", "name.en", "name.ru"]);
+    assert_eq!(seen["states"], serde_json::json!(["AM", "BY", "KZ", "KG", "RU", "TJ"]), "{seen}");
+    let lists = seen["lists"].to_string();
+    for offered in ["control_point,joint_staff,secretariat,guest,observer", "nats,grpc", "policy,person", "true,false"]
+    {
+        assert!(lists.contains(offered), "a drop-down of {offered} on the participants sheet: {lists}");
+    }
+
+    let said =
+        muster(&["scenario".as_ref(), "import".as_ref(), edited.as_os_str(), "--out".as_ref(), toml.as_os_str()])?;
+    assert!(said.contains("3 stages, 10 participants, 1 injects"), "{said}");
+    let scenario = scenario::load(&toml)?;
+    assert_eq!(scenario.stages[0].closes_at, Duration::from_secs(33 * 3600), "the deadline moved");
+    let inject = &scenario.stages[0].injects[0];
+    assert_eq!((inject.id.as_str(), inject.text.get("ru")), ("i1-new", Some("Пункт пропуска Брест закрыт.")));
+
+    let run = Run { scenario, ..Run::default_fast("workbook")? };
+    let nats = Nats::start(&[&run]).await?;
+    let report = run_exercise(&nats, &run, LIMIT).await?;
+    assert!(report.totals.concluded);
+    let listed = &report.stages[0].injects;
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id.as_str(), listed[0].release.as_str()), ("i1-new", "at_its_time"));
+    let acknowledged: Vec<&str> =
+        listed[0].recipients.iter().filter(|r| r.acknowledged.is_some()).map(|r| r.node.as_str()).collect();
+    assert_eq!(acknowledged, ["BY", "RU"]);
+    Ok(())
+}

@@ -162,11 +162,13 @@ fn texts(payload: &Payload) -> Vec<(&'static str, &str, usize)> {
                     ("text", &i.text, MAX_DRAFT_TEXT),
                     ("expects", &i.expects, MAX_TEXT),
                     ("slot_id", &i.slot_id, MAX_TEXT),
+                    ("objective", &i.objective, MAX_TEXT),
                 ];
                 out.extend(i.to.iter().map(|t| ("to", t.as_str(), MAX_TEXT)));
                 out.extend(i.from_in.iter().map(|t| ("from_in", t.text.as_str(), MAX_TEXT)));
                 out.extend(i.text_in.iter().map(|t| ("text_in", t.text.as_str(), MAX_DRAFT_TEXT)));
                 out.extend(i.expects_in.iter().map(|t| ("expects_in", t.text.as_str(), MAX_TEXT)));
+                out.extend(i.objective_in.iter().map(|t| ("objective_in", t.text.as_str(), MAX_TEXT)));
                 out
             }
             None => vec![],

@@ -513,6 +513,7 @@ pub fn inject_to_wire(i: &Inject, language: &str) -> wire::Inject {
     let (from, from_in) = i.from.as_ref().map(|f| text_to_wire(f, language)).unwrap_or_default();
     let (text, text_in) = text_to_wire(&i.text, language);
     let (expects, expects_in) = text_to_wire(&i.expects, language);
+    let (objective, objective_in) = text_to_wire(&i.objective, language);
     wire::Inject {
         inject_id: i.id.clone(),
         after: match i.release {
@@ -527,6 +528,8 @@ pub fn inject_to_wire(i: &Inject, language: &str) -> wire::Inject {
         expects,
         expects_in,
         slot_id: i.slot.clone().unwrap_or_default(),
+        objective,
+        objective_in,
     }
 }
 
@@ -543,6 +546,7 @@ pub fn inject_from_wire(i: &wire::Inject, language: &str) -> Result<Inject, Plan
         text: text_from_wire(language, &i.text, &i.text_in),
         expects: text_from_wire(language, &i.expects, &i.expects_in),
         slot: Some(i.slot_id.clone()).filter(|s| !s.is_empty()),
+        objective: text_from_wire(language, &i.objective, &i.objective_in),
     })
 }
 

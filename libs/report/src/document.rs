@@ -380,6 +380,11 @@ fn inject(lang: Lang, i: &InjectRecord, w: &mut impl Writer) {
         let expects = words::say_with(lang, "aar-inject-expects", &[("expects", Arg::from(i.expects.as_str()))]);
         w.paragraph(&[text(expects)]);
     }
+    if !i.objective.is_empty() {
+        let objective =
+            words::say_with(lang, "aar-inject-objective", &[("objective", Arg::from(i.objective.as_str()))]);
+        w.paragraph(&[text(objective)]);
+    }
     let (acknowledged, silent): (Vec<_>, Vec<_>) = i.recipients.iter().partition(|r| r.acknowledged.is_some());
     let acknowledged: Vec<String> = acknowledged
         .iter()

@@ -187,6 +187,8 @@ pub struct InjectRecord {
     pub expects: String,
     /// The slot it bears on; empty when none.
     pub slot: String,
+    /// The exercise objective it serves, marked when in another language; empty when none.
+    pub objective: String,
     /// Its recipients in order, each with its acknowledgement (after the release) if any.
     pub recipients: Vec<Acknowledgement>,
 }
@@ -738,6 +740,11 @@ fn injects(plan: &Plan, record: &Record, clock: &Clock, stage: &scenario::Stage)
                     inject.expects.in_lang(lang).to_string()
                 },
                 slot: inject.slot.clone().unwrap_or_default(),
+                objective: if inject.objective.is_empty() {
+                    String::new()
+                } else {
+                    inject.objective.in_lang(lang).to_string()
+                },
                 recipients: recipients
                     .into_iter()
                     .map(|node| {

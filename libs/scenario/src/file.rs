@@ -155,6 +155,8 @@ pub struct InjectFile {
     pub expects: Option<TextFile>,
     /// The slot of its stage it bears on, if any.
     pub slot: Option<String>,
+    /// The exercise objective it serves, if any.
+    pub objective: Option<TextFile>,
 }
 
 /// One slot.

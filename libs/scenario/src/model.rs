@@ -204,6 +204,8 @@ pub struct Inject {
     pub expects: Text,
     /// The slot of its stage it bears on, if any.
     pub slot: Option<String>,
+    /// The exercise objective it serves; empty when none is named.
+    pub objective: Text,
 }
 
 /// When an inject is released.

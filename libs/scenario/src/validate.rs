@@ -570,10 +570,12 @@ impl Checker<'_> {
         }
         let text = self.text(file.text, &path.key("text"));
         let expects = self.optional_text(file.expects, &path.key("expects"));
+        let objective = self.optional_text(file.objective, &path.key("objective"));
         if let Some(slot) = file.slot.as_ref().filter(|s| !slots.contains(*s)) {
             self.problem(&path.key("slot"), format!("`{slot}` is not a slot of this stage"));
         }
-        Some(Inject { id: id?, release: release?, from: from?, to, text: text?, expects: expects?, slot: file.slot })
+        let (id, release, from, text, expects, objective) = (id?, release?, from?, text?, expects?, objective?);
+        Some(Inject { id, release, from, to, text, expects, slot: file.slot, objective })
     }
 
     fn slot(

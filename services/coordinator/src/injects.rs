@@ -99,7 +99,8 @@ fn written(plan: &Plan, state: &Record, inject: &wire::Inject, open: u32) -> Res
     if inject.text.trim().is_empty() {
         return refuse(RejectionCode::InvalidContent, Message::new("reason-inject-empty"));
     }
-    let translations = inject.from_in.iter().chain(&inject.text_in).chain(&inject.expects_in);
+    let translations =
+        inject.from_in.iter().chain(&inject.text_in).chain(&inject.expects_in).chain(&inject.objective_in);
     if let Some(t) = translations.into_iter().find(|t| !words::is_tag(&t.language)) {
         return refuse(RejectionCode::Malformed, Message::new("reason-inject-language").with("language", &t.language));
     }

@@ -1,6 +1,7 @@
 //! The `muster` command line: run exercises, steer them, validate scenarios.
 
 mod control;
+mod plans;
 mod progress;
 mod run;
 mod summary;
@@ -185,10 +186,31 @@ enum Command {
 enum ScenarioCommand {
     /// Check a scenario file; print a summary when valid, every problem with its line when not.
     Validate {
-        /// The scenario file (TOML).
+        /// The scenario file (TOML), or a workbook of it (.xlsx).
         file: PathBuf,
         #[command(flatten)]
         lang: launch::LangArgs,
+    },
+    /// Write a scenario out as a workbook (FILE.xlsx: the exercise, participants, stages, slots
+    /// and the MSEL, with drop-down lists), or its MSEL alone (FILE.csv).
+    Export {
+        /// The workbook (.xlsx) or MSEL (.csv) to write.
+        out: PathBuf,
+        /// The scenario to write out.
+        #[arg(long, default_value = "scenarios/cst-2025.toml")]
+        scenario: PathBuf,
+    },
+    /// Read a workbook (FILE.xlsx), or an MSEL (FILE.csv) into --scenario's stages, as a scenario
+    /// file; every problem is named by its sheet, row and column.
+    Import {
+        /// The workbook (.xlsx) or MSEL (.csv) to read.
+        file: PathBuf,
+        /// For an MSEL (.csv): the scenario whose injects it replaces.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// The scenario file (TOML) to write.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -196,8 +218,15 @@ fn main() -> ExitCode {
     // The command prints its own progress; logs are for problems.
     launch::telemetry::init("warn");
     let command = Cli::parse().command;
-    if let Command::Scenario { command: ScenarioCommand::Validate { file, lang } } = &command {
-        return validate(lang.lang(), file);
+    match &command {
+        Command::Scenario { command: ScenarioCommand::Validate { file, lang } } => return validate(lang.lang(), file),
+        Command::Scenario { command: ScenarioCommand::Export { out, scenario } } => {
+            return plans::report(plans::export(scenario, out));
+        }
+        Command::Scenario { command: ScenarioCommand::Import { file, scenario, out } } => {
+            return plans::report(plans::import(file, scenario.as_deref(), out));
+        }
+        _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -370,6 +399,15 @@ async fn verify_record(
 }
 
 fn validate(lang: words::Lang, file: &std::path::Path) -> ExitCode {
+    if plans::is_workbook(file) {
+        return match plans::read(file, None) {
+            Ok(imported) => {
+                print!("{}", summary::render(lang, &imported.scenario, file));
+                ExitCode::SUCCESS
+            }
+            Err(e) => plans::report(Err(e)),
+        };
+    }
     match scenario::load(file) {
         Ok(scenario) => {
             print!("{}", summary::render(lang, &scenario, file));

@@ -108,6 +108,7 @@ aar-inject-by-hand = released by the director
 aar-inject-written = written and released by the director
 aar-inject-never = never released
 aar-inject-expects = Expected: { $expects }
+aar-inject-objective = Objective: { $objective }
 aar-inject-acknowledged = Acknowledged by: { $list }
 aar-inject-not-acknowledged = not acknowledged by: { $list }
 aar-stage-tasks = Tasks

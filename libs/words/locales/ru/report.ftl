@@ -121,6 +121,7 @@ aar-inject-by-hand = выдана руководителем учения
 aar-inject-written = составлена и выдана руководителем учения
 aar-inject-never = не выдавалась
 aar-inject-expects = Ожидаемые действия: { $expects }
+aar-inject-objective = Учебная цель: { $objective }
 aar-inject-acknowledged = Получение подтвердили: { $list }
 aar-inject-not-acknowledged = не подтвердили: { $list }
 aar-stage-tasks = Задачи
