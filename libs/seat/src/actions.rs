@@ -139,12 +139,21 @@ impl Act {
         let reason = reason.into();
         let window = meant.map(Phase::window);
         let payload = match command {
-            Control::Start => Payload::StartExercise(wire::StartExercise { reason }),
+            Control::Start => Payload::StartExercise(wire::StartExercise { reason, scenario: String::new() }),
             Control::Pause => Payload::PauseExercise(wire::PauseExercise { reason, window }),
             Control::Resume => Payload::ResumeExercise(wire::ResumeExercise { reason, window }),
             Control::Advance => Payload::AdvanceExercise(wire::AdvanceExercise { reason, window }),
         };
         Act::new(command.name(), payload)
+    }
+
+    /// A start with the plan the planner handed over (a scenario file's text) instead of the
+    /// coordinator's own; any other act as it is.
+    pub fn with_plan(mut self, plan: String) -> Act {
+        if let Payload::StartExercise(start) = &mut self.payload {
+            start.scenario = plan;
+        }
+        self
     }
 
     fn new(name: impl Into<String>, payload: Payload) -> Act {

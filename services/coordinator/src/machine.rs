@@ -74,7 +74,7 @@ pub struct Decision {
 pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Moment) -> Decision {
     match input {
         Input::Start if state.phase.phase == Phase::NotStarted && !config.awaits_director => {
-            Decision { events: start(config, state, now, None), reply: None }
+            Decision { events: start(config, &config.scenario, state, now, None), reply: None }
         }
         Input::Start => Decision::default(),
         Input::Tick => {
@@ -87,10 +87,16 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Moment) -
     }
 }
 
-/// The notification and the opening of assembly: the exercise's time zero, by definition.
-fn start(config: &Config, state: &mut State, now: Moment, cause: Option<&Envelope>) -> Vec<Envelope> {
+/// The notification of `scenario` and the opening of assembly: the exercise's time zero, by definition.
+fn start(
+    config: &Config,
+    scenario: &scenario::Scenario,
+    state: &mut State,
+    now: Moment,
+    cause: Option<&Envelope>,
+) -> Vec<Envelope> {
     let now = Moment { exercise: std::time::Duration::ZERO, ..now };
-    let plan = Plan::of(&config.scenario, config.time_scale, config.mode, &config.keys);
+    let plan = Plan::of(scenario, config.time_scale, config.mode, &config.keys);
     let (notification, lists) = plan.to_messages(record::plan::MESSAGE_BUDGET);
     let mut notification = event(&config.exercise, now, "notification".into(), Payload::Notification(notification));
     if let Some(cause) = cause {
@@ -188,7 +194,28 @@ fn start_by_director(
     if !config.awaits_director {
         return refuse(RejectionCode::NotPermitted, Message::new("reason-starts-by-itself"));
     }
-    Ok(start(config, state, now, Some(envelope)))
+    let Payload::StartExercise(order) = &envelope.payload else { return refuse(RejectionCode::Malformed, Message::new("reason-no-start")) };
+    if order.scenario.is_empty() {
+        return Ok(start(config, &config.scenario, state, now, Some(envelope)));
+    }
+    let handed = handed_plan(config, &order.scenario)?;
+    Ok(start(config, &handed, state, now, Some(envelope)))
+}
+
+/// The plan the planner handed over, as the director starts with it: valid, and played by the
+/// seats this exercise has (their keys, their policies).
+fn handed_plan(config: &Config, text: &str) -> Result<scenario::Scenario, Refusal> {
+    let handed = scenario::parse(text, "plan").map_err(|e| {
+        let problems = match &e {
+            scenario::ScenarioError::Invalid { problems, .. } => problems.len(),
+            scenario::ScenarioError::Read { .. } => 1,
+        };
+        Refusal(RejectionCode::InvalidContent, Message::new("reason-plan-invalid").with("problems", problems))
+    })?;
+    if handed.participants != config.scenario.participants {
+        return refuse(RejectionCode::NotPermitted, Message::new("reason-plan-other-seats"));
+    }
+    Ok(handed)
 }
 
 /// Pause, resume, advance and the release of an inject, from exercise control.

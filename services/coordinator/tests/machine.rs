@@ -704,7 +704,7 @@ fn an_exercise_that_awaits_the_director_starts_on_the_directors_start_only() {
     let early = ex.envelope(Role::ControlPoint, "BY", report());
     let (reply, _) = ex.send(&early);
     assert!(matches!(reply, Reply::Rejected { code: RejectionCode::WrongPhase, .. }), "{reply:?}");
-    let start = Payload::StartExercise(wire::StartExercise { reason: "every seat is taken".into() });
+    let start = Payload::StartExercise(wire::StartExercise { reason: "every seat is taken".into(), ..Default::default() });
     let (reply, events) = ex.director(start.clone());
     assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "{reply:?}");
     assert_eq!(kinds(&events), ["notification", "phase_changed"]);
@@ -967,4 +967,25 @@ fn the_director_releases_a_held_inject_and_writes_one_and_the_wrong_orders_are_r
     assert!(kinds(&closing).contains(&"stage_opened"), "{:?}", kinds(&closing));
     assert!(released(&closing).is_empty());
     assert_eq!(ex.state.injects_pending().iter().map(|(i, _)| i.id.as_str()).collect::<Vec<_>>(), ["i3"]);
+}
+
+#[test]
+fn the_director_starts_with_the_plan_the_planner_handed_over_when_it_keeps_the_seats() {
+    let start = |plan: String| Payload::StartExercise(wire::StartExercise { reason: "go".into(), scenario: plan });
+    // The same seats, a later deadline for stage 1, an inject.
+    let handed = sketch("consensus", &[]).toml().replacen("closes = \"5h\"", "closes = \"6h\"", 1)
+        + "[[stages.injects]]\nid = \"n1\"\nat = \"30m\"\ntext = \"news\"\n";
+    let other_seats = sketch("consensus", &["absent = true"]).toml();
+    let mut ex = Ex::waiting("consensus", Mode::Fast, true);
+    let reason = ex.refuse(Role::Coordinator, "director", start(other_seats), RejectionCode::NotPermitted);
+    assert!(reason.starts_with("the plan handed over changes who takes part"), "{reason}");
+    let reason = ex.refuse(Role::Coordinator, "director", start("title = 3".into()), RejectionCode::InvalidContent);
+    assert!(reason.starts_with("the plan handed over is not a valid scenario"), "{reason}");
+    let (reply, events) = ex.director(start(handed.clone()));
+    assert!(matches!(reply, Reply::Accepted { .. }), "{reply:?}");
+    let Payload::Notification(n) = &events[0].payload else { panic!("a notification first") };
+    assert_eq!(n.scenario_digest, scenario::digest(&handed), "the record names the plan played");
+    let plan = ex.state.plan.as_ref().expect("a plan");
+    assert_eq!(plan.stages[0].closes_at, hours(6));
+    assert_eq!(plan.stages[1].injects.len(), 1, "the inject was given in the last stage of the sketch");
 }

@@ -121,3 +121,6 @@ reason-inject-empty = an inject needs its text
 reason-inject-language = “{ $language }” is not a language tag
 reason-inject-seat = { $node } is not a seat an inject can go to
 reason-inject-slot = slot { $slot } is not in stage { $stage }
+reason-no-start = the message is not a start
+reason-plan-invalid = the plan handed over is not a valid scenario ({ $problems } problems)
+reason-plan-other-seats = the plan handed over changes who takes part or how their seats are played: issue identities for it and start a new exercise
