@@ -679,3 +679,108 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     let _ = setup.hq.child.start_kill();
     Ok(())
 }
+
+/// A workbook of `scenario` as `edit` leaves its sheets, written where the browser can upload it.
+fn workbook_file(
+    dir: &std::path::Path,
+    name: &str,
+    scenario: &scenario::Scenario,
+    edit: impl FnOnce(&mut [workbook::Grid]),
+) -> anyhow::Result<PathBuf> {
+    let mut sheets = workbook::grids(scenario);
+    edit(&mut sheets);
+    let path = dir.join(name);
+    std::fs::write(&path, workbook::workbook(&sheets)?)?;
+    Ok(path)
+}
+
+fn sheet<'a>(sheets: &'a mut [workbook::Grid], name: &str) -> &'a mut workbook::Grid {
+    sheets.iter_mut().find(|g| g.name == name).unwrap_or_else(|| panic!("no sheet {name}"))
+}
+
+/// Sets the cell under `heading` of the row (numbered as the spreadsheet shows it) whose first
+/// cell is `key`.
+fn set(sheet: &mut workbook::Grid, key: &str, heading: &str, value: &str) {
+    let column = sheet.column(heading).unwrap_or_else(|| panic!("no column {heading}"));
+    let row = sheet.rows.iter_mut().find(|r| r.first().map(String::as_str) == Some(key)).expect("the row");
+    row[column] = value.into();
+}
+
+async fn upload(client: &fantoccini::Client, file: &std::path::Path) -> anyhow::Result<()> {
+    let input = wait_for(client, "#plan-file", STEP).await?;
+    input.send_keys(&file.display().to_string()).await?;
+    click(client, "#upload").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_planner_prepares_the_plan_in_a_workbook_and_the_director_starts_the_exercise_with_it() -> anyhow::Result<()>
+{
+    let browser = Browser::start().await?;
+    let setup = Setup::start("console-plan").await?;
+    let dir = tempfile::TempDir::with_prefix("muster-plan")?;
+    let planner = take_seat(&browser, &setup.link("planner")?).await?;
+
+    // A workbook of the exercise's plan with two mistakes: both are named where they are.
+    let wrong = workbook_file(dir.path(), "plan.xlsx", &setup.run.scenario, |sheets| {
+        set(sheet(sheets, "Exercise"), "decision_rule", "value", "majority");
+        let slots = sheet(sheets, "Slots");
+        let category = slots.column("category").expect("category");
+        slots.rows[1][category] = "weapons".into();
+    })?;
+    upload(&planner, &wrong).await?;
+    wait_for_text(&planner, "#plan-problems", "plan.xlsx: 2 problems", STEP).await?;
+    let rows = planner
+        .execute(
+            "return [...document.querySelectorAll('#problems tbody tr')].map(r => [...r.cells].slice(0, 4).map(c => c.textContent));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        rows,
+        serde_json::json!([["Exercise", "9", "B", "decision_rule"], ["Slots", "2", "D", "category"]]),
+        "each problem at its sheet, row and column"
+    );
+    browser::screenshot(&planner, &screenshot_path("planner-problems")).await?;
+    assert!(
+        planner.find(fantoccini::Locator::Css("#hand")).await.is_err(),
+        "a plan with problems cannot be handed over"
+    );
+
+    // Corrected, with an inject for stage 1 and a later deadline for stage 3.
+    let right = workbook_file(dir.path(), "plan-2.xlsx", &setup.run.scenario, |sheets| {
+        set(sheet(sheets, "Stages"), "3", "closes", "3d6h");
+        let msel = sheet(sheets, "MSEL");
+        let mut row = vec![String::new(); msel.headings().len()];
+        for (heading, value) in
+            [("stage", "1"), ("id", "p1"), ("at", "10m"), ("text.en", "The border crossing at Brest is closed.")]
+        {
+            row[msel.column(heading).expect("a column")] = value.into();
+        }
+        msel.rows.push(row);
+    })?;
+    upload(&planner, &right).await?;
+    wait_for_text(&planner, "#plan-ready", "plan-2.xlsx: valid", STEP).await?;
+    wait_for_text(&planner, "#plan-injects", "The border crossing at Brest is closed.", STEP).await?;
+    wait_for_text(&planner, "#plan-seats", "to acknowledge injects p1", STEP).await?;
+    let digest = planner.find(fantoccini::Locator::Css("#plan-digest")).await?.text().await?;
+    click(&planner, "#hand").await?;
+    wait_for_text(&planner, "#plan-handed", "Handed to the director", STEP).await?;
+    browser::screenshot(&planner, &screenshot_path("planner-ready")).await?;
+
+    // The director sees the plan handed over and starts with it.
+    let director = take_seat(&browser, &setup.link("director")?).await?;
+    wait_for_text(&director, "#handed-plan", &digest, STEP).await?;
+    fill(&director, "#start-form input[name=reason]", "the plan is ready").await?;
+    click(&director, "#start-form input[name=confirm]").await?;
+    click(&director, "#start-form input[name=empty_ok]").await?;
+    click(&director, "#start").await?;
+    wait_for_text(&director, "#flash", "Accepted: the start of the exercise", STEP).await?;
+    let probe = Probe::connect(&setup.nats, &setup.run.exercise).await?;
+    let notified = probe.wait_for("notification", STEP).await?;
+    let Payload::Notification(n) = notified.payload else { unreachable!("waited for the notification") };
+    assert_eq!(n.scenario_digest, digest, "the record names the plan played");
+    let injects: Vec<&str> = n.stages[0].injects.iter().map(|i| i.inject_id.as_str()).collect();
+    assert_eq!(injects, ["p1"]);
+    wait_for_text(&planner, "#plan-played", &digest, STEP).await?;
+    Ok(())
+}

@@ -15,13 +15,16 @@ pub const DIRECTOR: &str = "director";
 pub const ADMIN: &str = "admin";
 /// The headquarters' console, which reads the log for the people it serves.
 pub const CONSOLE: &str = "console";
+/// Exercise planning: prepares the plan at the console and hands it to the director; submits
+/// nothing, so it has a sign-in link but no key.
+pub const PLANNER: &str = "planner";
 
 /// Every service's identity.
 pub const SERVICES: [&str; 6] = [COORDINATOR, GATEWAY, OBSERVER, DIRECTOR, ADMIN, CONSOLE];
 
 /// Names taken otherwise: files issued beside the seats' keys (`ca.pem`, `nats-auth.conf`), exercise
 /// control's token and the test harness's and the benchmark's own identities.
-const TAKEN: [&str; 5] = ["ca", "control", "harness", "bench", "nats-auth"];
+const TAKEN: [&str; 6] = ["ca", "control", "harness", "bench", "nats-auth", PLANNER];
 
 /// Whether `node` is one of Muster's own names, which no participant may take.
 pub fn is_reserved(node: &str) -> bool {

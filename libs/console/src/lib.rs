@@ -12,6 +12,8 @@
 //! - [`diff`]: what changed between two versions of a draft, word by word;
 //! - [`feed`]: one line of words per event; [`refusal`]: refusals as sentences;
 //! - [`ready`]: who is at their post before the start, from the seats' presence;
+//! - [`plan`]: the plan the planner prepares (a workbook, a scenario file or an MSEL uploaded,
+//!   read, its problems listed) and hands to the director, who starts with it;
 //! - [`serve`]: HTTP on a listener, TLS when given a certificate; [`cli`]: the hosts' arguments.
 
 pub mod auth;
@@ -20,6 +22,7 @@ pub mod diff;
 pub mod feed;
 pub mod live;
 pub mod pages;
+pub mod plan;
 pub mod ready;
 pub mod refusal;
 pub mod serve;
@@ -49,12 +52,19 @@ pub struct Hosted {
     /// Where its person's actions go: the seat's driver signs and submits them. `None` for an
     /// observer, who submits nothing.
     pub desk: Option<Desk>,
+    /// The planner's seat: prepares the plan and hands it to the director; submits nothing.
+    pub plans: bool,
 }
 
 impl Hosted {
     /// A seat with its desk.
     pub fn new(role: Role, name: words::Text, desk: Option<Desk>) -> Hosted {
-        Hosted { role, name, desk }
+        Hosted { role, name, desk, plans: false }
+    }
+
+    /// The planner's seat.
+    pub fn planner(name: words::Text) -> Hosted {
+        Hosted { role: Role::Observer, name, desk: None, plans: true }
     }
 }
 
@@ -86,6 +96,11 @@ pub struct Console {
     pub sessions: auth::Sessions,
     /// Other exercises on the server, with the coordinator's key to trust in them.
     pub others: Option<(Arc<dyn Others>, Option<String>)>,
+    /// The scenario the exercise was given: a plan handed over must keep its seats, and an MSEL
+    /// uploaded alone goes into it.
+    pub scenario: Option<scenario::Scenario>,
+    /// The plan the planner prepared, and whether it was handed to the director.
+    pub plan: Mutex<Option<plan::Prepared>>,
     boards: Mutex<BTreeMap<ExerciseId, Arc<Live>>>,
 }
 
@@ -117,6 +132,8 @@ impl Console {
             identities,
             sessions,
             others: None,
+            scenario: None,
+            plan: Mutex::default(),
             boards: Mutex::default(),
         }
     }

@@ -52,6 +52,9 @@ pub fn router(console: Shared) -> Router {
         .route("/ex/{exercise}/events", get(events))
         .route("/ex/{exercise}/report", get(report_page))
         .route("/ex/{exercise}/draft/{slot}", get(draft_page))
+        .route("/ex/{exercise}/plan", post(upload_plan))
+        .route("/ex/{exercise}/plan/hand", post(hand_plan))
+        .route("/ex/{exercise}/plan/{form}", get(plan_file))
         .route("/ex/{exercise}/{file}", get(report_file))
         .route("/ex/{exercise}/seat/{seat}/{action}", post(act))
         .layer(middleware::from_fn_with_state(console.clone(), language))
@@ -259,6 +262,9 @@ fn nonce() -> String {
 
 fn kind(c: &Console, seat: &NodeId, record: &record::Record) -> Kind {
     let Some(hosted) = c.seats.get(seat) else { return Kind::Board };
+    if hosted.plans {
+        return Kind::Planner;
+    }
     let gives =
         record.plan.as_ref().and_then(|p| p.participant(seat)).is_some_and(record::Participant::gives_positions);
     pages::kind_of(hosted.role, gives)
@@ -299,8 +305,121 @@ async fn page(
         now: SystemTime::now(),
         nonce: nonce(),
         awaited: log.record.awaited(),
+        // The planner's own, and the director's once handed over.
+        plan: c.plan.lock().ok().and_then(|p| p.clone()).filter(|p| hosted.plans || p.handed.is_some()),
     };
     Ok(page_response(StatusCode::OK, pages::seat(&view)))
+}
+
+/// The planner's session for the hosted exercise, or why not.
+fn planner(c: &Console, l: Lang, headers: &HeaderMap, exercise: &str) -> Result<(), Response> {
+    if let Some(why) = cross_site(headers) {
+        return Err(cross_site_refused(l, &why));
+    }
+    let Some(session) = c.sessions.of(headers) else { return Err(to_sign_in()) };
+    let plans = c.seats.get(&session.seat).is_some_and(|h| h.plans);
+    if session.exercise.as_str() != exercise || !plans {
+        return Err(refused_with(l, StatusCode::FORBIDDEN, "plan-is-the-planners"));
+    }
+    Ok(())
+}
+
+/// The planner uploads a plan: read at once, its problems or its preview on the page.
+async fn upload_plan(
+    State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
+    headers: HeaderMap,
+    Path(exercise): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    if let Err(refused) = planner(&c, l, &headers, &exercise) {
+        return refused;
+    }
+    let mut upload = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("plan") {
+            let file = field.file_name().unwrap_or("plan").to_owned();
+            match field.bytes().await {
+                Ok(bytes) => upload = Some((file, bytes)),
+                Err(e) => tracing::warn!(exercise = %c.exercise, error = %e, "plan upload cut short"),
+            }
+        }
+    }
+    let Some((file, bytes)) = upload else { return refused_with(l, StatusCode::BAD_REQUEST, "plan-no-file") };
+    let prepared = crate::plan::read(&file, &bytes, c.scenario.as_ref());
+    match &prepared.read {
+        Ok(plan) => tracing::info!(exercise = %c.exercise, %file, digest = %plan.scenario.digest, "plan uploaded"),
+        Err(problems) => tracing::info!(exercise = %c.exercise, %file, ?problems, "plan uploaded with problems"),
+    }
+    if let Ok(mut plan) = c.plan.lock() {
+        *plan = Some(prepared);
+    }
+    Redirect::to(&format!("/ex/{exercise}")).into_response()
+}
+
+/// The planner hands the valid plan to the director.
+async fn hand_plan(
+    State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
+    headers: HeaderMap,
+    Path(exercise): Path<String>,
+) -> Response {
+    if let Err(refused) = planner(&c, l, &headers, &exercise) {
+        return refused;
+    }
+    let handed = match c.plan.lock() {
+        Ok(mut plan) => match plan.as_mut().filter(|p| p.ready().is_some()) {
+            Some(prepared) => {
+                prepared.handed = Some(SystemTime::now());
+                true
+            }
+            None => false,
+        },
+        Err(_) => false,
+    };
+    if !handed {
+        return refused_with(l, StatusCode::CONFLICT, "plan-nothing-to-hand");
+    }
+    tracing::info!(exercise = %c.exercise, "plan handed to the director");
+    Redirect::to(&format!("/ex/{exercise}")).into_response()
+}
+
+/// The prepared plan as a workbook or a scenario file: for the planner, and the director once handed.
+async fn plan_file(
+    State(c): State<Shared>,
+    Extension(l): Extension<Lang>,
+    headers: HeaderMap,
+    Path((exercise, form)): Path<(String, String)>,
+) -> Response {
+    let Some(session) = c.sessions.of(&headers) else { return to_sign_in() };
+    let hosted = c.seats.get(&session.seat);
+    let (plans, directs) = (hosted.is_some_and(|h| h.plans), hosted.is_some_and(|h| h.role == Role::Coordinator));
+    if session.exercise.as_str() != exercise || !(plans || directs) {
+        return refused_with(l, StatusCode::FORBIDDEN, "plan-is-the-planners");
+    }
+    let prepared = c.plan.lock().ok().and_then(|p| p.clone());
+    let plan = prepared.as_ref().and_then(|p| if plans { p.ready() } else { p.handed() });
+    // The exercise's own plan, for the planner to start from.
+    let own = c.scenario.as_ref().filter(|_| form == "current");
+    let Some(scenario) = own.or(plan.map(|p| &p.scenario)) else {
+        return refused_with(l, StatusCode::NOT_FOUND, "plan-none");
+    };
+    let (body, kind, name) = match form.as_str() {
+        "workbook" | "current" => match workbook::export(scenario) {
+            Ok(bytes) => (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "plan.xlsx"),
+            Err(e) => {
+                tracing::error!(exercise = %c.exercise, error = %e, "plan not written as a workbook");
+                return refused_with(l, StatusCode::INTERNAL_SERVER_ERROR, "plan-not-written");
+            }
+        },
+        "scenario" => match plan {
+            Some(plan) => (plan.toml.clone().into_bytes(), "application/toml; charset=utf-8", "plan.toml"),
+            None => return refused_with(l, StatusCode::NOT_FOUND, "plan-none"),
+        },
+        _ => return refused_with(l, StatusCode::NOT_FOUND, "plan-none"),
+    };
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, kind.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
 }
 
 async fn draft_page(
@@ -485,7 +604,18 @@ fn action(c: &Console, l: Lang, seat: &NodeId, name: &str, form: &BTreeMap<Strin
                     Control::Start => None,
                     _ => Some(field("window").parse::<record::Phase>().map_err(|_| words::say(l, "form-no-window"))?),
                 };
-                Act::control(command, meant, field("reason"))
+                let act = Act::control(command, meant, field("reason"));
+                match (command, form.get("plan")) {
+                    // The plan the director saw on the page, and none other.
+                    (Control::Start, Some(digest)) => {
+                        let handed = c.plan.lock().ok().and_then(|p| p.as_ref().and_then(|p| p.handed().cloned()));
+                        match handed.filter(|plan| &plan.scenario.digest == digest) {
+                            Some(plan) => act.with_plan(plan.toml),
+                            None => return Err(words::say(l, "plan-changed")),
+                        }
+                    }
+                    _ => act,
+                }
             }
             None => return Err(wrong("form-no-such-act", other)),
         },

@@ -96,6 +96,7 @@ pub fn seats(scenario: &scenario::Scenario) -> Vec<NodeId> {
         .map(|p| p.node.clone())
         .collect();
     seats.extend(NodeId::new(bus::names::DIRECTOR).ok());
+    seats.extend(NodeId::new(bus::names::PLANNER).ok());
     seats
 }
 

@@ -11,7 +11,7 @@
 mod error;
 mod grid;
 mod read;
-mod sheets;
+pub mod sheets;
 #[cfg(test)]
 mod tests;
 mod write;
@@ -19,4 +19,4 @@ mod write;
 pub use error::{CellProblem, WorkbookError};
 pub use grid::Grid;
 pub use read::{Imported, import, import_msel};
-pub use write::{export, export_msel};
+pub use write::{export, export_msel, grids, workbook};

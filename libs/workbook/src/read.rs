@@ -39,7 +39,7 @@ pub fn import(bytes: &[u8], file: &str) -> Result<Imported, WorkbookError> {
 /// file's, every problem named by its row and column.
 pub fn import_msel(csv: &str, file: &str, base: &Scenario) -> Result<Imported, WorkbookError> {
     let msel = Grid::from_csv(sheets::MSEL, csv).map_err(|reason| WorkbookError::Read { file: file.into(), reason })?;
-    let mut grids: Vec<Grid> = crate::write::grids(base).into_iter().map(|(g, _)| g).collect();
+    let mut grids = crate::write::grids(base);
     grids.retain(|g| g.name != sheets::MSEL);
     grids.push(msel);
     from_grids(&grids, file)
@@ -223,7 +223,11 @@ fn exercise_sheet(g: &Grid, cells: &mut Cells, out: &mut Table) {
     for (row, cells_of_row) in g.body() {
         let field = g.cell(cells_of_row, sheets::FIELD);
         let value = cells_of_row.get(value_column).map_or("", |v| v.trim_end());
-        let place = |cells: &mut Cells, path: &str| cells.place(path.to_owned(), g, row, value_column);
+        // A problem of a row's value names the row's field.
+        let place = |cells: &mut Cells, path: &str| {
+            let at = CellProblem { field: field.to_owned(), ..cell(g, row, value_column, String::new()) };
+            cells.at.entry(path.to_owned()).or_insert(at);
+        };
         if let Some(text) =
             sheets::EXERCISE_TEXTS.iter().find(|t| field.strip_prefix(**t).is_some_and(|l| l.starts_with('.')))
         {

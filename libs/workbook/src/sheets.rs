@@ -171,3 +171,14 @@ pub fn named<'h>(columns: &[Column], heading: &'h str) -> Option<(Column, Option
     let c = columns.iter().find(|c| c.field == field && c.kind == Kind::Text)?;
     words::is_tag(language).then_some((*c, Some(language)))
 }
+
+/// The columns of the sheet called `name` (none for the exercise sheet, a field a row).
+pub fn columns_of(name: &str) -> &'static [Column] {
+    match name {
+        PARTICIPANTS => PARTICIPANT_COLUMNS,
+        STAGES => STAGE_COLUMNS,
+        SLOTS => SLOT_COLUMNS,
+        MSEL => MSEL_COLUMNS,
+        _ => &[],
+    }
+}

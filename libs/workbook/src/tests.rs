@@ -72,8 +72,8 @@ fn the_msel_travels_alone_as_csv() {
     assert_eq!((problems[0].sheet.as_str(), problems[0].row, problems[0].column.as_str()), ("MSEL", 4, "C"));
 }
 
-fn edit(grids: &mut [(crate::Grid, Vec<sheets::Column>)], sheet: &str, row: usize, heading: &str, value: &str) {
-    let (grid, _) = grids.iter_mut().find(|(g, _)| g.name == sheet).expect("the sheet");
+fn edit(grids: &mut [crate::Grid], sheet: &str, row: usize, heading: &str, value: &str) {
+    let grid = grids.iter_mut().find(|g| g.name == sheet).expect("the sheet");
     let column = grid.column(heading).expect("the column");
     grid.rows[row - 1][column] = value.into();
 }
@@ -86,8 +86,8 @@ fn every_problem_of_a_workbook_is_named_by_sheet_row_and_column_at_once() {
     edit(&mut sheets, sheets::PARTICIPANTS, 2, "mandatory", "perhaps");
     edit(&mut sheets, sheets::SLOTS, 2, "category", "weapons");
     edit(&mut sheets, sheets::MSEL, 4, "to", "RU, XX");
-    sheets.iter_mut().find(|(g, _)| g.name == sheets::STAGES).expect("stages").0.rows[0].push("weather".into());
-    let bytes = workbook(sheets).expect("written");
+    sheets.iter_mut().find(|g| g.name == sheets::STAGES).expect("stages").rows[0].push("weather".into());
+    let bytes = workbook(&sheets).expect("written");
     let Err(WorkbookError::Invalid { file, problems }) = import(&bytes, "plan.xlsx") else { panic!("refused") };
     let at = |p: &CellProblem| format!("{} {}{} {}", p.sheet, p.column, p.row, p.field);
     let places: Vec<String> = problems.iter().map(at).collect();

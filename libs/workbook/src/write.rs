@@ -15,23 +15,23 @@ const ROWS_OFFERED: u32 = 1000;
 
 /// The scenario as a workbook (`.xlsx`), its bytes.
 pub fn export(scenario: &Scenario) -> Result<Vec<u8>, WorkbookError> {
-    workbook(grids(scenario))
+    workbook(&grids(scenario))
 }
 
-/// Sheets of text as a workbook, its bytes.
-pub(crate) fn workbook(grids: Vec<(Grid, Vec<Column>)>) -> Result<Vec<u8>, WorkbookError> {
+/// Sheets of text (as [`grids`] writes them, edited perhaps) as a workbook, its bytes.
+pub fn workbook(grids: &[Grid]) -> Result<Vec<u8>, WorkbookError> {
     let wrong = |e: rust_xlsxwriter::XlsxError| WorkbookError::Write(e.to_string());
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let wrapped = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    for (grid, columns) in grids {
+    for grid in grids {
         let sheet = workbook.add_worksheet();
         sheet.set_name(&grid.name).map_err(wrong)?;
         for (r, row) in grid.rows.iter().enumerate() {
             let r = u32::try_from(r).map_err(|e| WorkbookError::Write(e.to_string()))?;
             for (c, cell) in row.iter().enumerate() {
                 let c = u16::try_from(c).map_err(|e| WorkbookError::Write(e.to_string()))?;
-                let numeric = r > 0 && is_number_column(&grid, c) && cell.parse::<f64>().is_ok();
+                let numeric = r > 0 && is_number_column(grid, c) && cell.parse::<f64>().is_ok();
                 match (r, cell.parse::<f64>()) {
                     (0, _) => sheet.write_string_with_format(r, c, cell, &bold),
                     (_, Ok(number)) if numeric => sheet.write_number(r, c, number),
@@ -41,15 +41,14 @@ pub(crate) fn workbook(grids: Vec<(Grid, Vec<Column>)>) -> Result<Vec<u8>, Workb
             }
         }
         sheet.set_freeze_panes(1, 0).map_err(wrong)?;
-        lay_out(sheet, &grid, &columns).map_err(wrong)?;
+        lay_out(sheet, grid, sheets::columns_of(&grid.name)).map_err(wrong)?;
     }
     workbook.save_to_buffer().map_err(wrong)
 }
 
 /// The MSEL sheet alone, as CSV.
 pub fn export_msel(scenario: &Scenario) -> Result<String, WorkbookError> {
-    let (grid, _) = msel(scenario);
-    grid.to_csv().map_err(WorkbookError::Write)
+    msel(scenario).to_csv().map_err(WorkbookError::Write)
 }
 
 /// The numbers people type as numbers: stage numbers, the time scale.
@@ -90,8 +89,8 @@ fn lay_out(sheet: &mut Worksheet, grid: &Grid, columns: &[Column]) -> Result<(),
     Ok(())
 }
 
-/// The scenario as sheets of text, each with its columns.
-pub(crate) fn grids(scenario: &Scenario) -> Vec<(Grid, Vec<Column>)> {
+/// The scenario as sheets of text, one a sheet of its workbook.
+pub fn grids(scenario: &Scenario) -> Vec<Grid> {
     vec![exercise(scenario), participants(scenario), stages(scenario), slots(scenario), msel(scenario)]
 }
 
@@ -108,7 +107,7 @@ fn list(values: &[String]) -> String {
     values.join(", ")
 }
 
-fn exercise(s: &Scenario) -> (Grid, Vec<Column>) {
+fn exercise(s: &Scenario) -> Grid {
     let mut grid = Grid::new(sheets::EXERCISE, vec![sheets::FIELD.into(), sheets::VALUE.into()]);
     grid.rows.push(vec!["language".into(), s.language.clone()]);
     for (field, value) in [("title", &s.title), ("description", &s.description)] {
@@ -130,10 +129,10 @@ fn exercise(s: &Scenario) -> (Grid, Vec<Column>) {
     ] {
         grid.rows.push(vec![field.into(), value]);
     }
-    (grid, vec![])
+    grid
 }
 
-fn participants(s: &Scenario) -> (Grid, Vec<Column>) {
+fn participants(s: &Scenario) -> Grid {
     let columns = sheets::PARTICIPANT_COLUMNS;
     let mut grid = Grid::new(sheets::PARTICIPANTS, sheets::headings(columns, &s.languages));
     for p in &s.participants {
@@ -159,10 +158,10 @@ fn participants(s: &Scenario) -> (Grid, Vec<Column>) {
         ]);
         grid.rows.push(row);
     }
-    (grid, columns.to_vec())
+    grid
 }
 
-fn stages(s: &Scenario) -> (Grid, Vec<Column>) {
+fn stages(s: &Scenario) -> Grid {
     let columns = sheets::STAGE_COLUMNS;
     let mut grid = Grid::new(sheets::STAGES, sheets::headings(columns, &s.languages));
     for stage in &s.stages {
@@ -178,10 +177,10 @@ fn stages(s: &Scenario) -> (Grid, Vec<Column>) {
         row.push(duration::format(stage.closes_at));
         grid.rows.push(row);
     }
-    (grid, columns.to_vec())
+    grid
 }
 
-fn slots(s: &Scenario) -> (Grid, Vec<Column>) {
+fn slots(s: &Scenario) -> Grid {
     let columns = sheets::SLOT_COLUMNS;
     let mut grid = Grid::new(sheets::SLOTS, sheets::headings(columns, &s.languages));
     for (stage, slot) in s.slots() {
@@ -189,10 +188,10 @@ fn slots(s: &Scenario) -> (Grid, Vec<Column>) {
         row.extend(text(&slot.title, &s.languages));
         grid.rows.push(row);
     }
-    (grid, columns.to_vec())
+    grid
 }
 
-fn msel(s: &Scenario) -> (Grid, Vec<Column>) {
+fn msel(s: &Scenario) -> Grid {
     let columns = sheets::MSEL_COLUMNS;
     let mut grid = Grid::new(sheets::MSEL, sheets::headings(columns, &s.languages));
     for stage in &s.stages {
@@ -200,7 +199,7 @@ fn msel(s: &Scenario) -> (Grid, Vec<Column>) {
             grid.rows.push(inject_row(stage.number, inject, &s.languages));
         }
     }
-    (grid, columns.to_vec())
+    grid
 }
 
 fn inject_row(stage: u32, i: &Inject, languages: &[String]) -> Vec<String> {

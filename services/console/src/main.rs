@@ -104,8 +104,9 @@ async fn main() -> anyhow::Result<()> {
     let bus = Bus::connect(&args.bus.settings("muster-console")?).await.context("connecting as the console")?;
     let live = Live::follow(exercise.clone(), seat::link::bus_events(&bus, &exercise, 1), trust.clone());
 
-    // The director, and every seat a person plays on the bus here; observers read only.
+    // The director, the planner, and every seat a person plays on the bus here; observers read only.
     let mut seats = BTreeMap::new();
+    seats.insert(NodeId::new(bus::names::PLANNER)?, Hosted::planner(words::every("run-planner")));
     let director = NodeId::new(bus::names::DIRECTOR)?;
     let mut people = vec![(Sender::new(Role::Coordinator, director.clone()), words::every("run-director"))];
     for p in &scenario.participants {
@@ -147,6 +148,7 @@ async fn main() -> anyhow::Result<()> {
     let mut console = Console::new(exercise.clone(), live, seats, identities.clone(), args.console.sessions(addr)?);
     console.preview = Some((scenario.title.clone(), scenario.description.clone()));
     console.roster = scenario.participants.clone();
+    console.scenario = Some(scenario.clone());
     hear_presence(&bus, &exercise, console.presences.clone()).await?;
     console.others = Some((Arc::new(BusOthers(bus)), trust));
     let tls = args.console.tls()?;

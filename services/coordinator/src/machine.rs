@@ -194,7 +194,9 @@ fn start_by_director(
     if !config.awaits_director {
         return refuse(RejectionCode::NotPermitted, Message::new("reason-starts-by-itself"));
     }
-    let Payload::StartExercise(order) = &envelope.payload else { return refuse(RejectionCode::Malformed, Message::new("reason-no-start")) };
+    let Payload::StartExercise(order) = &envelope.payload else {
+        return refuse(RejectionCode::Malformed, Message::new("reason-no-start"));
+    };
     if order.scenario.is_empty() {
         return Ok(start(config, &config.scenario, state, now, Some(envelope)));
     }

@@ -704,7 +704,8 @@ fn an_exercise_that_awaits_the_director_starts_on_the_directors_start_only() {
     let early = ex.envelope(Role::ControlPoint, "BY", report());
     let (reply, _) = ex.send(&early);
     assert!(matches!(reply, Reply::Rejected { code: RejectionCode::WrongPhase, .. }), "{reply:?}");
-    let start = Payload::StartExercise(wire::StartExercise { reason: "every seat is taken".into(), ..Default::default() });
+    let start =
+        Payload::StartExercise(wire::StartExercise { reason: "every seat is taken".into(), ..Default::default() });
     let (reply, events) = ex.director(start.clone());
     assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "{reply:?}");
     assert_eq!(kinds(&events), ["notification", "phase_changed"]);

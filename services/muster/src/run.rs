@@ -262,9 +262,11 @@ async fn run_on(
         for invite in &folders.invites {
             let base =
                 consoles.iter().find(|(node, _)| node == &invite.seat).map_or(hq.as_str(), |(_, url)| url.as_str());
-            let name = scenario
-                .participant(&invite.seat)
-                .map_or_else(|| words::say(lang, "run-director"), |p| p.name.in_lang(lang).to_string());
+            let name = match scenario.participant(&invite.seat) {
+                Some(p) => p.name.in_lang(lang).to_string(),
+                None if invite.seat.as_str() == bus::names::PLANNER => words::say(lang, "run-planner"),
+                None => words::say(lang, "run-director"),
+            };
             println!("  {:<16} {}  ({name})", invite.seat.as_str(), invite.link(base));
         }
         println!("{}", words::say(lang, "run-start-hint"));

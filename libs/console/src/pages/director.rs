@@ -66,7 +66,18 @@ pub(super) fn director(v: &View<'_>) -> Markup {
                         p.description { (written(l, description)) }
                     }
                     (readiness(v))
+                    @let handed = v.plan.as_ref().and_then(|p| p.handed().map(|plan| (p, plan)));
+                    @if let Some((prepared, plan)) = handed {
+                        section #handed-plan aria-labelledby="handed-plan-h" {
+                            h3 #handed-plan-h { (words::say(l, "plan-handed-over")) }
+                            p { strong { (written(l, &plan.scenario.title)) } " (" (prepared.file) ") · " (words::say(l, "plan-digest")) " " code { (plan.scenario.digest) } }
+                            p { a href=(format!("/ex/{}/plan/workbook", v.exercise)) download="plan.xlsx" { (words::say(l, "plan-download-workbook")) } }
+                        }
+                    }
                     form #start-form method="post" action=(act("start")) { input type="hidden" name="nonce" value=(v.nonce);
+                        @if let Some((_, plan)) = handed {
+                            label { input type="checkbox" name="plan" value=(plan.scenario.digest) checked; " " (words::say(l, "plan-start-with")) }
+                        }
                         (reason("start", &words::say(l, "why-start")))
                         (confirm(l, &words::say(l, "confirm-start")))
                         @if !v.empty.is_empty() {

@@ -23,6 +23,7 @@ mod director;
 mod drafting;
 mod injects;
 mod notices;
+mod planner;
 
 pub use board::{board, draft_page};
 use board::{disposition, outcome_reason, position_class, positions_table, resolution_table};
@@ -49,6 +50,8 @@ pub enum Kind {
     State,
     /// An observer (or a guest that gives none): reads the board.
     Board,
+    /// Exercise planning: prepares the plan and hands it to the director.
+    Planner,
 }
 
 /// Everything a seat's page shows.
@@ -86,6 +89,8 @@ pub struct View<'a> {
     /// Names this rendering's forms: a form sent twice is one submission, a form sent again
     /// from a fresh page (after a refusal, corrected) is a new one.
     pub nonce: String,
+    /// The plan the planner prepared, for the planner's and the director's pages.
+    pub plan: Option<crate::plan::Prepared>,
 }
 
 const CSS: &str = "/assets/console.css";
@@ -181,6 +186,7 @@ pub fn seat(v: &View<'_>) -> Markup {
                 Kind::Drafting => { (injects::inbox(v)) (drafting(v)) },
                 Kind::State => { (injects::inbox(v)) (state(v)) },
                 Kind::Board => { (assembly_form(v)) (injects::inbox(v)) (board(l, v.exercise, record)) },
+                Kind::Planner => (planner::planner(v)),
             }
         }
         (timeline(l, v.exercise, record))
@@ -223,7 +229,7 @@ fn status(v: &View<'_>) -> Markup {
                         strong { (record.time_left_in(l, deadline.saturating_sub(now))) } }
                 }
             }
-            @if v.kind != Kind::Director && v.kind != Kind::Board || !mine.is_empty() || !injects.is_empty() {
+            @if !matches!(v.kind, Kind::Director | Kind::Board | Kind::Planner) || !mine.is_empty() || !injects.is_empty() {
                 h2 { (words::say(l, "awaited-of-you")) }
                 @if mine.is_empty() && injects.is_empty() {
                     p #awaited-mine { (words::say(l, "awaited-of-you-nothing")) }

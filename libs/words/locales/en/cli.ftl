@@ -56,6 +56,7 @@ run-person-seat = seat { $node } ({ $name }) is played by a person: nothing acts
 run-started = started { $name } (pid { $pid })
 run-console = console: { $url } (the director, and the seats people take at the headquarters)
 run-links = sign-in links, one per seat, each works once:
+run-planner = Planner (prepares the plan, hands it to the director)
 run-director = Director (exercise control)
 run-start-hint = the exercise starts when the director presses Start; Ctrl-C stops everything
 run-console-report = the exercise concluded; the report is at { $url }; Ctrl-C stops the consoles

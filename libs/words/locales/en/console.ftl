@@ -343,3 +343,53 @@ inject-write-button = Release this inject
 inject-everyone = everyone
 injects-none = No injects.
 inject-to-acknowledge = Acknowledge inject { $inject }
+
+## The planner
+plan-heading = The plan
+plan-played = The exercise runs the plan with SHA-256 { $digest }.
+plan-download-current = Download the exercise's plan as a workbook, to start from
+plan-file = A workbook (.xlsx), a scenario file (.toml) or an MSEL (.csv):
+plan-upload = Read the plan
+plan-problems = { $file }: { $count ->
+    [one] one problem
+   *[other] { $count } problems
+}
+plan-valid = { $file }: valid
+plan-digest = SHA-256
+plan-download-workbook = Download as a workbook
+plan-download-scenario = Download as a scenario file
+plan-handed = Handed to the director, who starts the exercise with it.
+plan-hand = Hand the plan to the director
+plan-sheet = Sheet
+plan-row = Row
+plan-column = Column
+plan-field = Field
+plan-problem = What is wrong
+plan-line = Line
+plan-other-seats = The plan changes who takes part or how their seats are played; identities are issued for the exercise's seats, so it cannot be played by this exercise.
+plan-preview = Preview
+plan-stages = Stages
+plan-stage = Stage
+plan-closes = Closes after the start
+plan-slots = Drafts
+plan-injects = Injects in time
+plan-after-opening = { $span } after the stage opens
+plan-by-hand = by the director's hand
+plan-who-does-what = Who is asked what
+plan-asked = Asked
+plan-asked-drafts = drafts { $slots }
+plan-asked-positions = a position on every draft
+plan-asked-injects = to acknowledge injects { $injects }
+plan-asked-nothing = reads only
+plan-handed-over = The plan the planner handed over
+plan-start-with = Start with the planner's plan
+plan-is-the-planners = Only the planner prepares the plan.
+plan-no-file = No file was uploaded.
+plan-nothing-to-hand = There is no valid plan to hand over.
+plan-none = There is no plan here.
+plan-not-written = The plan could not be written as a workbook.
+plan-changed = The planner's plan changed since this page was shown: read it again before starting.
+plan-not-text = The file is not a scenario's text (UTF-8 TOML or CSV).
+plan-not-a-workbook = The file is not a workbook (.xlsx).
+plan-msel-without-scenario = An MSEL goes into the exercise's scenario, which this console does not know.
+plan-what-files = Upload a workbook (.xlsx), a scenario file (.toml) or an MSEL (.csv).

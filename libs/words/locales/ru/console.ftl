@@ -352,3 +352,54 @@ inject-write-button = Выдать эту вводную
 inject-everyone = всем
 injects-none = Вводных нет.
 inject-to-acknowledge = Подтвердить получение вводной { $inject }
+
+## The planner
+plan-heading = План учения
+plan-played = Учение проводится по плану с SHA-256 { $digest }.
+plan-download-current = Скачать действующий план учения как рабочую книгу, чтобы начать с него
+plan-file = Рабочая книга (.xlsx), файл сценария (.toml) или план вводных (.csv):
+plan-upload = Прочитать план
+plan-problems = { $file }: { $count ->
+    [one] { $count } ошибка
+    [few] { $count } ошибки
+   *[many] { $count } ошибок
+}
+plan-valid = { $file }: ошибок нет
+plan-digest = SHA-256
+plan-download-workbook = Скачать рабочую книгу
+plan-download-scenario = Скачать файл сценария
+plan-handed = Передан руководителю учения, который начнёт учение по нему.
+plan-hand = Передать план руководителю учения
+plan-sheet = Лист
+plan-row = Строка
+plan-column = Столбец
+plan-field = Поле
+plan-problem = Ошибка
+plan-line = Строка
+plan-other-seats = План меняет состав участников или порядок их работы; удостоверения выпущены для участников этого учения, поэтому провести его по такому плану нельзя.
+plan-preview = Предварительный просмотр
+plan-stages = Этапы
+plan-stage = Этап
+plan-closes = Завершается после начала
+plan-slots = Проекты
+plan-injects = Вводные по времени
+plan-after-opening = через { $span } после начала этапа
+plan-by-hand = выдаётся руководителем учения
+plan-who-does-what = Что требуется от участников
+plan-asked = Требуется
+plan-asked-drafts = проекты { $slots }
+plan-asked-positions = позиция по каждому проекту
+plan-asked-injects = подтвердить получение вводных { $injects }
+plan-asked-nothing = только чтение
+plan-handed-over = План, переданный планированием
+plan-start-with = Начать по плану, переданному планированием
+plan-is-the-planners = План готовит только планирование.
+plan-no-file = Файл не загружен.
+plan-nothing-to-hand = Нет допустимого плана для передачи.
+plan-none = Плана здесь нет.
+plan-not-written = Не удалось записать план в рабочую книгу.
+plan-changed = План изменился после того, как была показана эта страница: прочитайте его ещё раз перед началом.
+plan-not-text = Файл не является текстом сценария (TOML или CSV в UTF-8).
+plan-not-a-workbook = Файл не является рабочей книгой (.xlsx).
+plan-msel-without-scenario = План вводных добавляется в сценарий учения, который этой консоли неизвестен.
+plan-what-files = Загрузите рабочую книгу (.xlsx), файл сценария (.toml) или план вводных (.csv).
