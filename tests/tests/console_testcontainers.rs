@@ -604,6 +604,14 @@ async fn the_console_refuses_what_a_seat_may_not_do_and_its_live_link_resumes_ex
     post(hq, &format!("{page}/seat/director/start"), &director, &[("reason", "go"), ("confirm", "yes")]).await?;
     let said = flash(hq, &page, &director).await?;
     assert!(said.contains("not taken") && said.contains("CSTO Joint Staff"), "{said}");
+    // The plan is the planner's: the director neither hands one over nor starts with one that was not.
+    let response = post(hq, &format!("{page}/plan/hand"), &director, &[]).await?;
+    assert_eq!(response.status, 403);
+    assert!(response.body.contains("Only the planner prepares the plan"), "{}", response.body);
+    let start = [("reason", "go"), ("confirm", "yes"), empty_ok, ("plan", "0123abcd")];
+    post(hq, &format!("{page}/seat/director/start"), &director, &start).await?;
+    let said = flash(hq, &page, &director).await?;
+    assert!(said.contains("The planner's plan changed since this page was shown"), "{said}");
     let crafted = format!("{page}?said=Refused%3A+fake");
     let spoofed = browser::request(hq, "GET", &crafted, &[("Cookie", &director)], None).await?;
     assert!(!spoofed.body.contains("fake"), "no link puts words on a page");

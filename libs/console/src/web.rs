@@ -311,17 +311,17 @@ async fn page(
     Ok(page_response(StatusCode::OK, pages::seat(&view)))
 }
 
-/// The planner's session for the hosted exercise, or why not.
-fn planner(c: &Console, l: Lang, headers: &HeaderMap, exercise: &str) -> Result<(), Response> {
+/// Why a form is refused when it is not the planner's, from this console, for the hosted exercise.
+fn not_the_planner(c: &Console, l: Lang, headers: &HeaderMap, exercise: &str) -> Option<Response> {
     if let Some(why) = cross_site(headers) {
-        return Err(cross_site_refused(l, &why));
+        return Some(cross_site_refused(l, &why));
     }
-    let Some(session) = c.sessions.of(headers) else { return Err(to_sign_in()) };
+    let Some(session) = c.sessions.of(headers) else { return Some(to_sign_in()) };
     let plans = c.seats.get(&session.seat).is_some_and(|h| h.plans);
     if session.exercise.as_str() != exercise || !plans {
-        return Err(refused_with(l, StatusCode::FORBIDDEN, "plan-is-the-planners"));
+        return Some(refused_with(l, StatusCode::FORBIDDEN, "plan-is-the-planners"));
     }
-    Ok(())
+    None
 }
 
 /// The planner uploads a plan: read at once, its problems or its preview on the page.
@@ -332,7 +332,7 @@ async fn upload_plan(
     Path(exercise): Path<String>,
     mut form: axum::extract::Multipart,
 ) -> Response {
-    if let Err(refused) = planner(&c, l, &headers, &exercise) {
+    if let Some(refused) = not_the_planner(&c, l, &headers, &exercise) {
         return refused;
     }
     let mut upload = None;
@@ -364,7 +364,7 @@ async fn hand_plan(
     headers: HeaderMap,
     Path(exercise): Path<String>,
 ) -> Response {
-    if let Err(refused) = planner(&c, l, &headers, &exercise) {
+    if let Some(refused) = not_the_planner(&c, l, &headers, &exercise) {
         return refused;
     }
     let handed = match c.plan.lock() {
