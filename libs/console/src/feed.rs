@@ -138,7 +138,7 @@ pub fn line(l: Lang, record: &Record, event: &Envelope) -> String {
             let id = r.inject.as_ref().map_or("", |i| i.inject_id.as_str());
             // The inject's texts in the reader's language, as the record holds them.
             let said = record.released(id).and_then(record::Released::inject).map(|i| i.text.in_lang(l).to_string());
-            let everyone = record.plan.as_ref().map(|p| record::injects::recipients(p, &[]));
+            let everyone = record.plan.as_ref().map(|p| record::released::recipients(p, &[]));
             let to = if everyone.as_ref() == Some(&r.recipients) {
                 words::say(l, "feed-inject-everyone")
             } else {

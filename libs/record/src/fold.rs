@@ -10,24 +10,10 @@ use bus::{Envelope, NodeId, Role, Sender};
 use proto::v1::{self as wire, PositionKind};
 use serde::{Deserialize, Serialize};
 
+pub use crate::moment::Moment;
 use crate::phase::{Phase, PhaseState};
 use crate::plan::Plan;
 use crate::seen::Seen;
-
-/// When something was recorded: exercise time (after the start, pauses not counted) and wall time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Moment {
-    /// Exercise time after the start.
-    pub exercise: Duration,
-    /// Wall time.
-    pub wall: SystemTime,
-}
-
-impl Default for Moment {
-    fn default() -> Self {
-        Moment { exercise: Duration::ZERO, wall: SystemTime::UNIX_EPOCH }
-    }
-}
 
 /// The wall time an exercise has been held (paused): with the notification's time, what maps wall
 /// time to exercise time, for the coordinator's clock and every reader's.
@@ -188,7 +174,7 @@ pub struct Record {
     /// States that confirmed receipt.
     pub receipts: BTreeMap<NodeId, Moment>,
     /// Injects released, in the order they were, with who acknowledged each.
-    pub injects: Vec<crate::injects::Released>,
+    pub injects: Vec<crate::released::Released>,
     /// The conclusion, once recorded.
     pub concluded: Option<wire::ExerciseConcluded>,
     /// What happened, in order.

@@ -17,15 +17,17 @@ pub mod comments;
 pub mod fold;
 mod hint;
 pub mod injects;
+pub mod moment;
 pub mod package;
 pub mod phase;
 pub mod plan;
+pub mod released;
 pub mod seen;
 
 pub use awaited::{AnswerKind, AnswerTime, Awaited, Task};
 pub use comments::{Comment, Resolution, Step};
 pub use fold::{Answered, Draft, Entry, Happening, Held, Moment, Record, Tally, Version, coordinator};
-pub use injects::Released;
 pub use phase::{Phase, PhaseState};
 pub use plan::{FAST_TIME_SCALE, Keys, Mode, Participant, Plan, PlanError};
+pub use released::Released;
 pub use seen::Seen;

@@ -724,7 +724,7 @@ fn injects(plan: &Plan, record: &Record, clock: &Clock, stage: &scenario::Stage)
             let shown = inject.text.in_lang(lang);
             let recipients = match released {
                 Some(r) => r.event.recipients.clone(),
-                None => record::injects::recipients(plan, &inject.to),
+                None => record::released::recipients(plan, &inject.to),
             };
             InjectRecord {
                 id: inject.id.clone(),

@@ -217,12 +217,28 @@ fn payload(
                 );
             }
         }
-        Payload::AcknowledgeInject(a) => crate::injects::acknowledgement(state, node, &a.inject_id)?,
+        Payload::AcknowledgeInject(a) => acknowledgement(state, node, &a.inject_id)?,
         other => {
             let reason =
                 Message::new("reason-not-a-participants-message").with("what", bus::envelope::payload_kind(other));
             return refuse(RejectionCode::NotPermitted, reason);
         }
+    }
+    Ok(())
+}
+
+/// A recipient's acknowledgement: of an inject released to it, once.
+fn acknowledgement(state: &Record, node: &NodeId, id: &str) -> Result<(), Refusal> {
+    let Some(released) = state.released(id) else {
+        return refuse(RejectionCode::UnknownInject, Message::new("reason-inject-not-released").with("inject", id));
+    };
+    if !released.is_for(node) {
+        let reason = Message::new("reason-inject-not-for").with("inject", id).with("node", node);
+        return refuse(RejectionCode::NotPermitted, reason);
+    }
+    if released.acknowledged.contains_key(node) {
+        let reason = Message::new("reason-inject-acknowledged").with("inject", id).with("node", node);
+        return refuse(RejectionCode::InvalidContent, reason);
     }
     Ok(())
 }

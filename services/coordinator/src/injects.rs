@@ -1,6 +1,6 @@
 //! Injects: a stage's planned ones released when their time comes on the clock, or by the
 //! director's hand; one the director writes during the exercise released at once; each
-//! acknowledged by its recipients. Pure.
+//! acknowledged by its recipients (checked with every participant's submission, `checks`). Pure.
 
 use bus::envelope::Payload;
 use bus::{Envelope, NodeId, Role};
@@ -50,22 +50,6 @@ pub fn release(
     }
     let recorded = Envelope { exercise_time: Some(now.exercise), recorded_at: Some(now.wall), ..envelope.clone() };
     Ok(emit(next, vec![recorded, released]))
-}
-
-/// A recipient's acknowledgement: of an inject released to it, once.
-pub fn acknowledgement(state: &Record, node: &NodeId, id: &str) -> Result<(), Refusal> {
-    let Some(released) = state.released(id) else {
-        return refuse(RejectionCode::UnknownInject, Message::new("reason-inject-not-released").with("inject", id));
-    };
-    if !released.is_for(node) {
-        let reason = Message::new("reason-inject-not-for").with("inject", id).with("node", node);
-        return refuse(RejectionCode::NotPermitted, reason);
-    }
-    if released.acknowledged.contains_key(node) {
-        let reason = Message::new("reason-inject-acknowledged").with("inject", id).with("node", node);
-        return refuse(RejectionCode::InvalidContent, reason);
-    }
-    Ok(())
 }
 
 /// A planned inject of the open stage, not released yet.
@@ -127,7 +111,7 @@ fn released(
     how: InjectRelease,
 ) -> Envelope {
     let to: Vec<NodeId> = inject.to.iter().filter_map(|n| NodeId::new(n.as_str()).ok()).collect();
-    let recipients = record::injects::recipients(plan, &to);
+    let recipients = record::released::recipients(plan, &to);
     let id = format!("inject-{}", inject.inject_id);
     let released = wire::InjectReleased { stage_number: stage, inject: Some(inject), release: how as i32, recipients };
     event(&config.exercise, now, id, Payload::InjectReleased(released))
