@@ -48,6 +48,10 @@ impl Prepared {
 pub fn read(file: &str, bytes: &[u8], own: Option<&scenario::Scenario>) -> Prepared {
     let read = imported(file, bytes, own).and_then(|plan| match own {
         Some(own) if own.participants != plan.scenario.participants => Err(Problems::OtherSeats),
+        // The director's start carries it: it must fit a message, with room for the rest.
+        _ if plan.toml.len() > bus::envelope::Limits::default().max_message_bytes * 3 / 4 => {
+            Err(Problems::Unreadable(Message::new("plan-too-large").with("size", plan.toml.len() / 1024)))
+        }
         _ => Ok(plan),
     });
     Prepared { file: file.to_owned(), read, handed: None }

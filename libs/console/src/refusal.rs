@@ -11,7 +11,7 @@ pub fn sentence(l: Lang, what: &str, code: Option<RejectionCode>, reason: &str) 
         Some(RejectionCode::StaleWindow) => ("refused-stale-window", "do-stale-window"),
         Some(RejectionCode::WrongPhase) => ("refused-wrong-phase", "do-wrong-phase"),
         Some(RejectionCode::UnknownSlot) => ("refused-unknown-slot", "do-unknown-slot"),
-        Some(RejectionCode::UnknownInject) => ("refused-unknown-inject", "do-unknown-slot"),
+        Some(RejectionCode::UnknownInject) => ("refused-unknown-inject", "do-unknown-inject"),
         Some(RejectionCode::StaleVersion) => ("refused-stale-version", "do-stale-version"),
         Some(RejectionCode::NotAParticipant) => ("refused-not-a-participant", "do-ask-control"),
         Some(RejectionCode::NotPermitted) => ("refused-not-permitted", "do-ask-control"),

@@ -349,7 +349,7 @@ async fn upload_plan(
     let prepared = crate::plan::read(&file, &bytes, c.scenario.as_ref());
     match &prepared.read {
         Ok(plan) => tracing::info!(exercise = %c.exercise, %file, digest = %plan.scenario.digest, "plan uploaded"),
-        Err(problems) => tracing::info!(exercise = %c.exercise, %file, ?problems, "plan uploaded with problems"),
+        Err(_) => tracing::info!(exercise = %c.exercise, %file, "plan uploaded with problems"),
     }
     if let Ok(mut plan) = c.plan.lock() {
         *plan = Some(prepared);
@@ -366,6 +366,9 @@ async fn hand_plan(
 ) -> Response {
     if let Some(refused) = not_the_planner(&c, l, &headers, &exercise) {
         return refused;
+    }
+    if c.live.read().record.plan.is_some() {
+        return refused_with(l, StatusCode::CONFLICT, "plan-started-already");
     }
     let handed = match c.plan.lock() {
         Ok(mut plan) => match plan.as_mut().filter(|p| p.ready().is_some()) {

@@ -52,12 +52,20 @@ impl Released {
     }
 }
 
-/// The seats an inject goes to: its own list, or every participant but observers.
+/// The seats an inject goes to: its own list (each once), or every participant that acts: not
+/// the observers, not the declared absent.
 pub fn recipients(plan: &Plan, to: &[NodeId]) -> Vec<String> {
     if !to.is_empty() {
-        return to.iter().map(ToString::to_string).collect();
+        let mut listed: Vec<String> = Vec::with_capacity(to.len());
+        for node in to.iter().map(ToString::to_string) {
+            if !listed.contains(&node) {
+                listed.push(node);
+            }
+        }
+        return listed;
     }
-    plan.participants.iter().filter(|p| p.role != Role::Observer).map(|p| p.node.to_string()).collect()
+    let acting = plan.participants.iter().filter(|p| p.role != Role::Observer && !p.declared_absent);
+    acting.map(|p| p.node.to_string()).collect()
 }
 
 impl Plan {

@@ -466,8 +466,8 @@ impl Checker<'_> {
             return None;
         }
         let bodies: BTreeSet<Role> = participants.iter().filter_map(|(_, p)| p.as_ref()).map(|p| p.role).collect();
-        let nodes: BTreeSet<String> =
-            participants.iter().filter_map(|(_, p)| p.as_ref()).map(|p| p.node.to_string()).collect();
+        let nodes: BTreeMap<String, Role> =
+            participants.iter().filter_map(|(_, p)| p.as_ref()).map(|p| (p.node.to_string(), p.role)).collect();
         let mut inject_ids: BTreeMap<String, FieldPath> = BTreeMap::new();
         let mut stages = Vec::new();
         for (i, file) in files.into_iter().enumerate() {
@@ -540,7 +540,7 @@ impl Checker<'_> {
         &mut self,
         file: InjectFile,
         path: &FieldPath,
-        nodes: &BTreeSet<String>,
+        nodes: &BTreeMap<String, Role>,
         slots: &BTreeSet<String>,
         seen: &mut BTreeMap<String, FieldPath>,
     ) -> Option<Inject> {
@@ -562,10 +562,16 @@ impl Checker<'_> {
         };
         let mut to = Vec::new();
         for (k, node) in file.to.unwrap_or_default().into_iter().enumerate() {
-            if !nodes.contains(&node) {
-                self.problem(&path.key("to").index(k), format!("`{node}` is not a participant"));
-            } else if let Ok(node) = NodeId::new(node) {
-                to.push(node);
+            match nodes.get(&node) {
+                None => self.problem(&path.key("to").index(k), format!("`{node}` is not a participant")),
+                Some(Role::Observer) => self.problem(
+                    &path.key("to").index(k),
+                    format!("`{node}` is an observer: injects go to seats that act and acknowledge them"),
+                ),
+                Some(_) if to.iter().any(|t: &NodeId| t.as_str() == node) => {
+                    self.problem(&path.key("to").index(k), format!("`{node}` is listed twice"));
+                }
+                Some(_) => to.extend(NodeId::new(node).ok()),
             }
         }
         let text = self.text(file.text, &path.key("text"));

@@ -278,4 +278,17 @@ text = { en = "The border is closed", ru = "Граница закрыта" }
         "{found:?}"
     );
     assert!(found.windows(2).all(|w| w[0].line <= w[1].line), "in line order");
+    // A seat listed twice, or one that only reads, cannot be asked to acknowledge.
+    let found = problems(&text.replace("to = [\"BY\"]", "to = [\"BY\", \"BY\"]"));
+    assert!(
+        found.iter().any(|p| p.field == "stages[0].injects[0].to[1]" && p.message == "`BY` is listed twice"),
+        "{found:?}"
+    );
+    let observed =
+        text.replace("to = [\"BY\"]", "to = [\"obs\"]") + "\n[[participants]]\nrole = \"observer\"\nnode = \"obs\"\n";
+    let found = problems(&observed);
+    assert!(
+        found.iter().any(|p| p.field == "stages[0].injects[0].to[0]" && p.message.starts_with("`obs` is an observer")),
+        "{found:?}"
+    );
 }

@@ -117,8 +117,16 @@ impl Act {
 
     /// A recipient's acknowledgement of inject `id`.
     pub fn acknowledge(id: impl Into<String>) -> Act {
+        use sha2::Digest as _;
         let inject_id = id.into();
-        Act::new(format!("ack-{inject_id}"), Payload::AcknowledgeInject(wire::AcknowledgeInject { inject_id }))
+        // Short enough that the longest seat id and a person's nonce fit a message id beside it:
+        // a long inject id is named by its digest.
+        let name = if inject_id.len() <= 32 {
+            format!("ack-{inject_id}")
+        } else {
+            format!("ack-{}", &bus::receipt::hex(&sha2::Sha256::digest(inject_id.as_bytes()))[..16])
+        };
+        Act::new(name, Payload::AcknowledgeInject(wire::AcknowledgeInject { inject_id }))
     }
 
     /// Exercise control's order to release planned inject `id` now.
@@ -199,6 +207,10 @@ mod tests {
         assert!(position().by_person(&by, "not a token").is_err(), "a nonce must keep the id a subject token");
         let draft = wire::DraftDecision { slot_id: "s1-03".into(), version: 3, ..Default::default() };
         assert_eq!(Act::revision(draft, "", vec![]).by(&by).message_id.as_str(), "BY-draft-s1-03-v3");
+        // The longest seat id acknowledging the longest inject id, by a person: still a message id.
+        let (seat, inject) = (NodeId::new("n".repeat(64)).expect("valid"), "i".repeat(64));
+        let ack = Act::acknowledge(inject.clone()).by_person(&seat, "a1b2c3d4e5f6").expect("a valid id");
+        assert_ne!(ack.message_id, Act::acknowledge(format!("{inject}x")).by(&seat).message_id);
         for command in Control::ALL {
             assert_eq!(Act::control(command, None, "now").name, command.name());
             assert_eq!(Control::named(command.name()), Some(command));

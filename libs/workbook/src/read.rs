@@ -27,13 +27,41 @@ pub fn import(bytes: &[u8], file: &str) -> Result<Imported, WorkbookError> {
     let unreadable = |reason: String| WorkbookError::Read { file: file.to_owned(), reason };
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| unreadable(format!("not a workbook (.xlsx): {e}")))?;
-    let mut grids = Vec::new();
+    let (mut grids, mut beyond) = (Vec::new(), Vec::new());
     for name in workbook.sheet_names() {
-        let range = workbook.worksheet_range(&name).map_err(|e| unreadable(format!("sheet {name}: {e}")))?;
-        grids.push(grid(&name, &range));
+        let mut cells = workbook.worksheet_cells_reader(&name).map_err(|e| unreadable(format!("sheet {name}: {e}")))?;
+        let mut grid = Grid { name: name.clone(), rows: Vec::new() };
+        // Cell by cell, within bounds: a sheet's stated size is no reason to allocate it.
+        while let Some(cell) = cells.next_cell().map_err(|e| unreadable(format!("sheet {name}: {e}")))? {
+            let (row, column) = cell.get_position();
+            let (row, column) = (row as usize, column as usize);
+            let value = text(&Data::from(cell.get_value().clone()));
+            if row >= MAX_ROWS || column >= MAX_COLUMNS {
+                if !value.is_empty() && !beyond.iter().any(|p: &CellProblem| p.sheet == name) {
+                    let at = u32::try_from(row.min(MAX_ROWS) + 1).unwrap_or(u32::MAX);
+                    let limits = format!("a sheet holds at most {MAX_ROWS} rows and {MAX_COLUMNS} columns");
+                    beyond.push(cell_at(&name, at, column.min(MAX_COLUMNS), limits));
+                }
+                continue;
+            }
+            if grid.rows.len() <= row {
+                grid.rows.resize(row + 1, Vec::new());
+            }
+            let cells_of_row = &mut grid.rows[row];
+            if cells_of_row.len() <= column {
+                cells_of_row.resize(column + 1, String::new());
+            }
+            cells_of_row[column] = value;
+        }
+        grids.push(grid);
     }
-    from_grids(&grids, file)
+    from_grids_with(&grids, file, beyond)
 }
+
+/// The most rows a sheet is read to: far more than any exercise has participants, slots or injects.
+const MAX_ROWS: usize = 100_000;
+/// The most columns: every column of every sheet, a text's in many languages.
+const MAX_COLUMNS: usize = 512;
 
 /// Reads an MSEL sheet as CSV (`file`) into `base`: the scenario with its injects replaced by the
 /// file's, every problem named by its row and column.
@@ -43,18 +71,6 @@ pub fn import_msel(csv: &str, file: &str, base: &Scenario) -> Result<Imported, W
     grids.retain(|g| g.name != sheets::MSEL);
     grids.push(msel);
     from_grids(&grids, file)
-}
-
-/// A sheet's cells as text, each at the row and column a spreadsheet shows.
-fn grid(name: &str, range: &calamine::Range<Data>) -> Grid {
-    let (top, left) = range.start().unwrap_or_default();
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); top as usize];
-    for row in range.rows() {
-        let mut cells = vec![String::new(); left as usize];
-        cells.extend(row.iter().map(text));
-        rows.push(cells);
-    }
-    Grid { name: name.to_owned(), rows }
 }
 
 /// A cell as the text a person typed: whole numbers without a decimal point.
@@ -98,12 +114,21 @@ impl Cells {
 
 fn cell(grid: &Grid, row: u32, column: usize, message: String) -> CellProblem {
     let field = if row == 1 { String::new() } else { grid.headings().get(column).cloned().unwrap_or_default() };
-    CellProblem { sheet: grid.name.clone(), row, column: column_letters(column), field, message }
+    CellProblem { field, ..cell_at(&grid.name, row, column, message) }
+}
+
+fn cell_at(sheet: &str, row: u32, column: usize, message: String) -> CellProblem {
+    CellProblem { sheet: sheet.to_owned(), row, column: column_letters(column), field: String::new(), message }
 }
 
 /// The scenario the sheets hold, validated; every problem at its cell.
 fn from_grids(grids: &[Grid], file: &str) -> Result<Imported, WorkbookError> {
-    let mut cells = Cells::default();
+    from_grids_with(grids, file, Vec::new())
+}
+
+/// [`from_grids`], with the problems found reading the sheets.
+fn from_grids_with(grids: &[Grid], file: &str, found: Vec<CellProblem>) -> Result<Imported, WorkbookError> {
+    let mut cells = Cells { problems: found, ..Cells::default() };
     let mut file_table = Table::new();
     let find = |name: &str| grids.iter().find(|g| g.name.trim() == name);
     let empty = |name: &str| Grid::new(name, vec![]);

@@ -14,7 +14,7 @@ fn default_scenario() -> Scenario {
 
 /// Two stages with injects in two languages: timed, by hand, from a body, to some seats, on a slot.
 fn with_injects() -> Scenario {
-    let text = Sketch::new("injects")
+    let text = Sketch::new("007")
         .language("ru")
         .deadlines("1h", "2h", "30h")
         .participant("joint_staff", "js", &["name = { ru = \"Объединённый штаб\", en = \"Joint Staff\" }"])
@@ -29,7 +29,7 @@ fn with_injects() -> Scenario {
         + "\n[[stages.injects]]\nid = \"i3\"\nat = \"1h30m\"\nfrom = { ru = \"ТАСС\", en = \"TASS\" }\nto = [\"RU\", \"BY\"]\n\
            text = { ru = \"Граница закрыта\\nна сутки\", en = \"The border is closed\\nfor a day\" }\n\
            expects = { ru = \"Доложить\" }\nslot = \"y1\"\nobjective = \"Связь\"\n";
-    scenario::parse(&text, "injects.toml").expect("valid")
+    scenario::parse(&text, "007.toml").expect("valid")
 }
 
 /// What a scenario says, leaving out where in its file each untranslated text was.

@@ -31,7 +31,7 @@ pub fn workbook(grids: &[Grid]) -> Result<Vec<u8>, WorkbookError> {
             let r = u32::try_from(r).map_err(|e| WorkbookError::Write(e.to_string()))?;
             for (c, cell) in row.iter().enumerate() {
                 let c = u16::try_from(c).map_err(|e| WorkbookError::Write(e.to_string()))?;
-                let numeric = r > 0 && is_number_column(grid, c) && cell.parse::<f64>().is_ok();
+                let numeric = r > 0 && is_number(grid, r, c) && cell.parse::<f64>().is_ok_and(f64::is_finite);
                 match (r, cell.parse::<f64>()) {
                     (0, _) => sheet.write_string_with_format(r, c, cell, &bold),
                     (_, Ok(number)) if numeric => sheet.write_number(r, c, number),
@@ -51,10 +51,14 @@ pub fn export_msel(scenario: &Scenario) -> Result<String, WorkbookError> {
     msel(scenario).to_csv().map_err(WorkbookError::Write)
 }
 
-/// The numbers people type as numbers: stage numbers, the time scale.
-fn is_number_column(grid: &Grid, c: u16) -> bool {
-    let heading = grid.headings().get(usize::from(c)).map_or("", String::as_str);
-    heading == "stage" || (grid.name == sheets::EXERCISE && c == 1)
+/// The numbers people type as numbers: stage numbers, the time scale; a text that reads as a
+/// number (`007`) stays text.
+fn is_number(grid: &Grid, r: u32, c: u16) -> bool {
+    if grid.name == sheets::EXERCISE {
+        let field = grid.rows.get(r as usize).and_then(|row| row.first()).map_or("", String::as_str);
+        return c == 1 && field == "time_scale";
+    }
+    grid.headings().get(usize::from(c)).is_some_and(|h| h == "stage")
 }
 
 /// Column widths, and the drop-down lists.

@@ -36,6 +36,34 @@ pub fn release(
     order: &wire::ReleaseInject,
     now: Moment,
 ) -> Result<Vec<Envelope>, Refusal> {
+    let released = released_by(config, next, envelope, order, now)?;
+    let recorded = Envelope { exercise_time: Some(now.exercise), recorded_at: Some(now.wall), ..envelope.clone() };
+    Ok(emit(next, vec![recorded, released]))
+}
+
+/// An order the log holds already, come again: its leader stopped after recording it and before
+/// the inject went out, so the inject goes out now, if it still may.
+pub fn finish(
+    config: &Config,
+    next: &mut Record,
+    envelope: &Envelope,
+    order: &wire::ReleaseInject,
+    now: Moment,
+) -> Vec<Envelope> {
+    match released_by(config, next, envelope, order, now) {
+        Ok(released) => emit(next, vec![released]),
+        Err(_) => vec![],
+    }
+}
+
+/// The inject an order releases, as the event that releases it.
+fn released_by(
+    config: &Config,
+    next: &Record,
+    envelope: &Envelope,
+    order: &wire::ReleaseInject,
+    now: Moment,
+) -> Result<Envelope, Refusal> {
     let (Phase::Stage(stage), Some(plan)) = (next.phase.phase, &next.plan) else {
         return wrong_phase(next, "release_inject");
     };
@@ -48,8 +76,7 @@ pub fn release(
     if how == InjectRelease::Written {
         released.language = envelope.language.clone();
     }
-    let recorded = Envelope { exercise_time: Some(now.exercise), recorded_at: Some(now.wall), ..envelope.clone() };
-    Ok(emit(next, vec![recorded, released]))
+    Ok(released)
 }
 
 /// A planned inject of the open stage, not released yet.
@@ -71,7 +98,8 @@ fn planned(plan: &Plan, state: &Record, id: &str, open: u32) -> Result<wire::Inj
 /// An inject the director wrote: a new id, a text, recipients and slot the exercise knows.
 fn written(plan: &Plan, state: &Record, inject: &wire::Inject, open: u32) -> Result<wire::Inject, Refusal> {
     let id = inject.inject_id.as_str();
-    if bus::MessageId::new(id).is_err() {
+    // An id as a scenario's: a token no longer than a node id, so the event's id stays one too.
+    if bus::NodeId::new(id).is_err() {
         return refuse(RejectionCode::Malformed, Message::new("reason-inject-id").with("inject", id));
     }
     if plan.inject(id).is_some() || state.released(id).is_some() {

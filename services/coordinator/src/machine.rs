@@ -130,8 +130,12 @@ fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Mome
     if original.is_some() || reported_again {
         // A state that reported already and lost its token asks again with a new report: it gets
         // its token, and nothing is recorded twice.
+        let events = match &envelope.payload {
+            Payload::ReleaseInject(order) => injects::finish(config, state, envelope, order, now),
+            _ => vec![],
+        };
         let reply = Reply::Accepted { message_id, duplicate: true, original, comms_token };
-        return Decision { events: vec![], reply: Some((to, reply)) };
+        return Decision { events, reply: Some((to, reply)) };
     }
     match accept(config, state, envelope, now) {
         Ok(events) => Decision {
@@ -170,6 +174,8 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Moment) 
     }
     checks::submission(config, state, envelope)?;
     let mut events = emit(state, vec![recorded(envelope, now)]);
+    // What is due goes out before a window closes early.
+    events.extend(injects::release_due(config, state, now));
     events.extend(windows::close_if_complete(config, state, now));
     Ok(events)
 }
@@ -255,6 +261,7 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
         Payload::ReleaseInject(order) => return injects::release(config, next, envelope, order, now),
         Payload::AdvanceExercise(_) => {
             let mut events = emit(next, vec![recorded(envelope, now)]);
+            events.extend(injects::release_due(config, next, now));
             events.extend(windows::close(config, next, now));
             return Ok(events);
         }

@@ -990,3 +990,32 @@ fn the_director_starts_with_the_plan_the_planner_handed_over_when_it_keeps_the_s
     assert_eq!(plan.stages[0].closes_at, hours(6));
     assert_eq!(plan.stages[1].injects.len(), 1, "the inject was given in the last stage of the sketch");
 }
+
+#[test]
+fn a_release_its_leader_recorded_but_did_not_send_is_finished_by_its_successor() {
+    let mut ex = with_injects();
+    let before = ex.state.clone();
+    let order = ex.envelope(Role::Coordinator, "director", release("i2"));
+    let (_, written) = ex.send(&order);
+    assert_eq!(kinds(&written), ["release_inject", "inject_released"]);
+    // The leader died with the order in the log and not the inject: the order comes again.
+    let mut successor = before;
+    successor.apply(&written[0]);
+    let again = machine::step(&ex.config, &mut successor, Input::Submission(&order), ex.time());
+    assert!(matches!(again.reply, Some((_, Reply::Accepted { duplicate: true, .. }))), "{:?}", again.reply);
+    assert_eq!(again.events, written[1..], "the inject goes out, once");
+    assert_eq!(successor, ex.state);
+    let third = machine::step(&ex.config, &mut successor, Input::Submission(&order), ex.time());
+    assert!(third.events.is_empty(), "and not again");
+}
+
+#[test]
+fn an_inject_due_goes_out_before_the_director_closes_its_stage() {
+    let mut ex = with_injects();
+    // Two hours into the stage, before any tick: the director advances.
+    ex.now = ex.state.stages_opened[&1].exercise + hours(2);
+    let advance = Payload::AdvanceExercise(wire::AdvanceExercise { reason: "enough".into(), window: None });
+    let (_, events) = ex.director(advance);
+    let order: Vec<&str> = kinds(&events).into_iter().filter(|k| *k != "phase_changed").collect();
+    assert_eq!(order[..3], ["advance_exercise", "inject_released", "stage_concluded"], "{order:?}");
+}

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use words::{Arg, Lang};
 use workbook::{Imported, WorkbookError};
 
 use crate::EXIT_INVALID_DATA;
@@ -11,6 +12,11 @@ use crate::EXIT_INVALID_DATA;
 /// Whether `file` is a workbook or an MSEL rather than scenario text.
 pub fn is_workbook(file: &Path) -> bool {
     matches!(extension(file).as_str(), "xlsx" | "csv")
+}
+
+/// The language these commands speak: the environment's, else English.
+fn lang() -> Lang {
+    Lang::named_by_env().unwrap_or_default()
 }
 
 fn extension(file: &Path) -> String {
@@ -23,44 +29,54 @@ pub fn export(from: &Path, out: &Path) -> anyhow::Result<()> {
     match extension(out).as_str() {
         "xlsx" => std::fs::write(out, workbook::export(&scenario)?),
         "csv" => std::fs::write(out, workbook::export_msel(&scenario)?),
-        _ => anyhow::bail!("{}: write a workbook (.xlsx) or an MSEL (.csv)", out.display()),
+        _ => {
+            let file = Arg::from(out.display().to_string());
+            anyhow::bail!("{}", words::say_with(lang(), "cli-plan-write-what", &[("file", file)]))
+        }
     }
-    .with_context(|| format!("writing {}", out.display()))?;
+    .with_context(|| format!("{}", out.display()))?;
     let injects: usize = scenario.stages.iter().map(|s| s.injects.len()).sum();
-    println!("{}: {} stages, {} injects, from {}", out.display(), scenario.stages.len(), injects, from.display());
+    let args = [
+        ("file", Arg::from(out.display().to_string())),
+        ("stages", Arg::from(scenario.stages.len())),
+        ("injects", Arg::from(injects)),
+        ("from", Arg::from(from.display().to_string())),
+    ];
+    println!("{}", words::say_with(lang(), "cli-plan-exported", &args));
     Ok(())
 }
 
 /// Reads a workbook, or an MSEL into the scenario `base`, as a scenario.
 pub fn read(file: &Path, base: Option<&Path>) -> anyhow::Result<Imported> {
     let name = file.display().to_string();
-    let bytes = std::fs::read(file).with_context(|| format!("reading {name}"))?;
+    let bytes = std::fs::read(file).with_context(|| name.clone())?;
+    let said = |id: &str| words::say_with(lang(), id, &[("file", Arg::from(name.as_str()))]);
     match (extension(file).as_str(), base) {
         ("xlsx", _) => Ok(workbook::import(&bytes, &name)?),
         ("csv", Some(base)) => {
-            let text = String::from_utf8(bytes).with_context(|| format!("{name}: not UTF-8 text"))?;
+            let Ok(text) = String::from_utf8(bytes) else { anyhow::bail!("{}", said("cli-plan-not-text")) };
             Ok(workbook::import_msel(&text, &name, &scenario::load(base)?)?)
         }
-        ("csv", None) => anyhow::bail!("{name}: an MSEL goes into a scenario: give --scenario FILE"),
-        _ => anyhow::bail!("{name}: read a workbook (.xlsx) or an MSEL (.csv)"),
+        ("csv", None) => anyhow::bail!("{}", said("cli-plan-msel-needs-scenario")),
+        _ => anyhow::bail!("{}", said("cli-plan-read-what")),
     }
 }
 
 /// Reads a workbook (or an MSEL into `base`) and writes the scenario file `out`.
 pub fn import(file: &Path, base: Option<&Path>, out: &Path) -> anyhow::Result<()> {
     let imported = read(file, base)?;
-    std::fs::write(out, &imported.toml).with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out, &imported.toml).with_context(|| format!("{}", out.display()))?;
     let scenario = &imported.scenario;
     let injects: usize = scenario.stages.iter().map(|s| s.injects.len()).sum();
-    println!(
-        "{}: {} stages, {} participants, {} injects, from {}; SHA-256: {}",
-        out.display(),
-        scenario.stages.len(),
-        scenario.participants.len(),
-        injects,
-        file.display(),
-        scenario.digest
-    );
+    let args = [
+        ("file", Arg::from(out.display().to_string())),
+        ("stages", Arg::from(scenario.stages.len())),
+        ("participants", Arg::from(scenario.participants.len())),
+        ("injects", Arg::from(injects)),
+        ("from", Arg::from(file.display().to_string())),
+        ("digest", Arg::from(scenario.digest.as_str())),
+    ];
+    println!("{}", words::say_with(lang(), "cli-plan-imported", &args));
     Ok(())
 }
 
@@ -70,7 +86,8 @@ pub fn report(done: anyhow::Result<()>) -> ExitCode {
     match e.downcast_ref::<WorkbookError>() {
         Some(WorkbookError::Invalid { file, problems }) => {
             eprintln!("{e}");
-            eprintln!("{file}: {} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" });
+            let args = [("file", Arg::from(file.as_str())), ("count", Arg::from(problems.len()))];
+            eprintln!("{}", words::say_with(lang(), "cli-plan-problems", &args));
             ExitCode::from(EXIT_INVALID_DATA)
         }
         Some(WorkbookError::Read { .. }) => {

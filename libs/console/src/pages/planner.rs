@@ -65,16 +65,21 @@ fn count(problems: &Problems) -> usize {
     }
 }
 
+/// The most problems a page lists: the first are what to mend first.
+const SHOWN: usize = 200;
+
 fn problem_table(l: Lang, problems: &Problems) -> Markup {
+    let more = count(problems).saturating_sub(SHOWN);
     html! {
+        @if more > 0 { p { (words::say_with(l, "plan-more-problems", &[("count", Arg::from(more))])) } }
         @match problems {
             Problems::Cells(cells) => table #problems {
                 thead { tr { th scope="col" { (words::say(l, "plan-sheet")) } th scope="col" { (words::say(l, "plan-row")) } th scope="col" { (words::say(l, "plan-column")) } th scope="col" { (words::say(l, "plan-field")) } th scope="col" { (words::say(l, "plan-problem")) } } }
-                tbody { @for p in cells { tr { td { (p.sheet) } td { (p.row) } td { (p.column) } td { code { (p.field) } } td { (p.message) } } } }
+                tbody { @for p in cells.iter().take(SHOWN) { tr { td { (p.sheet) } td { (p.row) } td { (p.column) } td { code { (p.field) } } td { (p.message) } } } }
             },
             Problems::Lines(lines) => table #problems {
                 thead { tr { th scope="col" { (words::say(l, "plan-line")) } th scope="col" { (words::say(l, "plan-field")) } th scope="col" { (words::say(l, "plan-problem")) } } }
-                tbody { @for p in lines { tr { td { (p.line) } td { code { (p.field) } } td { (p.message) } } } }
+                tbody { @for p in lines.iter().take(SHOWN) { tr { td { (p.line) } td { code { (p.field) } } td { (p.message) } } } }
             },
             Problems::OtherSeats => p #problems { (words::say(l, "plan-other-seats")) },
             Problems::Unreadable(why) => p #problems { (why.say(l)) },

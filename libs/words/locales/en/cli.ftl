@@ -126,3 +126,13 @@ cli-inject-what = the release of inject { $inject }
 cli-control-accepted = { $exercise }: { $what } accepted
 cli-control-refused = { $what } refused: { $why }
 cli-control-unanswered = { $what }: no answer from the coordinator within 10 s
+cli-plan-exported = { $file }: { $stages } stages, { $injects } injects, from { $from }
+cli-plan-imported = { $file }: { $stages } stages, { $participants } participants, { $injects } injects, from { $from }; SHA-256 { $digest }
+cli-plan-problems = { $file }: { $count ->
+    [one] one problem found
+   *[other] { $count } problems found
+}
+cli-plan-write-what = { $file }: write a workbook (.xlsx) or an MSEL (.csv)
+cli-plan-read-what = { $file }: read a workbook (.xlsx) or an MSEL (.csv)
+cli-plan-msel-needs-scenario = { $file }: an MSEL goes into a scenario: give --scenario FILE
+cli-plan-not-text = { $file }: not UTF-8 text

@@ -142,3 +142,14 @@ cli-inject-what = выдача вводной { $inject }
 cli-control-accepted = { $exercise }: { $what } — принято
 cli-control-refused = { $what } — не принято: { $why }
 cli-control-unanswered = { $what }: координатор не ответил за 10 с
+cli-plan-exported = { $file }: этапов: { $stages }, вводных: { $injects }, из { $from }
+cli-plan-imported = { $file }: этапов: { $stages }, участников: { $participants }, вводных: { $injects }, из { $from }; SHA-256 { $digest }
+cli-plan-problems = { $file }: { $count ->
+    [one] найдена { $count } ошибка
+    [few] найдено { $count } ошибки
+   *[many] найдено { $count } ошибок
+}
+cli-plan-write-what = { $file }: можно записать рабочую книгу (.xlsx) или план вводных (.csv)
+cli-plan-read-what = { $file }: можно прочитать рабочую книгу (.xlsx) или план вводных (.csv)
+cli-plan-msel-needs-scenario = { $file }: план вводных добавляется в сценарий: укажите --scenario ФАЙЛ
+cli-plan-not-text = { $file }: не является текстом в UTF-8
