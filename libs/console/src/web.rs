@@ -346,7 +346,11 @@ async fn upload_plan(
         }
     }
     let Some((file, bytes)) = upload else { return refused_with(l, StatusCode::BAD_REQUEST, "plan-no-file") };
-    let prepared = crate::plan::read(&file, &bytes, c.scenario.as_ref());
+    // Reading a workbook is work for a thread of its own, not for the server's.
+    let own = c.scenario.clone();
+    let read = tokio::task::spawn_blocking(move || crate::plan::read(&file, &bytes, own.as_ref())).await;
+    let Ok(prepared) = read else { return refused_with(l, StatusCode::INTERNAL_SERVER_ERROR, "plan-not-read") };
+    let file = prepared.file.clone();
     match &prepared.read {
         Ok(plan) => tracing::info!(exercise = %c.exercise, %file, digest = %plan.scenario.digest, "plan uploaded"),
         Err(_) => tracing::info!(exercise = %c.exercise, %file, "plan uploaded with problems"),

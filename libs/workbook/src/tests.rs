@@ -121,3 +121,18 @@ fn what_is_not_a_workbook_is_refused_as_such() {
     assert_eq!(file, "plan.xlsx");
     assert!(reason.contains("not a workbook"), "{reason}");
 }
+
+#[test]
+fn a_workbook_whose_last_cell_is_far_away_is_refused_without_reading_its_emptiness() {
+    let mut sheets = grids(&with_injects());
+    // The last cell a spreadsheet has: a sheet that size, read whole, would be billions of cells.
+    let msel = sheets.iter_mut().find(|g| g.name == sheets::MSEL).expect("msel");
+    msel.rows.resize(1_048_576, Vec::new());
+    msel.rows[1_048_575] = vec![String::new(); 16_384];
+    msel.rows[1_048_575][16_383] = "far".into();
+    let bytes = workbook(&sheets).expect("written");
+    let Err(WorkbookError::Invalid { problems, .. }) = import(&bytes, "far.xlsx") else { panic!("refused") };
+    let far: Vec<&CellProblem> = problems.iter().filter(|p| p.message.contains("at most")).collect();
+    assert_eq!(far.len(), 1, "{problems:?}");
+    assert_eq!((far[0].sheet.as_str(), far[0].row), ("MSEL", 100_001));
+}

@@ -393,6 +393,7 @@ plan-changed = The planner's plan changed since this page was shown: read it aga
 plan-too-large = The plan is { $size } KiB as a scenario file: too large to hand over in the director's start.
 plan-started-already = The exercise has started: its plan is the one it runs.
 plan-more-problems = The first 200 are listed; { $count } more after them.
+plan-not-read = The plan could not be read.
 plan-not-text = The file is not a scenario's text (UTF-8 TOML or CSV).
 plan-not-a-workbook = The file is not a workbook (.xlsx).
 plan-msel-without-scenario = An MSEL goes into the exercise's scenario, which this console does not know.
