@@ -117,8 +117,8 @@ fn written(plan: &Plan, state: &Record, inject: &wire::Inject, open: u32) -> Res
         return refuse(RejectionCode::Malformed, Message::new("reason-inject-language").with("language", &t.language));
     }
     for to in &inject.to {
-        let seat = NodeId::new(to.as_str()).ok().and_then(|n| plan.participant(&n).cloned());
-        if seat.is_none_or(|p| p.role == Role::Observer) {
+        let role = NodeId::new(to.as_str()).ok().and_then(|n| plan.participant(&n).map(|p| p.role));
+        if role.is_none_or(|r| r == Role::Observer) {
             return refuse(RejectionCode::NotAParticipant, Message::new("reason-inject-seat").with("node", to));
         }
     }
