@@ -159,7 +159,7 @@ fn from_grids_with(grids: &[Grid], file: &str, found: Vec<CellProblem>) -> Resul
     let mut numbers = BTreeMap::new();
     for (row, mut table) in rows(&stages, sheets::STAGE_COLUMNS, "stages", &mut cells) {
         let index = stage_tables.len();
-        let number = table.remove("stage").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let number = stage_number(&mut table);
         if number != (index + 1).to_string() {
             let column = stages.column("stage").unwrap_or(0);
             cells.problem(
@@ -183,7 +183,7 @@ fn from_grids_with(grids: &[Grid], file: &str, found: Vec<CellProblem>) -> Resul
         };
         let mut counts = vec![0usize; stage_tables.len()];
         for (row, mut table) in rows(&g, columns, "", &mut cells) {
-            let number = table.remove("stage").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let number = stage_number(&mut table);
             let column = g.column("stage").unwrap_or(0);
             let Some(&index) = numbers.get(&number) else {
                 cells.problem(&g, row, column, format!("there is no stage “{number}” on sheet {}", sheets::STAGES));
@@ -225,10 +225,7 @@ fn from_grids_with(grids: &[Grid], file: &str, found: Vec<CellProblem>) -> Resul
         }
     }
     let order = |p: &CellProblem| {
-        let sheet = [sheets::EXERCISE, sheets::PARTICIPANTS, sheets::STAGES, sheets::SLOTS, sheets::MSEL]
-            .iter()
-            .position(|s| *s == p.sheet)
-            .unwrap_or(usize::MAX);
+        let sheet = sheets::ORDER.iter().position(|s| *s == p.sheet).unwrap_or(usize::MAX);
         (sheet, p.row, p.column.len(), p.column.clone())
     };
     problems.sort_by_key(order);
@@ -360,6 +357,11 @@ fn rows(g: &Grid, columns: &[Column], prefix: &str, cells: &mut Cells) -> Vec<(u
         out.push((row, table));
     }
     out
+}
+
+/// The stage a row of a sheet says it is of (`"2"`), taken out of its fields.
+fn stage_number(row: &mut Table) -> String {
+    row.remove("stage").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// The participants sheet's columns that the file writes in a participant's `policy`.

@@ -15,6 +15,9 @@ pub const SLOTS: &str = "Slots";
 /// The master scenario events list: one row an inject.
 pub const MSEL: &str = "MSEL";
 
+/// The sheets in the order a workbook holds them, and its problems are listed in.
+pub const ORDER: [&str; 5] = [EXERCISE, PARTICIPANTS, STAGES, SLOTS, MSEL];
+
 /// The headings of the exercise sheet.
 pub const FIELD: &str = "field";
 /// The column of the exercise sheet's values.
