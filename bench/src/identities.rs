@@ -54,7 +54,8 @@ pub fn issue(
     }
     let listed: Vec<identity::Exercise<'_>> =
         exercises.iter().map(|(id, scenario)| identity::Exercise { id, scenario }).collect();
-    let issued = identity::issue_with(dir, &listed, BTreeMap::from([("bench".to_string(), generator)]))?;
+    let issued =
+        identity::issue_with(dir, &listed, BTreeMap::from([("bench".to_string(), generator)]), &Default::default())?;
     let base = match shipped {
         Some(path) => std::fs::read_to_string(path)?,
         None => "listen: 127.0.0.1:4222\njetstream {}\n".to_string(),

@@ -251,6 +251,7 @@ pub fn coordinator_settings(nats: &impl Server, run: &Run) -> anyhow::Result<coo
         coordinator::Settings::new(nats.url(), run.exercise.clone(), run.scenario.clone(), run.mode, run.time_scale);
     settings.lease_ttl = LEASE_TTL;
     settings.credentials = Some(nats.identities().credentials("coordinator")?);
+    settings.nats_authority = nats.identities().authority();
     settings.keys = nats.identities().keys(&run.scenario)?.into();
     Ok(settings)
 }

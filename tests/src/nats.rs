@@ -24,21 +24,31 @@ pub struct Identities {
     pub authorization: Vec<u8>,
     /// The invite links issued (their secrets exist only here).
     pub invites: Vec<identity::invites::Invite>,
+    /// Whether the server speaks only TLS (its clients then verify it against the authority).
+    tls: bool,
 }
 
 impl Identities {
     /// Issues identities for `runs`, plus `harness`, which may publish and subscribe to anything.
     pub fn issue(runs: &[&Run]) -> anyhow::Result<Identities> {
+        Identities::issue_with(runs, None)
+    }
+
+    /// [`Identities::issue`], for servers that speak only TLS under the names `tls` (beside the
+    /// shipped deployments').
+    pub fn issue_with(runs: &[&Run], tls: Option<&[String]>) -> anyhow::Result<Identities> {
         let dir = tempfile::TempDir::with_prefix("muster-identities-")?;
         let mut harness = identity::authorization::Grant::default();
         harness.publish([">".to_string()]);
         harness.subscribe([">".to_string()]);
         let exercises: Vec<identity::Exercise<'_>> =
             runs.iter().map(|r| identity::Exercise { id: &r.exercise, scenario: &r.scenario }).collect();
-        let issued = identity::issue_with(dir.path(), &exercises, [("harness".to_string(), harness)].into())?;
+        let certificates = identity::Certificates { nats_names: tls.unwrap_or_default().to_vec(), renew: false };
+        let extra = [("harness".to_string(), harness)].into();
+        let issued = identity::issue_with(dir.path(), &exercises, extra, &certificates)?;
         let authorization = std::fs::read(&issued.authorization)?;
         let keyring = identity::Keyring::open(dir.path())?;
-        Ok(Identities { dir, keyring, authorization, invites: issued.invites })
+        Ok(Identities { dir, keyring, authorization, invites: issued.invites, tls: tls.is_some() })
     }
 
     /// The folder they were issued into (what `muster identities` writes).
@@ -54,21 +64,10 @@ impl Identities {
             .with_context(|| format!("no invite for {seat} in {exercise}"))
     }
 
-    /// The certificates issued into the folder (the gateway's, and each participant's of `scenario`).
+    /// The certificates issued into the folder (the servers', and each participant's of `scenario`).
     pub fn bundle(&self, scenario: &scenario::Scenario) -> anyhow::Result<identity::certs::Bundle> {
         let layout = identity::certs::Layout(self.dir().to_owned());
-        let read = |path: std::path::PathBuf| {
-            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-        };
-        let pem = |(cert, key): (std::path::PathBuf, std::path::PathBuf)| -> anyhow::Result<identity::certs::Pem> {
-            Ok(identity::certs::Pem { cert: read(cert)?, key: read(key)? })
-        };
-        let nodes = scenario
-            .participants
-            .iter()
-            .map(|p| Ok((p.node.clone(), pem(layout.node(&p.node))?)))
-            .collect::<anyhow::Result<_>>()?;
-        Ok(identity::certs::Bundle { ca: read(layout.ca())?, gateway: pem(layout.gateway())?, nodes })
+        Ok(layout.read(scenario.participants.iter().map(|p| &p.node))?)
     }
 
     /// The seed file of `name` (a node id, or coordinator, gateway, observer, director, admin, harness).
@@ -101,9 +100,16 @@ impl Identities {
         Ok(self.keyring.submitters(scenario)?)
     }
 
+    /// The authority a client verifies the server against: when it speaks only TLS.
+    pub fn authority(&self) -> Option<std::path::PathBuf> {
+        self.tls.then(|| identity::certs::Layout(self.dir().to_owned()).ca())
+    }
+
     /// Connection settings named `connection`, as `name`.
     pub fn settings(&self, url: &str, name: &str, connection: &str) -> anyhow::Result<ConnectSettings> {
-        Ok(ConnectSettings::new(url, connection).with_credentials(Some(self.credentials(name)?)))
+        Ok(ConnectSettings::new(url, connection)
+            .with_credentials(Some(self.credentials(name)?))
+            .with_authority(self.authority()))
     }
 }
 
@@ -205,7 +211,8 @@ pub async fn provisioned(nats: &Nats, exercise: &ExerciseId) -> anyhow::Result<B
 }
 
 /// A three-node NATS cluster in containers on a private network, each node with JetStream, the
-/// shipped `deploy/nats/cluster.conf`, and a fixed host port so a restarted node keeps its address.
+/// shipped `deploy/nats/cluster.conf` (TLS for clients and routes, with certificates naming the
+/// containers), and a fixed host port so a restarted node keeps its address.
 #[derive(Debug)]
 pub struct NatsCluster {
     /// Client URLs of the three nodes, comma-separated (what `ConnectSettings` takes).
@@ -218,39 +225,48 @@ pub struct NatsCluster {
 impl NatsCluster {
     /// Starts the three nodes and waits until JetStream answers.
     pub async fn start(runs: &[&Run]) -> anyhow::Result<NatsCluster> {
-        let identities = Identities::issue(runs)?;
         use testcontainers::ImageExt as _;
         launch::telemetry::init("warn");
+        let suffix = &bus::MessageId::generate().to_string()[20..];
+        let network = format!("muster-{suffix}");
+        let host = |i: usize| format!("muster-nats-{suffix}-{i}");
+        let identities = Identities::issue_with(runs, Some(&[host(1), host(2), host(3)]))?;
+        let layout = identity::certs::Layout(identities.dir().to_owned());
+        let (cert, key) = layout.nats();
+        let tls = [("ca.pem", layout.ca()), ("nats.pem", cert), ("nats.key", key)]
+            .map(|(name, path)| std::fs::read(&path).map(|bytes| (name, bytes)))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
         let image = std::env::var("MUSTER_NATS_IMAGE").unwrap_or_else(|_| DEFAULT_IMAGE.to_owned());
         let (name, tag) = image.rsplit_once(':').context("MUSTER_NATS_IMAGE must be name:tag")?;
         let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/cluster.conf");
         let config = std::fs::read(&config).with_context(|| format!("reading {}", config.display()))?;
-        let suffix = &bus::MessageId::generate().to_string()[20..];
-        let network = format!("muster-{suffix}");
-        let host = |i: usize| format!("muster-nats-{suffix}-{i}");
         let ports = fixed_ports(3)?;
         let mut nodes = Vec::new();
         for (i, port) in ports.iter().enumerate() {
-            let node = GenericImage::new(name, tag)
+            let mut node = GenericImage::new(name, tag)
                 .with_exposed_port(4222.tcp())
                 .with_wait_for(WaitFor::message_on_stderr("Server is ready"))
                 .with_network(&network)
                 .with_container_name(host(i + 1))
                 .with_mapped_port(*port, 4222.tcp())
                 .with_env_var("NODE_NAME", format!("n{}", i + 1))
-                .with_env_var("ROUTE_1", format!("nats://{}:6222", host(1)))
-                .with_env_var("ROUTE_2", format!("nats://{}:6222", host(2)))
-                .with_env_var("ROUTE_3", format!("nats://{}:6222", host(3)))
+                .with_env_var("ROUTE_1", format!("nats-route://{}:6222", host(1)))
+                .with_env_var("ROUTE_2", format!("nats-route://{}:6222", host(2)))
+                .with_env_var("ROUTE_3", format!("nats-route://{}:6222", host(3)))
                 .with_copy_to("/etc/nats/cluster.conf", config.clone())
                 .with_copy_to("/etc/nats/auth.conf", identities.authorization.clone())
                 .with_cmd(["--config", "/etc/nats/cluster.conf"]);
+            for (file, bytes) in &tls {
+                node = node.with_copy_to(format!("/identities/{file}"), bytes.clone());
+            }
             nodes.push(node);
         }
         let mut started = Vec::new();
         for node in nodes {
             started.push(node.start().await.context("starting a cluster node")?);
         }
-        let url = ports.iter().map(|p| format!("nats://127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
+        let url = ports.iter().map(|p| format!("tls://127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
         eprintln!("testcontainers: NATS cluster of 3 ready at {url}");
         let cluster = NatsCluster { url, identities, nodes: started };
         cluster.wait_for_jetstream().await?;

@@ -1,5 +1,6 @@
 //! Connecting to NATS, typed publishing that awaits JetStream acks, and typed consuming.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::pull;
@@ -38,6 +39,10 @@ pub struct ConnectSettings {
     pub limits: Limits,
     /// Who connects; `None` connects anonymously, which every server Muster configures refuses.
     pub credentials: Option<Credentials>,
+    /// The certificates the server's is verified against (a PEM bundle: `ca.pem` of `muster
+    /// identities`, or an operator's). With it the connection is TLS or nothing; without it, plain
+    /// unless the server asks for TLS.
+    pub authority: Option<PathBuf>,
 }
 
 /// An identity on the bus: its name and nkey seed (`identity::Keyring` reads them from the
@@ -77,7 +82,14 @@ impl ConnectSettings {
             request_timeout: Duration::from_millis(1500),
             limits: Limits::default(),
             credentials: None,
+            authority: None,
         }
+    }
+
+    /// The same settings, over TLS to a server whose certificate `authority` (a PEM bundle) issued.
+    pub fn with_authority(mut self, authority: Option<PathBuf>) -> Self {
+        self.authority = authority;
+        self
     }
 
     /// The same settings, connecting as `credentials`.
@@ -165,6 +177,9 @@ impl Bus {
         if urls.len() > 1 {
             options = options.ignore_discovered_servers();
         }
+        if let Some(authority) = &settings.authority {
+            options = options.require_tls(true).add_root_certificates(authority.clone());
+        }
         if let Some(credentials) = &settings.credentials {
             options =
                 options.nkey(credentials.seed.clone()).custom_inbox_prefix(subject::inbox_prefix(&credentials.name));
@@ -186,7 +201,8 @@ impl Bus {
             .await
             .map_err(|source| BusError::Connect { url: settings.url.clone(), source })?;
         let js = jetstream::ContextBuilder::new().timeout(settings.request_timeout).build(client.clone());
-        tracing::info!(url = %settings.url, name = %settings.name, "connected to nats");
+        let tls = settings.authority.is_some();
+        tracing::info!(url = %settings.url, name = %settings.name, tls, "connected to nats");
         Ok(Bus {
             client,
             js,

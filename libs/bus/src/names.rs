@@ -22,9 +22,10 @@ pub const PLANNER: &str = "planner";
 /// Every service's identity.
 pub const SERVICES: [&str; 6] = [COORDINATOR, GATEWAY, OBSERVER, DIRECTOR, ADMIN, CONSOLE];
 
-/// Names taken otherwise: files issued beside the seats' keys (`ca.pem`, `nats-auth.conf`), exercise
-/// control's token and the test harness's and the benchmark's own identities.
-const TAKEN: [&str; 6] = ["ca", "control", "harness", "bench", "nats-auth", PLANNER];
+/// Names taken otherwise: files issued beside the seats' keys and certificates (`ca.pem`,
+/// `nats.pem` — the NATS servers' —, `nats-auth.conf`), exercise control's token and the test
+/// harness's and the benchmark's own identities.
+const TAKEN: [&str; 7] = ["ca", "nats", "control", "harness", "bench", "nats-auth", PLANNER];
 
 /// Whether `node` is one of Muster's own names, which no participant may take.
 pub fn is_reserved(node: &str) -> bool {

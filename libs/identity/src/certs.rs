@@ -1,6 +1,10 @@
-//! Development certificates for local runs and tests: a CA, a gateway certificate for
-//! `localhost`/`127.0.0.1`, and one client certificate per participant (common name = node id,
-//! organisational unit = role). Written outside the repository; private keys are never committed.
+//! The exercise's certificate authority and what it issues: the NATS servers' certificate (client
+//! connections and the routes between servers), the gateway's and the console's, and one client
+//! certificate per participant (common name = node id, organisational unit = role). Written
+//! outside the repository; private keys are never committed. The authority's own key is kept
+//! apart (`authority/ca.key`), for renewal: leaves expire after [`LEAF_DAYS`], the authority after
+//! [`AUTHORITY_DAYS`], and [`renew`] issues every leaf again under the same authority, so that
+//! nothing which trusts it changes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +13,33 @@ use bus::{NodeId, Sender};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
+
+/// Days a leaf certificate (a server's, the gateway's, a node's) is valid from its issue.
+pub const LEAF_DAYS: i64 = 397;
+/// Days the authority is valid from its making.
+pub const AUTHORITY_DAYS: i64 = 3650;
+
+/// The NATS servers' common name. `deploy/nats/cluster.conf` admits a route only from a
+/// certificate of the authority that maps to this name (`verify_and_map`), so that no other
+/// certificate it issued (a national node's, the gateway's) joins the cluster.
+pub const NATS_SERVER: &str = "muster-nats";
+
+/// The names the NATS servers answer to: loopback (`muster run --tls`, a deployment's ports on
+/// the host), the compose services, and the StatefulSet's pods in any namespace.
+const NATS_NAMES: &[&str] = &[
+    "localhost",
+    "127.0.0.1",
+    "nats",
+    "nats-1",
+    "nats-2",
+    "nats-3",
+    "*.nats",
+    "*.nats.muster.svc",
+    "*.nats.muster.svc.cluster.local",
+];
+
+/// The names the console answers to: loopback (a deployment publishes it there) and its service.
+const CONSOLE_NAMES: &[&str] = &["localhost", "127.0.0.1", "console", "console.muster.svc"];
 
 /// A certificate and its private key, PEM.
 #[derive(Debug, Clone)]
@@ -19,18 +50,24 @@ pub struct Pem {
     pub key: String,
 }
 
-/// Everything a local deployment needs.
+/// Everything a deployment needs.
 #[derive(Debug, Clone)]
 pub struct Bundle {
-    /// The CA certificate every side trusts.
+    /// The authority's certificate, which every side trusts.
     pub ca: String,
+    /// The authority's private key: only renewal needs it.
+    pub authority_key: String,
     /// The gateway's server certificate.
     pub gateway: Pem,
+    /// The NATS servers' certificate, for clients and for routes (server and client use).
+    pub nats: Pem,
+    /// The console's server certificate.
+    pub console: Pem,
     /// One client certificate per participant.
     pub nodes: BTreeMap<NodeId, Pem>,
 }
 
-/// Why certificates could not be made or written.
+/// Why certificates could not be made, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum CertError {
     /// rcgen refused.
@@ -44,36 +81,116 @@ pub enum CertError {
         /// Why.
         source: std::io::Error,
     },
+    /// The authority given for a renewal is not one: its certificate unreadable, or the key not
+    /// its own.
+    #[error("cannot renew under ca.pem and authority/ca.key: {0}")]
+    Authority(String),
+    /// The operating system gave no randomness.
+    #[error("no randomness from the operating system: {0}")]
+    Random(String),
+    /// A file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
-/// Makes a CA, the gateway's certificate and one client certificate per participant.
+/// Makes an authority, and under it every leaf for `participants`.
 pub fn generate(participants: &[Sender]) -> Result<Bundle, CertError> {
+    generate_for(participants, &[])
+}
+
+/// [`generate`], the NATS servers' certificate also naming `nats_names` (an operator's hosts).
+pub fn generate_for(participants: &[Sender], nats_names: &[String]) -> Result<Bundle, CertError> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.distinguished_name.push(DnType::CommonName, "Muster development CA");
+    // Named apart from every other authority, so a certificate is plainly not its issuer's.
+    let tag = crate::secret::random_hex(4).map_err(|e| CertError::Random(e.to_string()))?;
+    ca_params.distinguished_name.push(DnType::CommonName, format!("Muster exercise authority {tag}"));
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.key_usages =
         vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    (ca_params.not_before, ca_params.not_after) = validity(AUTHORITY_DAYS);
     let ca_cert = ca_params.self_signed(&ca_key)?;
+    let authority_key = ca_key.serialize_pem();
     let issuer = Issuer::new(ca_params, ca_key);
+    leaves(ca_cert.pem(), authority_key, &issuer, participants, nats_names)
+}
 
-    let gateway_key = KeyPair::generate()?;
-    let mut gateway = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])?;
-    gateway.distinguished_name.push(DnType::CommonName, "muster-gateway");
-    gateway.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let gateway_cert = gateway.signed_by(&gateway_key, &issuer)?;
+/// Every leaf issued again under the authority of `ca` (its certificate) and `authority_key`:
+/// new keys, a new validity; the NATS servers' certificate names `nats_names` besides its own.
+pub fn renew(
+    ca: &str,
+    authority_key: &str,
+    participants: &[Sender],
+    nats_names: &[String],
+) -> Result<Bundle, CertError> {
+    let key = KeyPair::from_pem(authority_key)?;
+    let (_, pem) = x509_parser::pem::parse_x509_pem(ca.as_bytes()).map_err(|e| mismatch(e.to_string()))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&pem.contents).map_err(|e| mismatch(e.to_string()))?;
+    if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
+        return Err(mismatch("the key is not the authority's".into()));
+    }
+    let issuer = Issuer::from_ca_cert_pem(ca, key)?;
+    leaves(ca.to_owned(), authority_key.to_owned(), &issuer, participants, nats_names)
+}
 
+fn mismatch(reason: String) -> CertError {
+    CertError::Authority(reason)
+}
+
+fn leaves(
+    ca: String,
+    authority_key: String,
+    issuer: &Issuer<'_, KeyPair>,
+    participants: &[Sender],
+    nats_names: &[String],
+) -> Result<Bundle, CertError> {
+    let server = |name: &str, names: &[&str], uses: Vec<ExtendedKeyUsagePurpose>| -> Result<Pem, CertError> {
+        let mut params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.extended_key_usages = uses;
+        sign(params, issuer)
+    };
+    use ExtendedKeyUsagePurpose::{ClientAuth, ServerAuth};
+    let gateway = server("muster-gateway", &["localhost", "127.0.0.1", "gateway"], vec![ServerAuth])?;
+    // A server opening a route to another is that one's client.
+    let mut names = NATS_NAMES.to_vec();
+    names.extend(nats_names.iter().map(String::as_str).filter(|n| !NATS_NAMES.contains(n)));
+    let nats = server(NATS_SERVER, &names, vec![ServerAuth, ClientAuth])?;
+    let console = server("muster-console", CONSOLE_NAMES, vec![ServerAuth])?;
     let mut nodes = BTreeMap::new();
     for sender in participants {
-        let key = KeyPair::generate()?;
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.distinguished_name.push(DnType::CommonName, sender.node.as_str());
         params.distinguished_name.push(DnType::OrganizationalUnitName, sender.role.token());
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = params.signed_by(&key, &issuer)?;
-        nodes.insert(sender.node.clone(), Pem { cert: cert.pem(), key: key.serialize_pem() });
+        params.extended_key_usages = vec![ClientAuth];
+        nodes.insert(sender.node.clone(), sign(params, issuer)?);
     }
-    Ok(Bundle { ca: ca_cert.pem(), gateway: Pem { cert: gateway_cert.pem(), key: gateway_key.serialize_pem() }, nodes })
+    Ok(Bundle { ca, authority_key, gateway, nats, console, nodes })
+}
+
+fn sign(mut params: CertificateParams, issuer: &Issuer<'_, KeyPair>) -> Result<Pem, CertError> {
+    (params.not_before, params.not_after) = validity(LEAF_DAYS);
+    let key = KeyPair::generate()?;
+    let cert = params.signed_by(&key, issuer)?;
+    Ok(Pem { cert: cert.pem(), key: key.serialize_pem() })
+}
+
+/// From an hour ago (clocks differ a little) to `days` from now.
+fn validity(days: i64) -> (time::OffsetDateTime, time::OffsetDateTime) {
+    let now = time::OffsetDateTime::now_utc();
+    (now - time::Duration::hours(1), now + time::Duration::days(days))
+}
+
+/// The last day `cert` (PEM) is valid, as `YYYY-MM-DD`; none when it cannot be read.
+pub fn expires(cert: &str) -> Option<String> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(cert.as_bytes()).ok()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&pem.contents).ok()?;
+    Some(cert.validity().not_after.to_datetime().date().to_string())
 }
 
 /// Where a bundle's files are in a folder.
@@ -81,19 +198,58 @@ pub fn generate(participants: &[Sender]) -> Result<Bundle, CertError> {
 pub struct Layout(pub PathBuf);
 
 impl Layout {
-    /// The CA certificate.
+    /// The authority's certificate.
     pub fn ca(&self) -> PathBuf {
         self.0.join("ca.pem")
     }
 
+    /// The authority's private key, in a folder of its own: a deployment hands out the
+    /// identities folder's files, and this one is needed only to renew.
+    pub fn authority_key(&self) -> PathBuf {
+        self.0.join("authority").join("ca.key")
+    }
+
     /// The gateway's certificate and key.
     pub fn gateway(&self) -> (PathBuf, PathBuf) {
-        (self.0.join("gateway.pem"), self.0.join("gateway.key"))
+        self.pair("gateway")
+    }
+
+    /// The NATS servers' certificate and key.
+    pub fn nats(&self) -> (PathBuf, PathBuf) {
+        self.pair("nats")
+    }
+
+    /// The console's certificate and key.
+    pub fn console(&self) -> (PathBuf, PathBuf) {
+        self.pair("console")
     }
 
     /// A node's certificate and key.
     pub fn node(&self, node: &NodeId) -> (PathBuf, PathBuf) {
-        (self.0.join(format!("{node}.pem")), self.0.join(format!("{node}.key")))
+        self.pair(node.as_str())
+    }
+
+    fn pair(&self, name: &str) -> (PathBuf, PathBuf) {
+        (self.0.join(format!("{name}.pem")), self.0.join(format!("{name}.key")))
+    }
+
+    /// The bundle written here, with the certificates of `nodes`, read back.
+    pub fn read<'a>(&self, nodes: impl IntoIterator<Item = &'a NodeId>) -> Result<Bundle, CertError> {
+        let read =
+            |path: PathBuf| std::fs::read_to_string(&path).map_err(|e| CertError::Read { reason: e.to_string(), path });
+        let pem = |(cert, key): (PathBuf, PathBuf)| Ok::<_, CertError>(Pem { cert: read(cert)?, key: read(key)? });
+        let nodes = nodes
+            .into_iter()
+            .map(|node| Ok((node.clone(), pem(self.node(node))?)))
+            .collect::<Result<_, CertError>>()?;
+        Ok(Bundle {
+            ca: read(self.ca())?,
+            authority_key: read(self.authority_key())?,
+            gateway: pem(self.gateway())?,
+            nats: pem(self.nats())?,
+            console: pem(self.console())?,
+            nodes,
+        })
     }
 }
 
@@ -106,6 +262,8 @@ pub fn write(bundle: &Bundle, dir: &Path) -> Result<Layout, CertError> {
         move |source| CertError::Write { path, source }
     };
     crate::secret::private_dir(dir).map_err(failed(dir))?;
+    let authority = dir.join("authority");
+    crate::secret::private_dir(&authority).map_err(failed(&authority))?;
     let put = |path: PathBuf, text: &str, secret: bool| -> Result<(), CertError> {
         if secret {
             crate::secret::write(&path, text).map_err(failed(&path))
@@ -114,11 +272,11 @@ pub fn write(bundle: &Bundle, dir: &Path) -> Result<Layout, CertError> {
         }
     };
     put(layout.ca(), &bundle.ca, false)?;
-    let (cert, key) = layout.gateway();
-    put(cert, &bundle.gateway.cert, false)?;
-    put(key, &bundle.gateway.key, true)?;
-    for (node, pem) in &bundle.nodes {
-        let (cert, key) = layout.node(node);
+    put(layout.authority_key(), &bundle.authority_key, true)?;
+    let pairs =
+        [(layout.gateway(), &bundle.gateway), (layout.nats(), &bundle.nats), (layout.console(), &bundle.console)];
+    let nodes = bundle.nodes.iter().map(|(node, pem)| (layout.node(node), pem));
+    for ((cert, key), pem) in pairs.into_iter().chain(nodes) {
         put(cert, &pem.cert, false)?;
         put(key, &pem.key, true)?;
     }
@@ -129,6 +287,63 @@ pub fn write(bundle: &Bundle, dir: &Path) -> Result<Layout, CertError> {
 mod tests {
     use super::*;
     use bus::Role;
+
+    fn parsed(pem: &str) -> Vec<u8> {
+        x509_parser::pem::parse_x509_pem(pem.as_bytes()).expect("pem").1.contents
+    }
+
+    #[test]
+    fn the_nats_servers_certificate_serves_clients_and_routes_under_every_deployments_names() {
+        let bundle = generate(&[]).expect("generated");
+        let der = parsed(&bundle.nats.cert);
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).expect("certificate");
+        assert_eq!(cert.subject().to_string(), format!("CN={NATS_SERVER}"));
+        let uses = cert.extended_key_usage().expect("parsed").expect("present").value;
+        assert!(uses.server_auth && uses.client_auth, "a route is both: {uses:?}");
+        let names = format!("{:?}", cert.subject_alternative_name().expect("parsed").expect("present").value);
+        for name in ["nats-1", "*.nats", "*.nats.muster.svc.cluster.local", "localhost"] {
+            assert!(names.contains(name), "{name} in {names}");
+        }
+        let console = parsed(&bundle.console.cert);
+        let (_, console) = x509_parser::parse_x509_certificate(&console).expect("certificate");
+        let uses = console.extended_key_usage().expect("parsed").expect("present").value;
+        assert!(uses.server_auth && !uses.client_auth, "{uses:?}");
+    }
+
+    #[test]
+    fn renewal_issues_new_leaves_under_the_same_authority() {
+        let by = Sender::new(Role::ControlPoint, NodeId::new("BY").expect("valid id"));
+        let first = generate(std::slice::from_ref(&by)).expect("generated");
+        let renewed = renew(&first.ca, &first.authority_key, std::slice::from_ref(&by), &["nats.example.org".into()])
+            .expect("renewed");
+        assert_eq!(renewed.ca, first.ca, "the authority everyone trusts stays");
+        let ca_der = parsed(&first.ca);
+        let (_, ca) = x509_parser::parse_x509_certificate(&ca_der).expect("authority");
+        for (old, new) in [
+            (&first.nats, &renewed.nats),
+            (&first.gateway, &renewed.gateway),
+            (&first.nodes[&by.node], &renewed.nodes[&by.node]),
+        ] {
+            assert_ne!(old.key, new.key, "a new key");
+            let der = parsed(&new.cert);
+            let (_, cert) = x509_parser::parse_x509_certificate(&der).expect("certificate");
+            cert.verify_signature(Some(ca.public_key())).expect("signed by the same authority");
+            let days = (cert.validity().not_after.timestamp() - cert.validity().not_before.timestamp()) / 86_400;
+            assert_eq!(days, LEAF_DAYS, "valid from an hour ago for {LEAF_DAYS} days and an hour");
+        }
+        let years = (ca.validity().not_after.timestamp() - ca.validity().not_before.timestamp()) / 86_400 / 365;
+        assert_eq!(years, AUTHORITY_DAYS / 365);
+        let der = parsed(&renewed.nats.cert);
+        let (_, cert) = x509_parser::parse_x509_certificate(&der).expect("certificate");
+        let names = format!("{:?}", cert.subject_alternative_name().expect("parsed").expect("present").value);
+        assert!(
+            names.contains("nats.example.org") && names.contains("nats-1"),
+            "an operator's name beside ours: {names}"
+        );
+        let stranger = generate(&[]).expect("another authority");
+        let mismatched = renew(&stranger.ca, &first.authority_key, &[], &[]).expect_err("a key not the authority's");
+        assert!(mismatched.to_string().contains("is not the authority's"), "{mismatched}");
+    }
 
     #[test]
     fn client_certificates_carry_role_and_node() {

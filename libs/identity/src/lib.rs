@@ -1,11 +1,13 @@
 //! Who is who in an exercise, issued from its scenario by one command (`muster identities`, which
 //! `muster run` calls): per seat and per service an nkey (`<name>.nk`, secret; `<name>.pub`, its
-//! public key, for those who verify its signatures), a TLS certificate for the gRPC gateway, an
-//! invite link for each seat a person takes, and the NATS server's authorization that follows.
+//! public key, for those who verify its signatures), the exercise's certificate authority and the
+//! TLS certificates it issues (NATS servers, gateway, console, national nodes), an invite link
+//! for each seat a person takes, and the NATS server's authorization that follows.
 //!
 //! - [`keyring`]: the identities a process holds: keys, public keys, the coordinator's;
 //! - [`keys`]: nkeys as standard seed files; signing and verifying;
-//! - [`certs`]: development certificates (CA, gateway, one per participant);
+//! - [`certs`]: the authority and its certificates (NATS servers, gateway, console, one per
+//!   participant), their validity and renewal;
 //! - [`authorization`]: what each identity may publish and subscribe to, as server configuration;
 //! - [`invites`]: single-use invite links for the seats people take in the console;
 //! - [`secret`]: private files, born 0600 in 0700 folders.
@@ -80,11 +82,23 @@ impl Issued {
 }
 
 /// Issues identities for `exercises` into `dir`: an nkey for every seat and service (an existing
-/// one is kept), certificates (made once), and `nats-auth.conf` for the server, which covers
+/// one is kept), certificates (made once; [`renew`] issues them again), and `nats-auth.conf` for the server, which covers
 /// every exercise ever issued into `dir` (each exercise's grants are kept in `exercises/`), so
 /// that issuing for one exercise never drops another's permissions on a shared server.
 pub fn issue(dir: &Path, exercises: &[Exercise<'_>]) -> Result<Issued, IdentityError> {
-    issue_with(dir, exercises, BTreeMap::new())
+    issue_with(dir, exercises, BTreeMap::new(), &Certificates::default())
+}
+
+/// How certificates are issued, beyond making them once.
+#[derive(Debug, Clone, Default)]
+pub struct Certificates {
+    /// Issue every certificate again under the folder's authority (new keys, a new validity):
+    /// what to do before they expire. Every nkey, and so every signature in a record, stays, and
+    /// so do the invites handed out (none are issued).
+    pub renew: bool,
+    /// Names the NATS servers answer to besides the shipped deployments' (an operator's hosts);
+    /// given, the certificates are issued again to carry them.
+    pub nats_names: Vec<String>,
 }
 
 /// The grants of every exercise issued into `dir`, `exercises` (written now) among them, with
@@ -127,11 +141,12 @@ fn remembered(
 }
 
 /// [`issue`], with more identities and their grants beside the exercises' own (a load generator
-/// that plays every seat, for the benchmarks).
+/// that plays every seat, for the benchmarks; a test's harness), and certificates as asked.
 pub fn issue_with(
     dir: &Path,
     exercises: &[Exercise<'_>],
     extra: BTreeMap<String, authorization::Grant>,
+    certificates: &Certificates,
 ) -> Result<Issued, IdentityError> {
     secret::private_dir(dir).map_err(|e| IdentityError::Io { path: dir.to_owned(), source: e })?;
     let (mut grants, ids) = remembered(dir, exercises)?;
@@ -144,26 +159,38 @@ pub fn issue_with(
             .map_err(|e| IdentityError::Io { path: public.clone(), source: e })?;
         keys.insert(name.clone(), key);
     }
-    let layout = certs::Layout(dir.to_owned());
-    if !layout.ca().exists() {
-        let mut senders: Vec<bus::Sender> = exercises
-            .iter()
-            .flat_map(|e| &e.scenario.participants)
-            .map(|p| bus::Sender::new(p.role, p.node.clone()))
-            .collect();
-        senders.sort_by(|a, b| a.node.cmp(&b.node));
-        senders.dedup_by(|a, b| a.node == b.node);
-        certs::write(&certs::generate(&senders)?, dir)?;
-    }
+    issue_certificates(dir, exercises, certificates)?;
     let publics = keys.iter().map(|(n, k)| (n.clone(), k.public())).collect();
     let text = authorization::config(&grants, &publics, &format!("exercise {}", ids.join(", ")));
     let authorization = dir.join("nats-auth.conf");
     std::fs::write(&authorization, text).map_err(|e| IdentityError::Io { path: authorization.clone(), source: e })?;
     let mut issued = Vec::new();
-    for exercise in exercises {
+    // A renewal changes certificates only: the sign-in links already handed out keep working.
+    for exercise in exercises.iter().filter(|_| !certificates.renew) {
         issued.extend(invites::issue(dir, exercise.id, &invites::seats(exercise.scenario))?);
     }
     Ok(Issued { dir: dir.to_owned(), keys, authorization, invites: issued })
+}
+
+/// The folder's certificates: an authority and its leaves made once; issued again under the
+/// authority there when asked to renew or to name more NATS hosts.
+fn issue_certificates(dir: &Path, exercises: &[Exercise<'_>], asked: &Certificates) -> Result<(), IdentityError> {
+    let layout = certs::Layout(dir.to_owned());
+    let mut senders: Vec<bus::Sender> = exercises
+        .iter()
+        .flat_map(|e| &e.scenario.participants)
+        .map(|p| bus::Sender::new(p.role, p.node.clone()))
+        .collect();
+    senders.sort_by(|a, b| a.node.cmp(&b.node));
+    senders.dedup_by(|a, b| a.node == b.node);
+    if !layout.ca().exists() {
+        certs::write(&certs::generate_for(&senders, &asked.nats_names)?, dir)?;
+    } else if asked.renew || !asked.nats_names.is_empty() {
+        let read = |path: PathBuf| std::fs::read_to_string(&path).map_err(|source| IdentityError::Io { path, source });
+        let (ca, key) = (read(layout.ca())?, read(layout.authority_key())?);
+        certs::write(&certs::renew(&ca, &key, &senders, &asked.nats_names)?, dir)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ pub struct BusArgs {
     /// This identity's nkey seed file (`<name>.nk`, written by `muster identities`).
     #[arg(long, env = "MUSTER_NKEY")]
     pub nkey: Option<PathBuf>,
+    /// The authority the NATS server's certificate is verified against (`ca.pem` of `muster
+    /// identities`, or an operator's bundle): the connection is then TLS, or refused.
+    #[arg(long, env = "MUSTER_NATS_CA")]
+    pub nats_ca: Option<PathBuf>,
 }
 
 impl BusArgs {
@@ -38,7 +42,9 @@ impl BusArgs {
 
     /// Connection settings named `name`, as this identity.
     pub fn settings(&self, name: impl Into<String>) -> Result<bus::ConnectSettings, IdentityError> {
-        Ok(bus::ConnectSettings::new(&self.nats, name).with_credentials(self.credentials()?))
+        Ok(bus::ConnectSettings::new(&self.nats, name)
+            .with_credentials(self.credentials()?)
+            .with_authority(self.nats_ca.clone()))
     }
 }
 

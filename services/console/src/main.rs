@@ -121,7 +121,8 @@ async fn main() -> anyhow::Result<()> {
             keyring.credentials(me.node.as_str()).with_context(|| format!("the key of seat {}", me.node))?;
         let key = Some(Arc::new(credentials.key_pair()?));
         let settings = ConnectSettings::new(&args.bus.nats, format!("muster-console-{}", me.node))
-            .with_credentials(Some(credentials));
+            .with_credentials(Some(credentials))
+            .with_authority(args.bus.nats_ca.clone());
         let seat_bus = Bus::connect(&settings).await.with_context(|| format!("connecting as seat {}", me.node))?;
         let link = BusLink::new(seat_bus, exercise.clone(), &me).await?;
         let (desk, inbox) = seat::desk();

@@ -76,6 +76,7 @@ async fn serve() -> anyhow::Result<()> {
             settings.keys = std::sync::Arc::new(keyring.submitters(&settings.scenario)?);
         }
         settings.credentials = credentials.clone();
+        settings.nats_authority = args.bus.nats_ca.clone();
         settings.lease_ttl = std::time::Duration::from_millis(args.lease_ttl_ms);
         settings.awaits_director = args.await_start;
         settings.snapshot_every = args.snapshot_every;

@@ -32,6 +32,8 @@ const CONSUMER: &str = bus::subject::COORDINATOR_CONSUMER;
 pub struct Settings {
     /// NATS URL (several, comma-separated, for a cluster).
     pub nats_url: String,
+    /// The certificates the server's is verified against; TLS required when given.
+    pub nats_authority: Option<std::path::PathBuf>,
     /// The exercise.
     pub exercise: ExerciseId,
     /// Its scenario, shared with the exercises of the same file.
@@ -68,6 +70,7 @@ impl Settings {
     ) -> Self {
         Settings {
             nats_url: nats_url.into(),
+            nats_authority: None,
             exercise,
             scenario: scenario.into(),
             mode,
@@ -121,7 +124,8 @@ pub async fn run_all(
 ) -> Result<Vec<State>, CoordinatorError> {
     let Some(first) = all.first() else { return Ok(Vec::new()) };
     let connect = ConnectSettings::new(&first.nats_url, format!("muster-{}", first.instance))
-        .with_credentials(first.credentials.clone());
+        .with_credentials(first.credentials.clone())
+        .with_authority(first.nats_authority.clone());
     let bus = Bus::connect(&connect).await?;
     let shutdown = futures::FutureExt::shared(futures::FutureExt::boxed(shutdown));
     let count = all.len();

@@ -55,7 +55,7 @@ impl Target {
     }
 
     async fn connect_with(&self, settings: ConnectSettings) -> anyhow::Result<Bus> {
-        let settings = settings.with_credentials(self.credentials()?);
+        let settings = settings.with_credentials(self.credentials()?).with_authority(self.bus.nats_ca.clone());
         Bus::connect(&settings).await.with_context(|| match &self.bus.nkey {
             Some(nkey) => format!("connecting as {}", nkey.display()),
             None => "connecting without credentials (give --nkey)".to_string(),

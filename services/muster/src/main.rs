@@ -100,10 +100,12 @@ enum Command {
         lang: launch::LangArgs,
     },
     /// Issue identities for exercises of a scenario: an nkey (`<name>.nk`) per seat and service,
-    /// development certificates for the gateway and its nodes, the NATS server's authorization
-    /// (`nats-auth.conf`), and a single-use invite link per seat a person takes (the director, the
-    /// observers, every --person seat), printed once. Keys already in the folder are kept; invites
-    /// are new each time (the old links stop working).
+    /// the exercise's certificate authority (`ca.pem`; its key in `authority/`) and its
+    /// certificates for the NATS servers, the gateway, the console and every national node, the
+    /// NATS server's authorization (`nats-auth.conf`), and a single-use invite link per seat a
+    /// person takes (the director, the observers, every --person seat), printed once. Keys and
+    /// certificates already in the folder are kept (--renew issues the certificates again);
+    /// invites are new each time (the old links stop working).
     #[command(visible_alias = "certs")]
     Identities {
         /// The scenario whose participants get identities.
@@ -121,6 +123,16 @@ enum Command {
         /// The headquarters' console the links point to.
         #[arg(long, default_value = "http://127.0.0.1:7480")]
         console: String,
+        /// Issue every certificate again under the folder's authority, with new keys and a new
+        /// validity (before they expire); nkeys, and so every signature in a record, stay, and so
+        /// do the invite links handed out.
+        #[arg(long)]
+        renew: bool,
+        /// A name the NATS servers answer to besides the shipped deployments' (`nats-1`..`nats-3`,
+        /// `*.nats`, `localhost`): an operator's host. Repeat for several; the certificates are
+        /// then issued again.
+        #[arg(long = "nats-name", value_name = "HOST")]
+        nats_names: Vec<String>,
     },
     /// Create an exercise's streams, the coordinator's consumer and its lease bucket, as the admin.
     Provision {
@@ -252,8 +264,9 @@ fn main() -> ExitCode {
             }
             Command::Inject { target, inject, lang } => control::inject(&target, inject, lang.lang()).await,
             Command::Status { target, lang } => control::status(&target, &lang).await,
-            Command::Identities { scenario, exercise, out, persons, console } => {
-                identities(&scenario, &exercise, &out, &persons, &console)
+            Command::Identities { scenario, exercise, out, persons, console, renew, nats_names } => {
+                let certificates = identity::Certificates { renew, nats_names };
+                identities(&scenario, &exercise, &out, &persons, &console, &certificates)
             }
             Command::Provision { target, replicas, lease_ttl_ms } => {
                 control::provision(&target, replicas, std::time::Duration::from_millis(lease_ttl_ms)).await
@@ -285,6 +298,7 @@ fn identities(
     out: &std::path::Path,
     persons: &[bus::NodeId],
     console: &str,
+    certificates: &identity::Certificates,
 ) -> anyhow::Result<()> {
     let mut scenario = scenario::load(file)?;
     for node in persons {
@@ -292,13 +306,26 @@ fn identities(
     }
     let listed: Vec<identity::Exercise<'_>> =
         exercises.iter().map(|id| identity::Exercise { id, scenario: &scenario }).collect();
-    let issued = identity::issue(out, &listed)?;
+    let issued = identity::issue_with(out, &listed, Default::default(), certificates)?;
     println!(
         "wrote {} nkeys (<name>.nk), certificates and {} to {}",
         issued.keys.len(),
         issued.authorization.display(),
         out.display()
     );
+    let layout = identity::certs::Layout(out.to_owned());
+    let expires = |path: PathBuf| {
+        std::fs::read_to_string(&path).ok().and_then(|pem| identity::certs::expires(&pem)).unwrap_or_else(|| "?".into())
+    };
+    println!(
+        "certificates valid until {} (the authority, ca.pem, until {}); `muster identities --renew` issues them again",
+        expires(layout.nats().0),
+        expires(layout.ca())
+    );
+    if certificates.renew {
+        println!("invite links: unchanged (those handed out still work)");
+        return Ok(());
+    }
     println!("invite links, one per seat, each works once (a remote seat's on its national node's console):");
     for invite in &issued.invites {
         let remote = scenario.participant(&invite.seat).is_some_and(|p| p.transport == scenario::Transport::Grpc);

@@ -34,6 +34,11 @@ pub struct RunArgs {
     /// Configuration of the local NATS server started when --nats is not given.
     #[arg(long, default_value = "deploy/nats/local.conf")]
     pub nats_config: PathBuf,
+    /// Connect to NATS over TLS, every service verifying the server's certificate against the
+    /// identities' authority (`ca.pem`); the local server then serves TLS only. Without it,
+    /// connections to the local server stay plain, on loopback.
+    #[arg(long)]
+    pub tls: bool,
     /// Identities to act with (`muster identities` writes them); fresh ones in the exercise's
     /// folder when not given. With --nats, the server must admit these keys.
     #[arg(long)]
@@ -108,7 +113,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let local = match &args.nats {
         Some(_) => None,
         None => {
-            let config = server_config(&args.nats_config, &issued.authorization, &identities)?;
+            let config = server_config(&args.nats_config, &issued.authorization, &identities, args.tls)?;
             Some(LocalNats::start(Some(&config), &logs.join("nats-server.log")).await?)
         }
     };
@@ -125,6 +130,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         (None, None) => unreachable!("a local server is started when no URL is given"),
     };
+    let authority = identity::certs::Layout(identities.clone()).ca();
+    match args.tls {
+        true => {
+            let said = [("ca", Arg::from(authority.display().to_string()))];
+            println!("{}", words::say_with(lang, "run-nats-tls", &said));
+        }
+        false => println!("{}", words::say(lang, "run-nats-plain")),
+    }
     let folders = Folders {
         identities: identities.clone(),
         out: out_dir.clone(),
@@ -159,11 +172,20 @@ async fn run_on(
     let nkey = |name: &str| keyring.seed_file(name);
     let admin = keyring.credentials(bus::names::ADMIN)?;
     let trust = Some(keyring.coordinator()?);
-    let bus = Bus::connect(&ConnectSettings::new(url, "muster-run").with_credentials(Some(admin))).await?;
+    let authority = args.tls.then(|| identity::certs::Layout(identities.to_owned()).ca());
+    let settings =
+        ConnectSettings::new(url, "muster-run").with_credentials(Some(admin)).with_authority(authority.clone());
+    let bus = Bus::connect(&settings).await?;
     bus.provision(exercise, &StreamSettings::default()).await?;
     let mut events = bus.follow_events(exercise, 1);
 
-    let nats = |name: &str| vec!["--nats".to_string(), url.into(), "--nkey".into(), nkey(name).display().to_string()];
+    let nats = |name: &str| {
+        let mut args = vec!["--nats".to_string(), url.into(), "--nkey".into(), nkey(name).display().to_string()];
+        if let Some(authority) = &authority {
+            args.extend(["--nats-ca".into(), authority.display().to_string()]);
+        }
+        args
+    };
     let exercise_args = ["--exercise".to_string(), exercise.to_string()];
     let scenario_args = ["--scenario".to_string(), args.scenario.display().to_string()];
     // Every seat keeps the coordinator's receipts here, for `muster verify --receipts`.
@@ -419,10 +441,21 @@ fn fresh_id(scenario: &Path) -> anyhow::Result<ExerciseId> {
     Ok(ExerciseId::new(format!("{}-{tail}", if stem.is_empty() { "exercise" } else { &stem }))?)
 }
 
-/// The local server's configuration: the shipped one for `muster run` and the issued authorization.
-fn server_config(shipped: &Path, authorization: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+/// The local server's configuration: the shipped one for `muster run`, the issued authorization, and
+/// with `tls` the servers' certificate of the identities' authority (clients must then speak TLS).
+fn server_config(shipped: &Path, authorization: &Path, dir: &Path, tls: bool) -> anyhow::Result<PathBuf> {
     let read = |path: &Path| std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()));
-    let text = format!("{}\n{}", read(shipped)?, read(authorization)?);
+    let mut text = format!("{}\n{}", read(shipped)?, read(authorization)?);
+    if tls {
+        let (cert, key) = identity::certs::Layout(dir.to_owned()).nats();
+        // JSON strings are valid NATS configuration strings: any path is quoted safely.
+        let quoted = |path: &Path| serde_json::Value::from(path.display().to_string()).to_string();
+        text.push_str(&format!(
+            "\ntls {{\n  cert_file: {}\n  key_file: {}\n  timeout: 5\n}}\n",
+            quoted(&cert),
+            quoted(&key)
+        ));
+    }
     let config = dir.join("nats-server.conf");
     std::fs::write(&config, text).with_context(|| format!("writing {}", config.display()))?;
     Ok(config)

@@ -51,6 +51,8 @@ run-exercise = exercise: { $exercise } ({ $mode ->
 } mode, time scale { $scale }x)
 run-identities = identities: { $dir } (each seat's and service's nkey as <name>.nk; the NATS server admits these only, as { $auth } says)
 run-nats = nats: { $url } (pid { $pid }, store { $store })
+run-nats-plain = nats: plain connections, on this machine's loopback only (--tls encrypts them)
+run-nats-tls = nats: TLS only, the server's certificate verified against { $ca }
 run-gateway = gateway: { $url } (mutual TLS; health and reflection also on { $probe }); certificates in { $certs }
 run-person-seat = seat { $node } ({ $name }) is played by a person: nothing acts for it unless its person does
 run-started = started { $name } (pid { $pid })

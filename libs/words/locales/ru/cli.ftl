@@ -55,6 +55,8 @@ run-exercise = учение: { $exercise } ({ $mode ->
 }, масштаб времени { $scale }x)
 run-identities = ключи: { $dir } (nkey каждого рабочего места и каждой службы — <name>.nk; сервер NATS допускает только их, как указано в { $auth })
 run-nats = nats: { $url } (pid { $pid }, хранилище { $store })
+run-nats-plain = nats: соединения без шифрования, только внутри этой машины (--tls включает шифрование)
+run-nats-tls = nats: только TLS, сертификат сервера проверяется по { $ca }
 run-gateway = шлюз: { $url } (взаимный TLS; проверка состояния и reflection также на { $probe }); сертификаты в { $certs }
 run-person-seat = рабочее место { $node } ({ $name }) занимает человек: без его действий за это место никто не действует
 run-started = запущен { $name } (pid { $pid })
