@@ -24,7 +24,8 @@ mkdir -p "$BUILD/reports"
 exercise="deploy-$(date +%Y%m%d-%H%M%S)"
 echo "$exercise" > "$BUILD/exercise"
 target/static/x86_64-unknown-linux-gnu/release/muster identities \
-  --scenario scenarios/cst-2025.toml --exercise "$exercise" --out "$BUILD/identities" > "$BUILD/invites.txt"
+  --scenario scenarios/cst-2025.toml --exercise "$exercise" --out "$BUILD/identities" \
+  --console https://127.0.0.1:7480 > "$BUILD/invites.txt"
 echo "deploy: exercise $exercise; identities in $BUILD/identities (invite links in $BUILD/invites.txt)"
 compose up --detach --quiet-pull
 report="$BUILD/reports/report.md"
@@ -41,4 +42,6 @@ fi
 compose ps
 echo "deploy: the exercise concluded; report: $report (report.html and report.json beside it)"
 echo "deploy: metrics: curl http://$(compose port gateway-1 9090)/metrics (every service serves them on 9090 while it runs: docker-compose -p muster port <service> 9090)"
-echo "deploy: the deployment stays up (console http://127.0.0.1:7480); make deploy-down removes it"
+nats="tls://$(compose port nats-1 4222)"
+echo "deploy: every NATS connection and route is TLS under the exercise's authority ($BUILD/identities/ca.pem): muster status --nats $nats --nats-ca $BUILD/identities/ca.pem --nkey $BUILD/identities/director.nk --exercise $exercise"
+echo "deploy: the deployment stays up (console https://127.0.0.1:7480, its certificate issued by that authority); make deploy-down removes it"

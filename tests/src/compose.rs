@@ -54,8 +54,7 @@ impl Deployment {
         deployment.compose(&["up", "--detach", "--quiet-pull"])?;
         let mut urls = Vec::new();
         for node in ["nats-1", "nats-2", "nats-3"] {
-            let port = deployment.compose_output(&["port", node, "4222"])?;
-            urls.push(format!("nats://{}", port.trim()));
+            urls.push(format!("tls://{}", deployment.port(node, 4222)?));
         }
         deployment.nats = urls.join(",");
         eprintln!("compose: project {} up in {} ms", deployment.project, started.elapsed().as_millis());
@@ -107,9 +106,25 @@ impl Deployment {
     /// A connection to the deployment's NATS from the host, as `who` (an identity it issued).
     pub async fn bus(&self, who: &str) -> anyhow::Result<Bus> {
         let credentials = self.keyring()?.credentials(who)?;
-        let settings =
-            ConnectSettings::new(&self.nats, format!("muster-chaos-{who}")).with_credentials(Some(credentials));
+        let settings = ConnectSettings::new(&self.nats, format!("muster-chaos-{who}"))
+            .with_credentials(Some(credentials))
+            .with_authority(Some(self.authority()));
         Ok(Bus::connect(&settings).await?)
+    }
+
+    /// The exercise's authority (`ca.pem`), which issued the servers' certificates.
+    pub fn authority(&self) -> std::path::PathBuf {
+        identity::certs::Layout(self.identities()).ca()
+    }
+
+    /// The scenario file the deployment plays.
+    pub fn scenario_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("scenarios/exercise.toml")
+    }
+
+    /// The folder `muster identities` issued the deployment's identities into.
+    pub fn identities(&self) -> std::path::PathBuf {
+        self.dir.path().join("identities")
     }
 
     fn keyring(&self) -> anyhow::Result<identity::Keyring> {
@@ -140,6 +155,18 @@ impl Deployment {
         Ok(crate::Record::of(&report::build(self.exercise.as_str(), &record)))
     }
 
+    /// Everything `services` logged so far.
+    pub fn logs_of(&self, services: &[&str]) -> anyhow::Result<String> {
+        let mut args = vec!["logs", "--no-color"];
+        args.extend(services);
+        self.compose_output(&args)
+    }
+
+    /// Where the host reaches `port` of `service` (`127.0.0.1:<port>`).
+    pub fn port(&self, service: &str, port: u16) -> anyhow::Result<String> {
+        Ok(self.compose_output(&["port", service, &port.to_string()])?.trim().to_owned())
+    }
+
     /// The last lines each of `services` logged, for a failure's message.
     pub fn logs(&self, services: &[&str]) -> String {
         let mut args = vec!["logs", "--no-color", "--tail", "30"];
@@ -158,9 +185,14 @@ impl Drop for Deployment {
 
 /// `docker <args>`, failing with what it said.
 pub fn docker(args: &[&str]) -> anyhow::Result<()> {
+    docker_output(args).map(drop)
+}
+
+/// `docker <args>`: what it printed, or a failure with what it said.
+pub fn docker_output(args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new("docker").args(args).output().context("running docker")?;
     anyhow::ensure!(out.status.success(), "docker {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
-    Ok(())
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 fn docker_quiet(args: &[&str]) -> bool {
