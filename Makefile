@@ -92,6 +92,7 @@ lint-k8s: $(KUBE_VALIDATE)
 	kubectl kustomize deploy/k8s > deploy/k8s/build/rendered.yaml
 	PYTHONPATH=$(TOOLS)/kube $(KUBE_VALIDATE) --strict --quiet deploy/k8s/build/rendered.yaml
 	@echo "deploy/k8s: $$(grep -c '^kind:' deploy/k8s/build/rendered.yaml) objects rendered by kustomize and valid"
+	PYTHONPATH=$(TOOLS)/kube python3 deploy/k8s/check-policies.py deploy/k8s/build/rendered.yaml
 
 $(KUBE_VALIDATE):
 	python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(TOOLS)/kube kubernetes-validate==$(KUBE_VALIDATE_VERSION)

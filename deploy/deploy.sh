@@ -25,8 +25,8 @@ exercise="deploy-$(date +%Y%m%d-%H%M%S)"
 echo "$exercise" > "$BUILD/exercise"
 target/static/x86_64-unknown-linux-gnu/release/muster identities \
   --scenario scenarios/cst-2025.toml --exercise "$exercise" --out "$BUILD/identities" \
-  --console https://127.0.0.1:7480 > "$BUILD/invites.txt"
-echo "deploy: exercise $exercise; identities in $BUILD/identities (invite links in $BUILD/invites.txt)"
+  --console https://127.0.0.1:7480 --authority "$BUILD/authority" > "$BUILD/invites.txt"
+echo "deploy: exercise $exercise; identities in $BUILD/identities (invite links in $BUILD/invites.txt); the authority's key, which no container sees, in $BUILD/authority"
 compose up --detach --quiet-pull
 report="$BUILD/reports/report.md"
 for _ in $(seq 1 600); do

@@ -47,6 +47,8 @@ impl Deployment {
             .arg(&scenario_file)
             .arg("--out")
             .arg(dir.path().join("identities"))
+            .arg("--authority")
+            .arg(dir.path().join("authority"))
             .output()?;
         anyhow::ensure!(issued.status.success(), "muster identities: {}", String::from_utf8_lossy(&issued.stderr));
         let mut deployment = Deployment { project, exercise, nats: String::new(), dir };
@@ -120,6 +122,11 @@ impl Deployment {
     /// The scenario file the deployment plays.
     pub fn scenario_file(&self) -> std::path::PathBuf {
         self.dir.path().join("scenarios/exercise.toml")
+    }
+
+    /// The folder of the authority's key, which the deployment does not mount.
+    pub fn authority_folder(&self) -> std::path::PathBuf {
+        self.dir.path().join("authority")
     }
 
     /// The folder `muster identities` issued the deployment's identities into.

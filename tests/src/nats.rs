@@ -43,7 +43,8 @@ impl Identities {
         harness.subscribe([">".to_string()]);
         let exercises: Vec<identity::Exercise<'_>> =
             runs.iter().map(|r| identity::Exercise { id: &r.exercise, scenario: &r.scenario }).collect();
-        let certificates = identity::Certificates { nats_names: tls.unwrap_or_default().to_vec(), renew: false };
+        let names = identity::certs::Names { nats: tls.unwrap_or_default().to_vec(), console: Vec::new() };
+        let certificates = identity::Certificates { names, ..Default::default() };
         let extra = [("harness".to_string(), harness)].into();
         let issued = identity::issue_with(dir.path(), &exercises, extra, &certificates)?;
         let authorization = std::fs::read(&issued.authorization)?;

@@ -257,6 +257,19 @@ impl Drop for Rogue {
     }
 }
 
+/// A certificate naming the cluster's servers, issued in the name of the authority of `ca` (PEM) by
+/// a key that is not the authority's.
+fn forged_server_certificate(ca: &str) -> anyhow::Result<identity::certs::Pem> {
+    let issuer = rcgen::Issuer::from_ca_cert_pem(ca, rcgen::KeyPair::generate()?)?;
+    let mut params = rcgen::CertificateParams::new(vec!["nats-1".to_string()])?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, identity::certs::NATS_SERVER);
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let key = rcgen::KeyPair::generate()?;
+    let cert = params.signed_by(&key, &issuer)?;
+    Ok(identity::certs::Pem { cert: cert.pem(), key: key.serialize_pem() })
+}
+
 /// What a client that does not speak TLS gets from a deployment's server: its greeting says TLS is
 /// required, and a plain CONNECT and PING are answered by the connection closing, no PONG.
 async fn plain_client_is_refused(address: &str) -> anyhow::Result<()> {
@@ -332,6 +345,7 @@ async fn only_the_clusters_own_servers_route_and_only_tls_clients_of_its_authori
     // The servers' own name under an authority of the attacker's making.
     let foreign = identity::certs::generate(&[])?;
     let (by_cert, by_key) = (read("BY.pem")?, read("BY.key")?);
+    let forged = forged_server_certificate(&ca)?;
     let rogues = [
         (
             Rogue::start(&deployment, "plain", None).await?,
@@ -346,6 +360,12 @@ async fn only_the_clusters_own_servers_route_and_only_tls_clients_of_its_authori
             .await?,
             // The server asks for a certificate of its authority; the rogue has none to give.
             "TLS route handshake error: tls: client didn't provide a certificate",
+        ),
+        // The servers' name, issued in the authority's name (copied from ca.pem) by a key not its own.
+        (
+            Rogue::start(&deployment, "forged", Some(RouteTls { cert: &forged.cert, key: &forged.key, ca: &ca }))
+                .await?,
+            "TLS route handshake error: tls: failed to verify certificate: x509: certificate signed by unknown authority",
         ),
         // A national node's certificate is the exercise authority's, but not a server's.
         (
@@ -404,6 +424,8 @@ async fn only_the_clusters_own_servers_route_and_only_tls_clients_of_its_authori
         .arg(deployment.scenario_file())
         .arg("--out")
         .arg(&identities)
+        .arg("--authority")
+        .arg(deployment.authority_folder())
         .output()?;
     anyhow::ensure!(
         renewed.status.success(),
@@ -428,7 +450,7 @@ async fn only_the_clusters_own_servers_route_and_only_tls_clients_of_its_authori
         "the record after renewal"
     );
     println!(
-        "transport: three rogue servers refused (plain, a foreign authority, a national node's certificate); a plain client and one trusting another authority refused; a server with the cluster's certificate joined and received {} messages",
+        "transport: four rogue servers refused (plain, another authority, a forged certificate in the authority's name, a national node's certificate); a plain client and one trusting another authority refused; a server with the cluster's certificate joined and received {} messages",
         joined
     );
     Ok(())

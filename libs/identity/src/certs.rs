@@ -24,8 +24,9 @@ pub const AUTHORITY_DAYS: i64 = 3650;
 /// certificate it issued (a national node's, the gateway's) joins the cluster.
 pub const NATS_SERVER: &str = "muster-nats";
 
-/// The names the NATS servers answer to: loopback (`muster run --tls`, a deployment's ports on
-/// the host), the compose services, and the StatefulSet's pods in any namespace.
+/// The names the NATS servers answer to: loopback (`muster run --tls`, a deployment's ports on the
+/// host), the compose services, and the StatefulSet's pods in the namespace `muster`. A wildcard
+/// needs two labels after it (rustls ignores `*.nats`), so the short pod names are listed.
 const NATS_NAMES: &[&str] = &[
     "localhost",
     "127.0.0.1",
@@ -33,13 +34,54 @@ const NATS_NAMES: &[&str] = &[
     "nats-1",
     "nats-2",
     "nats-3",
-    "*.nats",
+    "nats-0.nats",
+    "nats-1.nats",
+    "nats-2.nats",
     "*.nats.muster.svc",
     "*.nats.muster.svc.cluster.local",
 ];
 
 /// The names the console answers to: loopback (a deployment publishes it there) and its service.
 const CONSOLE_NAMES: &[&str] = &["localhost", "127.0.0.1", "console", "console.muster.svc"];
+
+/// Names the servers answer to beside the shipped deployments' (an operator's hosts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// More names of the NATS servers.
+    pub nats: Vec<String>,
+    /// More names of the console (the host of the links people are given).
+    pub console: Vec<String>,
+}
+
+impl Names {
+    /// These names and `other`'s, each once.
+    pub fn and(mut self, other: &Names) -> Names {
+        for (mine, theirs) in [(&mut self.nats, &other.nats), (&mut self.console, &other.console)] {
+            for name in theirs {
+                if !mine.contains(name) {
+                    mine.push(name.clone());
+                }
+            }
+        }
+        self
+    }
+
+    /// The names the certificates in `layout` carry beyond the shipped ones.
+    pub fn issued(layout: &Layout) -> Names {
+        let extra = |path: PathBuf, shipped: &[&str]| -> Vec<String> {
+            let pem = std::fs::read_to_string(path).unwrap_or_default();
+            alternative_names(&pem).into_iter().filter(|n| !shipped.contains(&n.as_str())).collect()
+        };
+        Names { nats: extra(layout.nats().0, NATS_NAMES), console: extra(layout.console().0, CONSOLE_NAMES) }
+    }
+
+    /// Whether the certificates in `layout` already carry every one of these names.
+    pub fn carried_by(&self, layout: &Layout) -> bool {
+        let issued = Names::issued(layout);
+        self.nats.iter().all(|n| issued.nats.contains(n) || NATS_NAMES.contains(&n.as_str()))
+            && self.console.iter().all(|n| issued.console.contains(n) || CONSOLE_NAMES.contains(&n.as_str()))
+    }
+}
 
 /// A certificate and its private key, PEM.
 #[derive(Debug, Clone)]
@@ -55,8 +97,9 @@ pub struct Pem {
 pub struct Bundle {
     /// The authority's certificate, which every side trusts.
     pub ca: String,
-    /// The authority's private key: only renewal needs it.
-    pub authority_key: String,
+    /// The authority's private key, when the authority was made now: only renewal needs it, and it
+    /// is written apart from the rest (see [`write`]).
+    pub authority_key: Option<String>,
     /// The gateway's server certificate.
     pub gateway: Pem,
     /// The NATS servers' certificate, for clients and for routes (server and client use).
@@ -83,7 +126,7 @@ pub enum CertError {
     },
     /// The authority given for a renewal is not one: its certificate unreadable, or the key not
     /// its own.
-    #[error("cannot renew under ca.pem and authority/ca.key: {0}")]
+    #[error("cannot renew under ca.pem and the authority's key: {0}")]
     Authority(String),
     /// The operating system gave no randomness.
     #[error("no randomness from the operating system: {0}")]
@@ -100,11 +143,11 @@ pub enum CertError {
 
 /// Makes an authority, and under it every leaf for `participants`.
 pub fn generate(participants: &[Sender]) -> Result<Bundle, CertError> {
-    generate_for(participants, &[])
+    generate_for(participants, &Names::default())
 }
 
-/// [`generate`], the NATS servers' certificate also naming `nats_names` (an operator's hosts).
-pub fn generate_for(participants: &[Sender], nats_names: &[String]) -> Result<Bundle, CertError> {
+/// [`generate`], the servers' certificates also carrying `names`.
+pub fn generate_for(participants: &[Sender], names: &Names) -> Result<Bundle, CertError> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     // Named apart from every other authority, so a certificate is plainly not its issuer's.
@@ -115,19 +158,14 @@ pub fn generate_for(participants: &[Sender], nats_names: &[String]) -> Result<Bu
         vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     (ca_params.not_before, ca_params.not_after) = validity(AUTHORITY_DAYS);
     let ca_cert = ca_params.self_signed(&ca_key)?;
-    let authority_key = ca_key.serialize_pem();
+    let authority_key = Some(ca_key.serialize_pem());
     let issuer = Issuer::new(ca_params, ca_key);
-    leaves(ca_cert.pem(), authority_key, &issuer, participants, nats_names)
+    Ok(Bundle { authority_key, ..leaves(ca_cert.pem(), &issuer, participants, names)? })
 }
 
 /// Every leaf issued again under the authority of `ca` (its certificate) and `authority_key`:
-/// new keys, a new validity; the NATS servers' certificate names `nats_names` besides its own.
-pub fn renew(
-    ca: &str,
-    authority_key: &str,
-    participants: &[Sender],
-    nats_names: &[String],
-) -> Result<Bundle, CertError> {
+/// new keys, a new validity; the servers' certificates carry `names` besides their own.
+pub fn renew(ca: &str, authority_key: &str, participants: &[Sender], names: &Names) -> Result<Bundle, CertError> {
     let key = KeyPair::from_pem(authority_key)?;
     let (_, pem) = x509_parser::pem::parse_x509_pem(ca.as_bytes()).map_err(|e| mismatch(e.to_string()))?;
     let (_, cert) = x509_parser::parse_x509_certificate(&pem.contents).map_err(|e| mismatch(e.to_string()))?;
@@ -135,7 +173,7 @@ pub fn renew(
         return Err(mismatch("the key is not the authority's".into()));
     }
     let issuer = Issuer::from_ca_cert_pem(ca, key)?;
-    leaves(ca.to_owned(), authority_key.to_owned(), &issuer, participants, nats_names)
+    leaves(ca.to_owned(), &issuer, participants, names)
 }
 
 fn mismatch(reason: String) -> CertError {
@@ -144,24 +182,23 @@ fn mismatch(reason: String) -> CertError {
 
 fn leaves(
     ca: String,
-    authority_key: String,
     issuer: &Issuer<'_, KeyPair>,
     participants: &[Sender],
-    nats_names: &[String],
+    names: &Names,
 ) -> Result<Bundle, CertError> {
-    let server = |name: &str, names: &[&str], uses: Vec<ExtendedKeyUsagePurpose>| -> Result<Pem, CertError> {
-        let mut params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())?;
+    let server = |name: &str, shipped: &[&str], more: &[String], uses| -> Result<Pem, CertError> {
+        let mut all: Vec<String> = shipped.iter().map(|n| n.to_string()).collect();
+        all.extend(more.iter().filter(|n| !shipped.contains(&n.as_str())).cloned());
+        let mut params = CertificateParams::new(all)?;
         params.distinguished_name.push(DnType::CommonName, name);
         params.extended_key_usages = uses;
         sign(params, issuer)
     };
     use ExtendedKeyUsagePurpose::{ClientAuth, ServerAuth};
-    let gateway = server("muster-gateway", &["localhost", "127.0.0.1", "gateway"], vec![ServerAuth])?;
+    let gateway = server("muster-gateway", &["localhost", "127.0.0.1", "gateway"], &[], vec![ServerAuth])?;
     // A server opening a route to another is that one's client.
-    let mut names = NATS_NAMES.to_vec();
-    names.extend(nats_names.iter().map(String::as_str).filter(|n| !NATS_NAMES.contains(n)));
-    let nats = server(NATS_SERVER, &names, vec![ServerAuth, ClientAuth])?;
-    let console = server("muster-console", CONSOLE_NAMES, vec![ServerAuth])?;
+    let nats = server(NATS_SERVER, NATS_NAMES, &names.nats, vec![ServerAuth, ClientAuth])?;
+    let console = server("muster-console", CONSOLE_NAMES, &names.console, vec![ServerAuth])?;
     let mut nodes = BTreeMap::new();
     for sender in participants {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
@@ -170,7 +207,7 @@ fn leaves(
         params.extended_key_usages = vec![ClientAuth];
         nodes.insert(sender.node.clone(), sign(params, issuer)?);
     }
-    Ok(Bundle { ca, authority_key, gateway, nats, console, nodes })
+    Ok(Bundle { ca, authority_key: None, gateway, nats, console, nodes })
 }
 
 fn sign(mut params: CertificateParams, issuer: &Issuer<'_, KeyPair>) -> Result<Pem, CertError> {
@@ -186,11 +223,58 @@ fn validity(days: i64) -> (time::OffsetDateTime, time::OffsetDateTime) {
     (now - time::Duration::hours(1), now + time::Duration::days(days))
 }
 
+fn parse<T>(pem: &str, read: impl FnOnce(&x509_parser::certificate::X509Certificate<'_>) -> T) -> Option<T> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).ok()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&pem.contents).ok()?;
+    Some(read(&cert))
+}
+
 /// The last day `cert` (PEM) is valid, as `YYYY-MM-DD`; none when it cannot be read.
 pub fn expires(cert: &str) -> Option<String> {
-    let (_, pem) = x509_parser::pem::parse_x509_pem(cert.as_bytes()).ok()?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&pem.contents).ok()?;
-    Some(cert.validity().not_after.to_datetime().date().to_string())
+    parse(cert, |cert| cert.validity().not_after.to_datetime().date().to_string())
+}
+
+/// The host names and addresses `cert` (PEM) names; none when it cannot be read.
+fn alternative_names(cert: &str) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    parse(cert, |cert| {
+        let Ok(Some(names)) = cert.subject_alternative_name() else { return Vec::new() };
+        (names.value.general_names.iter())
+            .filter_map(|name| match name {
+                GeneralName::DNSName(host) => Some(host.to_string()),
+                GeneralName::IPAddress(bytes) => match bytes.len() {
+                    4 => <[u8; 4]>::try_from(*bytes).ok().map(|b| std::net::IpAddr::from(b).to_string()),
+                    16 => <[u8; 16]>::try_from(*bytes).ok().map(|b| std::net::IpAddr::from(b).to_string()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The participants whose client certificates are in `layout`'s folder, read from the
+/// certificates themselves (common name, organisational unit): what a renewal issues again.
+pub fn clients(layout: &Layout) -> Vec<Sender> {
+    let Ok(entries) = std::fs::read_dir(&layout.0) else { return Vec::new() };
+    let mut found = Vec::new();
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let Some(stem) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".pem")) else {
+            continue;
+        };
+        let Ok(node) = NodeId::new(stem) else { continue };
+        let role = std::fs::read_to_string(&path).ok().and_then(|pem| {
+            parse(&pem, |cert| {
+                let unit = cert.subject().iter_organizational_unit().next()?.as_str().ok()?.to_owned();
+                let named = cert.subject().iter_common_name().next()?.as_str().ok()? == stem;
+                named.then(|| bus::Role::from_token(&unit)).flatten()
+            })
+            .flatten()
+        });
+        found.extend(role.map(|role| Sender::new(role, node)));
+    }
+    found
 }
 
 /// Where a bundle's files are in a folder.
@@ -203,10 +287,10 @@ impl Layout {
         self.0.join("ca.pem")
     }
 
-    /// The authority's private key, in a folder of its own: a deployment hands out the
-    /// identities folder's files, and this one is needed only to renew.
-    pub fn authority_key(&self) -> PathBuf {
-        self.0.join("authority").join("ca.key")
+    /// Where the authority's private key goes unless told otherwise: a folder of its own inside,
+    /// which `kubectl create secret --from-file` leaves out. Only renewal needs it.
+    pub fn default_authority(&self) -> PathBuf {
+        self.0.join("authority")
     }
 
     /// The gateway's certificate and key.
@@ -244,7 +328,7 @@ impl Layout {
             .collect::<Result<_, CertError>>()?;
         Ok(Bundle {
             ca: read(self.ca())?,
-            authority_key: read(self.authority_key())?,
+            authority_key: None,
             gateway: pem(self.gateway())?,
             nats: pem(self.nats())?,
             console: pem(self.console())?,
@@ -253,26 +337,33 @@ impl Layout {
     }
 }
 
-/// Writes the bundle into `dir` (made private to its owner if new); private keys are created
-/// readable by their owner only.
-pub fn write(bundle: &Bundle, dir: &Path) -> Result<Layout, CertError> {
+/// The authority's private key in its folder.
+pub fn authority_key(folder: &Path) -> PathBuf {
+    folder.join("ca.key")
+}
+
+/// Writes the bundle into `dir` (made private to its owner if new), and a new authority's key into
+/// the folder `authority`; private keys are created readable by their owner only. Each file is
+/// replaced whole, so a server reloading meanwhile reads the old or the new, never half.
+pub fn write(bundle: &Bundle, dir: &Path, authority: &Path) -> Result<Layout, CertError> {
     let layout = Layout(dir.to_owned());
     let failed = |path: &Path| {
         let path = path.to_owned();
         move |source| CertError::Write { path, source }
     };
     crate::secret::private_dir(dir).map_err(failed(dir))?;
-    let authority = dir.join("authority");
-    crate::secret::private_dir(&authority).map_err(failed(&authority))?;
     let put = |path: PathBuf, text: &str, secret: bool| -> Result<(), CertError> {
-        if secret {
-            crate::secret::write(&path, text).map_err(failed(&path))
-        } else {
-            std::fs::write(&path, text).map_err(failed(&path))
+        match secret {
+            true => crate::secret::write(&path, text),
+            false => crate::secret::write_public(&path, text),
         }
+        .map_err(failed(&path))
     };
+    if let Some(key) = &bundle.authority_key {
+        crate::secret::private_dir(authority).map_err(failed(authority))?;
+        put(authority_key(authority), key, true)?;
+    }
     put(layout.ca(), &bundle.ca, false)?;
-    put(layout.authority_key(), &bundle.authority_key, true)?;
     let pairs =
         [(layout.gateway(), &bundle.gateway), (layout.nats(), &bundle.nats), (layout.console(), &bundle.console)];
     let nodes = bundle.nodes.iter().map(|(node, pem)| (layout.node(node), pem));
@@ -310,12 +401,58 @@ mod tests {
         assert!(uses.server_auth && !uses.client_auth, "{uses:?}");
     }
 
+    /// Whether a client trusting only `ca` accepts `cert` for `host`, as every Muster client checks.
+    fn accepted(ca: &str, cert: &str, host: &str) -> Result<(), String> {
+        use tokio_rustls::rustls::client::WebPkiServerVerifier;
+        use tokio_rustls::rustls::client::danger::ServerCertVerifier as _;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+        let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from(parsed(ca))).map_err(|e| e.to_string())?;
+        let provider = std::sync::Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let verifier = WebPkiServerVerifier::builder_with_provider(std::sync::Arc::new(roots), provider)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let name = ServerName::try_from(host.to_owned()).map_err(|e| e.to_string())?;
+        let leaf = CertificateDer::from(parsed(cert));
+        verifier.verify_server_cert(&leaf, &[], &name, &[], UnixTime::now()).map(drop).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_host_the_shipped_deployments_dial_is_named_in_the_nats_servers_certificate() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut hosts = std::collections::BTreeSet::new();
+        for file in ["deploy/compose.yaml", "deploy/k8s/kustomization.yaml", "deploy/k8s/nats.yaml"] {
+            let text = std::fs::read_to_string(root.join(file)).expect("a shipped file");
+            for scheme in ["tls://", "nats-route://"] {
+                for after in text.split(scheme).skip(1) {
+                    hosts.extend(after.split(':').next().map(str::to_owned));
+                }
+            }
+        }
+        assert!(hosts.contains("nats-1") && hosts.contains("nats-0.nats"), "compose and k8s both read: {hosts:?}");
+        let operator = Names { nats: vec!["nats.example.org".into()], console: vec!["muster.example.org".into()] };
+        let bundle = generate_for(&[], &operator).expect("generated");
+        for host in hosts.iter().map(String::as_str).chain(["localhost", "127.0.0.1", "nats.example.org"]) {
+            accepted(&bundle.ca, &bundle.nats.cert, host).unwrap_or_else(|e| panic!("{host}: {e}"));
+        }
+        for host in ["127.0.0.1", "console", "muster.example.org"] {
+            accepted(&bundle.ca, &bundle.console.cert, host).unwrap_or_else(|e| panic!("console as {host}: {e}"));
+        }
+        let refused = accepted(&bundle.ca, &bundle.nats.cert, "nats.elsewhere.org").expect_err("not its name");
+        assert!(refused.contains("not valid for name"), "{refused}");
+        let other = generate(&[]).expect("another authority");
+        let refused = accepted(&other.ca, &bundle.nats.cert, "nats-1").expect_err("not its authority");
+        assert!(refused.contains("UnknownIssuer"), "{refused}");
+    }
+
     #[test]
     fn renewal_issues_new_leaves_under_the_same_authority() {
         let by = Sender::new(Role::ControlPoint, NodeId::new("BY").expect("valid id"));
         let first = generate(std::slice::from_ref(&by)).expect("generated");
-        let renewed = renew(&first.ca, &first.authority_key, std::slice::from_ref(&by), &["nats.example.org".into()])
-            .expect("renewed");
+        let operator = Names { nats: vec!["nats.example.org".into()], console: vec!["muster.example.org".into()] };
+        let renewed =
+            renew(&first.ca, first.authority_key.as_deref().expect("made now"), std::slice::from_ref(&by), &operator)
+                .expect("renewed");
         assert_eq!(renewed.ca, first.ca, "the authority everyone trusts stays");
         let ca_der = parsed(&first.ca);
         let (_, ca) = x509_parser::parse_x509_certificate(&ca_der).expect("authority");
@@ -341,7 +478,8 @@ mod tests {
             "an operator's name beside ours: {names}"
         );
         let stranger = generate(&[]).expect("another authority");
-        let mismatched = renew(&stranger.ca, &first.authority_key, &[], &[]).expect_err("a key not the authority's");
+        let mismatched = renew(&stranger.ca, first.authority_key.as_deref().expect("made now"), &[], &Names::default())
+            .expect_err("a key not the authority's");
         assert!(mismatched.to_string().contains("is not the authority's"), "{mismatched}");
     }
 

@@ -29,16 +29,32 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
 
-/// Writes `text` to a new file readable by its owner only, replacing any file there.
+/// Writes `text` to a new file readable by its owner only, replacing any file there whole.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    match std::fs::remove_file(path) {
+    replace(path, text, 0o600)
+}
+
+/// Writes `text` to a new file anyone may read (a certificate, a public key), replacing any file
+/// there whole.
+pub fn write_public(path: &Path, text: &str) -> std::io::Result<()> {
+    replace(path, text, 0o644)
+}
+
+/// A new file beside `path`, born with `mode`, renamed over it: a reader sees the old file or the
+/// new one, never a part.
+fn replace(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".new");
+    let new = path.with_file_name(name);
+    match std::fs::remove_file(&new) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(&new)?;
     file.write_all(text.as_bytes())?;
-    file.sync_all()
+    file.sync_all()?;
+    std::fs::rename(&new, path)
 }
 
 #[cfg(test)]

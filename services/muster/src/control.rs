@@ -56,9 +56,16 @@ impl Target {
 
     async fn connect_with(&self, settings: ConnectSettings) -> anyhow::Result<Bus> {
         let settings = settings.with_credentials(self.credentials()?).with_authority(self.bus.nats_ca.clone());
-        Bus::connect(&settings).await.with_context(|| match &self.bus.nkey {
-            Some(nkey) => format!("connecting as {}", nkey.display()),
-            None => "connecting without credentials (give --nkey)".to_string(),
+        let connected = Bus::connect(&settings).await;
+        // A deployment's server speaks TLS under the exercise's authority, which no system store holds.
+        let untrusted = matches!(&connected, Err(e) if e.to_string().contains("invalid peer certificate"));
+        let hint = match self.bus.nats_ca.is_none() && untrusted {
+            true => "; give --nats-ca with the authority that issued the server's certificate (ca.pem)",
+            false => "",
+        };
+        connected.with_context(|| match &self.bus.nkey {
+            Some(nkey) => format!("connecting as {}{hint}", nkey.display()),
+            None => format!("connecting without credentials (give --nkey){hint}"),
         })
     }
 }

@@ -120,7 +120,8 @@ enum Command {
         /// Hand this seat to a person (it gets an invite link); repeat for several.
         #[arg(long = "person", value_name = "NODE")]
         persons: Vec<bus::NodeId>,
-        /// The headquarters' console the links point to.
+        /// The headquarters' console the links point to; its host is named in the console's
+        /// certificate.
         #[arg(long, default_value = "http://127.0.0.1:7480")]
         console: String,
         /// Issue every certificate again under the folder's authority, with new keys and a new
@@ -133,6 +134,10 @@ enum Command {
         /// then issued again.
         #[arg(long = "nats-name", value_name = "HOST")]
         nats_names: Vec<String>,
+        /// The folder of the authority's private key: where a new authority's goes, and where
+        /// --renew finds it (`<out>/authority` by default). Keep it out of what a deployment mounts.
+        #[arg(long, value_name = "DIR")]
+        authority: Option<PathBuf>,
     },
     /// Create an exercise's streams, the coordinator's consumer and its lease bucket, as the admin.
     Provision {
@@ -264,8 +269,10 @@ fn main() -> ExitCode {
             }
             Command::Inject { target, inject, lang } => control::inject(&target, inject, lang.lang()).await,
             Command::Status { target, lang } => control::status(&target, &lang).await,
-            Command::Identities { scenario, exercise, out, persons, console, renew, nats_names } => {
-                let certificates = identity::Certificates { renew, nats_names };
+            Command::Identities { scenario, exercise, out, persons, console, renew, nats_names, authority } => {
+                let console_names = host(&console).filter(|h| !["localhost", "127.0.0.1", "::1"].contains(&h.as_str()));
+                let names = identity::certs::Names { nats: nats_names, console: console_names.into_iter().collect() };
+                let certificates = identity::Certificates { renew, names, authority };
                 identities(&scenario, &exercise, &out, &persons, &console, &certificates)
             }
             Command::Provision { target, replicas, lease_ttl_ms } => {
@@ -290,6 +297,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The host of a URL (`https://muster.example.org:7480/` → `muster.example.org`).
+fn host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+    };
+    (!host.is_empty()).then(|| host.to_owned())
 }
 
 fn identities(

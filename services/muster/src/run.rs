@@ -130,19 +130,23 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         (None, None) => unreachable!("a local server is started when no URL is given"),
     };
-    let authority = identity::certs::Layout(identities.clone()).ca();
-    match args.tls {
-        true => {
-            let said = [("ca", Arg::from(authority.display().to_string()))];
+    // A server given by URL speaks TLS when its URL says so; the local one when asked.
+    let tls = args.tls || url.starts_with("tls://");
+    let authority = tls.then(|| identity::certs::Layout(identities.clone()).ca());
+    match (&authority, &local) {
+        (Some(ca), _) => {
+            let said = [("ca", Arg::from(ca.display().to_string()))];
             println!("{}", words::say_with(lang, "run-nats-tls", &said));
         }
-        false => println!("{}", words::say(lang, "run-nats-plain")),
+        (None, Some(_)) => println!("{}", words::say(lang, "run-nats-plain")),
+        (None, None) => {}
     }
     let folders = Folders {
         identities: identities.clone(),
         out: out_dir.clone(),
         logs: logs.clone(),
         invites: issued.invites.clone(),
+        authority,
     };
     let result = run_on(&url, &args, &scenario, &exercise, time_scale, &folders).await;
     if let Some(local) = local {
@@ -172,7 +176,7 @@ async fn run_on(
     let nkey = |name: &str| keyring.seed_file(name);
     let admin = keyring.credentials(bus::names::ADMIN)?;
     let trust = Some(keyring.coordinator()?);
-    let authority = args.tls.then(|| identity::certs::Layout(identities.to_owned()).ca());
+    let authority = &folders.authority;
     let settings =
         ConnectSettings::new(url, "muster-run").with_credentials(Some(admin)).with_authority(authority.clone());
     let bus = Bus::connect(&settings).await?;
@@ -316,12 +320,14 @@ async fn run_on(
     Ok(out_dir.join("report.md"))
 }
 
-/// Where a run keeps its identities, its report and its logs, and the invites it issued.
+/// Where a run keeps its identities, its report and its logs, the invites it issued, and the
+/// authority its services verify NATS against (none: plain connections).
 struct Folders {
     identities: PathBuf,
     out: PathBuf,
     logs: PathBuf,
     invites: Vec<identity::invites::Invite>,
+    authority: Option<PathBuf>,
 }
 
 /// Where national nodes find the gateway.
