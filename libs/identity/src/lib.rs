@@ -90,9 +90,10 @@ impl Issued {
 }
 
 /// Issues identities for `exercises` into `dir`: an nkey for every seat and service (an existing
-/// one is kept), certificates (made once; [`renew`] issues them again), and `nats-auth.conf` for the server, which covers
-/// every exercise ever issued into `dir` (each exercise's grants are kept in `exercises/`), so
-/// that issuing for one exercise never drops another's permissions on a shared server.
+/// one is kept), certificates (made once; see [`Certificates`] for issuing them again), and
+/// `nats-auth.conf` for the server, which covers every exercise ever issued into `dir` (each
+/// exercise's grants are kept in `exercises/`), so that issuing for one exercise never drops
+/// another's permissions on a shared server.
 pub fn issue(dir: &Path, exercises: &[Exercise<'_>]) -> Result<Issued, IdentityError> {
     issue_with(dir, exercises, BTreeMap::new(), &Certificates::default())
 }
