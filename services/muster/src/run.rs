@@ -40,7 +40,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub tls: bool,
     /// Identities to act with (`muster identities` writes them); fresh ones in the exercise's
-    /// folder when not given. With --nats, the server must admit these keys.
+    /// folder when not given. With --nats, the server must admit these keys (and, over TLS, hold
+    /// a certificate of their authority).
     #[arg(long)]
     pub identities: Option<PathBuf>,
     /// Where reports and logs go (a folder per exercise).
