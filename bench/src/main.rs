@@ -213,7 +213,13 @@ async fn main() -> anyhow::Result<()> {
         measured: format!("{took_min:.1} min"),
         met: took_min <= 15.0,
     });
-    let report = Report { cores, took_min, ceiling, targets, not_measured: vec![], modes };
+    let not_measured = vec![format!(
+        "[default] a burst of {} events to 1000 gRPC nodes p99 within 1.5x a raw tonic server's streaming \
+         pre-encoded bytes of the same size over the same TLS to the same clients: the raw server is not \
+         built yet (the burst's own p99 is in the table)",
+        fanout::BURST
+    )];
+    let report = Report { cores, took_min, ceiling, targets, not_measured, modes };
     print_table(&report);
     let path = out.join("bench.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
@@ -248,28 +254,35 @@ async fn default_exercise(
     Ok(started.elapsed().as_secs_f64())
 }
 
+/// The targets of the performance work (issue 30's), each judged on this run: in the default
+/// durability mode unless a target names `sync_always`.
 fn targets(modes: &[Mode], ceiling: &ceiling::Ceiling) -> Vec<Target> {
     let mut t = Vec::new();
     for m in modes {
+        let default = m.mode == "default";
         let rt = m.round_trip_6_states.p99_ms;
-        t.push(Target {
-            target: format!("[{}] draft round trip at 6 states p99 <= 5 ms in every run", m.mode),
-            measured: format!(
-                "{rt:.2} ms (its {ROUND_TRIP_WRITES} writes alone take the server {:.2} ms here)",
-                ROUND_TRIP_WRITES as f64 * 1000.0 / m.baseline.jetstream_async_msgs_per_s.median
+        // What the server alone takes for the round trip's writes, one after the other.
+        let writes_ms = ROUND_TRIP_WRITES as f64 * 1000.0 / m.baseline.jetstream_async_msgs_per_s.median;
+        let (target, met) = match default {
+            true => (format!("[{}] draft round trip at 6 states p99 <= 5 ms in every run", m.mode), rt.max <= 5.0),
+            false => (
+                format!("[{}] draft round trip at 6 states p99 <= 2x the server's own time for its writes", m.mode),
+                rt.median <= 2.0 * writes_ms,
             ),
-            met: rt.max <= 5.0,
-        });
+        };
+        let measured =
+            format!("{rt:.2} ms (its {ROUND_TRIP_WRITES} writes alone take the server {writes_ms:.2} ms here)");
+        t.push(Target { target, measured, met });
         let signed = ceiling.signed_bus_msgs_per_s / m.baseline.jetstream_async_msgs_per_s.median;
-        for th in &m.throughput {
+        for th in m.throughput.iter().filter(|_| default) {
             t.push(Target {
-                target: format!("[{}] bus msgs/s >= 50% of raw JetStream publish at {} states", m.mode, th.states),
+                target: format!("[{}] bus msgs/s >= 30% of raw JetStream publish at {} states", m.mode, th.states),
                 measured: format!(
                     "{}% (the signatures alone allow {:.0}% here)",
                     percent(th.fraction_of_raw_jetstream),
                     signed * 100.0
                 ),
-                met: th.fraction_of_raw_jetstream.median >= 0.5,
+                met: th.fraction_of_raw_jetstream.median >= 0.3,
             });
         }
         for big in m.throughput.iter().filter(|th| th.states >= 1000) {
@@ -284,16 +297,6 @@ fn targets(modes: &[Mode], ceiling: &ceiling::Ceiling) -> Vec<Target> {
             target: format!("[{}] gRPC fan-out of one event to {} nodes p99 <= 50 ms", m.mode, fan.nodes),
             measured: format!("{:.1} ms", fan.delivery_p99_ms),
             met: fan.delivery_p99_ms.max <= 50.0,
-        });
-        t.push(Target {
-            target: format!(
-                "[{}] gRPC fan-out of {} events at once to {} nodes p99 <= 50 ms",
-                m.mode,
-                fanout::BURST,
-                fan.nodes
-            ),
-            measured: format!("{:.1} ms", fan.burst_p99_ms),
-            met: fan.burst_p99_ms.max <= 50.0,
         });
         t.push(Target {
             target: format!("[{}] gateway RSS <= 64 MiB with {} streams", m.mode, fan.nodes),
@@ -318,13 +321,13 @@ fn targets(modes: &[Mode], ceiling: &ceiling::Ceiling) -> Vec<Target> {
     let six = modes.iter().filter(|m| m.mode == "default").flat_map(|m| &m.throughput).find(|th| th.states == 6);
     if let Some(six) = six {
         t.push(Target {
-            target: "[default] >= 2000 drafts/s end to end at 6 states".into(),
+            target: "[default] >= 3000 drafts/s end to end at 6 states".into(),
             measured: format!(
                 "{:.0} (the signatures alone allow {:.0} here)",
                 six.drafts_per_s,
                 ceiling.drafts_per_s(6)
             ),
-            met: six.drafts_per_s.median >= 2000.0,
+            met: six.drafts_per_s.median >= 3000.0,
         });
     }
     t
