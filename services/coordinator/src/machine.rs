@@ -78,7 +78,7 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Moment) -
         }
         Input::Start => Decision::default(),
         Input::Tick => {
-            // An inject due at the deadline goes out before its stage closes.
+            // Injects go out when their time comes, whether or not a window closes now.
             let mut events = injects::release_due(config, state, now);
             events.extend(windows::close_if_due(config, state, now));
             Decision { events, reply: None }
@@ -174,8 +174,6 @@ fn accept(config: &Config, state: &mut State, envelope: &Envelope, now: Moment) 
     }
     checks::submission(config, state, envelope)?;
     let mut events = emit(state, vec![recorded(envelope, now)]);
-    // What is due goes out before a window closes early.
-    events.extend(injects::release_due(config, state, now));
     events.extend(windows::close_if_complete(config, state, now));
     Ok(events)
 }
@@ -261,7 +259,6 @@ fn control(config: &Config, next: &mut State, envelope: &Envelope, now: Moment) 
         Payload::ReleaseInject(order) => return injects::release(config, next, envelope, order, now),
         Payload::AdvanceExercise(_) => {
             let mut events = emit(next, vec![recorded(envelope, now)]);
-            events.extend(injects::release_due(config, next, now));
             events.extend(windows::close(config, next, now));
             return Ok(events);
         }

@@ -37,10 +37,12 @@ pub fn close_if_complete(config: &Config, next: &mut Record, now: Moment) -> Vec
     if early { close(config, next, now) } else { vec![] }
 }
 
-/// Closes the current window: the events that end it and open the next.
+/// Closes the current window: the events that end it and open the next, after the stage's
+/// injects whose time has come, however the window closes (its deadline, early, the director).
 pub fn close(config: &Config, next: &mut Record, now: Moment) -> Vec<Envelope> {
     let exercise = &config.exercise;
-    let Some(plan) = next.plan.clone() else { return vec![] };
+    let mut released = crate::injects::release_due(config, next, now);
+    let Some(plan) = next.plan.clone() else { return released };
     let events = match next.phase.phase {
         Phase::Assembly => {
             let (assembled, absent): (Vec<_>, Vec<_>) = plan
@@ -108,7 +110,8 @@ pub fn close(config: &Config, next: &mut Record, now: Moment) -> Vec<Envelope> {
         }
         Phase::NotStarted | Phase::Concluded => vec![],
     };
-    emit(next, events)
+    released.extend(emit(next, events));
+    released
 }
 
 fn count_outcomes(state: &Record, outcome: Outcome) -> u32 {
