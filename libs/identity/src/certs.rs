@@ -167,17 +167,14 @@ pub fn generate_for(participants: &[Sender], names: &Names) -> Result<Bundle, Ce
 /// new keys, a new validity; the servers' certificates carry `names` besides their own.
 pub fn renew(ca: &str, authority_key: &str, participants: &[Sender], names: &Names) -> Result<Bundle, CertError> {
     let key = KeyPair::from_pem(authority_key)?;
-    let (_, pem) = x509_parser::pem::parse_x509_pem(ca.as_bytes()).map_err(|e| mismatch(e.to_string()))?;
-    let (_, cert) = x509_parser::parse_x509_certificate(&pem.contents).map_err(|e| mismatch(e.to_string()))?;
+    let (_, pem) = x509_parser::pem::parse_x509_pem(ca.as_bytes()).map_err(|e| CertError::Authority(e.to_string()))?;
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(&pem.contents).map_err(|e| CertError::Authority(e.to_string()))?;
     if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
-        return Err(mismatch("the key is not the authority's".into()));
+        return Err(CertError::Authority("the key is not the authority's".into()));
     }
     let issuer = Issuer::from_ca_cert_pem(ca, key)?;
     leaves(ca.to_owned(), &issuer, participants, names)
-}
-
-fn mismatch(reason: String) -> CertError {
-    CertError::Authority(reason)
 }
 
 fn leaves(

@@ -14,11 +14,6 @@ pub fn is_workbook(file: &Path) -> bool {
     matches!(extension(file).as_str(), "xlsx" | "csv")
 }
 
-/// The language these commands speak: the environment's, else English.
-fn lang() -> Lang {
-    Lang::named_by_env().unwrap_or_default()
-}
-
 fn extension(file: &Path) -> String {
     file.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase()
 }
@@ -31,7 +26,7 @@ pub fn export(from: &Path, out: &Path) -> anyhow::Result<()> {
         "csv" => std::fs::write(out, workbook::export_msel(&scenario)?),
         _ => {
             let file = Arg::from(out.display().to_string());
-            anyhow::bail!("{}", words::say_with(lang(), "cli-plan-write-what", &[("file", file)]))
+            anyhow::bail!("{}", words::say_with(Lang::from_env(), "cli-plan-write-what", &[("file", file)]))
         }
     }
     .with_context(|| format!("{}", out.display()))?;
@@ -42,7 +37,7 @@ pub fn export(from: &Path, out: &Path) -> anyhow::Result<()> {
         ("injects", Arg::from(injects)),
         ("from", Arg::from(from.display().to_string())),
     ];
-    println!("{}", words::say_with(lang(), "cli-plan-exported", &args));
+    println!("{}", words::say_with(Lang::from_env(), "cli-plan-exported", &args));
     Ok(())
 }
 
@@ -50,7 +45,7 @@ pub fn export(from: &Path, out: &Path) -> anyhow::Result<()> {
 pub fn read(file: &Path, base: Option<&Path>) -> anyhow::Result<Imported> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| name.clone())?;
-    let said = |id: &str| words::say_with(lang(), id, &[("file", Arg::from(name.as_str()))]);
+    let said = |id: &str| words::say_with(Lang::from_env(), id, &[("file", Arg::from(name.as_str()))]);
     match (extension(file).as_str(), base) {
         ("xlsx", _) => Ok(workbook::import(&bytes, &name)?),
         ("csv", Some(base)) => {
@@ -76,7 +71,7 @@ pub fn import(file: &Path, base: Option<&Path>, out: &Path) -> anyhow::Result<()
         ("from", Arg::from(file.display().to_string())),
         ("digest", Arg::from(scenario.digest.as_str())),
     ];
-    println!("{}", words::say_with(lang(), "cli-plan-imported", &args));
+    println!("{}", words::say_with(Lang::from_env(), "cli-plan-imported", &args));
     Ok(())
 }
 
@@ -87,7 +82,7 @@ pub fn report(done: anyhow::Result<()>) -> ExitCode {
         Some(WorkbookError::Invalid { file, problems }) => {
             eprintln!("{e}");
             let args = [("file", Arg::from(file.as_str())), ("count", Arg::from(problems.len()))];
-            eprintln!("{}", words::say_with(lang(), "cli-plan-problems", &args));
+            eprintln!("{}", words::say_with(Lang::from_env(), "cli-plan-problems", &args));
             ExitCode::from(EXIT_INVALID_DATA)
         }
         Some(WorkbookError::Read { .. }) => {
