@@ -325,29 +325,29 @@ fn identities(
     let listed: Vec<identity::Exercise<'_>> =
         exercises.iter().map(|id| identity::Exercise { id, scenario: &scenario }).collect();
     let issued = identity::issue_with(out, &listed, Default::default(), certificates)?;
-    println!(
-        "wrote {} nkeys (<name>.nk), certificates and {} to {}",
-        issued.keys.len(),
-        issued.authorization.display(),
-        out.display()
-    );
+    let lang = words::Lang::from_env();
+    let said = [
+        ("keys", words::Arg::from(issued.keys.len())),
+        ("auth", words::Arg::from(issued.authorization.display().to_string())),
+        ("dir", words::Arg::from(out.display().to_string())),
+    ];
+    println!("{}", words::say_with(lang, "identities-written", &said));
     let layout = identity::certs::Layout(out.to_owned());
     let expires = |path: PathBuf| {
         std::fs::read_to_string(&path).ok().and_then(|pem| identity::certs::expires(&pem)).unwrap_or_else(|| "?".into())
     };
-    println!(
-        "certificates valid until {} (the authority, ca.pem, until {}); `muster identities --renew` issues them again",
-        expires(layout.nats().0),
-        expires(layout.ca())
-    );
+    let said =
+        [("until", words::Arg::from(expires(layout.nats().0))), ("authority", words::Arg::from(expires(layout.ca())))];
+    println!("{}", words::say_with(lang, "identities-valid", &said));
     if certificates.renew {
-        println!("invite links: unchanged (those handed out still work)");
+        println!("{}", words::say(lang, "identities-links-kept"));
         return Ok(());
     }
-    println!("invite links, one per seat, each works once (a remote seat's on its national node's console):");
+    println!("{}", words::say(lang, "identities-links"));
+    let remote_console = words::say(lang, "identities-remote-console");
     for invite in &issued.invites {
         let remote = scenario.participant(&invite.seat).is_some_and(|p| p.transport == scenario::Transport::Grpc);
-        let link = invite.link(if remote { "<its national node's console>" } else { console });
+        let link = invite.link(if remote { &remote_console } else { console });
         println!("  {:<16} {link}", invite.seat.as_str());
     }
     Ok(())

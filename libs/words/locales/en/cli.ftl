@@ -49,6 +49,11 @@ run-exercise = exercise: { $exercise } ({ $mode ->
     [fast] fast
    *[other] scaled
 } mode, time scale { $scale }x)
+identities-written = wrote { $keys } nkeys (<name>.nk), certificates and { $auth } to { $dir }
+identities-valid = certificates valid until { $until } (the authority, ca.pem, until { $authority }); `muster identities --renew` issues them again
+identities-links-kept = invite links: unchanged (those handed out still work)
+identities-links = invite links, one per seat, each works once (a remote seat's on its national node's console):
+identities-remote-console = <its national node's console>
 run-identities = identities: { $dir } (each seat's and service's nkey as <name>.nk; the NATS server admits these only, as { $auth } says)
 run-nats = nats: { $url } (pid { $pid }, store { $store })
 run-nats-plain = nats: plain connections, on this machine's loopback only (--tls encrypts them)

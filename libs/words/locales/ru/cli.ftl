@@ -53,6 +53,11 @@ run-exercise = учение: { $exercise } ({ $mode ->
     [fast] ускоренный режим
    *[other] режим масштаба времени
 }, масштаб времени { $scale }x)
+identities-written = записано ключей nkey: { $keys } (<name>.nk), сертификаты и { $auth } — в { $dir }
+identities-valid = сертификаты действительны до { $until } (удостоверяющий центр, ca.pem, — до { $authority }); `muster identities --renew` выпускает их заново
+identities-links-kept = ссылки для входа: прежние (уже выданные ссылки действуют)
+identities-links = ссылки для входа, по одной на рабочее место, каждая действует один раз (для удалённого места — на консоли его национального узла):
+identities-remote-console = <консоль его национального узла>
 run-identities = ключи: { $dir } (nkey каждого рабочего места и каждой службы — <name>.nk; сервер NATS допускает только их, как указано в { $auth })
 run-nats = nats: { $url } (pid { $pid }, хранилище { $store })
 run-nats-plain = nats: соединения без шифрования, только внутри этой машины (--tls включает шифрование)
