@@ -151,13 +151,13 @@ impl Deployment {
         .await
     }
 
-    /// What the log says happened, read as the observer reads it: only events the coordinator
-    /// sealed, in chain.
+    /// What the log (every event from the first, in order) says happened, read as the observer
+    /// reads it: only events the coordinator's checkpoints cover.
     pub fn record(&self, log: &[bus::Envelope]) -> anyhow::Result<crate::Record> {
         let trust = Some(self.keyring()?.coordinator()?);
         let mut record = record::Record::reading(trust);
-        for event in log {
-            record.accept(event).map_err(|e| anyhow::anyhow!("event {}: {e}", event.message_id))?;
+        for (sequence, event) in (1..).zip(log) {
+            record.accept(sequence, event.clone()).map_err(|e| anyhow::anyhow!("event {}: {e}", event.message_id))?;
         }
         Ok(crate::Record::of(&report::build(self.exercise.as_str(), &record)))
     }

@@ -512,8 +512,8 @@ async fn a_node_listed_after_the_notification_is_served_and_its_stream_holds_the
         let event =
             within(Duration::from_secs(10), "the next event", stream.next()).await?.context("stream ended")??;
         let envelope = bus::Envelope::try_from(event.envelope.context("an envelope")?)?;
-        record.accept(&envelope)?;
         kinds.push(envelope.kind());
+        record.accept(event.sequence, envelope)?;
     }
     let lists = kinds.iter().filter(|k| **k == "participants_listed").count();
     assert!(lists >= 1, "{kinds:?}");

@@ -163,7 +163,7 @@ async fn a_forged_event_in_the_log_is_dropped_by_every_reader() -> anyhow::Resul
         Payload::ExerciseConcluded(wire::ExerciseConcluded { adopted: 0, ..Default::default() }),
     );
     forged.message_id = bus::MessageId::new("forged-conclusion")?;
-    bus::seal::seal(&mut forged, &last, &nkeys::KeyPair::new_user())?;
+    bus::seal::seal(&mut forged, &last, log.len() as u64 + 1, &nkeys::KeyPair::new_user())?;
     probe.bus.publish_event(&forged).await?;
 
     let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
@@ -175,8 +175,60 @@ async fn a_forged_event_in_the_log_is_dropped_by_every_reader() -> anyhow::Resul
     assert!(log.iter().any(|e| e.message_id.as_str() == "forged-conclusion"), "the forged event is in the stream");
     let coordinator = nats.identities.public_key("coordinator")?;
     let mut reader = record::Record::trusting(coordinator);
-    let dropped: Vec<&str> = log.iter().filter(|e| reader.accept(e).is_err()).map(|e| e.message_id.as_str()).collect();
+    let dropped: Vec<&str> = (1..)
+        .zip(&log)
+        .filter(|(sequence, e)| reader.accept(*sequence, (*e).clone()).is_err())
+        .map(|(_, e)| e.message_id.as_str())
+        .collect();
     assert_eq!(dropped, ["forged-conclusion"], "every other event is sealed in chain");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_event_no_checkpoint_covers_is_not_acted_on() -> anyhow::Result<()> {
+    let baseline = Run::default_fast("held-baseline")?;
+    let run = Run { time_scale: 7200.0, ..Run::default_fast("held")? };
+    let nats = Nats::start(&[&baseline, &run]).await?;
+    let expected = Record::of(&run_exercise(&nats, &baseline, LIMIT).await?);
+    let mut running = start_exercise(&nats, &run)?;
+    let probe = Probe::connect(&nats, &run.exercise).await?;
+    probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
+
+    // An end to the exercise chained to the log's last event as the coordinator chains its own,
+    // but with no checkpoint: nobody's signature covers it, nor will.
+    let log = probe.log().await?;
+    let mut unsigned = Envelope::new(
+        run.exercise.clone(),
+        record::coordinator(),
+        Payload::ExerciseConcluded(wire::ExerciseConcluded { adopted: 0, ..Default::default() }),
+    );
+    unsigned.message_id = bus::MessageId::new("unsigned-conclusion")?;
+    bus::seal::link(&mut unsigned, &bus::seal::hash(log.last().expect("events")));
+    probe.bus.publish_event(&unsigned).await?;
+    let coordinator = nats.identities.public_key("coordinator")?;
+    let mut reader = record::Record::trusting(coordinator.clone());
+    for (sequence, e) in (1..).zip(probe.log().await?) {
+        let released = reader.accept(sequence, e.clone())?;
+        if e.message_id.as_str() == "unsigned-conclusion" {
+            assert!(released.is_empty(), "released with nothing covering it");
+            break;
+        }
+    }
+    assert!(!reader.is_concluded(), "a reader acted on the uncovered end");
+
+    // Every seat goes on, the observer too: the exercise ends when the coordinator ends it.
+    let report = within(LIMIT, "the exercise to conclude", &mut running.report).await???;
+    running.participants_done(Duration::from_secs(20)).await?;
+    running.stop().await;
+    assert_eq!(Record::of(&report), expected, "the observer did not act on the uncovered end");
+    let log = probe.log().await?;
+    let mut reader = record::Record::trusting(coordinator);
+    let mut applied = Vec::new();
+    for (sequence, e) in (1..).zip(&log) {
+        applied.extend(reader.accept(sequence, e.clone())?.into_iter().map(|(_, e)| e.message_id.to_string()));
+    }
+    assert!(log.iter().any(|e| e.message_id.as_str() == "unsigned-conclusion"), "the event is in the stream");
+    assert!(!applied.iter().any(|id| id == "unsigned-conclusion"), "and never applied");
     Ok(())
 }
 

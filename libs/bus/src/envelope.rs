@@ -24,12 +24,23 @@ impl Default for Limits {
     }
 }
 
-/// The coordinator's seal on an event: the hash it chains to, and its signature.
+/// The coordinator's seal on an event: the hash it chains to, and on the last event of a batch the
+/// checkpoint that covers it ([`crate::seal`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seal {
     /// SHA-256 of the previous event.
     pub previous: Vec<u8>,
-    /// The coordinator's signature.
+    /// The coordinator's signed checkpoint with this event at its head.
+    pub checkpoint: Option<Signed>,
+}
+
+/// A checkpoint as an event carries it: the size it names (the event's position) and the
+/// coordinator's signature of the note; the rest of the note is the event's exercise and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The position of the event at the head.
+    pub size: u64,
+    /// The coordinator's signature of the checkpoint's note text.
     pub signature: Vec<u8>,
 }
 
@@ -224,7 +235,10 @@ impl TryFrom<proto::v1::Envelope> for Envelope {
                 }
             },
             signature: wire.signature,
-            seal: wire.seal.map(|s| Seal { previous: s.previous, signature: s.signature }),
+            seal: wire.seal.map(|s| Seal {
+                previous: s.previous,
+                checkpoint: s.checkpoint.map(|c| Signed { size: c.size, signature: c.signature }),
+            }),
             payload: wire.payload.ok_or(EnvelopeError::UnknownPayload)?,
         })
     }
@@ -243,10 +257,14 @@ impl From<&Envelope> for proto::v1::Envelope {
             recorded_at: e.recorded_at.map(Into::into),
             language: e.language.clone(),
             signature: e.signature.clone(),
-            seal: e
-                .seal
-                .as_ref()
-                .map(|s| proto::v1::Seal { previous: s.previous.clone(), signature: s.signature.clone() }),
+            seal: e.seal.as_ref().map(|s| proto::v1::Seal {
+                previous: s.previous.clone(),
+                checkpoint: s
+                    .checkpoint
+                    .as_ref()
+                    .map(|c| proto::v1::Checkpoint { size: c.size, signature: c.signature.clone() }),
+                ..Default::default()
+            }),
             payload: Some(e.payload.clone()),
         }
     }

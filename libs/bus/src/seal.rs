@@ -1,13 +1,15 @@
 //! Signatures on the record. A seat signs what it submits (its *signed content*: exercise, message
-//! id, sender, payload); the coordinator seals every event it writes: the SHA-256 of the event
-//! before it, and its signature over that and the event. A reader that knows the coordinator's
-//! public key checks each event against the last one it accepted, so an event written by anyone
-//! else, changed, or put out of order is found.
+//! id, sender, payload). The coordinator chains every event it writes to the one before (the
+//! SHA-256 of that event, `previous`) and signs the chain once per batch: the batch's last event
+//! carries a checkpoint (exercise, position, head hash) signed as a C2SP signed note. A reader that
+//! knows the coordinator's public key follows the chain event by event and holds each event until
+//! a checkpoint it verified covers it ([`Chain::follow`]): an event written by anyone else, changed,
+//! or put out of order is never acted on.
 
 use prost::Message as _;
 use sha2::{Digest, Sha256};
 
-use crate::envelope::{Envelope, Seal};
+use crate::envelope::{Envelope, Seal, Signed};
 
 /// SHA-256 of an event as stored.
 pub type Hash = [u8; 32];
@@ -21,9 +23,20 @@ pub enum SealError {
     /// The event carries no seal.
     #[error("the event is not sealed")]
     Unsealed,
-    /// The seal chains to another event than the last one accepted.
+    /// The seal chains to no event the reader holds or verified.
     #[error("the event does not follow the last accepted event (out of chain)")]
     OutOfChain,
+    /// A checkpoint names another position than the event's.
+    #[error("the checkpoint names position {named}, the event is at {at}")]
+    WrongPosition {
+        /// The position the checkpoint names.
+        named: u64,
+        /// The event's position in the log.
+        at: u64,
+    },
+    /// Too many events chained with no checkpoint covering them.
+    #[error("more than {0} events wait for a checkpoint")]
+    TooManyHeld(usize),
     /// The signature is not the expected key's.
     #[error("the signature is not {0}'s")]
     BadSignature(String),
@@ -87,94 +100,175 @@ fn parsed(public: &str) -> Option<ed25519_dalek::VerifyingKey> {
     Some(key)
 }
 
-/// What the coordinator signs: `previous`, then the event (`wire`, as stored) without its seal.
-fn unsealed(wire: &mut proto::v1::Envelope, previous: &Hash) -> Vec<u8> {
-    let seal = wire.seal.take();
-    let mut bytes = Vec::with_capacity(previous.len() + wire.encoded_len());
-    bytes.extend_from_slice(previous);
-    wire.encode_raw(&mut bytes);
-    wire.seal = seal;
-    bytes
-}
-
-/// SHA-256 of an event as stored, seal included: what the next event chains to.
+/// SHA-256 of an event as stored, its checkpoint left out: what the next event chains to, and the
+/// head a checkpoint on it names. (The checkpoint signs this hash, so it cannot be part of it.)
 pub fn hash(e: &Envelope) -> Hash {
-    stored_hash(&proto::v1::Envelope::from(e))
-}
-
-fn stored_hash(wire: &proto::v1::Envelope) -> Hash {
+    let mut wire = proto::v1::Envelope::from(e);
+    if let Some(seal) = &mut wire.seal {
+        seal.checkpoint = None;
+    }
     Sha256::digest(wire.encode_to_vec()).into()
 }
 
-/// Seals `e` after the event whose hash is `previous`, with the coordinator's `key`; returns the
-/// sealed event's hash.
-pub fn seal(e: &mut Envelope, previous: &Hash, key: &nkeys::KeyPair) -> Result<Hash, SealError> {
-    // One wire form for both the signed bytes and the hash: it copies the whole event.
-    let mut wire = proto::v1::Envelope::from(&*e);
-    let signature = key.sign(&unsealed(&mut wire, previous)).map_err(|err| SealError::Key(err.to_string()))?;
-    wire.seal = Some(proto::v1::Seal { previous: previous.to_vec(), signature: signature.clone() });
-    e.seal = Some(Seal { previous: previous.to_vec(), signature });
-    Ok(stored_hash(&wire))
+/// Chains `e` to the event whose hash is `previous` (no checkpoint yet); returns its hash, for the
+/// next.
+pub fn link(e: &mut Envelope, previous: &Hash) -> Hash {
+    e.seal = Some(Seal { previous: previous.to_vec(), checkpoint: None });
+    hash(e)
 }
 
-/// A reader's place in a log: whose seals it accepts, and what the next event must chain to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Puts on `e` (chained, at position `size` of its log) the coordinator's checkpoint with `e` at its
+/// head, signed with `key`.
+pub fn checkpoint(e: &mut Envelope, size: u64, key: &nkeys::KeyPair) -> Result<Checkpoint, SealError> {
+    let head = hash(e);
+    let checkpoint = Checkpoint { exercise: e.exercise.clone(), size, head };
+    let signature = key.sign(checkpoint.text().as_bytes()).map_err(|err| SealError::Key(err.to_string()))?;
+    let seal = e.seal.as_mut().ok_or(SealError::Unsealed)?;
+    seal.checkpoint = Some(Signed { size, signature });
+    Ok(checkpoint)
+}
+
+/// Chains `e` after `previous` and puts a checkpoint on it at once: an event that is a batch of its
+/// own. Returns its hash.
+pub fn seal(e: &mut Envelope, previous: &Hash, size: u64, key: &nkeys::KeyPair) -> Result<Hash, SealError> {
+    link(e, previous);
+    Ok(checkpoint(e, size, key)?.head)
+}
+
+/// A checkpoint: the coordinator's statement that the log of `exercise` at position `size` ends in
+/// the event whose hash is `head`. It is what the coordinator signs, as the text of a C2SP signed
+/// note (`c2sp.org/tlog-checkpoint`, `c2sp.org/signed-note`); the head is a hash chain's, not a
+/// Merkle tree's root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The exercise whose log it is.
+    pub exercise: crate::ExerciseId,
+    /// The position of the event at the head.
+    pub size: u64,
+    /// That event's hash.
+    pub head: Hash,
+}
+
+impl Checkpoint {
+    /// The checkpoint of the event `e` carries, if it carries one: its size and the event's hash.
+    pub fn of(e: &Envelope) -> Option<(Checkpoint, &[u8])> {
+        let signed = e.seal.as_ref()?.checkpoint.as_ref()?;
+        let checkpoint = Checkpoint { exercise: e.exercise.clone(), size: signed.size, head: hash(e) };
+        Some((checkpoint, signed.signature.as_slice()))
+    }
+
+    /// The log's name: the note's first line and the signing key's name.
+    pub fn origin(&self) -> String {
+        format!("muster/{}", self.exercise)
+    }
+
+    /// The note's text: origin, size, base64 of the head, each on its line.
+    pub fn text(&self) -> String {
+        use base64::Engine as _;
+        let head = base64::engine::general_purpose::STANDARD.encode(self.head);
+        format!("{}\n{}\n{head}\n", self.origin(), self.size)
+    }
+
+    /// Whether `signature` is `public`'s over this checkpoint.
+    pub fn signed_by(&self, public: &str, signature: &[u8]) -> bool {
+        verify(public, self.text().as_bytes(), signature)
+    }
+
+    /// The checkpoint as a C2SP signed note, signed by `public` with `signature`: its text, a blank
+    /// line, and the signature line `— <origin> <base64 of key id and signature>`. The key id is the
+    /// first four bytes of SHA-256(origin, newline, 0x01, the Ed25519 public key). `None` if `public`
+    /// is not a public key.
+    pub fn note(&self, public: &str, signature: &[u8]) -> Option<String> {
+        use base64::Engine as _;
+        let (_, key) = nkeys::from_public_key(public).ok()?;
+        let origin = self.origin();
+        let id = Sha256::new().chain_update(origin.as_bytes()).chain_update([b'\n', 0x01]).chain_update(key).finalize();
+        let line = base64::engine::general_purpose::STANDARD.encode([&id[..4], signature].concat());
+        Some(format!("{}\n\u{2014} {origin} {line}\n", self.text()))
+    }
+}
+
+/// Events a reader holds at most while it waits for a checkpoint: the coordinator's batches are
+/// far smaller; more means someone is writing what no checkpoint will cover.
+pub const HELD_AT_MOST: usize = 4096;
+
+/// An event held until a checkpoint covers it.
+#[derive(Debug, Clone, PartialEq)]
+struct Held {
+    sequence: u64,
+    hash: Hash,
+    previous: Hash,
+    envelope: Envelope,
+}
+
+/// A reader's place in a log: whose checkpoints it accepts, the head of the last one it verified,
+/// and the events chained after it that no checkpoint covers yet.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Chain {
     /// The coordinator's public key.
     pub coordinator: String,
-    /// The hash of the last event accepted ([`GENESIS`] before the first).
+    /// The head of the last checkpoint verified ([`GENESIS`] before the first).
     pub last: Hash,
+    /// Chained after `last`, not yet covered: a tree, for a branch may be another's writing or
+    /// the batch a leader could not finish, and only a checkpoint says which branch is the log.
+    #[serde(skip)]
+    held: Vec<Held>,
 }
 
 impl Chain {
     /// A chain from the start of a log sealed by `coordinator`.
     pub fn new(coordinator: impl Into<String>) -> Chain {
-        Chain { coordinator: coordinator.into(), last: GENESIS }
+        Chain { coordinator: coordinator.into(), last: GENESIS, held: Vec::new() }
     }
 
-    /// Accepts `e` if the coordinator sealed it right after the last event accepted; a refused
-    /// event leaves the chain where it was.
-    pub fn accept(&mut self, e: &Envelope) -> Result<(), SealError> {
-        self.last = check(e, &self.last, &self.coordinator)?;
-        Ok(())
-    }
-
-    /// Accepts a run of events at once if each names the hash of the one before (the first, the
-    /// last accepted) and the last carries the coordinator's seal: one signature checked for the
-    /// whole run, since that seal covers the hash of the event before it, which covers that
-    /// event's own `previous`, and so on back. Returns whether it did; if not, nothing is
-    /// accepted and the caller checks the events one by one to find which to pass over.
-    pub fn accept_run(&mut self, events: &[&Envelope]) -> bool {
-        let Some((last, before)) = events.split_last() else { return true };
-        let mut previous = self.last;
-        for e in before {
-            match &e.seal {
-                Some(seal) if seal.previous.as_slice() == previous.as_slice() => previous = hash(e),
-                _ => return false,
-            }
+    /// Follows the log with `e`, the event at `sequence`: it must chain to the last checkpoint's
+    /// head or to an event held. Returns the events a checkpoint on `e` now covers, in log order
+    /// (`e` last), which the reader may act on; none while `e` waits for one. A refused event
+    /// changes nothing. When a checkpoint is verified, whatever else was held (another branch) is
+    /// passed over.
+    pub fn follow(&mut self, sequence: u64, e: Envelope) -> Result<Vec<(u64, Envelope)>, SealError> {
+        let seal = e.seal.as_ref().ok_or(SealError::Unsealed)?;
+        let previous = Hash::try_from(seal.previous.as_slice()).map_err(|_| SealError::OutOfChain)?;
+        if previous != self.last && !self.held.iter().any(|h| h.hash == previous) {
+            return Err(SealError::OutOfChain);
         }
-        match check(last, &previous, &self.coordinator) {
-            Ok(after) => {
-                self.last = after;
-                true
+        let Some((checkpoint, signature)) = Checkpoint::of(&e) else {
+            if self.held.len() >= HELD_AT_MOST {
+                return Err(SealError::TooManyHeld(HELD_AT_MOST));
             }
-            Err(_) => false,
+            self.held.push(Held { sequence, hash: hash(&e), previous, envelope: e });
+            return Ok(Vec::new());
+        };
+        if checkpoint.size != sequence {
+            return Err(SealError::WrongPosition { named: checkpoint.size, at: sequence });
         }
+        if !checkpoint.signed_by(&self.coordinator, signature) {
+            return Err(SealError::BadSignature("the coordinator".into()));
+        }
+        let mut covered = vec![(sequence, e)];
+        let mut at = previous;
+        while at != self.last {
+            let Some(i) = self.held.iter().position(|h| h.hash == at) else { break };
+            let held = self.held.swap_remove(i);
+            at = held.previous;
+            covered.push((held.sequence, held.envelope));
+        }
+        covered.reverse();
+        self.last = checkpoint.head;
+        self.held.clear();
+        Ok(covered)
     }
-}
 
-/// Checks that `e` is sealed by `coordinator` right after the event whose hash is `previous`;
-/// returns its hash, for the next.
-pub fn check(e: &Envelope, previous: &Hash, coordinator: &str) -> Result<Hash, SealError> {
-    let seal = e.seal.as_ref().ok_or(SealError::Unsealed)?;
-    if seal.previous.as_slice() != previous.as_slice() {
-        return Err(SealError::OutOfChain);
+    /// How many events are held, waiting for a checkpoint.
+    pub fn held(&self) -> usize {
+        self.held.len()
     }
-    let mut wire = proto::v1::Envelope::from(e);
-    if !verify(coordinator, &unsealed(&mut wire, previous), &seal.signature) {
-        return Err(SealError::BadSignature("the coordinator".into()));
+
+    /// Passes over every event held (a log's end that no checkpoint covers: a new leader writes
+    /// after the last checkpoint); returns how many.
+    pub fn pass_over_held(&mut self) -> usize {
+        std::mem::take(&mut self.held).len()
     }
-    Ok(stored_hash(&wire))
 }
 
 #[cfg(test)]
@@ -223,55 +317,132 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_chain_of_seals_finds_a_forged_changed_or_reordered_event() {
-        let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
-        let public = coordinator.public_key();
-        let (mut a, mut b) = (report("A"), report("B"));
-        let after_a = seal(&mut a, &GENESIS, &coordinator).expect("sealed");
-        let after_b = seal(&mut b, &after_a, &coordinator).expect("sealed");
-        assert_eq!(check(&a, &GENESIS, &public), Ok(after_a));
-        assert_eq!(check(&b, &after_a, &public), Ok(after_b));
-        assert_eq!(check(&b, &GENESIS, &public), Err(SealError::OutOfChain), "out of order");
-        let mut forged = report("B");
-        seal(&mut forged, &after_a, &intruder).expect("sealed by someone");
-        assert!(matches!(check(&forged, &after_a, &public), Err(SealError::BadSignature(_))));
-        let mut changed = b.clone();
-        changed.message_id = crate::id::MessageId::new("other").expect("valid");
-        assert!(matches!(check(&changed, &after_a, &public), Err(SealError::BadSignature(_))));
-        assert_eq!(check(&report("C"), &after_b, &public), Err(SealError::Unsealed));
+    /// A log of `nodes`' reports as the coordinator writes it: chained, with a checkpoint on the
+    /// events at the positions in `batch_ends`.
+    fn log(nodes: &[&str], batch_ends: &[u64], key: &nkeys::KeyPair) -> Vec<Envelope> {
+        let mut last = GENESIS;
+        let mut out = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let mut e = report(node);
+            last = link(&mut e, &last);
+            let position = i as u64 + 1;
+            if batch_ends.contains(&position) {
+                checkpoint(&mut e, position, key).expect("signed");
+            }
+            out.push(e);
+        }
+        out
+    }
+
+    fn nodes(events: &[(u64, Envelope)]) -> Vec<String> {
+        events.iter().map(|(_, e)| e.sender.node.to_string()).collect()
     }
 
     #[test]
-    fn a_run_is_accepted_at_once_only_if_it_is_all_the_coordinators() {
+    fn events_are_released_only_once_a_checkpoint_covers_them() {
+        let coordinator = nkeys::KeyPair::new_user();
+        let events = log(&["A", "B", "C", "D"], &[3, 4], &coordinator);
+        let mut chain = Chain::new(coordinator.public_key());
+        assert_eq!(chain.follow(1, events[0].clone()), Ok(vec![]), "A waits");
+        assert_eq!(chain.follow(2, events[1].clone()), Ok(vec![]), "B waits");
+        assert_eq!(chain.held(), 2);
+        let covered = chain.follow(3, events[2].clone()).expect("C's checkpoint holds");
+        assert_eq!(nodes(&covered), ["A", "B", "C"]);
+        assert_eq!(covered.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(chain.last, hash(&events[2]));
+        assert_eq!(nodes(&chain.follow(4, events[3].clone()).expect("D is a batch of its own")), ["D"]);
+        assert_eq!(chain.held(), 0);
+    }
+
+    #[test]
+    fn a_forged_changed_or_reordered_event_is_never_released() {
         let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
         let public = coordinator.public_key();
-        let mut log = Vec::new();
-        let mut last = GENESIS;
-        for node in ["A", "B", "C", "D"] {
-            let mut e = report(node);
-            last = seal(&mut e, &last, &coordinator).expect("sealed");
-            log.push(e);
-        }
-        let run: Vec<&Envelope> = log.iter().collect();
-        let mut chain = Chain::new(public.clone());
-        assert!(chain.accept_run(&run));
-        assert_eq!(chain.last, last, "the chain stands after the run's last event");
-
-        let mut changed = log.clone();
-        changed[1].message_id = crate::id::MessageId::new("other").expect("valid");
-        let mut forged_last = log.clone();
-        seal(&mut forged_last[3], &hash(&log[2]), &intruder).expect("sealed by someone");
-        let mut inserted = log.clone();
-        let mut extra = report("X");
-        seal(&mut extra, &hash(&log[1]), &intruder).expect("sealed by someone");
-        inserted.insert(2, extra);
-        for (what, events) in
-            [("a changed event", changed), ("a forged last", forged_last), ("an inserted one", inserted)]
-        {
+        let events = log(&["A", "B", "C"], &[3], &coordinator);
+        let follow_all = |events: &[Envelope]| {
             let mut chain = Chain::new(public.clone());
-            assert!(!chain.accept_run(&events.iter().collect::<Vec<_>>()), "{what}");
-            assert_eq!(chain.last, GENESIS, "{what}: nothing accepted");
-        }
+            let mut released = Vec::new();
+            let mut refused = Vec::new();
+            for (i, e) in events.iter().enumerate() {
+                match chain.follow(i as u64 + 1, e.clone()) {
+                    Ok(covered) => released.extend(nodes(&covered)),
+                    Err(error) => refused.push((e.sender.node.to_string(), error)),
+                }
+            }
+            (released, refused)
+        };
+        assert_eq!(follow_all(&events), (vec!["A".into(), "B".into(), "C".into()], vec![]));
+
+        let mut forged = events.clone();
+        checkpoint(&mut forged[2], 3, &intruder).expect("signed by someone");
+        assert_eq!(
+            follow_all(&forged),
+            (vec![], vec![("C".into(), SealError::BadSignature("the coordinator".into()))]),
+            "a checkpoint of another key releases nothing"
+        );
+        let mut changed = events.clone();
+        changed[1].payload = Payload::AssemblyReport(wire::AssemblyReport { remarks: "changed".into() });
+        assert_eq!(follow_all(&changed), (vec![], vec![("C".into(), SealError::OutOfChain)]), "a changed event");
+        let reordered = vec![events[1].clone(), events[0].clone(), events[2].clone()];
+        let (released, refused) = follow_all(&reordered);
+        assert!(released.is_empty(), "reordered: {released:?}");
+        assert_eq!(refused[0], ("B".into(), SealError::OutOfChain));
+        let mut unsealed = events.clone();
+        unsealed[0].seal = None;
+        assert_eq!(follow_all(&unsealed).1[0], ("A".into(), SealError::Unsealed));
+        let mut elsewhere = events.clone();
+        checkpoint(&mut elsewhere[2], 7, &coordinator).expect("signed");
+        assert_eq!(follow_all(&elsewhere).1, [("C".into(), SealError::WrongPosition { named: 7, at: 3 })]);
+    }
+
+    #[test]
+    fn a_branch_no_checkpoint_covers_is_passed_over() {
+        let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+        let events = log(&["A", "B", "C"], &[3], &coordinator);
+        // Someone else chains an event to A, before B arrives.
+        let mut x = report("X");
+        link(&mut x, &hash(&events[0]));
+        let mut chain = Chain::new(coordinator.public_key());
+        assert_eq!(chain.follow(1, events[0].clone()), Ok(vec![]));
+        assert_eq!(chain.follow(2, x.clone()), Ok(vec![]), "held: only a checkpoint says whose it is");
+        assert_eq!(chain.follow(3, events[1].clone()), Ok(vec![]));
+        // The coordinator's checkpoint names the position its event took, after X.
+        let mut c = events[2].clone();
+        checkpoint(&mut c, 4, &coordinator).expect("signed");
+        assert_eq!(nodes(&chain.follow(4, c).expect("covered")), ["A", "B", "C"]);
+        assert_eq!(chain.held(), 0, "X is passed over");
+        let mut late = report("Y");
+        seal(&mut late, &hash(&x), 5, &intruder).expect("signed by someone");
+        assert_eq!(chain.follow(5, late), Err(SealError::OutOfChain), "nothing chains to what was passed over");
+
+        // A leader that stopped between A and its batch's checkpoint: its successor writes after
+        // the last checkpoint, and A is never acted on.
+        let mut chain = Chain::new(coordinator.public_key());
+        assert_eq!(chain.follow(1, events[0].clone()), Ok(vec![]));
+        let mut successor = report("S");
+        seal(&mut successor, &GENESIS, 2, &coordinator).expect("signed");
+        assert_eq!(nodes(&chain.follow(2, successor).expect("covered")), ["S"]);
+    }
+
+    #[test]
+    fn a_checkpoint_is_exported_as_a_c2sp_signed_note() {
+        use base64::Engine as _;
+        use ed25519_dalek::Verifier as _;
+        let coordinator = nkeys::KeyPair::new_user();
+        let events = log(&["A", "B"], &[2], &coordinator);
+        let (checkpoint, signature) = Checkpoint::of(&events[1]).expect("a checkpoint");
+        let note = checkpoint.note(&coordinator.public_key(), signature).expect("a note");
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let (text, signatures) = note.split_once("\n\n").expect("a blank line before the signatures");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines, ["muster/ex", "2", &b64.encode(hash(&events[1]))]);
+        let line = signatures.strip_prefix("\u{2014} muster/ex ").expect("signed by the log's name");
+        let bytes = b64.decode(line.trim_end()).expect("base64");
+        let (_, public) = nkeys::from_public_key(&coordinator.public_key()).expect("a public key");
+        let id: [u8; 32] = Sha256::digest([b"muster/ex\n\x01".as_slice(), &public].concat()).into();
+        assert_eq!(bytes[..4], id[..4], "the key id");
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&public).expect("a key");
+        let signed = ed25519_dalek::Signature::from_slice(&bytes[4..]).expect("a signature");
+        assert!(key.verify(format!("{text}\n").as_bytes(), &signed).is_ok(), "Ed25519 over the note's text");
     }
 }

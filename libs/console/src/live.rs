@@ -66,12 +66,16 @@ impl Live {
         if event.sequence <= log.last() {
             return;
         }
-        if let Err(e) = log.record.accept(&event.envelope) {
-            tracing::warn!(exercise = %self.exercise, sequence = event.sequence, message_id = %event.envelope.message_id,
-                error = %e, "event dropped: not the coordinator's");
-            return;
+        let message_id = event.envelope.message_id.clone();
+        match log.record.accept(event.sequence, event.envelope) {
+            Ok(covered) if covered.is_empty() => return,
+            Ok(covered) => log.events.extend(covered),
+            Err(e) => {
+                tracing::warn!(exercise = %self.exercise, sequence = event.sequence, %message_id,
+                    error = %e, "event dropped: not the coordinator's");
+                return;
+            }
         }
-        log.events.push((event.sequence, event.envelope));
         let last = log.last();
         drop(log);
         self.last.send_replace(last);

@@ -218,14 +218,25 @@ impl Record {
         coordinator.map_or_else(Record::default, Record::trusting)
     }
 
-    /// Checks `event` (when the record trusts a coordinator) and applies it; an event that is
-    /// unsealed, sealed by another key or out of chain is refused and changes nothing.
-    pub fn accept(&mut self, event: &Envelope) -> Result<(), bus::seal::SealError> {
-        if let Some(chain) = &mut self.trust {
-            chain.accept(event)?;
+    /// Follows the log with `event`, the one at `sequence`: when the record trusts a coordinator,
+    /// the events a verified checkpoint now covers, in log order (none while `event` waits for
+    /// one); without trust, `event` itself. They are not applied: a reader that acts on each
+    /// applies it ([`Record::apply`]) and acts, one by one. An event that is unsealed, out of chain
+    /// or carries a checkpoint not the coordinator's is refused and changes nothing.
+    pub fn admit(&mut self, sequence: u64, event: Envelope) -> Result<Vec<(u64, Envelope)>, bus::seal::SealError> {
+        match &mut self.trust {
+            Some(chain) => chain.follow(sequence, event),
+            None => Ok(vec![(sequence, event)]),
         }
-        self.apply(event);
-        Ok(())
+    }
+
+    /// [`Record::admit`]s `event` and applies what it releases; returns those events.
+    pub fn accept(&mut self, sequence: u64, event: Envelope) -> Result<Vec<(u64, Envelope)>, bus::seal::SealError> {
+        let covered = self.admit(sequence, event)?;
+        for (_, e) in &covered {
+            self.apply(e);
+        }
+        Ok(covered)
     }
 
     /// A record folded from `events`, in log order.

@@ -87,26 +87,38 @@ pub async fn run(
                 if let Some(processed) = &processed {
                     let _ = processed.send(event.sequence);
                 }
-                if let Err(e) = record.accept(&event.envelope) {
-                    tracing::warn!(%exercise, node = %me.node, sequence = event.sequence, message_id = %event.envelope.message_id,
-                        error = %e, "event dropped: not the coordinator's");
-                    continue;
+                let (sequence, message_id) = (event.sequence, event.envelope.message_id.clone());
+                let covered = match record.admit(event.sequence, event.envelope) {
+                    Ok(covered) => covered,
+                    Err(e) => {
+                        tracing::warn!(%exercise, node = %me.node, sequence, %message_id,
+                            error = %e, "event dropped: not the coordinator's");
+                        continue;
+                    }
+                };
+                // Acted on only once a checkpoint covers it: one at a time, each on the record as
+                // it stood after that event.
+                for (_, envelope) in covered {
+                    record.apply(&envelope);
+                    if record.is_concluded() {
+                        break;
+                    }
+                    let Some(participant) = &policy else { continue };
+                    let delay = record.plan.as_ref().map_or(Duration::ZERO, |plan| {
+                        let seconds = participant.policy.answer_delay.as_secs_f64() / plan.time_scale;
+                        Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
+                    });
+                    for action in policy::react(participant, &record, &mut memory, &envelope) {
+                        let (seat, cause) = (seat.clone(), envelope.clone());
+                        submissions.spawn(async move {
+                            tokio::time::sleep(delay).await;
+                            let _ = seat.act(action, Some(&cause)).await;
+                        });
+                    }
                 }
                 if record.is_concluded() {
                     tracing::info!(%exercise, node = %me.node, "exercise concluded");
                     break Ok(record);
-                }
-                let Some(participant) = &policy else { continue };
-                let delay = record.plan.as_ref().map_or(Duration::ZERO, |plan| {
-                    let seconds = participant.policy.answer_delay.as_secs_f64() / plan.time_scale;
-                    Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX)
-                });
-                for action in policy::react(participant, &record, &mut memory, &event.envelope) {
-                    let (seat, cause) = (seat.clone(), event.envelope.clone());
-                    submissions.spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        let _ = seat.act(action, Some(&cause)).await;
-                    });
                 }
             }
             request = next_request(&mut inbox), if inbox.is_some() => {

@@ -243,6 +243,7 @@ impl Exercise {
                 clock: Clock::start(settings.time_scale),
                 last_sequence: 0,
                 sent_sequence: 0,
+                batch: Batch::default(),
                 pending: FuturesOrdered::new(),
                 lease,
                 stepped_at: std::time::Instant::now(),
@@ -270,7 +271,9 @@ struct Core {
     last_sequence: u64,
     /// The sequence the last event sent will have: the next one is fenced on it.
     sent_sequence: u64,
-    /// Inputs whose events are sent and not yet all acknowledged, in order.
+    /// The batch being written: events chained and not yet sent, and what follows them.
+    batch: Batch,
+    /// Batches sent and not yet all acknowledged, in order.
     pending: FuturesOrdered<BoxFuture<'static, Result<Done, BusError>>>,
     lease: Lease,
     /// When the last input was stepped.
@@ -298,21 +301,31 @@ struct Snapshots {
     held: bool,
 }
 
-/// What is left to do for an input once its events are on the log.
+/// Events chained into the log and not yet sent, with what follows the inputs that led to them.
+#[derive(Default)]
+struct Batch {
+    /// Each with the span of the input that led to it: its trace goes on with the event.
+    events: Vec<(Envelope, tracing::Span)>,
+    replies: Vec<(bus::Sender, Envelope)>,
+    acks: Vec<Received>,
+}
+
+/// What is left to do for a batch once its events are on the log.
 struct Done {
     last: u64,
     replies: Vec<(bus::Sender, Envelope)>,
-    ack: Option<Received>,
+    acks: Vec<Received>,
 }
 
 /// How long replay waits for the next event of the log before it gives up.
 const REPLAY_WAIT: Duration = Duration::from_secs(10);
 
-/// Events folded at once on replay, their seals checked as one run.
-const RUN: usize = 1024;
-
-/// Inputs in flight at most (their events sent, their acks awaited).
+/// Batches in flight at most (their events sent, their acks awaited).
 const IN_FLIGHT: usize = 256;
+
+/// Events in a batch at most: the submissions already waiting join the batch until it is this
+/// long; when none waits, it is written at once.
+const BATCH: usize = 256;
 
 /// Why a leader must stop leading now.
 enum Stop {
@@ -358,7 +371,8 @@ impl Core {
     ) -> Result<Term, Stop> {
         self.snapshots.held = true;
         self.replay(settings.time_scale).await?;
-        self.input(Input::Start).await?;
+        self.input(Input::Start);
+        self.flush().await?;
         let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
         self.catch_up(&mut submissions).await?;
         self.snapshots.held = false;
@@ -379,9 +393,11 @@ impl Core {
                 received = submissions.next(), if self.pending.len() < IN_FLIGHT => {
                     let Some(received) = received else { return Err(Stop::SteppedDown) };
                     self.submission(received).await?;
+                    self.take_waiting(&mut submissions).await?;
                 }
-                _ = ticker.tick() => self.input(Input::Tick).await?,
+                _ = ticker.tick() => self.input(Input::Tick),
             }
+            self.flush().await?;
         }
         self.drain().await?;
         tracing::info!(exercise = %self.config.exercise, events = self.state.events, "exercise concluded");
@@ -412,6 +428,7 @@ impl Core {
                     if owed.covers(sequence) {
                         handled.insert(sequence);
                     }
+                    self.flush().await?;
                 }
                 () = tokio::time::sleep_until(give_up) => {
                     tracing::warn!(exercise = %self.config.exercise, owed = owed.count, handled = handled.len(),
@@ -423,6 +440,23 @@ impl Core {
             }
         }
         self.drain().await
+    }
+
+    /// Steps the submissions already waiting into the batch, until it holds [`BATCH`] events: one
+    /// checkpoint for them all.
+    async fn take_waiting(
+        &mut self,
+        submissions: &mut futures::stream::BoxStream<'static, bus::client::Received>,
+    ) -> Result<(), Stop> {
+        use futures::FutureExt as _;
+        while self.batch.events.len() < BATCH {
+            match submissions.next().now_or_never() {
+                Some(Some(received)) => self.submission(received).await?,
+                Some(None) => return Err(Stop::SteppedDown),
+                None => return Ok(()),
+            }
+        }
+        Ok(())
     }
 
     /// Renews the lease if a third of its life has passed: for the work a term does before its

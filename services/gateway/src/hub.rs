@@ -87,18 +87,29 @@ impl Hub {
             let mut chain = trust.map(bus::seal::Chain::new);
             while let Some(d) = events.next().await {
                 let Ok(e) = d.envelope else { continue };
-                if let Some(Err(error)) = chain.as_mut().map(|c| c.accept(&e)) {
-                    tracing::warn!(%exercise, sequence = d.sequence, message_id = %e.message_id, %error,
-                        "event dropped: not the coordinator's");
-                    continue;
+                let message_id = e.message_id.clone();
+                // Nodes are sent what a checkpoint covers (they check it again), as it is covered.
+                let covered = match &mut chain {
+                    Some(chain) => chain.follow(d.sequence, e),
+                    None => Ok(vec![(d.sequence, e)]),
+                };
+                let covered = match covered {
+                    Ok(covered) => covered,
+                    Err(error) => {
+                        tracing::warn!(%exercise, sequence = d.sequence, %message_id, %error,
+                            "event dropped: not the coordinator's");
+                        continue;
+                    }
+                };
+                for (sequence, e) in covered {
+                    if matches!(&e.payload, Payload::PhaseChanged(p) if p.phase() == wire::Phase::Concluded) {
+                        follower.concluded.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    let event = Frame::new(sequence, (&e).into());
+                    // Kept before it is broadcast: a stream that subscribes in between finds it in the log.
+                    follower.log.write().unwrap_or_else(|e| e.into_inner()).push(event.clone());
+                    let _ = follower.tx.send(event);
                 }
-                if matches!(&e.payload, Payload::PhaseChanged(p) if p.phase() == wire::Phase::Concluded) {
-                    follower.concluded.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                let event = Frame::new(d.sequence, (&e).into());
-                // Kept before it is broadcast: a stream that subscribes in between finds it in the log.
-                follower.log.write().unwrap_or_else(|e| e.into_inner()).push(event.clone());
-                let _ = follower.tx.send(event);
             }
         });
         Ok(feed)
@@ -133,9 +144,13 @@ impl Hub {
                 .map_err(|_| Status::unavailable(format!("exercise {exercise} has not been notified yet")))?
                 .ok_or_else(|| Status::unavailable("the event log ended"))?;
             let event = next.envelope.map_err(|e| Status::unavailable(format!("unreadable first event: {e}")))?;
-            record.accept(&event).map_err(|e| {
+            let covered = record.accept(next.sequence, event).map_err(|e| {
                 Status::unavailable(format!("the exercise's first events are not the coordinator's: {e}"))
             })?;
+            if covered.is_empty() {
+                // Held until its batch's checkpoint.
+                continue;
+            }
             match &record.plan {
                 // National nodes only: a seat on the bus, an observer or a guest in the
                 // headquarters has no business here, whatever certificate it holds.

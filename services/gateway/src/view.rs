@@ -38,9 +38,11 @@ pub async fn load(bus: &Bus, exercise: &ExerciseId, trust: Option<&str>) -> Resu
         other => status::bus(&other),
     })?;
     let mut record = Record::reading(trust.map(str::to_owned));
-    for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
-        if let Err(e) = record.accept(event) {
-            tracing::warn!(%exercise, message_id = %event.message_id, error = %e, "event dropped: not the coordinator's");
+    for delivery in log {
+        let Ok(event) = delivery.envelope else { continue };
+        let message_id = event.message_id.clone();
+        if let Err(e) = record.accept(delivery.sequence, event) {
+            tracing::warn!(%exercise, sequence = delivery.sequence, %message_id, error = %e, "event dropped: not the coordinator's");
         }
     }
     Ok(View { exercise: exercise.clone(), record })

@@ -43,9 +43,11 @@ impl Target {
     pub async fn record(&self, name: &str) -> anyhow::Result<Record> {
         let log = self.log(name).await?;
         let mut record = Record::reading(self.trust()?);
-        for event in log.iter().filter_map(|d| d.envelope.as_ref().ok()) {
-            // What the coordinator did not seal is not part of the record; verify names it.
-            let _ = record.accept(event);
+        for delivery in log {
+            // What no checkpoint of the coordinator covers is not part of the record; verify names it.
+            if let Ok(event) = delivery.envelope {
+                let _ = record.accept(delivery.sequence, event);
+            }
         }
         Ok(record)
     }

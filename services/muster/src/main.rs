@@ -191,6 +191,9 @@ enum Command {
         /// event of the record.
         #[arg(long)]
         receipts: Option<PathBuf>,
+        /// Write the record's last checkpoint here, as a C2SP signed note (c2sp.org/tlog-checkpoint).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
     },
     /// Work with scenario files.
     Scenario {
@@ -280,8 +283,9 @@ fn main() -> ExitCode {
             }
             Command::Export { target, out } => export(&target, &out).await,
             Command::Package { target, out, lang } => package(&target, out, &lang).await,
-            Command::Verify { file, exercise, bus, trust, receipts } => {
-                return verify_record(file.as_deref(), exercise, bus, trust.as_deref(), receipts.as_deref()).await;
+            Command::Verify { file, exercise, bus, trust, receipts, checkpoint } => {
+                let kept = verify::Kept { receipts: receipts.as_deref(), checkpoint: checkpoint.as_deref() };
+                return verify_record(file.as_deref(), exercise, bus, trust.as_deref(), kept).await;
             }
             Command::Scenario { .. } => Ok(()),
         };
@@ -391,7 +395,7 @@ async fn verify_record(
     exercise: Option<bus::ExerciseId>,
     bus: launch::BusArgs,
     trust: Option<&std::path::Path>,
-    receipts: Option<&std::path::Path>,
+    kept: verify::Kept<'_>,
 ) -> anyhow::Result<ExitCode> {
     let coordinator = match trust {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
@@ -410,10 +414,27 @@ async fn verify_record(
     let coordinator = coordinator.trim();
     let verified = verify::check(&events, coordinator).map_err(|finding| anyhow::anyhow!("{source}: {finding}"))?;
     println!(
-        "{source}: {} events verified: chain intact, every event sealed by the coordinator, every submission signed by its seat",
-        verified.events
+        "{source}: {} events verified: chain intact, every event covered by a checkpoint of the coordinator, every submission signed by its seat",
+        verified.events - verified.passed_over.len()
     );
-    println!("{source}: final hash {} (event {})", bus::receipt::hex(&verified.last), verified.events);
+    if !verified.passed_over.is_empty() {
+        let places: Vec<String> = verified.passed_over.iter().map(ToString::to_string).collect();
+        println!(
+            "{source}: events {} passed over: no checkpoint covers them, so no reader acted on them (a batch its leader did not finish, or someone else's writing)",
+            places.join(", ")
+        );
+    }
+    if let Some((checkpoint, signature)) = &verified.checkpoint {
+        println!("{source}: final hash {} (event {})", bus::receipt::hex(&verified.last), checkpoint.size);
+        let note = checkpoint.note(coordinator, signature).context("the coordinator's key is not a public key")?;
+        match kept.checkpoint {
+            Some(path) => {
+                std::fs::write(path, &note).with_context(|| format!("writing {}", path.display()))?;
+                println!("{source}: its last checkpoint written to {}", path.display());
+            }
+            None => print!("{source}: its last checkpoint:\n{note}"),
+        }
+    }
     let mut code = ExitCode::SUCCESS;
     if verified.complete {
         println!("{source}: complete: it ends with the exercise's conclusion");
@@ -424,7 +445,7 @@ async fn verify_record(
         );
         code = ExitCode::from(EXIT_INCOMPLETE);
     }
-    if let Some(path) = receipts {
+    if let Some(path) = kept.receipts {
         let receipts = verify::read_receipts(path)?;
         let unheard = verify::check_receipts(&events, &receipts, coordinator);
         if !unheard.is_empty() {

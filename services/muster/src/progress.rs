@@ -81,11 +81,18 @@ impl Progress {
         (drafts.len(), positions, expected, objections, versions.len() - drafts.len())
     }
 
-    /// Takes one event into account.
-    pub fn event(&mut self, e: &Envelope) {
-        if self.record.accept(e).is_err() {
-            return;
+    /// Takes the event at `sequence` into account: what a checkpoint covers is told, one event at a
+    /// time.
+    pub fn event(&mut self, sequence: u64, e: Envelope) {
+        let Ok(covered) = self.record.admit(sequence, e) else { return };
+        for (_, e) in covered {
+            self.record.apply(&e);
+            self.tell(&e);
         }
+    }
+
+    /// Tells what the event just applied means.
+    fn tell(&mut self, e: &Envelope) {
         let lang = self.lang;
         let present = self.record.states_present();
         match &e.payload {

@@ -389,7 +389,7 @@ async fn follow(
             delivery = events.next() => {
                 let delivery = delivery.context("the event stream ended")?;
                 let Ok(event) = delivery.envelope else { continue };
-                progress.event(&event);
+                progress.event(delivery.sequence, event);
                 if progress.concluded() {
                     return Ok(progress);
                 }

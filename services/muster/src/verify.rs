@@ -1,9 +1,10 @@
 //! The record checked offline: `muster export` writes an exercise's log to a file, and `muster
 //! verify` checks a log (from the stream or such a file): the chain from the first event, the
-//! coordinator's seal on every event, and each seat's signature on what it submitted. It names the
-//! first event that fails, says whether the record is complete (ends with the exercise's
-//! conclusion) and gives its final hash, which two parties holding copies can compare. Given the
-//! receipts seats kept, it names every accepted submission the record lacks.
+//! coordinator's checkpoints covering it, and each seat's signature on what it submitted. It names
+//! the first event that fails, says whether the record is complete (ends with the exercise's
+//! conclusion) and gives its final hash and last checkpoint (as a C2SP signed note), which two
+//! parties holding copies can compare. Given the receipts seats kept, it names every accepted
+//! submission the record lacks.
 
 use std::path::Path;
 
@@ -41,34 +42,47 @@ pub struct Verified {
     pub complete: bool,
     /// The phase its last event leaves the exercise in.
     pub phase: String,
-    /// The hash of its last event (what the next would chain to).
+    /// The hash of its last event covered by a checkpoint (what the next would chain to).
     pub last: bus::seal::Hash,
+    /// The last checkpoint, with the coordinator's signature of it.
+    pub checkpoint: Option<(bus::seal::Checkpoint, Vec<u8>)>,
+    /// The places (1-based) of events no checkpoint covers: not part of the record (a batch its
+    /// leader did not finish, or someone else's writing).
+    pub passed_over: Vec<usize>,
 }
 
-/// Checks `events` against the coordinator's public key: sealed in chain, and every recorded
-/// submission signed by its sender's key as the notification lists it.
+/// Checks `events` against the coordinator's public key: chained, covered by the coordinator's
+/// checkpoints, and every recorded submission signed by its sender's key as the notification lists
+/// it. A seat's signature is checked as soon as its event is read (once the plan is known).
 pub fn check(events: &[Envelope], coordinator: &str) -> Result<Verified, Finding> {
     let mut record = Record::trusting(coordinator);
+    let mut checkpoint = None;
+    let (mut checked, mut applied) = (vec![false; events.len()], vec![false; events.len()]);
+    let finding = |index: usize, e: &Envelope, reason: String| Finding {
+        index,
+        message_id: e.message_id.to_string(),
+        what: format!("{} from {}", e.kind(), e.sender),
+        reason,
+    };
     for (i, e) in events.iter().enumerate() {
-        let finding = |reason: String| Finding {
-            index: i + 1,
-            message_id: e.message_id.to_string(),
-            what: format!("{} from {}", e.kind(), e.sender),
-            reason,
-        };
-        record.accept(e).map_err(|err| finding(err.to_string()))?;
-        if e.sender == record::coordinator() {
-            continue;
+        let index = i + 1;
+        if record.plan.is_some() {
+            signed(&record, e).map_err(|reason| finding(index, e, reason))?;
+            checked[i] = true;
         }
-        let plan = record.plan.as_ref().ok_or_else(|| finding("a submission before the notification".into()))?;
-        let key = match e.sender.role {
-            Role::Coordinator => plan.director_key.as_ref(),
-            _ => plan.participant(&e.sender.node).and_then(|p| p.public_key.as_ref()),
-        };
-        match key {
-            Some(key) if bus::seal::signed_by(e, key) => {}
-            Some(_) => return Err(finding(format!("the signature is not {}'s", e.sender.node))),
-            None => return Err(finding(format!("the exercise lists no key for {}", e.sender.node))),
+        let covered = record.admit(index as u64, e.clone()).map_err(|err| finding(index, e, err.to_string()))?;
+        if let Some(last) = covered.last() {
+            checkpoint = bus::seal::Checkpoint::of(&last.1).map(|(c, signature)| (c, signature.to_vec()));
+        }
+        for (sequence, covered) in covered {
+            let at = usize::try_from(sequence).unwrap_or(usize::MAX);
+            if !checked.get(at.wrapping_sub(1)).copied().unwrap_or(false) {
+                signed(&record, &covered).map_err(|reason| finding(at, &covered, reason))?;
+            }
+            record.apply(&covered);
+            if let Some(slot) = applied.get_mut(at.wrapping_sub(1)) {
+                *slot = true;
+            }
         }
     }
     Ok(Verified {
@@ -76,7 +90,36 @@ pub fn check(events: &[Envelope], coordinator: &str) -> Result<Verified, Finding
         complete: record.is_concluded(),
         phase: record.phase.phase.to_string(),
         last: record.trust.map_or(bus::seal::GENESIS, |chain| chain.last),
+        checkpoint,
+        passed_over: (1..).zip(applied).filter(|(_, applied)| !applied).map(|(index, _)| index).collect(),
     })
+}
+
+/// Whether a submission in the log carries its sender's signature, by the key `record`'s plan
+/// lists (the coordinator's own events have none to check).
+fn signed(record: &Record, e: &Envelope) -> Result<(), String> {
+    if e.sender == record::coordinator() {
+        return Ok(());
+    }
+    let plan = record.plan.as_ref().ok_or("a submission before the notification")?;
+    let key = match e.sender.role {
+        Role::Coordinator => plan.director_key.as_ref(),
+        _ => plan.participant(&e.sender.node).and_then(|p| p.public_key.as_ref()),
+    };
+    match key {
+        Some(key) if bus::seal::signed_by(e, key) => Ok(()),
+        Some(_) => Err(format!("the signature is not {}'s", e.sender.node)),
+        None => Err(format!("the exercise lists no key for {}", e.sender.node)),
+    }
+}
+
+/// What a verifier was given to check the record against, or to keep of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Kept<'a> {
+    /// Receipts seats kept.
+    pub receipts: Option<&'a Path>,
+    /// Where to write the record's last checkpoint.
+    pub checkpoint: Option<&'a Path>,
 }
 
 /// A receipt the record does not bear out.

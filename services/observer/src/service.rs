@@ -61,9 +61,10 @@ pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Resu
                 let delivery = delivery.ok_or(ObserverError::StreamEnded)?;
                 match delivery.envelope {
                     Ok(event) => {
-                        if let Err(e) = record.accept(&event) {
+                        let message_id = event.message_id.clone();
+                        if let Err(e) = record.accept(delivery.sequence, event) {
                             tracing::warn!(exercise = %settings.exercise, sequence = delivery.sequence,
-                                message_id = %event.message_id, error = %e, "event dropped: not the coordinator's");
+                                %message_id, error = %e, "event dropped: not the coordinator's");
                         }
                     }
                     Err(e) => tracing::warn!(exercise = %settings.exercise, sequence = delivery.sequence, error = %e, "unreadable event skipped"),

@@ -1,6 +1,7 @@
-//! The submission pipeline of a leader: each input stepped through the machine, its events sent
-//! fenced on the log, the replies and receipts queued behind their events' acks, the submission
-//! acknowledged last.
+//! The submission pipeline of a leader: each input stepped through the machine, its events chained
+//! into the batch being written, the replies and receipts queued behind them, the submission
+//! acknowledged last. A batch is sealed with one checkpoint and sent fenced on the log when nothing
+//! more waits (see [`Core::flush`]).
 
 use super::*;
 use words::Message;
@@ -12,10 +13,10 @@ impl Core {
         Moment { exercise: self.clock.at(self.stepped_at), wall: SystemTime::now() }
     }
 
-    pub(super) async fn input(&mut self, input: Input<'_>) -> Result<(), Stop> {
+    pub(super) fn input(&mut self, input: Input<'_>) {
         let now = self.now();
         let decision = machine::step(&self.config, &mut self.state, input, now);
-        self.carry_out(decision.events, vec![], None).await
+        self.carry_out(decision.events, vec![], None);
     }
 
     /// Runs one submission through the machine, in a span of the trace it was sent in: the events
@@ -45,7 +46,8 @@ impl Core {
                 };
                 let replies =
                     from_subject.map(|to| (to, self.reply_envelope(None, &reply, None))).into_iter().collect();
-                return self.carry_out(vec![], replies, Some(received)).await;
+                self.carry_out(vec![], replies, Some(received));
+                return Ok(());
             }
         };
         if from_subject.as_ref() != Some(&envelope.sender) {
@@ -60,7 +62,8 @@ impl Core {
             tracing::warn!(%exercise, message_id = %envelope.message_id, subject = %delivery.subject, "submission refused: sender does not match subject");
             let replies =
                 from_subject.map(|to| (to, self.reply_envelope(Some(&envelope), &reply, None))).into_iter().collect();
-            return self.carry_out(vec![], replies, Some(received)).await;
+            self.carry_out(vec![], replies, Some(received));
+            return Ok(());
         }
         let now = self.now();
         let decision = machine::step(&self.config, &mut self.state, Input::Submission(&envelope), now);
@@ -73,13 +76,13 @@ impl Core {
             tracing::warn!(%exercise, message_id = %envelope.message_id, sender = %envelope.sender, kind = envelope.kind(),
                 code = code.as_str_name(), reason = %reason.say(words::Lang::default()), "submission refused");
         }
-        let (acks, first) = self.send_events(decision.events).await?;
+        let first = self.record_events(decision.events);
         let mut replies = Vec::with_capacity(1);
         if let Some((to, reply)) = decision.reply {
             let (reply, receipt) = self.answer(&envelope, reply, first).await?;
             replies.push((to, self.reply_envelope(Some(&envelope), &reply, receipt)));
         }
-        self.queue(acks, replies, Some(received));
+        self.queue(replies, Some(received));
         Ok(())
     }
 
@@ -164,45 +167,22 @@ impl Core {
         Ok(Ok(self.receipt(submission, position, bus::seal::hash(&stored))))
     }
 
-    /// Sends the events the machine has applied, each fenced on the sequence before it, without
-    /// waiting for their acks: up to [`IN_FLIGHT`] inputs are on their way at once. What follows an
-    /// input (its replies, its acknowledgement) happens in order once its events are acked; if one
-    /// cannot be written the term ends, and the next term rebuilds the state from the log.
-    /// A leader whose lease may have expired writes nothing.
-    async fn carry_out(
-        &mut self,
-        events: Vec<Envelope>,
-        replies: Vec<(bus::Sender, Envelope)>,
-        ack: Option<Received>,
-    ) -> Result<(), Stop> {
-        let (acks, _) = self.send_events(events).await?;
-        self.queue(acks, replies, ack);
-        Ok(())
+    /// Takes the events the machine has applied into the batch being written; what follows the
+    /// input (its replies, its acknowledgement) waits until the batch is on the log.
+    fn carry_out(&mut self, events: Vec<Envelope>, replies: Vec<(bus::Sender, Envelope)>, ack: Option<Received>) {
+        self.record_events(events);
+        self.queue(replies, ack);
     }
 
-    /// Seals and sends `events`, each fenced on the sequence before it; returns their acks to
-    /// come, and the sequence and hash of the first (the event a submission is recorded as).
-    async fn send_events(
-        &mut self,
-        events: Vec<Envelope>,
-    ) -> Result<(Vec<bus::client::PendingAck>, Option<(u64, bus::seal::Hash)>), Stop> {
-        if !events.is_empty() && !self.lease.is_fresh() {
-            tracing::warn!(exercise = %self.config.exercise, "lease not renewed in time; not writing");
-            return Err(Stop::SteppedDown);
-        }
-        let mut acks = Vec::with_capacity(events.len());
+    /// Chains `events` into the batch being written, each at the next position of the log; returns
+    /// the position and hash of the first (the event a submission is recorded as).
+    fn record_events(&mut self, events: Vec<Envelope>) -> Option<(u64, bus::seal::Hash)> {
         let mut first = None;
         for mut event in events {
-            let hash = match (&self.key, &mut self.chain) {
-                (Some(key), Some(chain)) => {
-                    chain.last = bus::seal::seal(&mut event, &chain.last, key)
-                        .map_err(|e| BusError::JetStream { what: "sealing an event".into(), reason: e.to_string() })?;
-                    Some(chain.last)
-                }
-                _ => None,
-            };
-            let event = &event;
-            acks.push(self.bus.send_event_fenced(event, self.sent_sequence).await?);
+            let hash = self.chain.as_mut().map(|chain| {
+                chain.last = bus::seal::link(&mut event, &chain.last);
+                chain.last
+            });
             self.sent_sequence += 1;
             if first.is_none() {
                 first = hash.map(|h| (self.sent_sequence, h));
@@ -215,32 +195,61 @@ impl Core {
             if let Payload::PhaseChanged(p) = &event.payload {
                 tracing::info!(exercise = %self.config.exercise, phase = p.phase().as_str_name(), stage = p.stage_number, paused = p.paused, "phase changed");
             }
+            self.batch.events.push((event, tracing::Span::current()));
         }
-        Ok((acks, first))
+        first
     }
 
-    /// What follows the input whose events' acks are `acks`: its replies and its acknowledgement
-    /// to JetStream, in order once those are in.
-    fn queue(
-        &mut self,
-        acks: Vec<bus::client::PendingAck>,
-        replies: Vec<(bus::Sender, Envelope)>,
-        ack: Option<Received>,
-    ) {
+    /// What follows an input once its batch is on the log: its replies and its acknowledgement to
+    /// JetStream, in order.
+    fn queue(&mut self, replies: Vec<(bus::Sender, Envelope)>, ack: Option<Received>) {
         self.clock.set_paused(self.state.phase.paused, self.stepped_at);
+        self.batch.replies.extend(replies);
+        self.batch.acks.extend(ack);
+    }
+
+    /// Writes the batch: its last event carries the coordinator's checkpoint (one signature for the
+    /// whole batch, which readers wait for before acting on any of its events), and each is sent
+    /// fenced on the position before it, without waiting for the acks: up to [`IN_FLIGHT`]
+    /// batches are on their way at once. What follows the batch happens in order once its events
+    /// are acked; if one cannot be written the term ends, and the next term rebuilds the state
+    /// from the log (an unfinished batch has no checkpoint: it is passed over).
+    /// A leader whose lease may have expired writes nothing.
+    pub(super) async fn flush(&mut self) -> Result<(), Stop> {
+        let Batch { mut events, replies, acks } = std::mem::take(&mut self.batch);
+        if events.is_empty() && replies.is_empty() && acks.is_empty() {
+            return Ok(());
+        }
+        if !events.is_empty() && !self.lease.is_fresh() {
+            tracing::warn!(exercise = %self.config.exercise, "lease not renewed in time; not writing");
+            return Err(Stop::SteppedDown);
+        }
+        let first = self.sent_sequence + 1 - events.len() as u64;
+        if let (Some(key), Some((last, _))) = (&self.key, events.last_mut()) {
+            bus::seal::checkpoint(last, self.sent_sequence, key)
+                .map_err(|e| BusError::JetStream { what: "signing a checkpoint".into(), reason: e.to_string() })?;
+        }
+        let mut pending = Vec::with_capacity(events.len());
+        for (position, (event, span)) in (first..).zip(&events) {
+            use tracing::Instrument as _;
+            pending.push(self.bus.send_event_fenced(event, position - 1).instrument(span.clone()).await?);
+        }
+        if !events.is_empty() {
+            metrics::histogram!("muster_batch_events").record(events.len() as f64);
+        }
         self.take_snapshot_if_due();
         let sent = std::time::Instant::now();
-        let written = !acks.is_empty();
         self.pending.push_back(Box::pin(async move {
             let mut last = 0;
-            for pending in acks {
-                last = last.max(pending.await?.sequence);
+            for ack in pending {
+                last = last.max(ack.await?.sequence);
             }
-            if written {
+            if last > 0 {
                 metrics::histogram!("muster_event_write_seconds").record(sent.elapsed().as_secs_f64());
             }
-            Ok(Done { last, replies, ack })
+            Ok(Done { last, replies, acks })
         }));
+        Ok(())
     }
 
     /// What follows an input whose events are on the log.
@@ -256,14 +265,15 @@ impl Core {
         for (to, envelope) in &done.replies {
             self.bus.reply(to, envelope).await?;
         }
-        if let Some(received) = done.ack {
+        for received in done.acks {
             received.ack().await?;
         }
         Ok(())
     }
 
-    /// Waits for everything in flight.
+    /// Writes the batch and waits for everything in flight.
     pub(super) async fn drain(&mut self) -> Result<(), Stop> {
+        self.flush().await?;
         while let Some(done) = self.pending.next().await {
             self.finish(done).await?;
         }
