@@ -243,7 +243,7 @@ async fn a_submission_signed_with_another_key_is_refused_with_its_code() -> anyh
     let mut replies = probe.bus.replies(&run.exercise, &by).await?;
     // A position in BY's name signed with KZ's key: the signature is checked before anything else.
     let position = wire::Position { slot_id: "s1-01".into(), draft_version: 1, kind: 3, reasons: vec!["no".into()] };
-    let mut report = Envelope::new(run.exercise.clone(), by, Payload::Position(position));
+    let mut report = Envelope::new(run.exercise.clone(), by.clone(), Payload::Position(position));
     bus::seal::sign(&mut report, nats.identities.key("KZ")?.as_ref())?;
     probe.bus.submit(&report).await?;
     let reply = within(Duration::from_secs(10), "the coordinator's reply", replies.next()).await?.expect("a reply");
@@ -253,6 +253,39 @@ async fn a_submission_signed_with_another_key_is_refused_with_its_code() -> anyh
     }
     let log = probe.log().await?;
     assert!(!log.iter().any(|e| e.message_id == report.message_id), "nothing recorded");
+
+    // A burst, checked in batches: states' genuine assembly reports and, among them, reports in
+    // BY's name signed with KZ's key. Only those are refused, each with its code.
+    let states = ["RU", "KZ", "TJ", "KG"];
+    let mut answers = Vec::new();
+    for state in states.iter().chain(&["BY"]) {
+        let sender = Sender::new(Role::ControlPoint, NodeId::new(*state)?);
+        answers.push(probe.bus.replies(&run.exercise, &sender).await?);
+    }
+    let mut burst = Vec::new();
+    for (i, state) in states.iter().enumerate() {
+        let sender = Sender::new(Role::ControlPoint, NodeId::new(*state)?);
+        let mut genuine = Envelope::new(run.exercise.clone(), sender, Payload::AssemblyReport(Default::default()));
+        bus::seal::sign(&mut genuine, nats.identities.key(state)?.as_ref())?;
+        let mut forged = Envelope::new(run.exercise.clone(), by.clone(), Payload::AssemblyReport(Default::default()));
+        forged.message_id = bus::MessageId::new(format!("forged-{i}"))?;
+        bus::seal::sign(&mut forged, nats.identities.key("KZ")?.as_ref())?;
+        burst.extend([genuine, forged]);
+    }
+    futures::future::try_join_all(burst.iter().map(|e| probe.bus.submit(e))).await?;
+    let by_answers = answers.pop().expect("BY's replies");
+    for (state, mut replies) in states.iter().zip(answers) {
+        let reply = within(Duration::from_secs(10), "a reply", replies.next()).await?.expect("a reply");
+        let payload = reply.envelope?.payload;
+        assert!(matches!(payload, Payload::Accepted(_)), "{state}'s genuine report is accepted: {payload:?}");
+    }
+    let refusals = by_answers.take(states.len()).map(|reply| match reply.envelope.map(|e| e.payload) {
+        Ok(Payload::Rejection(r)) => r.code(),
+        other => panic!("expected a rejection, got {other:?}"),
+    });
+    let refused: Vec<wire::RejectionCode> =
+        within(Duration::from_secs(10), "BY's refusals", refusals.collect()).await?;
+    assert_eq!(refused, vec![wire::RejectionCode::BadSignature; states.len()], "each forged report is refused");
     let _ = stop.send(true);
     within(Duration::from_secs(10), "the coordinator to stop", coordinator).await???;
     Ok(())

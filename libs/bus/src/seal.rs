@@ -72,10 +72,54 @@ pub fn signed_by(e: &Envelope, public: &str) -> bool {
     verify(public, &signed_content(e), &e.signature)
 }
 
+/// Whether `signature` is `public`'s over `data`, by ZIP-215's rule: the one rule every check of
+/// Muster follows, one at a time or in a batch ([`signed_by_each`]), so that the two never disagree.
 pub(crate) fn verify(public: &str, data: &[u8], signature: &[u8]) -> bool {
-    use ed25519_dalek::Verifier as _;
-    let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else { return false };
-    parsed(public).is_some_and(|key| key.verify(data, &signature).is_ok())
+    let Ok(signature) = ed25519_zebra::Signature::from_slice(signature) else { return false };
+    parsed(public).is_some_and(|key| key.verify(&signature, data).is_ok())
+}
+
+/// Whether each of `items` (a submission and the public key it must be signed by) carries that
+/// key's signature of its signed content: as [`signed_by`] would say of each, checked in one batch
+/// (a multi-scalar multiplication; several signatures of one key share their terms). When the
+/// batch fails, each key's submissions are checked as a batch of their own, and those of a key
+/// whose batch fails one by one: one sender's bad signatures cost the others one more batch each.
+pub fn signed_by_each(items: &[(&Envelope, &str)]) -> Vec<bool> {
+    use ed25519_zebra::batch;
+    let mut out = vec![false; items.len()];
+    // Each checkable item with its key, in order; what cannot be parsed is simply not signed.
+    let mut prepared = Vec::with_capacity(items.len());
+    for (i, (e, public)) in items.iter().enumerate() {
+        let (Some(key), Ok(signature)) = (parsed(public), ed25519_zebra::Signature::from_slice(&e.signature)) else {
+            continue;
+        };
+        let key = ed25519_zebra::VerificationKeyBytes::from(key);
+        prepared.push((i, key, batch::Item::from((key, signature, &signed_content(e)))));
+    }
+    let holds = |items: &mut dyn Iterator<Item = &batch::Item>| {
+        let mut verifier = batch::Verifier::new();
+        for item in items {
+            verifier.queue(item.clone());
+        }
+        verifier.verify(rand_core::OsRng).is_ok()
+    };
+    if prepared.is_empty() || holds(&mut prepared.iter().map(|(_, _, item)| item)) {
+        for (i, _, _) in &prepared {
+            out[*i] = true;
+        }
+        return out;
+    }
+    let mut keys: Vec<_> = prepared.iter().map(|(_, key, _)| *key).collect();
+    keys.sort_unstable_by_key(|key| key.as_ref().to_owned());
+    keys.dedup();
+    for key in keys {
+        let own = || prepared.iter().filter(move |(_, k, _)| *k == key);
+        let all_hold = holds(&mut own().map(|(_, _, item)| item));
+        for (i, _, item) in own() {
+            out[*i] = all_hold || item.clone().verify_single().is_ok();
+        }
+    }
+    out
 }
 
 /// Keys parsed at most this many at once; any more are parsed at each check.
@@ -84,15 +128,15 @@ const PARSED_AT_MOST: usize = 1 << 16;
 /// `public` (an nkey's public text) parsed once: decoding it and decompressing its curve point cost
 /// a good part of a check, and a process checks the same few keys (its seats', the coordinator's)
 /// over and over.
-fn parsed(public: &str) -> Option<ed25519_dalek::VerifyingKey> {
+fn parsed(public: &str) -> Option<ed25519_zebra::VerificationKey> {
     use std::collections::HashMap;
     use std::sync::{LazyLock, PoisonError, RwLock};
-    static PARSED: LazyLock<RwLock<HashMap<String, ed25519_dalek::VerifyingKey>>> = LazyLock::new(Default::default);
+    static PARSED: LazyLock<RwLock<HashMap<String, ed25519_zebra::VerificationKey>>> = LazyLock::new(Default::default);
     if let Some(key) = PARSED.read().unwrap_or_else(PoisonError::into_inner).get(public) {
         return Some(*key);
     }
     let (_, bytes) = nkeys::from_public_key(public).ok()?;
-    let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()?;
+    let key = ed25519_zebra::VerificationKey::try_from(bytes).ok()?;
     let mut parsed = PARSED.write().unwrap_or_else(PoisonError::into_inner);
     if parsed.len() < PARSED_AT_MOST {
         parsed.insert(public.to_owned(), key);
@@ -315,6 +359,42 @@ mod tests {
         for not_a_public_key in ["", "BY", seed.as_str(), &by.public_key().to_lowercase()] {
             assert!(!signed_by(&e, not_a_public_key), "{not_a_public_key:?} is not a public key");
         }
+    }
+
+    #[test]
+    fn a_batch_says_of_each_submission_what_checking_it_alone_says() {
+        let (by, kz, ru) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+        let signed = |node: &str, key: &nkeys::KeyPair, remarks: &str| {
+            let mut e = report(node);
+            e.payload = Payload::AssemblyReport(wire::AssemblyReport { remarks: remarks.into() });
+            sign(&mut e, key).expect("signed");
+            e
+        };
+        let mut changed = signed("KZ", &kz, "as signed");
+        changed.payload = Payload::AssemblyReport(wire::AssemblyReport { remarks: "changed".into() });
+        let mut garbage = signed("BY", &by, "garbage");
+        garbage.signature = vec![7; 64];
+        let mut short = signed("BY", &by, "short");
+        short.signature.truncate(10);
+        let events = [
+            (signed("BY", &by, "1"), by.public_key()),
+            (signed("KZ", &kz, "1"), kz.public_key()),
+            (signed("BY", &by, "2"), by.public_key()),
+            (changed, kz.public_key()),
+            (signed("RU", &kz, "in RU's name"), ru.public_key()),
+            (garbage, by.public_key()),
+            (short, by.public_key()),
+            (signed("BY", &by, "3"), "not a key".to_owned()),
+            (signed("RU", &ru, "1"), ru.public_key()),
+        ];
+        let items: Vec<(&Envelope, &str)> = events.iter().map(|(e, k)| (e, k.as_str())).collect();
+        let alone: Vec<bool> = items.iter().map(|(e, key)| signed_by(e, key)).collect();
+        assert_eq!(alone, [true, true, true, false, false, false, false, false, true]);
+        assert_eq!(signed_by_each(&items), alone, "a batch with bad ones among them");
+        let good: Vec<(&Envelope, &str)> =
+            items.iter().copied().zip(&alone).filter(|(_, ok)| **ok).map(|(i, _)| i).collect();
+        assert_eq!(signed_by_each(&good), vec![true; good.len()], "a batch that holds");
+        assert_eq!(signed_by_each(&[]), Vec::<bool>::new());
     }
 
     /// A log of `nodes`' reports as the coordinator writes it: chained, with a checkpoint on the

@@ -32,10 +32,16 @@ pub fn wrong_phase<T>(state: &Record, what: &str) -> Result<T, Refusal> {
     refuse(RejectionCode::WrongPhase, reason)
 }
 
+/// Whether `envelope` carries `key`'s signature: known already when a batch found it `checked`
+/// by that very key.
+fn signed(envelope: &Envelope, key: &str, checked: Option<&str>) -> bool {
+    checked == Some(key) || bus::seal::signed_by(envelope, key)
+}
+
 /// Exercise control must carry the director's signature when the exercise knows its key.
-pub fn director_signature(key: Option<&String>, envelope: &Envelope) -> Result<(), Refusal> {
+pub fn director_signature(key: Option<&String>, envelope: &Envelope, checked: Option<&str>) -> Result<(), Refusal> {
     match key {
-        Some(key) if !bus::seal::signed_by(envelope, key) => {
+        Some(key) if !signed(envelope, key, checked) => {
             refuse(RejectionCode::BadSignature, Message::new("reason-not-the-directors-key"))
         }
         _ => Ok(()),
@@ -44,8 +50,9 @@ pub fn director_signature(key: Option<&String>, envelope: &Envelope) -> Result<(
 
 /// Checks who sent a message, before anything else about it: the exercise, and the sender's
 /// signature (exercise control's by the director's key: the plan's, or before the notification
-/// the one the coordinator was given; a participant's by its own).
-pub fn sender(config: &Config, state: &Record, envelope: &Envelope) -> Result<(), Refusal> {
+/// the one the coordinator was given; a participant's by its own). `checked`: the key a batch found
+/// the signature to be, if it was checked already.
+pub fn sender(config: &Config, state: &Record, envelope: &Envelope, checked: Option<&str>) -> Result<(), Refusal> {
     if envelope.exercise != config.exercise {
         return refuse(
             RejectionCode::WrongExercise,
@@ -57,14 +64,14 @@ pub fn sender(config: &Config, state: &Record, envelope: &Envelope) -> Result<()
             Some(plan) => plan.director_key.as_ref(),
             None => config.keys.director.as_ref(),
         };
-        return director_signature(key, envelope);
+        return director_signature(key, envelope, checked);
     }
     let participant = participant(state, envelope)?;
     if participant.role == Role::Observer {
         return refuse(RejectionCode::NotPermitted, Message::new("reason-observers-publish-nothing"));
     }
     if let Some(key) = &participant.public_key
-        && !bus::seal::signed_by(envelope, key)
+        && !signed(envelope, key, checked)
     {
         return refuse(
             RejectionCode::BadSignature,

@@ -30,6 +30,9 @@ pub enum Input<'a> {
     Start,
     /// A submission taken off the bus.
     Submission(&'a Envelope),
+    /// A submission whose signature was found, in a batch, to be this public key's: when it is the
+    /// key the sender must sign with, it is not checked again; else it is, as any submission.
+    Checked(&'a Envelope, &'a str),
     /// The clock moved on.
     Tick,
 }
@@ -83,7 +86,8 @@ pub fn step(config: &Config, state: &mut State, input: Input<'_>, now: Moment) -
             events.extend(windows::close_if_due(config, state, now));
             Decision { events, reply: None }
         }
-        Input::Submission(envelope) => submission(config, state, envelope, now),
+        Input::Submission(envelope) => submission(config, state, envelope, None, now),
+        Input::Checked(envelope, key) => submission(config, state, envelope, Some(key), now),
     }
 }
 
@@ -112,7 +116,7 @@ fn start(
     emit(state, events)
 }
 
-fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Moment) -> Decision {
+fn submission(config: &Config, state: &mut State, envelope: &Envelope, checked: Option<&str>, now: Moment) -> Decision {
     let to = envelope.sender.clone();
     let message_id = envelope.message_id.clone();
     let refused = |Refusal(code, reason)| Decision {
@@ -121,7 +125,7 @@ fn submission(config: &Config, state: &mut State, envelope: &Envelope, now: Mome
     };
     // Who sent it comes first: a submission is known by its sender and its id, so nothing about it
     // is looked up before its sender is proven by its signature.
-    if let Err(refusal) = checks::sender(config, state, envelope) {
+    if let Err(refusal) = checks::sender(config, state, envelope, checked) {
         return refused(refusal);
     }
     let comms_token = comms_token(config, state, envelope);

@@ -22,6 +22,7 @@ use crate::machine::{self, Config, Input, Moment, Reply, State};
 use record::{Mode, Phase};
 
 mod replay;
+mod signatures;
 mod submissions;
 
 /// The durable consumer name of the coordinator on the submissions stream.
@@ -373,7 +374,8 @@ impl Core {
         self.replay(settings.time_scale).await?;
         self.input(Input::Start);
         self.flush().await?;
-        let mut submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
+        let submissions = self.bus.follow_submissions(&self.config.exercise, CONSUMER);
+        let mut submissions = signatures::checked(submissions, self.config.keys.clone());
         self.catch_up(&mut submissions).await?;
         self.snapshots.held = false;
         let tick = if settings.mode == Mode::Fast { Duration::from_millis(10) } else { Duration::from_millis(100) };
@@ -410,7 +412,7 @@ impl Core {
     /// is handled as it comes, but not waited for.
     async fn catch_up(
         &mut self,
-        submissions: &mut futures::stream::BoxStream<'static, bus::client::Received>,
+        submissions: &mut futures::stream::BoxStream<'static, signatures::Checked>,
     ) -> Result<(), Stop> {
         // Owed now: what came while the log was replayed counts as well.
         let owed = self.bus.submissions_owed(&self.config.exercise, CONSUMER).await?;
@@ -423,7 +425,7 @@ impl Core {
                 Some(done) = self.pending.next(), if !self.pending.is_empty() => self.finish(done).await?,
                 received = submissions.next(), if self.pending.len() < IN_FLIGHT => {
                     let Some(received) = received else { return Err(Stop::SteppedDown) };
-                    let sequence = received.delivery.sequence;
+                    let sequence = received.received.delivery.sequence;
                     self.submission(received).await?;
                     if owed.covers(sequence) {
                         handled.insert(sequence);
@@ -446,7 +448,7 @@ impl Core {
     /// checkpoint for them all.
     async fn take_waiting(
         &mut self,
-        submissions: &mut futures::stream::BoxStream<'static, bus::client::Received>,
+        submissions: &mut futures::stream::BoxStream<'static, signatures::Checked>,
     ) -> Result<(), Stop> {
         use futures::FutureExt as _;
         while self.batch.events.len() < BATCH {

@@ -597,6 +597,18 @@ fn a_submission_must_carry_its_seats_signature_when_the_exercise_knows_its_key()
         ex.envelope(Role::Coordinator, "director", Payload::PauseExercise(wire::PauseExercise::default()));
     bus::seal::sign(&mut signed_pause, &director).expect("signed");
     assert!(matches!(ex.send(&signed_pause).0, Reply::Accepted { .. }));
+
+    // What a batch found is taken only for the key the sender must sign with: RU's signature on a
+    // report in BY's name, found to be RU's, is checked against BY's key and refused.
+    let checked = |ex: &mut Ex, e: &Envelope, key: &str| ex.apply(Input::Checked(e, key)).reply.expect("a reply").1;
+    let mut as_ru = ex.envelope(Role::ControlPoint, "BY", report());
+    bus::seal::sign(&mut as_ru, &ru).expect("signed");
+    let reply = checked(&mut ex, &as_ru, &ru.public_key());
+    assert!(matches!(reply, Reply::Rejected { code: RejectionCode::BadSignature, .. }), "{reply:?}");
+    let mut ru_report = ex.envelope(Role::ControlPoint, "RU", report());
+    bus::seal::sign(&mut ru_report, &ru).expect("signed");
+    let reply = checked(&mut ex, &ru_report, &ru.public_key());
+    assert!(matches!(reply, Reply::Accepted { duplicate: false, .. }), "found RU's, and RU's it must be: {reply:?}");
 }
 
 #[test]

@@ -21,17 +21,17 @@ impl Core {
 
     /// Runs one submission through the machine, in a span of the trace it was sent in: the events
     /// it leads to carry that trace to their readers.
-    pub(super) async fn submission(&mut self, received: Received) -> Result<(), Stop> {
+    pub(super) async fn submission(&mut self, checked: signatures::Checked) -> Result<(), Stop> {
         use tracing::Instrument as _;
-        let span =
-            tracing::info_span!("submission", exercise = %self.config.exercise, sequence = received.delivery.sequence);
-        bus::trace::follow(&span, &received.delivery.trace);
-        self.step_submission(received).instrument(span).await
+        let delivery = &checked.received.delivery;
+        let span = tracing::info_span!("submission", exercise = %self.config.exercise, sequence = delivery.sequence);
+        bus::trace::follow(&span, &delivery.trace);
+        self.step_submission(checked.received, checked.key).instrument(span).await
     }
 
     /// Runs one submission through the machine; its reply and its acknowledgement to JetStream
     /// wait until the events it led to are on the log.
-    async fn step_submission(&mut self, received: Received) -> Result<(), Stop> {
+    async fn step_submission(&mut self, received: Received, checked: Option<String>) -> Result<(), Stop> {
         let exercise = self.config.exercise.clone();
         let delivery = &received.delivery;
         let from_subject = bus::subject::parse_submission(&delivery.subject).map(|s| s.sender);
@@ -66,7 +66,11 @@ impl Core {
             return Ok(());
         }
         let now = self.now();
-        let decision = machine::step(&self.config, &mut self.state, Input::Submission(&envelope), now);
+        let input = match &checked {
+            Some(key) => Input::Checked(&envelope, key),
+            None => Input::Submission(&envelope),
+        };
+        let decision = machine::step(&self.config, &mut self.state, input, now);
         let outcome = match &decision.reply {
             Some((_, Reply::Rejected { code, .. })) => code.as_str_name(),
             _ => "ACCEPTED",
