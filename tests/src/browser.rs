@@ -290,7 +290,8 @@ pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
 }
 
 /// Does `what` to the element matching `css`, waiting for it to exist; an element replaced under
-/// the test (a stale reference) is looked up again, up to a limit.
+/// the test (a stale reference), or not usable yet (a form the live page enables once the event
+/// that allows it arrives), is looked up again, up to a limit.
 async fn with_element<F, Fut>(client: &Client, css: &str, what: F) -> anyhow::Result<()>
 where
     F: Fn(Element) -> Fut,
@@ -301,7 +302,7 @@ where
         let element = wait_for(client, css, Duration::from_secs(60)).await?;
         match what(element).await {
             Ok(()) => return Ok(()),
-            Err(e) if e.is_stale_element_reference() || e.is_no_such_element() => {
+            Err(e) if e.is_stale_element_reference() || e.is_no_such_element() || e.is_element_not_interactable() => {
                 tokio::time::sleep(PAGE_POLL).await;
             }
             Err(e) => return Err(e.into()),
