@@ -38,6 +38,8 @@ pub struct Fanout {
     pub burst_p99_ms: Spread,
     /// Peak resident memory of the gateway process over every run, MiB.
     pub gateway_peak_rss_mib: f64,
+    /// The same streams from a tonic server with nothing of Muster behind it, in the same run.
+    pub raw: crate::raw_grpc::RawFanout,
 }
 
 /// Events in the burst: assembly reports of as many states, submitted at once.
@@ -50,7 +52,6 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     let senders: Vec<Sender> = (0..nodes)
         .map(|n| Ok(Sender::new(Role::ControlPoint, NodeId::new(generate::state(n))?)))
         .collect::<anyhow::Result<_>>()?;
-    let ca = std::fs::read_to_string(issued.keyring.dir().join("ca.pem"))?;
     let scenario = work.path().join("scenario.toml");
     // The states take part over gRPC: the gateway serves national nodes only.
     let text = generate::scenario(nodes, 1, 1, &["transport = \"grpc\""]).toml();
@@ -79,62 +80,8 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
         .spawn()
         .context("starting the coordinator")?;
 
-    // Every node streams from the start; each reports when it is caught up, then when the event arrives.
-    let (ready_tx, mut ready) = tokio::sync::mpsc::unbounded_channel();
-    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
-    let mut streams = tokio::task::JoinSet::new();
-    for sender in &senders {
-        let layout = identity::certs::Layout(issued.keyring.dir().to_owned());
-        let (cert, key) = layout.node(&sender.node);
-        let (cert, key) = (std::fs::read_to_string(cert)?, std::fs::read_to_string(key)?);
-        let tls = ClientTlsConfig::new()
-            .ca_certificate(Certificate::from_pem(&ca))
-            .identity(Identity::from_pem(&cert, &key))
-            .domain_name("localhost");
-        let endpoint = Endpoint::from_shared(format!("https://127.0.0.1:{port}"))?.tls_config(tls)?;
-        let (ready_tx, seen_tx, exercise) = (ready_tx.clone(), seen_tx.clone(), exercise.to_string());
-        streams.spawn(async move {
-            let channel = loop {
-                match endpoint.connect().await {
-                    Ok(channel) => break channel,
-                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-                }
-            };
-            let mut client = NationalNodeServiceClient::new(channel);
-            let mut stream = loop {
-                match client
-                    .stream_events(wire::StreamEventsRequest { exercise_id: exercise.clone(), from_sequence: 1 })
-                    .await
-                {
-                    Ok(stream) => break stream.into_inner(),
-                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-                }
-            };
-            let mut announced = false;
-            while let Ok(Some(item)) = stream.message().await {
-                let arrived = SystemTime::now();
-                let envelope = item.envelope.as_ref();
-                let kind = envelope.and_then(|e| e.payload.as_ref()).map(bus::envelope::payload_kind);
-                if !announced && kind == Some("phase_changed") {
-                    announced = true;
-                    let _ = ready_tx.send(());
-                }
-                if kind == Some("assembly_report") {
-                    // `None` for an event without the coordinator's stamp: the run fails rather
-                    // than count it as instant.
-                    let recorded = envelope.and_then(|e| e.recorded_at).and_then(|t| SystemTime::try_from(t).ok());
-                    let took = recorded.map(|t| arrived.duration_since(t).unwrap_or_default());
-                    if seen_tx.send(took).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-    }
     let deadline = Instant::now() + Duration::from_secs(120);
-    for _ in 0..nodes {
-        tokio::time::timeout_at(deadline.into(), ready.recv()).await.context("nodes did not all connect in time")?;
-    }
+    let mut streams = Streams::open(issued, port, &senders, &exercise, deadline).await?;
 
     let submitter =
         ConnectSettings::new(url, "muster-bench-states").with_credentials(Some(issued.credentials("bench")?));
@@ -152,14 +99,16 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     for run in reports.chunks(1 + BURST) {
         let (first, burst) = run.split_first().context("no states")?;
         bus.submit(first).await?;
-        delivery.push(delivered(&mut seen, nodes, deadline).await?);
+        delivery.push(streams.delivered(nodes, deadline).await?);
         futures::future::try_join_all(burst.iter().map(|r| bus.submit(r))).await?;
-        bursts.push(delivered(&mut seen, nodes * burst.len(), deadline).await?);
+        bursts.push(streams.delivered(nodes * burst.len(), deadline).await?);
     }
     let peak_kib = peak_rss_kib(gateway_pid).unwrap_or_default();
-    streams.shutdown().await;
+    streams.close().await;
     let _ = coordinator.start_kill();
     let _ = gateway.start_kill();
+    // The same nodes, the same TLS, the same bursts, with nothing of Muster behind the server.
+    let raw = crate::raw_grpc::measure(issued, &senders, &exercise).await?;
     let spread = |runs: &[Latency], f: fn(&Latency) -> f64| Spread::of(runs.iter().map(f));
     Ok(Fanout {
         nodes,
@@ -170,23 +119,103 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
         delivery,
         burst: bursts,
         gateway_peak_rss_mib: peak_kib as f64 / 1024.0,
+        raw,
     })
 }
 
-/// The next `count` deliveries' latencies.
-async fn delivered(
-    seen: &mut tokio::sync::mpsc::UnboundedReceiver<Option<Duration>>,
-    count: usize,
-    deadline: Instant,
-) -> anyhow::Result<Latency> {
-    let mut samples = Vec::with_capacity(count);
-    for _ in 0..count {
-        let took = tokio::time::timeout_at(deadline.into(), seen.recv())
-            .await
-            .context("the events did not reach every node")?
-            .context("nodes gone")?
-            .context("an event reached a node without the coordinator's stamp")?;
-        samples.push(took);
+/// Every node's stream of an exercise's events, each node reporting when it is caught up (its
+/// first phase change), then each assembly report it receives: how long after its stamp.
+pub struct Streams {
+    tasks: tokio::task::JoinSet<()>,
+    seen: tokio::sync::mpsc::UnboundedReceiver<Option<Duration>>,
+}
+
+impl Streams {
+    /// Opens the streams of `nodes` to the server at `port` on loopback, each with its own
+    /// certificate, and waits until every one is caught up.
+    pub async fn open(
+        issued: &Issued,
+        port: u16,
+        nodes: &[Sender],
+        exercise: &bus::ExerciseId,
+        deadline: Instant,
+    ) -> anyhow::Result<Streams> {
+        let ca = std::fs::read_to_string(issued.keyring.dir().join("ca.pem"))?;
+        let (ready_tx, mut ready) = tokio::sync::mpsc::unbounded_channel();
+        let (seen_tx, seen) = tokio::sync::mpsc::unbounded_channel();
+        let mut tasks = tokio::task::JoinSet::new();
+        for sender in nodes {
+            let layout = identity::certs::Layout(issued.keyring.dir().to_owned());
+            let (cert, key) = layout.node(&sender.node);
+            let (cert, key) = (std::fs::read_to_string(cert)?, std::fs::read_to_string(key)?);
+            let tls = ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(&ca))
+                .identity(Identity::from_pem(&cert, &key))
+                .domain_name("localhost");
+            let endpoint = Endpoint::from_shared(format!("https://127.0.0.1:{port}"))?.tls_config(tls)?;
+            let (ready_tx, seen_tx, exercise) = (ready_tx.clone(), seen_tx.clone(), exercise.to_string());
+            tasks.spawn(async move {
+                let channel = loop {
+                    match endpoint.connect().await {
+                        Ok(channel) => break channel,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                };
+                let mut client = NationalNodeServiceClient::new(channel);
+                let mut stream = loop {
+                    match client
+                        .stream_events(wire::StreamEventsRequest { exercise_id: exercise.clone(), from_sequence: 1 })
+                        .await
+                    {
+                        Ok(stream) => break stream.into_inner(),
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                };
+                let mut announced = false;
+                while let Ok(Some(item)) = stream.message().await {
+                    let arrived = SystemTime::now();
+                    let envelope = item.envelope.as_ref();
+                    let kind = envelope.and_then(|e| e.payload.as_ref()).map(bus::envelope::payload_kind);
+                    if !announced && kind == Some("phase_changed") {
+                        announced = true;
+                        let _ = ready_tx.send(());
+                    }
+                    if kind == Some("assembly_report") {
+                        // `None` for an event without a stamp: the run fails rather than count it
+                        // as instant.
+                        let recorded = envelope.and_then(|e| e.recorded_at).and_then(|t| SystemTime::try_from(t).ok());
+                        let took = recorded.map(|t| arrived.duration_since(t).unwrap_or_default());
+                        if seen_tx.send(took).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        for _ in nodes {
+            tokio::time::timeout_at(deadline.into(), ready.recv())
+                .await
+                .context("nodes did not all connect in time")?;
+        }
+        Ok(Streams { tasks, seen })
     }
-    Ok(Latency::of(&mut samples))
+
+    /// The next `count` deliveries' latencies.
+    pub async fn delivered(&mut self, count: usize, deadline: Instant) -> anyhow::Result<Latency> {
+        let mut samples = Vec::with_capacity(count);
+        for _ in 0..count {
+            let took = tokio::time::timeout_at(deadline.into(), self.seen.recv())
+                .await
+                .context("the events did not reach every node")?
+                .context("nodes gone")?
+                .context("an event reached a node without its stamp")?;
+            samples.push(took);
+        }
+        Ok(Latency::of(&mut samples))
+    }
+
+    /// Closes every stream.
+    pub async fn close(mut self) {
+        self.tasks.shutdown().await;
+    }
 }
