@@ -273,7 +273,9 @@ impl Chain {
     pub fn follow(&mut self, sequence: u64, e: Envelope) -> Result<Vec<(u64, Envelope)>, SealError> {
         let seal = e.seal.as_ref().ok_or(SealError::Unsealed)?;
         let previous = Hash::try_from(seal.previous.as_slice()).map_err(|_| SealError::OutOfChain)?;
-        if previous != self.last && !self.held.iter().any(|h| h.hash == previous) {
+        // Most often it follows the last event held (or, with none, the checkpoint's head).
+        let tip = self.held.last().map_or(self.last, |h| h.hash);
+        if previous != tip && previous != self.last && !self.held.iter().any(|h| h.hash == previous) {
             return Err(SealError::OutOfChain);
         }
         let Some((checkpoint, signature)) = Checkpoint::of(&e) else {
@@ -292,7 +294,8 @@ impl Chain {
         let mut covered = vec![(sequence, e)];
         let mut at = previous;
         while at != self.last {
-            let Some(i) = self.held.iter().position(|h| h.hash == at) else { break };
+            // Looked for from the end: on a chain without branches, always the last one held.
+            let Some(i) = self.held.iter().rposition(|h| h.hash == at) else { break };
             let held = self.held.swap_remove(i);
             at = held.previous;
             covered.push((held.sequence, held.envelope));
