@@ -107,6 +107,9 @@ pub async fn measure(url: &str, binaries: &Path, issued: &Issued, planned: &Plan
     streams.close().await;
     let _ = coordinator.start_kill();
     let _ = gateway.start_kill();
+    // Gone before the baseline runs: it has the machine to itself, as the gateway had.
+    let _ = coordinator.wait().await;
+    let _ = gateway.wait().await;
     // The same nodes, the same TLS, the same bursts, with nothing of Muster behind the server.
     let raw = crate::raw_grpc::measure(issued, &senders, &exercise).await?;
     let spread = |runs: &[Latency], f: fn(&Latency) -> f64| Spread::of(runs.iter().map(f));

@@ -43,7 +43,7 @@ pub fn issue(
     shipped: Option<&Path>,
 ) -> anyhow::Result<Issued> {
     let mut generator = Grant::default();
-    generator.publish(["bench.>".to_string(), "$JS.API.>".to_string(), "BENCH_ASYNC.>".into(), "BENCH_SYNC.>".into()]);
+    generator.publish(["bench.>", "$JS.API.>", "BENCH_ASYNC_0.>", "BENCH_ASYNC_1.>", "BENCH_SYNC.>"].map(String::from));
     generator.publish(["_INBOX.bench.>".to_string()]);
     generator.subscribe(["bench.>".to_string(), "_INBOX.bench.>".to_string()]);
     for (id, _) in exercises {

@@ -143,26 +143,46 @@ async fn a_state_holding_its_own_key_can_act_only_as_itself() -> anyhow::Result<
     Ok(())
 }
 
-#[tokio::test]
-async fn a_forged_event_in_the_log_is_dropped_by_every_reader() -> anyhow::Result<()> {
-    let baseline = Run::default_fast("seal-baseline")?;
-    let run = Run { time_scale: 7200.0, ..Run::default_fast("seal")? };
+/// An exercise with its first stage under way (two exercise hours a second), beside the record an
+/// undisturbed run of it ends with.
+struct UnderWay {
+    nats: Nats,
+    run: Run,
+    expected: Record,
+    running: tests::Running,
+    probe: Probe,
+}
+
+async fn a_stage_under_way(name: &str) -> anyhow::Result<UnderWay> {
+    let baseline = Run::default_fast(&format!("{name}-baseline"))?;
+    let run = Run { time_scale: 7200.0, ..Run::default_fast(name)? };
     let nats = Nats::start(&[&baseline, &run]).await?;
     let expected = Record::of(&run_exercise(&nats, &baseline, LIMIT).await?);
-    let mut running = start_exercise(&nats, &run)?;
+    let running = start_exercise(&nats, &run)?;
     let probe = Probe::connect(&nats, &run.exercise).await?;
     probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
+    Ok(UnderWay { nats, run, expected, running, probe })
+}
 
-    // The test's own identity may write anywhere (no identity of a deployment may): it writes an
-    // end to the exercise, sealed with a key that is not the coordinator's, after the last event.
-    let log = probe.log().await?;
-    let last = bus::seal::hash(log.last().expect("events"));
-    let mut forged = Envelope::new(
+/// An end to the exercise in the coordinator's name, known by `id`.
+fn conclusion(run: &Run, id: &str) -> anyhow::Result<Envelope> {
+    let mut end = Envelope::new(
         run.exercise.clone(),
         record::coordinator(),
         Payload::ExerciseConcluded(wire::ExerciseConcluded { adopted: 0, ..Default::default() }),
     );
-    forged.message_id = bus::MessageId::new("forged-conclusion")?;
+    end.message_id = bus::MessageId::new(id)?;
+    Ok(end)
+}
+
+#[tokio::test]
+async fn a_forged_event_in_the_log_is_dropped_by_every_reader() -> anyhow::Result<()> {
+    let UnderWay { nats, run, expected, mut running, probe } = a_stage_under_way("seal").await?;
+    // The test's own identity may write anywhere (no identity of a deployment may): it writes an
+    // end to the exercise, sealed with a key that is not the coordinator's, after the last event.
+    let log = probe.log().await?;
+    let last = bus::seal::hash(log.last().expect("events"));
+    let mut forged = conclusion(&run, "forged-conclusion")?;
     bus::seal::seal(&mut forged, &last, log.len() as u64 + 1, &nkeys::KeyPair::new_user())?;
     probe.bus.publish_event(&forged).await?;
 
@@ -186,23 +206,11 @@ async fn a_forged_event_in_the_log_is_dropped_by_every_reader() -> anyhow::Resul
 
 #[tokio::test]
 async fn an_event_no_checkpoint_covers_is_not_acted_on() -> anyhow::Result<()> {
-    let baseline = Run::default_fast("held-baseline")?;
-    let run = Run { time_scale: 7200.0, ..Run::default_fast("held")? };
-    let nats = Nats::start(&[&baseline, &run]).await?;
-    let expected = Record::of(&run_exercise(&nats, &baseline, LIMIT).await?);
-    let mut running = start_exercise(&nats, &run)?;
-    let probe = Probe::connect(&nats, &run.exercise).await?;
-    probe.wait_for("stage_opened", Duration::from_secs(30)).await?;
-
+    let UnderWay { nats, run, expected, mut running, probe } = a_stage_under_way("held").await?;
     // An end to the exercise chained to the log's last event as the coordinator chains its own,
     // but with no checkpoint: nobody's signature covers it, nor will.
     let log = probe.log().await?;
-    let mut unsigned = Envelope::new(
-        run.exercise.clone(),
-        record::coordinator(),
-        Payload::ExerciseConcluded(wire::ExerciseConcluded { adopted: 0, ..Default::default() }),
-    );
-    unsigned.message_id = bus::MessageId::new("unsigned-conclusion")?;
+    let mut unsigned = conclusion(&run, "unsigned-conclusion")?;
     bus::seal::link(&mut unsigned, &bus::seal::hash(log.last().expect("events")));
     probe.bus.publish_event(&unsigned).await?;
     let coordinator = nats.identities.public_key("coordinator")?;

@@ -233,7 +233,7 @@ impl Checkpoint {
 }
 
 /// Events a reader holds at most while it waits for a checkpoint: the coordinator's batches are
-/// far smaller; more means someone is writing what no checkpoint will cover.
+/// far smaller; more means someone else is writing what no checkpoint will cover.
 pub const HELD_AT_MOST: usize = 4096;
 
 /// An event held until a checkpoint covers it.
@@ -241,20 +241,18 @@ pub const HELD_AT_MOST: usize = 4096;
 struct Held {
     sequence: u64,
     hash: Hash,
-    previous: Hash,
     envelope: Envelope,
 }
 
 /// A reader's place in a log: whose checkpoints it accepts, the head of the last one it verified,
-/// and the events chained after it that no checkpoint covers yet.
+/// and the run of events chained after it that no checkpoint covers yet.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Chain {
     /// The coordinator's public key.
     pub coordinator: String,
     /// The head of the last checkpoint verified ([`GENESIS`] before the first).
     pub last: Hash,
-    /// Chained after `last`, not yet covered: a tree, for a branch may be another's writing or
-    /// the batch a leader could not finish, and only a checkpoint says which branch is the log.
+    /// Chained one to the next from `last`, not yet covered.
     #[serde(skip)]
     held: Vec<Held>,
 }
@@ -265,44 +263,43 @@ impl Chain {
         Chain { coordinator: coordinator.into(), last: GENESIS, held: Vec::new() }
     }
 
-    /// Follows the log with `e`, the event at `sequence`: it must chain to the last checkpoint's
-    /// head or to an event held. Returns the events a checkpoint on `e` now covers, in log order
-    /// (`e` last), which the reader may act on; none while `e` waits for one. A refused event
-    /// changes nothing. When a checkpoint is verified, whatever else was held (another branch) is
-    /// passed over.
+    /// Follows the log with `e`, the event at `sequence`. It must chain to the last event held, or
+    /// to the last checkpoint's head, which begins a new run: what was held is passed over (a batch
+    /// its leader did not finish, or anyone else's writing, which no checkpoint will cover; the
+    /// coordinator's fenced writes keep each of its batches whole and in one piece). Returns the
+    /// events a checkpoint on `e` now covers, in log order (`e` last), which the reader may act on;
+    /// none while `e` waits for one. A refused event changes nothing, but for a run grown past
+    /// [`HELD_AT_MOST`], which is passed over.
     pub fn follow(&mut self, sequence: u64, e: Envelope) -> Result<Vec<(u64, Envelope)>, SealError> {
         let seal = e.seal.as_ref().ok_or(SealError::Unsealed)?;
         let previous = Hash::try_from(seal.previous.as_slice()).map_err(|_| SealError::OutOfChain)?;
-        // Most often it follows the last event held (or, with none, the checkpoint's head).
         let tip = self.held.last().map_or(self.last, |h| h.hash);
-        if previous != tip && previous != self.last && !self.held.iter().any(|h| h.hash == previous) {
+        if previous != tip && previous != self.last {
             return Err(SealError::OutOfChain);
         }
-        let Some((checkpoint, signature)) = Checkpoint::of(&e) else {
+        let checkpoint = Checkpoint::of(&e);
+        if let Some((checkpoint, signature)) = &checkpoint {
+            if checkpoint.size != sequence {
+                return Err(SealError::WrongPosition { named: checkpoint.size, at: sequence });
+            }
+            if !checkpoint.signed_by(&self.coordinator, signature) {
+                return Err(SealError::BadSignature("the coordinator".into()));
+            }
+        }
+        if previous != tip {
+            self.held.clear();
+        }
+        let Some((checkpoint, _)) = checkpoint else {
             if self.held.len() >= HELD_AT_MOST {
+                self.held.clear();
                 return Err(SealError::TooManyHeld(HELD_AT_MOST));
             }
-            self.held.push(Held { sequence, hash: hash(&e), previous, envelope: e });
+            self.held.push(Held { sequence, hash: hash(&e), envelope: e });
             return Ok(Vec::new());
         };
-        if checkpoint.size != sequence {
-            return Err(SealError::WrongPosition { named: checkpoint.size, at: sequence });
-        }
-        if !checkpoint.signed_by(&self.coordinator, signature) {
-            return Err(SealError::BadSignature("the coordinator".into()));
-        }
-        let mut covered = vec![(sequence, e)];
-        let mut at = previous;
-        while at != self.last {
-            // Looked for from the end: on a chain without branches, always the last one held.
-            let Some(i) = self.held.iter().rposition(|h| h.hash == at) else { break };
-            let held = self.held.swap_remove(i);
-            at = held.previous;
-            covered.push((held.sequence, held.envelope));
-        }
-        covered.reverse();
         self.last = checkpoint.head;
-        self.held.clear();
+        let mut covered: Vec<(u64, Envelope)> = self.held.drain(..).map(|h| (h.sequence, h.envelope)).collect();
+        covered.push((sequence, e));
         Ok(covered)
     }
 
@@ -479,28 +476,57 @@ mod tests {
     }
 
     #[test]
-    fn a_branch_no_checkpoint_covers_is_passed_over() {
+    fn a_run_no_checkpoint_covers_is_passed_over_and_cannot_silence_a_reader() {
         let (coordinator, intruder) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
-        let events = log(&["A", "B", "C"], &[3], &coordinator);
-        // Someone else chains an event to A, before B arrives.
-        let mut x = report("X");
-        link(&mut x, &hash(&events[0]));
-        let mut chain = Chain::new(coordinator.public_key());
-        assert_eq!(chain.follow(1, events[0].clone()), Ok(vec![]));
-        assert_eq!(chain.follow(2, x.clone()), Ok(vec![]), "held: only a checkpoint says whose it is");
-        assert_eq!(chain.follow(3, events[1].clone()), Ok(vec![]));
-        // The coordinator's checkpoint names the position its event took, after X.
-        let mut c = events[2].clone();
-        checkpoint(&mut c, 4, &coordinator).expect("signed");
-        assert_eq!(nodes(&chain.follow(4, c).expect("covered")), ["A", "B", "C"]);
-        assert_eq!(chain.held(), 0, "X is passed over");
+        let public = coordinator.public_key();
+        // Someone else chains a run to the last checkpoint's head before the coordinator's batch.
+        let mut chain = Chain::new(public.clone());
+        let mut last = GENESIS;
+        for n in 0..3 {
+            let mut x = report("X");
+            last = link(&mut x, &last);
+            assert_eq!(chain.follow(n + 1, x), Ok(vec![]), "held: only a checkpoint says whose it is");
+        }
+        let mut batch = Vec::new();
+        let mut last = GENESIS;
+        for (n, node) in ["A", "B", "C"].into_iter().enumerate() {
+            let mut e = report(node);
+            last = link(&mut e, &last);
+            if node == "C" {
+                checkpoint(&mut e, 6, &coordinator).expect("signed");
+            }
+            batch.push((n as u64 + 4, e));
+        }
+        let mut released = Vec::new();
+        for (sequence, e) in batch.clone() {
+            released.extend(chain.follow(sequence, e).expect("the coordinator's batch"));
+        }
+        assert_eq!(nodes(&released), ["A", "B", "C"], "X's run is passed over");
+        assert_eq!(chain.held(), 0);
         let mut late = report("Y");
-        seal(&mut late, &hash(&x), 5, &intruder).expect("signed by someone");
-        assert_eq!(chain.follow(5, late), Err(SealError::OutOfChain), "nothing chains to what was passed over");
+        seal(&mut late, &hash(&batch[0].1), 7, &intruder).expect("signed by someone");
+        assert_eq!(chain.follow(7, late), Err(SealError::OutOfChain), "nothing chains into a covered batch");
+
+        // A run longer than any batch is passed over, and the coordinator's next batch is read.
+        let mut chain = Chain::new(public.clone());
+        let mut last = GENESIS;
+        let mut refused = None;
+        for n in 0..=HELD_AT_MOST as u64 {
+            let mut x = report("X");
+            last = link(&mut x, &last);
+            if let Err(e) = chain.follow(n + 1, x) {
+                refused = Some(e);
+            }
+        }
+        assert_eq!(refused, Some(SealError::TooManyHeld(HELD_AT_MOST)));
+        let mut a = report("A");
+        seal(&mut a, &GENESIS, HELD_AT_MOST as u64 + 2, &coordinator).expect("signed");
+        assert_eq!(nodes(&chain.follow(HELD_AT_MOST as u64 + 2, a).expect("covered")), ["A"]);
 
         // A leader that stopped between A and its batch's checkpoint: its successor writes after
         // the last checkpoint, and A is never acted on.
-        let mut chain = Chain::new(coordinator.public_key());
+        let events = log(&["A", "B"], &[2], &coordinator);
+        let mut chain = Chain::new(public);
         assert_eq!(chain.follow(1, events[0].clone()), Ok(vec![]));
         let mut successor = report("S");
         seal(&mut successor, &GENESIS, 2, &coordinator).expect("signed");

@@ -233,10 +233,17 @@ impl Record {
     /// [`Record::admit`]s `event` and applies what it releases; returns those events.
     pub fn accept(&mut self, sequence: u64, event: Envelope) -> Result<Vec<(u64, Envelope)>, bus::seal::SealError> {
         let covered = self.admit(sequence, event)?;
-        for (_, e) in &covered {
-            self.apply(e);
+        for (sequence, e) in &covered {
+            self.apply_at(*sequence, e);
         }
         Ok(covered)
+    }
+
+    /// Applies the log's event at `sequence`: the record's count stands at its position, whatever
+    /// was passed over before it, so that what it holds is known by where it stands in the log.
+    pub fn apply_at(&mut self, sequence: u64, event: &Envelope) {
+        self.events = sequence.saturating_sub(1);
+        self.apply(event);
     }
 
     /// A record folded from `events`, in log order.

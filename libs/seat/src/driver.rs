@@ -84,9 +84,6 @@ pub async fn run(
             () = &mut shutdown => break Ok(record),
             event = events.next() => {
                 let Some(event) = event else { break Err(SeatError::StreamEnded) };
-                if let Some(processed) = &processed {
-                    let _ = processed.send(event.sequence);
-                }
                 let (sequence, message_id) = (event.sequence, event.envelope.message_id.clone());
                 let covered = match record.admit(event.sequence, event.envelope) {
                     Ok(covered) => covered,
@@ -98,8 +95,11 @@ pub async fn run(
                 };
                 // Acted on only once a checkpoint covers it: one at a time, each on the record as
                 // it stood after that event.
-                for (_, envelope) in covered {
-                    record.apply(&envelope);
+                for (sequence, envelope) in covered {
+                    record.apply_at(sequence, &envelope);
+                    if let Some(processed) = &processed {
+                        let _ = processed.send(sequence);
+                    }
                     if record.is_concluded() {
                         break;
                     }

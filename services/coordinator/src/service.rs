@@ -444,14 +444,17 @@ impl Core {
         self.drain().await
     }
 
-    /// Steps the submissions already waiting into the batch, until it holds [`BATCH`] events: one
-    /// checkpoint for them all.
+    /// Steps the submissions already waiting into the batch, until it holds [`BATCH`] events or
+    /// as many submissions were taken: one checkpoint for them all.
     async fn take_waiting(
         &mut self,
         submissions: &mut futures::stream::BoxStream<'static, signatures::Checked>,
     ) -> Result<(), Stop> {
         use futures::FutureExt as _;
-        while self.batch.events.len() < BATCH {
+        for _ in 0..BATCH {
+            if self.batch.events.len() >= BATCH {
+                break;
+            }
             match submissions.next().now_or_never() {
                 Some(Some(received)) => self.submission(received).await?,
                 Some(None) => return Err(Stop::SteppedDown),

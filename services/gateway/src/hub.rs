@@ -144,12 +144,15 @@ impl Hub {
                 .map_err(|_| Status::unavailable(format!("exercise {exercise} has not been notified yet")))?
                 .ok_or_else(|| Status::unavailable("the event log ended"))?;
             let event = next.envelope.map_err(|e| Status::unavailable(format!("unreadable first event: {e}")))?;
-            let covered = record.accept(next.sequence, event).map_err(|e| {
-                Status::unavailable(format!("the exercise's first events are not the coordinator's: {e}"))
-            })?;
-            if covered.is_empty() {
+            let message_id = event.message_id.clone();
+            match record.accept(next.sequence, event) {
                 // Held until its batch's checkpoint.
-                continue;
+                Ok(covered) if covered.is_empty() => continue,
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%exercise, sequence = next.sequence, %message_id, %error, "event dropped: not the coordinator's");
+                    continue;
+                }
             }
             match &record.plan {
                 // National nodes only: a seat on the bus, an observer or a guest in the

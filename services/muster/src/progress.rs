@@ -85,8 +85,8 @@ impl Progress {
     /// time.
     pub fn event(&mut self, sequence: u64, e: Envelope) {
         let Ok(covered) = self.record.admit(sequence, e) else { return };
-        for (_, e) in covered {
-            self.record.apply(&e);
+        for (sequence, e) in covered {
+            self.record.apply_at(sequence, &e);
             self.tell(&e);
         }
     }

@@ -53,7 +53,9 @@ pub struct Verified {
 
 /// Checks `events` against the coordinator's public key: chained, covered by the coordinator's
 /// checkpoints, and every recorded submission signed by its sender's key as the notification lists
-/// it. A seat's signature is checked as soon as its event is read (once the plan is known).
+/// it. A seat's signature is checked as soon as its event is read (once the plan is known): a bad
+/// one is the finding once a checkpoint covers that event, or when the chain breaks right after
+/// it (the event was changed); one in a run no checkpoint covers is passed over with the run.
 pub fn check(events: &[Envelope], coordinator: &str) -> Result<Verified, Finding> {
     let mut record = Record::trusting(coordinator);
     let mut checkpoint = None;
@@ -64,13 +66,19 @@ pub fn check(events: &[Envelope], coordinator: &str) -> Result<Verified, Finding
         what: format!("{} from {}", e.kind(), e.sender),
         reason,
     };
+    let mut suspect: Option<Finding> = None;
     for (i, e) in events.iter().enumerate() {
         let index = i + 1;
         if record.plan.is_some() {
-            signed(&record, e).map_err(|reason| finding(index, e, reason))?;
-            checked[i] = true;
+            match signed(&record, e) {
+                Ok(()) => checked[i] = true,
+                Err(reason) => suspect = Some(finding(index, e, reason)),
+            }
         }
-        let covered = record.admit(index as u64, e.clone()).map_err(|err| finding(index, e, err.to_string()))?;
+        let covered = record.admit(index as u64, e.clone()).map_err(|err| match suspect.take() {
+            Some(changed) if changed.index + 1 == index => changed,
+            _ => finding(index, e, err.to_string()),
+        })?;
         if let Some(last) = covered.last() {
             checkpoint = bus::seal::Checkpoint::of(&last.1).map(|(c, signature)| (c, signature.to_vec()));
         }

@@ -82,10 +82,8 @@ impl Core {
             }
         };
         for (sequence, event) in covered {
-            // The record's count is the log's position, events passed over before it included:
-            // what it applies is known by where it stands (a repeat's receipt names that place).
-            self.state.events = sequence.saturating_sub(1);
-            self.state.apply(&event);
+            // Known by where it stands in the log (a repeat's receipt names that place).
+            self.state.apply_at(sequence, &event);
         }
     }
 

@@ -24,6 +24,10 @@ const PER_SENDER: usize = 32;
 /// Submissions a batch takes at most.
 const BATCH: usize = 256;
 
+/// Submissions carried over at most: beyond, nothing more is taken off the bus until they are
+/// checked (what is not taken waits in the stream, within each seat's quota).
+const CARRIED_AT_MOST: usize = 4 * BATCH;
+
 /// `submissions` with their senders' signatures checked against `keys`, a batch at a time: what
 /// is already waiting when a batch begins, up to [`BATCH`], is checked at once, off the runtime's
 /// threads.
@@ -47,7 +51,7 @@ pub(super) fn checked(
                     None => ended = true,
                 }
             }
-            while !ended && batch.len() < BATCH {
+            while !ended && batch.len() < BATCH && waiting.carried.len() < CARRIED_AT_MOST {
                 match submissions.next().now_or_never() {
                     Some(Some(received)) => waiting.place(received, &mut batch),
                     Some(None) => ended = true,
@@ -88,16 +92,20 @@ impl Waiting {
         batch
     }
 
-    /// Puts `received` in `batch`, or carries it over when its sender has its share of the batch
-    /// (or an earlier submission carried over: a sender's submissions keep their order).
+    /// Puts `received` in `batch`, or carries it over when the batch is full, or its sender has
+    /// its share of it (or an earlier submission carried over: a sender's submissions keep their
+    /// order).
     fn place(&mut self, received: Received, batch: &mut Vec<Received>) {
-        let Some(sender) = sender(&received) else {
+        // Known by the subject it came on, which the server guards: the envelope's own sender is
+        // what anyone may write, and would let one seat take another's share.
+        let sender = bus::subject::parse_submission(&received.delivery.subject).map(|s| s.sender);
+        let Some(sender) = sender else {
             batch.push(received);
             return;
         };
         let taken = self.taken.entry(sender.clone()).or_default();
         let carried = self.carried_of.entry(sender).or_default();
-        if *taken >= PER_SENDER || *carried > 0 {
+        if batch.len() >= BATCH || *taken >= PER_SENDER || *carried > 0 {
             *carried += 1;
             self.carried.push_back(received);
         } else {
@@ -105,10 +113,6 @@ impl Waiting {
             batch.push(received);
         }
     }
-}
-
-fn sender(received: &Received) -> Option<bus::Sender> {
-    received.delivery.envelope.as_ref().ok().map(|e| e.sender.clone())
 }
 
 /// The key `e`'s sender must sign with, as the coordinator was given it.
