@@ -321,8 +321,9 @@ struct Done {
 /// How long replay waits for the next event of the log before it gives up.
 const REPLAY_WAIT: Duration = Duration::from_secs(10);
 
-/// Batches in flight at most (their events sent, their acks awaited).
-const IN_FLIGHT: usize = 256;
+/// Batches in flight at most (their events sent, their acks awaited): each up to [`BATCH`] events
+/// and the replies behind them.
+const IN_FLIGHT: usize = 32;
 
 /// Events in a batch at most: the submissions already waiting join the batch until it is this
 /// long; when none waits, it is written at once.

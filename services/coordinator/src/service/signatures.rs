@@ -24,6 +24,9 @@ const PER_SENDER: usize = 32;
 /// Submissions a batch takes at most.
 const BATCH: usize = 256;
 
+/// Submissions a batch may hold to be checked on the worker's own task.
+const CHECKED_HERE: usize = 8;
+
 /// Submissions carried over at most: beyond, nothing more is taken off the bus until they are
 /// checked (what is not taken waits in the stream, within each seat's quota).
 const CARRIED_AT_MOST: usize = 4 * BATCH;
@@ -58,8 +61,15 @@ pub(super) fn checked(
                     None => break,
                 }
             }
-            let keys = keys.clone();
-            let Ok(checked) = tokio::task::spawn_blocking(move || check(batch, &keys)).await else { return };
+            // A few are checked here at once (a handoff to another thread would cost the round
+            // trip more than they do); a large batch takes a thread of its own.
+            let checked = if batch.len() <= CHECKED_HERE {
+                check(batch, &keys)
+            } else {
+                let keys = keys.clone();
+                let Ok(checked) = tokio::task::spawn_blocking(move || check(batch, &keys)).await else { return };
+                checked
+            };
             for one in checked {
                 if tx.send(one).await.is_err() {
                     return;
