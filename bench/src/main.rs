@@ -12,6 +12,7 @@ mod identities;
 mod raw_grpc;
 mod scale;
 mod stats;
+mod streams;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -1,8 +1,7 @@
 //! The gRPC fan-out's baseline, in the same run: a tonic server with nothing of Muster behind it,
 //! in a process of its own (the bench's binary started as `raw-grpc-server`), streams events
 //! encoded once to the same 1000 nodes over the same mutual TLS (the gateway's certificate, each
-//! node its own). It sends one event, then a burst of [`crate::fanout::BURST`], when told on its
-//! standard input; each event is stamped when it is encoded, and timed to each node as the
+//! node its own). It sends one event, then a burst, when told on its standard input; each event is stamped when it is encoded, and timed to each node as the
 //! fan-out times Muster's from the coordinator's stamp.
 
 use std::path::Path;
@@ -21,9 +20,12 @@ use tonic::codec::{BufferSettings, Codec, EncodeBuf, Encoder};
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tonic::{Request, Response, Status};
 
-use crate::fanout::{self, BURST};
 use crate::identities::Issued;
 use crate::stats::{Latency, REPEATS, Spread, peak_rss_kib};
+use crate::streams::Streams;
+
+/// Events the server keeps for a node that reads slowly: several bursts.
+const BUFFER: usize = 1024;
 
 mod rpc {
     include!(concat!(env!("OUT_DIR"), "/muster.v1.NationalNodeService.rs"));
@@ -45,7 +47,12 @@ pub struct RawFanout {
 }
 
 /// Streams the raw server's events to `nodes` nodes of the planned exercise and times them.
-pub async fn measure(issued: &Issued, nodes: &[bus::Sender], exercise: &bus::ExerciseId) -> anyhow::Result<RawFanout> {
+pub async fn measure(
+    issued: &Issued,
+    nodes: &[bus::Sender],
+    exercise: &bus::ExerciseId,
+    burst: usize,
+) -> anyhow::Result<RawFanout> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut server = tokio::process::Command::new(std::env::current_exe()?)
         .args(["raw-grpc-server", &format!("127.0.0.1:{port}")])
@@ -57,13 +64,13 @@ pub async fn measure(issued: &Issued, nodes: &[bus::Sender], exercise: &bus::Exe
     let server_pid = server.id().context("raw server pid")?;
     let mut control = server.stdin.take().context("the raw server's input")?;
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let mut streams = fanout::Streams::open(issued, port, nodes, exercise, deadline).await?;
+    let mut streams = Streams::open(issued, port, nodes, exercise, deadline).await?;
     let (mut delivery, mut bursts) = (Vec::new(), Vec::new());
     for _ in 0..REPEATS {
         control.write_all(b"1\n").await?;
         delivery.push(streams.delivered(nodes.len(), deadline).await?);
-        control.write_all(format!("{BURST}\n").as_bytes()).await?;
-        bursts.push(streams.delivered(nodes.len() * BURST, deadline).await?);
+        control.write_all(format!("{burst}\n").as_bytes()).await?;
+        bursts.push(streams.delivered(nodes.len() * burst, deadline).await?);
     }
     let peak_kib = peak_rss_kib(server_pid).unwrap_or_default();
     streams.close().await;
@@ -86,7 +93,7 @@ pub async fn serve(listen: &str, identities: &Path) -> anyhow::Result<()> {
     let tls = ServerTlsConfig::new()
         .identity(Identity::from_pem(std::fs::read_to_string(cert)?, std::fs::read_to_string(key)?))
         .client_ca_root(Certificate::from_pem(std::fs::read_to_string(layout.ca())?));
-    let (tx, _) = broadcast::channel(4 * BURST);
+    let (tx, _) = broadcast::channel(BUFFER);
     let service = rpc::national_node_service_server::NationalNodeServiceServer::new(Raw { tx: tx.clone() });
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let server = Server::builder()
