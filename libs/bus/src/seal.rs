@@ -232,6 +232,16 @@ impl Checkpoint {
     }
 }
 
+/// Follows the log with `e`, the event at `sequence`: through `chain` when the reader trusts a
+/// coordinator ([`Chain::follow`]); without one (a run without identities), every event is released
+/// as it comes.
+pub fn follow(chain: Option<&mut Chain>, sequence: u64, e: Envelope) -> Result<Vec<(u64, Envelope)>, SealError> {
+    match chain {
+        Some(chain) => chain.follow(sequence, e),
+        None => Ok(vec![(sequence, e)]),
+    }
+}
+
 /// Events a reader holds at most while it waits for a checkpoint: the coordinator's batches are
 /// far smaller; more means someone else is writing what no checkpoint will cover.
 pub const HELD_AT_MOST: usize = 4096;

@@ -224,10 +224,7 @@ impl Record {
     /// applies it ([`Record::apply`]) and acts, one by one. An event that is unsealed, out of chain
     /// or carries a checkpoint not the coordinator's is refused and changes nothing.
     pub fn admit(&mut self, sequence: u64, event: Envelope) -> Result<Vec<(u64, Envelope)>, bus::seal::SealError> {
-        match &mut self.trust {
-            Some(chain) => chain.follow(sequence, event),
-            None => Ok(vec![(sequence, event)]),
-        }
+        bus::seal::follow(self.trust.as_mut(), sequence, event)
     }
 
     /// [`Record::admit`]s `event` and applies what it releases; returns those events.

@@ -89,11 +89,7 @@ impl Hub {
                 let Ok(e) = d.envelope else { continue };
                 let message_id = e.message_id.clone();
                 // Nodes are sent what a checkpoint covers (they check it again), as it is covered.
-                let covered = match &mut chain {
-                    Some(chain) => chain.follow(d.sequence, e),
-                    None => Ok(vec![(d.sequence, e)]),
-                };
-                let covered = match covered {
+                let covered = match bus::seal::follow(chain.as_mut(), d.sequence, e) {
                     Ok(covered) => covered,
                     Err(error) => {
                         tracing::warn!(%exercise, sequence = d.sequence, %message_id, %error,

@@ -67,18 +67,12 @@ impl Core {
     /// passed over, as every reader does. The chain costs a hash per event and one signature
     /// check per batch.
     fn fold(&mut self, sequence: u64, event: Envelope) {
-        let covered = match &mut self.chain {
-            None => vec![(sequence, event)],
-            Some(chain) => {
-                let message_id = event.message_id.clone();
-                match chain.follow(sequence, event) {
-                    Ok(covered) => covered,
-                    Err(e) => {
-                        tracing::warn!(exercise = %self.config.exercise, sequence, %message_id,
-                            error = %e, "event dropped on replay");
-                        return;
-                    }
-                }
+        let message_id = event.message_id.clone();
+        let covered = match bus::seal::follow(self.chain.as_mut(), sequence, event) {
+            Ok(covered) => covered,
+            Err(e) => {
+                tracing::warn!(exercise = %self.config.exercise, sequence, %message_id, error = %e, "event dropped on replay");
+                return;
             }
         };
         for (sequence, event) in covered {
