@@ -261,6 +261,7 @@ mod tests {
     use proto::v1 as wire;
 
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn a_stage_is_complete_only_once_every_slot_is_settled_whichever_held_it_open_last() {
@@ -268,7 +269,7 @@ mod tests {
         let slots: Vec<String> = plan.stage(1).expect("a first stage").slots.iter().map(|s| s.id.clone()).collect();
         assert!(slots.len() >= 2, "the first stage has {} slots", slots.len());
         let states: Vec<NodeId> = plan.states().map(|p| p.node.clone()).collect();
-        let mut record = Record { plan: Some(plan), ..Record::default() };
+        let mut record = Record { plan: Some(Arc::new(plan)), ..Record::default() };
         record.phase.phase = Phase::Stage(1);
         let exercise = ExerciseId::new("ex").expect("valid");
         let body = Sender::new(Role::JointStaff, NodeId::new("js").expect("valid"));

@@ -148,9 +148,10 @@ pub struct Entry {
 /// from, the wire form every reader already folds.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Record {
-    /// The plan, once the notification is in the log.
+    /// The plan, once the notification is in the log: shared with the snapshots taken of the
+    /// record (a plan of ten thousand states is megabytes, and only its list ever changes).
     #[serde(with = "crate::plan::as_notification")]
-    pub plan: Option<Plan>,
+    pub plan: Option<Arc<Plan>>,
     /// The current phase.
     pub phase: PhaseState,
     /// Participants that reported at assembly.
@@ -275,7 +276,7 @@ impl Record {
             Payload::Notification(n) => {
                 // A notification that does not carry a plan leaves the record without one: readers
                 // then show nothing rather than guess.
-                self.plan = Plan::from_notification(n).ok();
+                self.plan = Plan::from_notification(n).ok().map(Arc::new);
                 self.notified = Some(at);
                 // The director's start, when the notification answers one: a start that comes
                 // again is recognised as recorded.
@@ -288,7 +289,7 @@ impl Record {
                 // More than announced, or unreadable, leaves the plan as it was: the list it
                 // continues is the notification's.
                 if let Some(plan) = &mut self.plan {
-                    let _ = plan.list(listed);
+                    let _ = Arc::make_mut(plan).list(listed);
                 }
             }
             Payload::PhaseChanged(p) => {
@@ -409,7 +410,7 @@ impl Record {
 
     /// [`Self::when`], as `lang` writes it.
     pub fn when_in(&self, lang: words::Lang, at: Duration) -> String {
-        scenario::calendar::when_in(lang, self.plan.as_ref().and_then(Plan::calendar).as_ref(), at)
+        scenario::calendar::when_in(lang, self.plan.as_deref().and_then(Plan::calendar).as_ref(), at)
     }
 
     /// Exercise time at wall time `now`, as the log lets a reader estimate it: the last event's
@@ -523,7 +524,7 @@ mod tests {
         let (_, plan) = crate::plan::default_plan();
         let after = Duration::from_secs(29 * 3600 + 20 * 60);
         assert_eq!(Record::default().when(after), "day 2, 05:20");
-        let record = Record { plan: Some(plan), ..Record::default() };
+        let record = Record { plan: Some(Arc::new(plan)), ..Record::default() };
         assert_eq!(record.when(after), "18 Mar 2025 14:20 MSK (day 2, 05:20)");
     }
 
@@ -531,20 +532,20 @@ mod tests {
     fn time_left_is_said_in_exercise_time_and_in_real_time_at_the_scale() {
         let (_, mut plan) = crate::plan::default_plan();
         plan.time_scale = 60.0;
-        let mut record = Record { plan: Some(plan), ..Record::default() };
+        let mut record = Record { plan: Some(Arc::new(plan)), ..Record::default() };
         let left = Duration::from_secs(30 * 3600);
         assert_eq!(
             record.time_left(left),
             "1 d 6 h left in exercise time: about 30 min in real time (the exercise runs 60× faster)"
         );
-        record.plan.as_mut().expect("a plan").time_scale = 0.5;
+        Arc::make_mut(record.plan.as_mut().expect("a plan")).time_scale = 0.5;
         assert!(record.time_left(left).ends_with("about 2 d 12 h in real time (the exercise runs 2× slower)"));
         let ru = words::Lang::parse("ru").expect("Russian catalogues");
         assert_eq!(
             record.time_left_in(ru, left),
             "осталось 1 сут 6 ч времени учения: около 2 сут 12 ч реального времени (учение идёт в 2 раза медленнее)"
         );
-        record.plan.as_mut().expect("a plan").time_scale = 60.0;
+        Arc::make_mut(record.plan.as_mut().expect("a plan")).time_scale = 60.0;
         assert!(
             record.time_left_in(ru, left).ends_with("(учение идёт в 60 раз быстрее)"),
             "{}",
@@ -552,7 +553,7 @@ mod tests {
         );
         record.phase.paused = true;
         assert!(record.time_left(left).contains("once resumed"), "{}", record.time_left(left));
-        record.plan.as_mut().expect("a plan").time_scale = 1.0;
+        Arc::make_mut(record.plan.as_mut().expect("a plan")).time_scale = 1.0;
         assert_eq!(record.time_left(left), "1 d 6 h left", "real time is exercise time: said once");
     }
 }

@@ -585,16 +585,18 @@ pub(crate) mod as_notification {
     use prost::Message as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    use std::sync::Arc;
+
     use super::{Plan, wire};
 
-    pub(crate) fn serialize<S: Serializer>(plan: &Option<Plan>, to: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(plan: &Option<Arc<Plan>>, to: S) -> Result<S::Ok, S::Error> {
         plan.as_ref().map(|p| p.to_notification().encode_to_vec()).serialize(to)
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Option<Plan>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Option<Arc<Plan>>, D::Error> {
         let Some(bytes) = Option::<Vec<u8>>::deserialize(from)? else { return Ok(None) };
         let notification = wire::Notification::decode(bytes.as_slice()).map_err(serde::de::Error::custom)?;
-        Plan::from_notification(&notification).map(Some).map_err(serde::de::Error::custom)
+        Plan::from_notification(&notification).map(|p| Some(Arc::new(p))).map_err(serde::de::Error::custom)
     }
 }
 

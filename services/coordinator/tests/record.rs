@@ -360,7 +360,7 @@ fn a_list_of_participants_too_long_for_the_notification_follows_it_and_folds_who
         let plan = folded.plan.as_ref().expect("a plan from the notification on");
         assert_eq!(plan.is_whole(), n >= lists, "after event {n} of {lists} lists");
     }
-    assert_eq!(folded.plan.as_ref(), Some(&whole));
+    assert_eq!(folded.plan.as_deref(), Some(&whole));
     assert_eq!(folded, state);
 
     // The last state listed takes part like the first.

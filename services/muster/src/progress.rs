@@ -97,7 +97,7 @@ impl Progress {
         let present = self.record.states_present();
         match &e.payload {
             Payload::Notification(_) => {
-                let total = self.record.plan.as_ref().map_or(0, record::Plan::participants_total);
+                let total = self.record.plan.as_deref().map_or(0, record::Plan::participants_total);
                 self.line(&words::say_with(lang, "progress-notified", &[("count", Arg::from(total))]));
             }
             Payload::AssemblyClosed(c) => {
