@@ -491,38 +491,35 @@ impl Bus {
     /// The exercise's submissions through the durable consumer `durable`, re-attached after any
     /// failure; see [`Bus::submissions`].
     pub fn follow_submissions(&self, exercise: &ExerciseId, durable: &str) -> BoxStream<'static, Received> {
-        let (tx, rx) = tokio::sync::mpsc::channel(64);
-        let (bus, exercise, durable) = (self.clone(), exercise.clone(), durable.to_owned());
-        tokio::spawn(async move {
+        // Read on the reader's own task, not handed over from another: a hop between two tasks
+        // would add to every submission's round trip.
+        let following =
+            Following { bus: self.clone(), exercise: exercise.clone(), durable: durable.to_owned(), attached: None };
+        futures::stream::unfold(following, |mut f| async move {
             loop {
-                match bus.submissions(&exercise, &durable).await {
-                    Ok(mut received) => {
-                        while let Some(r) = tokio::select! {
-                            next = received.next() => next,
-                            () = tx.closed() => return,
-                        } {
-                            match r {
-                                Ok(r) => {
-                                    if tx.send(r).await.is_err() {
-                                        return;
-                                    }
-                                }
-                                Err(e) => {
-                                    tracing::warn!(%exercise, error = %e, "submission stream broke; re-attaching");
-                                    break;
-                                }
-                            }
+                match &mut f.attached {
+                    Some(received) => match received.next().await {
+                        Some(Ok(r)) => return Some((r, f)),
+                        Some(Err(e)) => {
+                            tracing::warn!(exercise = %f.exercise, error = %e, "submission stream broke; re-attaching");
+                            f.attached = None;
                         }
-                    }
-                    Err(e) => tracing::warn!(%exercise, error = %e, "submissions not readable; retrying"),
-                }
-                if tx.is_closed() {
-                    return;
+                        None => f.attached = None,
+                    },
+                    None => match f.bus.submissions(&f.exercise, &f.durable).await {
+                        Ok(received) => {
+                            f.attached = Some(received);
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::warn!(exercise = %f.exercise, error = %e, "submissions not readable; retrying")
+                        }
+                    },
                 }
                 tokio::time::sleep(RESUME_AFTER).await;
             }
-        });
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) }).boxed()
+        })
+        .boxed()
     }
 
     /// Submissions not yet acknowledged by the durable consumer `durable`, as of now: waiting, or
@@ -763,4 +760,13 @@ async fn log_event(name: String, event: Event) {
         }
         other => tracing::warn!(connection = %name, event = %other, "nats connection event"),
     }
+}
+
+/// A durable consumer's submissions as [`Bus::follow_submissions`] reads them: attached, or to be
+/// attached again.
+struct Following {
+    bus: Bus,
+    exercise: ExerciseId,
+    durable: String,
+    attached: Option<BoxStream<'static, Result<Received, BusError>>>,
 }
