@@ -256,12 +256,13 @@ impl Record {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use bus::envelope::Payload;
     use bus::{Envelope, ExerciseId, Sender};
     use proto::v1 as wire;
 
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn a_stage_is_complete_only_once_every_slot_is_settled_whichever_held_it_open_last() {

@@ -582,10 +582,10 @@ fn slot_from_wire(s: &wire::Slot, language: &str) -> Result<Slot, PlanError> {
 /// A plan serialized as the notification that carries it (`#[serde(with)]`): the wire form, so a
 /// plan read back is one a reader of the log would have folded.
 pub(crate) mod as_notification {
+    use std::sync::Arc;
+
     use prost::Message as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use std::sync::Arc;
 
     use super::{Plan, wire};
 
